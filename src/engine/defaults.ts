@@ -1,0 +1,40 @@
+/**
+ * Every default of queue, worker and host, in one place. Durations are milliseconds.
+ */
+export const DEFAULTS = {
+  /** Redis address when neither `addr` nor `url` is given. */
+  addr: 'localhost:6379',
+  /** Key prefix: every key of a queue starts with `<prefix>:`. */
+  prefix: 'flexq',
+  /** Default total attempts of a job (the seed's MaxRetries). */
+  maxRetries: 3,
+  /** Wait before retry n is retryDelays[n-1]; the last one repeats. */
+  retryDelays: [1_000, 5_000, 30_000, 300_000],
+  /** How long `connect` waits for Redis before it gives up with an error. */
+  connectTimeout: 5_000,
+  /** Completed jobs kept: a day, at most 1,000. */
+  keepCompleted: { age: 24 * 3_600_000, count: 1_000 },
+  /** Failed and cancelled jobs kept longer: a week, at most 10,000, for triage. */
+  keepFailed: { age: 7 * 24 * 3_600_000, count: 10_000 },
+  /** Entries kept (approximately) in a queue's event stream. */
+  eventsMaxLen: 10_000,
+  /** Concurrent handlers of one worker. */
+  numWorkers: 1,
+  /** Longest idle wait before a worker asks Redis again. */
+  pollTime: 1_000,
+  /** Lease of a claimed job; a worker that stops renewing it for this long is presumed dead. */
+  visibilityTimeout: 30_000,
+  /** Upper bound on the lease-renewal period, so a cancel reaches a running handler within a second. */
+  maxRenewInterval: 500,
+  /** Jobs one claim may take at most, so one worker does not hoard a backlog. */
+  maxClaimBatch: 100,
+  /** Jobs promoted from delayed/retrying or recovered from dead leases per claim call. */
+  maintenanceBatch: 1_000,
+  /** Finished jobs removed by retention per finish call; keeps every call short. */
+  retentionBatch: 100,
+  /** Priority range: higher runs first. */
+  minPriority: -1_000_000,
+  maxPriority: 1_000_000,
+  /** listJobs page size when none is given. */
+  listLimit: 50,
+} as const;

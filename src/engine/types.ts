@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+
+/** The lifecycle states of a job; both a value (`JobStatus.Completed`) and a string-union type. */
+export const JobStatus = {
+  Pending: 'pending',
+  Processing: 'processing',
+  Completed: 'completed',
+  Failed: 'failed',
+  Retrying: 'retrying',
+  Cancelled: 'cancelled',
+} as const;
+/** One of the six job states. */
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/** Every job status, in lifecycle order. */
+export const JOB_STATUSES: readonly JobStatus[] = Object.values(JobStatus);
+
+/** A job as stored in Redis. */
+export interface Job {
+  id: string;
+  /** The queue the job belongs to. */
+  queue: string;
+  type: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  /** Handler runs so far. */
+  attempts: number;
+  maxAttempts: number;
+  /** Higher runs first. */
+  priority: number;
+  /** Milliseconds of delay asked for at dispatch; 0 when none. */
+  delay: number;
+  /** Per-attempt time limit in ms, when one was asked for. */
+  timeout?: number;
+  createdAt: Date;
+  /** When the job entered its current status. */
+  enteredAt: Date;
+  /** When a delayed or retrying job is due to run. */
+  runAt?: Date;
+  /** When the successful run finished. */
+  processedAt?: Date;
+  /** When the job failed for good. */
+  failedAt?: Date;
+  /** The last failure's message. */
+  error?: string;
+  /** `JobResult.data` of the successful run. */
+  result?: unknown;
+  /** The last value the handler reported through `ctx.progress`. */
+  progress?: unknown;
+}
+
+/** What a handler returns for one attempt. */
+export interface JobResult {
+  success: boolean;
+  data?: unknown;
+  error?: string;
+  /** `false` fails the job for good, whatever attempts remain. */
+  retry?: boolean;
+  /** Minimum wait in ms before the next attempt (e.g. a server's Retry-After). */
+  retryAfter?: number;
+}
+
+/** What a handler gets besides its job. */
+export interface JobContext {
+  /** Aborts on cancel, job timeout, lost lease and forced shutdown; `reason` says which. */
+  signal: AbortSignal;
+  /** A pino child logger whose lines carry `jobId` and `type`. */
+  logger: Logger;
+  /** Reports progress (any JSON value, e.g. a percentage) that `getJob` returns. */
+  progress(value: unknown): Promise<void>;
+}
+
+/** Runs jobs of one type. */
+export interface Handler {
+  handle(ctx: JobContext, job: Job): JobResult | Promise<JobResult>;
+}
+
+/** A handler as a plain function, sync or async. */
+export type HandlerFunction = (ctx: JobContext, job: Job) => JobResult | Promise<JobResult>;
+
+/** What `push` and `pushDelayed` take. */
+export interface NewJob {
+  type: string;
+  payload?: Record<string, unknown>;
+  maxAttempts?: number;
+  priority?: number;
+  /** Per-attempt time limit in ms. */
+  timeout?: number;
+}
+
+/** Options of `JobDispatcher.dispatch`. */
+export interface JobOptions {
+  maxAttempts?: number;
+  priority?: number;
+  /** Milliseconds to wait before the job may run. */
+  delay?: number;
+  /** Another queue of the same prefix and connection. */
+  queue?: string;
+  /** Per-attempt time limit in ms. */
+  timeout?: number;
+}
+
+/** Job counts of one queue; each job counts once. */
+export interface QueueStats {
+  pendingJobs: number;
+  delayedJobs: number;
+  processingJobs: number;
+  retryingJobs: number;
+  completedJobs: number;
+  failedJobs: number;
+  cancelledJobs: number;
+}
+
+/** How long finished jobs are kept: whichever limit is reached first removes them. */
+export interface RetentionPolicy {
+  /** Milliseconds after finishing. */
+  age: number;
+  /** Most recent finished jobs kept. */
+  count: number;
+}
+
+/** Connection and behaviour of a `RedisQueue`. */
+export interface RedisQueueConfig {
+  /** `host:port`. */
+  addr?: string;
+  /** `redis://…` or `rediss://…`, instead of `addr`. */
+  url?: string;
+  username?: string;
+  password?: string;
+  db?: number;
+  /** Accepted for the seed's sake; ioredis pipelines every call over one connection. */
+  poolSize?: number;
+  /** Accepted for the seed's sake; see `poolSize`. */
+  minIdleConns?: number;
+  /** Default `maxAttempts` of a job. */
+  maxRetries?: number;
+  /** Wait before retry n is `retryDelays[n-1]`; the last repeats. */
+  retryDelays?: number[];
+  /** Every Redis key of this queue starts with `<prefix>:`. */
+  prefix?: string;
+  /** Milliseconds to wait for the first connection before `connect` rejects. */
+  connectTimeout?: number;
+  /** Kept completed jobs. */
+  keepCompleted?: Partial<RetentionPolicy>;
+  /** Kept failed and cancelled jobs. */
+  keepFailed?: Partial<RetentionPolicy>;
+  /** Approximate length of the queue's event stream. */
+  eventsMaxLen?: number;
+  /** TLS options passed to the Redis client; `rediss://` urls turn it on too. */
+  tls?: Record<string, unknown>;
+}
+
+/** Behaviour of a `RedisWorker`. */
+export interface WorkerConfig {
+  /** Handlers of this worker that run at once. */
+  numWorkers?: number;
+  /** Upper bound in ms on how long a ready job can wait while the worker is idle. */
+  pollTime?: number;
+  /** Ms a claimed job's lease lasts without renewal before another worker may take it. */
+  visibilityTimeout?: number;
+  logger?: Logger;
+}
