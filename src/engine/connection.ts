@@ -1,0 +1,139 @@
+/**
+ * The only module that creates ioredis clients: address parsing, the first connect with a deadline,
+ * reconnects with jittered backoff, and loading the Lua scripts.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { DEFAULTS } from './defaults.js';
+import { ConnectionError, ValidationError } from './errors.js';
+import type { RedisQueueConfig } from './types.js';
+import type { QueueKeys } from './keys.js';
+
+/** Each script and the keys it takes, in the order its header names them as KEYS[1..n]. */
+export const SCRIPT_KEYS = {
+  addJobs: ['base', 'priorities', 'delayed', 'wake', 'events'],
+  claimJobs: ['base', 'priorities', 'delayed', 'retrying', 'active', 'failed', 'wake', 'events', 'leaseCounter', 'paused'],
+  finishJobs: ['base', 'active', 'retrying', 'completed', 'failed', 'wake', 'events'],
+  extendLeases: ['base', 'active'],
+  cancelJob: ['base', 'priorities', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
+  retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
+  setPriority: ['base', 'priorities', 'delayed', 'events'],
+  updateProgress: ['base', 'events'],
+  releaseJobs: ['base', 'priorities', 'active', 'wake', 'events'],
+  setPaused: ['base', 'paused', 'wake', 'events'],
+  getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
+  listPendingJobs: ['base', 'priorities', 'delayed'],
+} as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
+
+/** The name of one of flexq's Lua scripts. */
+export type ScriptName = keyof typeof SCRIPT_KEYS;
+
+const LUA_DIR = new URL('./lua/', import.meta.url);
+
+/** A script's source with its `-- @include NAME` lines replaced by `includes/NAME.lua`. */
+export function scriptSource(name: ScriptName): string {
+  const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
+  return source.replace(/^-- @include (\w+)$/m, (_line, include: string) =>
+    readFileSync(new URL(`includes/${include}.lua`, LUA_DIR), 'utf8'),
+  );
+}
+
+/** Where a config points, as ioredis options plus a printable address for error messages. */
+export function redisOptions(config: RedisQueueConfig): { options: RedisOptions; address: string } {
+  const options: RedisOptions = {};
+  let address: string;
+  if (config.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch {
+      throw new ValidationError('connect', `url must look like redis://host:port/db, got ${JSON.stringify(config.url)}`);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new ValidationError('connect', `url must start with redis:// or rediss://, got ${JSON.stringify(config.url)}`);
+    }
+    options.host = url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
+    options.port = url.port ? Number(url.port) : 6379;
+    if (url.username) options.username = decodeURIComponent(url.username);
+    if (url.password) options.password = decodeURIComponent(url.password);
+    const db = url.pathname.replace(/^\//, '');
+    if (db !== '') {
+      if (!/^\d+$/.test(db)) throw new ValidationError('connect', `url database must be a number, got ${JSON.stringify(db)}`);
+      options.db = Number(db);
+    }
+    if (url.protocol === 'rediss:') options.tls = {};
+    address = `${url.hostname}:${options.port}`;
+  } else {
+    const addr = config.addr ?? DEFAULTS.addr;
+    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(addr);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      throw new ValidationError('connect', `addr must be "host:port", got ${JSON.stringify(addr)}`);
+    }
+    options.host = match[1] ?? match[2];
+    options.port = port;
+    address = addr;
+  }
+  if (config.username !== undefined) options.username = config.username;
+  if (config.password) options.password = config.password;
+  if (config.db !== undefined) {
+    if (!Number.isInteger(config.db) || config.db < 0) {
+      throw new ValidationError('connect', `db must be a non-negative integer, got ${config.db}`);
+    }
+    options.db = config.db;
+  }
+  if (config.tls) options.tls = { ...options.tls, ...config.tls };
+  return { options, address };
+}
+
+/** Reconnect delay: exponential from 50 ms up to 2 s, with jitter so many clients do not stampede. */
+function reconnectDelay(attempt: number): number {
+  const ceiling = Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+/**
+ * Opens a client and waits until it is ready, at most `connectTimeout` ms. On failure the client is
+ * torn down (no reconnect timer is left behind) and the error names the address.
+ */
+export async function openClient(config: RedisQueueConfig, role: string): Promise<Redis> {
+  const { options, address } = redisOptions(config);
+  const connectTimeout = config.connectTimeout ?? DEFAULTS.connectTimeout;
+  const client = new Redis({
+    ...options,
+    lazyConnect: true,
+    connectTimeout,
+    // Calls made while Redis is away fail after a couple of reconnects rather than hang forever.
+    maxRetriesPerRequest: 2,
+    retryStrategy: reconnectDelay,
+    enableAutoPipelining: true,
+    connectionName: `flexq:${role}`,
+  });
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => {
+    lastError = err;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeout} ms`)), connectTimeout);
+      }),
+    ]);
+    return client;
+  } catch (err) {
+    client.disconnect();
+    const reason = (lastError ?? (err as Error)).message;
+    throw new ConnectionError('connect', `cannot reach Redis at ${address}: ${reason}`, err);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Registers every script on a client once, so calls go by EVALSHA (ioredis falls back to EVAL). */
+export function defineScripts(client: Redis): void {
+  for (const name of Object.keys(SCRIPT_KEYS) as ScriptName[]) {
+    client.defineCommand(name, { numberOfKeys: SCRIPT_KEYS[name].length, lua: scriptSource(name) });
+  }
+}

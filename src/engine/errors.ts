@@ -1,0 +1,78 @@
+import type { JobStatus } from './types.js';
+
+/** What went wrong, as a stable machine-readable code. */
+export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED';
+
+/** Base of every error flexq raises: a `code` and the `operation` that failed. */
+export class FlexqError extends Error {
+  override name = 'FlexqError';
+  constructor(
+    readonly code: FlexqErrorCode,
+    readonly operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** No job has that id in this queue. */
+export class JobNotFoundError extends FlexqError {
+  override name = 'JobNotFoundError';
+  constructor(operation: string, readonly jobId: string, queue: string) {
+    super('NOT_FOUND', operation, `${operation}: job ${jobId} not found in queue "${queue}"`);
+  }
+}
+
+/** The job exists but its status does not allow the operation. */
+export class InvalidJobStateError extends FlexqError {
+  override name = 'InvalidJobStateError';
+  constructor(operation: string, readonly jobId: string, readonly status: JobStatus, allowed: string) {
+    super('BAD_STATE', operation, `${operation}: job ${jobId} is ${status}; only ${allowed} jobs qualify`);
+  }
+}
+
+/** An argument was rejected before anything was stored. */
+export class ValidationError extends FlexqError {
+  override name = 'ValidationError';
+  constructor(operation: string, message: string) {
+    super('INVALID_ARGUMENT', operation, `${operation}: ${message}`);
+  }
+}
+
+/** Redis could not be reached. */
+export class ConnectionError extends FlexqError {
+  override name = 'ConnectionError';
+  constructor(operation: string, message: string, cause?: unknown) {
+    super('CONNECTION', operation, message, { cause });
+  }
+}
+
+/** The queue handle was closed. */
+export class QueueClosedError extends FlexqError {
+  override name = 'QueueClosedError';
+  constructor(operation: string, queue: string) {
+    super('CLOSED', operation, `${operation}: queue "${queue}" is closed`);
+  }
+}
+
+/** The codes a Lua script returns in the first slot of its reply, turned into errors here alone. */
+export function scriptError(
+  code: string,
+  operation: string,
+  jobId: string,
+  queue: string,
+  detail: string | undefined,
+  allowed: string,
+): FlexqError {
+  switch (code) {
+    case 'NOT_FOUND':
+      return new JobNotFoundError(operation, jobId, queue);
+    case 'BAD_STATE':
+      return new InvalidJobStateError(operation, jobId, (detail ?? 'unknown') as JobStatus, allowed);
+    case 'ID_EXISTS':
+      return new FlexqError('ID_EXISTS', operation, `${operation}: job id ${jobId} already exists in queue "${queue}"`);
+    default:
+      return new FlexqError('INVALID_ARGUMENT', operation, `${operation}: unexpected script reply ${code}`);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Every Redis key of flexq, in one place. A queue's keys all read `<prefix>:{<queue>}:<suffix>`:
+ * the `{<queue>}` hash tag puts them in one Redis Cluster slot, so every script runs on a cluster.
+ */
+
+/** The fixed keys of one queue, by name; scripts receive them through KEYS via `keysFor`. */
+export interface QueueKeys {
+  /** STRING, the base every per-job and per-priority key is built from inside scripts. */
+  base: string;
+  /** ZSET priority level -> itself: the levels that have ready jobs (score = priority). */
+  priorities: string;
+  /** ZSET job id -> run-at ms: dispatched with a delay, not yet due. */
+  delayed: string;
+  /** ZSET job id -> run-at ms: failed attempts waiting for their retry. */
+  retrying: string;
+  /** ZSET job id -> lease deadline ms: claimed and running. */
+  active: string;
+  /** ZSET job id -> finished ms. */
+  completed: string;
+  /** ZSET job id -> finished ms. */
+  failed: string;
+  /** ZSET job id -> finished ms. */
+  cancelled: string;
+  /** LIST holding at most one marker: idle workers block on it to learn that work is ready. */
+  wake: string;
+  /** STREAM of job state changes, capped, for consoles. */
+  events: string;
+  /** STRING counter: every claim gets a fresh lease token from it. */
+  leaseCounter: string;
+  /** STRING flag: present while the queue is paused. */
+  paused: string;
+  /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
+  workers: string;
+}
+
+/** Builds the keys of queue `name` under `prefix`. */
+export function queueKeys(prefix: string, name: string): QueueKeys {
+  const base = `${prefix}:{${name}}:`;
+  return {
+    base,
+    priorities: `${base}priorities`,
+    delayed: `${base}delayed`,
+    retrying: `${base}retrying`,
+    active: `${base}active`,
+    completed: `${base}completed`,
+    failed: `${base}failed`,
+    cancelled: `${base}cancelled`,
+    wake: `${base}wake`,
+    events: `${base}events`,
+    leaseCounter: `${base}lease`,
+    paused: `${base}paused`,
+    workers: `${base}workers`,
+  };
+}
+
+/** HASH of one job (fields in `codec.ts`); built inside scripts as base .. 'job:' .. id. */
+export function jobKey(keys: QueueKeys, id: string): string {
+  return `${keys.base}job:${id}`;
+}
+
+/** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way. */
+export function readyKey(keys: QueueKeys, priority: number): string {
+  return `${keys.base}ready:${priority}`;
+}
+
+/** The KEYS array of a script, in the order its header names them. */
+export function keysFor(keys: QueueKeys, names: readonly (keyof QueueKeys)[]): string[] {
+  return names.map((name) => keys[name]);
+}
+
+/** Pattern matching every key of every queue under `prefix` (for tests and tooling, never the hot path). */
+export function prefixPattern(prefix: string): string {
+  return `${prefix}:*`;
+}

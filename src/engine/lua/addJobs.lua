@@ -1,0 +1,48 @@
+-- addJobs: stores new jobs and makes them ready (or schedules them), all or none.
+-- KEYS[1] base        `<prefix>:{<queue>}:` (job and ready-list keys are built from it)
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- KEYS[4] wake        LIST `<base>wake`
+-- KEYS[5] events      STREAM `<base>events`
+-- ARGV[1] events max length
+-- ARGV[2] number of jobs n; then 7 values per job:
+--         id, type, payload JSON, max attempts, priority, delay ms (0 = ready now), timeout ms (0 = none)
+-- Returns {'OK', created ms} or {'ID_EXISTS', id} (nothing is stored then).
+-- @include lib
+
+local base, prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local maxLen = ARGV[1]
+local n = tonumber(ARGV[2])
+local FIELDS = 7
+
+for i = 0, n - 1 do
+  local id = ARGV[3 + i * FIELDS]
+  if redis.call('EXISTS', jobKey(base, id)) == 1 then
+    return {'ID_EXISTS', id}
+  end
+end
+
+local now = nowMs()
+local ready, delayed = {}, {}
+for i = 0, n - 1 do
+  local at = 3 + i * FIELDS
+  local id, priority, delay, timeout = ARGV[at], tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
+  local jk = jobKey(base, id)
+  redis.call('HSET', jk, 't', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', now)
+  -- Defaults are left out of the hash: fewer fields keep a waiting job small.
+  if priority ~= 0 then redis.call('HSET', jk, 'p', priority) end
+  if timeout > 0 then redis.call('HSET', jk, 'o', timeout) end
+  if delay > 0 then
+    redis.call('HSET', jk, 'w', delay, 'r', now + delay)
+    schedule(delayedKey, wakeKey, id, now + delay)
+    delayed[#delayed + 1] = id
+  else
+    pushReady(base, prioritiesKey, id, priority, false)
+    ready[#ready + 1] = id
+  end
+end
+
+if #ready > 0 then wake(wakeKey) end
+emit(eventsKey, maxLen, 'added', ready)
+emit(eventsKey, maxLen, 'delayed', delayed)
+return {'OK', now}

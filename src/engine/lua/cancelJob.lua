@@ -1,0 +1,39 @@
+-- cancelJob: a waiting or running job becomes `cancelled` and never runs (again). A running job's
+-- worker learns of it at its next lease renewal and aborts the handler; its late outcome is stale.
+-- KEYS[1] base        `<prefix>:{<queue>}:`
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- KEYS[4] retrying    ZSET `<base>retrying`
+-- KEYS[5] active      ZSET `<base>active`
+-- KEYS[6] cancelled   ZSET `<base>cancelled`
+-- KEYS[7] events      STREAM `<base>events`
+-- ARGV[1] events max length
+-- ARGV[2] job id
+-- ARGV[3..5] retention of cancelled jobs: max age ms, max count, removals per call
+-- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}
+-- @include lib
+
+local base, prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local maxLen, id = ARGV[1], ARGV[2]
+local jk = jobKey(base, id)
+local status = redis.call('HGET', jk, 's')
+if not status then return {'NOT_FOUND'} end
+
+if status == 'pending' then
+  if redis.call('ZREM', delayedKey, id) == 0 then
+    removeReady(base, prioritiesKey, id, priorityOf(jk))
+  end
+elseif status == 'retrying' then
+  redis.call('ZREM', retryingKey, id)
+elseif status == 'processing' then
+  redis.call('ZREM', activeKey, id)
+else
+  return {'BAD_STATE', status}
+end
+
+local now = nowMs()
+finish(base, cancelledKey, id, 'cancelled', now)
+emit(eventsKey, maxLen, 'cancelled', {id}, status)
+trimFinished(base, cancelledKey, now, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+return {'OK', status}

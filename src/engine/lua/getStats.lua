@@ -1,0 +1,31 @@
+-- getStats: counts the jobs of a queue by state; reads only, O(number of priority levels).
+-- KEYS[1] base        `<prefix>:{<queue>}:`
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- KEYS[4] retrying    ZSET `<base>retrying`
+-- KEYS[5] active      ZSET `<base>active`
+-- KEYS[6] completed   ZSET `<base>completed`
+-- KEYS[7] failed      ZSET `<base>failed`
+-- KEYS[8] cancelled   ZSET `<base>cancelled`
+-- KEYS[9] paused      STRING `<base>paused`
+-- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1}.
+-- A delayed job already due counts as pending: it no longer waits for its time.
+-- @include lib
+
+local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
+local now = nowMs()
+local ready = 0
+for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
+  ready = ready + redis.call('LLEN', readyKey(base, priority))
+end
+local due = redis.call('ZCOUNT', delayedKey, '-inf', now)
+return {
+  ready + due,
+  redis.call('ZCARD', delayedKey) - due,
+  redis.call('ZCARD', KEYS[5]),
+  redis.call('ZCARD', KEYS[4]),
+  redis.call('ZCARD', KEYS[6]),
+  redis.call('ZCARD', KEYS[7]),
+  redis.call('ZCARD', KEYS[8]),
+  redis.call('EXISTS', KEYS[9]),
+}

@@ -1,0 +1,105 @@
+-- Helpers shared by the queue scripts; `-- @include lib` pastes this file at the top of a script.
+-- Every key is built from KEYS[1] (the queue's base `<prefix>:{<queue>}:`), so all of them carry
+-- the queue's hash tag and live in one cluster slot.
+-- Job hash fields: t type, d payload JSON, s status, a attempts, m max attempts, p priority,
+-- w delay asked, o timeout, c created ms, e entered-status ms, r run-at ms, pa processed ms,
+-- fa failed ms, x error, res result JSON, g progress JSON, l lease token.
+
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function jobKey(base, id)
+  return base .. 'job:' .. id
+end
+
+local function readyKey(base, priority)
+  return base .. 'ready:' .. priority
+end
+
+-- Appends (or, for a job that was already waiting, puts back at the head) a ready job.
+local function pushReady(base, prioritiesKey, id, priority, atHead)
+  if atHead then
+    redis.call('LPUSH', readyKey(base, priority), id)
+  else
+    redis.call('RPUSH', readyKey(base, priority), id)
+  end
+  redis.call('ZADD', prioritiesKey, priority, priority)
+end
+
+local function removeReady(base, prioritiesKey, id, priority)
+  local list = readyKey(base, priority)
+  redis.call('LREM', list, 1, id)
+  if redis.call('LLEN', list) == 0 then
+    redis.call('ZREM', prioritiesKey, priority)
+  end
+end
+
+-- One marker at most: idle workers block on it, and each woken worker passes it on if work remains.
+local function wake(wakeKey)
+  if redis.call('LLEN', wakeKey) == 0 then
+    redis.call('RPUSH', wakeKey, '1')
+  end
+end
+
+-- Files a job under a schedule ZSET (delayed or retrying) to run at `runAt`. Idle workers sleep
+-- until the earliest due time they know of, so a new earliest one wakes them.
+local function schedule(scheduleKey, wakeKey, id, runAt)
+  local head = redis.call('ZRANGE', scheduleKey, 0, 0, 'WITHSCORES')[2]
+  redis.call('ZADD', scheduleKey, runAt, id)
+  if not head or runAt < tonumber(head) then wake(wakeKey) end
+end
+
+-- One stream entry per operation, naming every job it touched (comma-separated), keeps the feed cheap.
+local function emit(eventsKey, maxLen, event, ids, extra)
+  if #ids == 0 then return end
+  if extra then
+    redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', 'ev', event, 'ids', table.concat(ids, ','), 'x', extra)
+  else
+    redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', 'ev', event, 'ids', table.concat(ids, ','))
+  end
+end
+
+local function priorityOf(jk)
+  return tonumber(redis.call('HGET', jk, 'p') or '0')
+end
+
+-- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists.
+local function promoteDue(base, prioritiesKey, scheduleKey, now, limit, promoted)
+  local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
+    local jk = jobKey(base, id)
+    redis.call('ZREM', scheduleKey, id)
+    redis.call('HSET', jk, 's', 'pending', 'e', now)
+    redis.call('HDEL', jk, 'r')
+    pushReady(base, prioritiesKey, id, priorityOf(jk), false)
+    promoted[#promoted + 1] = id
+  end
+end
+
+-- Removes finished jobs past their retention (age first, then count), at most `limit` per call.
+local function trimFinished(base, finishedKey, now, maxAge, maxCount, limit)
+  local old = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', now - maxAge, 'LIMIT', 0, limit)
+  for _, id in ipairs(old) do
+    redis.call('DEL', jobKey(base, id))
+    redis.call('ZREM', finishedKey, id)
+  end
+  local excess = redis.call('ZCARD', finishedKey) - maxCount
+  if excess > 0 then
+    if excess > limit then excess = limit end
+    local oldest = redis.call('ZRANGE', finishedKey, 0, excess - 1)
+    for _, id in ipairs(oldest) do
+      redis.call('DEL', jobKey(base, id))
+    end
+    redis.call('ZREMRANGEBYRANK', finishedKey, 0, excess - 1)
+  end
+end
+
+-- Ends a job's current status and files it under a finished ZSET.
+local function finish(base, finishedKey, id, status, now)
+  local jk = jobKey(base, id)
+  redis.call('HSET', jk, 's', status, 'e', now)
+  redis.call('HDEL', jk, 'l', 'r')
+  redis.call('ZADD', finishedKey, now, id)
+end

@@ -1,0 +1,37 @@
+-- listPendingJobs: one page of pending job ids (ready and delayed), newest first by the time they
+-- entered `pending`; reads only. Each ready list is oldest-first, so only the last offset+limit ids
+-- of every level can be on the page: the cost is O(levels × (offset + limit)), not O(queue length).
+-- Delayed jobs are taken latest run-at first, which is newest first whenever their delays are equal.
+-- KEYS[1] base        `<prefix>:{<queue>}:`
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- ARGV[1] offset
+-- ARGV[2] limit
+-- Returns job ids.
+-- @include lib
+
+local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
+local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local window = offset + limit
+local candidates = {}
+
+local function add(id, position)
+  local jk = jobKey(base, id)
+  local times = redis.call('HMGET', jk, 'e', 'c')
+  candidates[#candidates + 1] = {id = id, at = tonumber(times[1] or times[2] or '0'), position = position}
+end
+
+for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
+  local ids = redis.call('LRANGE', readyKey(base, priority), -window, -1)
+  for i, id in ipairs(ids) do add(id, i) end
+end
+for i, id in ipairs(redis.call('ZREVRANGE', delayedKey, 0, window - 1)) do add(id, -i) end
+
+table.sort(candidates, function(x, y)
+  if x.at ~= y.at then return x.at > y.at end
+  return x.position > y.position
+end)
+
+local page = {}
+for i = offset + 1, math.min(window, #candidates) do page[#page + 1] = candidates[i].id end
+return page

@@ -1,0 +1,18 @@
+-- updateProgress: stores a running job's progress, only for the worker that holds its lease.
+-- KEYS[1] base    `<prefix>:{<queue>}:`
+-- KEYS[2] events  STREAM `<base>events`
+-- ARGV[1] events max length
+-- ARGV[2] job id
+-- ARGV[3] lease token
+-- ARGV[4] progress JSON
+-- Returns 1 stored, 0 the lease is no longer held.
+-- @include lib
+
+local base, eventsKey = KEYS[1], KEYS[2]
+local id = ARGV[2]
+local jk = jobKey(base, id)
+local current = redis.call('HMGET', jk, 's', 'l')
+if current[1] ~= 'processing' or current[2] ~= ARGV[3] then return 0 end
+redis.call('HSET', jk, 'g', ARGV[4])
+emit(eventsKey, ARGV[1], 'progress', {id}, ARGV[4])
+return 1

@@ -1,0 +1,282 @@
+import type { Redis } from 'ioredis';
+import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
+import { defineScripts, openClient } from './connection.js';
+import { DEFAULTS } from './defaults.js';
+import { QueueClosedError, ValidationError, scriptError } from './errors.js';
+import { newJobId } from './ids.js';
+import { queueKeys } from './keys.js';
+import { QueueStore, type StatusReply, type StoredEvent } from './store.js';
+import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy } from './types.js';
+import { JOB_STATUSES } from './types.js';
+
+/** A connection shared by sibling queues; the last one to close it quits the client. */
+interface SharedClient {
+  client: Redis;
+  config: RedisQueueConfig;
+  users: number;
+}
+
+/** Which jobs `listJobs` returns: a status, or `delayed` for pending jobs that wait for their time. */
+export type ListableStatus = JobStatus | 'delayed';
+
+/** A page of `listJobs`. */
+export interface ListOptions {
+  offset?: number;
+  limit?: number;
+}
+
+/** A job for `pushBulk`: a new job with an optional delay. */
+export type BulkJob = NewJob & { delay?: number };
+
+function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
+  const policy = { ...fallback, ...given };
+  checkDuration('connect', `${name}.age`, policy.age);
+  if (!Number.isInteger(policy.count) || policy.count < 0) {
+    throw new ValidationError('connect', `${name}.count must be a non-negative integer, got ${policy.count}`);
+  }
+  return policy;
+}
+
+function checkConfig(config: RedisQueueConfig): void {
+  const { maxRetries, retryDelays, prefix } = config;
+  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
+    throw new ValidationError('connect', `maxRetries must be a positive integer, got ${maxRetries}`);
+  }
+  if (retryDelays !== undefined) {
+    if (!Array.isArray(retryDelays) || retryDelays.length === 0) {
+      throw new ValidationError('connect', 'retryDelays must be a non-empty array of milliseconds');
+    }
+    retryDelays.forEach((delay, i) => checkDuration('connect', `retryDelays[${i}]`, delay));
+  }
+  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
+    throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
+  }
+  for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+}
+
+const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient }>();
+
+/** The store and shared client behind a queue, for the worker; not part of the public API. */
+export function queueInternals(queue: RedisQueue): { store: QueueStore; client: Redis; config: RedisQueueConfig } {
+  const found = internals.get(queue);
+  if (!found) throw new QueueClosedError('worker', queue.name);
+  return { store: found.store, client: found.shared.client, config: found.shared.config };
+}
+
+/** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
+export class RedisQueue {
+  /** Every Redis key of this queue starts with `<prefix>:`. */
+  readonly prefix: string;
+  /** Default total attempts of a job. */
+  readonly maxRetries: number;
+  /** Wait before retry n is `retryDelays[n-1]`; the last repeats. */
+  readonly retryDelays: readonly number[];
+  private readonly store: QueueStore;
+  private closed = false;
+
+  private constructor(readonly name: string, private readonly shared: SharedClient) {
+    const { config } = shared;
+    this.prefix = config.prefix ?? DEFAULTS.prefix;
+    this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
+    this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
+    this.store = new QueueStore(shared.client, queueKeys(this.prefix, name), {
+      eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+      keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
+      keepFailed: retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'),
+      retentionBatch: DEFAULTS.retentionBatch,
+      upkeepBatch: DEFAULTS.maintenanceBatch,
+    });
+    shared.users++;
+    internals.set(this, { store: this.store, shared });
+  }
+
+  /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
+  static async connect(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue> {
+    checkQueueName('connect', name);
+    checkConfig(config);
+    const client = await openClient(config, name);
+    defineScripts(client);
+    return new RedisQueue(name, { client, config, users: 0 });
+  }
+
+  /** Another queue of the same prefix over the same connection. */
+  queue(name: string): RedisQueue {
+    this.ensureOpen('queue');
+    checkQueueName('queue', name);
+    return new RedisQueue(name, this.shared);
+  }
+
+  private ensureOpen(operation: string): void {
+    if (this.closed) throw new QueueClosedError(operation, this.name);
+  }
+
+  private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
+    this.ensureOpen(operation);
+    const encoded = jobs.map((job) => encodeNewJob(operation, newJobId(), job, job.delay, this.maxRetries));
+    if (encoded.length === 0) return [];
+    const reply = await this.store.addJobs(encoded);
+    if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
+    return encoded.map((job) => this.newJob(job, reply.createdAt));
+  }
+
+  private newJob(job: EncodedJob, createdMs: number): Job {
+    const createdAt = new Date(createdMs);
+    const stored: Job = {
+      id: job.id, queue: this.name, type: job.type, payload: JSON.parse(job.payloadJson) as Record<string, unknown>,
+      status: 'pending', attempts: 0, maxAttempts: job.maxAttempts, priority: job.priority, delay: job.delay,
+      createdAt, enteredAt: createdAt,
+    };
+    if (job.timeout > 0) stored.timeout = job.timeout;
+    if (job.delay > 0) stored.runAt = new Date(createdMs + job.delay);
+    return stored;
+  }
+
+  /** Stores a job, ready to run now; resolves to the stored job with its new id. */
+  async push(job: NewJob): Promise<Job> {
+    const [stored] = await this.add('push', [{ ...job, delay: 0 }]);
+    return stored!;
+  }
+
+  /** Stores a job that may run only after `delayMs`. */
+  async pushDelayed(job: NewJob, delayMs: number): Promise<Job> {
+    const [stored] = await this.add('pushDelayed', [{ ...job, delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
+    return stored!;
+  }
+
+  /** Stores many jobs in one atomic round trip: all of them or, on a bad one, none. */
+  async pushBulk(jobs: readonly BulkJob[]): Promise<Job[]> {
+    if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
+    return this.add('pushBulk', jobs);
+  }
+
+  /**
+   * Claims the next ready job (highest priority, then oldest) and marks it `processing`, or
+   * resolves to null. Nobody renews its lease: unless cancelled it runs again after the default
+   * visibility timeout, as a job whose worker died would.
+   */
+  async pop(): Promise<Job | null> {
+    this.ensureOpen('pop');
+    const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout);
+    const [claimed] = jobs;
+    return claimed ? decodeJob(this.name, claimed.id, claimed.fields) : null;
+  }
+
+  /** The job with that id, or null. */
+  async getJob(id: string): Promise<Job | null> {
+    this.ensureOpen('getJob');
+    checkJobId('getJob', id);
+    return decodeJob(this.name, id, await this.store.jobFields(id));
+  }
+
+  /** The status of the job with that id, or null. */
+  async getJobStatus(id: string): Promise<JobStatus | null> {
+    this.ensureOpen('getJobStatus');
+    checkJobId('getJobStatus', id);
+    return (await this.store.jobStatus(id)) as JobStatus | null;
+  }
+
+  private async change(operation: string, id: string, allowed: string, run: () => Promise<StatusReply>): Promise<void> {
+    this.ensureOpen(operation);
+    checkJobId(operation, id);
+    const [code, detail] = await run();
+    if (code !== 'OK') throw scriptError(code, operation, id, this.name, detail?.toString(), allowed);
+  }
+
+  /** Cancels a waiting or running job; a running handler's `ctx.signal` aborts within a second. */
+  cancelJob(id: string): Promise<void> {
+    return this.change('cancelJob', id, 'pending, delayed, retrying or processing', () => this.store.cancel(id));
+  }
+
+  /** Sends a failed or cancelled job back to `pending` with its attempts reset. */
+  retryJob(id: string): Promise<void> {
+    return this.change('retryJob', id, 'failed or cancelled', () => this.store.retry(id));
+  }
+
+  /** Changes the priority of a waiting job; a ready one is re-ordered at once. */
+  setPriority(id: string, priority: number): Promise<void> {
+    checkPriority('setPriority', priority);
+    return this.change('setPriority', id, 'pending, delayed or retrying', () => this.store.setPriority(id, priority));
+  }
+
+  /** Jobs waiting to run: pending, delayed and retrying (not those processing). */
+  async getQueueSize(): Promise<number> {
+    const stats = await this.getStats();
+    return stats.pendingJobs + stats.delayedJobs + stats.retryingJobs;
+  }
+
+  /** Job counts by state. */
+  async getStats(): Promise<QueueStats> {
+    this.ensureOpen('getStats');
+    const { paused: _paused, ...stats } = await this.store.stats();
+    return stats;
+  }
+
+  /** Whether workers are held from claiming this queue's jobs. */
+  async isPaused(): Promise<boolean> {
+    this.ensureOpen('isPaused');
+    return (await this.store.stats()).paused;
+  }
+
+  /** Stops workers everywhere from claiming jobs of this queue; running jobs go on. */
+  async pause(): Promise<void> {
+    this.ensureOpen('pause');
+    await this.store.setPaused(true);
+  }
+
+  /** Lets workers claim this queue's jobs again. */
+  async resume(): Promise<void> {
+    this.ensureOpen('resume');
+    await this.store.setPaused(false);
+  }
+
+  /** A page of jobs in one status, newest first by the time they entered it; `delayed`: soonest first. */
+  async listJobs(status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions = {}): Promise<Job[]> {
+    this.ensureOpen('listJobs');
+    if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
+      throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
+    }
+    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
+    if (status === 'processing') {
+      const running = await this.jobsByIds(await this.store.activeIds());
+      running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
+      return running.slice(offset, offset + limit);
+    }
+    const ids = status === 'pending' ? await this.store.pendingIds(offset, limit)
+      : status === 'delayed' ? await this.store.delayedIds(offset, limit)
+      : await this.store.scoredIds(status, offset, limit);
+    return (await this.jobsByIds(ids)).filter((job) => status === 'delayed' || job.status === status);
+  }
+
+  private async jobsByIds(ids: readonly string[]): Promise<Job[]> {
+    const jobs = await Promise.all(ids.map(async (id) => decodeJob(this.name, id, await this.store.jobFields(id))));
+    return jobs.filter((job): job is Job => job !== null);
+  }
+
+  /** Events after `afterId` ('0': the oldest kept), for consoles following the queue. */
+  async readEvents(afterId = '0', count = 1_000): Promise<StoredEvent[]> {
+    this.ensureOpen('readEvents');
+    return this.store.readEvents(afterId, count);
+  }
+
+  /** The id of the newest event ('0' when none), to follow only what happens from now on. */
+  async lastEventId(): Promise<string> {
+    this.ensureOpen('lastEventId');
+    return this.store.lastEventId();
+  }
+
+  /** Releases this handle; the connection closes when its last queue closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    internals.delete(this);
+    this.shared.users--;
+    if (this.shared.users === 0) {
+      await this.shared.client.quit().catch(() => this.shared.client.disconnect());
+    }
+  }
+}

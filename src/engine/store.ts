@@ -1,0 +1,233 @@
+/**
+ * Typed calls to Redis for one queue: every script call and read the engine makes goes through
+ * here, so nothing above this module knows a key, a script or a reply shape.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import { SCRIPT_KEYS, type ScriptName } from './connection.js';
+import { addJobArgs, fieldMap, type EncodedJob } from './codec.js';
+import { jobKey, keysFor, type QueueKeys } from './keys.js';
+import type { QueueStats, RetentionPolicy } from './types.js';
+
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+type Reply = (string | number | Reply)[];
+
+/** A claimed job: its id, stored fields and lease token. */
+export interface ClaimedJob {
+  id: string;
+  fields: Map<string, string>;
+  token: string;
+}
+
+/** What a claim brings back. */
+export interface ClaimReply {
+  jobs: ClaimedJob[];
+  /** Ms until the next delayed/retrying job or lease deadline is due; -1 when there is none. */
+  nextDue: number;
+}
+
+/** The outcome of one finished attempt, as `finishJobs.lua` records it. */
+export interface Outcome {
+  id: string;
+  token: string;
+  kind: 'completed' | 'retrying' | 'failed';
+  /** Result JSON for `completed` ('' for none), the error otherwise. */
+  value: string;
+  retryDelay: number;
+}
+
+/** A lease a worker holds on a running job. */
+export interface Lease {
+  id: string;
+  token: string;
+}
+
+/** Reply of a script that can refuse: `['OK', …]` or an error code with a detail. */
+export type StatusReply = [code: string, detail?: string | number];
+
+/** Queue-level settings the scripts take as arguments. */
+export interface StoreSettings {
+  eventsMaxLen: number;
+  keepCompleted: RetentionPolicy;
+  keepFailed: RetentionPolicy;
+  retentionBatch: number;
+  upkeepBatch: number;
+}
+
+/** One entry of a queue's event feed. */
+export interface StoredEvent {
+  id: string;
+  event: string;
+  jobIds: string[];
+  detail?: string;
+}
+
+const FINISHED_SETS = { completed: 'completed', failed: 'failed', cancelled: 'cancelled', retrying: 'retrying' } as const;
+
+/** The Redis side of one queue. */
+export class QueueStore {
+  constructor(
+    private readonly client: Redis,
+    readonly keys: QueueKeys,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  private call(target: Redis | ChainableCommander, name: ScriptName, args: (string | number)[]): Promise<unknown> {
+    const script = (target as unknown as Record<ScriptName, ScriptCall>)[name];
+    return script.call(target, ...keysFor(this.keys, SCRIPT_KEYS[name]), ...args);
+  }
+
+  private retentionArgs(): number[] {
+    const { keepCompleted, keepFailed, retentionBatch } = this.settings;
+    return [keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count, retentionBatch];
+  }
+
+  /** Stores jobs atomically; returns the creation time, or the id that already exists. */
+  async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
+    const args: (string | number)[] = [this.settings.eventsMaxLen, jobs.length];
+    for (const job of jobs) args.push(...addJobArgs(job));
+    const [code, detail] = (await this.call(this.client, 'addJobs', args)) as StatusReply;
+    return code === 'OK' ? { createdAt: Number(detail) } : { existingId: String(detail) };
+  }
+
+  private claimArgs(count: number, leaseMs: number): (string | number)[] {
+    return [this.settings.eventsMaxLen, count, leaseMs, this.settings.upkeepBatch];
+  }
+
+  private static parseClaim(reply: Reply): ClaimReply {
+    const [nextDue, token, ...jobs] = reply;
+    return {
+      nextDue: Number(nextDue),
+      jobs: (jobs as [string, string[]][]).map(([id, flat]) => ({ id, fields: fieldMap(flat), token: String(token) })),
+    };
+  }
+
+  /** Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs. */
+  async claim(count: number, leaseMs: number): Promise<ClaimReply> {
+    return QueueStore.parseClaim((await this.call(this.client, 'claimJobs', this.claimArgs(count, leaseMs))) as Reply);
+  }
+
+  private finishArgs(outcomes: readonly Outcome[]): (string | number)[] {
+    const args: (string | number)[] = [this.settings.eventsMaxLen, ...this.retentionArgs(), outcomes.length];
+    for (const o of outcomes) args.push(o.id, o.token, o.kind, o.value, o.retryDelay);
+    return args;
+  }
+
+  /** Records outcomes; one flag per outcome, false where the lease was no longer held. */
+  async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
+    const flags = (await this.call(this.client, 'finishJobs', this.finishArgs(outcomes))) as number[];
+    return flags.map((flag) => flag === 1);
+  }
+
+  /** Records outcomes and claims the next jobs in one round trip. */
+  async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number): Promise<[boolean[], ClaimReply]> {
+    const pipeline = this.client.pipeline();
+    void this.call(pipeline, 'finishJobs', this.finishArgs(outcomes));
+    void this.call(pipeline, 'claimJobs', this.claimArgs(count, leaseMs));
+    const results = (await pipeline.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const flags = results[0]![1] as number[];
+    return [flags.map((flag) => flag === 1), QueueStore.parseClaim(results[1]![1] as Reply)];
+  }
+
+  /** Renews leases; returns the ids whose lease is lost. */
+  async extendLeases(leases: readonly Lease[], leaseMs: number): Promise<string[]> {
+    const args: (string | number)[] = [leaseMs];
+    for (const lease of leases) args.push(lease.id, lease.token);
+    return (await this.call(this.client, 'extendLeases', args)) as string[];
+  }
+
+  /** Hands running jobs back to the queue; returns how many were still held. */
+  async release(leases: readonly Lease[]): Promise<number> {
+    const args: (string | number)[] = [this.settings.eventsMaxLen];
+    for (const lease of leases) args.push(lease.id, lease.token);
+    return (await this.call(this.client, 'releaseJobs', args)) as number;
+  }
+
+  async cancel(id: string): Promise<StatusReply> {
+    const { keepFailed, retentionBatch } = this.settings;
+    const args = [this.settings.eventsMaxLen, id, keepFailed.age, keepFailed.count, retentionBatch];
+    return (await this.call(this.client, 'cancelJob', args)) as StatusReply;
+  }
+
+  async retry(id: string): Promise<StatusReply> {
+    return (await this.call(this.client, 'retryJob', [this.settings.eventsMaxLen, id])) as StatusReply;
+  }
+
+  async setPriority(id: string, priority: number): Promise<StatusReply> {
+    return (await this.call(this.client, 'setPriority', [this.settings.eventsMaxLen, id, priority])) as StatusReply;
+  }
+
+  /** Stores progress; false when the lease is no longer held. */
+  async progress(lease: Lease, json: string): Promise<boolean> {
+    const args = [this.settings.eventsMaxLen, lease.id, lease.token, json];
+    return (await this.call(this.client, 'updateProgress', args)) === 1;
+  }
+
+  /** Pauses or resumes; true when the state changed. */
+  async setPaused(paused: boolean): Promise<boolean> {
+    return (await this.call(this.client, 'setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
+  }
+
+  async stats(): Promise<QueueStats & { paused: boolean }> {
+    const counts = ((await this.call(this.client, 'getStats', [])) as number[]).map(Number);
+    const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused] =
+      counts as [number, number, number, number, number, number, number, number];
+    return { pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused: paused === 1 };
+  }
+
+  /** One page of pending job ids, newest first. */
+  async pendingIds(offset: number, limit: number): Promise<string[]> {
+    return (await this.call(this.client, 'listPendingJobs', [offset, limit])) as string[];
+  }
+
+  /** One page of ids from a ZSET scored by the time the job entered it, newest first. */
+  async scoredIds(set: keyof typeof FINISHED_SETS, offset: number, limit: number): Promise<string[]> {
+    return this.client.zrevrange(this.keys[FINISHED_SETS[set]], offset, offset + limit - 1);
+  }
+
+  /** One page of delayed job ids, soonest run-at first. */
+  async delayedIds(offset: number, limit: number): Promise<string[]> {
+    return this.client.zrange(this.keys.delayed, offset, offset + limit - 1);
+  }
+
+  /** Every running job's id (the active set is bounded by the workers' concurrency). */
+  async activeIds(): Promise<string[]> {
+    return this.client.zrange(this.keys.active, 0, -1);
+  }
+
+  /** The stored fields of a job; empty when it does not exist. */
+  async jobFields(id: string): Promise<Map<string, string>> {
+    return fieldMap(Object.entries(await this.client.hgetall(jobKey(this.keys, id))).flat());
+  }
+
+  /** A job's status field alone. */
+  async jobStatus(id: string): Promise<string | null> {
+    return this.client.hget(jobKey(this.keys, id), 's');
+  }
+
+  /** Event feed entries after `afterId` ('0' for the oldest kept), at most `count`. */
+  async readEvents(afterId: string, count: number): Promise<StoredEvent[]> {
+    const entries = await this.client.xrange(this.keys.events, `(${afterId}`, '+', 'COUNT', count);
+    return entries.map(([id, flat]) => {
+      const fields = fieldMap(flat);
+      const ids = fields.get('ids') ?? '';
+      const event: StoredEvent = { id, event: fields.get('ev') ?? '', jobIds: ids === '' ? [] : ids.split(',') };
+      const detail = fields.get('x');
+      if (detail !== undefined) event.detail = detail;
+      return event;
+    });
+  }
+
+  /** The id of the newest event, or '0' when the feed is empty. */
+  async lastEventId(): Promise<string> {
+    const [last] = await this.client.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    return last?.[0] ?? '0';
+  }
+}
+
+/** Blocks on a queue's wake marker for at most `timeoutMs`; true when woken by a marker. */
+export async function waitForWake(blocking: Redis, keys: QueueKeys, timeoutMs: number): Promise<boolean> {
+  // BLPOP's timeout is in seconds; Redis checks it about every 100 ms, so sub-second waits are rounded up.
+  const reply = await blocking.blpop(keys.wake, Math.max(0.1, timeoutMs / 1000));
+  return reply !== null;
+}

@@ -1,0 +1,392 @@
+import type { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { performance } from 'node:perf_hooks';
+import { decodeJob, toJson } from './codec.js';
+import { DEFAULTS } from './defaults.js';
+import { ValidationError } from './errors.js';
+import { handlerFunc, PermanentError } from './handler.js';
+import { queueInternals, type RedisQueue } from './queue.js';
+import { waitForWake, type ClaimedJob, type ClaimReply, type Lease, type Outcome, type QueueStore } from './store.js';
+import type { Handler, HandlerFunction, Job, JobContext, JobResult, WorkerConfig } from './types.js';
+
+/** Why a running handler's `ctx.signal` aborted; `signal.reason` is one of these. */
+export class JobAbortedError extends Error {
+  override readonly name = 'JobAbortedError';
+  constructor(readonly kind: 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown', message: string) {
+    super(message);
+  }
+}
+
+interface RunningJob {
+  lease: Lease;
+  controller: AbortController;
+}
+
+interface PendingOutcome {
+  outcome: Outcome;
+  recorded: () => void;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < 1) {
+    throw new ValidationError('RedisWorker', `${name} must be a positive integer, got ${chosen}`);
+  }
+  return chosen;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs a queue's jobs with registered handlers, at most `numWorkers` at once. */
+export class RedisWorker {
+  /** Handlers of this worker that run at once at most. */
+  readonly numWorkers: number;
+  private readonly pollTime: number;
+  private readonly visibilityTimeout: number;
+  private readonly logger: Logger;
+  private readonly handlers = new Map<string, Handler>();
+  private readonly running = new Map<string, RunningJob>();
+  private outcomes: PendingOutcome[] = [];
+  private state: 'stopped' | 'running' | 'stopping' = 'stopped';
+  private store?: QueueStore;
+  private blocking?: Redis;
+  private blockedWait?: Promise<void>;
+  private markerSeen = false;
+  private wakeLoop?: () => void;
+  private renewTimer?: NodeJS.Timeout;
+  private renewing = false;
+  private flushScheduled = false;
+  private redisDown = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopped?: Promise<void>;
+  private resolveStopped?: () => void;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly queue: RedisQueue, config: WorkerConfig = {}) {
+    this.numWorkers = positiveInteger('numWorkers', config.numWorkers, DEFAULTS.numWorkers);
+    this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
+    this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
+    this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
+  }
+
+  /** Routes jobs of `type` to `handler`; may be called before or after `start`. */
+  registerHandler(type: string, handler: Handler | HandlerFunction): void {
+    if (typeof type !== 'string' || type === '') throw new ValidationError('registerHandler', 'job type must be a non-empty string');
+    const usable = typeof handler === 'function' ? handlerFunc(handler) : handler;
+    if (typeof usable?.handle !== 'function') {
+      throw new ValidationError('registerHandler', `handler for "${type}" must be a function or have a handle(ctx, job) method`);
+    }
+    this.handlers.set(type, usable);
+  }
+
+  /** True from `start()` until `stop()` has resolved. */
+  isRunning(): boolean {
+    return this.state !== 'stopped';
+  }
+
+  /** Jobs this worker is running now. */
+  get activeJobs(): number {
+    return this.running.size;
+  }
+
+  /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
+  start(signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'stopped') return this.stopped!;
+    const { store, client } = queueInternals(this.queue);
+    this.store = store;
+    this.blocking = client.duplicate({ connectionName: `flexq:${this.queue.name}:wait` });
+    this.blocking.on('error', () => {}); // failures surface where the wait is awaited
+    this.state = 'running';
+    this.stopping = undefined;
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    const renewEvery = Math.min(Math.floor(this.visibilityTimeout / 3), DEFAULTS.maxRenewInterval);
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(10, renewEvery));
+    this.loopDone = this.fetchLoop();
+    if (signal) {
+      if (signal.aborted) void this.stop();
+      else signal.addEventListener('abort', () => void this.stop(), { once: true });
+    }
+    return this.stopped;
+  }
+
+  /**
+   * Stops gracefully: claims nothing more and waits for running jobs, whose outcomes are stored when
+   * it resolves. With `timeout`, jobs still running then are aborted and handed back to the queue.
+   */
+  stop(options: { timeout?: number } = {}): Promise<void> {
+    if (this.state === 'stopped') return Promise.resolve();
+    this.stopping ??= this.shutDown(options.timeout);
+    return this.stopping;
+  }
+
+  private async shutDown(timeout: number | undefined): Promise<void> {
+    this.state = 'stopping';
+    this.wakeLoop?.();
+    this.blocking?.disconnect();
+    await this.loopDone;
+    const drained = this.waitForIdle();
+    if (timeout === undefined) {
+      await drained;
+    } else if (!(await Promise.race([drained.then(() => true), sleep(timeout).then(() => false)]))) {
+      await this.handBack();
+    }
+    clearInterval(this.renewTimer);
+    await this.flushOutcomes(true);
+    this.state = 'stopped';
+    this.resolveStopped?.();
+  }
+
+  private async waitForIdle(): Promise<void> {
+    while (this.running.size > 0) await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+  }
+
+  private async handBack(): Promise<void> {
+    const leases = [...this.running.values()].map(({ lease, controller }) => {
+      controller.abort(new JobAbortedError('shutdown', 'worker shutting down: job handed back to the queue'));
+      return lease;
+    });
+    this.running.clear();
+    try {
+      const released = await this.store!.release(leases);
+      this.logger.warn({ released }, 'shutdown timeout: running jobs handed back to the queue');
+    } catch (err) {
+      this.logger.error({ err }, 'could not hand jobs back; they run again once their lease expires');
+    }
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (this.state === 'running') {
+      const free = this.numWorkers - this.running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.wakeLoop = resolve));
+        continue;
+      }
+      const wanted = Math.min(free, DEFAULTS.maxClaimBatch);
+      let reply: ClaimReply;
+      try {
+        reply = await this.claim(wanted);
+        this.markReachable();
+      } catch (err) {
+        this.markUnreachable(err);
+        await this.pause(this.pollTime);
+        continue;
+      }
+      for (const claimed of reply.jobs) this.launch(claimed);
+      if (reply.jobs.length < wanted) await this.idleWait(reply.nextDue);
+    }
+  }
+
+  /** Claims jobs, sending the outcomes waiting to be recorded in the same round trip. */
+  private async claim(count: number): Promise<ClaimReply> {
+    const batch = this.outcomes;
+    if (batch.length === 0) return this.store!.claim(count, this.visibilityTimeout);
+    this.outcomes = [];
+    try {
+      const [flags, reply] = await this.store!.finishAndClaim(batch.map((p) => p.outcome), count, this.visibilityTimeout);
+      this.settleOutcomes(batch, flags);
+      return reply;
+    } catch (err) {
+      this.outcomes.unshift(...batch);
+      throw err;
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeLoop = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Waits for a wake marker, the next due time or `pollTime`, whichever comes first. */
+  private async idleWait(nextDue: number): Promise<void> {
+    if (this.markerSeen || this.state !== 'running') {
+      this.markerSeen = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = nextDue >= 0 && nextDue < this.pollTime ? setTimeout(resolve, nextDue) : undefined;
+      this.wakeLoop = resolve;
+      void this.waitForMarker().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.markerSeen = false;
+  }
+
+  /** One BLPOP at a time: a marker it receives while the loop is busy is kept for the next wait. */
+  private waitForMarker(): Promise<void> {
+    this.blockedWait ??= waitForWake(this.blocking!, this.store!.keys, this.pollTime)
+      .then((woken) => {
+        if (woken) this.markerSeen = true;
+      })
+      .catch(async (err: unknown) => {
+        if (this.state !== 'running') return;
+        this.markUnreachable(err);
+        await sleep(this.pollTime);
+      })
+      .finally(() => (this.blockedWait = undefined));
+    return this.blockedWait;
+  }
+
+  private launch(claimed: ClaimedJob): void {
+    const job = decodeJob(this.queue.name, claimed.id, claimed.fields)!;
+    const entry: RunningJob = { lease: { id: claimed.id, token: claimed.token }, controller: new AbortController() };
+    this.running.set(job.id, entry);
+    void this.execute(job, entry).finally(() => {
+      if (this.running.get(job.id) === entry) this.running.delete(job.id);
+      this.wakeLoop?.();
+    });
+  }
+
+  private async execute(job: Job, { lease, controller }: RunningJob): Promise<void> {
+    const started = performance.now();
+    const logger = this.logger.child({ jobId: job.id, type: job.type });
+    const handler = this.handlers.get(job.type);
+    let outcome: Outcome | undefined;
+    if (!handler) {
+      outcome = this.failure(job, lease, `no handler registered for job type "${job.type}"`, false, 0);
+    } else {
+      const ctx: JobContext = {
+        signal: controller.signal,
+        logger,
+        progress: async (value) => {
+          await this.store!.progress(lease, toJson('progress', 'progress', value));
+        },
+      };
+      const timer = job.timeout === undefined ? undefined : setTimeout(
+        () => controller.abort(new JobAbortedError('timeout', `job timed out after ${job.timeout} ms`)),
+        job.timeout,
+      );
+      const handled = Promise.resolve().then(() => handler.handle(ctx, job));
+      const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+      try {
+        const first = await Promise.race([handled, aborted]);
+        outcome = first === 'aborted' ? this.abortOutcome(job, lease, controller.signal.reason) : this.resultOutcome(job, lease, first);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        outcome = this.failure(job, lease, message, !(err instanceof PermanentError), 0);
+      } finally {
+        clearTimeout(timer);
+      }
+      // The slot stays taken until the handler really returns, so concurrency holds even on abort.
+      await handled.catch(() => {});
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const outcomeName = outcome?.kind ?? (controller.signal.reason as JobAbortedError).kind;
+    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs, outcome: outcomeName };
+    if (outcome?.kind === 'completed') this.logger.info(line, 'job completed');
+    else this.logger.warn({ ...line, error: outcome?.value }, `job ${outcomeName}`);
+    if (outcome) await this.record(outcome);
+  }
+
+  private resultOutcome(job: Job, lease: Lease, result: JobResult): Outcome {
+    if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') {
+      return this.failure(job, lease, 'handler returned no JobResult ({ success: boolean, … })', true, 0);
+    }
+    if (!result.success) {
+      const error = result.error ?? 'handler reported failure';
+      return this.failure(job, lease, error, result.retry !== false, result.retryAfter ?? 0);
+    }
+    try {
+      const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
+      return { ...lease, kind: 'completed', value, retryDelay: 0 };
+    } catch (err) {
+      return this.failure(job, lease, (err as Error).message, false, 0);
+    }
+  }
+
+  /** A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt. */
+  private abortOutcome(job: Job, lease: Lease, reason: unknown): Outcome | undefined {
+    if (reason instanceof JobAbortedError && reason.kind === 'timeout') return this.failure(job, lease, reason.message, true, 0);
+    return undefined;
+  }
+
+  private failure(job: Job, lease: Lease, error: string, retryable: boolean, retryAfter: number): Outcome {
+    if (retryable && job.attempts < job.maxAttempts) {
+      const delays = this.queue.retryDelays;
+      const planned = delays[Math.min(job.attempts, delays.length) - 1] ?? 0;
+      return { ...lease, kind: 'retrying', value: error, retryDelay: Math.max(planned, Math.ceil(retryAfter)) };
+    }
+    return { ...lease, kind: 'failed', value: error, retryDelay: 0 };
+  }
+
+  private record(outcome: Outcome): Promise<void> {
+    return new Promise((recorded) => {
+      this.outcomes.push({ outcome, recorded });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // The fetch loop usually takes outcomes along with its next claim; this catches the rest.
+        setImmediate(() => {
+          this.flushScheduled = false;
+          void this.flushOutcomes(false);
+        });
+      }
+    });
+  }
+
+  private settleOutcomes(batch: PendingOutcome[], flags: boolean[]): void {
+    batch.forEach(({ outcome, recorded }, i) => {
+      if (!flags[i]) this.logger.info({ jobId: outcome.id }, 'outcome ignored: the job was cancelled or taken over meanwhile');
+      recorded();
+    });
+  }
+
+  private async flushOutcomes(final: boolean): Promise<void> {
+    for (let attempt = 0; this.outcomes.length > 0; attempt++) {
+      const batch = this.outcomes;
+      this.outcomes = [];
+      try {
+        this.settleOutcomes(batch, await this.store!.finish(batch.map((p) => p.outcome)));
+        this.markReachable();
+      } catch (err) {
+        this.outcomes.unshift(...batch);
+        this.markUnreachable(err);
+        if (final && attempt >= 10) {
+          this.logger.error({ jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
+          batch.forEach((p) => p.recorded());
+          this.outcomes = [];
+          return;
+        }
+        await sleep(Math.min(this.pollTime, 500));
+      }
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.running.size === 0 || this.renewing) return;
+    this.renewing = true;
+    try {
+      const lost = await this.store!.extendLeases([...this.running.values()].map((r) => r.lease), this.visibilityTimeout);
+      for (const id of lost) {
+        const entry = this.running.get(id);
+        if (!entry || entry.controller.signal.aborted) continue;
+        const status = await this.store!.jobStatus(id);
+        entry.controller.abort(status === 'cancelled'
+          ? new JobAbortedError('cancelled', 'job cancelled')
+          : new JobAbortedError('lease-lost', `lease lost: the job is ${status ?? 'gone'} now`));
+      }
+      this.markReachable();
+    } catch (err) {
+      this.markUnreachable(err);
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private markUnreachable(err: unknown): void {
+    if (this.redisDown) return;
+    this.redisDown = true;
+    this.logger.error({ err }, 'Redis unreachable: worker paused until it answers again');
+  }
+
+  private markReachable(): void {
+    if (!this.redisDown) return;
+    this.redisDown = false;
+    this.logger.info('Redis reachable again: worker resumed');
+  }
+}

@@ -1,0 +1,15 @@
+/** flexq: a Redis-backed background job queue. */
+export { RedisQueue, type BulkJob, type ListableStatus, type ListOptions } from './engine/queue.js';
+export { RedisWorker, JobAbortedError } from './engine/worker.js';
+export { JobDispatcher } from './engine/dispatcher.js';
+export { handlerFunc, PermanentError } from './engine/handler.js';
+export {
+  FlexqError, JobNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError,
+  type FlexqErrorCode,
+} from './engine/errors.js';
+export { JobStatus, JOB_STATUSES } from './engine/types.js';
+export type {
+  Job, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
+  RetentionPolicy, WorkerConfig,
+} from './engine/types.js';
+export type { StoredEvent as QueueEvent } from './engine/store.js';

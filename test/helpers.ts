@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
+
+/** The Redis the tests use: REDIS_URL, or the machine's own. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix no other test uses. */
+export function uniquePrefix(label = 't'): string {
+  return `flexq-test-${label}-${randomBytes(5).toString('hex')}`;
+}
+
+/** A raw client for checking keys behind the engine's back; tests own it and must quit it. */
+export function rawClient(): Redis {
+  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+}
+
+/** Deletes every key under `prefix` (and nothing else). */
+export async function deletePrefix(prefix: string): Promise<void> {
+  const client = rawClient();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes (then throws, naming `what`). */
+export async function waitFor<T>(
+  what: string,
+  condition: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 10 } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await condition();
+    if (last) return last as NonNullable<T>;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${String(last)})`);
+}
+
+/** A queue under a fresh prefix; `cleanup` closes it and removes its keys. */
+export async function freshQueue(
+  name = 'default',
+  config: RedisQueueConfig = {},
+): Promise<{ queue: RedisQueue; prefix: string; cleanup: () => Promise<void> }> {
+  const prefix = uniquePrefix(name);
+  const queue = await RedisQueue.connect(name, { url: REDIS_URL, prefix, ...config });
+  return {
+    queue,
+    prefix,
+    cleanup: async () => {
+      await queue.close();
+      await deletePrefix(prefix);
+    },
+  };
+}
