@@ -9,7 +9,7 @@ import { JOB_STATUSES, type Job, type JobStatus } from './types.js';
 /** The hash fields of a job, as the Lua scripts name them. */
 const FIELD = {
   type: 't', payload: 'd', status: 's', attempts: 'a', maxAttempts: 'm', priority: 'p', delay: 'w',
-  timeout: 'o', createdAt: 'c', enteredAt: 'e', runAt: 'r', processedAt: 'pa', failedAt: 'fa',
+  timeout: 'o', createdAt: 'c', enteredAt: 'e' /* µs */, runAt: 'r', processedAt: 'pa', failedAt: 'fa',
   error: 'x', result: 'res', progress: 'g', lease: 'l',
 } as const;
 
@@ -150,6 +150,7 @@ export function decodeJob(queue: string, id: string, fields: Map<string, string>
   const status = fields.get(FIELD.status) as JobStatus | undefined;
   if (status === undefined || !JOB_STATUSES.includes(status)) return null;
   const createdAt = new Date(Number(fields.get(FIELD.createdAt) ?? 0));
+  const enteredUs = fields.get(FIELD.enteredAt);
   const job: Job = {
     id,
     queue,
@@ -161,7 +162,7 @@ export function decodeJob(queue: string, id: string, fields: Map<string, string>
     priority: Number(fields.get(FIELD.priority) ?? 0),
     delay: Number(fields.get(FIELD.delay) ?? 0),
     createdAt,
-    enteredAt: dateOf(fields.get(FIELD.enteredAt)) ?? createdAt,
+    enteredAt: enteredUs === undefined ? createdAt : new Date(Math.floor(Number(enteredUs) / 1000)),
   };
   const timeout = fields.get(FIELD.timeout);
   if (timeout !== undefined) job.timeout = Number(timeout);

@@ -20,20 +20,20 @@ export class JobDispatcher {
   }
 
   /** Stores a job of `type`; `options.delay` postpones it. Resolves to the stored job. */
-  dispatch(type: string, payload: Record<string, unknown> = {}, options: JobOptions = {}): Promise<Job> {
+  async dispatch(type: string, payload: Record<string, unknown> = {}, options: JobOptions = {}): Promise<Job> {
     const { delay, queue, ...job } = options;
     const target = this.target('dispatch', queue);
     return delay ? target.pushDelayed({ ...job, type, payload }, delay) : target.push({ ...job, type, payload });
   }
 
   /** Stores a job that may run only after `delayMs`. */
-  dispatchDelayed(type: string, payload: Record<string, unknown>, delayMs: number, options: JobOptions = {}): Promise<Job> {
+  async dispatchDelayed(type: string, payload: Record<string, unknown>, delayMs: number, options: JobOptions = {}): Promise<Job> {
     const { queue, delay: _ignored, ...job } = options;
     return this.target('dispatchDelayed', queue).pushDelayed({ ...job, type, payload }, delayMs);
   }
 
   /** Stores many jobs of one queue in one atomic round trip. */
-  dispatchBulk(jobs: readonly { type: string; payload?: Record<string, unknown>; options?: JobOptions }[], queue?: string): Promise<Job[]> {
+  async dispatchBulk(jobs: readonly { type: string; payload?: Record<string, unknown>; options?: JobOptions }[], queue?: string): Promise<Job[]> {
     return this.target('dispatchBulk', queue).pushBulk(
       jobs.map(({ type, payload, options = {} }) => {
         const { queue: _queue, ...rest } = options;

@@ -187,17 +187,17 @@ export class RedisQueue {
   }
 
   /** Cancels a waiting or running job; a running handler's `ctx.signal` aborts within a second. */
-  cancelJob(id: string): Promise<void> {
+  async cancelJob(id: string): Promise<void> {
     return this.change('cancelJob', id, 'pending, delayed, retrying or processing', () => this.store.cancel(id));
   }
 
   /** Sends a failed or cancelled job back to `pending` with its attempts reset. */
-  retryJob(id: string): Promise<void> {
+  async retryJob(id: string): Promise<void> {
     return this.change('retryJob', id, 'failed or cancelled', () => this.store.retry(id));
   }
 
   /** Changes the priority of a waiting job; a ready one is re-ordered at once. */
-  setPriority(id: string, priority: number): Promise<void> {
+  async setPriority(id: string, priority: number): Promise<void> {
     checkPriority('setPriority', priority);
     return this.change('setPriority', id, 'pending, delayed or retrying', () => this.store.setPriority(id, priority));
   }

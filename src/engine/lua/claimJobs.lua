@@ -41,7 +41,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT',
       'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts)
     lost[#lost + 1] = id
   else
-    redis.call('HSET', jk, 's', 'pending', 'e', now)
+    redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
     redis.call('HDEL', jk, 'l')
     pushReady(base, prioritiesKey, id, tonumber(job[3] or '0'), true)
     recovered[#recovered + 1] = id
@@ -71,7 +71,7 @@ if wanted > 0 and redis.call('EXISTS', pausedKey) == 0 then
     for _, id in ipairs(claimedIds) do
       local jk = jobKey(base, id)
       redis.call('HINCRBY', jk, 'a', 1)
-      redis.call('HSET', jk, 's', 'processing', 'e', now, 'l', token)
+      redis.call('HSET', jk, 's', 'processing', 'e', nowUs, 'l', token)
       redis.call('ZADD', activeKey, now + leaseMs, id)
       claimed[#claimed + 1] = {id, redis.call('HGETALL', jk)}
     end

@@ -39,7 +39,7 @@ for i = 0, n - 1 do
       if value ~= '' then redis.call('HSET', jk, 'res', value) end
     elseif outcome == 'retrying' then
       local runAt = now + tonumber(ARGV[at + 4])
-      redis.call('HSET', jk, 's', 'retrying', 'e', now, 'r', runAt, 'x', value)
+      redis.call('HSET', jk, 's', 'retrying', 'e', nowUs, 'r', runAt, 'x', value)
       redis.call('HDEL', jk, 'l')
       schedule(retryingKey, wakeKey, id, runAt)
     else

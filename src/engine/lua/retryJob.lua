@@ -23,7 +23,8 @@ else
   return {'BAD_STATE', status}
 end
 
-redis.call('HSET', jk, 's', 'pending', 'e', nowMs(), 'a', 0)
+nowMs()
+redis.call('HSET', jk, 's', 'pending', 'e', nowUs, 'a', 0)
 redis.call('HDEL', jk, 'fa', 'l', 'r')
 pushReady(base, prioritiesKey, id, priorityOf(jk), false)
 wake(wakeKey)

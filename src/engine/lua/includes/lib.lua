@@ -4,10 +4,16 @@
 -- Job hash fields: t type, d payload JSON, s status, a attempts, m max attempts, p priority,
 -- w delay asked, o timeout, c created ms, e entered-status ms, r run-at ms, pa processed ms,
 -- fa failed ms, x error, res result JSON, g progress JSON, l lease token.
+-- `e` is in microseconds (absent: `c`), so jobs that change status in the same millisecond keep
+-- their order when listed; every other time is in milliseconds.
+
+-- Set by nowMs(), which every script calls once before it writes a time.
+local nowUs = 0
 
 local function nowMs()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  return math.floor(nowUs / 1000)
 end
 
 local function jobKey(base, id)
@@ -71,7 +77,7 @@ local function promoteDue(base, prioritiesKey, scheduleKey, now, limit, promoted
   for _, id in ipairs(due) do
     local jk = jobKey(base, id)
     redis.call('ZREM', scheduleKey, id)
-    redis.call('HSET', jk, 's', 'pending', 'e', now)
+    redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
     redis.call('HDEL', jk, 'r')
     pushReady(base, prioritiesKey, id, priorityOf(jk), false)
     promoted[#promoted + 1] = id
@@ -99,7 +105,7 @@ end
 -- Ends a job's current status and files it under a finished ZSET.
 local function finish(base, finishedKey, id, status, now)
   local jk = jobKey(base, id)
-  redis.call('HSET', jk, 's', status, 'e', now)
+  redis.call('HSET', jk, 's', status, 'e', nowUs)
   redis.call('HDEL', jk, 'l', 'r')
   redis.call('ZADD', finishedKey, now, id)
 end

@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import {
+  ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, RedisQueue, ValidationError,
+} from '../../src/index.js';
+import { REDIS_URL, deletePrefix, freshQueue, rawClient, uniquePrefix, waitFor } from '../helpers.js';
+
+let queue: RedisQueue;
+let prefix: string;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ queue, prefix, cleanup } = await freshQueue('default'));
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+describe('push and pop', () => {
+  test('push resolves to the stored job with an id and defaults', async () => {
+    const job = await queue.push({ type: 'email', payload: { to: 'a@example.com' } });
+    expect(job).toMatchObject({
+      type: 'email', payload: { to: 'a@example.com' }, status: 'pending', attempts: 0, maxAttempts: 3, priority: 0, delay: 0,
+    });
+    expect(job.id).toMatch(/^[0-9a-z]{16}$/);
+    expect(job.createdAt).toBeInstanceOf(Date);
+    expect(await queue.getJob(job.id)).toEqual(job);
+  });
+
+  test('pop takes the highest priority first and is FIFO among equals', async () => {
+    const low = await queue.push({ type: 't', payload: { n: 'low' }, priority: -5 });
+    const first = await queue.push({ type: 't', payload: { n: 'first' } });
+    const high = await queue.push({ type: 't', payload: { n: 'high' }, priority: 10 });
+    const second = await queue.push({ type: 't', payload: { n: 'second' } });
+    const order = [];
+    for (let job = await queue.pop(); job; job = await queue.pop()) order.push(job.id);
+    expect(order).toEqual([high.id, first.id, second.id, low.id]);
+  });
+
+  test('pop marks the job processing and counts its attempt', async () => {
+    const pushed = await queue.push({ type: 't' });
+    const popped = await queue.pop();
+    expect(popped).toMatchObject({ id: pushed.id, status: 'processing', attempts: 1 });
+    expect(await queue.getJobStatus(pushed.id)).toBe(JobStatus.Processing);
+    expect(await queue.pop()).toBeNull();
+  });
+
+  test('a delayed job is pending, not ready until due, and pop returns it once due without any worker', async () => {
+    const job = await queue.pushDelayed({ type: 't' }, 150);
+    expect(job.delay).toBe(150);
+    expect(job.status).toBe('pending');
+    expect(await queue.pop()).toBeNull();
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, delayedJobs: 1 });
+    const due = await waitFor('the delayed job to be due', () => queue.pop());
+    expect(due.id).toBe(job.id);
+  });
+
+  test('pushBulk stores all jobs in one step, or none when one is bad', async () => {
+    const jobs = await queue.pushBulk([{ type: 'a' }, { type: 'b', priority: 3 }, { type: 'c', delay: 60_000 }]);
+    expect(jobs.map((j) => j.type)).toEqual(['a', 'b', 'c']);
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 2, delayedJobs: 1 });
+    await expect(queue.pushBulk([{ type: 'd' }, { type: 'e', payload: { f: () => 1 } }])).rejects.toThrow(ValidationError);
+    expect(await queue.getQueueSize()).toBe(3);
+  });
+});
+
+describe('payload and argument checks', () => {
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['a BigInt', { n: 10n }, /"n" is a bigint/],
+    ['a function', { cb: () => 1 }, /"cb" is a function/],
+    ['a symbol', { s: Symbol('x') }, /"s" is a symbol/],
+    ['NaN', { n: Number.NaN }, /"n" is NaN/],
+    ['a Map', { m: new Map() }, /"m" is a Map/],
+  ];
+  test.each(bad)('a payload holding %s rejects and stores nothing', async (_what, payload, message) => {
+    await expect(queue.push({ type: 't', payload })).rejects.toThrow(message);
+    await expect(queue.pushDelayed({ type: 't', payload }, 10)).rejects.toThrow(ValidationError);
+    await expect(new JobDispatcher(queue).dispatch('t', payload)).rejects.toThrow(ValidationError);
+    expect(await queue.getQueueSize()).toBe(0);
+  });
+
+  test('a circular payload rejects with a clear error', async () => {
+    const payload: Record<string, unknown> = {};
+    payload.self = payload;
+    await expect(queue.push({ type: 't', payload })).rejects.toThrow(/payload cannot be serialised to JSON/);
+    expect(await queue.getQueueSize()).toBe(0);
+  });
+
+  test('undefined properties are dropped as JSON drops them', async () => {
+    const job = await queue.push({ type: 't', payload: { keep: 1, drop: undefined } });
+    expect((await queue.getJob(job.id))!.payload).toEqual({ keep: 1 });
+  });
+
+  test('bad types, delays, priorities and attempts reject with the field named', async () => {
+    await expect(queue.push({ type: '' })).rejects.toThrow(/job type must be a non-empty string/);
+    await expect(queue.pushDelayed({ type: 't' }, -1)).rejects.toThrow(/delay must be a non-negative number/);
+    await expect(queue.push({ type: 't', priority: 1.5 })).rejects.toThrow(/priority must be an integer/);
+    await expect(queue.push({ type: 't', priority: 10_000_000 })).rejects.toThrow(/priority must be an integer from -1000000 to 1000000/);
+    await expect(queue.push({ type: 't', maxAttempts: 0 })).rejects.toThrow(/maxAttempts must be an integer/);
+    await expect(queue.push({ type: 't', payload: [1] as unknown as Record<string, unknown> })).rejects.toThrow(/payload must be a plain object/);
+    expect(await queue.getQueueSize()).toBe(0);
+  });
+
+  test('malformed job ids reject; unknown ones are null or not found', async () => {
+    await expect(queue.getJob('')).rejects.toThrow(/job id must be a non-empty string/);
+    expect(await queue.getJob('nosuchjob')).toBeNull();
+    expect(await queue.getJobStatus('nosuchjob')).toBeNull();
+    await expect(queue.cancelJob('nosuchjob')).rejects.toThrow(JobNotFoundError);
+    await expect(queue.cancelJob('nosuchjob')).rejects.toThrow(/job nosuchjob not found in queue "default"/);
+    await expect(queue.retryJob('nosuchjob')).rejects.toThrow(JobNotFoundError);
+    await expect(queue.setPriority('nosuchjob', 1)).rejects.toThrow(JobNotFoundError);
+  });
+});
+
+describe('cancel, retry and priority', () => {
+  test('cancelling a pending, delayed or retrying job means it never runs', async () => {
+    const pending = await queue.push({ type: 't' });
+    const delayed = await queue.pushDelayed({ type: 't' }, 50);
+    await queue.cancelJob(pending.id);
+    await queue.cancelJob(delayed.id);
+    expect(await queue.getJobStatus(pending.id)).toBe('cancelled');
+    expect(await queue.getJobStatus(delayed.id)).toBe('cancelled');
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, delayedJobs: 0, cancelledJobs: 2 });
+    const other = await queue.pushDelayed({ type: 't' }, 80);
+    expect((await waitFor('the later job', () => queue.pop())).id).toBe(other.id);
+  });
+
+  test('finished jobs cannot be cancelled; only failed or cancelled ones can be retried', async () => {
+    const job = await queue.push({ type: 't' });
+    await expect(queue.retryJob(job.id)).rejects.toThrow(InvalidJobStateError);
+    await queue.cancelJob(job.id);
+    await expect(queue.cancelJob(job.id)).rejects.toThrow(/job .* is cancelled; only pending, delayed, retrying or processing jobs qualify/);
+    await queue.retryJob(job.id);
+    const again = await queue.getJob(job.id);
+    expect(again).toMatchObject({ status: 'pending', attempts: 0 });
+    expect((await queue.pop())!.id).toBe(job.id);
+  });
+
+  test('setPriority re-orders a waiting job at once', async () => {
+    const a = await queue.push({ type: 't' });
+    const b = await queue.push({ type: 't' });
+    await queue.setPriority(b.id, 7);
+    expect((await queue.getJob(b.id))!.priority).toBe(7);
+    expect((await queue.pop())!.id).toBe(b.id);
+    expect((await queue.pop())!.id).toBe(a.id);
+    await expect(queue.setPriority(a.id, 1)).rejects.toThrow(/is processing; only pending, delayed or retrying jobs qualify/);
+    await expect(queue.setPriority(a.id, 2 ** 40)).rejects.toThrow(ValidationError);
+  });
+
+  test('a delayed job keeps its time but takes its new priority when due', async () => {
+    const plain = await queue.push({ type: 't' });
+    const delayed = await queue.pushDelayed({ type: 't' }, 100);
+    await queue.setPriority(delayed.id, 9);
+    await waitFor('the delayed job to be due', async () => (await queue.getStats()).delayedJobs === 0);
+    expect((await queue.pop())!.id).toBe(delayed.id);
+    expect((await queue.pop())!.id).toBe(plain.id);
+  });
+});
+
+describe('stats and listing', () => {
+  test('stats count each job once', async () => {
+    await queue.push({ type: 't' });
+    await queue.push({ type: 't' });
+    await queue.pushDelayed({ type: 't' }, 60_000);
+    const cancelled = await queue.push({ type: 't' });
+    await queue.cancelJob(cancelled.id);
+    await queue.pop();
+    expect(await queue.getStats()).toEqual({
+      pendingJobs: 1, delayedJobs: 1, processingJobs: 1, retryingJobs: 0, completedJobs: 0, failedJobs: 0, cancelledJobs: 1,
+    });
+    expect(await queue.getQueueSize()).toBe(2);
+  });
+
+  test('listJobs pages newest first by the time the job entered its status', async () => {
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await queue.push({ type: 't', payload: { i }, priority: i % 2 }));
+    const ids = jobs.map((j) => j.id).reverse();
+    const all = await queue.listJobs('pending');
+    expect(all.map((j) => j.id)).toEqual(ids);
+    expect((await queue.listJobs('pending', { offset: 1, limit: 2 })).map((j) => j.id)).toEqual(ids.slice(1, 3));
+    for (const id of [ids[4]!, ids[2]!, ids[0]!]) await queue.cancelJob(id);
+    expect((await queue.listJobs('cancelled')).map((j) => j.id)).toEqual([ids[0], ids[2], ids[4]]);
+    await expect(queue.listJobs('nope' as JobStatus)).rejects.toThrow(/status must be one of/);
+  });
+});
+
+describe('queues and keys', () => {
+  test('a queue sees only its own jobs beside another queue under the same prefix', async () => {
+    const other = queue.queue('other');
+    await queue.push({ type: 'mine' });
+    const theirs = await other.push({ type: 'theirs' });
+    expect(await queue.getQueueSize()).toBe(1);
+    expect(await queue.getJob(theirs.id)).toBeNull();
+    expect((await other.pop())!.id).toBe(theirs.id);
+    expect(await other.pop()).toBeNull();
+    await other.close();
+  });
+
+  test('every key written starts with the prefix and carries the queue hash tag', async () => {
+    const d = new JobDispatcher(queue);
+    await d.dispatch('t', {});
+    await d.dispatch('t', {}, { queue: 'mail', delay: 1000 });
+    const client = rawClient();
+    const keys = await client.keys(`${prefix}*`);
+    client.disconnect();
+    expect(keys.length).toBeGreaterThan(3);
+    for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}:\\{(default|mail)\\}:`));
+    await d.close();
+  });
+
+  test('JobOptions.queue routes a job to another queue of the same connection', async () => {
+    const d = new JobDispatcher(queue);
+    const job = await d.dispatch('t', { x: 1 }, { queue: 'mail', maxAttempts: 5, priority: 2 });
+    expect(job).toMatchObject({ queue: 'mail', maxAttempts: 5, priority: 2 });
+    expect(await queue.getJob(job.id)).toBeNull();
+    const mail = queue.queue('mail');
+    expect(await mail.getJob(job.id)).toMatchObject({ payload: { x: 1 } });
+    await expect(d.dispatch('t', {}, { queue: 'bad{name}' })).rejects.toThrow(/queue name must be/);
+    await mail.close();
+    await d.close();
+  });
+
+  test('connect to an unreachable address rejects naming it, within the timeout', async () => {
+    const started = Date.now();
+    const error = await RedisQueue.connect('q', { addr: '127.0.0.1:1', connectTimeout: 1000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(/cannot reach Redis at 127\.0\.0\.1:1/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('bad connection settings reject before connecting', async () => {
+    await expect(RedisQueue.connect('q', { addr: 'nohostport' })).rejects.toThrow(/addr must be "host:port"/);
+    await expect(RedisQueue.connect('q', { url: 'http://x' })).rejects.toThrow(/redis:\/\/ or rediss:\/\//);
+    await expect(RedisQueue.connect('q{x}', { url: REDIS_URL })).rejects.toThrow(/queue name must be/);
+    await expect(RedisQueue.connect('q', { url: REDIS_URL, retryDelays: [] })).rejects.toThrow(/retryDelays/);
+    await expect(RedisQueue.connect('q', { url: REDIS_URL, maxRetries: 0 })).rejects.toThrow(/maxRetries/);
+  });
+
+  test('maxRetries sets the default attempts of a job', async () => {
+    const prefix2 = uniquePrefix('mr');
+    const q = await RedisQueue.connect('q', { url: REDIS_URL, prefix: prefix2, maxRetries: 7 });
+    expect((await q.push({ type: 't' })).maxAttempts).toBe(7);
+    await q.close();
+    await deletePrefix(prefix2);
+  });
+
+  test('a closed queue rejects further calls', async () => {
+    const other = queue.queue('closing');
+    await other.close();
+    await expect(other.push({ type: 't' })).rejects.toThrow(/queue "closing" is closed/);
+  });
+});
