@@ -1,0 +1,359 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import {
+  JobAbortedError, JobDispatcher, PermanentError, RedisWorker, handlerFunc, type Job, type RedisQueue, type WorkerConfig,
+} from '../../src/index.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { REDIS_URL, freshQueue, waitFor } from '../helpers.js';
+
+let queue: RedisQueue;
+let prefix: string;
+let dispatcher: JobDispatcher;
+let cleanup: () => Promise<void>;
+const workers: RedisWorker[] = [];
+
+function worker(config: WorkerConfig = {}): RedisWorker {
+  const w = new RedisWorker(queue, { pollTime: 200, ...config });
+  workers.push(w);
+  return w;
+}
+
+/** A promise and its resolver, for handlers that wait for the test. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+const statusOf = (job: Job) => queue.getJobStatus(job.id);
+
+beforeEach(async () => {
+  ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [50, 100] }));
+  dispatcher = new JobDispatcher(queue);
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop({ timeout: 2000 })));
+  await dispatcher.close();
+  await cleanup();
+});
+
+describe('running jobs', () => {
+  test('a handler result is stored with processedAt', async () => {
+    const w = worker();
+    w.registerHandler('sum', handlerFunc((_ctx, job) => ({ success: true, data: { sum: (job.payload.a as number) + 1 } })));
+    void w.start();
+    const job = await dispatcher.dispatch('sum', { a: 41 });
+    await waitFor('completion', async () => (await statusOf(job)) === 'completed');
+    const stored = (await queue.getJob(job.id))!;
+    expect(stored).toMatchObject({ result: { sum: 42 }, attempts: 1 });
+    expect(stored.processedAt!.getTime()).toBeGreaterThanOrEqual(stored.createdAt.getTime());
+  });
+
+  test('at most numWorkers handlers run at once', async () => {
+    const w = worker({ numWorkers: 3 });
+    let running = 0;
+    let peak = 0;
+    w.registerHandler('slow', async () => {
+      peak = Math.max(peak, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      running--;
+      return { success: true };
+    });
+    void w.start();
+    await queue.pushBulk(Array.from({ length: 12 }, () => ({ type: 'slow' })));
+    await waitFor('all done', async () => (await queue.getStats()).completedJobs === 12);
+    expect(peak).toBe(3);
+  });
+
+  test('a failed attempt retries after its delay, then fails for good with the last error', async () => {
+    const w = worker();
+    const runs: number[] = [];
+    w.registerHandler('flaky', (_ctx, job) => {
+      runs.push(Date.now());
+      return { success: false, error: `boom ${job.attempts}` };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('flaky', {}, { maxAttempts: 3 });
+    await waitFor('retrying', async () => (await statusOf(job)) === 'retrying');
+    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
+    const stored = (await queue.getJob(job.id))!;
+    expect(stored).toMatchObject({ attempts: 3, error: 'boom 3' });
+    expect(stored.failedAt).toBeInstanceOf(Date);
+    expect(runs).toHaveLength(3);
+    expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(45);
+    expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(95);
+  });
+
+  test('retry: false, PermanentError and a missing handler fail for good at once', async () => {
+    const w = worker();
+    w.registerHandler('no-retry', () => ({ success: false, error: 'bad input', retry: false }));
+    w.registerHandler('permanent', () => {
+      throw new PermanentError('never works');
+    });
+    void w.start();
+    const a = await dispatcher.dispatch('no-retry', {});
+    const b = await dispatcher.dispatch('permanent', {});
+    const c = await dispatcher.dispatch('unknown-type', {});
+    for (const job of [a, b, c]) await waitFor('failed', async () => (await statusOf(job)) === 'failed');
+    expect(await queue.getJob(a.id)).toMatchObject({ attempts: 1, error: 'bad input' });
+    expect(await queue.getJob(b.id)).toMatchObject({ attempts: 1, error: 'never works' });
+    expect(await queue.getJob(c.id)).toMatchObject({ attempts: 1, error: 'no handler registered for job type "unknown-type"' });
+  });
+
+  test('a thrown or rejected error counts as a failure with its message', async () => {
+    const w = worker();
+    w.registerHandler('throws', async () => {
+      throw new Error('kaput');
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('throws', {}, { maxAttempts: 1 });
+    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
+    expect((await queue.getJob(job.id))!.error).toBe('kaput');
+  });
+
+  test('a handler registered after start is used', async () => {
+    const w = worker();
+    void w.start();
+    expect(w.isRunning()).toBe(true);
+    w.registerHandler('late', () => ({ success: true, data: 'ok' }));
+    const job = await dispatcher.dispatch('late', {});
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+  });
+
+  test('a ready job starts without waiting for pollTime', async () => {
+    const w = worker({ pollTime: 60_000 });
+    const started = gate();
+    w.registerHandler('fast', () => {
+      started.open();
+      return { success: true };
+    });
+    void w.start();
+    await waitFor('the worker to be idle', async () => true, { timeoutMs: 100 });
+    await dispatcher.dispatch('fast', {});
+    await started.promise;
+  });
+
+  test('delayed and retrying jobs run on time even with a long pollTime', async () => {
+    const w = worker({ pollTime: 60_000 });
+    const ran = gate();
+    w.registerHandler('later', () => {
+      ran.open();
+      return { success: true };
+    });
+    void w.start();
+    await dispatcher.dispatchDelayed('later', {}, 100);
+    await ran.promise;
+  });
+
+  test('ctx.progress is stored and readable through getJob', async () => {
+    const w = worker();
+    const proceed = gate();
+    w.registerHandler('long', async (ctx) => {
+      await ctx.progress({ percent: 50 });
+      await proceed.promise;
+      return { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('long', {});
+    await waitFor('progress', async () => ((await queue.getJob(job.id))!.progress as { percent?: number })?.percent === 50);
+    proceed.open();
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+  });
+
+  test('ctx.logger lines carry jobId and type', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const w = worker({ logger: pino(sink) });
+    w.registerHandler('logs', (ctx) => {
+      ctx.logger.info('hello from handler');
+      return { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('logs', {});
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    const line = JSON.parse(lines.find((l) => l.includes('hello from handler'))!);
+    expect(line).toMatchObject({ jobId: job.id, type: 'logs' });
+    const outcome = JSON.parse(lines.find((l) => l.includes('job completed'))!);
+    expect(outcome).toMatchObject({ jobId: job.id, type: 'logs', attempt: 1, outcome: 'completed' });
+    expect(typeof outcome.durationMs).toBe('number');
+  });
+});
+
+describe('cancel and timeouts', () => {
+  test('cancelling a running job aborts ctx.signal and its outcome is not recorded', async () => {
+    const w = worker();
+    const started = gate();
+    let reason: unknown;
+    w.registerHandler('runaway', async (ctx) => {
+      started.open();
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      reason = ctx.signal.reason;
+      return { success: true, data: 'finished anyway' };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('runaway', {});
+    await started.promise;
+    await queue.cancelJob(job.id);
+    await waitFor('the handler to see the abort', () => reason !== undefined, { timeoutMs: 1_500 });
+    expect(reason).toBeInstanceOf(JobAbortedError);
+    expect((reason as JobAbortedError).kind).toBe('cancelled');
+    await waitFor('the slot to free', () => w.activeJobs === 0);
+    expect(await queue.getJob(job.id)).toMatchObject({ status: 'cancelled' });
+    expect((await queue.getJob(job.id))!.result).toBeUndefined();
+  });
+
+  test('a job over its timeout fails the attempt and retries', async () => {
+    const w = worker();
+    w.registerHandler('hangs', async (ctx, job) => {
+      if (job.attempts === 2) return { success: true };
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('hangs', {}, { timeout: 100 });
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    expect(await queue.getJob(job.id)).toMatchObject({ attempts: 2, error: 'job timed out after 100 ms' });
+  });
+});
+
+describe('leases', () => {
+  test('a long job keeps its lease and runs once', async () => {
+    const w = worker({ visibilityTimeout: 150 });
+    let runs = 0;
+    w.registerHandler('long', async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      return { success: true };
+    });
+    const other = worker({ visibilityTimeout: 150 });
+    other.registerHandler('long', () => {
+      runs++;
+      return { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('long', {});
+    await waitFor('running', async () => (await statusOf(job)) === 'processing');
+    void other.start();
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    expect(runs).toBe(1);
+    expect((await queue.getJob(job.id))!.attempts).toBe(1);
+  });
+
+  test("a stale worker's late outcome is ignored after its job was recovered", async () => {
+    const child = spawn(process.execPath, [
+      fileURLToPath(new URL('../fixtures/stale-worker.mjs', import.meta.url)), REDIS_URL, prefix, queue.name, '200', '1500',
+    ], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const claimed = new Promise((resolve) => child.stdout.on('data', resolve));
+      const job = await dispatcher.dispatch('stall', {});
+      await claimed;
+      const rescuer = worker({ visibilityTimeout: 5_000 });
+      rescuer.registerHandler('stall', () => ({ success: true, data: 'rescued' }));
+      void rescuer.start();
+      await waitFor('the rescue', async () => (await statusOf(job)) === 'completed');
+      child.stdin.end();
+      await new Promise((resolve) => child.on('exit', resolve));
+      expect(await queue.getJob(job.id)).toMatchObject({ status: 'completed', attempts: 2, result: 'rescued' });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('stopping', () => {
+  test('stop waits for in-flight jobs and their outcomes are stored when it resolves', async () => {
+    const w = worker({ numWorkers: 2 });
+    const started = gate();
+    w.registerHandler('slow', async () => {
+      started.open();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { success: true, data: 'done' };
+    });
+    const finished = w.start();
+    const job = await dispatcher.dispatch('slow', {});
+    await started.promise;
+    await w.stop();
+    expect(w.isRunning()).toBe(false);
+    expect(await statusOf(job)).toBe('completed');
+    await finished;
+    await w.stop();
+  });
+
+  test('a stopped worker claims nothing more', async () => {
+    const w = worker();
+    w.registerHandler('t', () => ({ success: true }));
+    void w.start();
+    await w.stop();
+    const job = await dispatcher.dispatch('t', {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf(job)).toBe('pending');
+  });
+
+  test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {
+    const w = worker();
+    const started = gate();
+    let reason: unknown;
+    w.registerHandler('forever', async (ctx) => {
+      started.open();
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      reason = ctx.signal.reason;
+      return { success: false, error: 'aborted' };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('forever', {});
+    await started.promise;
+    await w.stop({ timeout: 100 });
+    expect((reason as JobAbortedError).kind).toBe('shutdown');
+    expect(await queue.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  test('start(signal) stops gracefully when the signal aborts', async () => {
+    const w = worker();
+    const controller = new AbortController();
+    const finished = w.start(controller.signal);
+    controller.abort();
+    await finished;
+    expect(w.isRunning()).toBe(false);
+  });
+});
+
+describe('retention and pause', () => {
+  test('completed jobs beyond the kept count are removed', async () => {
+    await cleanup();
+    ({ queue, cleanup } = await freshQueue('keep', { keepCompleted: { count: 2 } }));
+    dispatcher = new JobDispatcher(queue);
+    const w = worker({ numWorkers: 1 });
+    w.registerHandler('t', () => ({ success: true }));
+    void w.start();
+    const jobs = [];
+    for (let i = 0; i < 5; i++) jobs.push(await dispatcher.dispatch('t', { i }));
+    await waitFor('all processed', async () => (await statusOf(jobs[4]!)) === 'completed');
+    await waitFor('trimmed', async () => (await queue.getStats()).completedJobs === 2);
+    expect(await queue.getJob(jobs[0]!.id)).toBeNull();
+  });
+
+  test('a paused queue is not worked until resumed', async () => {
+    const w = worker();
+    w.registerHandler('t', () => ({ success: true }));
+    await queue.pause();
+    void w.start();
+    const job = await dispatcher.dispatch('t', {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf(job)).toBe('pending');
+    expect(await queue.isPaused()).toBe(true);
+    await queue.resume();
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+  });
+
+  test('the event feed records each state change', async () => {
+    const w = worker();
+    w.registerHandler('t', () => ({ success: true }));
+    void w.start();
+    const job = await dispatcher.dispatch('t', {});
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    const events = (await queue.readEvents()).filter((e) => e.jobIds.includes(job.id)).map((e) => e.event);
+    expect(events).toEqual(['added', 'processing', 'completed']);
+  });
+});
