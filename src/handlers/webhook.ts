@@ -41,6 +41,16 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
+/** Settles with `promise` or rejects once `signal` aborts; DNS lookups take no signal of their own. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** A request that must not be retried, for a reason found while sending (e.g. a bad redirect). */
 class PermanentRequestError extends Error {}
 
@@ -53,7 +63,7 @@ async function sendFollowingRedirects(request: WebhookRequest, options: WebhookH
   const headers = new Headers(request.headers);
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   for (let hop = 0; ; hop++) {
-    if (options.blockPrivateAddresses) await assertPublicHost(url.hostname);
+    if (options.blockPrivateAddresses) await untilAborted(assertPublicHost(url.hostname), signal);
     const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
     const location = response.headers.get('location');
     if (response.status < 300 || response.status > 399 || location === null) return response;
@@ -162,5 +172,7 @@ async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOpt
  * statuses, invalid payloads and blocked addresses fail for good.
  */
 export function webhookJobHandler(options: WebhookHandlerOptions = {}): Handler {
+  // Bad default headers are a configuration error: report it at startup, not on every job.
+  new Headers(options.headers);
   return { handle: (ctx, job) => callWebhook(ctx, job, options) };
 }
