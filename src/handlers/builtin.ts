@@ -1,0 +1,79 @@
+import type { Handler } from '../engine/types.js';
+import { emailJobHandler, type EmailHandlerOptions } from './email.js';
+import { webhookJobHandler, type WebhookHandlerOptions } from './webhook.js';
+
+/** Names of the handlers that ship with flexq. */
+export const BUILTIN_HANDLER_NAMES = ['email', 'webhook'] as const;
+/** One of `BUILTIN_HANDLER_NAMES`. */
+export type BuiltinHandlerName = (typeof BUILTIN_HANDLER_NAMES)[number];
+
+/** Raised for an unknown built-in name or options that do not fit the built-in. */
+export class BuiltinHandlerError extends Error {
+  override readonly name = 'BuiltinHandlerError';
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A duration in ms from a number of ms or a string such as "500ms", "30s", "5m", "1h" (as `flexq.toml` allows). */
+function toDurationMs(value: unknown, field: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim()) : null;
+  const unit = match?.[2];
+  if (!match || unit === undefined) {
+    throw new BuiltinHandlerError(`webhook option ${field} must be milliseconds or a duration such as "30s", got ${JSON.stringify(value)}`);
+  }
+  return Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1);
+}
+
+/** Checks a `flexq.toml` webhook table; unknown keys are errors so a typo does not silently drop, say, the signing secret. */
+function toWebhookOptions(options: Record<string, unknown>): WebhookHandlerOptions {
+  const result: WebhookHandlerOptions = {};
+  for (const [key, value] of Object.entries(options)) {
+    switch (key) {
+      case 'timeout':
+      case 'maxRetryAfter':
+        result[key] = toDurationMs(value, key);
+        break;
+      case 'maxRedirects':
+        if (!Number.isInteger(value) || (value as number) < 0) throw new BuiltinHandlerError('webhook option maxRedirects must be a whole number');
+        result.maxRedirects = value as number;
+        break;
+      case 'signingSecret':
+        if (typeof value !== 'string' || value === '') throw new BuiltinHandlerError('webhook option signingSecret must be a non-empty string');
+        result.signingSecret = value;
+        break;
+      case 'blockPrivateAddresses':
+        if (typeof value !== 'boolean') throw new BuiltinHandlerError('webhook option blockPrivateAddresses must be true or false');
+        result.blockPrivateAddresses = value;
+        break;
+      case 'headers':
+        if (typeof value !== 'object' || value === null || Object.values(value).some((v) => typeof v !== 'string')) {
+          throw new BuiltinHandlerError('webhook option headers must be a table of strings');
+        }
+        result.headers = value as Record<string, string>;
+        break;
+      default:
+        throw new BuiltinHandlerError(
+          `unknown webhook option "${key}" (known: timeout, headers, signingSecret, blockPrivateAddresses, maxRetryAfter, maxRedirects)`,
+        );
+    }
+  }
+  return result;
+}
+
+/**
+ * The built-in handler called `name` (`'email'` or `'webhook'`), configured from a `flexq.toml`
+ * table. Email options go to nodemailer as SMTP transport options (plus `from`); webhook options
+ * are checked and accept duration strings.
+ */
+export function builtinHandler(name: string, options: Record<string, unknown> = {}): Handler {
+  switch (name) {
+    case 'email':
+      if (options['from'] !== undefined && typeof options['from'] !== 'string') throw new BuiltinHandlerError('email option from must be a string');
+      return emailJobHandler(options as EmailHandlerOptions);
+    case 'webhook':
+      return webhookJobHandler(toWebhookOptions(options));
+    default:
+      throw new BuiltinHandlerError(`unknown built-in handler "${name}"; built-ins are: ${BUILTIN_HANDLER_NAMES.join(', ')}`);
+  }
+}

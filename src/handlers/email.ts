@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import nodemailer from 'nodemailer';
+import type { NodemailerError, SendMailOptions, SMTPTransportOptions } from 'nodemailer';
+import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
+import { buildEmailMessage, InvalidEmailPayloadError } from './email-message.js';
+
+/** SMTP transport options (`host`, `port`, `secure`, `auth`, `ignoreTLS`, …) plus the sender address. */
+export interface EmailHandlerOptions extends SMTPTransportOptions {
+  /** Sender address; default `flexq@<hostname>`. */
+  from?: string;
+}
+
+/** A ready transport, such as one made by `nodemailer.createTransport()`. */
+export interface EmailTransport {
+  sendMail(message: SendMailOptions): Promise<unknown>;
+}
+
+/** `JobResult.data` of a sent email. */
+export interface EmailResultData {
+  messageId: string | undefined;
+  /** Recipients the server accepted. */
+  accepted: string[];
+  /** Recipients the server refused while accepting the others. */
+  rejected: string[];
+  /** The server's final reply. */
+  response: string | undefined;
+}
+
+/** The built-in email handler; `close()` releases the transport it created (pooled connections). */
+export interface EmailHandler extends Handler {
+  close(): void;
+}
+
+/** Errors about the message or the configuration itself: a retry would fail the same way. */
+const PERMANENT_CODES = new Set(['ECONFIG', 'EENVELOPE', 'EMAXRECIPIENTS', 'EFILEACCESS', 'EURLACCESS', 'ENOAUTH']);
+
+function isTransport(value: unknown): value is EmailTransport {
+  return typeof value === 'object' && value !== null && typeof (value as { sendMail?: unknown }).sendMail === 'function';
+}
+
+/** True when a ready transport was created with its own `from` default, which we then leave alone. */
+function transportHasDefaultFrom(transport: EmailTransport): boolean {
+  const defaults: unknown = (transport as { _defaults?: unknown })._defaults;
+  return typeof defaults === 'object' && defaults !== null && (defaults as { from?: unknown }).from !== undefined;
+}
+
+/**
+ * Decides whether an SMTP failure is worth another attempt. nodemailer marks replies it
+ * considers final (`permanent`, 5xx except 503); replies without that mark fall back to the
+ * reply class, and failures without any reply (refused connection, timeout, TLS) are retried
+ * unless they are about the message or configuration.
+ */
+function isPermanentFailure(err: NodemailerError): boolean {
+  if (typeof err.permanent === 'boolean') return err.permanent;
+  if (typeof err.responseCode === 'number') return err.responseCode >= 500 && err.responseCode !== 503;
+  return err.code !== undefined && PERMANENT_CODES.has(err.code) && err.responseCode === undefined;
+}
+
+function describeFailure(err: NodemailerError): string {
+  const tags = [err.code, err.responseCode].filter((tag) => tag !== undefined).join(' ');
+  return `email not sent${tags ? ` (${tags})` : ''}: ${err.message}`;
+}
+
+function toAddressList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((entry) => (typeof entry === 'string' ? entry : String((entry as { address?: unknown }).address))) : [];
+}
+
+function toResultData(info: unknown): EmailResultData {
+  const fields = (typeof info === 'object' && info !== null ? info : {}) as Record<string, unknown>;
+  return {
+    messageId: typeof fields['messageId'] === 'string' ? fields['messageId'] : undefined,
+    accepted: toAddressList(fields['accepted']),
+    rejected: toAddressList(fields['rejected']),
+    response: typeof fields['response'] === 'string' ? fields['response'] : undefined,
+  };
+}
+
+async function sendEmail(ctx: JobContext, job: Job, transport: EmailTransport, from: string | undefined): Promise<JobResult> {
+  let message: SendMailOptions;
+  try {
+    message = buildEmailMessage(job.payload);
+  } catch (err) {
+    if (err instanceof InvalidEmailPayloadError) return { success: false, retry: false, error: err.message };
+    throw err;
+  }
+  if (from !== undefined) message.from = from;
+  // nodemailer's SMTP transports stop the conversation and close the socket when this aborts.
+  message.signal = ctx.signal;
+  try {
+    const data = toResultData(await transport.sendMail(message));
+    // Counts only: addresses are personal data and do not belong in logs.
+    ctx.logger.info({ messageId: data.messageId, accepted: data.accepted.length, rejected: data.rejected.length }, 'email sent');
+    return { success: true, data };
+  } catch (caught) {
+    const err = (caught instanceof Error ? caught : new Error(String(caught))) as NodemailerError;
+    if (ctx.signal.aborted) {
+      const reason: unknown = ctx.signal.reason;
+      return { success: false, error: `email aborted: ${reason instanceof Error ? reason.message : String(reason)}` };
+    }
+    const error = describeFailure(err);
+    ctx.logger.info({ code: err.code, responseCode: err.responseCode }, 'email not sent');
+    return isPermanentFailure(err) ? { success: false, retry: false, error } : { success: false, error };
+  }
+}
+
+/**
+ * The built-in `email` handler: sends `{ to, subject, body, html?, cc?, bcc?, replyTo?, attachments? }`
+ * over SMTP. Takes SMTP options plus `from`, or a ready nodemailer transport (whose own `from`
+ * default, if any, is kept). Invalid payloads and 5xx rejections fail for good; connection
+ * errors and 4xx replies are retried.
+ */
+export function emailJobHandler(transportOrOptions: EmailHandlerOptions | EmailTransport = {}): EmailHandler {
+  const defaultFrom = `flexq@${hostname()}`;
+  if (isTransport(transportOrOptions)) {
+    const transport = transportOrOptions;
+    const from = transportHasDefaultFrom(transport) ? undefined : defaultFrom;
+    // A transport handed in belongs to the caller, who closes it.
+    return { handle: (ctx, job) => sendEmail(ctx, job, transport, from), close: () => undefined };
+  }
+  const { from, ...smtpOptions } = transportOrOptions;
+  const transport = nodemailer.createTransport(smtpOptions);
+  return { handle: (ctx, job) => sendEmail(ctx, job, transport, from ?? defaultFrom), close: () => transport.close() };
+}

@@ -1,0 +1,178 @@
+import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
+import { assertPublicHost, BlockedAddressError } from './address-guard.js';
+import { type BodyPrefix, decodeUtf8, describeUrl, parseRetryAfterMs, readBodyPrefix, redactHeaders } from './http-support.js';
+import { buildWebhookRequest, InvalidWebhookPayloadError, type WebhookRequest } from './webhook-request.js';
+
+/** Options of `webhookJobHandler`. */
+export interface WebhookHandlerOptions {
+  /** Time limit in ms for one attempt, response body included; default 10 000. */
+  timeout?: number;
+  /** Headers sent with every request; a job's `payload.headers` override them. */
+  headers?: Record<string, string>;
+  /** When set, every request carries `X-Flexq-Signature` (see `verifyWebhookSignature`). */
+  signingSecret?: string;
+  /** Refuse (for good) URLs whose host is or resolves to a non-public address; default false. */
+  blockPrivateAddresses?: boolean;
+  /** Upper bound in ms on a server's `Retry-After`, so one reply cannot park a job for days; default 1 h. */
+  maxRetryAfter?: number;
+  /** Redirects followed before giving up; default 5. */
+  maxRedirects?: number;
+}
+
+/** `JobResult.data` of a successful webhook call. */
+export interface WebhookResultData {
+  status: number;
+  /** Parsed JSON when the response says it is JSON, else text; at most 64 KiB of it. */
+  body: unknown;
+  /** True when the body was longer than what is kept. */
+  truncated: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 3_600_000;
+const DEFAULT_MAX_REDIRECTS = 5;
+/** Body kept in a successful job's result, which lives in Redis. */
+const RESULT_BODY_LIMIT = 64 * 1024;
+/** Body quoted in an error message. */
+const ERROR_BODY_LIMIT = 500;
+
+/** Statuses a later attempt may get past: timeouts, rate limits and server errors. */
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Settles with `promise` or rejects once `signal` aborts; DNS lookups take no signal of their own. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A request that must not be retried, for a reason found while sending (e.g. a bad redirect). */
+class PermanentRequestError extends Error {}
+
+/**
+ * Sends the request, following redirects by hand so the private-address guard and the
+ * redirect limit apply to every hop, not only the first URL.
+ */
+async function sendFollowingRedirects(request: WebhookRequest, options: WebhookHandlerOptions, signal: AbortSignal): Promise<Response> {
+  let { url, method, body } = request;
+  const headers = new Headers(request.headers);
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  for (let hop = 0; ; hop++) {
+    if (options.blockPrivateAddresses) await untilAborted(assertPublicHost(url.hostname), signal);
+    const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel();
+    if (hop >= maxRedirects) throw new PermanentRequestError(`gave up after ${maxRedirects} redirects`);
+    const next = new URL(location, url);
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      throw new PermanentRequestError(`redirected to unsupported protocol ${next.protocol.slice(0, -1)}`);
+    }
+    // As browsers do: 303, and 301/302 after POST, continue as a GET without the body.
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      method = method === 'HEAD' ? 'HEAD' : 'GET';
+      body = undefined;
+      headers.delete('content-type');
+    }
+    // Credentials meant for one origin must not be handed to another.
+    if (next.origin !== url.origin) {
+      for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
+    }
+    url = next;
+  }
+}
+
+function parseResultBody(text: string, contentType: string | null, truncated: boolean): unknown {
+  if (!truncated && contentType !== null && /[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text; // A server that lies about its content type still gets its text recorded.
+    }
+  }
+  return text;
+}
+
+/** Explains why fetch threw: undici hides the useful part (ECONNREFUSED, "other side closed") in `cause`. */
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return `${err.message}: ${code !== undefined && !cause.message.includes(code) ? `${code} ` : ''}${cause.message}`;
+  }
+  return err.message;
+}
+
+/** Turns what a failed send threw into the attempt's result. */
+function failureFromThrown(err: unknown, target: string, ctxSignal: AbortSignal, timeoutSignal: AbortSignal, timeoutMs: number): JobResult {
+  if (err instanceof BlockedAddressError || err instanceof PermanentRequestError) {
+    return { success: false, retry: false, error: `${target} refused: ${err.message}` };
+  }
+  if (ctxSignal.aborted) {
+    const reason: unknown = ctxSignal.reason;
+    return { success: false, error: `${target} aborted: ${reason instanceof Error ? reason.message : String(reason)}` };
+  }
+  if (timeoutSignal.aborted) return { success: false, error: `${target} timed out after ${timeoutMs} ms` };
+  return { success: false, error: `${target} failed: ${describeNetworkError(err)}` };
+}
+
+/** Runs one webhook attempt; split out of the factory so the handler object stays a thin shell. */
+async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOptions): Promise<JobResult> {
+  let request: WebhookRequest;
+  try {
+    request = buildWebhookRequest(job.payload, { headers: options.headers, signingSecret: options.signingSecret });
+  } catch (err) {
+    if (err instanceof InvalidWebhookPayloadError) return { success: false, retry: false, error: err.message };
+    throw err;
+  }
+  const target = `webhook ${request.method} ${describeUrl(request.url)}`;
+  const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const timeoutSignal = AbortSignal.timeout(timeoutMs);
+  // The timeout also covers reading the body: a server trickling bytes cannot hold a worker slot.
+  const signal = AbortSignal.any([ctx.signal, timeoutSignal]);
+  ctx.logger.debug(
+    { method: request.method, url: describeUrl(request.url), headers: redactHeaders(Object.fromEntries(request.headers)) },
+    'webhook request',
+  );
+  const startedAt = Date.now();
+  let response: Response;
+  let body: BodyPrefix;
+  try {
+    response = await sendFollowingRedirects(request, options, signal);
+    body = await readBodyPrefix(response, RESULT_BODY_LIMIT);
+  } catch (err) {
+    const result = failureFromThrown(err, target, ctx.signal, timeoutSignal, timeoutMs);
+    ctx.logger.info({ url: describeUrl(request.url), error: result.error }, 'webhook failed');
+    return result;
+  }
+  const { status } = response;
+  ctx.logger.info({ url: describeUrl(request.url), status, durationMs: Date.now() - startedAt }, 'webhook response');
+  if (status >= 200 && status < 300) {
+    const parsed = parseResultBody(decodeUtf8(body.bytes), response.headers.get('content-type'), body.truncated);
+    const data: WebhookResultData = { status, body: parsed, truncated: body.truncated };
+    return { success: true, data };
+  }
+  const errorBody = decodeUtf8(body.bytes.subarray(0, ERROR_BODY_LIMIT));
+  const error = `${target} answered ${status}${response.statusText ? ` ${response.statusText}` : ''}: ${errorBody || '(empty body)'}`;
+  if (!isRetryableStatus(status)) return { success: false, retry: false, error };
+  const retryAfter = parseRetryAfterMs(response.headers.get('retry-after'));
+  if (retryAfter === undefined) return { success: false, error };
+  return { success: false, error, retryAfter: Math.min(retryAfter, options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER_MS) };
+}
+
+/**
+ * The built-in `webhook` handler: sends `payload.data` as JSON to `payload.url`. 2xx succeeds;
+ * 408, 429, 5xx, timeouts and network errors are retried (honouring `Retry-After`); other
+ * statuses, invalid payloads and blocked addresses fail for good.
+ */
+export function webhookJobHandler(options: WebhookHandlerOptions = {}): Handler {
+  // Bad default headers are a configuration error: report it at startup, not on every job.
+  new Headers(options.headers);
+  return { handle: (ctx, job) => callWebhook(ctx, job, options) };
+}
