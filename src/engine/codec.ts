@@ -9,7 +9,7 @@ import { JOB_STATUSES, type Job, type JobStatus } from './types.js';
 /** The hash fields of a job, as the Lua scripts name them. */
 const FIELD = {
   type: 't', payload: 'd', status: 's', attempts: 'a', maxAttempts: 'm', priority: 'p', delay: 'w',
-  timeout: 'o', createdAt: 'c', enteredAt: 'e' /* µs */, runAt: 'r', processedAt: 'pa', failedAt: 'fa',
+  timeout: 'o', createdAt: 'c' /* µs */, enteredAt: 'e' /* µs */, runAt: 'r', processedAt: 'pa', failedAt: 'fa',
   error: 'x', result: 'res', progress: 'g', lease: 'l',
 } as const;
 
@@ -149,7 +149,7 @@ function dateOf(ms: string | undefined): Date | undefined {
 export function decodeJob(queue: string, id: string, fields: Map<string, string>): Job | null {
   const status = fields.get(FIELD.status) as JobStatus | undefined;
   if (status === undefined || !JOB_STATUSES.includes(status)) return null;
-  const createdAt = new Date(Number(fields.get(FIELD.createdAt) ?? 0));
+  const createdAt = new Date(Math.floor(Number(fields.get(FIELD.createdAt) ?? 0) / 1000));
   const enteredUs = fields.get(FIELD.enteredAt);
   const job: Job = {
     id,

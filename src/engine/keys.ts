@@ -15,11 +15,11 @@ export interface QueueKeys {
   retrying: string;
   /** ZSET job id -> lease deadline ms: claimed and running. */
   active: string;
-  /** ZSET job id -> finished ms. */
+  /** ZSET job id -> finished µs. */
   completed: string;
-  /** ZSET job id -> finished ms. */
+  /** ZSET job id -> finished µs. */
   failed: string;
-  /** ZSET job id -> finished ms. */
+  /** ZSET job id -> finished µs. */
   cancelled: string;
   /** LIST holding at most one marker: idle workers block on it to learn that work is ready. */
   wake: string;

@@ -81,12 +81,12 @@ export class QueueStore {
     return [keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count, retentionBatch];
   }
 
-  /** Stores jobs atomically; returns the creation time, or the id that already exists. */
+  /** Stores jobs atomically; returns the creation time in ms, or the id that already exists. */
   async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
     const args: (string | number)[] = [this.settings.eventsMaxLen, jobs.length];
     for (const job of jobs) args.push(...addJobArgs(job));
     const [code, detail] = (await this.call(this.client, 'addJobs', args)) as StatusReply;
-    return code === 'OK' ? { createdAt: Number(detail) } : { existingId: String(detail) };
+    return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
   }
 
   private claimArgs(count: number, leaseMs: number): (string | number)[] {

@@ -327,7 +327,7 @@ describe('retention and pause', () => {
     const w = worker({ numWorkers: 1 });
     w.registerHandler('t', () => ({ success: true }));
     void w.start();
-    const jobs = [];
+    const jobs: Job[] = [];
     for (let i = 0; i < 5; i++) jobs.push(await dispatcher.dispatch('t', { i }));
     await waitFor('all processed', async () => (await statusOf(jobs[4]!)) === 'completed');
     await waitFor('trimmed', async () => (await queue.getStats()).completedJobs === 2);

@@ -7,7 +7,7 @@
 -- ARGV[1] events max length
 -- ARGV[2] number of jobs n; then 7 values per job:
 --         id, type, payload JSON, max attempts, priority, delay ms (0 = ready now), timeout ms (0 = none)
--- Returns {'OK', created ms} or {'ID_EXISTS', id} (nothing is stored then).
+-- Returns {'OK', created µs} or {'ID_EXISTS', id} (nothing is stored then).
 -- @include lib
 
 local base, prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -28,7 +28,7 @@ for i = 0, n - 1 do
   local at = 3 + i * FIELDS
   local id, priority, delay, timeout = ARGV[at], tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
   local jk = jobKey(base, id)
-  redis.call('HSET', jk, 't', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', now)
+  redis.call('HSET', jk, 't', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', nowUs)
   -- Defaults are left out of the hash: fewer fields keep a waiting job small.
   if priority ~= 0 then redis.call('HSET', jk, 'p', priority) end
   if timeout > 0 then redis.call('HSET', jk, 'o', timeout) end
@@ -45,4 +45,4 @@ end
 if #ready > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', ready)
 emit(eventsKey, maxLen, 'delayed', delayed)
-return {'OK', now}
+return {'OK', nowUs}

@@ -33,7 +33,7 @@ else
 end
 
 local now = nowMs()
-finish(base, cancelledKey, id, 'cancelled', now)
+finish(base, cancelledKey, id, 'cancelled')
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
-trimFinished(base, cancelledKey, now, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+trimFinished(base, cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 return {'OK', status}

@@ -36,7 +36,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT',
   local job = redis.call('HMGET', jk, 'a', 'm', 'p')
   local attempts, maxAttempts = tonumber(job[1] or '0'), tonumber(job[2] or '1')
   if attempts >= maxAttempts then
-    finish(base, failedKey, id, 'failed', now)
+    finish(base, failedKey, id, 'failed')
     redis.call('HSET', jk, 'fa', now, 'x',
       'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts)
     lost[#lost + 1] = id

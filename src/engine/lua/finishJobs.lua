@@ -34,7 +34,7 @@ for i = 0, n - 1 do
   if current[1] == 'processing' and current[2] == token then
     redis.call('ZREM', activeKey, id)
     if outcome == 'completed' then
-      finish(base, completedKey, id, 'completed', now)
+      finish(base, completedKey, id, 'completed')
       redis.call('HSET', jk, 'pa', now)
       if value ~= '' then redis.call('HSET', jk, 'res', value) end
     elseif outcome == 'retrying' then
@@ -43,7 +43,7 @@ for i = 0, n - 1 do
       redis.call('HDEL', jk, 'l')
       schedule(retryingKey, wakeKey, id, runAt)
     else
-      finish(base, failedKey, id, 'failed', now)
+      finish(base, failedKey, id, 'failed')
       redis.call('HSET', jk, 'fa', now, 'x', value)
     end
     local group = byOutcome[outcome]
@@ -57,6 +57,6 @@ end
 emit(eventsKey, maxLen, 'completed', byOutcome.completed)
 emit(eventsKey, maxLen, 'retrying', byOutcome.retrying)
 emit(eventsKey, maxLen, 'failed', byOutcome.failed)
-if #byOutcome.completed > 0 then trimFinished(base, completedKey, now, completedAge, completedCount, removals) end
-if #byOutcome.failed > 0 then trimFinished(base, failedKey, now, failedAge, failedCount, removals) end
+if #byOutcome.completed > 0 then trimFinished(base, completedKey, completedAge, completedCount, removals) end
+if #byOutcome.failed > 0 then trimFinished(base, failedKey, failedAge, failedCount, removals) end
 return recorded

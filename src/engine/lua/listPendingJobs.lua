@@ -18,8 +18,7 @@ local candidates = {}
 local function add(id, position)
   local jk = jobKey(base, id)
   local times = redis.call('HMGET', jk, 'e', 'c')
-  local enteredUs = times[1] and tonumber(times[1]) or tonumber(times[2] or '0') * 1000
-  candidates[#candidates + 1] = {id = id, at = enteredUs, position = position}
+  candidates[#candidates + 1] = {id = id, at = tonumber(times[1] or times[2] or '0'), position = position}
 end
 
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do

@@ -2,10 +2,10 @@
 -- Every key is built from KEYS[1] (the queue's base `<prefix>:{<queue>}:`), so all of them carry
 -- the queue's hash tag and live in one cluster slot.
 -- Job hash fields: t type, d payload JSON, s status, a attempts, m max attempts, p priority,
--- w delay asked, o timeout, c created ms, e entered-status ms, r run-at ms, pa processed ms,
+-- w delay asked, o timeout, c created µs, e entered-status µs, r run-at ms, pa processed ms,
 -- fa failed ms, x error, res result JSON, g progress JSON, l lease token.
--- `e` is in microseconds (absent: `c`), so jobs that change status in the same millisecond keep
--- their order when listed; every other time is in milliseconds.
+-- `c` and `e` are in microseconds (`e` absent: still in its first status, entered at `c`), so jobs
+-- created or moved in the same millisecond keep their order when listed; other times are in ms.
 
 -- Set by nowMs(), which every script calls once before it writes a time.
 local nowUs = 0
@@ -85,8 +85,8 @@ local function promoteDue(base, prioritiesKey, scheduleKey, now, limit, promoted
 end
 
 -- Removes finished jobs past their retention (age first, then count), at most `limit` per call.
-local function trimFinished(base, finishedKey, now, maxAge, maxCount, limit)
-  local old = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', now - maxAge, 'LIMIT', 0, limit)
+local function trimFinished(base, finishedKey, maxAge, maxCount, limit)
+  local old = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', nowUs - maxAge * 1000, 'LIMIT', 0, limit)
   for _, id in ipairs(old) do
     redis.call('DEL', jobKey(base, id))
     redis.call('ZREM', finishedKey, id)
@@ -102,10 +102,11 @@ local function trimFinished(base, finishedKey, now, maxAge, maxCount, limit)
   end
 end
 
--- Ends a job's current status and files it under a finished ZSET.
-local function finish(base, finishedKey, id, status, now)
+-- Ends a job's current status and files it under a finished ZSET, scored in µs so that jobs
+-- finished in the same millisecond list in order.
+local function finish(base, finishedKey, id, status)
   local jk = jobKey(base, id)
   redis.call('HSET', jk, 's', status, 'e', nowUs)
   redis.call('HDEL', jk, 'l', 'r')
-  redis.call('ZADD', finishedKey, now, id)
+  redis.call('ZADD', finishedKey, nowUs, id)
 end
