@@ -10,6 +10,8 @@ export const HOST_DEFAULTS = {
   queueName: 'default',
   /** The job type `flexq demo` produces; the sample maps it to the `sleep` built-in. */
   demoJobType: 'demo',
+  /** Time between two jobs of `flexq demo`: fast enough to watch jobs flow, slow enough to read. */
+  demoInterval: 500,
   /** SMTP server of the email built-in: a local relay on the submission port. */
   smtp: { host: 'localhost', port: 587, secure: false },
   /** The webhook built-in gives up on a request after this long. */
