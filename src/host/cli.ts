@@ -48,6 +48,8 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
   });
   // Every command needs the same capture; commander copies these settings to subcommands
   // created afterwards only, so they are applied to each one here.
+  // Only the root lets operands through (see buildProgram); subcommands inherit it otherwise.
+  for (const command of program.commands) command.allowExcessArguments(false);
   for (const command of [program, ...program.commands]) {
     // A fixed width keeps help independent of the terminal, so the function stays pure.
     command.configureHelp({ helpWidth: 100 });

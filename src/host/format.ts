@@ -126,7 +126,8 @@ function renderTable(header: readonly string[], rows: readonly Cell[][], right: 
   const line = (cells: readonly Cell[]) =>
     cells
       .map((cell, column) => {
-        const width = widths[column] ?? 0;
+        // The last column is not padded: trailing spaces inside colour codes would survive trimEnd.
+        const width = column === cells.length - 1 && !right(column) ? 0 : (widths[column] ?? 0);
         const padded = right(column) ? cell.text.padStart(width) : cell.text.padEnd(width);
         return paint(padded, cell.colour, style);
       })
