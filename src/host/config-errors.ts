@@ -8,6 +8,8 @@ export interface ConfigIssue {
   path: string;
   /** 1-based line of the key in the file, when it can be told. */
   line?: number;
+  /** 1-based column, given for TOML syntax errors. */
+  column?: number;
   /** What is wrong and what was expected. */
   message: string;
 }
@@ -22,7 +24,8 @@ export class ConfigError extends Error {
 
 /** One issue as a line: `flexq.toml:12: queues.emails.concurrency: expected …`. */
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line === undefined ? issue.source : `${issue.source}:${issue.line}`;
+  const position = [issue.line, issue.column].filter((n) => n !== undefined).join(':');
+  const where = position === '' ? issue.source : `${issue.source}:${position}`;
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 

@@ -133,8 +133,10 @@ const nameKey = z.string().regex(NAME_PATTERN, 'expected letters, digits, "_", "
 export const configFileSchema = table({
   redact: z.array(z.string().regex(REDACT_PATTERN, 'expected a dotted path such as "headers.authorization"')).optional(),
   redis: redisTable.optional(),
-  queues: z.record(nameKey, queueTable).optional(),
-  handlers: z.record(nameKey, handlerTable).optional(),
+  // [queues.<name>] rather than [[queues]]: TOML itself then rejects two queues of one name, and
+  // error paths read queues.emails.concurrency instead of queues.3.concurrency.
+  queues: z.record(nameKey, queueTable, { error: tableOfTables('queues', 'default') }).optional(),
+  handlers: z.record(nameKey, handlerTable, { error: tableOfTables('handlers', 'email') }).optional(),
   smtp: smtpTable.optional(),
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
@@ -143,6 +145,12 @@ export const configFileSchema = table({
 
 /** flexq.toml as written, durations already in milliseconds. */
 export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** The message for a `[[name]]` array or a plain value where `[name.<key>]` tables belong. */
+function tableOfTables(name: string, example: string) {
+  return (issue: { code: string }) =>
+    issue.code === 'invalid_type' ? `expected [${name}.<name>] tables such as [${name}.${example}]` : undefined;
+}
 
 function isRedisUrl(text: string): boolean {
   try {

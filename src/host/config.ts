@@ -37,7 +37,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HostC
     source = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && options.path === undefined) return parseConfig(SAMPLE_CONFIG, { file: null, env });
+    if (code === 'ENOENT' && options.path === undefined) return parseConfig(SAMPLE_CONFIG, { file: null, baseDir: cwd, env });
     const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${(error as Error).message})`;
     throw new ConfigError([{ source: shown, path: '', message: why }]);
   }
@@ -50,6 +50,8 @@ export interface ParseConfigOptions {
   file: string | null;
   /** How errors name the file; the path itself by default. */
   displayName?: string;
+  /** Folder relative paths resolve against when `file` is null; `process.cwd()` by default. */
+  baseDir?: string;
   env?: Env;
 }
 
@@ -61,16 +63,17 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
     data = parseToml(source);
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
-    // smol-toml's message repeats the position and adds a code excerpt; the first line is enough.
-    const message = `invalid TOML: ${error.message.split('\n')[0] ?? ''}`;
-    throw new ConfigError([{ source: shown, path: '', line: error.line, message }]);
+    // smol-toml's message starts with a fixed phrase and ends with a code excerpt; the position
+    // already points there, so the reason alone is kept.
+    const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    throw new ConfigError([{ source: shown, path: '', line: error.line, column: error.column, message: `invalid TOML: ${reason}` }]);
   }
   const parsed = configFileSchema.safeParse(data);
   const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
   const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
   const issues = [...fileIssues, ...envIssues];
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
-  const baseDir = options.file === null ? process.cwd() : dirname(options.file);
+  const baseDir = options.file === null ? (options.baseDir ?? process.cwd()) : dirname(options.file);
   return resolveConfig(parsed.data, overrides, options.file, baseDir);
 }
 

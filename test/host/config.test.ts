@@ -3,26 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/engine/defaults.js';
-import { ConfigError } from '../../src/host/config-errors.js';
-import { loadConfig, parseConfig, type Env } from '../../src/host/config.js';
+import { loadConfig } from '../../src/host/config.js';
 import { HOST_DEFAULTS } from '../../src/host/defaults.js';
-
-const FILE = '/etc/flexq/flexq.toml';
-
-function parse(source: string, env: Env = {}) {
-  return parseConfig(source, { file: FILE, displayName: 'flexq.toml', env });
-}
-
-/** The ConfigError thrown for `source`, so tests can look at its message and issues. */
-function errorOf(source: string, env: Env = {}): ConfigError {
-  try {
-    parse(source, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { errorOf, FILE, parse } from './config-helpers.js';
 
 describe('defaults', () => {
   it('an empty file hosts the default queue on localhost with engine defaults', () => {
@@ -152,77 +135,16 @@ port = 9100
   });
 });
 
-describe('redisConfigured', () => {
-  it.each([
-    ['[redis]\naddr = "cache:6379"', {}],
-    ['[redis]\npassword = "x"', {}],
-    ['[redis]\ndb = 3', {}],
-    ['', { FLEXQ_REDIS_URL: 'redis://cache:6379' }],
-    ['', { FLEXQ_REDIS_PASSWORD: 'x' }],
-  ])('is true for %j with env %j', (source, env) => {
-    expect(parse(source, env).redisConfigured).toBe(true);
-  });
-
-  it('is false when only the prefix or timeout is set', () => {
-    expect(parse('[redis]\nprefix = "app"\nconnectTimeout = "1s"', { FLEXQ_REDIS_PREFIX: 'other' }).redisConfigured).toBe(false);
-  });
-});
-
-describe('environment overrides', () => {
-  const file = '[redis]\naddr = "file-host:6379"\nusername = "file-user"\npassword = "file-pass"\ndb = 1\nprefix = "file"\n[smtp]\npassword = "smtp-file"\n[webhook]\nsigningSecret = "hook-file"';
-
-  it('win over the file', () => {
-    const config = parse(file, {
-      FLEXQ_REDIS_URL: 'redis://env-host:7000',
-      FLEXQ_REDIS_USERNAME: 'env-user',
-      FLEXQ_REDIS_PASSWORD: 'env-pass',
-      FLEXQ_REDIS_DB: '4',
-      FLEXQ_REDIS_PREFIX: 'env:prefix',
-      FLEXQ_SMTP_PASSWORD: 'smtp-env',
-      FLEXQ_WEBHOOK_SECRET: 'hook-env',
-    });
-    expect(config.redis).toEqual({
-      url: 'redis://env-host:7000',
-      username: 'env-user',
-      password: 'env-pass',
-      db: 4,
-      prefix: 'env:prefix',
-      connectTimeout: DEFAULTS.connectTimeout,
-    });
-    expect(config.smtp.password).toBe('smtp-env');
-    expect(config.webhook.signingSecret).toBe('hook-env');
-  });
-
-  it('leave the file alone when unset or empty', () => {
-    const config = parse(file, { FLEXQ_REDIS_PASSWORD: '', FLEXQ_REDIS_URL: '' });
-    expect(config.redis.addr).toBe('file-host:6379');
-    expect(config.redis.password).toBe('file-pass');
-    expect(config.smtp.password).toBe('smtp-file');
-  });
-
-  it.each([
-    ['FLEXQ_REDIS_URL', 'http://wrong:6379', /redis:\/\//],
-    ['FLEXQ_REDIS_DB', 'two', /non-negative integer/],
-    ['FLEXQ_REDIS_DB', '-1', /non-negative integer/],
-    ['FLEXQ_REDIS_PREFIX', 'has space', /expected letters/],
-  ])('an invalid %s=%j is an error naming the variable and the value', (name, value, expected) => {
-    const error = errorOf('', { [name]: value });
-    expect(error.message).toContain(`environment variable ${name}`);
-    expect(error.message).toContain(JSON.stringify(value));
-    expect(error.message).toMatch(expected);
-  });
-});
-
 describe('errors', () => {
   it('a TOML syntax error names the file and the line', () => {
     const error = errorOf('[redis]\nprefix = "ok"\nport = = 3\n');
     expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]).toMatchObject({ source: 'flexq.toml', line: 3 });
-    expect(error.message).toMatch(/^flexq\.toml:3: invalid TOML: /);
+    expect(error.issues[0]).toMatchObject({ source: 'flexq.toml', line: 3, column: 8 });
+    expect(error.message).toBe('flexq.toml:3:8: invalid TOML: invalid value');
   });
 
   it('a duplicate queue table is a syntax error with its line', () => {
-    expect(errorOf('[queues.a]\n[queues.a]\n').message).toMatch(/^flexq\.toml:2: invalid TOML/);
+    expect(errorOf('[queues.a]\n[queues.a]\n').message).toMatch(/^flexq\.toml:2:\d+: invalid TOML/);
   });
 
   it('an unknown key names its path and line and lists the known keys', () => {
@@ -280,6 +202,8 @@ describe('errors', () => {
     ['[handlers.x]\nbuiltin = "email"\nexport = "h"', 'handlers.x: export applies only to module handlers'],
     ['redact = ["a..b"]', 'redact.0: expected a dotted path'],
     ['[queues.q]\nretryDelays = []', 'queues.q.retryDelays: expected at least one delay'],
+    ['[[queues]]\nname = "default"', 'flexq.toml:1: queues: expected [queues.<name>] tables such as [queues.default]'],
+    ['handlers = "email"', 'flexq.toml:1: handlers: expected [handlers.<name>] tables such as [handlers.email]'],
   ])('rejects %j', (source, expected) => {
     expect(errorOf(source).message).toContain(expected);
   });
@@ -308,6 +232,10 @@ describe('loadConfig', () => {
 
   it('a missing --config file is an error naming it', async () => {
     await expect(loadConfig({ cwd: dir, path: 'missing.toml', env: {} })).rejects.toThrow('missing.toml: file not found');
+  });
+
+  it('an unreadable --config is an error naming it', async () => {
+    await expect(loadConfig({ cwd: dir, path: '.', env: {} })).rejects.toThrow(/^\.: cannot read the file/);
   });
 
   it('a folder without flexq.toml runs on the sample config', async () => {
