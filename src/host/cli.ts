@@ -46,10 +46,9 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
   const program = buildProgram(version, (command) => {
     parsed = command;
   });
-  // Every command needs the same capture; commander copies these settings to subcommands
-  // created afterwards only, so they are applied to each one here.
-  // Only the root lets operands through (see buildProgram); subcommands inherit it otherwise.
+  // Only the root lets operands through (see buildProgram); subcommands would inherit that.
   for (const command of program.commands) command.allowExcessArguments(false);
+  // Commander copies output settings only to subcommands created later, so each gets them here.
   for (const command of [program, ...program.commands]) {
     // A fixed width keeps help independent of the terminal, so the function stays pure.
     command.configureHelp({ helpWidth: 100 });
@@ -76,9 +75,9 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
 }
 
 function usageError(message: string, argv: readonly string[]): ParsedCommand {
-  const subcommand = argv.find((arg) => !arg.startsWith('-'));
-  const known = subcommand !== undefined && COMMAND_NAMES.includes(subcommand);
-  return { kind: 'usage-error', message, command: known ? `flexq ${subcommand}` : 'flexq' };
+  // The first command name on the line; an option value such as `--config x.toml` is skipped.
+  const subcommand = argv.find((arg) => COMMAND_NAMES.includes(arg));
+  return { kind: 'usage-error', message, command: subcommand === undefined ? 'flexq' : `flexq ${subcommand}` };
 }
 
 const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo'];

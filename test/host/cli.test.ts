@@ -90,6 +90,7 @@ describe('usage errors name the argument at fault', () => {
     [['cancel', 'a', 'b'], /too many arguments for 'cancel'/, 'flexq cancel'],
     [['demo', '--interval', 'often'], /'--interval <duration>' argument 'often'/, 'flexq demo'],
     [['--config'], /option '--config <file>' argument missing/, 'flexq'],
+    [['--config', 'x.toml', 'stats', '--bad'], /unknown option '--bad'/, 'flexq stats'],
   ])('%j', (argv, message, command) => {
     const error = usageError(...argv);
     expect(error.message).toMatch(message);
