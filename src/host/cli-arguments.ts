@@ -1,0 +1,69 @@
+import { InvalidArgumentError } from 'commander';
+import { DEFAULTS } from '../engine/defaults.js';
+import { JOB_STATUSES, type JobStatus } from '../engine/types.js';
+import { NAME_PATTERN } from './config-schema.js';
+import { DURATION_HINT, parseDuration } from './duration.js';
+
+// Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
+// naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").
+
+/** An integer in the engine's priority range. */
+export function parsePriority(value: string): number {
+  const priority = parseInteger(value);
+  if (priority < DEFAULTS.minPriority || priority > DEFAULTS.maxPriority) {
+    throw new InvalidArgumentError(`expected an integer from ${DEFAULTS.minPriority} to ${DEFAULTS.maxPriority}`);
+  }
+  return priority;
+}
+
+/** An integer of at least 1. */
+export function parsePositiveInteger(value: string): number {
+  const number = parseInteger(value);
+  if (number < 1) throw new InvalidArgumentError('expected an integer of at least 1');
+  return number;
+}
+
+/** A duration such as "30s"; plain digits are milliseconds. */
+export function parseDurationArgument(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a duration: ${DURATION_HINT}`);
+  }
+}
+
+/** A JSON object, the only kind of payload a job has. */
+export function parseJsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`expected a JSON object such as '{"to":"a@b.c"}' (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('expected a JSON object such as \'{"to":"a@b.c"}\'');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** One of the six job states. */
+export function parseJobStatus(value: string): JobStatus {
+  const status = JOB_STATUSES.find((candidate) => candidate === value);
+  if (status === undefined) throw new InvalidArgumentError(`expected one of: ${JOB_STATUSES.join(', ')}`);
+  return status;
+}
+
+/** A queue name or job type: it ends up in Redis keys. */
+export function parseName(value: string): string {
+  if (!NAME_PATTERN.test(value)) {
+    throw new InvalidArgumentError('expected letters, digits, "_", "." or "-", starting with a letter or digit');
+  }
+  return value;
+}
+
+function parseInteger(value: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected an integer');
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new InvalidArgumentError('expected a smaller integer');
+  return number;
+}

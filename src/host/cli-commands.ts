@@ -1,0 +1,141 @@
+import type { JobStatus } from '../engine/types.js';
+
+/** Options every command takes. */
+export interface GlobalOptions {
+  /** `--config FILE`; undefined means ./flexq.toml. */
+  configPath?: string;
+  /** `--read-only`: no command or console action may change a job or queue. */
+  readOnly: boolean;
+}
+
+/** `flexq` / `flexq --headless`: host the worker pool, with the console unless headless. */
+export interface RunCommand extends GlobalOptions {
+  kind: 'run';
+  headless: boolean;
+}
+
+/** `flexq init [--force]`: write the sample flexq.toml into the current folder. */
+export interface InitCommand extends GlobalOptions {
+  kind: 'init';
+  force: boolean;
+}
+
+/** `flexq dispatch TYPE [PAYLOAD_JSON]`: enqueue one job and print its id. */
+export interface DispatchCommand extends GlobalOptions {
+  kind: 'dispatch';
+  type: string;
+  payload: Record<string, unknown>;
+  /** Undefined: the first configured queue. */
+  queue?: string;
+  priority?: number;
+  /** Milliseconds; undefined or 0 means run as soon as possible. */
+  delay?: number;
+  maxAttempts?: number;
+}
+
+/** `flexq stats [--queue Q] [--json]`: job counts per queue. */
+export interface StatsCommand extends GlobalOptions {
+  kind: 'stats';
+  /** Undefined: every configured queue. */
+  queue?: string;
+  json: boolean;
+}
+
+/** `flexq jobs [STATUS] [--queue Q] [--limit N] [--json]`: newest jobs first. */
+export interface JobsCommand extends GlobalOptions {
+  kind: 'jobs';
+  /** Undefined: jobs of every status. */
+  status?: JobStatus;
+  /** Undefined: every configured queue. */
+  queue?: string;
+  limit: number;
+  json: boolean;
+}
+
+/** Commands that name one job; without `queue` the host looks in every configured queue. */
+export interface JobReference extends GlobalOptions {
+  id: string;
+  queue?: string;
+}
+
+/** `flexq show ID [--json]`. */
+export interface ShowCommand extends JobReference {
+  kind: 'show';
+  json: boolean;
+}
+
+/** `flexq cancel ID`. */
+export interface CancelCommand extends JobReference {
+  kind: 'cancel';
+}
+
+/** `flexq retry ID`. */
+export interface RetryCommand extends JobReference {
+  kind: 'retry';
+}
+
+/** `flexq priority ID N`. */
+export interface PriorityCommand extends JobReference {
+  kind: 'priority';
+  priority: number;
+}
+
+/** `flexq pause QUEUE` / `flexq resume QUEUE`: stop or restart handing out the queue's jobs. */
+export interface QueueStateCommand extends GlobalOptions {
+  kind: 'pause' | 'resume';
+  queue: string;
+}
+
+/** `flexq demo`: a sample producer, so a newcomer sees jobs flow. */
+export interface DemoCommand extends GlobalOptions {
+  kind: 'demo';
+  /** Undefined: the first configured queue. */
+  queue?: string;
+  /** Jobs to make; undefined keeps going until interrupted. */
+  count?: number;
+  /** Milliseconds between two jobs. */
+  interval: number;
+}
+
+/** Text to print to stdout before exiting 0 (`--help`, `--version`). */
+export interface InfoOutput {
+  kind: 'info';
+  text: string;
+}
+
+/** A command line that cannot be run; exit code 2. */
+export interface UsageError {
+  kind: 'usage-error';
+  /** Names the argument or option at fault. */
+  message: string;
+  /** The command whose `--help` explains the usage, e.g. `flexq dispatch`. */
+  command: string;
+}
+
+/** A command that does something. */
+export type ActionCommand =
+  | RunCommand
+  | InitCommand
+  | DispatchCommand
+  | StatsCommand
+  | JobsCommand
+  | ShowCommand
+  | CancelCommand
+  | RetryCommand
+  | PriorityCommand
+  | QueueStateCommand
+  | DemoCommand;
+
+/** Everything a command line can mean. */
+export type ParsedCommand = ActionCommand | InfoOutput | UsageError;
+
+/** Commands refused under `--read-only` because they change jobs or queues. */
+export const MUTATING_COMMANDS: ReadonlySet<ActionCommand['kind']> = new Set([
+  'dispatch',
+  'cancel',
+  'retry',
+  'priority',
+  'pause',
+  'resume',
+  'demo',
+]);

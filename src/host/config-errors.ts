@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+
+/** One problem found in the configuration. */
+export interface ConfigIssue {
+  /** The file, or `environment variable FLEXQ_…`, that holds the bad value. */
+  source: string;
+  /** Dotted key path, e.g. `queues.emails.concurrency`; empty for the file as a whole. */
+  path: string;
+  /** 1-based line of the key in the file, when it can be told. */
+  line?: number;
+  /** 1-based column, given for TOML syntax errors. */
+  column?: number;
+  /** What is wrong and what was expected. */
+  message: string;
+}
+
+/** Thrown when flexq.toml or an environment override is unusable; the message lists every issue. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+/** One issue as a line: `flexq.toml:12: queues.emails.concurrency: expected …`. */
+export function formatIssue(issue: ConfigIssue): string {
+  const position = [issue.line, issue.column].filter((n) => n !== undefined).join(':');
+  const where = position === '' ? issue.source : `${issue.source}:${position}`;
+  return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
+}
+
+/** Turns zod's issues into config issues with key paths and, where found, lines of `source`. */
+export function issuesFromZod(error: z.ZodError, file: string, source: string): ConfigIssue[] {
+  const locate = lineLocator(source);
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    // One issue per unknown key, so each gets its own path and line.
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return keys.map((keyPath) => ({ source: file, path: keyPath.join('.'), line: locate(keyPath), message }));
+  });
+}
+
+/**
+ * Finds the line that defines a key path, by reading table headers and `key =` lines. TOML parsers
+ * report lines only for syntax errors, yet a schema error is far easier to fix with one. This is a
+ * best effort: the line whose key path is the longest prefix of the wanted path wins, so a key
+ * inside an inline table points at the line holding that table.
+ */
+export function lineLocator(source: string): (path: readonly string[]) => number | undefined {
+  const definitions: { path: string[]; line: number }[] = [];
+  let table: string[] = [];
+  source.split(/\r?\n/).forEach((text, index) => {
+    const line = index + 1;
+    const header = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$/.exec(text);
+    if (header?.[1] !== undefined) {
+      table = splitDottedKey(header[1]);
+      definitions.push({ path: table, line });
+      return;
+    }
+    const assignment = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/.exec(text);
+    if (assignment?.[1] !== undefined) definitions.push({ path: [...table, ...splitDottedKey(assignment[1])], line });
+  });
+  return (path) => {
+    let best: { length: number; line: number } | undefined;
+    for (const definition of definitions) {
+      const length = definition.path.length;
+      if (length > path.length || length <= (best?.length ?? 0)) continue;
+      if (definition.path.every((key, i) => key === path[i])) best = { length, line: definition.line };
+    }
+    return best?.line;
+  };
+}
+
+function splitDottedKey(text: string): string[] {
+  const keys = text.match(/"[^"]*"|'[^']*'|[^.\s]+/g) ?? [];
+  return keys.map((key) => (/^["']/.test(key) ? key.slice(1, -1) : key));
+}

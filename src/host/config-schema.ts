@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration.js';
+
+// The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
+// are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
+// `redisConfigured`.
+
+/** Names of the built-in handlers a `[handlers.<type>]` table may pick. */
+export const BUILTIN_HANDLERS = ['email', 'webhook', 'sleep'] as const;
+/** One of the built-in handler names. */
+export type BuiltinHandlerName = (typeof BUILTIN_HANDLERS)[number];
+
+/** pino's log levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** One of pino's log levels. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Queue names and job types end up inside Redis keys: no spaces, braces or colons. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A key prefix may also hold colons, as in "myapp:jobs". */
+export const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const ADDR_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/;
+// A redact path is dot-separated keys from the payload root; `*` stands for any one key.
+const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;
+
+/** A strict table: unknown keys are errors that list the keys the table does know. */
+function table<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `unknown key; expected one of: ${known}` : undefined,
+  });
+}
+
+const duration = z
+  .union([z.number(), z.string()], { error: `expected a duration: ${DURATION_HINT}` })
+  .transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', input: value, message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const positiveInt = z.int().min(1);
+const nonNegativeInt = z.int().min(0);
+const port = z.int().min(1).max(65_535);
+
+/** `redis://` or `rediss://` url. */
+export const redisUrlSchema = z.string().refine(isRedisUrl, {
+  message: 'expected a url such as "redis://localhost:6379" or "rediss://user@host:6380/0"',
+});
+
+/** A Redis key prefix. */
+export const prefixSchema = z
+  .string()
+  .regex(PREFIX_PATTERN, 'expected letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
+
+const tlsTable = table({
+  rejectUnauthorized: z.boolean().optional(),
+  servername: z.string().min(1).optional(),
+  caFile: z.string().min(1).optional(),
+});
+
+const redisTable = table({
+  url: redisUrlSchema.optional(),
+  addr: z.string().regex(ADDR_PATTERN, 'expected "host:port", e.g. "localhost:6379"').optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  db: nonNegativeInt.optional(),
+  tls: z.union([z.boolean(), tlsTable], { error: 'expected true, false or a table' }).optional(),
+  prefix: prefixSchema.optional(),
+  connectTimeout: duration.optional(),
+}).refine((redis) => redis.url === undefined || redis.addr === undefined, {
+  message: 'give either url or addr, not both',
+});
+
+const retentionPolicy = table({ age: duration.optional(), count: nonNegativeInt.optional() });
+
+const queueTable = table({
+  concurrency: positiveInt.optional(),
+  pollTime: duration.optional(),
+  visibilityTimeout: duration.optional(),
+  maxRetries: positiveInt.optional(),
+  retryDelays: z.array(duration).min(1, 'expected at least one delay').optional(),
+  timeout: duration.optional(),
+  retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
+});
+
+const handlerTable = table({
+  builtin: z.enum(BUILTIN_HANDLERS, { error: `expected one of: ${BUILTIN_HANDLERS.join(', ')}` }).optional(),
+  module: z.string().min(1).optional(),
+  export: z.string().min(1).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+})
+  .refine((h) => (h.builtin === undefined) !== (h.module === undefined), {
+    message: 'give exactly one of builtin = "…" or module = "./path.js"',
+  })
+  .refine((h) => h.export === undefined || h.module !== undefined, {
+    message: 'export applies only to module handlers',
+  });
+
+const smtpTable = table({
+  host: z.string().min(1).optional(),
+  port: port.optional(),
+  secure: z.boolean().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  from: z.string().min(1).optional(),
+});
+
+const webhookTable = table({
+  timeout: duration.optional(),
+  signingSecret: z.string().min(1).optional(),
+  blockPrivateAddresses: z.boolean().optional(),
+});
+
+const loggingTable = table({
+  level: z.enum(LOG_LEVELS, { error: `expected one of: ${LOG_LEVELS.join(', ')}` }).optional(),
+  file: z.string().min(1).optional(),
+});
+
+const metricsTable = table({
+  enabled: z.boolean().optional(),
+  host: z.string().min(1).optional(),
+  port: port.optional(),
+});
+
+const nameKey = z.string().regex(NAME_PATTERN, 'expected letters, digits, "_", "." or "-", starting with a letter or digit');
+
+/** The whole of flexq.toml as written. */
+export const configFileSchema = table({
+  redact: z.array(z.string().regex(REDACT_PATTERN, 'expected a dotted path such as "headers.authorization"')).optional(),
+  redis: redisTable.optional(),
+  // [queues.<name>] rather than [[queues]]: TOML itself then rejects two queues of one name, and
+  // error paths read queues.emails.concurrency instead of queues.3.concurrency.
+  queues: z.record(nameKey, queueTable, { error: tableOfTables('queues', 'default') }).optional(),
+  handlers: z.record(nameKey, handlerTable, { error: tableOfTables('handlers', 'email') }).optional(),
+  smtp: smtpTable.optional(),
+  webhook: webhookTable.optional(),
+  logging: loggingTable.optional(),
+  metrics: metricsTable.optional(),
+});
+
+/** flexq.toml as written, durations already in milliseconds. */
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** The message for a `[[name]]` array or a plain value where `[name.<key>]` tables belong. */
+function tableOfTables(name: string, example: string) {
+  return (issue: { code: string }) =>
+    issue.code === 'invalid_type' ? `expected [${name}.<name>] tables such as [${name}.${example}]` : undefined;
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

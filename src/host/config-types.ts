@@ -1,0 +1,103 @@
+import type { RetentionPolicy } from '../engine/types.js';
+import type { BuiltinHandlerName, LogLevel } from './config-schema.js';
+
+/** Everything the `flexq` executable needs, fully resolved: defaults applied, durations in ms. */
+export interface HostConfig {
+  /** Absolute path of the file read, or null when there was none and the sample was used. */
+  configFile: string | null;
+  /** True when the file or the environment says anything about the Redis connection; when false,
+   *  flexq may start its own redis-server if nothing answers on the default address. */
+  redisConfigured: boolean;
+  redis: RedisSettings;
+  /** Hosted queues in file order; one worker each. Never empty. */
+  queues: QueueSettings[];
+  /** Handler of each job type. */
+  handlers: Record<string, HandlerSettings>;
+  smtp: SmtpSettings;
+  webhook: WebhookSettings;
+  logging: LoggingSettings;
+  metrics: MetricsSettings;
+  /** Payload paths masked in logs and the console; `*` matches any one key. */
+  redact: string[];
+}
+
+/** The Redis connection; exactly one of `url` and `addr` is set. */
+export interface RedisSettings {
+  url?: string;
+  addr?: string;
+  username?: string;
+  password?: string;
+  /** Undefined leaves the database to the url, or 0. */
+  db?: number;
+  /** Undefined means plain TCP (unless the url is `rediss://`). */
+  tls?: TlsSettings;
+  prefix: string;
+  connectTimeout: number;
+}
+
+/** TLS towards Redis; `caFile` is an absolute path. */
+export interface TlsSettings {
+  rejectUnauthorized: boolean;
+  servername?: string;
+  caFile?: string;
+}
+
+/** One hosted queue and its worker. */
+export interface QueueSettings {
+  name: string;
+  /** Handlers of this queue's worker that run at once. */
+  concurrency: number;
+  pollTime: number;
+  visibilityTimeout: number;
+  /** Default total attempts of a job. */
+  maxRetries: number;
+  retryDelays: number[];
+  /** Per-attempt time limit for jobs that carry none; undefined means no limit. */
+  timeout?: number;
+  retention: { completed: RetentionPolicy; failed: RetentionPolicy };
+}
+
+/** Where a job type's handler comes from. */
+export type HandlerSettings =
+  | { kind: 'builtin'; builtin: BuiltinHandlerName; options: Record<string, unknown> }
+  | {
+      kind: 'module';
+      /** Absolute path (resolved against the config file's folder) or a package name. */
+      module: string;
+      /** The module export holding the handler; `default` unless given. */
+      exportName: string;
+      options: Record<string, unknown>;
+    };
+
+/** SMTP server of the email built-in. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  username?: string;
+  password?: string;
+  /** Sender address; the email built-in picks `flexq@<hostname>` when undefined. */
+  from?: string;
+}
+
+/** Settings of the webhook built-in. */
+export interface WebhookSettings {
+  timeout: number;
+  /** When set, requests carry a signature of their body made with this secret. */
+  signingSecret?: string;
+  blockPrivateAddresses: boolean;
+}
+
+/** Log output. */
+export interface LoggingSettings {
+  level: LogLevel;
+  /** Absolute path of a log file; undefined logs to stdout. */
+  file?: string;
+}
+
+/** The /healthz and /metrics listener. */
+export interface MetricsSettings {
+  enabled: boolean;
+  host: string;
+  port: number;
+}

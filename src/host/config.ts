@@ -1,0 +1,214 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { z } from 'zod';
+import { DEFAULTS } from '../engine/defaults.js';
+import { ConfigError, issuesFromZod, type ConfigIssue } from './config-errors.js';
+import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
+import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings } from './config-types.js';
+import { HOST_DEFAULTS } from './defaults.js';
+import { SAMPLE_CONFIG } from './sample-config.js';
+
+/** Environment variables, as `process.env` holds them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where `loadConfig` looks and what it reads the environment from. */
+export interface LoadConfigOptions {
+  /** `--config FILE`; when given, the file must exist. */
+  path?: string;
+  /** Folder searched for flexq.toml when `path` is not given; `process.cwd()` by default. */
+  cwd?: string;
+  /** `process.env` by default. */
+  env?: Env;
+}
+
+/**
+ * Reads, validates and resolves the configuration. Without `--config` and without a flexq.toml in
+ * the folder, flexq runs on the sample that `flexq init` would write, so one command works on a
+ * fresh machine; an explicit `--config` that does not exist is an error.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<HostConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const shown = options.path ?? HOST_DEFAULTS.configFileName;
+  const file = resolvePath(cwd, shown);
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.path === undefined) return parseConfig(SAMPLE_CONFIG, { file: null, baseDir: cwd, env });
+    const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${(error as Error).message})`;
+    throw new ConfigError([{ source: shown, path: '', message: why }]);
+  }
+  return parseConfig(source, { file, displayName: shown, env });
+}
+
+/** What `parseConfig` needs besides the TOML text. */
+export interface ParseConfigOptions {
+  /** Absolute path of the file; relative paths inside it resolve against its folder. Null: none. */
+  file: string | null;
+  /** How errors name the file; the path itself by default. */
+  displayName?: string;
+  /** Folder relative paths resolve against when `file` is null; `process.cwd()` by default. */
+  baseDir?: string;
+  env?: Env;
+}
+
+/** Validates TOML text and the environment into a `HostConfig`; throws `ConfigError`. */
+export function parseConfig(source: string, options: ParseConfigOptions): HostConfig {
+  const shown = options.displayName ?? options.file ?? 'built-in sample config';
+  let data: unknown;
+  try {
+    data = parseToml(source);
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    // smol-toml's message starts with a fixed phrase and ends with a code excerpt; the position
+    // already points there, so the reason alone is kept.
+    const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    throw new ConfigError([{ source: shown, path: '', line: error.line, column: error.column, message: `invalid TOML: ${reason}` }]);
+  }
+  const parsed = configFileSchema.safeParse(data);
+  const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
+  const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
+  const issues = [...fileIssues, ...envIssues];
+  if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
+  const baseDir = options.file === null ? (options.baseDir ?? process.cwd()) : dirname(options.file);
+  return resolveConfig(parsed.data, overrides, options.file, baseDir);
+}
+
+/** Connection and secret values taken from `FLEXQ_*` variables; they win over the file. */
+interface EnvOverrides {
+  url?: string;
+  username?: string;
+  password?: string;
+  db?: number;
+  prefix?: string;
+  smtpPassword?: string;
+  webhookSecret?: string;
+}
+
+const ENV_SCHEMAS = {
+  FLEXQ_REDIS_URL: ['url', redisUrlSchema],
+  FLEXQ_REDIS_USERNAME: ['username', z.string()],
+  FLEXQ_REDIS_PASSWORD: ['password', z.string()],
+  FLEXQ_REDIS_DB: ['db', z.string().regex(/^\d+$/, 'expected a non-negative integer').transform(Number)],
+  FLEXQ_REDIS_PREFIX: ['prefix', prefixSchema],
+  FLEXQ_SMTP_PASSWORD: ['smtpPassword', z.string()],
+  FLEXQ_WEBHOOK_SECRET: ['webhookSecret', z.string()],
+} as const satisfies Record<string, readonly [keyof EnvOverrides, z.ZodType]>;
+
+/** The environment variables that override flexq.toml. */
+export const ENV_VARIABLES = Object.keys(ENV_SCHEMAS);
+
+// An empty variable counts as unset: container tooling often defines every variable, empty or not.
+function readEnvOverrides(env: Env): { overrides: EnvOverrides; issues: ConfigIssue[] } {
+  const overrides: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [name, [key, schema]] of Object.entries(ENV_SCHEMAS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const result = schema.safeParse(raw);
+    if (result.success) overrides[key] = result.data;
+    else {
+      const message = `${result.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`;
+      issues.push({ source: `environment variable ${name}`, path: '', message });
+    }
+  }
+  return { overrides: overrides as EnvOverrides, issues };
+}
+
+function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string | null, baseDir: string): HostConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : resolvePath(baseDir, path));
+  const queueEntries = Object.entries(file.queues ?? { [HOST_DEFAULTS.queueName]: {} });
+  return {
+    configFile,
+    redisConfigured: isRedisConfigured(file, env),
+    redis: resolveRedis(file.redis ?? {}, env, at),
+    queues: queueEntries.map(([name, queue]) => resolveQueue(name, queue)),
+    handlers: Object.fromEntries(
+      Object.entries(file.handlers ?? {}).map(([type, handler]) => [type, resolveHandler(handler, at)]),
+    ),
+    smtp: { ...HOST_DEFAULTS.smtp, ...file.smtp, ...definedOnly({ password: env.smtpPassword }) },
+    webhook: {
+      timeout: file.webhook?.timeout ?? HOST_DEFAULTS.webhookTimeout,
+      blockPrivateAddresses: file.webhook?.blockPrivateAddresses ?? HOST_DEFAULTS.webhookBlockPrivateAddresses,
+      ...definedOnly({ signingSecret: env.webhookSecret ?? file.webhook?.signingSecret }),
+    },
+    logging: {
+      level: file.logging?.level ?? HOST_DEFAULTS.logLevel,
+      ...definedOnly({ file: file.logging?.file === undefined ? undefined : at(file.logging.file) }),
+    },
+    metrics: { ...HOST_DEFAULTS.metrics, ...file.metrics },
+    redact: file.redact ?? [...HOST_DEFAULTS.redact],
+  };
+}
+
+// A prefix alone names no server; anything else about the connection means "use my Redis", so
+// flexq never starts a password-less server in place of the one the user described.
+function isRedisConfigured(file: ConfigFile, env: EnvOverrides): boolean {
+  const { prefix: _prefix, connectTimeout: _timeout, ...connection } = file.redis ?? {};
+  const fromFile = Object.values(connection).some((value) => value !== undefined);
+  const fromEnv = [env.url, env.username, env.password, env.db].some((value) => value !== undefined);
+  return fromFile || fromEnv;
+}
+
+type RedisTable = NonNullable<ConfigFile['redis']>;
+
+function resolveRedis(redis: RedisTable, env: EnvOverrides, at: (path: string) => string): RedisSettings {
+  // FLEXQ_REDIS_URL replaces the file's target whether the file used url or addr.
+  const target = env.url !== undefined ? { url: env.url } : redis.url !== undefined ? { url: redis.url } : { addr: redis.addr ?? DEFAULTS.addr };
+  const tls = redis.tls === true ? {} : redis.tls === false ? undefined : redis.tls;
+  return {
+    ...target,
+    ...definedOnly({
+      username: env.username ?? redis.username,
+      password: env.password ?? redis.password,
+      db: env.db ?? redis.db,
+    }),
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            rejectUnauthorized: tls.rejectUnauthorized ?? true,
+            ...definedOnly({ servername: tls.servername, caFile: tls.caFile === undefined ? undefined : at(tls.caFile) }),
+          },
+        }),
+    prefix: env.prefix ?? redis.prefix ?? DEFAULTS.prefix,
+    connectTimeout: redis.connectTimeout ?? DEFAULTS.connectTimeout,
+  };
+}
+
+type QueueTable = NonNullable<ConfigFile['queues']>[string];
+
+function resolveQueue(name: string, queue: QueueTable): QueueSettings {
+  return {
+    name,
+    concurrency: queue.concurrency ?? DEFAULTS.numWorkers,
+    pollTime: queue.pollTime ?? DEFAULTS.pollTime,
+    visibilityTimeout: queue.visibilityTimeout ?? DEFAULTS.visibilityTimeout,
+    maxRetries: queue.maxRetries ?? DEFAULTS.maxRetries,
+    retryDelays: queue.retryDelays ?? [...DEFAULTS.retryDelays],
+    ...definedOnly({ timeout: queue.timeout }),
+    retention: {
+      completed: { ...DEFAULTS.keepCompleted, ...definedOnly({ ...queue.retention?.completed }) },
+      failed: { ...DEFAULTS.keepFailed, ...definedOnly({ ...queue.retention?.failed }) },
+    },
+  };
+}
+
+type HandlerTable = NonNullable<ConfigFile['handlers']>[string];
+
+function resolveHandler(handler: HandlerTable, at: (path: string) => string): HandlerSettings {
+  const options = handler.options ?? {};
+  if (handler.builtin !== undefined) return { kind: 'builtin', builtin: handler.builtin, options };
+  const module = handler.module ?? '';
+  // "./x.js" and "../x.js" are files next to the config; a bare name is a package to import.
+  const isFile = module.startsWith('.') || isAbsolute(module);
+  return { kind: 'module', module: isFile ? at(module) : module, exportName: handler.export ?? 'default', options };
+}
+
+/** Drops undefined values so optional properties are absent rather than present-but-undefined. */
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

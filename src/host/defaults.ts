@@ -1,0 +1,31 @@
+/**
+ * Every default of the `flexq` executable that the engine does not own, in one place. Engine
+ * defaults (prefix, retries, poll time, leases, retention, …) come from `src/engine/defaults.ts`.
+ * Durations are milliseconds.
+ */
+export const HOST_DEFAULTS = {
+  /** The config file `flexq` reads from the current folder when `--config` is not given. */
+  configFileName: 'flexq.toml',
+  /** The queue hosted when the file names none, and where `flexq dispatch` sends jobs by default. */
+  queueName: 'default',
+  /** The job type `flexq demo` produces; the sample maps it to the `sleep` built-in. */
+  demoJobType: 'demo',
+  /** Time between two jobs of `flexq demo`: fast enough to watch jobs flow, slow enough to read. */
+  demoInterval: 500,
+  /** SMTP server of the email built-in: a local relay on the submission port. */
+  smtp: { host: 'localhost', port: 587, secure: false },
+  /** The webhook built-in gives up on a request after this long. */
+  webhookTimeout: 10_000,
+  // Off by default because local development usually posts to localhost; turn it on where
+  // producers are not trusted, so a payload cannot make flexq call into the private network.
+  /** Whether the webhook built-in refuses private, loopback and link-local addresses. */
+  webhookBlockPrivateAddresses: false,
+  /** pino log level. */
+  logLevel: 'info',
+  // On by default and bound to loopback: a service wants /healthz, and nothing is exposed beyond
+  // the machine unless the user says so. 9464 is the usual port of Prometheus exporters.
+  /** The /healthz and /metrics listener. */
+  metrics: { enabled: true, host: '127.0.0.1', port: 9464 },
+  /** Payload paths masked in logs and the console when the file gives no `redact` list. */
+  redact: ['password', 'token', 'secret', 'headers.authorization'],
+} as const;

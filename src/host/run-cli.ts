@@ -1,0 +1,142 @@
+import type { Job } from '../engine/types.js';
+import { parseCommandLine } from './cli.js';
+import type {
+  CancelCommand,
+  DemoCommand,
+  DispatchCommand,
+  JobsCommand,
+  PriorityCommand,
+  QueueStateCommand,
+  RetryCommand,
+  RunCommand,
+  ShowCommand,
+  StatsCommand,
+} from './cli-commands.js';
+import { ConfigError } from './config-errors.js';
+import type { Env } from './config.js';
+import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
+import { writeSampleConfig } from './sample-config.js';
+
+/** An output stream, as much of it as the CLI uses. */
+export interface CliOutput {
+  write(text: string): unknown;
+  /** True for a terminal; colour is drawn only then. */
+  isTTY?: boolean;
+}
+
+/** Where the CLI writes and what it knows of its process; tests pass recorders. */
+export interface CliIo {
+  stdout: CliOutput;
+  stderr: CliOutput;
+  env: Env;
+  /** Folder `flexq init` writes into. */
+  cwd: string;
+}
+
+/**
+ * What the commands do, implemented by the host against the engine. Each gets its parsed
+ * command (with `configPath` and `readOnly`) and returns data; `runCli` prints it. A rejection
+ * is reported on stderr with exit code 1.
+ */
+export interface CliActions {
+  /** Hosts the worker pool, with the console unless headless, until stopped; resolves to the exit code. */
+  run(command: RunCommand): Promise<number>;
+  /** Enqueues one job; resolves to it as stored. */
+  dispatch(command: DispatchCommand): Promise<Job>;
+  /** Counts of the asked queue, or of every configured queue, in config order. */
+  stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
+  /** Newest first, at most `command.limit`. */
+  jobs(command: JobsCommand): Promise<Job[]>;
+  /** The job, or null when no queue has it. */
+  show(command: ShowCommand): Promise<Job | null>;
+  cancel(command: CancelCommand): Promise<void>;
+  retry(command: RetryCommand): Promise<void>;
+  setPriority(command: PriorityCommand): Promise<void>;
+  pause(command: QueueStateCommand): Promise<void>;
+  resume(command: QueueStateCommand): Promise<void>;
+  /** Dispatches demo jobs until `count` or an interrupt; resolves to the exit code. */
+  demo(command: DemoCommand): Promise<number>;
+}
+
+/** Exit codes of the executable. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Runs one command line (without node and script): parses, calls the action, prints; resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, actions: CliActions): Promise<number> {
+  const command = parseCommandLine(argv);
+  switch (command.kind) {
+    case 'info':
+      io.stdout.write(command.text);
+      return EXIT.ok;
+    case 'usage-error':
+      io.stderr.write(`flexq: ${command.message}\nRun '${command.command} --help' for usage.\n`);
+      return EXIT.usage;
+    default:
+      break;
+  }
+  const style: OutputStyle = { color: io.stdout.isTTY === true && (io.env.NO_COLOR ?? '') === '' };
+  const print = (text: string) => io.stdout.write(text);
+  try {
+    switch (command.kind) {
+      case 'run':
+        return await actions.run(command);
+      case 'demo':
+        return await actions.demo(command);
+      case 'init':
+        print(`wrote ${await writeSampleConfig(io.cwd, command.force)}\n`);
+        return EXIT.ok;
+      case 'dispatch':
+        // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
+        print(`${(await actions.dispatch(command)).id}\n`);
+        return EXIT.ok;
+      case 'stats': {
+        const entries = await actions.stats(command);
+        print(command.json ? statsJson(entries) : formatStats(entries, style));
+        return EXIT.ok;
+      }
+      case 'jobs': {
+        const jobs = await actions.jobs(command);
+        print(command.json ? jobsJson(jobs) : formatJobs(jobs, style));
+        return EXIT.ok;
+      }
+      case 'show': {
+        const job = await actions.show(command);
+        if (job === null) return fail(io, `no job with id '${command.id}'${command.queue === undefined ? '' : ` in queue '${command.queue}'`}`);
+        print(command.json ? jobJson(job) : formatJob(job, style));
+        return EXIT.ok;
+      }
+      case 'cancel':
+        await actions.cancel(command);
+        print(`cancelled job ${command.id}\n`);
+        return EXIT.ok;
+      case 'retry':
+        await actions.retry(command);
+        print(`job ${command.id} is pending again\n`);
+        return EXIT.ok;
+      case 'priority':
+        await actions.setPriority(command);
+        print(`job ${command.id} now has priority ${command.priority}\n`);
+        return EXIT.ok;
+      case 'pause':
+        await actions.pause(command);
+        print(`paused queue ${command.queue}\n`);
+        return EXIT.ok;
+      case 'resume':
+        await actions.resume(command);
+        print(`resumed queue ${command.queue}\n`);
+        return EXIT.ok;
+    }
+  } catch (error) {
+    // A config error already names file, key and line on each of its lines.
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.failure;
+    }
+    return fail(io, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function fail(io: CliIo, message: string): number {
+  io.stderr.write(`flexq: ${message}\n`);
+  return EXIT.failure;
+}

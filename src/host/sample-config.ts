@@ -1,0 +1,102 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HOST_DEFAULTS } from './defaults.js';
+
+/** The commented sample that `flexq init` writes; the repository's flexq.toml is exactly this. */
+export const SAMPLE_CONFIG = `# flexq.toml: what the flexq executable hosts. Written by \`flexq init\`.
+#
+# Durations are milliseconds (numbers) or strings such as "500ms", "30s", "5m", "1h", "2h30m", "7d".
+# Unknown keys are errors. Relative paths are relative to this file's folder.
+# Environment variables override the connection and secrets, so passwords need not live here:
+#   FLEXQ_REDIS_URL, FLEXQ_REDIS_USERNAME, FLEXQ_REDIS_PASSWORD, FLEXQ_REDIS_DB,
+#   FLEXQ_REDIS_PREFIX, FLEXQ_SMTP_PASSWORD, FLEXQ_WEBHOOK_SECRET
+
+# Payload paths masked in logs and the console ("*" matches any one key). TOML wants top-level
+# keys like this one before the first [table].
+redact = ["password", "token", "secret", "headers.authorization"]
+
+# Redis. With nothing configured here or in the environment, flexq uses localhost:6379, or starts
+# its own redis-server (data under ./.flexq/) when nothing answers there.
+[redis]
+# url = "redis://localhost:6379/0"   # or rediss://… for TLS; or instead:
+# addr = "localhost:6379"
+# username = "flexq"
+# db = 0
+# tls = true                          # or { rejectUnauthorized = true, servername = "…", caFile = "ca.pem" }
+prefix = "flexq"                      # every Redis key starts with "flexq:"
+# connectTimeout = "5s"
+
+# One table per queue, [queues.<name>]; flexq runs one worker for each. Every worker handles
+# every job type listed under [handlers].
+[queues.default]
+concurrency = 4                       # handlers running at once
+pollTime = "1s"                       # longest wait of a ready job while the worker is idle
+visibilityTimeout = "30s"             # a crashed worker's job runs again after this long
+maxRetries = 3                        # attempts of a job that does not choose its own
+retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
+# timeout = "5m"                      # per-attempt limit for jobs that set none
+
+[queues.default.retention]
+completed = { age = "1d", count = 1000 }
+failed = { age = "7d", count = 10000 }  # failed and cancelled jobs
+
+# Job type -> handler: builtin = "email" | "webhook" | "sleep", or module = "./handler.js"
+# (its default export, or export = "name", is a Handler or a handler function), plus options.
+[handlers.email]
+builtin = "email"
+
+[handlers.webhook]
+builtin = "webhook"
+
+# The jobs \`flexq demo\` makes: each sleeps options.ms (or payload.ms) and succeeds.
+[handlers.${HOST_DEFAULTS.demoJobType}]
+builtin = "sleep"
+options = { ms = 500 }
+
+# [handlers.report]
+# module = "./handlers/report.js"
+# options = { bucket = "reports" }
+
+# SMTP server of the email handler. Password: FLEXQ_SMTP_PASSWORD.
+[smtp]
+host = "localhost"
+port = 587
+secure = false
+# username = "flexq"
+# from = "flexq@example.com"
+
+# The webhook handler. Signing secret: FLEXQ_WEBHOOK_SECRET.
+[webhook]
+timeout = "10s"
+blockPrivateAddresses = false         # true refuses private and loopback targets (do so when
+                                      # producers are not trusted)
+
+[logging]
+level = "info"                        # fatal, error, warn, info, debug, trace, silent
+# file = "flexq.log"                  # default: stdout
+
+# GET /healthz and GET /metrics (Prometheus) while flexq runs.
+[metrics]
+enabled = true
+host = "127.0.0.1"
+port = 9464
+`;
+
+/** Thrown by `writeSampleConfig` when the file exists and `force` is not set. */
+export class ConfigExistsError extends Error {
+  override readonly name = 'ConfigExistsError';
+}
+
+/** Writes the sample as `flexq.toml` into `dir`; refuses to replace a file unless `force`. */
+export async function writeSampleConfig(dir: string, force: boolean): Promise<string> {
+  const path = join(dir, HOST_DEFAULTS.configFileName);
+  try {
+    await writeFile(path, SAMPLE_CONFIG, { flag: force ? 'w' : 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ConfigExistsError(`${path} already exists; use --force to overwrite it`);
+    }
+    throw error;
+  }
+  return path;
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/engine/defaults.js';
+import { parseCommandLine, type ParsedCommand } from '../../src/host/cli.js';
+
+const parse = (...argv: string[]) => parseCommandLine(argv, '9.8.7');
+
+/** The usage error for `argv`, failing the test when the line parses. */
+function usageError(...argv: string[]): Extract<ParsedCommand, { kind: 'usage-error' }> {
+  const parsed = parse(...argv);
+  if (parsed.kind !== 'usage-error') throw new Error(`expected a usage error, got ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+describe('running the host', () => {
+  it('no arguments opens the console on ./flexq.toml', () => {
+    expect(parse()).toEqual({ kind: 'run', headless: false, readOnly: false });
+  });
+
+  it('reads --headless, --config and --read-only', () => {
+    expect(parse('--headless', '--config', 'prod.toml', '--read-only')).toEqual({
+      kind: 'run',
+      headless: true,
+      configPath: 'prod.toml',
+      readOnly: true,
+    });
+    expect(parse('--config=x.toml')).toMatchObject({ kind: 'run', configPath: 'x.toml' });
+  });
+});
+
+describe('commands', () => {
+  it.each<[string[], ParsedCommand]>([
+    [['init'], { kind: 'init', force: false, readOnly: false }],
+    [['init', '--force'], { kind: 'init', force: true, readOnly: false }],
+    [['dispatch', 'email'], { kind: 'dispatch', type: 'email', payload: {}, readOnly: false }],
+    [
+      ['dispatch', 'webhook', '{"url":"https://x.test","n":[1]}', '--queue', 'hooks', '--priority', '-3', '--delay', '1m30s', '--max-attempts', '5'],
+      { kind: 'dispatch', type: 'webhook', payload: { url: 'https://x.test', n: [1] }, queue: 'hooks', priority: -3, delay: 90_000, maxAttempts: 5, readOnly: false },
+    ],
+    [['dispatch', 'email', '--delay', '2500'], { kind: 'dispatch', type: 'email', payload: {}, delay: 2_500, readOnly: false }],
+    [['stats'], { kind: 'stats', json: false, readOnly: false }],
+    [['stats', '--json', '--queue', 'emails'], { kind: 'stats', json: true, queue: 'emails', readOnly: false }],
+    [['jobs'], { kind: 'jobs', limit: DEFAULTS.listLimit, json: false, readOnly: false }],
+    [['jobs', 'failed', '--queue', 'q', '--limit', '5', '--json'], { kind: 'jobs', status: 'failed', queue: 'q', limit: 5, json: true, readOnly: false }],
+    [['show', 'j1'], { kind: 'show', id: 'j1', json: false, readOnly: false }],
+    [['show', 'j1', '--json', '--queue', 'q'], { kind: 'show', id: 'j1', json: true, queue: 'q', readOnly: false }],
+    [['cancel', 'j1'], { kind: 'cancel', id: 'j1', readOnly: false }],
+    [['retry', 'j1', '--queue', 'q'], { kind: 'retry', id: 'j1', queue: 'q', readOnly: false }],
+    [['priority', 'j1', '7'], { kind: 'priority', id: 'j1', priority: 7, readOnly: false }],
+    [['priority', 'j1', '-7'], { kind: 'priority', id: 'j1', priority: -7, readOnly: false }],
+    [['pause', 'emails'], { kind: 'pause', queue: 'emails', readOnly: false }],
+    [['resume', 'emails'], { kind: 'resume', queue: 'emails', readOnly: false }],
+    [['demo'], { kind: 'demo', interval: 500, readOnly: false }],
+    [['demo', '--count', '20', '--interval', '100ms', '--queue', 'q'], { kind: 'demo', count: 20, interval: 100, queue: 'q', readOnly: false }],
+  ])('%j', (argv, expected) => {
+    expect(parse(...argv)).toEqual(expected);
+  });
+
+  it('takes global options before or after the command', () => {
+    expect(parse('--config', 'a.toml', 'stats')).toEqual({ kind: 'stats', json: false, configPath: 'a.toml', readOnly: false });
+    expect(parse('stats', '--config', 'a.toml', '--read-only')).toEqual({ kind: 'stats', json: false, configPath: 'a.toml', readOnly: true });
+  });
+
+  it('--read-only allows reading', () => {
+    for (const argv of [['stats'], ['jobs'], ['show', 'x'], ['init']]) {
+      expect(parse('--read-only', ...argv).kind).toBe(argv[0]);
+    }
+  });
+});
+
+describe('usage errors name the argument at fault', () => {
+  it.each([
+    [['--bogus'], /unknown option '--bogus'/, 'flexq'],
+    [['stats', '--verbose'], /unknown option '--verbose'/, 'flexq stats'],
+    [['frobnicate'], /unknown command 'frobnicate'; commands: init, dispatch/, 'flexq'],
+    [['dispatch'], /missing required argument 'type'/, 'flexq dispatch'],
+    [['dispatch', 'email', '{bad json'], /argument 'payload'.*expected a JSON object/, 'flexq dispatch'],
+    [['dispatch', 'email', '[1,2]'], /'\[1,2\]' is invalid for argument 'payload'/, 'flexq dispatch'],
+    [['dispatch', 'bad type'], /argument 'type'/, 'flexq dispatch'],
+    [['dispatch', 'email', '--delay', 'soon'], /option '--delay <duration>' argument 'soon' is invalid. expected a duration/, 'flexq dispatch'],
+    [['dispatch', 'email', '--priority', 'high'], /option '--priority <n>' argument 'high' is invalid. expected an integer/, 'flexq dispatch'],
+    [['dispatch', 'email', '--priority', '99999999'], /'--priority <n>'.*expected an integer from -1000000 to 1000000/, 'flexq dispatch'],
+    [['dispatch', 'email', '--max-attempts', '0'], /'--max-attempts <n>' argument '0'.*at least 1/, 'flexq dispatch'],
+    [['dispatch', 'email', '--queue'], /option '--queue <name>' argument missing/, 'flexq dispatch'],
+    [['jobs', 'done'], /'done' is invalid for argument 'status'. expected one of: pending, processing/, 'flexq jobs'],
+    [['jobs', '--limit', 'all'], /'--limit <n>' argument 'all'/, 'flexq jobs'],
+    [['show'], /missing required argument 'id'/, 'flexq show'],
+    [['priority', 'j1'], /missing required argument 'n'/, 'flexq priority'],
+    [['priority', 'j1', '1.5'], /'1.5' is invalid for argument 'n'. expected an integer/, 'flexq priority'],
+    [['pause'], /missing required argument 'queue'/, 'flexq pause'],
+    [['cancel', 'a', 'b'], /too many arguments for 'cancel'/, 'flexq cancel'],
+    [['demo', '--interval', 'often'], /'--interval <duration>' argument 'often'/, 'flexq demo'],
+    [['--config'], /option '--config <file>' argument missing/, 'flexq'],
+    [['--config', 'x.toml', 'stats', '--bad'], /unknown option '--bad'/, 'flexq stats'],
+  ])('%j', (argv, message, command) => {
+    const error = usageError(...argv);
+    expect(error.message).toMatch(message);
+    expect(error.command).toBe(command);
+  });
+
+  it.each(['dispatch email', 'cancel j', 'retry j', 'priority j 1', 'pause q', 'resume q', 'demo'])('--read-only refuses %s', (line) => {
+    expect(usageError('--read-only', ...line.split(' ')).message).toMatch(/changes jobs or queues, which --read-only forbids/);
+  });
+});
+
+describe('help and version', () => {
+  it('--help lists every command and the exit codes', () => {
+    const parsed = parse('--help');
+    expect(parsed.kind).toBe('info');
+    const text = parsed.kind === 'info' ? parsed.text : '';
+    expect(text).toMatch(/^Usage: flexq \[options\] \[command\]/);
+    for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo', '--headless', '--read-only', '--config']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('Exit codes: 0 ok, 1 failure, 2 usage error.');
+    expect(text).toContain('FLEXQ_REDIS_URL');
+  });
+
+  it.each([['-h'], ['help'], ['help', 'jobs'], ['jobs', '--help'], ['dispatch', 'email', '--priority', '3', '--help']])('%j is help', (...argv) => {
+    expect(parse(...argv).kind).toBe('info');
+  });
+
+  it('every command has its own help', () => {
+    for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo']) {
+      const parsed = parse(name, '--help');
+      expect(parsed.kind === 'info' && parsed.text.startsWith(`Usage: flexq ${name}`)).toBe(true);
+    }
+  });
+
+  it.each([['--version'], ['-V'], ['stats', '--version']])('%j prints the version', (...argv) => {
+    expect(parse(...argv)).toEqual({ kind: 'info', text: '9.8.7\n' });
+  });
+
+  it('defaults to the package version', () => {
+    expect(parseCommandLine(['--version'])).toEqual({ kind: 'info', text: '0.1.0\n' });
+  });
+});

@@ -1,0 +1,163 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ActionCommand } from '../../src/host/cli.js';
+import { ConfigError } from '../../src/host/config-errors.js';
+import { runCli, type CliActions, type CliIo } from '../../src/host/run-cli.js';
+import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
+import { makeJob, makeStats } from './fixtures.js';
+
+/** Records the commands it gets and answers with fixed data, or rejects with `failWith`. */
+function recordingActions(failWith?: Error) {
+  const calls: ActionCommand[] = [];
+  const record = async <T>(command: ActionCommand, answer: T): Promise<T> => {
+    calls.push(command);
+    if (failWith !== undefined) throw failWith;
+    return answer;
+  };
+  const actions: CliActions = {
+    run: (command) => record(command, 0),
+    demo: (command) => record(command, 0),
+    dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
+    stats: (command) => record(command, [{ queue: 'default', stats: makeStats() }]),
+    jobs: (command) => record(command, [makeJob()]),
+    show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
+    cancel: (command) => record(command, undefined),
+    retry: (command) => record(command, undefined),
+    setPriority: (command) => record(command, undefined),
+    pause: (command) => record(command, undefined),
+    resume: (command) => record(command, undefined),
+  };
+  return { actions, calls };
+}
+
+function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string } = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: { write: (text: string) => out.push(text), isTTY: options.tty ?? false },
+    stderr: { write: (text: string) => err.push(text) },
+    env: options.env ?? {},
+    cwd: options.cwd ?? tmpdir(),
+  };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+async function cli(argv: string[], options: Parameters<typeof captureIo>[0] = {}, failWith?: Error) {
+  const { io, stdout, stderr } = captureIo(options);
+  const { actions, calls } = recordingActions(failWith);
+  const code = await runCli(argv, io, actions);
+  return { code, stdout: stdout(), stderr: stderr(), calls };
+}
+
+describe('runCli', () => {
+  it('--help goes to stdout with exit 0 and calls nothing', async () => {
+    const result = await cli(['--help']);
+    expect(result).toMatchObject({ code: 0, stderr: '', calls: [] });
+    expect(result.stdout).toMatch(/^Usage: flexq/);
+  });
+
+  it('--version goes to stdout with exit 0', async () => {
+    expect(await cli(['jobs', '--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  it('a usage error exits 2 with the message and where to get help on stderr', async () => {
+    const result = await cli(['priority', 'j1', 'high']);
+    expect(result).toMatchObject({ code: 2, stdout: '', calls: [] });
+    expect(result.stderr).toBe(
+      "flexq: command-argument value 'high' is invalid for argument 'n'. expected an integer\nRun 'flexq priority --help' for usage.\n",
+    );
+  });
+
+  it('flexq and flexq --headless hand the run to the host and return its exit code', async () => {
+    expect((await cli([])).calls).toEqual([{ kind: 'run', headless: false, readOnly: false }]);
+    expect((await cli(['--headless', '--config', 'x.toml'])).calls).toEqual([{ kind: 'run', headless: true, configPath: 'x.toml', readOnly: false }]);
+  });
+
+  it('dispatch prints only the new job id', async () => {
+    const result = await cli(['dispatch', 'email', '{"to":"x@y.z"}', '--priority', '2']);
+    expect(result).toMatchObject({ code: 0, stdout: 'new-job-id\n', stderr: '' });
+    expect(result.calls).toEqual([{ kind: 'dispatch', type: 'email', payload: { to: 'x@y.z' }, priority: 2, readOnly: false }]);
+  });
+
+  it('stats prints a table, or JSON with --json', async () => {
+    expect((await cli(['stats'])).stdout).toMatch(/^QUEUE\s+PENDING.*\ndefault\s+1\s+2\s+3\s+4\s+1500\s+6\s+7\n$/);
+    expect(JSON.parse((await cli(['stats', '--json'])).stdout)).toEqual({ default: makeStats() });
+  });
+
+  it('jobs prints a table, or JSON with --json, passing status, queue and limit', async () => {
+    const table = await cli(['jobs', 'pending', '--queue', 'default', '--limit', '2']);
+    expect(table.stdout).toMatch(/^ID\s+QUEUE\s+TYPE\s+STATUS/);
+    expect(table.stdout).toContain('job-1');
+    expect(table.calls).toEqual([{ kind: 'jobs', status: 'pending', queue: 'default', limit: 2, json: false, readOnly: false }]);
+    const json = JSON.parse((await cli(['jobs', '--json'])).stdout) as unknown[];
+    expect(json).toEqual([expect.objectContaining({ id: 'job-1', createdAt: '2026-01-31T12:00:05.123Z' })]);
+  });
+
+  it('show prints the job, or JSON; an unknown id exits 1', async () => {
+    expect((await cli(['show', 'abc'])).stdout).toMatch(/^id\s+abc\n/);
+    expect(JSON.parse((await cli(['show', 'abc', '--json'])).stdout)).toMatchObject({ id: 'abc', status: 'pending' });
+    expect(await cli(['show', 'missing', '--queue', 'q'])).toMatchObject({ code: 1, stdout: '', stderr: "flexq: no job with id 'missing' in queue 'q'\n" });
+  });
+
+  it.each([
+    [['cancel', 'j1'], 'cancelled job j1\n'],
+    [['retry', 'j1'], 'job j1 is pending again\n'],
+    [['priority', 'j1', '5'], 'job j1 now has priority 5\n'],
+    [['pause', 'emails'], 'paused queue emails\n'],
+    [['resume', 'emails'], 'resumed queue emails\n'],
+  ])('%j confirms on stdout', async (argv, message) => {
+    const result = await cli(argv);
+    expect(result).toMatchObject({ code: 0, stdout: message, stderr: '' });
+    expect(result.calls).toHaveLength(1);
+  });
+
+  it('demo is handed to the host', async () => {
+    expect((await cli(['demo', '--count', '3'])).calls).toEqual([{ kind: 'demo', count: 3, interval: 500, readOnly: false }]);
+  });
+
+  it('a failing action exits 1 with its message on stderr', async () => {
+    const result = await cli(['cancel', 'j1'], {}, new Error("job j1 is completed and cannot be cancelled"));
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'flexq: job j1 is completed and cannot be cancelled\n' });
+  });
+
+  it('a config error is printed as is, one issue per line', async () => {
+    const error = new ConfigError([{ source: 'flexq.toml', path: 'redis.db', line: 2, message: 'Too small' }]);
+    expect(await cli(['stats'], {}, error)).toMatchObject({ code: 1, stderr: 'flexq.toml:2: redis.db: Too small\n' });
+  });
+
+  it('colours only a terminal without NO_COLOR', async () => {
+    const ansi = /\u001b\[/;
+    expect((await cli(['jobs'], { tty: true })).stdout).toMatch(ansi);
+    expect((await cli(['jobs'], { tty: false })).stdout).not.toMatch(ansi);
+    expect((await cli(['jobs'], { tty: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ansi);
+    expect((await cli(['jobs', '--json'], { tty: true })).stdout).not.toMatch(ansi);
+  });
+});
+
+describe('flexq init', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flexq-cli-init-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the sample into the current folder', async () => {
+    const result = await cli(['init'], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stdout: `wrote ${join(dir, 'flexq.toml')}\n`, calls: [] });
+    expect(await readFile(join(dir, 'flexq.toml'), 'utf8')).toBe(SAMPLE_CONFIG);
+  });
+
+  it('refuses to overwrite without --force (exit 1), overwrites with it', async () => {
+    await writeFile(join(dir, 'flexq.toml'), 'keep = 1\n');
+    const refused = await cli(['init'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/flexq\.toml already exists; use --force to overwrite it/);
+    expect(await readFile(join(dir, 'flexq.toml'), 'utf8')).toBe('keep = 1\n');
+    expect((await cli(['init', '--force'], { cwd: dir })).code).toBe(0);
+    expect(await readFile(join(dir, 'flexq.toml'), 'utf8')).toBe(SAMPLE_CONFIG);
+  });
+});
