@@ -10,6 +10,6 @@ export {
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
 export type {
   Job, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
-  RetentionPolicy, WorkerConfig,
+  RetentionPolicy, WorkerConfig, WorkerInfo,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';

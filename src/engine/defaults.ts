@@ -35,6 +35,10 @@ export const DEFAULTS = {
   /** Priority range: higher runs first. */
   minPriority: -1_000_000,
   maxPriority: 1_000_000,
+  /** How often a running worker publishes its heartbeat for consoles. */
+  heartbeatInterval: 5_000,
+  /** A heartbeat this old is dropped from the list of workers. */
+  heartbeatExpiry: 10 * 60_000,
   /** listJobs page size when none is given. */
   listLimit: 50,
 } as const;

@@ -6,7 +6,7 @@ import { QueueClosedError, ValidationError, scriptError } from './errors.js';
 import { newJobId } from './ids.js';
 import { queueKeys } from './keys.js';
 import { QueueStore, type StatusReply, type StoredEvent } from './store.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy } from './types.js';
+import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
@@ -255,6 +255,29 @@ export class RedisQueue {
   private async jobsByIds(ids: readonly string[]): Promise<Job[]> {
     const jobs = await Promise.all(ids.map(async (id) => decodeJob(this.name, id, await this.store.jobFields(id))));
     return jobs.filter((job): job is Job => job !== null);
+  }
+
+  /** The workers serving this queue, from their heartbeats; long-silent ones are dropped. */
+  async getWorkers(): Promise<WorkerInfo[]> {
+    this.ensureOpen('getWorkers');
+    const now = Date.now();
+    const workers: WorkerInfo[] = [];
+    const expired: string[] = [];
+    for (const [id, json] of Object.entries(await this.store.heartbeats())) {
+      const beat = JSON.parse(json) as Omit<WorkerInfo, 'id' | 'queue' | 'healthy' | 'startedAt' | 'lastFetchAt' | 'lastSeenAt'>
+        & { startedAt: number; lastFetchAt: number; lastSeenAt: number };
+      const silentFor = now - beat.lastSeenAt;
+      if (silentFor > DEFAULTS.heartbeatExpiry) {
+        expired.push(id);
+        continue;
+      }
+      workers.push({
+        ...beat, id, queue: this.name, startedAt: new Date(beat.startedAt), lastFetchAt: new Date(beat.lastFetchAt),
+        lastSeenAt: new Date(beat.lastSeenAt), healthy: silentFor <= 3 * DEFAULTS.heartbeatInterval,
+      });
+    }
+    await this.store.removeHeartbeats(expired);
+    return workers.sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Events after `afterId` ('0': the oldest kept), for consoles following the queue. */

@@ -218,6 +218,21 @@ export class QueueStore {
     });
   }
 
+  /** Publishes a worker's heartbeat (JSON) under its id. */
+  async heartbeat(workerId: string, json: string): Promise<void> {
+    await this.client.hset(this.keys.workers, workerId, json);
+  }
+
+  /** Removes worker heartbeats, e.g. on a clean stop or once long silent. */
+  async removeHeartbeats(workerIds: readonly string[]): Promise<void> {
+    if (workerIds.length > 0) await this.client.hdel(this.keys.workers, ...workerIds);
+  }
+
+  /** Every heartbeat by worker id. */
+  async heartbeats(): Promise<Record<string, string>> {
+    return this.client.hgetall(this.keys.workers);
+  }
+
   /** The id of the newest event, or '0' when the feed is empty. */
   async lastEventId(): Promise<string> {
     const [last] = await this.client.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);

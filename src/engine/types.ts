@@ -160,3 +160,21 @@ export interface WorkerConfig {
   visibilityTimeout?: number;
   logger?: Logger;
 }
+
+/** A worker serving a queue, as its heartbeats describe it. */
+export interface WorkerInfo {
+  id: string;
+  queue: string;
+  host: string;
+  pid: number;
+  /** Handlers running at the last heartbeat. */
+  busy: number;
+  concurrency: number;
+  startedAt: Date;
+  /** When it last asked Redis for jobs. */
+  lastFetchAt: Date;
+  /** Its last heartbeat. */
+  lastSeenAt: Date;
+  /** Heard from within three heartbeat periods. */
+  healthy: boolean;
+}

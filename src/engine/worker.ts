@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { decodeJob, toJson } from './codec.js';
 import { DEFAULTS } from './defaults.js';
@@ -41,6 +43,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class RedisWorker {
   /** Handlers of this worker that run at once at most. */
   readonly numWorkers: number;
+  /** This worker's id in heartbeats: host, pid and a random part. */
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly pollTime: number;
   private readonly visibilityTimeout: number;
   private readonly logger: Logger;
@@ -55,6 +59,9 @@ export class RedisWorker {
   private wakeLoop?: () => void;
   private renewTimer?: NodeJS.Timeout;
   private renewing = false;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private startedAt = 0;
+  private lastFetchAt = 0;
   private flushScheduled = false;
   private redisDown = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -101,6 +108,9 @@ export class RedisWorker {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     const renewEvery = Math.min(Math.floor(this.visibilityTimeout / 3), DEFAULTS.maxRenewInterval);
     this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(10, renewEvery));
+    this.startedAt = Date.now();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), DEFAULTS.heartbeatInterval);
+    void this.heartbeat();
     this.loopDone = this.fetchLoop();
     if (signal) {
       if (signal.aborted) void this.stop();
@@ -131,7 +141,9 @@ export class RedisWorker {
       await this.handBack();
     }
     clearInterval(this.renewTimer);
+    clearInterval(this.heartbeatTimer);
     await this.flushOutcomes(true);
+    await this.store!.removeHeartbeats([this.id]).catch(() => {});
     this.state = 'stopped';
     this.resolveStopped?.();
   }
@@ -164,6 +176,7 @@ export class RedisWorker {
       const wanted = Math.min(free, DEFAULTS.maxClaimBatch);
       let reply: ClaimReply;
       try {
+        this.lastFetchAt = Date.now();
         reply = await this.claim(wanted);
         this.markReachable();
       } catch (err) {
@@ -376,6 +389,15 @@ export class RedisWorker {
     } finally {
       this.renewing = false;
     }
+  }
+
+  /** Tells consoles this worker is alive, how busy it is and when it last asked for work. */
+  private async heartbeat(): Promise<void> {
+    const beat = {
+      host: hostname(), pid: process.pid, busy: this.running.size, concurrency: this.numWorkers,
+      startedAt: this.startedAt, lastFetchAt: this.lastFetchAt, lastSeenAt: Date.now(),
+    };
+    await this.store!.heartbeat(this.id, JSON.stringify(beat)).catch((err: unknown) => this.markUnreachable(err));
   }
 
   private markUnreachable(err: unknown): void {

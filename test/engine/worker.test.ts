@@ -347,6 +347,18 @@ describe('retention and pause', () => {
     await waitFor('completed', async () => (await statusOf(job)) === 'completed');
   });
 
+  test('a running worker shows in getWorkers with its load, and leaves on stop', async () => {
+    const w = worker({ numWorkers: 4 });
+    void w.start();
+    const [seen] = await waitFor('a heartbeat', async () => {
+      const workers = await queue.getWorkers();
+      return workers.length === 1 ? workers : null;
+    });
+    expect(seen).toMatchObject({ id: w.id, queue: 'work', pid: process.pid, concurrency: 4, busy: 0, healthy: true });
+    await w.stop();
+    expect(await queue.getWorkers()).toEqual([]);
+  });
+
   test('the event feed records each state change', async () => {
     const w = worker();
     w.registerHandler('t', () => ({ success: true }));
