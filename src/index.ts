@@ -13,3 +13,7 @@ export type {
   RetentionPolicy, WorkerConfig, WorkerInfo,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
+export {
+  emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookBody, loadHandlerModule, builtinHandler,
+  type EmailHandlerOptions, type WebhookHandlerOptions, type EmailPayload, type WebhookPayload,
+} from './handlers/index.js';
