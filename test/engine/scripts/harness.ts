@@ -90,3 +90,11 @@ export function newJob(id: string, more: Partial<EncodedJob> = {}): EncodedJob {
 export async function redisClockPast(h: Harness, ms: number): Promise<void> {
   await waitFor(`Redis clock past ${ms}`, async () => (await h.redisNow()) > ms, { timeoutMs: 5_000, intervalMs: 1 });
 }
+
+/** Adds a job and claims it; returns its lease token. The queue must hold no other ready job. */
+export async function claimedJob(h: Harness, id: string, more: Partial<EncodedJob> = {}, leaseMs = 30_000): Promise<string> {
+  await h.store.addJobs([newJob(id, more)]);
+  const { jobs } = await h.store.claim(1, leaseMs);
+  if (jobs[0]?.id !== id) throw new Error(`expected to claim ${id}, got ${jobs[0]?.id}`);
+  return jobs[0].token;
+}
