@@ -3,8 +3,8 @@
  * the store or raw commands, run one script, then read the keys it left through `raw`.
  */
 import type { Redis } from 'ioredis';
-import { defineScripts, openClient } from '../../../src/engine/connection.js';
-import { jobKey, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
+import { SCRIPT_KEYS, defineScripts, openClient, scriptSource, type ScriptName } from '../../../src/engine/connection.js';
+import { jobKey, keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
 import { QueueStore, type StoreSettings } from '../../../src/engine/store.js';
 import type { EncodedJob } from '../../../src/engine/codec.js';
 import { REDIS_URL, deletePrefix, rawClient, uniquePrefix, waitFor } from '../../helpers.js';
@@ -97,4 +97,24 @@ export async function claimedJob(h: Harness, id: string, more: Partial<EncodedJo
   const { jobs } = await h.store.claim(1, leaseMs);
   if (jobs[0]?.id !== id) throw new Error(`expected to claim ${id}, got ${jobs[0]?.id}`);
   return jobs[0].token;
+}
+
+/** Every key under the test's prefix with its serialised value (DUMP), to prove a script wrote nothing. */
+export async function snapshot(h: Harness): Promise<Record<string, string>> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await h.raw.scan(cursor, 'MATCH', `${h.prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  const dumped: Record<string, string> = {};
+  for (const key of found.sort()) dumped[key] = (await h.raw.dumpBuffer(key))?.toString('hex') ?? '';
+  return dumped;
+}
+
+/** Runs a script with EVAL_RO, which Redis refuses for any script that calls a write command. */
+export async function evalReadOnly(h: Harness, name: ScriptName, args: (string | number)[]): Promise<unknown> {
+  const keys = keysFor(h.keys, SCRIPT_KEYS[name]);
+  return h.raw.call('EVAL_RO', scriptSource(name), keys.length, ...keys, ...args);
 }
