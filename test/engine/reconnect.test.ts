@@ -3,6 +3,7 @@
  * by itself once Redis is back. And a connect to an address where nothing listens fails fast,
  * naming the address, without leaving anything that keeps the process alive.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -100,14 +101,43 @@ describe('a worker across a Redis restart', () => {
   });
 });
 
-describe('RedisQueue.connect to an address where nothing listens', () => {
-  beforeAll(() => requireBuild());
+/** A TCP listener that accepts connections and never answers: Redis "reachable" but hung. */
+async function silentServer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
 
-  it('rejects with a ConnectionError naming the address before connectTimeout has passed twice', async () => {
-    const port = await freePort();
-    const connectTimeout = 1_000;
+/** Where connect is pointed: a closed port (refused at once) or a listener that never answers. */
+const UNREACHABLE = {
+  'nothing listens': async () => ({ port: await freePort(), close: async () => {} }),
+  'the listener never answers': silentServer,
+} as const;
+
+describe.each(Object.keys(UNREACHABLE) as (keyof typeof UNREACHABLE)[])('RedisQueue.connect where %s', (kind) => {
+  const CONNECT_TIMEOUT = 1_000;
+  let target: { port: number; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    requireBuild();
+    target = await UNREACHABLE[kind]();
+  });
+  afterAll(() => target.close());
+
+  it('rejects within connectTimeout (plus scheduling slack) with a ConnectionError naming the address', async () => {
     const outcome = await Promise.race([
-      RedisQueue.connect('default', { addr: `127.0.0.1:${port}`, connectTimeout }).then(
+      RedisQueue.connect('default', { addr: `127.0.0.1:${target.port}`, connectTimeout: CONNECT_TIMEOUT }).then(
         async (queue) => {
           await queue.close();
           return 'connected' as const;
@@ -115,22 +145,22 @@ describe('RedisQueue.connect to an address where nothing listens', () => {
         (err: unknown) => err,
       ),
       // A deadline, not a measurement: the point is that connect never hangs.
-      new Promise((resolve) => setTimeout(() => resolve('still waiting'), connectTimeout * 2 + 1_000).unref()),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), CONNECT_TIMEOUT + 1_000).unref()),
     ]);
     expect(outcome).toBeInstanceOf(ConnectionError);
-    expect((outcome as ConnectionError).message).toContain(`127.0.0.1:${port}`);
+    expect((outcome as ConnectionError).message).toContain(`127.0.0.1:${target.port}`);
     expect((outcome as ConnectionError).code).toBe('CONNECTION');
   });
 
-  it('leaves no socket or timer behind: a process whose only work was the failed connect exits by itself', async () => {
-    const port = await freePort();
+  it('leaves no socket or timer behind, so a process whose only work was the failed connect exits by itself', async () => {
     const child = startChild(process.execPath, [CONNECT_REFUSED], {
-      FLEXQ_ADDR: `127.0.0.1:${port}`, FLEXQ_CONNECT_TIMEOUT_MS: '1000',
+      FLEXQ_ADDR: `127.0.0.1:${target.port}`, FLEXQ_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT),
     });
     try {
-      const line = await child.line(/^\{/);
-      expect(JSON.parse(line)).toMatchObject({ name: 'ConnectionError', code: 'CONNECTION' });
-      expect(JSON.parse(line).message).toContain(`127.0.0.1:${port}`);
+      const reply = JSON.parse(await child.line(/^\{/)) as { name?: string; code?: string; message?: string; handles: string[] };
+      expect(reply).toMatchObject({ name: 'ConnectionError', code: 'CONNECTION' });
+      expect(reply.message).toContain(`127.0.0.1:${target.port}`);
+      expect(reply.handles, 'what keeps the event loop alive after the failed connect').toEqual([]);
       await waitFor('the process to exit on its own', () => child.hasExited(), { timeoutMs: 10_000 });
       expect(await child.exited).toEqual({ code: 0, signal: null });
     } finally {
