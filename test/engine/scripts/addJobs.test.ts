@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newJob, scriptHarness, type Harness } from './harness.js';
+
+describe('addJobs.lua', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await scriptHarness('addJobs')));
+  afterEach(() => h.close());
+
+  it('stores a ready job with only the non-default fields and appends it to its ready list', async () => {
+    const reply = await h.store.addJobs([newJob('a')]);
+    expect(reply).toHaveProperty('createdAt');
+    const createdAt = (reply as { createdAt: number }).createdAt;
+    expect(await h.fields('a')).toEqual({ t: 'test', d: '{"n":1}', s: 'pending', m: '3', c: String(createdAt) });
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
+    expect(await h.raw.zrange(h.keys.priorities, 0, -1, 'WITHSCORES')).toEqual(['0', '0']);
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    expect(await h.events()).toEqual([{ ev: 'added', ids: 'a' }]);
+  });
+
+  it('stores priority and timeout, and files the job under its priority level', async () => {
+    await h.store.addJobs([newJob('a', { priority: -4, timeout: 2500 })]);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ p: '-4', o: '2500', s: 'pending' });
+    expect(await h.raw.lrange(h.ready(-4), 0, -1)).toEqual(['a']);
+    expect(await h.raw.zscore(h.keys.priorities, '-4')).toBe('-4');
+  });
+
+  it('schedules a delayed job at created + delay instead of making it ready', async () => {
+    const { createdAt } = (await h.store.addJobs([newJob('d', { delay: 60_000 })])) as { createdAt: number };
+    expect(await h.fields('d')).toMatchObject({ s: 'pending', w: '60000', r: String(createdAt + 60_000) });
+    expect(await h.raw.zscore(h.keys.delayed, 'd')).toBe(String(createdAt + 60_000));
+    expect(await h.raw.exists(h.ready(0))).toBe(0);
+    expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
+    // The new earliest due time wakes idle workers so they shorten their sleep.
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    expect(await h.events()).toEqual([{ ev: 'delayed', ids: 'd' }]);
+  });
+
+  it('stores a batch in order with one event per kind and a single wake marker', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b'), newJob('d', { delay: 5_000 }), newJob('c')]);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a', 'b', 'c']);
+    expect(await h.raw.zrange(h.keys.delayed, 0, -1)).toEqual(['d']);
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    expect(await h.events()).toEqual([{ ev: 'added', ids: 'a,b,c' }, { ev: 'delayed', ids: 'd' }]);
+  });
+
+  it('refuses a batch holding an existing id with ID_EXISTS and stores none of it', async () => {
+    await h.store.addJobs([newJob('a')]);
+    const before = await h.fields('a');
+    const reply = await h.store.addJobs([newJob('b'), newJob('a', { type: 'other' })]);
+    expect(reply).toEqual({ existingId: 'a' });
+    expect(await h.fields('a')).toEqual(before);
+    expect(await h.raw.exists(h.job('b'))).toBe(0);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
+    expect(await h.events()).toHaveLength(1);
+  });
+});

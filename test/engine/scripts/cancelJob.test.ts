@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimedJob, newJob, redisClockPast, scriptHarness, type Harness } from './harness.js';
+
+describe('cancelJob.lua', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await scriptHarness('cancelJob')));
+  afterEach(() => h.close());
+
+  async function expectCancelled(id: string): Promise<void> {
+    const fields = await h.fields(id);
+    expect(fields).toMatchObject({ s: 'cancelled' });
+    expect(fields).not.toHaveProperty('l');
+    expect(fields).not.toHaveProperty('r');
+    expect(await h.raw.zscore(h.keys.cancelled, id)).toBe(fields.e);
+  }
+
+  it('takes a ready job out of its list and drops the emptied priority level', async () => {
+    await h.store.addJobs([newJob('a', { priority: 3 }), newJob('b')]);
+    expect(await h.store.cancel('a')).toEqual(['OK', 'pending']);
+    await expectCancelled('a');
+    expect(await h.raw.exists(h.ready(3))).toBe(0);
+    expect(await h.raw.zrange(h.keys.priorities, 0, -1)).toEqual(['0']);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['b']);
+    expect((await h.events()).at(-1)).toEqual({ ev: 'cancelled', ids: 'a', x: 'pending' });
+  });
+
+  it('takes a delayed job out of the delayed set', async () => {
+    await h.store.addJobs([newJob('d', { delay: 60_000 })]);
+    expect(await h.store.cancel('d')).toEqual(['OK', 'pending']);
+    await expectCancelled('d');
+    expect(await h.raw.zcard(h.keys.delayed)).toBe(0);
+  });
+
+  it('takes a retrying job out of the retrying set', async () => {
+    const token = await claimedJob(h, 'a');
+    await h.store.finish([{ id: 'a', token, kind: 'retrying', value: 'boom', retryDelay: 60_000 }]);
+    expect(await h.store.cancel('a')).toEqual(['OK', 'retrying']);
+    await expectCancelled('a');
+    expect(await h.raw.zcard(h.keys.retrying)).toBe(0);
+  });
+
+  it('cancels a running job, so its lease is gone and its late outcome is stale', async () => {
+    const token = await claimedJob(h, 'a');
+    expect(await h.store.cancel('a')).toEqual(['OK', 'processing']);
+    await expectCancelled('a');
+    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.store.extendLeases([{ id: 'a', token }], 30_000)).toEqual(['a']);
+    expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }])).toEqual([false]);
+  });
+
+  it('answers NOT_FOUND for an unknown id and writes nothing', async () => {
+    expect(await h.store.cancel('nope')).toEqual(['NOT_FOUND']);
+    expect(await h.raw.exists(h.job('nope'), h.keys.cancelled, h.keys.events)).toBe(0);
+  });
+
+  it.each(['completed', 'failed', 'cancelled'] as const)('answers BAD_STATE for a %s job and leaves it as it was', async (status) => {
+    const token = await claimedJob(h, 'a');
+    if (status === 'cancelled') await h.store.cancel('a');
+    else await h.store.finish([{ id: 'a', token, kind: status, value: '', retryDelay: 0 }]);
+    const before = { fields: await h.fields('a'), events: await h.raw.xlen(h.keys.events) };
+    expect(await h.store.cancel('a')).toEqual(['BAD_STATE', status]);
+    expect(await h.fields('a')).toEqual(before.fields);
+    expect(await h.raw.xlen(h.keys.events)).toBe(before.events);
+  });
+
+  it('keeps at most the configured count of cancelled jobs', async () => {
+    const tight = h.storeWith({ keepFailed: { age: 3_600_000, count: 2 } });
+    await h.store.addJobs([newJob('a'), newJob('b'), newJob('c')]);
+    for (const id of ['a', 'b', 'c']) {
+      await tight.cancel(id);
+      await redisClockPast(h, Number(await h.raw.zscore(h.keys.cancelled, id)));
+    }
+    expect(await h.raw.zrange(h.keys.cancelled, 0, -1)).toEqual(['b', 'c']);
+    expect(await h.raw.exists(h.job('a'))).toBe(0);
+  });
+
+  it('drops cancelled jobs older than the configured age', async () => {
+    await h.store.addJobs([newJob('old'), newJob('new')]);
+    await h.store.cancel('old');
+    await h.raw.zadd(h.keys.cancelled, 'XX', (await h.redisNow()) - 120_000, 'old');
+    await h.storeWith({ keepFailed: { age: 60_000, count: 1_000 } }).cancel('new');
+    expect(await h.raw.zrange(h.keys.cancelled, 0, -1)).toEqual(['new']);
+    expect(await h.raw.exists(h.job('old'))).toBe(0);
+  });
+});

@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newJob, scriptHarness, type Harness } from './harness.js';
+
+describe('claimJobs.lua', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await scriptHarness('claimJobs')));
+  afterEach(() => h.close());
+
+  it('claims the highest priority first and FIFO within a priority, under one fresh lease token', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b', { priority: 5 }), newJob('c'), newJob('d', { priority: 5 })]);
+    const before = await h.redisNow();
+    const { jobs } = await h.store.claim(4, 30_000);
+    expect(jobs.map((j) => j.id)).toEqual(['b', 'd', 'a', 'c']);
+    const token = jobs[0]!.token;
+    expect(jobs.every((j) => j.token === token)).toBe(true);
+    for (const { id } of jobs) {
+      expect(await h.fields(id)).toMatchObject({ s: 'processing', a: '1', l: token });
+      const deadline = Number(await h.raw.zscore(h.keys.active, id));
+      expect(deadline).toBeGreaterThanOrEqual(before + 30_000);
+    }
+    expect(await h.raw.exists(h.ready(0), h.ready(5))).toBe(0);
+    expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
+    expect((await h.events()).at(-1)).toEqual({ ev: 'processing', ids: 'b,d,a,c' });
+  });
+
+  it('claims at most the number asked and passes the wake marker on while jobs remain', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b')]);
+    await h.raw.del(h.keys.wake);
+    const first = await h.store.claim(1, 30_000);
+    expect(first.jobs.map((j) => j.id)).toEqual(['a']);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['b']);
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    const second = await h.store.claim(1, 30_000);
+    expect(second.jobs.map((j) => j.id)).toEqual(['b']);
+    expect(Number(second.jobs[0]!.token)).toBeGreaterThan(Number(first.jobs[0]!.token));
+    expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
+  });
+
+  it('returns no job and -1 as next due time on an empty queue', async () => {
+    const reply = await h.store.claim(3, 30_000);
+    expect(reply).toEqual({ jobs: [], nextDue: -1 });
+  });
+
+  it('claims nothing while paused, leaving the ready jobs in place', async () => {
+    await h.store.addJobs([newJob('a')]);
+    await h.store.setPaused(true);
+    const { jobs } = await h.store.claim(1, 30_000);
+    expect(jobs).toEqual([]);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
+    expect(await h.fields('a')).toMatchObject({ s: 'pending' });
+    await h.store.setPaused(false);
+    expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['a']);
+  });
+
+  it('promotes a due delayed job to the tail of its level and reports a future one as next due', async () => {
+    await h.store.addJobs([newJob('due', { delay: 60_000, priority: 2 }), newJob('later', { delay: 60_000 })]);
+    await h.raw.zadd(h.keys.delayed, 'XX', 1, 'due');
+    const { jobs, nextDue } = await h.store.claim(0, 30_000);
+    expect(jobs).toEqual([]);
+    expect(nextDue).toBeGreaterThan(0);
+    expect(nextDue).toBeLessThanOrEqual(60_000);
+    const fields = await h.fields('due');
+    expect(fields).toMatchObject({ s: 'pending', p: '2' });
+    expect(fields).not.toHaveProperty('r');
+    expect(fields).toHaveProperty('e');
+    expect(await h.raw.zrange(h.keys.delayed, 0, -1)).toEqual(['later']);
+    expect(await h.raw.lrange(h.ready(2), 0, -1)).toEqual(['due']);
+    expect(await h.events()).toContainEqual({ ev: 'pending', ids: 'due' });
+  });
+
+  it('promotes a due retrying job and claims it as its next attempt', async () => {
+    await h.store.addJobs([newJob('a')]);
+    const [claimed] = (await h.store.claim(1, 30_000)).jobs;
+    await h.store.finish([{ id: 'a', token: claimed!.token, kind: 'retrying', value: 'boom', retryDelay: 60_000 }]);
+    await h.raw.zadd(h.keys.retrying, 'XX', 1, 'a');
+    const { jobs } = await h.store.claim(1, 30_000);
+    expect(jobs.map((j) => j.id)).toEqual(['a']);
+    expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '2', x: 'boom' });
+    expect(await h.raw.zcard(h.keys.retrying)).toBe(0);
+  });
+
+  it('requeues a job whose lease ran out at the head of its level, keeping its attempts', async () => {
+    await h.store.addJobs([newJob('a')]);
+    const [lost] = (await h.store.claim(1, 30_000)).jobs;
+    await h.store.addJobs([newJob('b')]);
+    await h.raw.zadd(h.keys.active, 'XX', 1, 'a'); // its worker stopped renewing long ago
+    await h.store.claim(0, 30_000);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ s: 'pending', a: '1' });
+    expect(fields).not.toHaveProperty('l');
+    expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a', 'b']);
+    expect(await h.events()).toContainEqual({ ev: 'recovered', ids: 'a' });
+    const { jobs } = await h.store.claim(1, 30_000);
+    expect(jobs.map((j) => j.id)).toEqual(['a']);
+    expect(jobs[0]!.token).not.toBe(lost!.token);
+    expect(await h.fields('a')).toMatchObject({ a: '2' });
+  });
+
+  it('fails a job for good with "worker lost" when its lease runs out on its last attempt', async () => {
+    await h.store.addJobs([newJob('a', { maxAttempts: 1 })]);
+    await h.store.claim(1, 30_000);
+    await h.raw.zadd(h.keys.active, 'XX', 1, 'a');
+    const { jobs } = await h.store.claim(1, 30_000);
+    expect(jobs).toEqual([]);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ s: 'failed', a: '1', x: 'worker lost: lease expired on attempt 1 of 1' });
+    expect(fields).toHaveProperty('fa');
+    expect(fields).not.toHaveProperty('l');
+    expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
+    expect(await h.raw.zscore(h.keys.failed, 'a')).not.toBeNull();
+    expect(await h.raw.exists(h.ready(0))).toBe(0);
+    expect(await h.events()).toContainEqual({ ev: 'failed', ids: 'a', x: 'worker lost' });
+  });
+
+  it('leaves a lease whose deadline has not passed alone', async () => {
+    await h.store.addJobs([newJob('a')]);
+    const [claimed] = (await h.store.claim(1, 60_000)).jobs;
+    await h.store.claim(1, 60_000);
+    expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '1', l: claimed!.token });
+  });
+});

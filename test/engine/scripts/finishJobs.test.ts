@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimedJob, redisClockPast, scriptHarness, type Harness } from './harness.js';
+
+describe('finishJobs.lua', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await scriptHarness('finishJobs')));
+  afterEach(() => h.close());
+
+  it('records a completion: status, processed time, result, finished set, no lease', async () => {
+    const token = await claimedJob(h, 'a');
+    expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '{"ok":true}', retryDelay: 0 }])).toEqual([true]);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ s: 'completed', res: '{"ok":true}', a: '1' });
+    expect(fields.pa).toBe(fields.e);
+    expect(fields).not.toHaveProperty('l');
+    expect(await h.raw.zscore(h.keys.completed, 'a')).toBe(fields.pa);
+    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
+  });
+
+  it('stores no result field for a completion without data', async () => {
+    const token = await claimedJob(h, 'a');
+    await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }]);
+    expect(await h.fields('a')).not.toHaveProperty('res');
+  });
+
+  it('schedules a retry at now + delay with the error, and wakes idle workers', async () => {
+    const token = await claimedJob(h, 'a');
+    await h.raw.del(h.keys.wake);
+    const before = await h.redisNow();
+    await h.store.finish([{ id: 'a', token, kind: 'retrying', value: 'boom', retryDelay: 5_000 }]);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ s: 'retrying', x: 'boom' });
+    expect(fields).not.toHaveProperty('l');
+    expect(Number(fields.r)).toBeGreaterThanOrEqual(before + 5_000);
+    expect(await h.raw.zscore(h.keys.retrying, 'a')).toBe(fields.r);
+    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    expect((await h.events()).at(-1)).toEqual({ ev: 'retrying', ids: 'a' });
+  });
+
+  it('records a failure for good with its error and failed time', async () => {
+    const token = await claimedJob(h, 'a');
+    await h.store.finish([{ id: 'a', token, kind: 'failed', value: 'bad input', retryDelay: 0 }]);
+    const fields = await h.fields('a');
+    expect(fields).toMatchObject({ s: 'failed', x: 'bad input' });
+    expect(fields.fa).toBe(fields.e);
+    expect(await h.raw.zscore(h.keys.failed, 'a')).toBe(fields.fa);
+    expect((await h.events()).at(-1)).toEqual({ ev: 'failed', ids: 'a' });
+  });
+
+  it('ignores an outcome under a stale lease token and changes nothing', async () => {
+    const token = await claimedJob(h, 'a');
+    const before = { fields: await h.fields('a'), active: await h.raw.zscore(h.keys.active, 'a'), events: await h.raw.xlen(h.keys.events) };
+    const stale = String(Number(token) + 1);
+    expect(await h.store.finish([{ id: 'a', token: stale, kind: 'completed', value: '1', retryDelay: 0 }])).toEqual([false]);
+    expect(await h.fields('a')).toEqual(before.fields);
+    expect(await h.raw.zscore(h.keys.active, 'a')).toBe(before.active);
+    expect(await h.raw.xlen(h.keys.events)).toBe(before.events);
+    expect(await h.raw.zcard(h.keys.completed)).toBe(0);
+  });
+
+  it('ignores the late outcome of a cancelled job', async () => {
+    const token = await claimedJob(h, 'a');
+    await h.store.cancel('a');
+    expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }])).toEqual([false]);
+    expect(await h.fields('a')).toMatchObject({ s: 'cancelled' });
+    expect(await h.raw.zcard(h.keys.completed)).toBe(0);
+  });
+
+  it('flags each outcome of a batch on its own', async () => {
+    const ta = await claimedJob(h, 'a');
+    const tb = await claimedJob(h, 'b');
+    const flags = await h.store.finish([
+      { id: 'a', token: ta, kind: 'completed', value: '', retryDelay: 0 },
+      { id: 'b', token: ta, kind: 'failed', value: 'x', retryDelay: 0 },
+      { id: 'gone', token: tb, kind: 'failed', value: 'x', retryDelay: 0 },
+    ]);
+    expect(flags).toEqual([true, false, false]);
+    expect(await h.fields('b')).toMatchObject({ s: 'processing', l: tb });
+    expect(await h.raw.exists(h.job('gone'))).toBe(0);
+  });
+
+  describe('retention', () => {
+    async function complete(store: typeof h.store, id: string): Promise<void> {
+      const token = await claimedJob(h, id);
+      await store.finish([{ id, token, kind: 'completed', value: '', retryDelay: 0 }]);
+      await redisClockPast(h, Number(await h.raw.zscore(h.keys.completed, id)));
+    }
+
+    it('keeps at most the configured count of completed jobs, dropping the oldest', async () => {
+      const tight = h.storeWith({ keepCompleted: { age: 3_600_000, count: 2 } });
+      for (const id of ['a', 'b', 'c']) await complete(tight, id);
+      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['b', 'c']);
+      expect(await h.raw.exists(h.job('a'))).toBe(0);
+      expect(await h.raw.exists(h.job('b'), h.job('c'))).toBe(2);
+    });
+
+    it('drops completed jobs older than the configured age', async () => {
+      await complete(h.store, 'old');
+      const now = await h.redisNow();
+      await h.raw.zadd(h.keys.completed, 'XX', now - 120_000, 'old');
+      await complete(h.storeWith({ keepCompleted: { age: 60_000, count: 1_000 } }), 'new');
+      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['new']);
+      expect(await h.raw.exists(h.job('old'))).toBe(0);
+    });
+
+    it('trims failed jobs by their own policy, at most the configured removals per call', async () => {
+      const tight = h.storeWith({ keepFailed: { age: 3_600_000, count: 1 }, retentionBatch: 1 });
+      for (const id of ['a', 'b', 'c']) {
+        const token = await claimedJob(h, id);
+        await h.store.finish([{ id, token, kind: 'failed', value: 'x', retryDelay: 0 }]);
+        await redisClockPast(h, Number(await h.raw.zscore(h.keys.failed, id)));
+      }
+      const token = await claimedJob(h, 'd');
+      await tight.finish([{ id: 'd', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
+      // Four kept, one allowed, but one removal per call: only the oldest goes now.
+      expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(['b', 'c', 'd']);
+      expect(await h.raw.exists(h.job('a'))).toBe(0);
+    });
+
+    it('does not trim the completed set when only failures were recorded', async () => {
+      await complete(h.store, 'a');
+      await complete(h.store, 'b');
+      const token = await claimedJob(h, 'c');
+      await h.storeWith({ keepCompleted: { age: 3_600_000, count: 0 } }).finish([{ id: 'c', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
+      expect(await h.raw.zcard(h.keys.completed)).toBe(2);
+    });
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * A QueueStore on a real Redis under a prefix of its own, for the per-script tests: seed state with
+ * the store or raw commands, run one script, then read the keys it left through `raw`.
+ */
+import type { Redis } from 'ioredis';
+import { SCRIPT_KEYS, defineScripts, openClient, scriptSource, type ScriptName } from '../../../src/engine/connection.js';
+import { jobKey, keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
+import { QueueStore, type StoreSettings } from '../../../src/engine/store.js';
+import type { EncodedJob } from '../../../src/engine/codec.js';
+import { REDIS_URL, deletePrefix, rawClient, uniquePrefix, waitFor } from '../../helpers.js';
+
+/** Generous retention, so nothing is trimmed unless a test asks for it. */
+export const KEEP_ALL: StoreSettings = {
+  eventsMaxLen: 10_000,
+  keepCompleted: { age: 3_600_000, count: 1_000 },
+  keepFailed: { age: 3_600_000, count: 1_000 },
+  retentionBatch: 100,
+  upkeepBatch: 1_000,
+};
+
+export interface Harness {
+  store: QueueStore;
+  keys: QueueKeys;
+  /** The client the store runs scripts on. */
+  client: Redis;
+  /** A second client for checking keys behind the store's back. */
+  raw: Redis;
+  prefix: string;
+  /** A store of the same queue with other settings (e.g. tight retention). */
+  storeWith(settings: Partial<StoreSettings>): QueueStore;
+  /** Key of a job's hash. */
+  job(id: string): string;
+  /** Key of a priority level's ready list. */
+  ready(priority: number): string;
+  /** A job's hash as a plain object. */
+  fields(id: string): Promise<Record<string, string>>;
+  /** The events stream as `[ev, ids, x?]` triples, oldest first. */
+  events(): Promise<{ ev: string; ids: string; x?: string }[]>;
+  /** Redis' clock in ms (the scripts' clock). */
+  redisNow(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function scriptHarness(label: string, settings: Partial<StoreSettings> = {}): Promise<Harness> {
+  const prefix = uniquePrefix(label);
+  const keys = queueKeys(prefix, 'q');
+  const client = await openClient({ url: REDIS_URL }, `test-${label}`);
+  defineScripts(client);
+  const raw = rawClient();
+  const storeWith = (more: Partial<StoreSettings>) => new QueueStore(client, keys, { ...KEEP_ALL, ...settings, ...more });
+  return {
+    store: storeWith({}),
+    keys,
+    client,
+    raw,
+    prefix,
+    storeWith,
+    job: (id) => jobKey(keys, id),
+    ready: (priority) => readyKey(keys, priority),
+    fields: (id) => raw.hgetall(jobKey(keys, id)),
+    events: async () =>
+      (await raw.xrange(keys.events, '-', '+')).map(([, flat]) => {
+        const entry: { ev: string; ids: string; x?: string } = { ev: '', ids: '' };
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          const value = flat[i + 1]!;
+          if (flat[i] === 'ev') entry.ev = value;
+          else if (flat[i] === 'ids') entry.ids = value;
+          else if (flat[i] === 'x') entry.x = value;
+        }
+        return entry;
+      }),
+    redisNow: async () => {
+      const [s, us] = await raw.time();
+      return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+    },
+    close: async () => {
+      client.disconnect();
+      raw.disconnect();
+      await deletePrefix(prefix);
+    },
+  };
+}
+
+/** A job in stored form with defaults a test can override. */
+export function newJob(id: string, more: Partial<EncodedJob> = {}): EncodedJob {
+  return { id, type: 'test', payloadJson: '{"n":1}', maxAttempts: 3, priority: 0, delay: 0, timeout: 0, ...more };
+}
+
+/** Waits until Redis' clock has passed `ms`, so a later script call sees a strictly later time. */
+export async function redisClockPast(h: Harness, ms: number): Promise<void> {
+  await waitFor(`Redis clock past ${ms}`, async () => (await h.redisNow()) > ms, { timeoutMs: 5_000, intervalMs: 1 });
+}
+
+/** Adds a job and claims it; returns its lease token. The queue must hold no other ready job. */
+export async function claimedJob(h: Harness, id: string, more: Partial<EncodedJob> = {}, leaseMs = 30_000): Promise<string> {
+  await h.store.addJobs([newJob(id, more)]);
+  const { jobs } = await h.store.claim(1, leaseMs);
+  if (jobs[0]?.id !== id) throw new Error(`expected to claim ${id}, got ${jobs[0]?.id}`);
+  return jobs[0].token;
+}
+
+/** Every key under the test's prefix with its serialised value (DUMP), to prove a script wrote nothing. */
+export async function snapshot(h: Harness): Promise<Record<string, string>> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await h.raw.scan(cursor, 'MATCH', `${h.prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  const dumped: Record<string, string> = {};
+  for (const key of found.sort()) dumped[key] = (await h.raw.dumpBuffer(key))?.toString('hex') ?? '';
+  return dumped;
+}
+
+/** Runs a script with EVAL_RO, which Redis refuses for any script that calls a write command. */
+export async function evalReadOnly(h: Harness, name: ScriptName, args: (string | number)[]): Promise<unknown> {
+  const keys = keysFor(h.keys, SCRIPT_KEYS[name]);
+  return h.raw.call('EVAL_RO', scriptSource(name), keys.length, ...keys, ...args);
+}
