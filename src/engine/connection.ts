@@ -108,6 +108,9 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
     retryStrategy: reconnectDelay,
     enableAutoPipelining: true,
     connectionName: `flexq:${role}`,
+    // disconnect() destroys the socket at once; a grace timer would keep a failed connect's
+    // process alive. Closing normally goes through QUIT, which this does not affect.
+    disconnectTimeout: 0,
   });
   let lastError: Error | undefined;
   client.on('error', (err: Error) => {

@@ -45,8 +45,8 @@ describe('push and pop', () => {
   });
 
   test('a delayed job is pending, not ready until due, and pop returns it once due without any worker', async () => {
-    const job = await queue.pushDelayed({ type: 't' }, 150);
-    expect(job.delay).toBe(150);
+    const job = await queue.pushDelayed({ type: 't' }, 1_000);
+    expect(job.delay).toBe(1_000);
     expect(job.status).toBe('pending');
     expect(await queue.pop()).toBeNull();
     expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, delayedJobs: 1 });

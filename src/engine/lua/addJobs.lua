@@ -7,7 +7,7 @@
 -- ARGV[1] events max length
 -- ARGV[2] number of jobs n; then 7 values per job:
 --         id, type, payload JSON, max attempts, priority, delay ms (0 = ready now), timeout ms (0 = none)
--- Returns {'OK', created µs} or {'ID_EXISTS', id} (nothing is stored then).
+-- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
 -- @include lib
 
 local base, prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -15,11 +15,13 @@ local maxLen = ARGV[1]
 local n = tonumber(ARGV[2])
 local FIELDS = 7
 
+local seen = {}
 for i = 0, n - 1 do
   local id = ARGV[3 + i * FIELDS]
-  if redis.call('EXISTS', jobKey(base, id)) == 1 then
+  if seen[id] or redis.call('EXISTS', jobKey(base, id)) == 1 then
     return {'ID_EXISTS', id}
   end
+  seen[id] = true
 end
 
 local now = nowMs()

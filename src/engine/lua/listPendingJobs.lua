@@ -1,6 +1,7 @@
 -- listPendingJobs: one page of pending job ids (ready and delayed), newest first by the time they
--- entered `pending`; reads only. Each ready list is oldest-first, so only the last offset+limit ids
--- of every level can be on the page: the cost is O(levels × (offset + limit)), not O(queue length).
+-- entered `pending`; reads only. Each ready list is oldest-first at the tail, except for jobs put
+-- back at its head (recovered or handed back), so only the first and last offset+limit ids of every
+-- level can be on the page: the cost is O(levels × (offset + limit)), not O(queue length).
 -- Delayed jobs are taken latest run-at first, which is newest first whenever their delays are equal.
 -- KEYS[1] base        `<prefix>:{<queue>}:`
 -- KEYS[2] priorities  ZSET `<base>priorities`
@@ -13,17 +14,20 @@
 local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
 local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window = offset + limit
-local candidates = {}
+local candidates, seen = {}, {}
 
 local function add(id, position)
+  if seen[id] then return end
+  seen[id] = true
   local jk = jobKey(base, id)
   local times = redis.call('HMGET', jk, 'e', 'c')
   candidates[#candidates + 1] = {id = id, at = tonumber(times[1] or times[2] or '0'), position = position}
 end
 
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
-  local ids = redis.call('LRANGE', readyKey(base, priority), -window, -1)
-  for i, id in ipairs(ids) do add(id, i) end
+  local list = readyKey(base, priority)
+  for i, id in ipairs(redis.call('LRANGE', list, -window, -1)) do add(id, i) end
+  for i, id in ipairs(redis.call('LRANGE', list, 0, window - 1)) do add(id, -window - i) end
 end
 for i, id in ipairs(redis.call('ZREVRANGE', delayedKey, 0, window - 1)) do add(id, -i) end
 

@@ -1,5 +1,6 @@
 -- setPriority: re-orders a waiting job. A ready job moves to the tail of its new priority level at
--- once; a delayed or retrying job keeps its run-at and takes the new priority when it is due.
+-- once, as if it entered `pending` now; a delayed or retrying job keeps its run-at and takes the
+-- new priority when it is due.
 -- KEYS[1] base        `<prefix>:{<queue>}:`
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
@@ -21,6 +22,8 @@ local previous = priorityOf(jk)
 if status == 'pending' and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
   removeReady(base, prioritiesKey, id, previous)
   pushReady(base, prioritiesKey, id, priority, false)
+  nowMs()
+  redis.call('HSET', jk, 'e', nowUs)
 end
 if priority == 0 then redis.call('HDEL', jk, 'p') else redis.call('HSET', jk, 'p', priority) end
 emit(eventsKey, maxLen, 'priority', {id}, tostring(priority))

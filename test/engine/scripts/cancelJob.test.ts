@@ -68,7 +68,7 @@ describe('cancelJob.lua', () => {
     await h.store.addJobs([newJob('a'), newJob('b'), newJob('c')]);
     for (const id of ['a', 'b', 'c']) {
       await tight.cancel(id);
-      await redisClockPast(h, Number(await h.raw.zscore(h.keys.cancelled, id)));
+      await redisClockPast(h, Math.floor(Number(await h.raw.zscore(h.keys.cancelled, id)) / 1000));
     }
     expect(await h.raw.zrange(h.keys.cancelled, 0, -1)).toEqual(['b', 'c']);
     expect(await h.raw.exists(h.job('a'))).toBe(0);
@@ -77,7 +77,7 @@ describe('cancelJob.lua', () => {
   it('drops cancelled jobs older than the configured age', async () => {
     await h.store.addJobs([newJob('old'), newJob('new')]);
     await h.store.cancel('old');
-    await h.raw.zadd(h.keys.cancelled, 'XX', (await h.redisNow()) - 120_000, 'old');
+    await h.raw.zadd(h.keys.cancelled, 'XX', ((await h.redisNow()) - 120_000) * 1000, 'old'); // scores are µs
     await h.storeWith({ keepFailed: { age: 60_000, count: 1_000 } }).cancel('new');
     expect(await h.raw.zrange(h.keys.cancelled, 0, -1)).toEqual(['new']);
     expect(await h.raw.exists(h.job('old'))).toBe(0);
