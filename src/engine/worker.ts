@@ -24,11 +24,6 @@ interface RunningJob {
   controller: AbortController;
 }
 
-interface PendingOutcome {
-  outcome: Outcome;
-  recorded: () => void;
-}
-
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
   if (!Number.isInteger(chosen) || chosen < 1) {
@@ -50,7 +45,8 @@ export class RedisWorker {
   private readonly logger: Logger;
   private readonly handlers = new Map<string, Handler>();
   private readonly running = new Map<string, RunningJob>();
-  private outcomes: PendingOutcome[] = [];
+  /** Outcomes of finished attempts not yet recorded; the next claim takes them along. */
+  private outcomes: Outcome[] = [];
   private state: 'stopped' | 'running' | 'stopping' = 'stopped';
   private store?: QueueStore;
   private blocking?: Redis;
@@ -62,7 +58,8 @@ export class RedisWorker {
   private heartbeatTimer?: NodeJS.Timeout;
   private startedAt = 0;
   private lastFetchAt = 0;
-  private flushScheduled = false;
+  private wakeScheduled = false;
+  private flushChain: Promise<void> = Promise.resolve();
   private redisDown = false;
   private loopDone: Promise<void> = Promise.resolve();
   private stopped?: Promise<void>;
@@ -195,8 +192,8 @@ export class RedisWorker {
     if (batch.length === 0) return this.store!.claim(count, this.visibilityTimeout);
     this.outcomes = [];
     try {
-      const [flags, reply] = await this.store!.finishAndClaim(batch.map((p) => p.outcome), count, this.visibilityTimeout);
-      this.settleOutcomes(batch, flags);
+      const [flags, reply] = await this.store!.finishAndClaim(batch, count, this.visibilityTimeout);
+      this.reportStale(batch, flags);
       return reply;
     } catch (err) {
       this.outcomes.unshift(...batch);
@@ -250,23 +247,45 @@ export class RedisWorker {
     const job = decodeJob(this.queue.name, claimed.id, claimed.fields)!;
     const entry: RunningJob = { lease: { id: claimed.id, token: claimed.token }, controller: new AbortController() };
     this.running.set(job.id, entry);
-    void this.execute(job, entry).finally(() => {
+    void this.execute(job, entry).then((outcome) => {
       if (this.running.get(job.id) === entry) this.running.delete(job.id);
+      if (outcome) this.outcomes.push(outcome);
+      this.slotFreed();
+    });
+  }
+
+  /**
+   * Wakes the fetch loop once per turn of the event loop, so that every job finished in that turn
+   * is recorded, and as many new jobs claimed, in one round trip.
+   */
+  private slotFreed(): void {
+    if (this.state !== 'running') {
+      // No claim is coming to take the outcomes along; record them now, before leases run out.
+      void this.flushOutcomes(false);
+    }
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
       this.wakeLoop?.();
     });
   }
 
-  private async execute(job: Job, { lease, controller }: RunningJob): Promise<void> {
+  private async execute(job: Job, { lease, controller }: RunningJob): Promise<Outcome | undefined> {
     const started = performance.now();
-    const logger = this.logger.child({ jobId: job.id, type: job.type });
     const handler = this.handlers.get(job.type);
     let outcome: Outcome | undefined;
     if (!handler) {
       outcome = this.failure(job, lease, `no handler registered for job type "${job.type}"`, false, 0);
     } else {
+      let jobLogger: Logger | undefined;
+      const workerLogger = this.logger;
       const ctx: JobContext = {
         signal: controller.signal,
-        logger,
+        // Made on first use: most handlers never log, and a child logger per job is not free.
+        get logger() {
+          return (jobLogger ??= workerLogger.child({ jobId: job.id, type: job.type }));
+        },
         progress: async (value) => {
           await this.store!.progress(lease, toJson('progress', 'progress', value));
         },
@@ -294,7 +313,7 @@ export class RedisWorker {
     const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs, outcome: outcomeName };
     if (outcome?.kind === 'completed') this.logger.info(line, 'job completed');
     else this.logger.warn({ ...line, error: outcome?.value }, `job ${outcomeName}`);
-    if (outcome) await this.record(outcome);
+    return outcome;
   }
 
   private resultOutcome(job: Job, lease: Lease, result: JobResult): Outcome {
@@ -328,40 +347,30 @@ export class RedisWorker {
     return { ...lease, kind: 'failed', value: error, retryDelay: 0 };
   }
 
-  private record(outcome: Outcome): Promise<void> {
-    return new Promise((recorded) => {
-      this.outcomes.push({ outcome, recorded });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // The fetch loop usually takes outcomes along with its next claim; this catches the rest.
-        setImmediate(() => {
-          this.flushScheduled = false;
-          void this.flushOutcomes(false);
-        });
-      }
-    });
-  }
-
-  private settleOutcomes(batch: PendingOutcome[], flags: boolean[]): void {
-    batch.forEach(({ outcome, recorded }, i) => {
+  private reportStale(batch: readonly Outcome[], flags: readonly boolean[]): void {
+    batch.forEach((outcome, i) => {
       if (!flags[i]) this.logger.info({ jobId: outcome.id }, 'outcome ignored: the job was cancelled or taken over meanwhile');
-      recorded();
     });
   }
 
-  private async flushOutcomes(final: boolean): Promise<void> {
+  /** Records pending outcomes; calls queue up, so awaiting the last one awaits them all. */
+  private flushOutcomes(final: boolean): Promise<void> {
+    this.flushChain = this.flushChain.then(() => this.recordPending(final));
+    return this.flushChain;
+  }
+
+  private async recordPending(final: boolean): Promise<void> {
     for (let attempt = 0; this.outcomes.length > 0; attempt++) {
       const batch = this.outcomes;
       this.outcomes = [];
       try {
-        this.settleOutcomes(batch, await this.store!.finish(batch.map((p) => p.outcome)));
+        this.reportStale(batch, await this.store!.finish(batch));
         this.markReachable();
       } catch (err) {
         this.outcomes.unshift(...batch);
         this.markUnreachable(err);
         if (final && attempt >= 10) {
           this.logger.error({ jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
-          batch.forEach((p) => p.recorded());
           this.outcomes = [];
           return;
         }
