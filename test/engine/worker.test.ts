@@ -204,6 +204,23 @@ describe('cancel and timeouts', () => {
     expect((await queue.getJob(job.id))!.result).toBeUndefined();
   });
 
+  test('cancelling a retrying job means it never runs again', async () => {
+    await cleanup();
+    ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [60_000] }));
+    dispatcher = new JobDispatcher(queue);
+    const w = worker();
+    let runs = 0;
+    w.registerHandler('flaky', () => ({ success: false, error: `run ${++runs}` }));
+    void w.start();
+    const job = await dispatcher.dispatch('flaky', {});
+    await waitFor('retrying', async () => (await statusOf(job)) === 'retrying');
+    expect(await queue.getStats()).toMatchObject({ retryingJobs: 1 });
+    await queue.cancelJob(job.id);
+    expect(await queue.getJob(job.id)).toMatchObject({ status: 'cancelled', attempts: 1, error: 'run 1' });
+    expect(await queue.getStats()).toMatchObject({ retryingJobs: 0, cancelledJobs: 1 });
+    expect(runs).toBe(1);
+  });
+
   test('a job over its timeout fails the attempt and retries', async () => {
     const w = worker();
     w.registerHandler('hangs', async (ctx, job) => {
