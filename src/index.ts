@@ -15,5 +15,7 @@ export type {
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookBody, loadHandlerModule, builtinHandler,
-  type EmailHandlerOptions, type WebhookHandlerOptions, type EmailPayload, type WebhookPayload,
+  WEBHOOK_SIGNATURE_HEADER,
+  type EmailHandler, type EmailHandlerOptions, type EmailPayload, type EmailAttachment, type EmailResultData,
+  type WebhookHandlerOptions, type WebhookPayload, type WebhookResultData,
 } from './handlers/index.js';
