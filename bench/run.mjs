@@ -1,6 +1,6 @@
 // flexq vs BullMQ benchmark: `npm run bench [-- --n 50000 --c 50 --runs 3 --only flexq --scenario e2e]`.
 // Builds nothing itself (npm run bench builds first); imports ../dist through bench/flexq.mjs.
-// Every key it writes lives under its own prefix `flexq-bench-<pid>-<random>-<system>-r<run>`, which
+// Every key it writes lives under its own prefix `fqb-<random>-<f|b><run>`, which
 // it deletes after each scenario; it never flushes a database. Everything stops by itself.
 import { Redis } from 'ioredis';
 import os from 'node:os';
@@ -99,9 +99,12 @@ function record(figure, system, value) {
 // ---------------------------------------------------------------- helpers
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const gc = () => globalThis.gc?.();
-const basePrefix = `flexq-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+// Short on purpose: the prefix is part of every key, so a long one would inflate bytes per job.
+const basePrefix = `fqb-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
 const admin = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
 admin.benchAdmin = true;
+/** e.g. `fqb-k3j2a9-f1`: flexq, run 1; `fqb-k3j2a9-b2`: BullMQ, run 2. */
+const prefixOf = (system, run) => `${basePrefix}-${system[0]}${run}`;
 
 async function until(what, check, timeoutMs, everyMs = 5) {
   const deadline = performance.now() + timeoutMs;
@@ -133,7 +136,7 @@ function costs(before, after, jobs) {
 
 /** Opens a system's queue under a fresh prefix, runs `body`, then closes and deletes its keys. */
 async function withQueue(system, run, queueName, body) {
-  const prefix = `${basePrefix}-${system}-r${run}`;
+  const prefix = prefixOf(system, run);
   const q = await adapters[system].open({ redisUrl: opts.redisUrl, prefix, queueName, concurrency: opts.c });
   try {
     return await body(q);
@@ -377,7 +380,7 @@ main()
   .finally(async () => {
     // Last-resort cleanup of anything left under this run's prefixes.
     for (const system of systems) {
-      for (let run = 1; run <= opts.runs; run++) await deletePrefix(admin, `${basePrefix}-${system}-r${run}`).catch(() => {});
+      for (let run = 1; run <= opts.runs; run++) await deletePrefix(admin, prefixOf(system, run)).catch(() => {});
     }
     admin.disconnect();
     setTimeout(() => process.exit(), 1_000).unref();
