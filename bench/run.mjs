@@ -345,7 +345,11 @@ function printTable() {
         json.push({ figure, system, ...s[system], unit: def.unit, runs: values.length, values: values.map((v) => +v.toFixed(3)) });
       }
       const ratio = s.flexq && s.bullmq ? s.flexq.median / s.bullmq.median : NaN;
-      if (Number.isFinite(ratio)) json.push({ figure, ratio: +ratio.toFixed(3), better: def.better });
+      // Per-run ratios (flexq and BullMQ of the same run ran back to back): steadier under load.
+      const fv = results[figure]?.flexq ?? [];
+      const bv = results[figure]?.bullmq ?? [];
+      const paired = fv.map((f, i) => f / bv[i]).filter((r) => Number.isFinite(r)).map((r) => +r.toFixed(3));
+      if (Number.isFinite(ratio)) json.push({ figure, ratio: +ratio.toFixed(3), better: def.better, paired_ratios: paired });
       const cell = (x) => (x ? `${fmt(x.median)} (${fmt(x.min)}–${fmt(x.max)})` : '—');
       const met = def.met && s.flexq && (def.met(s.flexq.median, ratio) ? 'yes' : (Number.isFinite(ratio) || !def.target.includes('×') ? 'NO' : '?'));
       rows.push([figure, def.unit, cell(s.flexq), cell(s.bullmq), Number.isFinite(ratio) ? `${fmt(ratio)}×` : '—', def.target ?? '', met || '']);
