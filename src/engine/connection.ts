@@ -14,6 +14,9 @@ export const SCRIPT_KEYS = {
   addJobs: ['base', 'priorities', 'delayed', 'wake', 'events'],
   claimJobs: ['base', 'priorities', 'delayed', 'retrying', 'active', 'failed', 'wake', 'events', 'leaseCounter', 'paused'],
   finishJobs: ['base', 'active', 'retrying', 'completed', 'failed', 'wake', 'events'],
+  finishAndClaimJobs: [
+    'base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'wake', 'events', 'leaseCounter', 'paused',
+  ],
   extendLeases: ['base', 'active'],
   cancelJob: ['base', 'priorities', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
   retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
@@ -30,10 +33,10 @@ export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 
-/** A script's source with its `-- @include NAME` lines replaced by `includes/NAME.lua`. */
+/** A script's source with each `-- @include NAME` line replaced by `includes/NAME.lua`. */
 export function scriptSource(name: ScriptName): string {
   const source = readFileSync(new URL(`${name}.lua`, LUA_DIR), 'utf8');
-  return source.replace(/^-- @include (\w+)$/m, (_line, include: string) =>
+  return source.replace(/^-- @include (\w+)$/gm, (_line, include: string) =>
     readFileSync(new URL(`includes/${include}.lua`, LUA_DIR), 'utf8'),
   );
 }

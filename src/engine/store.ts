@@ -2,13 +2,13 @@
  * Typed calls to Redis for one queue: every script call and read the engine makes goes through
  * here, so nothing above this module knows a key, a script or a reply shape.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SCRIPT_KEYS, type ScriptName } from './connection.js';
 import { addJobArgs, fieldMap, type EncodedJob } from './codec.js';
 import { jobKey, keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptCall = (args: (string | number)[]) => Promise<unknown>;
 type Reply = (string | number | Reply)[];
 
 /** A claimed job: its id, stored fields and lease token. */
@@ -71,9 +71,10 @@ export class QueueStore {
     private readonly settings: StoreSettings,
   ) {}
 
-  private call(target: Redis | ChainableCommander, name: ScriptName, args: (string | number)[]): Promise<unknown> {
-    const script = (target as unknown as Record<ScriptName, ScriptCall>)[name];
-    return script.call(target, ...keysFor(this.keys, SCRIPT_KEYS[name]), ...args);
+  private call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+    const script = (this.client as unknown as Record<ScriptName, ScriptCall>)[name];
+    // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
+    return script.call(this.client, [...keysFor(this.keys, SCRIPT_KEYS[name]), ...args]);
   }
 
   private retentionArgs(): number[] {
@@ -85,7 +86,7 @@ export class QueueStore {
   async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
     const args: (string | number)[] = [this.settings.eventsMaxLen, jobs.length];
     for (const job of jobs) args.push(...addJobArgs(job));
-    const [code, detail] = (await this.call(this.client, 'addJobs', args)) as StatusReply;
+    const [code, detail] = (await this.call('addJobs', args)) as StatusReply;
     return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
   }
 
@@ -103,73 +104,70 @@ export class QueueStore {
 
   /** Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs. */
   async claim(count: number, leaseMs: number): Promise<ClaimReply> {
-    return QueueStore.parseClaim((await this.call(this.client, 'claimJobs', this.claimArgs(count, leaseMs))) as Reply);
+    return QueueStore.parseClaim((await this.call('claimJobs', this.claimArgs(count, leaseMs))) as Reply);
   }
 
-  private finishArgs(outcomes: readonly Outcome[]): (string | number)[] {
-    const args: (string | number)[] = [this.settings.eventsMaxLen, ...this.retentionArgs(), outcomes.length];
+  private static outcomeArgs(outcomes: readonly Outcome[]): (string | number)[] {
+    const args: (string | number)[] = [outcomes.length];
     for (const o of outcomes) args.push(o.id, o.token, o.kind, o.value, o.retryDelay);
     return args;
   }
 
   /** Records outcomes; one flag per outcome, false where the lease was no longer held. */
   async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
-    const flags = (await this.call(this.client, 'finishJobs', this.finishArgs(outcomes))) as number[];
+    const args = [this.settings.eventsMaxLen, ...this.retentionArgs(), ...QueueStore.outcomeArgs(outcomes)];
+    const flags = (await this.call('finishJobs', args)) as number[];
     return flags.map((flag) => flag === 1);
   }
 
-  /** Records outcomes and claims the next jobs in one round trip. */
+  /** Records outcomes and claims the next jobs in one round trip and one atomic step. */
   async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number): Promise<[boolean[], ClaimReply]> {
-    const pipeline = this.client.pipeline();
-    void this.call(pipeline, 'finishJobs', this.finishArgs(outcomes));
-    void this.call(pipeline, 'claimJobs', this.claimArgs(count, leaseMs));
-    const results = (await pipeline.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
-    const flags = results[0]![1] as number[];
-    return [flags.map((flag) => flag === 1), QueueStore.parseClaim(results[1]![1] as Reply)];
+    const args = [...this.claimArgs(count, leaseMs), ...this.retentionArgs(), ...QueueStore.outcomeArgs(outcomes)];
+    const [flags, claim] = (await this.call('finishAndClaimJobs', args)) as [number[], Reply];
+    return [flags.map((flag) => flag === 1), QueueStore.parseClaim(claim)];
   }
 
   /** Renews leases; returns the ids whose lease is lost. */
   async extendLeases(leases: readonly Lease[], leaseMs: number): Promise<string[]> {
     const args: (string | number)[] = [leaseMs];
     for (const lease of leases) args.push(lease.id, lease.token);
-    return (await this.call(this.client, 'extendLeases', args)) as string[];
+    return (await this.call('extendLeases', args)) as string[];
   }
 
   /** Hands running jobs back to the queue; returns how many were still held. */
   async release(leases: readonly Lease[]): Promise<number> {
     const args: (string | number)[] = [this.settings.eventsMaxLen];
     for (const lease of leases) args.push(lease.id, lease.token);
-    return (await this.call(this.client, 'releaseJobs', args)) as number;
+    return (await this.call('releaseJobs', args)) as number;
   }
 
   async cancel(id: string): Promise<StatusReply> {
     const { keepFailed, retentionBatch } = this.settings;
     const args = [this.settings.eventsMaxLen, id, keepFailed.age, keepFailed.count, retentionBatch];
-    return (await this.call(this.client, 'cancelJob', args)) as StatusReply;
+    return (await this.call('cancelJob', args)) as StatusReply;
   }
 
   async retry(id: string): Promise<StatusReply> {
-    return (await this.call(this.client, 'retryJob', [this.settings.eventsMaxLen, id])) as StatusReply;
+    return (await this.call('retryJob', [this.settings.eventsMaxLen, id])) as StatusReply;
   }
 
   async setPriority(id: string, priority: number): Promise<StatusReply> {
-    return (await this.call(this.client, 'setPriority', [this.settings.eventsMaxLen, id, priority])) as StatusReply;
+    return (await this.call('setPriority', [this.settings.eventsMaxLen, id, priority])) as StatusReply;
   }
 
   /** Stores progress; false when the lease is no longer held. */
   async progress(lease: Lease, json: string): Promise<boolean> {
     const args = [this.settings.eventsMaxLen, lease.id, lease.token, json];
-    return (await this.call(this.client, 'updateProgress', args)) === 1;
+    return (await this.call('updateProgress', args)) === 1;
   }
 
   /** Pauses or resumes; true when the state changed. */
   async setPaused(paused: boolean): Promise<boolean> {
-    return (await this.call(this.client, 'setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
+    return (await this.call('setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
   }
 
   async stats(): Promise<QueueStats & { paused: boolean }> {
-    const counts = ((await this.call(this.client, 'getStats', [])) as number[]).map(Number);
+    const counts = ((await this.call('getStats', [])) as number[]).map(Number);
     const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused] =
       counts as [number, number, number, number, number, number, number, number];
     return { pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused: paused === 1 };
@@ -177,7 +175,7 @@ export class QueueStore {
 
   /** One page of pending job ids, newest first. */
   async pendingIds(offset: number, limit: number): Promise<string[]> {
-    return (await this.call(this.client, 'listPendingJobs', [offset, limit])) as string[];
+    return (await this.call('listPendingJobs', [offset, limit])) as string[];
   }
 
   /** One page of ids from a ZSET scored by the time the job entered it, newest first. */

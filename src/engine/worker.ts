@@ -134,8 +134,13 @@ export class RedisWorker {
     const drained = this.waitForIdle();
     if (timeout === undefined) {
       await drained;
-    } else if (!(await Promise.race([drained.then(() => true), sleep(timeout).then(() => false)]))) {
-      await this.handBack();
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeout)));
+      // The timer is cleared either way, so a stopped worker keeps no process alive.
+      const late = await Promise.race([drained.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) await this.handBack();
     }
     clearInterval(this.renewTimer);
     clearInterval(this.heartbeatTimer);

@@ -20,9 +20,10 @@ function headerKeys(name: ScriptName): { index: number; key: string }[] {
 const CALL = /redis\.p?call\(\s*['"]([A-Za-z]+)['"]/g;
 const commandsIn = (text: string) => [...text.matchAll(CALL)].map((m) => m[1]!.toLowerCase());
 
-/** lib.lua's helpers by name, with their bodies. */
+/** The helpers of every file in includes/ by name, with their bodies. */
 const libHelpers = new Map(
-  [...readFileSync(new URL('includes/lib.lua', LUA_DIR), 'utf8').matchAll(/^local function (\w+)\([^)]*\)\n([\s\S]*?)^end$/gm)]
+  readdirSync(new URL('includes/', LUA_DIR))
+    .flatMap((file) => [...readFileSync(new URL(`includes/${file}`, LUA_DIR), 'utf8').matchAll(/^local function (\w+)\([^)]*\)\n([\s\S]*?)^end$/gm)])
     .map((m) => [m[1]!, m[2]!] as const),
 );
 
@@ -87,7 +88,7 @@ describe('read-only scripts', () => {
     expect(await writesAmong(redis, used)).toEqual([]);
   });
 
-  it('the check does see writes, including those made inside lib.lua helpers', async () => {
+  it('the check does see writes, including those made inside included helpers', async () => {
     expect(await writesAmong(redis, commandsOf('claimJobs'))).toEqual(expect.arrayContaining(['hset', 'zadd', 'lpop', 'rpush', 'xadd']));
     expect(await writesAmong(redis, commandsOf('retryJob'))).toEqual(expect.arrayContaining(['rpush', 'lpush']));
   });

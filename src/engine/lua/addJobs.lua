@@ -26,24 +26,45 @@ end
 
 local now = nowMs()
 local ready, delayed = {}, {}
+local readyByPriority, scheduled, earliest = {}, {}, nil
 for i = 0, n - 1 do
   local at = 3 + i * FIELDS
   local id, priority, delay, timeout = ARGV[at], tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
-  local jk = jobKey(base, id)
-  redis.call('HSET', jk, 't', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', nowUs)
   -- Defaults are left out of the hash: fewer fields keep a waiting job small.
-  if priority ~= 0 then redis.call('HSET', jk, 'p', priority) end
-  if timeout > 0 then redis.call('HSET', jk, 'o', timeout) end
+  local fields = {'t', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', nowUs}
+  if priority ~= 0 then fields[#fields + 1] = 'p'; fields[#fields + 1] = priority end
+  if timeout > 0 then fields[#fields + 1] = 'o'; fields[#fields + 1] = timeout end
   if delay > 0 then
-    redis.call('HSET', jk, 'w', delay, 'r', now + delay)
-    schedule(delayedKey, wakeKey, id, now + delay)
+    local runAt = now + delay
+    fields[#fields + 1] = 'w'; fields[#fields + 1] = delay
+    fields[#fields + 1] = 'r'; fields[#fields + 1] = runAt
+    scheduled[#scheduled + 1] = runAt
+    scheduled[#scheduled + 1] = id
+    if not earliest or runAt < earliest then earliest = runAt end
     delayed[#delayed + 1] = id
   else
-    pushReady(base, prioritiesKey, id, priority, false)
+    local level = readyByPriority[priority]
+    if not level then
+      level = {}
+      readyByPriority[priority] = level
+    end
+    level[#level + 1] = id
     ready[#ready + 1] = id
   end
+  redis.call('HSET', jobKey(base, id), unpack(fields))
 end
 
+-- One write per priority level and one for the schedule, however many jobs the batch holds.
+for priority, ids in pairs(readyByPriority) do
+  variadic('RPUSH', readyKey(base, priority), ids, 1000)
+  redis.call('ZADD', prioritiesKey, priority, priority)
+end
+if earliest then
+  -- Idle workers sleep until the earliest due time they know of; an earlier one must wake them.
+  local head = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]
+  variadic('ZADD', delayedKey, scheduled, 1000)
+  if not head or earliest < tonumber(head) then wake(wakeKey) end
+end
 if #ready > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', ready)
 emit(eventsKey, maxLen, 'delayed', delayed)

@@ -1,6 +1,5 @@
--- finishJobs: records the outcomes of finished attempts. An outcome counts only while the job is
--- still `processing` under the same lease token, so a stale worker (its job recovered, cancelled
--- or retried meanwhile) cannot overwrite a newer state.
+-- finishJobs: records the outcomes of finished attempts (see includes/outcomes.lua for why a
+-- stale worker's outcome is ignored).
 -- KEYS[1] base        `<prefix>:{<queue>}:`
 -- KEYS[2] active      ZSET `<base>active`
 -- KEYS[3] retrying    ZSET `<base>retrying`
@@ -15,48 +14,14 @@
 --         id, lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms
 -- Returns one flag per outcome: 1 recorded, 0 stale (ignored).
 -- @include lib
+-- @include outcomes
 
-local base, activeKey, retryingKey, completedKey, failedKey, wakeKey, eventsKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local maxLen = ARGV[1]
-local completedAge, completedCount = tonumber(ARGV[2]), tonumber(ARGV[3])
-local failedAge, failedCount, removals = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local n = tonumber(ARGV[7])
-local FIELDS = 5
-local now = nowMs()
-
-local recorded, byOutcome = {}, {completed = {}, retrying = {}, failed = {}}
-for i = 0, n - 1 do
-  local at = 8 + i * FIELDS
-  local id, token, outcome, value = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  local jk = jobKey(base, id)
-  local current = redis.call('HMGET', jk, 's', 'l')
-  if current[1] == 'processing' and current[2] == token then
-    redis.call('ZREM', activeKey, id)
-    if outcome == 'completed' then
-      finish(base, completedKey, id, 'completed')
-      redis.call('HSET', jk, 'pa', now)
-      if value ~= '' then redis.call('HSET', jk, 'res', value) end
-    elseif outcome == 'retrying' then
-      local runAt = now + tonumber(ARGV[at + 4])
-      redis.call('HSET', jk, 's', 'retrying', 'e', nowUs, 'r', runAt, 'x', value)
-      redis.call('HDEL', jk, 'l')
-      schedule(retryingKey, wakeKey, id, runAt)
-    else
-      finish(base, failedKey, id, 'failed')
-      redis.call('HSET', jk, 'fa', now, 'x', value)
-    end
-    local group = byOutcome[outcome]
-    group[#group + 1] = id
-    recorded[i + 1] = 1
-  else
-    recorded[i + 1] = 0
-  end
-end
-
-emit(eventsKey, maxLen, 'completed', byOutcome.completed)
-emit(eventsKey, maxLen, 'retrying', byOutcome.retrying)
-emit(eventsKey, maxLen, 'failed', byOutcome.failed)
-if #byOutcome.completed > 0 then trimFinished(base, completedKey, completedAge, completedCount, removals) end
-if #byOutcome.failed > 0 then trimFinished(base, failedKey, failedAge, failedCount, removals) end
-return recorded
+local k = {
+  base = KEYS[1], active = KEYS[2], retrying = KEYS[3], completed = KEYS[4], failed = KEYS[5],
+  wake = KEYS[6], events = KEYS[7],
+}
+local keep = {
+  completedAge = tonumber(ARGV[2]), completedCount = tonumber(ARGV[3]),
+  failedAge = tonumber(ARGV[4]), failedCount = tonumber(ARGV[5]), removals = tonumber(ARGV[6]),
+}
+return recordOutcomes(k, ARGV[1], keep, 8, tonumber(ARGV[7]), nowMs())

@@ -6,13 +6,12 @@ describe('finishJobs.lua', () => {
   beforeEach(async () => (h = await scriptHarness('finishJobs')));
   afterEach(() => h.close());
 
-  it('records a completion: status, processed time, result, finished set, no lease', async () => {
+  it('records a completion: status, processed time, result, finished set', async () => {
     const token = await claimedJob(h, 'a');
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '{"ok":true}', retryDelay: 0 }])).toEqual([true]);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'completed', res: '{"ok":true}', a: '1' });
     expect(Number(fields.pa)).toBe(Math.floor(Number(fields.e) / 1000));
-    expect(fields).not.toHaveProperty('l');
     expect(await h.raw.zscore(h.keys.completed, 'a')).toBe(fields.e);
     expect(await h.raw.zcard(h.keys.active)).toBe(0);
     expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
@@ -31,7 +30,6 @@ describe('finishJobs.lua', () => {
     await h.store.finish([{ id: 'a', token, kind: 'retrying', value: 'boom', retryDelay: 5_000 }]);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'retrying', x: 'boom' });
-    expect(fields).not.toHaveProperty('l');
     expect(Number(fields.r)).toBeGreaterThanOrEqual(before + 5_000);
     expect(await h.raw.zscore(h.keys.retrying, 'a')).toBe(fields.r);
     expect(await h.raw.zcard(h.keys.active)).toBe(0);

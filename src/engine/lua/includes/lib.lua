@@ -16,6 +16,14 @@ local function nowMs()
   return math.floor(nowUs / 1000)
 end
 
+-- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
+-- cannot spread more than a few thousand values at once.
+local function variadic(command, key, values, step)
+  for i = 1, #values, step do
+    redis.call(command, key, unpack(values, i, math.min(i + step - 1, #values)))
+  end
+end
+
 local function jobKey(base, id)
   return base .. 'job:' .. id
 end
@@ -87,19 +95,16 @@ end
 -- Removes finished jobs past their retention (age first, then count), at most `limit` per call.
 local function trimFinished(base, finishedKey, maxAge, maxCount, limit)
   local old = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', nowUs - maxAge * 1000, 'LIMIT', 0, limit)
-  for _, id in ipairs(old) do
-    redis.call('DEL', jobKey(base, id))
-    redis.call('ZREM', finishedKey, id)
-  end
-  local excess = redis.call('ZCARD', finishedKey) - maxCount
+  local excess = redis.call('ZCARD', finishedKey) - #old - maxCount
   if excess > 0 then
-    if excess > limit then excess = limit end
-    local oldest = redis.call('ZRANGE', finishedKey, 0, excess - 1)
-    for _, id in ipairs(oldest) do
-      redis.call('DEL', jobKey(base, id))
-    end
-    redis.call('ZREMRANGEBYRANK', finishedKey, 0, excess - 1)
+    local oldest = redis.call('ZRANGE', finishedKey, #old, #old + math.min(excess, limit - #old) - 1)
+    for _, id in ipairs(oldest) do old[#old + 1] = id end
   end
+  if #old == 0 then return end
+  local jobKeys = {}
+  for i, id in ipairs(old) do jobKeys[i] = jobKey(base, id) end
+  redis.call('DEL', unpack(jobKeys))
+  redis.call('ZREM', finishedKey, unpack(old))
 end
 
 -- Ends a job's current status and files it under a finished ZSET, scored in µs so that jobs
