@@ -141,6 +141,7 @@ export const configFileSchema = table({
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
+  shutdownTimeout: duration.optional(),
 });
 
 /** flexq.toml as written, durations already in milliseconds. */
