@@ -27,7 +27,7 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   try {
     if (target.embedded) {
       const { addr, dataDir, pid } = target.embedded;
-      logger.info({ addr, dataDir, pid }, `no Redis configured and none answering: started redis-server at ${addr} (data in ${dataDir}); it stops when flexq exits`);
+      logger.info({ addr, dataDir, redisPid: pid }, `no Redis configured and none answering: started redis-server at ${addr} (data in ${dataDir}); it stops when flexq exits`);
     }
     host = await WorkerHost.start({ config, mode, target, logger, ...(ring === undefined ? {} : { logs: ring }) });
     if (mode === 'headless') {
@@ -44,7 +44,7 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
     await host?.stop();
     if (target.embedded) {
       await target.embedded.stop();
-      logger.info({ pid: target.embedded.pid }, 'embedded redis-server stopped');
+      logger.info({ redisPid: target.embedded.pid }, 'embedded redis-server stopped');
     }
     signals.dispose();
     flush();
