@@ -76,7 +76,9 @@ export async function startEmbeddedRedis(options: { cwd: string; preferredPort: 
   const child = spawn(
     binary,
     ['--bind', LOOPBACK, '--port', String(port), '--dir', dataDir, '--appendonly', 'yes', '--daemonize', 'no', '--logfile', join(dataDir, 'redis.log')],
-    { cwd: dataDir, stdio: 'ignore' },
+    // Its own process group: a Ctrl-C in the terminal reaches flexq only, so Redis stays up while
+    // running jobs finish and record their outcomes; flexq stops it afterwards.
+    { cwd: dataDir, stdio: 'ignore', detached: true },
   );
   const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
   const pid = child.pid;
