@@ -1,9 +1,10 @@
 import type { Handler } from '../engine/types.js';
 import { emailJobHandler, type EmailHandlerOptions } from './email.js';
+import { sleepJobHandler, type SleepHandlerOptions } from './sleep.js';
 import { webhookJobHandler, type WebhookHandlerOptions } from './webhook.js';
 
 /** Names of the handlers that ship with flexq. */
-export const BUILTIN_HANDLER_NAMES = ['email', 'webhook'] as const;
+export const BUILTIN_HANDLER_NAMES = ['email', 'webhook', 'sleep'] as const;
 /** One of `BUILTIN_HANDLER_NAMES`. */
 export type BuiltinHandlerName = (typeof BUILTIN_HANDLER_NAMES)[number];
 
@@ -15,12 +16,12 @@ export class BuiltinHandlerError extends Error {
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** A duration in ms from a number of ms or a string such as "500ms", "30s", "5m", "1h" (as `flexq.toml` allows). */
-function toDurationMs(value: unknown, field: string): number {
+function toDurationMs(value: unknown, field: string, handler = 'webhook'): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim()) : null;
   const unit = match?.[2];
   if (!match || unit === undefined) {
-    throw new BuiltinHandlerError(`webhook option ${field} must be milliseconds or a duration such as "30s", got ${JSON.stringify(value)}`);
+    throw new BuiltinHandlerError(`${handler} option ${field} must be milliseconds or a duration such as "30s", got ${JSON.stringify(value)}`);
   }
   return Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1);
 }
@@ -61,10 +62,17 @@ function toWebhookOptions(options: Record<string, unknown>): WebhookHandlerOptio
   return result;
 }
 
+/** Checks a `flexq.toml` sleep table: `ms` only, as milliseconds or a duration string. */
+function toSleepOptions(options: Record<string, unknown>): SleepHandlerOptions {
+  const unknown = Object.keys(options).filter((key) => key !== 'ms');
+  if (unknown.length > 0) throw new BuiltinHandlerError(`unknown sleep option "${unknown[0]}" (known: ms)`);
+  return options['ms'] === undefined ? {} : { ms: toDurationMs(options['ms'], 'ms', 'sleep') };
+}
+
 /**
- * The built-in handler called `name` (`'email'` or `'webhook'`), configured from a `flexq.toml`
- * table. Email options go to nodemailer as SMTP transport options (plus `from`); webhook options
- * are checked and accept duration strings.
+ * The built-in handler called `name` (`'email'`, `'webhook'` or `'sleep'`), configured from a
+ * `flexq.toml` table. Email options go to nodemailer as SMTP transport options (plus `from`);
+ * webhook options are checked and accept duration strings; sleep takes `ms`.
  */
 export function builtinHandler(name: string, options: Record<string, unknown> = {}): Handler {
   switch (name) {
@@ -73,6 +81,8 @@ export function builtinHandler(name: string, options: Record<string, unknown> = 
       return emailJobHandler(options as EmailHandlerOptions);
     case 'webhook':
       return webhookJobHandler(toWebhookOptions(options));
+    case 'sleep':
+      return sleepJobHandler(toSleepOptions(options));
     default:
       throw new BuiltinHandlerError(`unknown built-in handler "${name}"; built-ins are: ${BUILTIN_HANDLER_NAMES.join(', ')}`);
   }

@@ -46,6 +46,8 @@ const duration = z
 const positiveInt = z.int().min(1);
 const nonNegativeInt = z.int().min(0);
 const port = z.int().min(1).max(65_535);
+/** A port to listen on: 0 asks the system for any free one (the bound address is logged). */
+const listenPort = z.int().min(0).max(65_535);
 
 /** `redis://` or `rediss://` url. */
 export const redisUrlSchema = z.string().refine(isRedisUrl, {
@@ -124,7 +126,7 @@ const loggingTable = table({
 const metricsTable = table({
   enabled: z.boolean().optional(),
   host: z.string().min(1).optional(),
-  port: port.optional(),
+  port: listenPort.optional(),
 });
 
 const nameKey = z.string().regex(NAME_PATTERN, 'expected letters, digits, "_", "." or "-", starting with a letter or digit');
@@ -141,6 +143,7 @@ export const configFileSchema = table({
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
+  shutdownTimeout: duration.optional(),
 });
 
 /** flexq.toml as written, durations already in milliseconds. */

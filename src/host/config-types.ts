@@ -19,6 +19,8 @@ export interface HostConfig {
   metrics: MetricsSettings;
   /** Payload paths masked in logs and the console; `*` matches any one key. */
   redact: string[];
+  /** On SIGINT/SIGTERM, how long running jobs may take before they are handed back to the queue. */
+  shutdownTimeout: number;
 }
 
 /** The Redis connection; exactly one of `url` and `addr` is set. */
@@ -85,7 +87,8 @@ export interface WebhookSettings {
   timeout: number;
   /** When set, requests carry a signature of their body made with this secret. */
   signingSecret?: string;
-  blockPrivateAddresses: boolean;
+  /** Undefined: the mode decides (on with `--headless`, off in the console). */
+  blockPrivateAddresses?: boolean;
 }
 
 /** Log output. */

@@ -132,8 +132,7 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     smtp: { ...HOST_DEFAULTS.smtp, ...file.smtp, ...definedOnly({ password: env.smtpPassword }) },
     webhook: {
       timeout: file.webhook?.timeout ?? HOST_DEFAULTS.webhookTimeout,
-      blockPrivateAddresses: file.webhook?.blockPrivateAddresses ?? HOST_DEFAULTS.webhookBlockPrivateAddresses,
-      ...definedOnly({ signingSecret: env.webhookSecret ?? file.webhook?.signingSecret }),
+      ...definedOnly({ blockPrivateAddresses: file.webhook?.blockPrivateAddresses, signingSecret: env.webhookSecret ?? file.webhook?.signingSecret }),
     },
     logging: {
       level: file.logging?.level ?? HOST_DEFAULTS.logLevel,
@@ -141,6 +140,7 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     },
     metrics: { ...HOST_DEFAULTS.metrics, ...file.metrics },
     redact: file.redact ?? [...HOST_DEFAULTS.redact],
+    shutdownTimeout: file.shutdownTimeout ?? HOST_DEFAULTS.shutdownTimeout,
   };
 }
 

@@ -16,10 +16,15 @@ export const HOST_DEFAULTS = {
   smtp: { host: 'localhost', port: 587, secure: false },
   /** The webhook built-in gives up on a request after this long. */
   webhookTimeout: 10_000,
-  // Off by default because local development usually posts to localhost; turn it on where
-  // producers are not trusted, so a payload cannot make flexq call into the private network.
-  /** Whether the webhook built-in refuses private, loopback and link-local addresses. */
-  webhookBlockPrivateAddresses: false,
+  // When the file does not say: off in the console, because local development usually posts to
+  // localhost; on with --headless, a service whose producers may not be trusted, so a payload
+  // cannot make flexq call into the private network.
+  /** Whether the webhook built-in refuses private, loopback and link-local addresses, by mode. */
+  webhookBlockPrivateAddresses: { console: false, headless: true },
+  // Long enough for typical jobs to finish, short enough for an orchestrator's kill grace period
+  // (Kubernetes waits 30 s before SIGKILL).
+  /** On SIGINT/SIGTERM, how long running jobs may take before they are handed back to the queue. */
+  shutdownTimeout: 25_000,
   /** pino log level. */
   logLevel: 'info',
   // On by default and bound to loopback: a service wants /healthz, and nothing is exposed beyond

@@ -15,6 +15,10 @@ export const SAMPLE_CONFIG = `# flexq.toml: what the flexq executable hosts. Wri
 # keys like this one before the first [table].
 redact = ["password", "token", "secret", "headers.authorization"]
 
+# On SIGINT/SIGTERM flexq takes no new jobs and waits this long for running ones; those still
+# running then are handed back to the queue and run again elsewhere.
+shutdownTimeout = "25s"
+
 # Redis. With nothing configured here or in the environment, flexq uses localhost:6379, or starts
 # its own redis-server (data under ./.flexq/) when nothing answers there.
 [redis]
@@ -68,8 +72,8 @@ secure = false
 # The webhook handler. Signing secret: FLEXQ_WEBHOOK_SECRET.
 [webhook]
 timeout = "10s"
-blockPrivateAddresses = false         # true refuses private and loopback targets (do so when
-                                      # producers are not trusted)
+# blockPrivateAddresses = true        # refuse private and loopback targets; default: on with
+                                      # --headless, off in the console
 
 [logging]
 level = "info"                        # fatal, error, warn, info, debug, trace, silent

@@ -26,7 +26,8 @@ describe('defaults', () => {
     ]);
     expect(config.handlers).toEqual({});
     expect(config.smtp).toEqual(HOST_DEFAULTS.smtp);
-    expect(config.webhook).toEqual({ timeout: HOST_DEFAULTS.webhookTimeout, blockPrivateAddresses: false });
+    expect(config.webhook).toEqual({ timeout: HOST_DEFAULTS.webhookTimeout });
+    expect(config.shutdownTimeout).toBe(HOST_DEFAULTS.shutdownTimeout);
     expect(config.logging).toEqual({ level: 'info' });
     expect(config.metrics).toEqual(HOST_DEFAULTS.metrics);
     expect(config.redact).toEqual(HOST_DEFAULTS.redact);

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+/** The `flexq` executable: parses the command line, runs it against the engine, sets the exit code. */
+import { createCliActions, type RunHost } from '../host/actions.js';
+import { runCli } from '../host/run-cli.js';
+
+// A stray rejection (a Redis call that failed while the connection was away, say) must not take a
+// running worker host down; it is reported, and the engine's own retry keeps the work going.
+process.on('unhandledRejection', (reason) => {
+  const message = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
+  process.stderr.write(`flexq: unexpected error, kept running: ${message}\n`);
+});
+
+// The worker host (workers, metrics, console) loads only when asked for, so one-shot commands start fast.
+const runHost: RunHost = async (command, io) => (await import('../host/run-host.js')).runHost(command, io);
+
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+process.exitCode = await runCli(process.argv.slice(2), io, createCliActions(io, runHost));
+
+// The command is done and its connections are closed. A timer still pending elsewhere (the
+// worker's shutdown deadline keeps running after its jobs finished) must not delay the exit;
+// unref'd, this fires only if something like that is still holding the event loop.
+setTimeout(() => process.exit(), 250).unref();

@@ -1,0 +1,111 @@
+import { JobDispatcher } from '../engine/dispatcher.js';
+import { ConnectionError } from '../engine/errors.js';
+import type { RedisQueue } from '../engine/queue.js';
+import { JOB_STATUSES, type Job } from '../engine/types.js';
+import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
+import { loadConfig } from './config.js';
+import type { HostConfig } from './config-types.js';
+import { runDemo } from './demo.js';
+import { redactPayload } from './redact.js';
+import { connectQueues, type QueueSet } from './queue-set.js';
+import { redisForCommand, type RedisTarget } from './redis-target.js';
+import type { CliActions, CliIo } from './run-cli.js';
+
+/** Hosts the worker pool for `flexq` / `flexq --headless`; resolves to the exit code. */
+export type RunHost = (command: RunCommand, io: CliIo) => Promise<number>;
+
+/** A configured queue set for one command, with what it was made from. */
+interface CommandContext {
+  config: HostConfig;
+  target: RedisTarget;
+  set: QueueSet;
+}
+
+/** Loads the config, connects its queues, runs `work`, and always closes the connection. */
+async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: CommandContext) => Promise<T>): Promise<T> {
+  const config = await loadConfig({ ...(options.configPath === undefined ? {} : { path: options.configPath }), cwd: io.cwd, env: io.env });
+  const target = await redisForCommand(config, io.env, io.cwd);
+  let set: QueueSet;
+  try {
+    set = await connectQueues(target.settings, config.queues);
+  } catch (error) {
+    if (error instanceof ConnectionError && !config.redisConfigured) {
+      throw new Error(`${error.message}\nStart \`flexq\` (it runs its own Redis when none answers) or set FLEXQ_REDIS_URL.`);
+    }
+    throw error;
+  }
+  try {
+    return await work({ config, target, set });
+  } finally {
+    await set.close();
+  }
+}
+
+/** The queue that holds the job: the named one, else the first configured queue that knows the id. */
+async function queueOfJob(set: QueueSet, reference: JobReference): Promise<RedisQueue> {
+  if (reference.queue !== undefined) return set.get(reference.queue);
+  for (const queue of set.queues) {
+    if ((await queue.getJobStatus(reference.id)) !== null) return queue;
+  }
+  throw new Error(`no job with id '${reference.id}' in queue${set.queues.length > 1 ? 's' : ''} ${set.queues.map((q) => q.name).join(', ')}`);
+}
+
+/** Newest first by the time each job entered its status, across statuses and queues. */
+function newestFirst(jobs: Job[], limit: number): Job[] {
+  return jobs.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime()).slice(0, limit);
+}
+
+/** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
+export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
+  return {
+    run: (command) => runHost(command, io),
+
+    dispatch: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queue = set.get(command.queue);
+        const { timeout } = set.settings(queue.name);
+        // The queue's job timeout applies to jobs that do not bring their own.
+        return new JobDispatcher(queue).dispatch(command.type, command.payload, {
+          ...(command.priority === undefined ? {} : { priority: command.priority }),
+          ...(command.delay === undefined ? {} : { delay: command.delay }),
+          ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
+          ...(timeout === undefined ? {} : { timeout }),
+        });
+      }),
+
+    stats: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        return Promise.all(queues.map(async (queue) => ({ queue: queue.name, stats: await queue.getStats() })));
+      }),
+
+    jobs: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const statuses = command.status === undefined ? JOB_STATUSES : [command.status];
+        const pages = await Promise.all(
+          queues.flatMap((queue) => statuses.map((status) => queue.listJobs(status, { limit: command.limit }))),
+        );
+        return newestFirst(pages.flat(), command.limit);
+      }),
+
+    show: (command) =>
+      withQueues(io, command, async ({ set, config }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        for (const queue of queues) {
+          const job = await queue.getJob(command.id);
+          if (job !== null) return { ...job, payload: redactPayload(job.payload, config.redact) };
+        }
+        return null;
+      }),
+
+    cancel: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).cancelJob(command.id)),
+    retry: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).retryJob(command.id)),
+    setPriority: (command) =>
+      withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).setPriority(command.id, command.priority)),
+    pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
+    resume: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).resume()),
+
+    demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
+  };
+}

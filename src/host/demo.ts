@@ -1,0 +1,71 @@
+import { JobDispatcher } from '../engine/dispatcher.js';
+import type { RedisQueue } from '../engine/queue.js';
+import type { DemoCommand } from './cli-commands.js';
+import type { HostConfig } from './config-types.js';
+import { HOST_DEFAULTS } from './defaults.js';
+import type { CliOutput } from './run-cli.js';
+
+/** What `runDemo` needs. */
+export interface DemoOptions {
+  queue: RedisQueue;
+  command: DemoCommand;
+  config: HostConfig;
+  out: CliOutput;
+  /** Ends the run early; SIGINT by default. */
+  signal?: AbortSignal;
+}
+
+/** One demo job's payload and priority, varied by its number so the console has something to show. */
+export function demoJob(n: number): { payload: Record<string, unknown>; priority: number } {
+  // Durations from 0.3 s to 2.7 s; every 5th job fails once and then succeeds on retry; every
+  // 20th fails for good after its attempts; every 4th jumps the line.
+  const payload: Record<string, unknown> = { n, ms: 300 + ((n * 739) % 2_400) };
+  if (n % 20 === 0) payload['fail'] = true;
+  else if (n % 5 === 0) payload['fail'] = 1;
+  return { payload, priority: n % 4 === 0 ? 5 : 0 };
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * `flexq demo`: dispatches `demo` jobs every `interval` until `count` (or an interrupt), printing
+ * a line per job; resolves to the exit code.
+ */
+export async function runDemo({ queue, command, config, out, signal }: DemoOptions): Promise<number> {
+  const type = HOST_DEFAULTS.demoJobType;
+  if (config.handlers[type] === undefined) {
+    out.write(`note: the config maps no handler to "${type}", so these jobs will fail; add [handlers.${type}] builtin = "sleep"\n`);
+  }
+  const stop = new AbortController();
+  const onInterrupt = (): void => stop.abort();
+  signal?.addEventListener('abort', onInterrupt, { once: true });
+  if (signal === undefined) process.once('SIGINT', onInterrupt);
+  const dispatcher = new JobDispatcher(queue);
+  const total = command.count === undefined ? '' : `/${command.count}`;
+  let made = 0;
+  try {
+    while (!stop.signal.aborted && (command.count === undefined || made < command.count)) {
+      if (made > 0) await pause(command.interval, stop.signal);
+      if (stop.signal.aborted) break;
+      const { payload, priority } = demoJob(made + 1);
+      const job = await dispatcher.dispatch(type, payload, { priority });
+      made++;
+      out.write(`dispatched ${type} job ${made}${total} ${job.id} to ${queue.name} (${String(payload['ms'])} ms${payload['fail'] === undefined ? '' : ', fails on purpose'})\n`);
+    }
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    signal?.removeEventListener('abort', onInterrupt);
+  }
+  out.write(`demo done: ${made} job${made === 1 ? '' : 's'} dispatched to ${queue.name}\n`);
+  return 0;
+}

@@ -1,0 +1,72 @@
+import { dirname } from 'node:path';
+import type { Handler } from '../engine/types.js';
+import { builtinHandler } from '../handlers/builtin.js';
+import { loadHandlerModule } from '../handlers/loader.js';
+import type { HandlerSettings, HostConfig } from './config-types.js';
+import { HOST_DEFAULTS } from './defaults.js';
+
+/** The handlers of `[handlers]`, ready to register, and how to release what they hold. */
+export interface LoadedHandlers {
+  handlers: Map<string, Handler>;
+  /** Closes pooled connections (the email built-in's SMTP pool). */
+  close(): void;
+}
+
+/** Which mode the host runs in; some defaults differ (see `HOST_DEFAULTS.webhookBlockPrivateAddresses`). */
+export type HostMode = 'headless' | 'console';
+
+/** Options a built-in gets from `[smtp]` / `[webhook]`; the handler's own `options` win over them. */
+function sharedOptions(config: HostConfig, settings: Extract<HandlerSettings, { kind: 'builtin' }>, mode: HostMode): Record<string, unknown> {
+  switch (settings.builtin) {
+    case 'email': {
+      const { host, port, secure, username, password, from } = config.smtp;
+      return {
+        host, port, secure,
+        ...(username === undefined ? {} : { auth: { user: username, pass: password ?? '' } }),
+        ...(from === undefined ? {} : { from }),
+      };
+    }
+    case 'webhook': {
+      const { timeout, signingSecret, blockPrivateAddresses } = config.webhook;
+      return {
+        timeout,
+        blockPrivateAddresses: blockPrivateAddresses ?? HOST_DEFAULTS.webhookBlockPrivateAddresses[mode],
+        ...(signingSecret === undefined ? {} : { signingSecret }),
+      };
+    }
+    case 'sleep':
+      return {};
+  }
+}
+
+async function loadOne(type: string, settings: HandlerSettings, config: HostConfig, mode: HostMode): Promise<Handler> {
+  if (settings.kind === 'builtin') return builtinHandler(settings.builtin, { ...sharedOptions(config, settings, mode), ...settings.options });
+  if (settings.exportName !== 'default') {
+    // The loader picks createHandler or the default export; a named handler export is not wired yet.
+    throw new Error(`handler for job type "${type}": export = "${settings.exportName}" is not supported yet; export the handler as default or as createHandler(config)`);
+  }
+  const baseDir = config.configFile === null ? process.cwd() : dirname(config.configFile);
+  return loadHandlerModule(type, settings.module, settings.options, baseDir);
+}
+
+/** Builds every handler of `[handlers]`; rejects naming the first job type whose handler cannot be made. */
+export async function loadHandlers(config: HostConfig, mode: HostMode): Promise<LoadedHandlers> {
+  const handlers = new Map<string, Handler>();
+  for (const [type, settings] of Object.entries(config.handlers)) {
+    try {
+      handlers.set(type, await loadOne(type, settings, config, mode));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(message.includes(`"${type}"`) ? message : `handler for job type "${type}": ${message}`, { cause: error });
+    }
+  }
+  return {
+    handlers,
+    close: () => {
+      for (const handler of handlers.values()) {
+        const closable = handler as Handler & { close?: unknown };
+        if (typeof closable.close === 'function') (closable.close as () => void).call(handler);
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { performance } from 'node:perf_hooks';
+import { PermanentError } from '../engine/handler.js';
+import { JobAbortedError } from '../engine/worker.js';
+import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
+
+/** How one handler run ended, as the metrics count it. */
+export type RunOutcome = 'completed' | 'retrying' | 'failed' | 'cancelled' | 'handed_back' | 'lease_lost';
+
+/** Receives one finished handler run. */
+export type RunObserver = (job: Job, outcome: RunOutcome, seconds: number) => void;
+
+function failureOutcome(job: Job, retryable: boolean): RunOutcome {
+  return retryable && job.attempts < job.maxAttempts ? 'retrying' : 'failed';
+}
+
+/** The outcome the engine will record for this run, judged the way the worker judges it. */
+function outcomeOf(job: Job, ctx: JobContext, result: JobResult | undefined, thrown: unknown): RunOutcome {
+  const reason: unknown = ctx.signal.aborted ? ctx.signal.reason : undefined;
+  if (reason instanceof JobAbortedError) {
+    if (reason.kind === 'cancelled') return 'cancelled';
+    if (reason.kind === 'shutdown') return 'handed_back';
+    if (reason.kind === 'lease-lost') return 'lease_lost';
+    return failureOutcome(job, true);
+  }
+  if (thrown !== undefined) return failureOutcome(job, !(thrown instanceof PermanentError));
+  if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') return failureOutcome(job, true);
+  return result.success ? 'completed' : failureOutcome(job, result.retry !== false);
+}
+
+/**
+ * Wraps a handler so every run is reported to `observe` with its outcome and duration. Chosen over
+ * following `queue.readEvents` because it sees exactly this host's runs, with their real duration,
+ * and costs no Redis reads.
+ */
+export function observedHandler(handler: Handler, observe: RunObserver): Handler {
+  return {
+    async handle(ctx, job) {
+      const started = performance.now();
+      let result: JobResult | undefined;
+      let thrown: unknown;
+      try {
+        result = await handler.handle(ctx, job);
+        return result;
+      } catch (error) {
+        thrown = error ?? new Error('handler threw');
+        throw error;
+      } finally {
+        observe(job, outcomeOf(job, ctx, result, thrown), (performance.now() - started) / 1000);
+      }
+    },
+  };
+}
+
+/**
+ * Applies a queue's job timeout to jobs that carry none of their own: the handler's signal aborts
+ * after `timeoutMs` and the attempt fails (and is retried) as an engine timeout would. Like the
+ * engine, it waits for the handler to return, so the concurrency limit holds.
+ */
+export function queueTimeoutHandler(handler: Handler, timeoutMs: number): Handler {
+  return {
+    async handle(ctx, job) {
+      if (job.timeout !== undefined) return handler.handle(ctx, job);
+      const controller = new AbortController();
+      const forward = (): void => controller.abort(ctx.signal.reason);
+      if (ctx.signal.aborted) forward();
+      else ctx.signal.addEventListener('abort', forward, { once: true });
+      const message = `job timed out after ${timeoutMs} ms (queue timeout)`;
+      const timer = setTimeout(() => controller.abort(new JobAbortedError('timeout', message)), timeoutMs);
+      try {
+        const result = await handler.handle({ ...ctx, signal: controller.signal }, job);
+        return timedOut(controller, ctx) ? { success: false, error: message } : result;
+      } catch (error) {
+        if (timedOut(controller, ctx)) return { success: false, error: message };
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', forward);
+      }
+    },
+  };
+}
+
+function timedOut(controller: AbortController, ctx: JobContext): boolean {
+  return controller.signal.aborted && !ctx.signal.aborted;
+}

@@ -1,0 +1,32 @@
+/** The signals that stop flexq: Ctrl-C in a terminal, and what service managers send. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** A watch on SIGINT/SIGTERM: the first asks for a graceful stop, the second forces the exit. */
+export interface ShutdownSignals {
+  /** Resolves with the first signal's name. */
+  first: Promise<NodeJS.Signals>;
+  /** Removes the listeners. */
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT/SIGTERM. The first resolves `first`; a second one calls `force`, which
+ * must end the process (the user has asked twice; in-flight jobs are then recovered by lease).
+ */
+export function watchShutdownSignals(force: (signal: NodeJS.Signals) => void): ShutdownSignals {
+  let seen = 0;
+  let resolveFirst: (signal: NodeJS.Signals) => void = () => undefined;
+  const first = new Promise<NodeJS.Signals>((resolve) => (resolveFirst = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    seen++;
+    if (seen === 1) resolveFirst(signal);
+    else force(signal);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return {
+    first,
+    dispose: () => {
+      for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    },
+  };
+}

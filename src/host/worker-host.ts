@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { RedisQueue } from '../engine/queue.js';
+import { RedisWorker } from '../engine/worker.js';
+import type { Handler } from '../engine/types.js';
+import type { HostConfig, QueueSettings } from './config-types.js';
+import { loadHandlers, type HostMode, type LoadedHandlers } from './handler-setup.js';
+import { observedHandler, queueTimeoutHandler } from './handler-wrappers.js';
+import { startHealthServer, type Health, type HealthServer } from './health-server.js';
+import { ConnectionMonitor } from './connection-monitor.js';
+import type { ConnectionState, HostView, LogSource, PoolSlot } from './host-view.js';
+import { LogRing } from './log-ring.js';
+import { HostMetrics } from './metrics.js';
+import { connectQueues, type QueueSet } from './queue-set.js';
+import type { RedisTarget } from './redis-target.js';
+
+/** What the worker host is made of. */
+export interface WorkerHostOptions {
+  config: HostConfig;
+  mode: HostMode;
+  target: RedisTarget;
+  logger: Logger;
+  /** The console's log lines; absent in headless mode. */
+  logs?: LogSource;
+}
+
+/** A health check that has not answered by then counts as Redis not answering. */
+const HEALTH_DEADLINE_MS = 2_000;
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The worker pool that `flexq` and `flexq --headless` share: one `RedisWorker` per configured
+ * queue with every `[handlers]` entry registered, plus the /healthz and /metrics listener.
+ */
+export class WorkerHost implements HostView {
+  readonly queues: readonly RedisQueue[];
+  readonly redisAddress: string;
+  readonly embeddedRedis: boolean;
+  readonly redact: readonly string[];
+  readonly logs: LogSource;
+  /** Where /healthz and /metrics answer, when the listener runs. */
+  metricsUrl?: string;
+  private readonly workers: RedisWorker[] = [];
+  private readonly metrics: HostMetrics;
+  private readonly monitor: ConnectionMonitor;
+  private healthServer?: HealthServer;
+  private stopping?: Promise<void>;
+
+  private constructor(
+    private readonly options: WorkerHostOptions,
+    private readonly set: QueueSet,
+    private readonly handlers: LoadedHandlers,
+  ) {
+    this.queues = set.queues;
+    this.redisAddress = options.target.address;
+    this.embeddedRedis = options.target.embedded !== undefined;
+    this.redact = options.config.redact;
+    this.logs = options.logs ?? new LogRing();
+    this.metrics = new HostMetrics(this);
+    this.monitor = new ConnectionMonitor(() => this.roundTrip());
+  }
+
+  /** The engine's cheapest public round trip to Redis (a stats read of the first queue), with a deadline. */
+  private roundTrip(): Promise<unknown> {
+    return withDeadline(this.queues[0]!.getStats(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+  }
+
+  /** Connects, loads handlers, starts a worker per queue and the health listener. */
+  static async start(options: WorkerHostOptions): Promise<WorkerHost> {
+    const handlers = await loadHandlers(options.config, options.mode);
+    let set: QueueSet;
+    try {
+      set = await connectQueues(options.target.settings, options.config.queues);
+    } catch (error) {
+      handlers.close();
+      throw error;
+    }
+    const host = new WorkerHost(options, set, handlers);
+    try {
+      await host.startListener();
+    } catch (error) {
+      await host.stop(0);
+      throw error;
+    }
+    host.startWorkers();
+    host.monitor.start();
+    return host;
+  }
+
+  private async startListener(): Promise<void> {
+    const { metrics } = this.options.config;
+    if (!metrics.enabled) return;
+    try {
+      this.healthServer = await startHealthServer(metrics.host, metrics.port, {
+        health: () => this.health(),
+        metrics: async () => ({ contentType: this.metrics.contentType, body: await this.metrics.text() }),
+      });
+      this.metricsUrl = this.healthServer.url;
+      this.options.logger.info({ url: this.metricsUrl }, `health and metrics at ${this.metricsUrl}/healthz and /metrics`);
+    } catch (error) {
+      const message = `cannot listen on ${metrics.host}:${metrics.port} for /healthz and /metrics: ${(error as Error).message}`;
+      // A service without its health endpoint is misdeployed; a console on a busy port still works.
+      if (this.options.mode === 'headless') throw new Error(`${message} (set [metrics] port, or enabled = false)`);
+      this.options.logger.warn(message);
+    }
+  }
+
+  private wrap(handler: Handler, queue: QueueSettings): Handler {
+    const limited = queue.timeout === undefined ? handler : queueTimeoutHandler(handler, queue.timeout);
+    return observedHandler(limited, (job, outcome, seconds) => this.metrics.recordRun(queue.name, job.type, outcome, seconds));
+  }
+
+  private startWorkers(): void {
+    const { config, logger } = this.options;
+    config.queues.forEach((settings, index) => {
+      const worker = new RedisWorker(this.queues[index]!, {
+        numWorkers: settings.concurrency,
+        pollTime: settings.pollTime,
+        visibilityTimeout: settings.visibilityTimeout,
+        logger,
+      });
+      for (const [type, handler] of this.handlers.handlers) worker.registerHandler(type, this.wrap(handler, settings));
+      this.workers.push(worker);
+      worker.start().catch((error: unknown) => logger.error({ err: error, queue: settings.name }, 'worker stopped unexpectedly'));
+    });
+    const types = [...this.handlers.handlers.keys()];
+    logger.info(
+      { queues: config.queues.map((q) => q.name), handlers: types, redis: this.redisAddress, embeddedRedis: this.embeddedRedis },
+      `flexq running: queues ${config.queues.map((q) => `${q.name} (x${q.concurrency})`).join(', ')}; job types ${types.join(', ') || 'none'}; Redis at ${this.redisAddress}${this.embeddedRedis ? ' (embedded)' : ''}`,
+    );
+  }
+
+  pool(): PoolSlot[] {
+    return this.workers.map((worker, index) => ({ queue: this.queues[index]!.name, busy: worker.activeJobs, concurrency: worker.numWorkers }));
+  }
+
+  inFlight(): number {
+    return this.workers.reduce((sum, worker) => sum + worker.activeJobs, 0);
+  }
+
+  connectionState(): ConnectionState {
+    return this.monitor.state();
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    return this.monitor.onChange(listener);
+  }
+
+  /** Healthy when every worker runs and Redis answers a round trip in time. */
+  async health(): Promise<Health> {
+    if (this.stopping !== undefined) return { ok: false, reason: 'shutting down' };
+    const stopped = this.queues.filter((_queue, index) => this.workers[index]?.isRunning() !== true).map((queue) => queue.name);
+    if (stopped.length > 0) return { ok: false, reason: `workers not running: ${stopped.join(', ')}` };
+    try {
+      await this.roundTrip();
+      return { ok: true, reason: `${this.workers.length} worker(s) running; Redis at ${this.redisAddress} answers` };
+    } catch (error) {
+      return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * Stops gracefully: no new jobs; running ones get `timeoutMs` to finish and the rest are handed
+   * back to the queue. Then closes the listener, handlers and connections. Safe to call twice.
+   */
+  stop(timeoutMs: number = this.options.config.shutdownTimeout): Promise<void> {
+    this.stopping ??= (async () => {
+      const { logger } = this.options;
+      this.monitor.stop();
+      const busy = this.inFlight();
+      logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
+      await Promise.all(this.workers.map((worker) => worker.stop({ timeout: timeoutMs })));
+      await this.healthServer?.close();
+      this.handlers.close();
+      await this.set.close();
+      logger.info('workers stopped');
+    })();
+    return this.stopping;
+  }
+}

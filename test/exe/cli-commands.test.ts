@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
+import { redisEnv, runFlexq, tempFolder } from './helpers.js';
+
+// Two queues, no worker: every command's effect is checked through the engine.
+const CONFIG = `
+[queues.default]
+[queues.emails]
+timeout = "45s"
+[handlers.demo]
+builtin = "sleep"
+options = { ms = 10 }
+`;
+
+describe('flexq CLI commands against Redis', () => {
+  const prefix = uniquePrefix('exe-cli');
+  let dir: string;
+  let remove: () => Promise<void>;
+  let queue: RedisQueue;
+  let emails: RedisQueue;
+  const flexq = (...args: string[]) => runFlexq(args, { env: redisEnv(prefix), cwd: dir });
+
+  beforeAll(async () => {
+    ({ dir, remove } = await tempFolder(CONFIG));
+    queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    emails = queue.queue('emails');
+  });
+  afterAll(async () => {
+    await emails.close();
+    await queue.close();
+    await deletePrefix(prefix);
+    await remove();
+  });
+
+  it('dispatch prints the new id; options and the queue timeout are applied', async () => {
+    const result = await flexq('dispatch', 'email', '{"to":"a@example.com","password":"hunter2"}', '--queue', 'emails', '--priority', '7', '--max-attempts', '5');
+    expect(result.code).toBe(0);
+    const id = result.stdout.trim();
+    expect(await emails.getJob(id)).toMatchObject({ type: 'email', status: 'pending', priority: 7, maxAttempts: 5, timeout: 45_000 });
+    const delayed = await flexq('dispatch', 'demo', '--delay', '1h');
+    expect(await queue.getJob(delayed.stdout.trim())).toMatchObject({ delay: 3_600_000 });
+  });
+
+  it('dispatch to a queue that is not configured fails naming the configured ones', async () => {
+    const result = await flexq('dispatch', 'demo', '--queue', 'nope');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("queue 'nope' is not in the config (configured: default, emails)");
+  });
+
+  it('stats --json counts every configured queue', async () => {
+    const result = await flexq('stats', '--json');
+    expect(result.code).toBe(0);
+    const stats = JSON.parse(result.stdout) as Record<string, { pendingJobs: number; delayedJobs: number }>;
+    expect(Object.keys(stats)).toEqual(['default', 'emails']);
+    expect(stats['emails']?.pendingJobs).toBe(1);
+    expect(stats['default']?.delayedJobs).toBe(1);
+  });
+
+  it('jobs lists every status of every queue newest first, and filters by status and queue', async () => {
+    const done = await queue.push({ type: 'demo' });
+    const claimed = await queue.pop();
+    expect(claimed?.id).toBe(done.id);
+    await queue.cancelJob(done.id);
+    const all = await flexq('jobs', '--json');
+    expect(all.code).toBe(0);
+    const listed = JSON.parse(all.stdout) as { id: string; status: string; queue: string }[];
+    expect(listed[0]).toMatchObject({ id: done.id, status: 'cancelled' });
+    expect(new Set(listed.map((job) => job.queue))).toEqual(new Set(['default', 'emails']));
+    const cancelled = JSON.parse((await flexq('jobs', 'cancelled', '--queue', 'default', '--json')).stdout) as { id: string }[];
+    expect(cancelled.map((job) => job.id)).toEqual([done.id]);
+    const table = await flexq('jobs', '--limit', '1');
+    expect(table.stdout.trim().split('\n')).toHaveLength(2); // header + one job
+  });
+
+  it('show finds a job in any queue and redacts its payload', async () => {
+    const [job] = await emails.listJobs('pending');
+    const result = await flexq('show', job!.id, '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: job!.id, queue: 'emails', payload: { to: 'a@example.com', password: '[redacted]' } });
+    const missing = await flexq('show', 'nosuchjob000000');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no job with id 'nosuchjob000000'");
+  });
+
+  it('priority, cancel and retry change the job wherever it is', async () => {
+    const job = await emails.push({ type: 'email', payload: {} });
+    expect((await flexq('priority', job.id, '42')).code).toBe(0);
+    expect(await emails.getJob(job.id)).toMatchObject({ priority: 42 });
+    expect((await flexq('cancel', job.id)).stdout).toContain(`cancelled job ${job.id}`);
+    expect(await emails.getJobStatus(job.id)).toBe('cancelled');
+    const again = await flexq('cancel', job.id);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('cancelled');
+    expect((await flexq('retry', job.id, '--queue', 'emails')).code).toBe(0);
+    expect(await emails.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('pause and resume a queue', async () => {
+    expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
+    expect(await emails.isPaused()).toBe(true);
+    expect((await flexq('resume', 'emails')).stdout).toBe('resumed queue emails\n');
+    expect(await emails.isPaused()).toBe(false);
+  });
+
+  it('demo --count dispatches that many demo jobs and reports each', async () => {
+    const before = (await queue.getStats()).pendingJobs;
+    const result = await flexq('demo', '--count', '3', '--interval', '1ms');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/dispatched demo job 1\/3 \w+ to default/);
+    expect(result.stdout).toContain('demo done: 3 jobs dispatched to default');
+    expect((await queue.getStats()).pendingJobs).toBe(before + 3);
+  });
+});

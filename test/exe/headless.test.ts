@@ -1,0 +1,116 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { FlexqProcess, httpGet, redisEnv, runFlexq, tempFolder } from './helpers.js';
+
+const CONFIG = `
+shutdownTimeout = "20s"
+[queues.default]
+concurrency = 2
+pollTime = "200ms"
+[handlers.demo]
+builtin = "sleep"
+options = { ms = 50 }
+[metrics]
+port = 0
+`;
+
+describe('flexq --headless', () => {
+  let prefix: string;
+  let dir: string;
+  let remove: () => Promise<void>;
+  let queue: RedisQueue;
+  let host: FlexqProcess | undefined;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('exe-headless');
+    ({ dir, remove } = await tempFolder(CONFIG));
+    queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+  });
+  afterEach(async () => {
+    await host?.kill();
+    host = undefined;
+    await queue.close();
+    await deletePrefix(prefix);
+    await remove();
+  });
+
+  function startHost(): FlexqProcess {
+    host = new FlexqProcess(['--headless'], { env: redisEnv(prefix), cwd: dir });
+    return host;
+  }
+
+  async function dispatch(...args: string[]): Promise<string> {
+    const result = await runFlexq(['dispatch', ...args], { env: redisEnv(prefix), cwd: dir });
+    expect(result.stderr).toBe('');
+    return result.stdout.trim();
+  }
+
+  it('runs jobs dispatched by flexq dispatch, logs JSON, and answers /healthz and /metrics', async () => {
+    const flexq = startHost();
+    const { url } = await flexq.waitForLog(/^health and metrics at/);
+    await flexq.waitForLog(/^flexq running/);
+    const ok = await dispatch('demo', '{"ms":20}');
+    const failing = await dispatch('demo', '{"ms":1,"fail":true}', '--max-attempts', '1');
+    await waitFor('the job to complete', async () => (await queue.getJobStatus(ok)) === 'completed');
+    await waitFor('the failing job to fail', async () => (await queue.getJobStatus(failing)) === 'failed');
+    expect(await queue.getJob(ok)).toMatchObject({ result: { sleptMs: 20 } });
+    expect(await queue.getJob(failing)).toMatchObject({ error: 'failed on purpose (payload.fail, attempt 1)' });
+    expect(flexq.logLines().find((line) => line['jobId'] === ok)).toMatchObject({ msg: 'job completed', queue: 'default', type: 'demo' });
+
+    const health = await httpGet(`${String(url)}/healthz`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
+
+    const metrics = await httpGet(`${String(url)}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.contentType).toContain('text/plain');
+    expect(metrics.body).toContain('flexq_jobs_processed_total{queue="default",type="demo",outcome="completed"} 1');
+    expect(metrics.body).toContain('flexq_jobs_processed_total{queue="default",type="demo",outcome="failed"} 1');
+    expect(metrics.body).toMatch(/flexq_job_duration_seconds_count\{queue="default",type="demo",outcome="completed"\} 1/);
+    expect(metrics.body).toContain('flexq_queue_jobs{queue="default",state="completed"} 1');
+    expect(metrics.body).toContain('flexq_queue_jobs{queue="default",state="failed"} 1');
+    expect(metrics.body).toContain('flexq_worker_concurrency{queue="default"} 2');
+
+    flexq.signal('SIGINT');
+    expect(await flexq.exited).toBe(0);
+  });
+
+  it('on SIGTERM lets the running job finish, then exits 0', async () => {
+    const flexq = startHost();
+    await flexq.waitForLog(/^flexq running/);
+    const id = await dispatch('demo', '{"ms":1500}');
+    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    flexq.signal('SIGTERM');
+    expect(await flexq.exited).toBe(0);
+    expect(await queue.getJobStatus(id)).toBe('completed');
+    const messages = flexq.logLines().map((line) => String(line['msg']));
+    expect(messages).toContain('SIGTERM received: stopping gracefully (send it again to exit at once)');
+    expect(messages.indexOf('workers stopped')).toBeGreaterThan(messages.findIndex((msg) => msg === 'job completed'));
+  });
+
+  it('hands a job still running at the shutdown timeout back to the queue and exits 0', async () => {
+    await writeFile(join(dir, 'flexq.toml'), CONFIG.replace('shutdownTimeout = "20s"', 'shutdownTimeout = "200ms"'));
+    const flexq = startHost();
+    await flexq.waitForLog(/^flexq running/);
+    const id = await dispatch('demo', '{"ms":60000}');
+    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    flexq.signal('SIGTERM');
+    expect(await flexq.exited).toBe(0);
+    expect(await queue.getJobStatus(id)).toBe('pending');
+  });
+
+  it('a second signal exits at once with code 1', async () => {
+    const flexq = startHost();
+    await flexq.waitForLog(/^flexq running/);
+    const id = await dispatch('demo', '{"ms":60000}');
+    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    flexq.signal('SIGTERM');
+    await flexq.waitForLog(/^stopping: waiting up to 20000 ms for 1 running job/);
+    flexq.signal('SIGTERM');
+    expect(await flexq.exited).toBe(1);
+    expect(await queue.getJobStatus(id)).toBe('processing'); // its lease runs out and it runs again
+  });
+});
