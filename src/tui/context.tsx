@@ -80,12 +80,12 @@ export function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
-/** The current time, ticking every `everyMs` (for ages on screen). */
+/** The time of this render; re-renders at least every `everyMs` so ages on screen move on. */
 export function useNow(everyMs = 1_000): number {
-  const [now, setNow] = useState(Date.now);
+  const [, setTick] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    const timer = setInterval(() => setTick((n) => n + 1), everyMs);
     return () => clearInterval(timer);
   }, [everyMs]);
-  return now;
+  return Date.now();
 }

@@ -167,9 +167,12 @@ let toastIds = 0;
 
 /** The jobs listed in the jobs pane: the search results when a search is on, else the page. */
 export function listedJobs(state: ConsoleState): Job[] {
-  if (state.search) return state.search.results ?? [];
-  return state.page?.jobs ?? [];
+  if (state.search) return state.search.results ?? NO_JOBS;
+  return state.page?.jobs ?? NO_JOBS;
 }
+
+// One empty list, so selectors that return "no jobs" return the same value each time.
+const NO_JOBS: Job[] = [];
 
 /** The job an action applies to: the open detail's, or the selected row's. */
 export function targetJob(state: ConsoleState): Job | null {

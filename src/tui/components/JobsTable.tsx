@@ -40,14 +40,17 @@ function Tabs({ columns }: { columns: number }) {
   const total = tabTotal(stats, tab);
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const where = search ? `search "${search.query}"` : `page ${Math.floor(offset / pageSize) + 1}/${pages}`;
+  const label = (name: StatusTab, i: number, short: boolean) => `${i + 1}:${short ? name.slice(0, 4) : name} ${compactCount(tabTotal(stats, name))}`;
+  const longWidth = STATUS_TABS.reduce((sum, name, i) => sum + label(name, i, false).length + 1, 0) + where.length + 2;
+  const short = longWidth > columns;
   return (
     <Text wrap="truncate-end">
+      <Text dimColor>{`${where}  `}</Text>
       {STATUS_TABS.map((name, i) => (
         <Text key={name} inverse={name === tab} color={name === 'failed' && (stats?.failedJobs ?? 0) > 0 ? color('red') : undefined}>
-          {`${i + 1}:${columns >= 100 ? name : name.slice(0, 4)} ${compactCount(tabTotal(stats, name))}`}
+          {label(name, i, short)}
         </Text>
       )).flatMap((node, i) => (i === 0 ? [node] : [<Text key={`s${i}`}> </Text>, node]))}
-      <Text dimColor>{`  ${where}`}</Text>
     </Text>
   );
 }
