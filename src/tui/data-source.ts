@@ -59,6 +59,7 @@ export class ConsoleDataSource implements ConsoleCommands {
   private ticking?: Promise<void>;
   private again = false;
   private running = false;
+  private actions: Promise<void> = Promise.resolve();
 
   constructor(private readonly view: HostView, private readonly store: ConsoleStore, options: DataSourceOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -349,7 +350,13 @@ export class ConsoleDataSource implements ConsoleCommands {
   }
 
   /** Runs an engine call for the user: success and failure both end up as a toast. */
-  private async act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+  private act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+    // One action at a time, in key order: `+` `+` reads the priority the first one wrote.
+    this.actions = this.actions.then(() => this.runAction(queueName, done, run));
+    return this.actions;
+  }
+
+  private async runAction(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
     const queue = this.queues.get(queueName);
     try {
       if (!queue) throw new Error(`queue ${queueName} is not served by this console`);
