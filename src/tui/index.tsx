@@ -26,6 +26,10 @@ export interface ConsoleOptions {
   noColor?: boolean;
   /** Poll intervals and search bounds of the data source. */
   dataSource?: DataSourceOptions;
+  /** Write every frame whole, without cursor moves (Ink's debug mode): for tests and screen captures. */
+  debug?: boolean;
+  /** Route stray console.log output above the console (default true). */
+  patchConsole?: boolean;
 }
 
 /** Whether `NO_COLOR` asks for no colours (https://no-color.org). */
@@ -86,6 +90,8 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
       ...(options.stdout ? { stdout: options.stdout } : {}),
       exitOnCtrlC: false,
       incrementalRendering: true,
+      debug: options.debug ?? false,
+      patchConsole: options.patchConsole ?? true,
     },
   );
   try {
