@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../src/index.js';
 import { KEY, openHarness, type Harness } from './harness.js';
-import { waitFor } from '../helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -57,7 +57,7 @@ describe('queues table', () => {
   it('status tabs list the jobs of each status; the jobs pane pages', async () => {
     h = await openHarness();
     const q = h.queue;
-    const pending = [];
+    const pending: Job[] = [];
     for (let i = 0; i < 25; i++) pending.push(await q.push({ type: `job-${String(i).padStart(2, '0')}` }));
     const delayed = await q.pushDelayed({ type: 'later' }, 60_000);
     const cancelled = await q.push({ type: 'doomed' });
