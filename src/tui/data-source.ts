@@ -3,10 +3,10 @@
  * only new entries), refreshes stats and the visible page of jobs when events say something changed,
  * loads job details, runs the user's actions, and reports Redis trouble as a banner while it retries.
  */
-import { hostname } from 'node:os';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
-import type { HostView, LogLine, WorkerInfo } from './host-view.js';
+import type { HostView, LogLine } from './host-view.js';
+import { findJob, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { oneLine } from './sanitize.js';
@@ -34,8 +34,6 @@ const DEFAULT_OPTIONS: Required<DataSourceOptions> = {
 const HISTORY_SECONDS = 20;
 /** Events read per round trip. */
 const FEED_BATCH = 1_000;
-
-type WithWorkers = RedisQueue & { getWorkers?: () => Promise<WorkerInfo[]> };
 
 const message = (err: unknown) => oneLine(err instanceof Error ? err.message : String(err));
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -265,26 +263,12 @@ export class ConsoleDataSource implements ConsoleCommands {
     }
     const queue = row && this.queues.get(row.name);
     if (!queue) return;
-    const needle = query.toLowerCase();
-    const matches: Job[] = [];
-    let scanned = 0;
-    const batch = 200;
-    while (scanned < this.options.searchLimit) {
-      const jobs = await queue.listJobs(state.tab, { offset: scanned, limit: batch });
-      scanned += jobs.length;
-      for (const job of jobs) {
-        const text = `${job.id}\n${job.type}\n${JSON.stringify(job.payload)}\n${job.error ?? ''}`.toLowerCase();
-        if (text.includes(needle)) matches.push(job);
-      }
-      if (jobs.length < batch) break;
-    }
+    const { matches, scanned } = await searchTab(queue, state.tab, query, this.options.searchLimit);
     this.store.getState().setSearchResults(query, matches, scanned);
   }
 
-  /** The job with that id in any of the console's queues. */
-  private async findJob(id: string): Promise<Job | null> {
-    const found = await Promise.all([...this.queues.values()].map((queue) => queue.getJob(id)));
-    return found.find((job) => job !== null) ?? null;
+  private findJob(id: string): Promise<Job | null> {
+    return findJob(this.queues.values(), id);
   }
 
   private async loadDetail(): Promise<void> {
@@ -303,22 +287,10 @@ export class ConsoleDataSource implements ConsoleCommands {
     }
   }
 
-  /** Workers from the engine's heartbeats when it offers them, else this host's own pool. */
   private async loadWorkers(): Promise<void> {
     this.lastWorkersAt = Date.now();
-    const queues = [...this.queues.values()] as WithWorkers[];
-    if (queues.length > 0 && queues.every((queue) => typeof queue.getWorkers === 'function')) {
-      const lists = await Promise.all(queues.map((queue) => queue.getWorkers!()));
-      const byId = new Map(lists.flat().map((worker) => [worker.id, worker]));
-      this.store.getState().setWorkers([...byId.values()], true);
-      return;
-    }
-    const now = new Date();
-    const host = hostname();
-    this.store.getState().setWorkers(this.view.pool().map((slot) => ({
-      id: `${host}:${process.pid}:${slot.queue}`, host, pid: process.pid, queue: slot.queue, busy: slot.busy,
-      concurrency: slot.concurrency, lastFetchAt: now, lastSeenAt: now, healthy: true,
-    })), false);
+    const { workers, fromHeartbeats } = await listWorkers([...this.queues.values()], this.view);
+    this.store.getState().setWorkers(workers, fromHeartbeats);
   }
 
   private updateHeader(): void {
