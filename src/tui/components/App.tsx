@@ -1,0 +1,53 @@
+/** The console's screen: header, the focused view, status and hint lines, sized to the terminal. */
+import { Box } from 'ink';
+import { useEffect } from 'react';
+import { useConsole, useConsoleState, useTerminalSize } from '../context.js';
+import { Footer } from './Footer.js';
+import { Header } from './Header.js';
+import { HelpView } from './HelpView.js';
+import { JobDetail } from './JobDetail.js';
+import { JobsTable } from './JobsTable.js';
+import { LogsView } from './LogsView.js';
+import { MAX_QUEUE_ROWS, QueuesTable } from './QueuesTable.js';
+import { WorkersView } from './WorkersView.js';
+
+/** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): number {
+  const header = 1 + (bannerShown ? 1 : 0);
+  const footer = 2;
+  const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS));
+  const jobsChrome = 2; // tab strip and column titles
+  // One line stays free: a frame as tall as the terminal makes Ink clear the screen on every change.
+  return Math.max(3, rows - header - footer - queuesPane - jobsChrome - 1);
+}
+
+/** The whole console. */
+export function App() {
+  const { store } = useConsole();
+  const { columns, rows } = useTerminalSize();
+  const { view, queues, lost } = useConsoleState((s) => ({ view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected' }));
+  const jobRows = jobRowsFor(rows, queues, lost);
+  useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
+  const bodyRows = rows - (lost ? 2 : 1) - 2 - 1;
+  let body;
+  switch (view) {
+    case 'detail': body = <JobDetail columns={columns} rows={bodyRows} />; break;
+    case 'workers': body = <WorkersView columns={columns} rows={bodyRows} />; break;
+    case 'logs': body = <LogsView columns={columns} rows={bodyRows} />; break;
+    case 'help': body = <HelpView columns={columns} rows={bodyRows} />; break;
+    default:
+      body = (
+        <>
+          <QueuesTable columns={columns} />
+          <JobsTable columns={columns} rows={jobRows} />
+        </>
+      );
+  }
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header columns={columns} />
+      {body}
+      <Footer columns={columns} />
+    </Box>
+  );
+}

@@ -1,0 +1,75 @@
+/** The bottom lines: the prompt, a typed line, a toast or the quit notice; then key hints from the key map. */
+import { Text } from 'ink';
+import { useCallback } from 'react';
+import type { Key } from 'ink';
+import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
+import { bindingsFor, type KeyScope } from '../keymap.js';
+import { oneLine } from '../sanitize.js';
+
+const GLOBAL_HINTS = new Set(['?', 'q']);
+
+/** Key hints of the focused scope; help and quit always fit at the end. */
+export function footerHints(scope: KeyScope, readOnly: boolean, columns: number): string {
+  const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint);
+  const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map((b) => `${b.label} ${b.hint}`).join('  ');
+  let head = '';
+  for (const b of bindings.filter((b) => !GLOBAL_HINTS.has(b.label))) {
+    const next = `${head}${head ? '  ' : ''}${b.label} ${b.hint}`;
+    if ([...next].length + tail.length + 2 > columns) break;
+    head = next;
+  }
+  return head ? `${head}  ${tail}` : tail;
+}
+
+/** The y/n prompt line; it takes the keys while it is open. */
+function PromptLine() {
+  useKeys('prompt', useFocused('prompt'));
+  const message = useConsoleState((s) => s.prompt?.message ?? '');
+  const color = useColor();
+  return <Text bold color={color('yellow')} wrap="truncate-end">{oneLine(message)}</Text>;
+}
+
+/** The line being typed; printable keys edit it, Enter applies, Esc drops it. */
+function InputLine() {
+  const { store } = useConsole();
+  const input = useConsoleState((s) => s.input);
+  const edit = useCallback((name: string, raw: string, key: Key) => {
+    const { input: current, editInput } = store.getState();
+    if (!current) return;
+    if (name === 'backspace') editInput(current.text.slice(0, -1));
+    else if (!key.ctrl && !key.meta && raw !== '' && !/[\u0000-\u001f\u007f]/.test(raw)) editInput(current.text + raw);
+  }, [store]);
+  useKeys('input', useFocused('input'), edit);
+  if (!input) return null;
+  const label = input.kind === 'search' ? 'search (id, type or payload text): ' : 'log filter, job id: ';
+  return <Text wrap="truncate-end">{label}{oneLine(input.text)}<Text inverse> </Text></Text>;
+}
+
+/** The status line and the hints line. */
+export function Footer({ columns }: { columns: number }) {
+  const { prompt, input, quitting, toast, search, view, readOnly } = useConsoleState((s) => ({
+    prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
+    search: s.search, view: s.view, readOnly: s.readOnly,
+  }));
+  const color = useColor();
+  let status;
+  if (quitting) {
+    status = <Text bold color={color('yellow')}>{`Quitting: waiting for ${quitting.inFlight} job${quitting.inFlight === 1 ? '' : 's'} in flight to finish…`}</Text>;
+  } else if (prompt) {
+    status = <PromptLine />;
+  } else if (input) {
+    status = <InputLine />;
+  } else if (toast) {
+    status = <Text color={color(toast.level === 'error' ? 'red' : 'green')} wrap="truncate-end">{oneLine(toast.text)}</Text>;
+  } else if (search && (view === 'jobs' || view === 'queues')) {
+    status = <Text dimColor wrap="truncate-end">{search.results === null ? `searching "${oneLine(search.query)}"…` : `${search.results.length} match(es) for "${oneLine(search.query)}" in ${search.scanned} jobs (Esc clears)`}</Text>;
+  } else {
+    status = <Text> </Text>;
+  }
+  return (
+    <>
+      {status}
+      <Text dimColor wrap="truncate-end">{`${readOnly ? '[read-only] ' : ''}${footerHints(view, readOnly, columns - (readOnly ? 12 : 0))}`}</Text>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+/** The top line: Redis address and connection, this host's pool, jobs in/out per second. */
+import { Box, Text } from 'ink';
+import { rate, sparkline } from '../format.js';
+import { useColor, useConsoleState } from '../context.js';
+
+/** The header line (and the Redis-lost banner under it when the connection is down). */
+export function Header({ columns }: { columns: number }) {
+  const header = useConsoleState((s) => s.header);
+  const color = useColor();
+  const lost = header.connection !== 'connected';
+  const spark = columns >= 100 ? 16 : 8;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text wrap="truncate-end">
+        <Text bold color={color('cyan')}>flexq </Text>
+        <Text>{header.address} </Text>
+        <Text color={color(lost ? 'red' : 'green')}>{lost ? '○ reconnecting' : '● connected'}</Text>
+        <Text>  pool {header.busy}/{header.concurrency}</Text>
+        <Text>  in {rate(header.inRate)} </Text>
+        <Text color={color('blue')}>{sparkline(header.inHistory.slice(-spark))}</Text>
+        <Text>  out {rate(header.outRate)} </Text>
+        <Text color={color('green')}>{sparkline(header.outHistory.slice(-spark))}</Text>
+      </Text>
+      {lost ? (
+        <Text inverse bold color={color('red')} wrap="truncate-end">
+          {` Redis connection lost (${header.address}): showing the last known state, reconnecting… `}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,91 @@
+/** Everything about one job: fields, payload and result (redacted paths masked), error, its log lines. */
+import { Box, Text } from 'ink';
+import type { Job } from '../../engine/types.js';
+import type { LogLine } from '../host-view.js';
+import { age, prettyJson, progressBar, progressFraction } from '../format.js';
+import { oneLine, sanitize } from '../sanitize.js';
+import { useColor, useConsole, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
+
+/** One line of the detail, with an optional colour. */
+interface DetailLine {
+  text: string;
+  color?: string;
+  bold?: boolean;
+}
+
+const when = (at: Date | undefined, now: number) => (at ? `${at.toISOString()} (${age(at, now)}${at.getTime() <= now ? ' ago' : ''})` : '-');
+
+/** A log line as the console prints it: time, level, message and the fields that are not routine. */
+export function formatLogLine(line: LogLine): string {
+  const time = new Date(line.time).toISOString().slice(11, 19);
+  return oneLine(`${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}`);
+}
+
+/** The detail as lines, so the view can scroll through it. */
+export function detailLines(job: Job, logs: readonly LogLine[], redact: readonly string[], now: number): DetailLine[] {
+  const field = (name: string, value: string): DetailLine => ({ text: `${name.padEnd(11)}${oneLine(value)}` });
+  const block = (title: string, text: string, color?: string): DetailLine[] => [
+    { text: title, bold: true },
+    ...text.split('\n').map((line) => ({ text: `  ${line}`, ...(color ? { color } : {}) })),
+  ];
+  const fraction = progressFraction(job.progress);
+  const lines: DetailLine[] = [
+    field('queue', job.queue),
+    field('type', job.type),
+    field('status', `${job.status} (since ${age(job.enteredAt, now)})`),
+    field('priority', String(job.priority)),
+    field('attempts', `${job.attempts}/${job.maxAttempts}`),
+    field('delay', job.delay ? `${job.delay} ms` : '-'),
+    field('timeout', job.timeout ? `${job.timeout} ms` : '-'),
+    field('created', when(job.createdAt, now)),
+    field('entered', when(job.enteredAt, now)),
+    field('run at', when(job.runAt, now)),
+    field('processed', when(job.processedAt, now)),
+    field('failed at', when(job.failedAt, now)),
+    field('progress', job.progress === undefined ? '-' : fraction === undefined ? JSON.stringify(job.progress) : progressBar(fraction, 30)),
+  ];
+  if (job.error) lines.push(...block('error', sanitize(job.error), 'red'));
+  lines.push(...block('payload', prettyJson(job.payload, redact)));
+  if (job.result !== undefined) lines.push(...block('result', prettyJson(job.result, redact)));
+  const own = logs.filter((line) => line.jobId === job.id);
+  lines.push({ text: `log lines (${own.length}; attempts and outcomes as this host logged them)`, bold: true });
+  for (const line of own) lines.push({ text: `  ${formatLogLine(line)}`, ...(line.level === 'error' || line.level === 'warn' ? { color: 'yellow' } : {}) });
+  return lines;
+}
+
+/** The job detail view. */
+export function JobDetail({ columns, rows }: { columns: number; rows: number }) {
+  const focused = useFocused('detail');
+  useKeys('detail', focused);
+  const { redact } = useConsole();
+  const detail = useConsoleState((s) => s.detail);
+  const logs = useConsoleState((s) => s.logs);
+  const now = useNow();
+  const color = useColor();
+  if (!detail) return null;
+  const title = `Job ${detail.id}${detail.job ? ` · ${detail.job.queue} · ${detail.job.status}` : ''}`;
+  if (!detail.job) {
+    return (
+      <Box flexDirection="column" width={columns}>
+        <Text bold>{oneLine(title)}</Text>
+        <Text dimColor>{detail.missing ? 'no such job (it may have been removed by retention)' : 'loading…'}</Text>
+      </Box>
+    );
+  }
+  const lines = detailLines(detail.job, logs, redact, now);
+  const height = Math.max(1, rows - 1);
+  const scroll = Math.min(detail.scroll, Math.max(0, lines.length - height));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text bold color={color('cyan')} wrap="truncate-end">
+        {oneLine(title)}
+        {lines.length > height ? `  (${scroll + 1}-${Math.min(lines.length, scroll + height)}/${lines.length}, ↑↓ scroll)` : ''}
+      </Text>
+      {lines.slice(scroll, scroll + height).map((line, i) => (
+        <Text key={i} bold={line.bold ?? false} color={line.color ? color(line.color) : undefined} wrap="truncate-end">
+          {line.text || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
+}

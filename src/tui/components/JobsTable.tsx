@@ -1,0 +1,83 @@
+/** The selected queue's jobs, one tab per status, one page at a time (only that page is fetched). */
+import { Box, Text } from 'ink';
+import type { Job } from '../../engine/types.js';
+import { age, errorStart, progressBar, progressFraction } from '../format.js';
+import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
+import { STATUS_TABS, listedJobs, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
+import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
+
+function columnsFor(tab: StatusTab): Column[] {
+  const when = tab === 'delayed' || tab === 'retrying' ? 'RUN AT' : 'AGE';
+  const columns: Column[] = [
+    { title: 'ID', width: 16 },
+    { title: 'TYPE', width: 'flex', min: 6 },
+    { title: 'PRIO', width: 5, align: 'right' },
+    { title: 'TRIES', width: 5, align: 'right' },
+    { title: when, width: 8, align: 'right' },
+  ];
+  if (tab === 'processing') columns.push({ title: 'PROGRESS', width: 14 });
+  columns.push({ title: tab === 'completed' ? 'RESULT' : 'LAST ERROR', width: 'flex', min: 6 });
+  return columns;
+}
+
+function cells(job: Job, tab: StatusTab, now: number): string[] {
+  const due = job.runAt && job.runAt.getTime() > now ? age(job.runAt, now) : age(job.enteredAt, now);
+  const row = [job.id, job.type, String(job.priority), `${job.attempts}/${job.maxAttempts}`, due];
+  if (tab === 'processing') {
+    const fraction = progressFraction(job.progress);
+    row.push(fraction === undefined ? (job.progress === undefined ? '' : JSON.stringify(job.progress)) : progressBar(fraction, 14));
+  }
+  row.push(tab === 'completed' ? (job.result === undefined ? '' : JSON.stringify(job.result)) : errorStart(job.error));
+  return row;
+}
+
+/** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
+function Tabs({ columns }: { columns: number }) {
+  const { tab, stats, search, offset, pageSize } = useConsoleState((s) => ({
+    tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize,
+  }));
+  const color = useColor();
+  const total = tabTotal(stats, tab);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const where = search ? `search "${search.query}"` : `page ${Math.floor(offset / pageSize) + 1}/${pages}`;
+  const label = (name: StatusTab, i: number, short: boolean) => `${i + 1}:${short ? name.slice(0, 4) : name} ${compactCount(tabTotal(stats, name))}`;
+  const longWidth = STATUS_TABS.reduce((sum, name, i) => sum + label(name, i, false).length + 1, 0) + where.length + 2;
+  const short = longWidth > columns;
+  return (
+    <Text wrap="truncate-end">
+      <Text dimColor>{`${where}  `}</Text>
+      {STATUS_TABS.map((name, i) => (
+        <Text key={name} inverse={name === tab} color={name === 'failed' && (stats?.failedJobs ?? 0) > 0 ? color('red') : undefined}>
+          {label(name, i, short)}
+        </Text>
+      )).flatMap((node, i) => (i === 0 ? [node] : [<Text key={`s${i}`}> </Text>, node]))}
+    </Text>
+  );
+}
+
+/** The jobs pane. */
+export function JobsTable({ columns, rows }: { columns: number; rows: number }) {
+  const focused = useFocused('jobs');
+  useKeys('jobs', focused);
+  const { tab, jobs, selected, loading, searching } = useConsoleState((s) => ({
+    tab: s.tab, jobs: listedJobs(s), selected: s.selectedIndex, loading: s.page === null && !s.search,
+    searching: s.search !== null && s.search.results === null,
+  }));
+  const now = useNow();
+  const color = useColor();
+  const layout = columnsFor(tab);
+  const widths = columnWidths(layout, columns);
+  const first = Math.max(0, Math.min(selected - rows + 1, jobs.length - rows));
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Tabs columns={columns} />
+      <Text bold color={color(focused ? 'cyan' : 'gray')}>{tableHeader(layout, widths, columns)}</Text>
+      {jobs.slice(first, first + rows).map((job, i) => (
+        <Text key={job.id} inverse={focused && first + i === selected} color={job.error && tab !== 'completed' ? color('red') : undefined} wrap="truncate-end">
+          {tableRow(cells(job, tab, now), layout, widths, columns)}
+        </Text>
+      ))}
+      {jobs.length === 0 ? <Text dimColor>{loading || searching ? 'loading…' : `no ${tab} jobs`}</Text> : null}
+    </Box>
+  );
+}

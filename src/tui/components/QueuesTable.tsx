@@ -1,0 +1,55 @@
+/** One row per queue: state, counts by status, finish rate and the age of the oldest waiting job. */
+import { Box, Text } from 'ink';
+import { age, rate } from '../format.js';
+import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
+import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
+
+const COLUMNS: Column[] = [
+  { title: 'QUEUE', width: 'flex', min: 6 },
+  { title: 'STATE', width: 7 },
+  { title: 'PEND', width: 5, align: 'right' },
+  { title: 'DELAY', width: 5, align: 'right' },
+  { title: 'PROC', width: 5, align: 'right' },
+  { title: 'RETRY', width: 5, align: 'right' },
+  { title: 'FAIL', width: 5, align: 'right' },
+  { title: 'DONE', width: 5, align: 'right' },
+  { title: 'CANCL', width: 5, align: 'right' },
+  { title: 'RATE', width: 7, align: 'right' },
+  { title: 'OLDEST', width: 7, align: 'right' },
+];
+
+/** Queue rows shown at most, so the jobs pane keeps room at 24 lines. */
+export const MAX_QUEUE_ROWS = 5;
+
+/** The queues pane. */
+export function QueuesTable({ columns }: { columns: number }) {
+  const focused = useFocused('queues');
+  useKeys('queues', focused);
+  const { queues, selected } = useConsoleState((s) => ({ queues: s.queues, selected: s.selectedQueue }));
+  const now = useNow();
+  const color = useColor();
+  const widths = columnWidths(COLUMNS, columns);
+  const first = Math.max(0, Math.min(selected - MAX_QUEUE_ROWS + 1, queues.length - MAX_QUEUE_ROWS));
+  const visible = queues.slice(first, first + MAX_QUEUE_ROWS);
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text bold color={color(focused ? 'cyan' : 'gray')}>{tableHeader(COLUMNS, widths, columns)}</Text>
+      {visible.map((row, i) => {
+        const s = row.stats;
+        const cells = [
+          row.name, row.paused ? 'paused' : 'running',
+          compactCount(s?.pendingJobs), compactCount(s?.delayedJobs), compactCount(s?.processingJobs),
+          compactCount(s?.retryingJobs), compactCount(s?.failedJobs), compactCount(s?.completedJobs),
+          compactCount(s?.cancelledJobs), rate(row.rate), row.oldestWaitingAt === null ? '-' : age(row.oldestWaitingAt, now),
+        ];
+        const isSelected = first + i === selected;
+        return (
+          <Text key={row.name} inverse={isSelected && focused} bold={isSelected} color={row.paused ? color('yellow') : undefined} wrap="truncate-end">
+            {tableRow(cells, COLUMNS, widths, columns)}
+          </Text>
+        );
+      })}
+      {queues.length === 0 ? <Text dimColor>no queues</Text> : null}
+    </Box>
+  );
+}

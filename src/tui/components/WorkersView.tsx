@@ -1,0 +1,42 @@
+/** The hosts and workers serving these queues, as their heartbeats show them. */
+import { Box, Text } from 'ink';
+import { age } from '../format.js';
+import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
+import { columnWidths, tableHeader, tableRow, type Column } from './table.js';
+
+const COLUMNS: Column[] = [
+  { title: 'HOST', width: 'flex', min: 8 },
+  { title: 'PID', width: 7, align: 'right' },
+  { title: 'QUEUE', width: 'flex', min: 6 },
+  { title: 'BUSY', width: 7, align: 'right' },
+  { title: 'FETCHED', width: 8, align: 'right' },
+  { title: 'SEEN', width: 8, align: 'right' },
+  { title: 'HEALTH', width: 8 },
+];
+
+/** The workers view. */
+export function WorkersView({ columns, rows }: { columns: number; rows: number }) {
+  const focused = useFocused('workers');
+  useKeys('workers', focused);
+  const { workers, fromHeartbeats } = useConsoleState((s) => ({ workers: s.workers, fromHeartbeats: s.workersFromHeartbeats }));
+  const now = useNow();
+  const color = useColor();
+  const widths = columnWidths(COLUMNS, columns);
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Text bold color={color('cyan')}>
+        Workers {fromHeartbeats ? '(all hosts, from heartbeats)' : '(this host only)'}
+      </Text>
+      <Text bold>{tableHeader(COLUMNS, widths, columns)}</Text>
+      {workers.slice(0, Math.max(1, rows - 2)).map((w) => (
+        <Text key={w.id} color={w.healthy ? undefined : color('red')} wrap="truncate-end">
+          {tableRow([
+            w.host, String(w.pid), w.queue, `${w.busy}/${w.concurrency}`,
+            age(w.lastFetchAt, now), age(w.lastSeenAt, now), w.healthy ? 'healthy' : 'STALE',
+          ], COLUMNS, widths, columns)}
+        </Text>
+      ))}
+      {workers.length === 0 ? <Text dimColor>no workers seen</Text> : null}
+    </Box>
+  );
+}

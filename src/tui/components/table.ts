@@ -1,0 +1,38 @@
+/** Fixed-width text tables: one string per row, so a row is one Ink node and cuts cleanly. */
+import { fit } from '../format.js';
+
+/** A column: a fixed width, or `flex` for a share of what is left. */
+export interface Column {
+  title: string;
+  width: number | 'flex';
+  align?: 'left' | 'right';
+  /** Least width a flex column gets. */
+  min?: number;
+}
+
+/** The width of each column for a table `total` columns wide (one space between columns). */
+export function columnWidths(columns: readonly Column[], total: number): number[] {
+  const fixed = columns.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width), 0) + (columns.length - 1);
+  const flexCount = columns.filter((c) => c.width === 'flex').length;
+  const share = flexCount === 0 ? 0 : Math.floor(Math.max(0, total - fixed) / flexCount);
+  return columns.map((c) => (c.width === 'flex' ? Math.max(c.min ?? 4, share) : c.width));
+}
+
+/** One row of cells laid out in `widths`, cut to `total` columns. */
+export function tableRow(cells: readonly string[], columns: readonly Column[], widths: readonly number[], total: number): string {
+  const line = cells.map((cell, i) => fit(cell, widths[i] ?? 0, columns[i]?.align)).join(' ');
+  return [...line].length > total ? fit(line, total) : line;
+}
+
+/** The header row. */
+export function tableHeader(columns: readonly Column[], widths: readonly number[], total: number): string {
+  return tableRow(columns.map((c) => c.title), columns, widths, total);
+}
+
+/** A count in at most 5 columns: 999, 12.3k, 1.2M. */
+export function compactCount(n: number | undefined): string {
+  if (n === undefined) return '-';
+  if (n < 10_000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(n < 100_000_000 ? 1 : 0)}M`;
+}

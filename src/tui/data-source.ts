@@ -1,0 +1,370 @@
+/**
+ * The only module of the console that talks to the engine. It follows each queue's event feed (reading
+ * only new entries), refreshes stats and the visible page of jobs when events say something changed,
+ * loads job details, runs the user's actions, and reports Redis trouble as a banner while it retries.
+ */
+import type { RedisQueue } from '../engine/queue.js';
+import type { Job } from '../engine/types.js';
+import type { HostView, LogLine } from './host-view.js';
+import { findJob, listWorkers, searchTab } from './lookups.js';
+import type { ConsoleCommands } from './keymap.js';
+import { RateMeter, eventTime } from './rates.js';
+import { oneLine } from './sanitize.js';
+import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
+
+/** How often and how far the data source looks. */
+export interface DataSourceOptions {
+  /** Ms between event-feed reads; the console is this fresh. */
+  pollMs?: number;
+  /** Ms between full stats refreshes even without events (a safety net for a trimmed feed). */
+  statsMs?: number;
+  /** Ms between worker-list refreshes while the workers view is open. */
+  workersMs?: number;
+  /** Most jobs a text search looks through. */
+  searchLimit?: number;
+  /** The oldest waiting job is looked up only in queues with at most this many waiting. */
+  oldestLimit?: number;
+}
+
+const DEFAULT_OPTIONS: Required<DataSourceOptions> = {
+  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000, oldestLimit: 1_000,
+};
+
+/** Seconds shown in the header sparklines. */
+const HISTORY_SECONDS = 20;
+/** Events read per round trip. */
+const FEED_BATCH = 1_000;
+
+const message = (err: unknown) => oneLine(err instanceof Error ? err.message : String(err));
+const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Feeds a console store from a host's queues, and carries out the console's commands. */
+export class ConsoleDataSource implements ConsoleCommands {
+  private readonly options: Required<DataSourceOptions>;
+  private readonly queues = new Map<string, RedisQueue>();
+  private readonly lastIds = new Map<string, string>();
+  private readonly dirtyStats = new Set<string>();
+  private readonly rates = new RateMeter();
+  private pageDirty = true;
+  private detailDirty = false;
+  private searchDirty = false;
+  private lastStatsAt = 0;
+  private lastWorkersAt = 0;
+  private feedOk = true;
+  private pendingLogs: LogLine[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private again = false;
+  private running = false;
+  private actions: Promise<void> = Promise.resolve();
+
+  constructor(private readonly view: HostView, private readonly store: ConsoleStore, options: DataSourceOptions = {}) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    for (const queue of view.queues) this.queues.set(queue.name, queue);
+  }
+
+  /** Loads the first picture and starts following; resolves once the first picture is in the store. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.store.getState().appendLogs(this.view.logs.lines());
+    this.unsubscribe.push(this.view.logs.subscribe((line) => this.pendingLogs.push(line)));
+    if (this.view.onConnectionChange) this.unsubscribe.push(this.view.onConnectionChange(() => this.kick()));
+    this.unsubscribe.push(this.store.subscribe((state, previous) => this.onStoreChange(state, previous)));
+    await this.runTick();
+  }
+
+  /** Stops following; resolves once a running round has ended. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.ticking;
+  }
+
+  /** What the user asked for changed: fetch what it needs now rather than at the next poll. */
+  private onStoreChange(state: ConsoleState, previous: ConsoleState): void {
+    let wanted = false;
+    if (state.selectedQueue !== previous.selectedQueue || state.tab !== previous.tab || state.offset !== previous.offset
+      || state.pageSize !== previous.pageSize || (state.page === null && previous.page !== null)) {
+      this.pageDirty = wanted = true;
+    }
+    if (state.search && state.search.results === null && state.search.query !== previous.search?.query) this.searchDirty = wanted = true;
+    if (state.detail && (state.detail.id !== previous.detail?.id || state.detail.queue !== previous.detail?.queue)) this.detailDirty = wanted = true;
+    if (state.view === 'workers' && previous.view !== 'workers') {
+      this.lastWorkersAt = 0;
+      wanted = true;
+    }
+    if (wanted) this.kick();
+  }
+
+  /** Runs a round as soon as possible (after the current one, if one runs). */
+  private kick(): void {
+    if (!this.running) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.runTick(), 0);
+  }
+
+  private runTick(): Promise<void> {
+    this.ticking = this.tick().finally(() => {
+      this.ticking = undefined;
+      if (!this.running) return;
+      const wait = this.again ? 0 : this.options.pollMs;
+      this.again = false;
+      this.timer = setTimeout(() => void this.runTick(), wait);
+    });
+    return this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.readFeeds();
+      await this.refreshStats();
+      if (this.pageDirty) await this.loadPage();
+      if (this.searchDirty) await this.runSearch();
+      if (this.detailDirty) await this.loadDetail();
+      if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
+      this.setFeedOk(true);
+    } catch {
+      this.setFeedOk(false);
+    }
+    this.updateHeader();
+    this.flushLogs();
+    const { quitting, setQuitting, pruneToasts } = this.store.getState();
+    if (quitting && quitting.inFlight !== this.view.inFlight()) setQuitting(this.view.inFlight());
+    pruneToasts(5_000);
+  }
+
+  private setFeedOk(ok: boolean): void {
+    if (ok === this.feedOk) return;
+    this.feedOk = ok;
+    if (ok) {
+      // Back after an outage: whatever happened meanwhile, look at everything again.
+      for (const name of this.queues.keys()) this.dirtyStats.add(name);
+      this.pageDirty = true;
+      if (this.store.getState().detail) this.detailDirty = true;
+    }
+  }
+
+  /** Reads each queue's new events and notes what they make stale. */
+  private async readFeeds(): Promise<void> {
+    const state = this.store.getState();
+    const shownQueue = selectedQueueRow(state)?.name;
+    const detailId = state.detail?.id;
+    const pageIds = new Set(listedJobs(state).map((job) => job.id));
+    await Promise.all([...this.queues.values()].map(async (queue) => {
+      let after = this.lastIds.get(queue.name);
+      if (after === undefined) {
+        after = await queue.lastEventId();
+        this.lastIds.set(queue.name, after);
+        this.dirtyStats.add(queue.name);
+        return;
+      }
+      for (let round = 0; round < 10; round++) {
+        const events = await queue.readEvents(after, FEED_BATCH);
+        for (const event of events) {
+          this.rates.record(queue.name, event.event, event.jobIds.length, eventTime(event.id));
+          if (event.event === 'paused' || event.event === 'resumed') this.store.getState().patchQueue(queue.name, { paused: event.event === 'paused' });
+          // Progress changes no count: it matters only to the rows and detail that show that job.
+          const countsChanged = event.event !== 'progress';
+          if (countsChanged) this.dirtyStats.add(queue.name);
+          if (queue.name === shownQueue && (countsChanged || event.jobIds.some((id) => pageIds.has(id)))) this.pageDirty = true;
+          if (detailId !== undefined && event.jobIds.includes(detailId)) this.detailDirty = true;
+          after = event.id;
+        }
+        this.lastIds.set(queue.name, after);
+        if (events.length < FEED_BATCH) break;
+      }
+    }));
+  }
+
+  private async refreshStats(): Promise<void> {
+    if (Date.now() - this.lastStatsAt >= this.options.statsMs) {
+      for (const name of this.queues.keys()) this.dirtyStats.add(name);
+    }
+    if (this.dirtyStats.size === 0) return;
+    const names = [...this.dirtyStats];
+    this.dirtyStats.clear();
+    const all = names.length === this.queues.size;
+    try {
+      const rows = await Promise.all(names.map(async (name) => {
+        const queue = this.queues.get(name)!;
+        const [stats, paused] = await Promise.all([queue.getStats(), queue.isPaused()]);
+        const previous = this.store.getState().queues.find((row) => row.name === name);
+        const waiting = stats.pendingJobs + stats.delayedJobs;
+        let oldestWaitingAt = previous?.oldestWaitingAt ?? null;
+        const waitingBefore = previous?.stats ? previous.stats.pendingJobs + previous.stats.delayedJobs : -1;
+        if (waiting === 0 || waiting > this.options.oldestLimit) oldestWaitingAt = null;
+        else if (waiting !== waitingBefore || oldestWaitingAt === null) {
+          // Newest first: the last entry is the one waiting longest. Bounded by `oldestLimit`.
+          const [oldest] = await queue.listJobs('pending', { offset: waiting - 1, limit: 1 });
+          oldestWaitingAt = oldest ? oldest.enteredAt.getTime() : null;
+        }
+        return { name, stats, paused, oldestWaitingAt };
+      }));
+      const now = Date.now();
+      const { queues, setQueues } = this.store.getState();
+      setQueues(queues.map((row) => {
+        const fresh = rows.find((r) => r.name === row.name);
+        const rate = this.rates.rate('out', now, row.name);
+        return fresh ? { ...row, ...fresh, rate } : row.rate === rate ? row : { ...row, rate };
+      }));
+      if (all) this.lastStatsAt = now;
+    } catch (err) {
+      for (const name of names) this.dirtyStats.add(name);
+      throw err;
+    }
+  }
+
+  private async loadPage(): Promise<void> {
+    this.pageDirty = false;
+    const state = this.store.getState();
+    const row = selectedQueueRow(state);
+    const queue = row && this.queues.get(row.name);
+    if (!row || !queue) return;
+    const { tab, offset, pageSize } = state;
+    try {
+      const jobs = await queue.listJobs(tab, { offset, limit: pageSize });
+      const now = this.store.getState();
+      if (selectedQueueRow(now)?.name !== row.name || now.tab !== tab || now.offset !== offset) return; // moved on meanwhile
+      if (jobs.length === 0 && offset > 0) {
+        // The page emptied under us: go to the last page there is.
+        const total = tabTotal(row.stats, tab);
+        const last = Math.max(0, Math.ceil(total / pageSize) - 1) * pageSize;
+        this.store.setState({ offset: Math.min(last, offset - pageSize), selectedIndex: 0 });
+        return;
+      }
+      now.setPage({ queue: row.name, tab, offset, jobs });
+    } catch (err) {
+      this.pageDirty = true;
+      throw err;
+    }
+  }
+
+  /** A search: a job id opens that job wherever it is; other text filters the current tab (bounded). */
+  private async runSearch(): Promise<void> {
+    this.searchDirty = false;
+    const state = this.store.getState();
+    const query = state.search?.query;
+    const row = selectedQueueRow(state);
+    if (!query) return;
+    if (!/[\s,]/.test(query)) {
+      const found = await this.findJob(query);
+      if (found) {
+        this.store.getState().clearSearch();
+        this.store.getState().openDetail(found.queue, found.id);
+        return;
+      }
+    }
+    const queue = row && this.queues.get(row.name);
+    if (!queue) return;
+    const { matches, scanned } = await searchTab(queue, state.tab, query, this.options.searchLimit);
+    this.store.getState().setSearchResults(query, matches, scanned);
+  }
+
+  private findJob(id: string): Promise<Job | null> {
+    return findJob(this.queues.values(), id);
+  }
+
+  private async loadDetail(): Promise<void> {
+    this.detailDirty = false;
+    const detail = this.store.getState().detail;
+    if (!detail) return;
+    try {
+      const queue = detail.queue === null ? undefined : this.queues.get(detail.queue);
+      const job = queue ? await queue.getJob(detail.id) : await this.findJob(detail.id);
+      const current = this.store.getState().detail;
+      if (current?.id !== detail.id) return;
+      this.store.getState().setDetail({ ...current, queue: job?.queue ?? current.queue, job, missing: job === null });
+    } catch (err) {
+      this.detailDirty = true;
+      throw err;
+    }
+  }
+
+  private async loadWorkers(): Promise<void> {
+    this.lastWorkersAt = Date.now();
+    const { workers, fromHeartbeats } = await listWorkers([...this.queues.values()], this.view);
+    this.store.getState().setWorkers(workers, fromHeartbeats);
+  }
+
+  private updateHeader(): void {
+    const now = Date.now();
+    const pool = this.view.pool();
+    const connection = this.feedOk && this.view.connectionState() === 'connected' ? 'connected' : 'reconnecting';
+    const next = {
+      connection, busy: pool.reduce((sum, slot) => sum + slot.busy, 0), concurrency: pool.reduce((sum, slot) => sum + slot.concurrency, 0),
+      inRate: this.rates.rate('in', now), outRate: this.rates.rate('out', now),
+      inHistory: this.rates.history('in', HISTORY_SECONDS, now), outHistory: this.rates.history('out', HISTORY_SECONDS, now),
+    } as const;
+    const { header, setHeader } = this.store.getState();
+    const changed = header.connection !== next.connection || header.busy !== next.busy || header.concurrency !== next.concurrency
+      || header.inRate !== next.inRate || header.outRate !== next.outRate
+      || !sameNumbers(header.inHistory, next.inHistory) || !sameNumbers(header.outHistory, next.outHistory);
+    if (changed) setHeader(next);
+    // Per-queue rates decay without events, too.
+    const { queues, setQueues } = this.store.getState();
+    if (queues.some((row) => row.rate !== this.rates.rate('out', now, row.name))) {
+      setQueues(queues.map((row) => ({ ...row, rate: this.rates.rate('out', now, row.name) })));
+    }
+  }
+
+  private flushLogs(): void {
+    if (this.pendingLogs.length === 0) return;
+    const lines = this.pendingLogs;
+    this.pendingLogs = [];
+    this.store.getState().appendLogs(lines);
+  }
+
+  /** Runs an engine call for the user: success and failure both end up as a toast. */
+  private act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+    // One action at a time, in key order: `+` `+` reads the priority the first one wrote.
+    this.actions = this.actions.then(() => this.runAction(queueName, done, run));
+    return this.actions;
+  }
+
+  private async runAction(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+    const queue = this.queues.get(queueName);
+    try {
+      if (!queue) throw new Error(`queue ${queueName} is not served by this console`);
+      await run(queue);
+      this.store.getState().toast('info', done());
+      this.dirtyStats.add(queueName);
+      this.pageDirty = this.detailDirty = true;
+      this.kick();
+    } catch (err) {
+      this.store.getState().toast('error', message(err));
+    }
+  }
+
+  async cancel(job: Job): Promise<void> {
+    await this.act(job.queue, () => `cancelled ${job.id}`, (queue) => queue.cancelJob(job.id));
+  }
+
+  async retry(job: Job): Promise<void> {
+    await this.act(job.queue, () => `${job.id} sent back to pending`, (queue) => queue.retryJob(job.id));
+  }
+
+  async changePriority(job: Job, delta: number): Promise<void> {
+    let priority = job.priority + delta;
+    await this.act(job.queue, () => `priority of ${job.id} is now ${priority}`, async (queue) => {
+      const fresh = await queue.getJob(job.id);
+      priority = (fresh?.priority ?? job.priority) + delta;
+      await queue.setPriority(job.id, priority);
+    });
+  }
+
+  async togglePause(name: string): Promise<void> {
+    let paused = false;
+    await this.act(name, () => `queue ${name} ${paused ? 'paused' : 'resumed'}`, async (queue) => {
+      paused = !(await queue.isPaused());
+      await (paused ? queue.pause() : queue.resume());
+      this.store.getState().patchQueue(name, { paused });
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/** Pure text helpers for the console's columns: widths, ages, bars, sparklines, redacted JSON. */
+import { redactPayload } from '../host/redact.js';
+import { oneLine, sanitize } from './sanitize.js';
+
+/** `text` cut or padded to exactly `width` columns (an ellipsis marks a cut). */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const clean = oneLine(text);
+  const chars = [...clean];
+  if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+  return align === 'left' ? clean.padEnd(width) : clean.padStart(width);
+}
+
+/** A duration as a short human figure: `45s`, `12m`, `3h`, `2d`. */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const two = (n: number) => String(Math.floor(n)).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${two((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d${two((s % 86_400) / 3600)}h`;
+}
+
+/** How long ago `at` was, or `in …` for a future time. */
+export function age(at: Date | number | undefined, now: number): string {
+  if (at === undefined) return '-';
+  const ms = now - (typeof at === 'number' ? at : at.getTime());
+  return ms >= 0 ? shortDuration(ms) : `in ${shortDuration(-ms)}`;
+}
+
+/** A job's progress value as a 0..1 fraction, when it looks like one (0–1 or a percentage). */
+export function progressFraction(progress: unknown): number | undefined {
+  let value: unknown = progress;
+  if (typeof value === 'object' && value !== null && 'percent' in value) value = (value as { percent: unknown }).percent;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  const fraction = value > 1 ? value / 100 : value;
+  return Math.min(1, Math.max(0, fraction));
+}
+
+/** `[####----] 50%` in `width` columns. */
+export function progressBar(fraction: number, width: number): string {
+  const label = `${Math.round(fraction * 100)}%`.padStart(4);
+  const inner = Math.max(1, width - label.length - 3);
+  const filled = Math.round(fraction * inner);
+  return `[${'#'.repeat(filled)}${'-'.repeat(inner - filled)}] ${label}`;
+}
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** A one-line chart of `values` (oldest first), scaled to their maximum. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max === 0 ? SPARKS[0] : SPARKS[Math.min(7, Math.round((v / max) * 7))])).join('');
+}
+
+/** A rate as `12.5/s`. */
+export function rate(perSecond: number): string {
+  if (perSecond >= 100) return `${Math.round(perSecond)}/s`;
+  return `${perSecond.toFixed(1)}/s`;
+}
+
+/** A value as indented JSON, with `redact` paths of an object masked, sanitized for the terminal. */
+export function prettyJson(value: unknown, redact: readonly string[] = []): string {
+  if (value === undefined) return '-';
+  const masked = redact.length > 0 && typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? redactPayload(value as Record<string, unknown>, redact)
+    : value;
+  let text: string;
+  try {
+    text = JSON.stringify(masked, null, 2) ?? String(masked);
+  } catch {
+    text = String(masked);
+  }
+  return sanitize(text);
+}
+
+/** The first line of an error message, cleaned, for a table cell. */
+export function errorStart(error: string | undefined): string {
+  if (!error) return '';
+  return oneLine(error.split('\n')[0] ?? '');
+}

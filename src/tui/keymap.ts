@@ -1,0 +1,165 @@
+/**
+ * Every key binding of the console, as data: the one table drives key handling, the footer hints and
+ * the `?` help screen. `mutates` bindings vanish in read-only mode; `dangerous` ones ask y/n first.
+ */
+import type { Key } from 'ink';
+import type { Job } from '../engine/types.js';
+import { STATUS_TABS, selectedQueueRow, targetJob, type ConsoleState, type ConsoleStore, type View } from './store.js';
+
+/** Where a binding applies: a view, the y/n prompt, or a line being typed. */
+export type KeyScope = View | 'prompt' | 'input';
+
+/** What the console can ask of the engine (implemented by the data source). */
+export interface ConsoleCommands {
+  cancel(job: Job): Promise<void>;
+  retry(job: Job): Promise<void>;
+  changePriority(job: Job, delta: number): Promise<void>;
+  togglePause(queue: string): Promise<void>;
+}
+
+/** What an action works with. */
+export interface KeyContext {
+  store: ConsoleStore;
+  commands: ConsoleCommands;
+  /** Graceful quit: waits for in-flight jobs, then leaves through Ink's `exit()`. */
+  quit(): void;
+}
+
+/** One key binding. */
+export interface KeyBinding {
+  /** Key names as `keyName` gives them: a character, or `up`, `enter`, `escape`, `tab`, `pagedown`… */
+  keys: readonly string[];
+  /** How the keys are shown: `↑/k`. */
+  label: string;
+  scopes: readonly KeyScope[];
+  description: string;
+  /** Short word for the footer; bindings without one are only in the help screen. */
+  hint?: string;
+  action: (ctx: KeyContext, key: string) => void;
+  /** Asks y/n first, with the question this returns (null: nothing to ask about). */
+  dangerous?: (state: ConsoleState) => string | null;
+  /** Changes something in Redis or the host: removed in read-only mode. */
+  mutates?: boolean;
+}
+
+const MAIN: readonly KeyScope[] = ['queues', 'jobs'];
+const JOBS_AND_DETAIL: readonly KeyScope[] = ['jobs', 'detail'];
+const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'];
+
+/** Runs `run` on the target job, or says there is none. */
+function withJob(ctx: KeyContext, run: (job: Job) => Promise<void>): void {
+  const job = targetJob(ctx.store.getState());
+  if (!job) return ctx.store.getState().toast('error', 'no job selected');
+  void run(job);
+}
+
+const state = (ctx: KeyContext) => ctx.store.getState();
+
+/** The key table. Order matters only for display. */
+export const KEYMAP: readonly KeyBinding[] = [
+  // Moving around
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['queues'], description: 'previous queue', action: (c) => state(c).moveQueue(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['queues'], description: 'next queue', action: (c) => state(c).moveQueue(1) },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['jobs'], description: 'previous job', action: (c) => state(c).moveJob(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['jobs'], description: 'next job', action: (c) => state(c).moveJob(1) },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['detail'], description: 'scroll up', action: (c) => state(c).scrollDetail(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['detail'], description: 'scroll down', action: (c) => state(c).scrollDetail(1) },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['help'], description: 'scroll up', action: (c) => state(c).scrollHelp(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['help'], description: 'scroll down', action: (c) => state(c).scrollHelp(1) },
+  { keys: ['enter'], label: 'Enter', scopes: ['queues'], description: 'open the queue\'s jobs', hint: 'open', action: (c) => state(c).open('jobs') },
+  {
+    keys: ['enter'], label: 'Enter', scopes: ['jobs'], description: 'open the job\'s detail', hint: 'open',
+    action: (c) => {
+      const job = targetJob(state(c));
+      if (job) state(c).openDetail(job.queue, job.id);
+    },
+  },
+  { keys: ['escape'], label: 'Esc', scopes: ['jobs', 'detail', 'workers', 'logs', 'help'], description: 'back', hint: 'back', action: (c) => state(c).back() },
+  { keys: ['tab', 'shift-tab'], label: 'Tab', scopes: MAIN, description: 'switch between queues and jobs panes', hint: 'pane', action: (c) => state(c).nextPane() },
+  {
+    keys: STATUS_TABS.map((_, i) => String(i + 1)), label: `1–${STATUS_TABS.length}`, scopes: MAIN,
+    description: `status tab: ${STATUS_TABS.join(', ')}`, hint: 'tabs',
+    action: (c, key) => {
+      state(c).selectTab(STATUS_TABS[Number(key) - 1]!);
+      state(c).open('jobs');
+    },
+  },
+  { keys: ['left'], label: '←', scopes: ['jobs'], description: 'previous status tab', action: (c) => state(c).cycleTab(-1) },
+  { keys: ['right'], label: '→', scopes: ['jobs'], description: 'next status tab', action: (c) => state(c).cycleTab(1) },
+  { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', action: (c) => state(c).turnPage(1) },
+  { keys: ['pageup', '['], label: 'PgUp/[', scopes: ['jobs'], description: 'previous page', action: (c) => state(c).turnPage(-1) },
+  { keys: ['/'], label: '/', scopes: MAIN, description: 'search by id, type or payload text (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
+
+  // Actions on jobs and queues
+  {
+    keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel the job (asks y/n; aborts a running handler)', hint: 'cancel', mutates: true,
+    dangerous: (s) => {
+      const job = targetJob(s);
+      return job ? `Cancel job ${job.id} (${job.type}, ${job.status})? y/n` : null;
+    },
+    action: (c) => withJob(c, (job) => c.commands.cancel(job)),
+  },
+  { keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', mutates: true, action: (c) => withJob(c, (job) => c.commands.retry(job)) },
+  { keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', mutates: true, action: (c) => withJob(c, (job) => c.commands.changePriority(job, 1)) },
+  { keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true, action: (c) => withJob(c, (job) => c.commands.changePriority(job, -1)) },
+  {
+    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', hint: 'pause', mutates: true,
+    action: (c) => {
+      const row = selectedQueueRow(state(c));
+      if (row) void c.commands.togglePause(row.name);
+    },
+  },
+
+  // Logs
+  { keys: ['e'], label: 'e', scopes: ['logs'], description: 'cycle the minimum level: all, debug, info, warn, error', hint: 'level', action: (c) => state(c).cycleLogLevel() },
+  { keys: ['f'], label: 'f', scopes: ['logs'], description: 'filter by job id (empty: all jobs)', hint: 'job', action: (c) => state(c).startInput('logJob') },
+
+  // Screens
+  { keys: ['l'], label: 'l', scopes: EVERY_VIEW, description: 'log tail', hint: 'logs', action: (c) => state(c).open('logs') },
+  { keys: ['w'], label: 'w', scopes: EVERY_VIEW, description: 'workers', hint: 'workers', action: (c) => state(c).open('workers') },
+  { keys: ['?'], label: '?', scopes: EVERY_VIEW, description: 'help: every key', hint: 'help', action: (c) => (state(c).view === 'help' ? state(c).back() : state(c).open('help')) },
+  { keys: ['q', 'ctrl-c'], label: 'q', scopes: EVERY_VIEW, description: 'quit (waits for in-flight jobs)', hint: 'quit', action: (c) => c.quit() },
+
+  // The y/n prompt and typed lines
+  { keys: ['y'], label: 'y', scopes: ['prompt'], description: 'yes, do it', action: (c) => state(c).answer(true) },
+  { keys: ['n', 'escape'], label: 'n/Esc', scopes: ['prompt'], description: 'no, leave it', action: (c) => state(c).answer(false) },
+  { keys: ['enter'], label: 'Enter', scopes: ['input'], description: 'apply', action: (c) => state(c).submitInput() },
+  { keys: ['escape'], label: 'Esc', scopes: ['input'], description: 'cancel typing', action: (c) => state(c).cancelInput() },
+];
+
+/** The name of a key press: a printable character, or `up`, `enter`, `escape`, `tab`, `shift-tab`… */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.return) return 'enter';
+  if (key.escape) return 'escape';
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl) return `ctrl-${input}`;
+  return input;
+}
+
+/** The bindings that exist in `scope` (read-only mode drops every binding that mutates). */
+export function bindingsFor(scope: KeyScope, readOnly: boolean): KeyBinding[] {
+  return KEYMAP.filter((b) => b.scopes.includes(scope) && !(readOnly && b.mutates));
+}
+
+/** Every binding that exists, for the help screen. */
+export function allBindings(readOnly: boolean): KeyBinding[] {
+  return KEYMAP.filter((b) => !(readOnly && b.mutates));
+}
+
+/** Runs the binding of `name` in `scope`; dangerous ones ask first. True when a binding took the key. */
+export function dispatchKey(scope: KeyScope, name: string, ctx: KeyContext): boolean {
+  const { readOnly } = ctx.store.getState();
+  const binding = bindingsFor(scope, readOnly).find((b) => b.keys.includes(name));
+  if (!binding) return false;
+  const question = binding.dangerous?.(ctx.store.getState());
+  if (question) ctx.store.getState().ask({ message: question, confirm: () => binding.action(ctx, name) });
+  else binding.action(ctx, name);
+  return true;
+}

@@ -1,0 +1,375 @@
+/**
+ * The console's state: a zustand vanilla store made by `createConsoleStore()` and handed down through
+ * React context (there is no module-level store). Components select narrow slices; the data source
+ * fills it from the engine and reacts to what the user asks for (queue, tab, page, detail, search).
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Job, QueueStats } from '../engine/types.js';
+import type { ConnectionState, LogLine, WorkerInfo } from './host-view.js';
+
+/** The job tabs of a queue, in key order 1–7. `pending` lists every waiting job, ready or delayed. */
+export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'failed', 'completed', 'cancelled'] as const;
+/** One job tab. */
+export type StatusTab = (typeof STATUS_TABS)[number];
+
+/** What fills the screen; `queues` and `jobs` are the two panes of the main screen. */
+export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help';
+
+/** Log levels from least to most severe, for the log filter. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** A minimum log level, or every line. */
+export type LogLevelFilter = (typeof LOG_LEVELS)[number] | 'all';
+
+/** One row of the queues table. */
+export interface QueueRow {
+  name: string;
+  stats: QueueStats | null;
+  paused: boolean;
+  /** Jobs finished per second, recently. */
+  rate: number;
+  /** Entered-at (ms) of the oldest waiting job, when known. */
+  oldestWaitingAt: number | null;
+}
+
+/** The visible page of the selected queue's tab. */
+export interface JobPage {
+  queue: string;
+  tab: StatusTab;
+  offset: number;
+  jobs: Job[];
+}
+
+/** The job whose detail is open. */
+export interface DetailState {
+  /** Its queue, or null while a search by id looks for it. */
+  queue: string | null;
+  id: string;
+  job: Job | null;
+  missing: boolean;
+  scroll: number;
+}
+
+/** A search over the selected queue's tab: by id prefix, type or payload text. */
+export interface SearchState {
+  query: string;
+  /** Matches, or null while the scan runs. */
+  results: Job[] | null;
+  /** How many jobs the scan looked at (it stops at a bound). */
+  scanned: number;
+}
+
+/** A worker row: from heartbeats when the engine has them, else this host's pool. */
+export type WorkerRow = WorkerInfo;
+
+/** The top line: where, whether, how busy and how fast. */
+export interface HeaderState {
+  address: string;
+  connection: ConnectionState;
+  busy: number;
+  concurrency: number;
+  inRate: number;
+  outRate: number;
+  /** Jobs in / out per second, oldest first, for the sparklines. */
+  inHistory: number[];
+  outHistory: number[];
+}
+
+/** A y/n question before a dangerous action. */
+export interface Prompt {
+  message: string;
+  confirm: () => void;
+}
+
+/** A line being typed: a search or the log filter's job id. */
+export interface TextInput {
+  kind: 'search' | 'logJob';
+  text: string;
+}
+
+/** A short message at the bottom. */
+export interface Toast {
+  id: number;
+  level: 'info' | 'error';
+  text: string;
+  at: number;
+}
+
+/** Everything the console shows. */
+export interface ConsoleState {
+  readOnly: boolean;
+  view: View;
+  history: View[];
+  queues: QueueRow[];
+  selectedQueue: number;
+  tab: StatusTab;
+  offset: number;
+  pageSize: number;
+  selectedIndex: number;
+  page: JobPage | null;
+  search: SearchState | null;
+  detail: DetailState | null;
+  workers: WorkerRow[];
+  workersFromHeartbeats: boolean;
+  logs: LogLine[];
+  logFilter: { level: LogLevelFilter; jobId: string };
+  header: HeaderState;
+  prompt: Prompt | null;
+  input: TextInput | null;
+  toasts: Toast[];
+  quitting: { inFlight: number } | null;
+  helpScroll: number;
+}
+
+/** What components and key bindings may do to the state. */
+export interface ConsoleActions {
+  open(view: View): void;
+  back(): void;
+  nextPane(): void;
+  moveQueue(delta: number): void;
+  selectTab(tab: StatusTab): void;
+  cycleTab(delta: number): void;
+  moveJob(delta: number): void;
+  turnPage(delta: number): void;
+  setPageSize(size: number): void;
+  openDetail(queue: string | null, id: string): void;
+  scrollDetail(delta: number): void;
+  startInput(kind: TextInput['kind']): void;
+  editInput(text: string): void;
+  cancelInput(): void;
+  submitInput(): void;
+  clearSearch(): void;
+  cycleLogLevel(): void;
+  ask(prompt: Prompt): void;
+  answer(yes: boolean): void;
+  toast(level: Toast['level'], text: string): void;
+  pruneToasts(olderThanMs: number): void;
+  setQueues(queues: QueueRow[]): void;
+  patchQueue(name: string, patch: Partial<QueueRow>): void;
+  setPage(page: JobPage): void;
+  setSearchResults(query: string, results: Job[], scanned: number): void;
+  setDetail(detail: DetailState): void;
+  setWorkers(workers: WorkerRow[], fromHeartbeats: boolean): void;
+  appendLogs(lines: readonly LogLine[]): void;
+  setHeader(patch: Partial<HeaderState>): void;
+  setQuitting(inFlight: number): void;
+  scrollHelp(delta: number): void;
+}
+
+/** The store: state plus actions. */
+export type ConsoleStoreState = ConsoleState & ConsoleActions;
+/** A console store instance. */
+export type ConsoleStore = StoreApi<ConsoleStoreState>;
+
+/** Log lines kept in the console (the host keeps its own buffer). */
+export const MAX_LOG_LINES = 2_000;
+const MAX_TOASTS = 3;
+let toastIds = 0;
+
+/** The jobs listed in the jobs pane: the search results when a search is on, else the page. */
+export function listedJobs(state: ConsoleState): Job[] {
+  if (state.search) return state.search.results ?? NO_JOBS;
+  return state.page?.jobs ?? NO_JOBS;
+}
+
+// One empty list, so selectors that return "no jobs" return the same value each time.
+const NO_JOBS: Job[] = [];
+
+/** The job an action applies to: the open detail's, or the selected row's. */
+export function targetJob(state: ConsoleState): Job | null {
+  if (state.view === 'detail') return state.detail?.job ?? null;
+  if (state.view === 'jobs') return listedJobs(state)[state.selectedIndex] ?? null;
+  return null;
+}
+
+/** The selected queue's row. */
+export function selectedQueueRow(state: ConsoleState): QueueRow | null {
+  return state.queues[state.selectedQueue] ?? null;
+}
+
+/** How many jobs the selected tab holds, from the stats. */
+export function tabTotal(stats: QueueStats | null, tab: StatusTab): number {
+  if (!stats) return 0;
+  switch (tab) {
+    case 'pending': return stats.pendingJobs + stats.delayedJobs;
+    case 'delayed': return stats.delayedJobs;
+    case 'processing': return stats.processingJobs;
+    case 'retrying': return stats.retryingJobs;
+    case 'failed': return stats.failedJobs;
+    case 'completed': return stats.completedJobs;
+    case 'cancelled': return stats.cancelledJobs;
+  }
+}
+
+const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
+
+/** A fresh console store. */
+export function createConsoleStore(init: { address?: string; queues?: readonly string[]; readOnly?: boolean } = {}): ConsoleStore {
+  return createStore<ConsoleStoreState>()((set, get) => {
+    /** Moves to another queue/tab/page: the selection and search start over. */
+    const reposition = (patch: Partial<ConsoleState>) => set({ selectedIndex: 0, search: null, ...patch });
+    const jobsTotal = () => {
+      const state = get();
+      return tabTotal(selectedQueueRow(state)?.stats ?? null, state.tab);
+    };
+    return {
+      readOnly: init.readOnly ?? false,
+      view: 'queues',
+      history: [],
+      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestWaitingAt: null })),
+      selectedQueue: 0,
+      tab: 'pending',
+      offset: 0,
+      pageSize: 10,
+      selectedIndex: 0,
+      page: null,
+      search: null,
+      detail: null,
+      workers: [],
+      workersFromHeartbeats: false,
+      logs: [],
+      logFilter: { level: 'all', jobId: '' },
+      header: {
+        address: init.address ?? '', connection: 'connected', busy: 0, concurrency: 0,
+        inRate: 0, outRate: 0, inHistory: [], outHistory: [],
+      },
+      prompt: null,
+      input: null,
+      toasts: [],
+      quitting: null,
+      helpScroll: 0,
+
+      open: (view) => {
+        const { view: current, history } = get();
+        if (view === current) return;
+        const main = view === 'queues' || view === 'jobs';
+        set({ view, history: main ? [] : [...history, current] });
+      },
+      back: () => {
+        const { view, history, search } = get();
+        if (history.length > 0) {
+          set({ view: history[history.length - 1]!, history: history.slice(0, -1) });
+        } else if (view === 'jobs' && search) {
+          set({ search: null, selectedIndex: 0 });
+        } else if (view !== 'queues') {
+          set({ view: view === 'jobs' ? 'queues' : 'jobs', history: [] });
+        }
+      },
+      nextPane: () => {
+        const { view } = get();
+        if (view === 'queues') set({ view: 'jobs' });
+        else if (view === 'jobs') set({ view: 'queues' });
+      },
+      moveQueue: (delta) => {
+        const { queues, selectedQueue } = get();
+        const next = clamp(selectedQueue + delta, 0, Math.max(0, queues.length - 1));
+        if (next !== selectedQueue) reposition({ selectedQueue: next, offset: 0, page: null });
+      },
+      selectTab: (tab) => {
+        if (tab !== get().tab || get().search) reposition({ tab, offset: 0, page: null });
+      },
+      cycleTab: (delta) => {
+        const index = STATUS_TABS.indexOf(get().tab);
+        get().selectTab(STATUS_TABS[(index + delta + STATUS_TABS.length) % STATUS_TABS.length]!);
+      },
+      moveJob: (delta) => {
+        const state = get();
+        const listed = listedJobs(state).length;
+        const next = state.selectedIndex + delta;
+        if (next >= 0 && next < listed) return set({ selectedIndex: next });
+        if (state.search) return;
+        // Past the edge of the page: turn it when there is more.
+        if (next >= listed && state.offset + state.pageSize < jobsTotal()) {
+          set({ offset: state.offset + state.pageSize, selectedIndex: 0 });
+        } else if (next < 0 && state.offset > 0) {
+          set({ offset: Math.max(0, state.offset - state.pageSize), selectedIndex: state.pageSize - 1 });
+        }
+      },
+      turnPage: (delta) => {
+        const state = get();
+        if (state.search) return;
+        const last = Math.max(0, Math.ceil(jobsTotal() / state.pageSize) - 1) * state.pageSize;
+        const offset = clamp(state.offset + delta * state.pageSize, 0, last);
+        if (offset !== state.offset) set({ offset, selectedIndex: 0 });
+      },
+      setPageSize: (size) => {
+        const pageSize = Math.max(1, Math.floor(size));
+        const state = get();
+        if (pageSize === state.pageSize) return;
+        // Keep the selected job on screen: start the page where it falls.
+        const absolute = state.offset + state.selectedIndex;
+        const offset = Math.floor(absolute / pageSize) * pageSize;
+        set({ pageSize, offset, selectedIndex: absolute - offset });
+      },
+      openDetail: (queue, id) => {
+        set({ detail: { queue, id, job: null, missing: false, scroll: 0 } });
+        get().open('detail');
+      },
+      scrollDetail: (delta) => {
+        const { detail } = get();
+        if (detail) set({ detail: { ...detail, scroll: Math.max(0, detail.scroll + delta) } });
+      },
+      startInput: (kind) => set({ input: { kind, text: kind === 'logJob' ? get().logFilter.jobId : '' } }),
+      editInput: (text) => {
+        const { input } = get();
+        if (input) set({ input: { ...input, text } });
+      },
+      cancelInput: () => set({ input: null }),
+      submitInput: () => {
+        const { input, logFilter } = get();
+        if (!input) return;
+        const text = input.text.trim();
+        if (input.kind === 'logJob') return set({ input: null, logFilter: { ...logFilter, jobId: text } });
+        set({ input: null });
+        if (text === '') return get().clearSearch();
+        set({ search: { query: text, results: null, scanned: 0 }, selectedIndex: 0, view: get().view === 'queues' ? 'jobs' : get().view });
+      },
+      clearSearch: () => set({ search: null, selectedIndex: 0 }),
+      cycleLogLevel: () => {
+        const { logFilter } = get();
+        const order: LogLevelFilter[] = ['all', 'debug', 'info', 'warn', 'error'];
+        const level = order[(order.indexOf(logFilter.level) + 1) % order.length]!;
+        set({ logFilter: { ...logFilter, level } });
+      },
+      ask: (prompt) => set({ prompt }),
+      answer: (yes) => {
+        const { prompt } = get();
+        set({ prompt: null });
+        if (yes) prompt?.confirm();
+      },
+      toast: (level, text) => {
+        const toast: Toast = { id: ++toastIds, level, text, at: Date.now() };
+        set({ toasts: [...get().toasts, toast].slice(-MAX_TOASTS) });
+      },
+      pruneToasts: (olderThanMs) => {
+        const { toasts } = get();
+        const cutoff = Date.now() - olderThanMs;
+        if (toasts.some((t) => t.at < cutoff)) set({ toasts: toasts.filter((t) => t.at >= cutoff) });
+      },
+      setQueues: (queues) => set({ queues }),
+      patchQueue: (name, patch) => set({ queues: get().queues.map((q) => (q.name === name ? { ...q, ...patch } : q)) }),
+      setPage: (page) => {
+        const state = get();
+        // Keep the same job selected when the page is refreshed under it.
+        const selectedId = state.page?.jobs[state.selectedIndex]?.id;
+        const same = state.page && state.page.queue === page.queue && state.page.tab === page.tab && state.page.offset === page.offset;
+        const kept = same && selectedId ? page.jobs.findIndex((j) => j.id === selectedId) : -1;
+        const selectedIndex = kept >= 0 ? kept : clamp(state.selectedIndex, 0, Math.max(0, page.jobs.length - 1));
+        set({ page, selectedIndex });
+      },
+      setSearchResults: (query, results, scanned) => {
+        const { search } = get();
+        if (search?.query === query) set({ search: { query, results, scanned } });
+      },
+      setDetail: (detail) => set({ detail }),
+      setWorkers: (workers, fromHeartbeats) => set({ workers, workersFromHeartbeats: fromHeartbeats }),
+      appendLogs: (lines) => {
+        if (lines.length === 0) return;
+        const logs = [...get().logs, ...lines];
+        set({ logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs });
+      },
+      setHeader: (patch) => set({ header: { ...get().header, ...patch } }),
+      setQuitting: (inFlight) => set({ quitting: { inFlight } }),
+      scrollHelp: (delta) => set({ helpScroll: Math.max(0, get().helpScroll + delta) }),
+    };
+  });
+}

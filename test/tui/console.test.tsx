@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisQueue, RedisWorker } from '../../src/index.js';
+import { openConsole, type HostView } from '../../src/tui/index.js';
+import { FakeStdin, FakeStdout } from './fake-terminal.js';
+import { LogBuffer } from './harness.js';
+import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** ANSI-free text of a frame (the fake terminal receives what a real one would). */
+const plain = (frame: string) => frame.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
+function hostView(queue: RedisQueue, worker: RedisWorker | undefined, logs: LogBuffer, address: string): HostView {
+  return {
+    queues: [queue], redisAddress: address, logs,
+    pool: () => (worker ? [{ queue: queue.name, busy: worker.activeJobs, concurrency: worker.numWorkers }] : []),
+    connectionState: () => 'connected',
+    inFlight: () => worker?.activeJobs ?? 0,
+    stop: async () => worker?.stop(),
+  };
+}
+
+async function open(view: HostView, stdout: FakeStdout, stdin: FakeStdin) {
+  let done = false;
+  const closed = openConsole(view, {
+    readOnly: false, noColor: true, dataSource: { pollMs: 100 }, debug: true, patchConsole: false,
+    stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream,
+  }).then(() => {
+    done = true;
+  });
+  const frame = (check: (f: string) => boolean, what: string, timeoutMs = 8_000) =>
+    waitFor(what, () => (check(plain(stdout.lastFrame())) ? plain(stdout.lastFrame()) : null), { timeoutMs, intervalMs: 20 })
+      .catch((err: Error) => { throw new Error(`${err.message}\n--- last frame ---\n${plain(stdout.lastFrame())}`); });
+  return { closed, isDone: () => done, frame };
+}
+
+describe('openConsole', () => {
+  it('q says how many jobs are in flight and resolves only once they finished', async () => {
+    const prefix = uniquePrefix('tui-quit');
+    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
+    const logs = new LogBuffer();
+    const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 100, logger: logs.logger });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    worker.registerHandler('held', async () => { await gate; return { success: true }; });
+    void worker.start();
+    cleanups.push(() => worker.stop({ timeout: 100 }));
+    const job = await queue.push({ type: 'held' });
+    await waitFor('running', () => worker.activeJobs === 1);
+    const stdout = new FakeStdout(80, 24);
+    const stdin = new FakeStdin();
+    const c = await open(hostView(queue, worker, logs, 'localhost:6379'), stdout, stdin);
+    await c.frame((f) => f.includes('pool 1/2'), 'the header with the busy pool');
+    stdin.write('q');
+    await c.frame((f) => f.includes('Quitting: waiting for 1 job in flight'), 'the quit notice');
+    expect(c.isDone()).toBe(false);
+    expect(worker.isRunning()).toBe(true);
+    release();
+    await c.closed;
+    expect(await queue.getJobStatus(job.id)).toBe('completed');
+    expect(worker.isRunning()).toBe(false);
+  });
+
+  it('fits 80×24, follows a resize, and shows a banner while Redis is away, then recovers', async () => {
+    const port = await freePort();
+    let server = startRedis(port);
+    cleanups.push(async () => { server.kill('SIGKILL'); });
+    const url = `redis://127.0.0.1:${port}`;
+    const queue = await connectWhenUp(url);
+    cleanups.push(async () => { await queue.close().catch(() => {}); });
+    await queue.push({ type: 'before' });
+    const stdout = new FakeStdout(80, 24);
+    const stdin = new FakeStdin();
+    const c = await open(hostView(queue, undefined, new LogBuffer(), `127.0.0.1:${port}`), stdout, stdin);
+    cleanups.push(async () => { stdin.write('q'); await c.closed; });
+    let frame = await c.frame((f) => /default\s+running\s+1\s/.test(f), 'one pending job');
+    const lines = frame.split('\n');
+    expect(lines.length).toBeLessThan(24);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(frame).toContain('1:pend');
+    stdout.resize(120, 30);
+    frame = await c.frame((f) => f.includes('1:pending 1'), 'the wide tab strip after the resize');
+    expect(Math.max(...frame.split('\n').map((l) => [...l].length))).toBeGreaterThan(80);
+
+    server.kill('SIGKILL');
+    await c.frame((f) => f.includes('Redis connection lost'), 'the banner', 15_000);
+    server = startRedis(port);
+    await c.frame((f) => !f.includes('Redis connection lost') && f.includes('connected'), 'the banner gone', 20_000);
+    await queue.push({ type: 'after' });
+    await c.frame((f) => /default\s+running\s+1\s/.test(f), 'the console follows the new server', 15_000);
+  });
+});
+
+function startRedis(port: number): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+}
+
+async function connectWhenUp(url: string): Promise<RedisQueue> {
+  return waitFor('the test Redis to answer', async () => {
+    try {
+      return await RedisQueue.connect('default', { url, prefix: 'flexq-test-tui-lost', connectTimeout: 500 });
+    } catch {
+      return null;
+    }
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}

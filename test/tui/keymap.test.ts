@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Key } from 'ink';
+import type { Job } from '../../src/index.js';
+import { KEYMAP, allBindings, bindingsFor, dispatchKey, keyName, type ConsoleCommands, type KeyContext } from '../../src/tui/keymap.js';
+import { createConsoleStore } from '../../src/tui/store.js';
+import { footerHints } from '../../src/tui/components/Footer.js';
+import { helpLines } from '../../src/tui/components/HelpView.js';
+
+const noKey: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+function context(readOnly = false) {
+  const calls: string[] = [];
+  const commands: ConsoleCommands = {
+    cancel: async (job: Job) => void calls.push(`cancel ${job.id}`),
+    retry: async (job: Job) => void calls.push(`retry ${job.id}`),
+    changePriority: async (job: Job, delta: number) => void calls.push(`priority ${job.id} ${delta}`),
+    togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
+  };
+  const store = createConsoleStore({ queues: ['q'], readOnly });
+  const ctx: KeyContext = { store, commands, quit: () => calls.push('quit') };
+  return { ctx, store, calls };
+}
+
+const aJob: Job = {
+  id: 'j1', queue: 'q', type: 't', payload: {}, status: 'processing', attempts: 1, maxAttempts: 3, priority: 0, delay: 0,
+  createdAt: new Date(0), enteredAt: new Date(0),
+};
+
+describe('key map', () => {
+  it('no key is bound twice in one scope', () => {
+    const scopes = new Set(KEYMAP.flatMap((b) => b.scopes));
+    for (const scope of scopes) {
+      const keys = bindingsFor(scope, false).flatMap((b) => b.keys);
+      expect(new Set(keys).size, scope).toBe(keys.length);
+    }
+  });
+
+  it('names keys as the table spells them', () => {
+    expect(keyName('', { ...noKey, upArrow: true })).toBe('up');
+    expect(keyName('', { ...noKey, return: true })).toBe('enter');
+    expect(keyName('', { ...noKey, escape: true, meta: true })).toBe('escape');
+    expect(keyName('', { ...noKey, tab: true, shift: true })).toBe('shift-tab');
+    expect(keyName('c', { ...noKey, ctrl: true })).toBe('ctrl-c');
+    expect(keyName('+', noKey)).toBe('+');
+  });
+
+  it('read-only removes every binding that mutates, from handling, footer and help', () => {
+    const mutating = KEYMAP.filter((b) => b.mutates);
+    expect(mutating.map((b) => b.keys[0])).toEqual(expect.arrayContaining(['c', 'r', '+', '-', 'p']));
+    expect(allBindings(true).some((b) => b.mutates)).toBe(false);
+    expect(footerHints('jobs', true, 200)).not.toMatch(/cancel|retry|pause|prio/);
+    expect(footerHints('jobs', false, 200)).toMatch(/c cancel/);
+    expect(helpLines(true).map((l) => l.text).join('\n')).not.toContain('cancel the job');
+    const { ctx, store, calls } = context(true);
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob] } });
+    expect(dispatchKey('jobs', 'c', ctx)).toBe(false);
+    expect(dispatchKey('jobs', 'p', ctx)).toBe(false);
+    expect(calls).toEqual([]);
+  });
+
+  it('a dangerous binding asks first and acts on yes', () => {
+    const { ctx, store, calls } = context();
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob] } });
+    expect(dispatchKey('jobs', 'c', ctx)).toBe(true);
+    expect(store.getState().prompt?.message).toBe('Cancel job j1 (t, processing)? y/n');
+    expect(calls).toEqual([]);
+    dispatchKey('prompt', 'y', ctx);
+    expect(calls).toEqual(['cancel j1']);
+  });
+
+  it('bindings reach the commands and the store', () => {
+    const { ctx, store, calls } = context();
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'pending', offset: 0, jobs: [aJob] } });
+    dispatchKey('jobs', '+', ctx);
+    dispatchKey('jobs', '-', ctx);
+    dispatchKey('jobs', 'r', ctx);
+    dispatchKey('jobs', 'p', ctx);
+    dispatchKey('jobs', '4', ctx);
+    expect(store.getState().tab).toBe('retrying');
+    dispatchKey('jobs', 'q', ctx);
+    expect(calls).toEqual(['priority j1 1', 'priority j1 -1', 'retry j1', 'pause q', 'quit']);
+    expect(dispatchKey('jobs', 'Z', ctx)).toBe(false);
+  });
+
+  it('the footer always keeps help and quit, even at 80 columns', () => {
+    for (const scope of ['queues', 'jobs', 'detail', 'logs', 'workers', 'help'] as const) {
+      const hints = footerHints(scope, false, 80);
+      expect(hints.length).toBeLessThanOrEqual(80);
+      expect(hints).toMatch(/\? help {2}q quit$/);
+    }
+  });
+});
