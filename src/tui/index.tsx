@@ -89,7 +89,6 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
       ...(options.stdin ? { stdin: options.stdin } : {}),
       ...(options.stdout ? { stdout: options.stdout } : {}),
       exitOnCtrlC: false,
-      incrementalRendering: true,
       debug: options.debug ?? false,
       patchConsole: options.patchConsole ?? true,
     },
