@@ -25,6 +25,15 @@ export interface ListOptions {
   limit?: number;
 }
 
+/** One queue at a glance. */
+export interface QueueOverview {
+  name: string;
+  stats: QueueStats;
+  paused: boolean;
+  /** When the longest-waiting ready job became ready; null when none is ready. */
+  oldestReadyAt: Date | null;
+}
+
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
 
@@ -211,8 +220,14 @@ export class RedisQueue {
   /** Job counts by state. */
   async getStats(): Promise<QueueStats> {
     this.ensureOpen('getStats');
-    const { paused: _paused, ...stats } = await this.store.stats();
-    return stats;
+    return (await this.store.stats()).stats;
+  }
+
+  /** Counts, paused state and the oldest ready job's wait, in one read: what a console shows per queue. */
+  async getOverview(): Promise<QueueOverview> {
+    this.ensureOpen('getOverview');
+    const { stats, paused, oldestReadyAt } = await this.store.stats();
+    return { name: this.name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : new Date(oldestReadyAt) };
   }
 
   /** Whether workers are held from claiming this queue's jobs. */

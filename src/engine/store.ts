@@ -166,11 +166,16 @@ export class QueueStore {
     return (await this.call('setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
   }
 
-  async stats(): Promise<QueueStats & { paused: boolean }> {
+  /** Counts by state, whether the queue is paused, and when its oldest ready job entered (ms, or null). */
+  async stats(): Promise<{ stats: QueueStats; paused: boolean; oldestReadyAt: number | null }> {
     const counts = ((await this.call('getStats', [])) as number[]).map(Number);
-    const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused] =
-      counts as [number, number, number, number, number, number, number, number];
-    return { pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused: paused === 1 };
+    const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused, oldestUs] =
+      counts as [number, number, number, number, number, number, number, number, number];
+    return {
+      stats: { pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs },
+      paused: paused === 1,
+      oldestReadyAt: oldestUs < 0 ? null : Math.floor(oldestUs / 1000),
+    };
   }
 
   /** One page of pending job ids, newest first. */

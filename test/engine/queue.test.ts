@@ -170,6 +170,16 @@ describe('stats and listing', () => {
     expect(await queue.getQueueSize()).toBe(2);
   });
 
+  test('getOverview gives counts, the paused state and how long the oldest ready job waits', async () => {
+    expect(await queue.getOverview()).toMatchObject({ name: 'default', paused: false, oldestReadyAt: null });
+    const first = await queue.push({ type: 't', priority: 1 });
+    await queue.push({ type: 't' });
+    await queue.pause();
+    const overview = await queue.getOverview();
+    expect(overview).toMatchObject({ paused: true, stats: { pendingJobs: 2 } });
+    expect(overview.oldestReadyAt!.getTime()).toBe(first.createdAt.getTime());
+  });
+
   test('listJobs pages newest first by the time the job entered its status', async () => {
     const jobs = [];
     for (let i = 0; i < 5; i++) jobs.push(await queue.push({ type: 't', payload: { i }, priority: i % 2 }));

@@ -8,15 +8,24 @@
 -- KEYS[7] failed      ZSET `<base>failed`
 -- KEYS[8] cancelled   ZSET `<base>cancelled`
 -- KEYS[9] paused      STRING `<base>paused`
--- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1}.
+-- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
+--          µs the oldest ready job entered pending (-1: none)}.
 -- A delayed job already due counts as pending: it no longer waits for its time.
 -- @include lib
 
 local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
 local now = nowMs()
-local ready = 0
+local ready, oldest = 0, -1
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
-  ready = ready + redis.call('LLEN', readyKey(base, priority))
+  local list = readyKey(base, priority)
+  ready = ready + redis.call('LLEN', list)
+  -- Each list is oldest first (but for jobs put back at its head, which are older still).
+  local head = redis.call('LINDEX', list, 0)
+  if head then
+    local times = redis.call('HMGET', jobKey(base, head), 'e', 'c')
+    local entered = tonumber(times[1] or times[2] or '-1')
+    if entered >= 0 and (oldest < 0 or entered < oldest) then oldest = entered end
+  end
 end
 local due = redis.call('ZCOUNT', delayedKey, '-inf', now)
 return {
@@ -28,4 +37,5 @@ return {
   redis.call('ZCARD', KEYS[7]),
   redis.call('ZCARD', KEYS[8]),
   redis.call('EXISTS', KEYS[9]),
+  oldest,
 }
