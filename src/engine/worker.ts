@@ -19,9 +19,43 @@ export class JobAbortedError extends Error {
   }
 }
 
-interface RunningJob {
-  lease: Lease;
-  controller: AbortController;
+/** How an attempt's handler ended, or that it was aborted first. */
+type Settled = { result: JobResult } | { error: unknown } | { aborted: JobAbortedError };
+
+/**
+ * One running attempt. Its AbortController is made only when the handler reads `ctx.signal`
+ * (most never do, and one per job is not free); an abort reaches the handler and the worker alike.
+ */
+class Attempt {
+  private controller?: AbortController;
+  private settle?: (settled: Settled) => void;
+  abortReason?: JobAbortedError;
+
+  constructor(readonly lease: Lease) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: JobAbortedError): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.settle?.({ aborted: reason });
+  }
+
+  /** The handler's end or the abort, whichever comes first. */
+  race(handled: Promise<JobResult>): Promise<Settled> {
+    return new Promise((resolve) => {
+      this.settle = resolve;
+      if (this.abortReason) resolve({ aborted: this.abortReason });
+      handled.then((result) => resolve({ result }), (error: unknown) => resolve({ error }));
+    });
+  }
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -44,7 +78,7 @@ export class RedisWorker {
   private readonly visibilityTimeout: number;
   private readonly logger: Logger;
   private readonly handlers = new Map<string, Handler>();
-  private readonly running = new Map<string, RunningJob>();
+  private readonly running = new Map<string, Attempt>();
   /** Outcomes of finished attempts not yet recorded; the next claim takes them along. */
   private outcomes: Outcome[] = [];
   private state: 'stopped' | 'running' | 'stopping' = 'stopped';
@@ -155,9 +189,9 @@ export class RedisWorker {
   }
 
   private async handBack(): Promise<void> {
-    const leases = [...this.running.values()].map(({ lease, controller }) => {
-      controller.abort(new JobAbortedError('shutdown', 'worker shutting down: job handed back to the queue'));
-      return lease;
+    const leases = [...this.running.values()].map((attempt) => {
+      attempt.abort(new JobAbortedError('shutdown', 'worker shutting down: job handed back to the queue'));
+      return attempt.lease;
     });
     this.running.clear();
     try {
@@ -250,7 +284,7 @@ export class RedisWorker {
 
   private launch(claimed: ClaimedJob): void {
     const job = decodeJob(this.queue.name, claimed.id, claimed.fields)!;
-    const entry: RunningJob = { lease: { id: claimed.id, token: claimed.token }, controller: new AbortController() };
+    const entry = new Attempt({ id: claimed.id, token: claimed.token });
     this.running.set(job.id, entry);
     void this.execute(job, entry).then((outcome) => {
       if (this.running.get(job.id) === entry) this.running.delete(job.id);
@@ -276,8 +310,9 @@ export class RedisWorker {
     });
   }
 
-  private async execute(job: Job, { lease, controller }: RunningJob): Promise<Outcome | undefined> {
+  private async execute(job: Job, attempt: Attempt): Promise<Outcome | undefined> {
     const started = performance.now();
+    const { lease } = attempt;
     const handler = this.handlers.get(job.type);
     let outcome: Outcome | undefined;
     if (!handler) {
@@ -286,7 +321,9 @@ export class RedisWorker {
       let jobLogger: Logger | undefined;
       const workerLogger = this.logger;
       const ctx: JobContext = {
-        signal: controller.signal,
+        get signal() {
+          return attempt.signal;
+        },
         // Made on first use: most handlers never log, and a child logger per job is not free.
         get logger() {
           return (jobLogger ??= workerLogger.child({ jobId: job.id, type: job.type }));
@@ -296,29 +333,35 @@ export class RedisWorker {
         },
       };
       const timer = job.timeout === undefined ? undefined : setTimeout(
-        () => controller.abort(new JobAbortedError('timeout', `job timed out after ${job.timeout} ms`)),
+        () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${job.timeout} ms`)),
         job.timeout,
       );
       const handled = Promise.resolve().then(() => handler.handle(ctx, job));
-      const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
-      try {
-        const first = await Promise.race([handled, aborted]);
-        outcome = first === 'aborted' ? this.abortOutcome(job, lease, controller.signal.reason) : this.resultOutcome(job, lease, first);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        outcome = this.failure(job, lease, message, !(err instanceof PermanentError), 0);
-      } finally {
-        clearTimeout(timer);
+      const settled = await attempt.race(handled);
+      clearTimeout(timer);
+      if ('result' in settled) {
+        outcome = this.resultOutcome(job, lease, settled.result);
+      } else if ('error' in settled) {
+        const { error } = settled;
+        outcome = this.failure(job, lease, error instanceof Error ? error.message : String(error), !(error instanceof PermanentError), 0);
+      } else {
+        outcome = this.abortOutcome(job, lease, settled.aborted);
+        // The slot stays taken until the handler really returns, so concurrency holds even on abort.
+        await handled.catch(() => {});
       }
-      // The slot stays taken until the handler really returns, so concurrency holds even on abort.
-      await handled.catch(() => {});
     }
-    const durationMs = Math.round(performance.now() - started);
-    const outcomeName = outcome?.kind ?? (controller.signal.reason as JobAbortedError).kind;
-    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs, outcome: outcomeName };
-    if (outcome?.kind === 'completed') this.logger.info(line, 'job completed');
-    else this.logger.warn({ ...line, error: outcome?.value }, `job ${outcomeName}`);
+    this.logOutcome(job, outcome, attempt, performance.now() - started);
     return outcome;
+  }
+
+  /** One line per attempt with id, type, attempt and duration; built only when it will be written. */
+  private logOutcome(job: Job, outcome: Outcome | undefined, attempt: Attempt, duration: number): void {
+    const level = outcome?.kind === 'completed' ? 'info' : 'warn';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const name = outcome?.kind ?? attempt.abortReason?.kind;
+    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(duration), outcome: name };
+    if (level === 'info') this.logger.info(line, 'job completed');
+    else this.logger.warn({ ...line, error: outcome?.value }, `job ${name}`);
   }
 
   private resultOutcome(job: Job, lease: Lease, result: JobResult): Outcome {
@@ -338,8 +381,8 @@ export class RedisWorker {
   }
 
   /** A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt. */
-  private abortOutcome(job: Job, lease: Lease, reason: unknown): Outcome | undefined {
-    if (reason instanceof JobAbortedError && reason.kind === 'timeout') return this.failure(job, lease, reason.message, true, 0);
+  private abortOutcome(job: Job, lease: Lease, reason: JobAbortedError): Outcome | undefined {
+    if (reason.kind === 'timeout') return this.failure(job, lease, reason.message, true, 0);
     return undefined;
   }
 
@@ -391,9 +434,9 @@ export class RedisWorker {
       const lost = await this.store!.extendLeases([...this.running.values()].map((r) => r.lease), this.visibilityTimeout);
       for (const id of lost) {
         const entry = this.running.get(id);
-        if (!entry || entry.controller.signal.aborted) continue;
+        if (!entry || entry.abortReason) continue;
         const status = await this.store!.jobStatus(id);
-        entry.controller.abort(status === 'cancelled'
+        entry.abort(status === 'cancelled'
           ? new JobAbortedError('cancelled', 'job cancelled')
           : new JobAbortedError('lease-lost', `lease lost: the job is ${status ?? 'gone'} now`));
       }
