@@ -57,7 +57,10 @@ export interface StoreSettings {
 export interface StoredEvent {
   id: string;
   event: string;
+  /** The jobs it names: all of them, or the first 50 of a larger batch. */
   jobIds: string[];
+  /** How many jobs the operation touched. */
+  jobCount: number;
   detail?: string;
 }
 
@@ -214,7 +217,8 @@ export class QueueStore {
     return entries.map(([id, flat]) => {
       const fields = fieldMap(flat);
       const ids = fields.get('ids') ?? '';
-      const event: StoredEvent = { id, event: fields.get('ev') ?? '', jobIds: ids === '' ? [] : ids.split(',') };
+      const jobIds = ids === '' ? [] : ids.split(',');
+      const event: StoredEvent = { id, event: fields.get('ev') ?? '', jobIds, jobCount: Number(fields.get('n') ?? jobIds.length) };
       const detail = fields.get('x');
       if (detail !== undefined) event.detail = detail;
       return event;

@@ -63,4 +63,16 @@ describe('addJobs.lua', () => {
     expect(await h.raw.exists(h.job('x'), h.job('y'))).toBe(0);
     expect(await h.raw.exists(h.ready(0))).toBe(0);
   });
+
+  it('names at most 50 jobs in one event and gives the total, so the feed stays small', async () => {
+    await h.store.addJobs(Array.from({ length: 60 }, (_, i) => newJob(`j${i}`)));
+    const [entry] = await h.raw.xrange(h.keys.events, '-', '+');
+    const flat = entry![1];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+    expect(fields.ev).toBe('added');
+    expect(fields.ids!.split(',')).toHaveLength(50);
+    expect(fields.n).toBe('60');
+    expect((await h.store.readEvents('0', 10))[0]).toMatchObject({ event: 'added', jobCount: 60 });
+  });
 });

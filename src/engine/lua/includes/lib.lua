@@ -65,14 +65,28 @@ local function schedule(scheduleKey, wakeKey, id, runAt)
   if not head or runAt < tonumber(head) then wake(wakeKey) end
 end
 
--- One stream entry per operation, naming every job it touched (comma-separated), keeps the feed cheap.
+-- One stream entry per operation, naming the jobs it touched (comma-separated) keeps the feed
+-- cheap. MAXLEN counts entries, not bytes, so an entry names at most 50 jobs and gives the total
+-- in `n`: the feed's memory stays bounded however large the batches are.
+local EVENT_IDS = 50
+
 local function emit(eventsKey, maxLen, event, ids, extra)
   if #ids == 0 then return end
-  if extra then
-    redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', 'ev', event, 'ids', table.concat(ids, ','), 'x', extra)
+  local fields = {'ev', event}
+  if #ids > EVENT_IDS then
+    fields[#fields + 1] = 'ids'
+    fields[#fields + 1] = table.concat(ids, ',', 1, EVENT_IDS)
+    fields[#fields + 1] = 'n'
+    fields[#fields + 1] = #ids
   else
-    redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', 'ev', event, 'ids', table.concat(ids, ','))
+    fields[#fields + 1] = 'ids'
+    fields[#fields + 1] = table.concat(ids, ',')
   end
+  if extra then
+    fields[#fields + 1] = 'x'
+    fields[#fields + 1] = extra
+  end
+  redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', unpack(fields))
 end
 
 local function priorityOf(jk)
