@@ -1,5 +1,5 @@
 /** flexq: a Redis-backed background job queue. */
-export { RedisQueue, type BulkJob, type ListableStatus, type ListOptions, type QueueOverview } from './engine/queue.js';
+export { RedisQueue, type BulkJob, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
 export { RedisWorker, JobAbortedError } from './engine/worker.js';
 export { JobDispatcher } from './engine/dispatcher.js';
 export { handlerFunc, PermanentError } from './engine/handler.js';

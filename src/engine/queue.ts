@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
 import { defineScripts, openClient } from './connection.js';
@@ -24,6 +25,9 @@ export interface ListOptions {
   offset?: number;
   limit?: number;
 }
+
+/** What may differ between queues sharing one connection. */
+export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen'>;
 
 /** One queue at a glance. */
 export interface QueueOverview {
@@ -87,8 +91,8 @@ export class RedisQueue {
   private readonly store: QueueStore;
   private closed = false;
 
-  private constructor(readonly name: string, private readonly shared: SharedClient) {
-    const { config } = shared;
+  private constructor(readonly name: string, private readonly shared: SharedClient, settings: QueueSettings = {}) {
+    const config = { ...shared.config, ...settings };
     this.prefix = config.prefix ?? DEFAULTS.prefix;
     this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
     this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
@@ -112,11 +116,23 @@ export class RedisQueue {
     return new RedisQueue(name, { client, config, users: 0 });
   }
 
-  /** Another queue of the same prefix over the same connection. */
-  queue(name: string): RedisQueue {
+  /**
+   * Another queue of the same prefix over the same connection; `settings` override this
+   * connection's job defaults and retention for it alone.
+   */
+  queue(name: string, settings: QueueSettings = {}): RedisQueue {
     this.ensureOpen('queue');
     checkQueueName('queue', name);
-    return new RedisQueue(name, this.shared);
+    checkConfig(settings);
+    return new RedisQueue(name, this.shared, settings);
+  }
+
+  /** Round-trip time to Redis in ms; rejects when Redis does not answer. */
+  async ping(): Promise<number> {
+    this.ensureOpen('ping');
+    const started = performance.now();
+    await this.store.ping();
+    return performance.now() - started;
   }
 
   private ensureOpen(operation: string): void {

@@ -225,6 +225,11 @@ export class QueueStore {
     });
   }
 
+  /** One round trip, to check that Redis answers. */
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
   /** Publishes a worker's heartbeat (JSON) under its id. */
   async heartbeat(workerId: string, json: string): Promise<void> {
     await this.client.hset(this.keys.workers, workerId, json);

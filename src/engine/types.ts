@@ -158,6 +158,8 @@ export interface WorkerConfig {
   pollTime?: number;
   /** Ms a claimed job's lease lasts without renewal before another worker may take it. */
   visibilityTimeout?: number;
+  /** Per-attempt time limit in ms for jobs that ask for none. */
+  jobTimeout?: number;
   logger?: Logger;
 }
 

@@ -76,6 +76,7 @@ export class RedisWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly pollTime: number;
   private readonly visibilityTimeout: number;
+  private readonly jobTimeout: number | undefined;
   private readonly logger: Logger;
   private readonly handlers = new Map<string, Handler>();
   private readonly running = new Map<string, Attempt>();
@@ -104,6 +105,7 @@ export class RedisWorker {
     this.numWorkers = positiveInteger('numWorkers', config.numWorkers, DEFAULTS.numWorkers);
     this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
     this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
+    this.jobTimeout = config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0);
     this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
   }
 
@@ -332,9 +334,10 @@ export class RedisWorker {
           await this.store!.progress(lease, toJson('progress', 'progress', value));
         },
       };
-      const timer = job.timeout === undefined ? undefined : setTimeout(
-        () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${job.timeout} ms`)),
-        job.timeout,
+      const timeout = job.timeout ?? this.jobTimeout;
+      const timer = timeout === undefined ? undefined : setTimeout(
+        () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${timeout} ms`)),
+        timeout,
       );
       const handled = Promise.resolve().then(() => handler.handle(ctx, job));
       const settled = await attempt.race(handled);

@@ -253,6 +253,22 @@ describe('queues and keys', () => {
     await deletePrefix(prefix2);
   });
 
+  test('a sibling queue may set its own job defaults while sharing the connection', async () => {
+    const strict = queue.queue('strict', { maxRetries: 9, retryDelays: [5] });
+    expect(strict.maxRetries).toBe(9);
+    expect(strict.retryDelays).toEqual([5]);
+    expect((await strict.push({ type: 't' })).maxAttempts).toBe(9);
+    expect((await queue.push({ type: 't' })).maxAttempts).toBe(3);
+    expect(() => queue.queue('bad', { maxRetries: 0 })).toThrow(/maxRetries/);
+    await strict.close();
+    expect(await queue.getQueueSize()).toBe(1);
+  });
+
+  test('ping answers with the round-trip time', async () => {
+    const ms = await queue.ping();
+    expect(ms).toBeGreaterThan(0);
+  });
+
   test('a closed queue rejects further calls', async () => {
     const other = queue.queue('closing');
     await other.close();

@@ -221,6 +221,18 @@ describe('cancel and timeouts', () => {
     expect(runs).toBe(1);
   });
 
+  test("the worker's jobTimeout applies to jobs that set no timeout", async () => {
+    const w = worker({ jobTimeout: 100 });
+    w.registerHandler('hangs', async (ctx) => {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('hangs', {}, { maxAttempts: 1 });
+    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
+    expect((await queue.getJob(job.id))!.error).toBe('job timed out after 100 ms');
+  });
+
   test('a job over its timeout fails the attempt and retries', async () => {
     const w = worker();
     w.registerHandler('hangs', async (ctx, job) => {
