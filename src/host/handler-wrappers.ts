@@ -50,36 +50,3 @@ export function observedHandler(handler: Handler, observe: RunObserver): Handler
     },
   };
 }
-
-/**
- * Applies a queue's job timeout to jobs that carry none of their own: the handler's signal aborts
- * after `timeoutMs` and the attempt fails (and is retried) as an engine timeout would. Like the
- * engine, it waits for the handler to return, so the concurrency limit holds.
- */
-export function queueTimeoutHandler(handler: Handler, timeoutMs: number): Handler {
-  return {
-    async handle(ctx, job) {
-      if (job.timeout !== undefined) return handler.handle(ctx, job);
-      const controller = new AbortController();
-      const forward = (): void => controller.abort(ctx.signal.reason);
-      if (ctx.signal.aborted) forward();
-      else ctx.signal.addEventListener('abort', forward, { once: true });
-      const message = `job timed out after ${timeoutMs} ms (queue timeout)`;
-      const timer = setTimeout(() => controller.abort(new JobAbortedError('timeout', message)), timeoutMs);
-      try {
-        const result = await handler.handle({ ...ctx, signal: controller.signal }, job);
-        return timedOut(controller, ctx) ? { success: false, error: message } : result;
-      } catch (error) {
-        if (timedOut(controller, ctx)) return { success: false, error: message };
-        throw error;
-      } finally {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', forward);
-      }
-    },
-  };
-}
-
-function timedOut(controller: AbortController, ctx: JobContext): boolean {
-  return controller.signal.aborted && !ctx.signal.aborted;
-}

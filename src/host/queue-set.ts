@@ -1,6 +1,6 @@
 import { RedisQueue } from '../engine/queue.js';
 import type { QueueSettings, RedisSettings } from './config-types.js';
-import { queueConfig } from './redis-target.js';
+import { queueConfig, queueSettings } from './redis-target.js';
 
 /** The configured queues, connected. */
 export interface QueueSet {
@@ -13,31 +13,12 @@ export interface QueueSet {
   close(): Promise<void>;
 }
 
-/** Settings the engine keeps per connection rather than per queue (see `RedisQueue.queue`). */
-function connectionKey(queue: QueueSettings): string {
-  return JSON.stringify([queue.maxRetries, queue.retryDelays, queue.retention]);
-}
-
-/**
- * Connects every configured queue. Queues share one connection (`queue.queue(name)`) unless their
- * retries or retention differ: the engine takes those from the connection's config, so such a
- * queue gets a connection of its own rather than silently the first queue's settings.
- */
+/** Connects every configured queue over one connection, each with its own retries and retention. */
 export async function connectQueues(redis: RedisSettings, configured: readonly QueueSettings[]): Promise<QueueSet> {
-  const byKey = new Map<string, RedisQueue>();
-  const queues: RedisQueue[] = [];
-  try {
-    for (const settings of configured) {
-      const key = connectionKey(settings);
-      const sibling = byKey.get(key);
-      const queue = sibling ? sibling.queue(settings.name) : await RedisQueue.connect(settings.name, queueConfig(redis, settings));
-      if (!sibling) byKey.set(key, queue);
-      queues.push(queue);
-    }
-  } catch (error) {
-    await Promise.all(queues.map((queue) => queue.close()));
-    throw error;
-  }
+  const [first, ...rest] = configured;
+  if (!first) throw new Error('the config names no queue');
+  const primary = await RedisQueue.connect(first.name, queueConfig(redis, first));
+  const queues = [primary, ...rest.map((settings) => primary.queue(settings.name, queueSettings(settings)))];
   const names = configured.map((queue) => queue.name);
   const indexOf = (name: string | undefined): number => {
     const index = name === undefined ? 0 : names.indexOf(name);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { QueueSettings as EngineQueueSettings } from '../engine/queue.js';
 import type { RedisQueueConfig } from '../engine/types.js';
 import type { Env } from './config.js';
 import type { HostConfig, QueueSettings, RedisSettings } from './config-types.js';
@@ -63,16 +64,19 @@ export async function redisForCommand(config: HostConfig, env: Env, cwd: string)
     : { settings: atAddr(config, embedded), address: embedded };
 }
 
-/** The engine's queue config for one configured queue on the target connection. */
-export function queueConfig(redis: RedisSettings, queue: QueueSettings): RedisQueueConfig {
-  const config: RedisQueueConfig = {
-    prefix: redis.prefix,
-    connectTimeout: redis.connectTimeout,
+/** A queue's job defaults and retention, as the engine takes them per queue. */
+export function queueSettings(queue: QueueSettings): EngineQueueSettings {
+  return {
     maxRetries: queue.maxRetries,
     retryDelays: queue.retryDelays,
     keepCompleted: queue.retention.completed,
     keepFailed: queue.retention.failed,
   };
+}
+
+/** The engine's queue config for one configured queue on the target connection. */
+export function queueConfig(redis: RedisSettings, queue: QueueSettings): RedisQueueConfig {
+  const config: RedisQueueConfig = { prefix: redis.prefix, connectTimeout: redis.connectTimeout, ...queueSettings(queue) };
   if (redis.url !== undefined) config.url = redis.url;
   if (redis.addr !== undefined) config.addr = redis.addr;
   if (redis.username !== undefined) config.username = redis.username;

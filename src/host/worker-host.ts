@@ -4,7 +4,7 @@ import { RedisWorker } from '../engine/worker.js';
 import type { Handler } from '../engine/types.js';
 import type { HostConfig, QueueSettings } from './config-types.js';
 import { loadHandlers, type HostMode, type LoadedHandlers } from './handler-setup.js';
-import { observedHandler, queueTimeoutHandler } from './handler-wrappers.js';
+import { observedHandler } from './handler-wrappers.js';
 import { startHealthServer, type Health, type HealthServer } from './health-server.js';
 import { ConnectionMonitor } from './connection-monitor.js';
 import type { ConnectionState, HostView, LogSource, PoolSlot } from './host-view.js';
@@ -66,9 +66,9 @@ export class WorkerHost implements HostView {
     this.monitor = new ConnectionMonitor(() => this.roundTrip());
   }
 
-  /** The engine's cheapest public round trip to Redis (a stats read of the first queue), with a deadline. */
+  /** One PING to Redis, with a deadline. */
   private roundTrip(): Promise<unknown> {
-    return withDeadline(this.queues[0]!.getStats(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+    return withDeadline(this.queues[0]!.ping(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
   }
 
   /** Connects, loads handlers, starts a worker per queue and the health listener. */
@@ -112,8 +112,7 @@ export class WorkerHost implements HostView {
   }
 
   private wrap(handler: Handler, queue: QueueSettings): Handler {
-    const limited = queue.timeout === undefined ? handler : queueTimeoutHandler(handler, queue.timeout);
-    return observedHandler(limited, (job, outcome, seconds) => this.metrics.recordRun(queue.name, job.type, outcome, seconds));
+    return observedHandler(handler, (job, outcome, seconds) => this.metrics.recordRun(queue.name, job.type, outcome, seconds));
   }
 
   private startWorkers(): void {
@@ -123,6 +122,7 @@ export class WorkerHost implements HostView {
         numWorkers: settings.concurrency,
         pollTime: settings.pollTime,
         visibilityTimeout: settings.visibilityTimeout,
+        ...(settings.timeout === undefined ? {} : { jobTimeout: settings.timeout }),
         logger,
       });
       for (const [type, handler] of this.handlers.handlers) worker.registerHandler(type, this.wrap(handler, settings));
