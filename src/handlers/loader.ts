@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { extname, isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { handlerFunc } from '../engine/handler.js';
 import type { Handler, HandlerFunction } from '../engine/types.js';
@@ -42,6 +43,19 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A bare name (`pdf-handler`, `@acme/handlers/report`) that is no file is a package, found from `baseDir`. */
+function isPackageName(modulePath: string): boolean {
+  return !modulePath.startsWith('.') && !modulePath.startsWith('file:') && !isAbsolute(modulePath) && !/\.[cm]?js$/.test(modulePath);
+}
+
+function resolvePackage(jobType: string, name: string, baseDir: string): string {
+  try {
+    return createRequire(join(baseDir, 'flexq.toml')).resolve(name);
+  } catch (err) {
+    throw new HandlerLoadError(jobType, name, `no such file, and no package of that name found from ${baseDir}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
 async function resolveModuleFile(jobType: string, modulePath: string, baseDir: string): Promise<string> {
   const path = modulePath.startsWith('file:') ? fileURLToPath(modulePath) : isAbsolute(modulePath) ? modulePath : resolve(baseDir, modulePath);
   let isFile: boolean;
@@ -49,6 +63,7 @@ async function resolveModuleFile(jobType: string, modulePath: string, baseDir: s
     isFile = (await stat(path)).isFile();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && isPackageName(modulePath)) return resolvePackage(jobType, modulePath, baseDir);
     const problem = code === 'ENOENT' ? 'module file not found' : `cannot read module file (${errorMessage(err)})`;
     throw new HandlerLoadError(jobType, path, problem, { cause: err });
   }
@@ -60,8 +75,10 @@ async function resolveModuleFile(jobType: string, modulePath: string, baseDir: s
  * Loads a user handler module for `flexq.toml` and returns its `Handler`.
  *
  * `modulePath` is a file path (relative paths resolve against `baseDir`, by default the current
- * directory; usually the directory of `flexq.toml`) or a `file:` URL. The module is imported as
- * an ES module (CommonJS through Node's interop) and is used by this rule, in this order:
+ * directory; usually the directory of `flexq.toml`), a `file:` URL, or a package name found from
+ * `baseDir`. The module is imported as an ES module (CommonJS through Node's interop). With
+ * `exportName`, that named export is the handler (a `Handler` object or a handler function);
+ * otherwise this rule applies, in this order:
  *
  * 1. A named export `createHandler(config)` is a factory: it is called (and awaited) with the
  *    handler's config table and must return a `Handler` object or a handler function.
@@ -78,6 +95,7 @@ export async function loadHandlerModule(
   modulePath: string,
   config: HandlerConfig = {},
   baseDir: string = process.cwd(),
+  exportName = 'default',
 ): Promise<Handler> {
   const path = await resolveModuleFile(jobType, modulePath, baseDir);
   let namespace: Record<string, unknown>;
@@ -88,6 +106,14 @@ export async function loadHandlerModule(
     // Node 20 cannot import TypeScript; say so rather than leave a bare "Unknown file extension".
     const hint = ['.ts', '.mts', '.cts', '.tsx'].includes(ext) ? ' (Node cannot import TypeScript directly: compile the module to .js)' : '';
     throw new HandlerLoadError(jobType, path, `module failed to import: ${errorMessage(err)}${hint}`, { cause: err });
+  }
+
+  if (exportName !== 'default') {
+    const handler = asHandler(namespace[exportName]);
+    if (handler) return handler;
+    throw new HandlerLoadError(jobType, path, exportName in namespace
+      ? `its export "${exportName}" is ${describeValue(namespace[exportName])}; expected a Handler object or a handler function`
+      : `it has no export "${exportName}" (exports: ${Object.keys(namespace).join(', ') || 'none'})`);
   }
 
   const factory = namespace['createHandler'];

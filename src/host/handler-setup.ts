@@ -41,12 +41,8 @@ function sharedOptions(config: HostConfig, settings: Extract<HandlerSettings, { 
 
 async function loadOne(type: string, settings: HandlerSettings, config: HostConfig, mode: HostMode): Promise<Handler> {
   if (settings.kind === 'builtin') return builtinHandler(settings.builtin, { ...sharedOptions(config, settings, mode), ...settings.options });
-  if (settings.exportName !== 'default') {
-    // The loader picks createHandler or the default export; a named handler export is not wired yet.
-    throw new Error(`handler for job type "${type}": export = "${settings.exportName}" is not supported yet; export the handler as default or as createHandler(config)`);
-  }
   const baseDir = config.configFile === null ? process.cwd() : dirname(config.configFile);
-  return loadHandlerModule(type, settings.module, settings.options, baseDir);
+  return loadHandlerModule(type, settings.module, settings.options, baseDir, settings.exportName);
 }
 
 /** Builds every handler of `[handlers]`; rejects naming the first job type whose handler cannot be made. */

@@ -45,7 +45,8 @@ completed = { age = "1d", count = 1000 }
 failed = { age = "7d", count = 10000 }  # failed and cancelled jobs
 
 # Job type -> handler: builtin = "email" | "webhook" | "sleep", or module = "./handler.js"
-# (its default export, or export = "name", is a Handler or a handler function), plus options.
+# (its createHandler(options), its default export, or export = "name": a Handler or a
+# handler function), or a package name; plus options.
 [handlers.email]
 builtin = "email"
 

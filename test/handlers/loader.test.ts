@@ -22,12 +22,16 @@ export default () => ({ success: false, error: 'the default export must lose to 
   'factory-returns-junk.mjs': `export function createHandler() { return { run() {} }; }`,
   'factory-not-function.mjs': `export const createHandler = { handle() {} };`,
   'nested/relative.mjs': `export default () => ({ success: true, data: 'nested' });`,
+  'named-handlers.mjs': `export const report = (ctx, job) => ({ success: true, data: 'named ' + job.payload.n }); export const notAHandler = 7;`,
+  'node_modules/acme-handlers/package.json': `{ "name": "acme-handlers", "type": "module", "exports": "./index.js" }`,
+  'node_modules/acme-handlers/index.js': `export default () => ({ success: true, data: 'from a package' });`,
 };
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'flexq-loader-'));
   await mkdir(join(dir, 'nested'));
+  await mkdir(join(dir, 'node_modules', 'acme-handlers'), { recursive: true });
   await Promise.all(Object.entries(FIXTURES).map(([name, source]) => writeFile(join(dir, name), source)));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -75,6 +79,24 @@ describe('loadHandlerModule: export shapes', () => {
     expect(await runLoaded('./nested/relative.mjs')).toEqual({ success: true, data: 'nested' });
     expect((await loadHandlerModule('r', join(dir, 'nested/relative.mjs'))).handle).toBeTypeOf('function');
     expect((await loadHandlerModule('r', pathToFileURL(join(dir, 'nested/relative.mjs')).href)).handle).toBeTypeOf('function');
+  });
+});
+
+describe('loadHandlerModule: named exports and packages', () => {
+  it('uses the named export given as exportName', async () => {
+    const handler = await loadHandlerModule('report', './named-handlers.mjs', {}, dir, 'report');
+    expect(await handler.handle(makeContext().ctx, makeJob('report', { n: 3 }))).toEqual({ success: true, data: 'named 3' });
+  });
+
+  it('names a missing or unusable named export', async () => {
+    await expect(loadHandlerModule('report', './named-handlers.mjs', {}, dir, 'nope')).rejects.toThrow(/no export "nope" \(exports: report, notAHandler\)/);
+    await expect(loadHandlerModule('report', './named-handlers.mjs', {}, dir, 'notAHandler')).rejects.toThrow(/export "notAHandler" is .*expected a Handler/);
+  });
+
+  it('imports a package by name, found from baseDir', async () => {
+    const handler = await loadHandlerModule('report', 'acme-handlers', {}, dir);
+    expect(await handler.handle(makeContext().ctx, makeJob('report', {}))).toEqual({ success: true, data: 'from a package' });
+    await expect(loadHandlerModule('report', 'no-such-package', {}, dir)).rejects.toThrow(/no such file, and no package of that name found/);
   });
 });
 
