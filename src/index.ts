@@ -9,7 +9,7 @@ export {
 } from './engine/errors.js';
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
 export type {
-  Job, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
+  Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
   RetentionPolicy, WorkerConfig, WorkerInfo,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';

@@ -4,13 +4,13 @@
  */
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
-import { JOB_STATUSES, type Job, type JobStatus } from './types.js';
+import { JOB_STATUSES, type FailedAttempt, type Job, type JobStatus } from './types.js';
 
 /** The hash fields of a job, as the Lua scripts name them. */
 const FIELD = {
   type: 't', payload: 'd', status: 's', attempts: 'a', maxAttempts: 'm', priority: 'p', delay: 'w',
   timeout: 'o', createdAt: 'c' /* µs */, enteredAt: 'e' /* µs */, runAt: 'r', processedAt: 'pa', failedAt: 'fa',
-  error: 'x', result: 'res', progress: 'g', lease: 'l',
+  error: 'x', result: 'res', progress: 'g', lease: 'l', history: 'h',
 } as const;
 
 /** A job as validated for `addJobs`: every value already in its stored form. */
@@ -176,6 +176,11 @@ export function decodeJob(queue: string, id: string, fields: Map<string, string>
   if (error !== undefined) job.error = error;
   if (fields.has(FIELD.result)) job.result = parseJson(fields.get(FIELD.result));
   if (fields.has(FIELD.progress)) job.progress = parseJson(fields.get(FIELD.progress));
+  const history = parseJson(fields.get(FIELD.history));
+  if (Array.isArray(history)) {
+    job.history = (history as { a: number; o: FailedAttempt['outcome']; x: string; t: number }[])
+      .map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
+  }
   return job;
 }
 

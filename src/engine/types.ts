@@ -47,6 +47,17 @@ export interface Job {
   result?: unknown;
   /** The last value the handler reported through `ctx.progress`. */
   progress?: unknown;
+  /** The failed attempts, oldest first (the last 10 are kept). */
+  history?: FailedAttempt[];
+}
+
+/** One failed attempt of a job. */
+export interface FailedAttempt {
+  attempt: number;
+  /** What followed: another attempt (`retrying`), the end (`failed`), or a rerun after its worker was lost (`lost`). */
+  outcome: 'retrying' | 'failed' | 'lost';
+  error: string;
+  at: Date;
 }
 
 /** What a handler returns for one attempt. */

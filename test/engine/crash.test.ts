@@ -81,6 +81,7 @@ describe('a worker process killed mid-job', () => {
     expect(failed.attempts).toBe(1);
     expect(failed.error).toMatch(/worker lost/i);
     expect(failed.failedAt).toBeInstanceOf(Date);
+    expect(failed.history).toEqual([expect.objectContaining({ attempt: 1, outcome: 'failed', error: failed.error })]);
     expect(await queue.getStats()).toMatchObject({ failedJobs: 1, processingJobs: 0, pendingJobs: 0 });
   });
 });

@@ -81,6 +81,11 @@ describe('running jobs', () => {
     const stored = (await queue.getJob(job.id))!;
     expect(stored).toMatchObject({ attempts: 3, error: 'boom 3' });
     expect(stored.failedAt).toBeInstanceOf(Date);
+    expect(stored.history!.map(({ attempt, outcome, error }) => ({ attempt, outcome, error }))).toEqual([
+      { attempt: 1, outcome: 'retrying', error: 'boom 1' },
+      { attempt: 2, outcome: 'retrying', error: 'boom 2' },
+      { attempt: 3, outcome: 'failed', error: 'boom 3' },
+    ]);
     expect(runs).toHaveLength(3);
     expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(45);
     expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(95);

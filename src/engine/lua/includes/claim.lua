@@ -13,9 +13,11 @@ local function recoverExpired(k, maxLen, now, limit)
     local jk = jobKey(k.base, id)
     local job = redis.call('HMGET', jk, 'a', 'm', 'p')
     local attempts, maxAttempts = tonumber(job[1] or '0'), tonumber(job[2] or '1')
+    local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
+    recordFailedAttempt(jk, attempts, attempts >= maxAttempts and 'failed' or 'lost', message, now)
     if attempts >= maxAttempts then
       finish(k.base, k.failed, id, 'failed')
-      redis.call('HSET', jk, 'fa', now, 'x', 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts)
+      redis.call('HSET', jk, 'fa', now, 'x', message)
       lost[#lost + 1] = id
     else
       redis.call('HSET', jk, 's', 'pending', 'e', nowUs)

@@ -3,7 +3,7 @@
 -- the queue's hash tag and live in one cluster slot.
 -- Job hash fields: t type, d payload JSON, s status, a attempts, m max attempts, p priority,
 -- w delay asked, o timeout, c created µs, e entered-status µs, r run-at ms, pa processed ms,
--- fa failed ms, x error, res result JSON, g progress JSON, l lease token.
+-- fa failed ms, x error, res result JSON, g progress JSON, l lease token, h failed attempts JSON.
 -- `c` and `e` are in microseconds (`e` absent: still in its first status, entered at `c`), so jobs
 -- created or moved in the same millisecond keep their order when listed; other times are in ms.
 
@@ -87,6 +87,18 @@ local function emit(eventsKey, maxLen, event, ids, extra)
     fields[#fields + 1] = extra
   end
   redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', unpack(fields))
+end
+
+-- Appends a failed attempt to the job's history (the last 10 are kept). Successful attempts add
+-- nothing, so the common path pays nothing for it.
+local HISTORY_KEPT = 10
+
+local function recordFailedAttempt(jk, attempt, outcome, err, now)
+  local stored = redis.call('HGET', jk, 'h')
+  local history = stored and cjson.decode(stored) or {}
+  history[#history + 1] = {a = tonumber(attempt), o = outcome, x = err, t = now}
+  while #history > HISTORY_KEPT do table.remove(history, 1) end
+  redis.call('HSET', jk, 'h', cjson.encode(history))
 end
 
 local function priorityOf(jk)

@@ -26,9 +26,11 @@ local function recordOutcomes(k, maxLen, keep, first, n, now)
       elseif outcome == 'retrying' then
         local runAt = now + tonumber(ARGV[at + 4])
         redis.call('HSET', jk, 's', 'retrying', 'e', nowUs, 'r', runAt, 'x', value)
+        recordFailedAttempt(jk, redis.call('HGET', jk, 'a'), 'retrying', value, now)
         schedule(k.retrying, k.wake, id, runAt)
       else
         redis.call('HSET', jk, 's', 'failed', 'e', nowUs, 'fa', now, 'x', value)
+        recordFailedAttempt(jk, redis.call('HGET', jk, 'a'), 'failed', value, now)
       end
       local group = byOutcome[outcome]
       group[#group + 1] = id
