@@ -1,9 +1,11 @@
 /**
  * A real terminal for process-level console tests: a detached tmux session on a tmux server of its
- * own (a unique `-L` socket, no user config), so tests never touch anyone's tmux and clean up alone.
+ * own (its socket in the test's temp folder, no user config), so tests never touch anyone's tmux
+ * and leave no socket behind.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '../helpers.js';
 
@@ -38,24 +40,30 @@ export function colourEscapes(screen: string): string[] {
 
 /** A command running in a tmux pane of a fixed size. */
 export class TmuxTerminal {
-  private readonly socket = `flexq-test-${randomBytes(5).toString('hex')}`;
+  private readonly socket: string;
+  private readonly statusFile: string;
   readonly session = 'console';
   private started = false;
 
-  constructor(readonly columns = 100, readonly rows = 30) {}
+  /** `folder`: a temp folder of the test, which holds the tmux server's socket and the exit status. */
+  constructor(folder: string, readonly columns = 100, readonly rows = 30) {
+    this.socket = join(folder, 'tmux.sock');
+    this.statusFile = join(folder, 'exit-status');
+  }
 
   private tmux(args: readonly string[], env?: Record<string, string>): Promise<{ stdout: string }> {
-    return run('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], env ? { env } : {});
+    return run('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], env ? { env } : {});
   }
 
   /**
    * Runs `argv` in a new pane. `env` becomes the whole environment of the tmux server and so of the
-   * command (the pane's TERM is tmux's own). The pane stays after the command exits so its exit
-   * status can be read.
+   * command (the pane's TERM is tmux's own). The pane stays after the command exits, so a failing
+   * test can still show the last screen.
    */
   async start(argv: readonly string[], options: { env: Record<string, string>; cwd: string }): Promise<void> {
-    const command = argv.map(shellQuote).join(' ');
-    // A tmux server started without TERM records no exit status for a dead pane.
+    // The pane's shell writes the exit status to a file: tmux 3.3 often leaves a dead pane's
+    // #{pane_dead_status} empty, so it cannot be trusted.
+    const command = `${argv.map(shellQuote).join(' ')}; echo $? > ${shellQuote(this.statusFile)}`;
     const env = { TERM: 'xterm-256color', ...options.env };
     await this.tmux([
       'new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), '-c', options.cwd, command,
@@ -90,16 +98,15 @@ export class TmuxTerminal {
 
   /** The command's exit status once it has ended, else null. */
   async exitStatus(): Promise<number | null> {
-    const { stdout } = await this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead} #{pane_dead_status}']);
-    // tmux can flag the pane dead a moment before it has recorded the status.
-    const [dead, status] = stdout.trim().split(' ');
-    return dead === '1' && status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
+    const text = await readFile(this.statusFile, 'utf8').catch(() => '');
+    // Only a whole line counts: the shell may be writing it right now.
+    return /^\d+\n$/.test(text) ? Number(text.trim()) : null;
   }
 
-  /** The pid of the pane's command. */
-  async pid(): Promise<number> {
-    const { stdout } = await this.tmux(['display-message', '-p', '-t', this.session, '#{pane_pid}']);
-    return Number(stdout.trim());
+  /** Whether the pane's shell has ended (the pane stays, dead, for its last screen). */
+  async paneDead(): Promise<boolean> {
+    const { stdout } = await this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead}']);
+    return stdout.trim() === '1';
   }
 
   /** Ends the session (tmux hangs up on a command still running) and with it this test's tmux server. */
