@@ -6,7 +6,7 @@ import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js'
 import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
-import { redactPayload } from './redact.js';
+import { redactPayload } from '../shared/redact.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
 import type { CliActions, CliIo } from './run-cli.js';

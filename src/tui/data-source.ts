@@ -22,12 +22,10 @@ export interface DataSourceOptions {
   workersMs?: number;
   /** Most jobs a text search looks through. */
   searchLimit?: number;
-  /** The oldest waiting job is looked up only in queues with at most this many waiting. */
-  oldestLimit?: number;
 }
 
 const DEFAULT_OPTIONS: Required<DataSourceOptions> = {
-  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000, oldestLimit: 1_000,
+  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000,
 };
 
 /** Seconds shown in the header sparklines. */
@@ -192,20 +190,10 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.dirtyStats.clear();
     const all = names.length === this.queues.size;
     try {
+      // One read per queue: counts, paused state and the oldest ready job's wait come together.
       const rows = await Promise.all(names.map(async (name) => {
-        const queue = this.queues.get(name)!;
-        const [stats, paused] = await Promise.all([queue.getStats(), queue.isPaused()]);
-        const previous = this.store.getState().queues.find((row) => row.name === name);
-        const waiting = stats.pendingJobs + stats.delayedJobs;
-        let oldestWaitingAt = previous?.oldestWaitingAt ?? null;
-        const waitingBefore = previous?.stats ? previous.stats.pendingJobs + previous.stats.delayedJobs : -1;
-        if (waiting === 0 || waiting > this.options.oldestLimit) oldestWaitingAt = null;
-        else if (waiting !== waitingBefore || oldestWaitingAt === null) {
-          // Newest first: the last entry is the one waiting longest. Bounded by `oldestLimit`.
-          const [oldest] = await queue.listJobs('pending', { offset: waiting - 1, limit: 1 });
-          oldestWaitingAt = oldest ? oldest.enteredAt.getTime() : null;
-        }
-        return { name, stats, paused, oldestWaitingAt };
+        const { stats, paused, oldestReadyAt } = await this.queues.get(name)!.getOverview();
+        return { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
       }));
       const now = Date.now();
       const { queues, setQueues } = this.store.getState();
@@ -289,8 +277,7 @@ export class ConsoleDataSource implements ConsoleCommands {
 
   private async loadWorkers(): Promise<void> {
     this.lastWorkersAt = Date.now();
-    const { workers, fromHeartbeats } = await listWorkers([...this.queues.values()], this.view);
-    this.store.getState().setWorkers(workers, fromHeartbeats);
+    this.store.getState().setWorkers(await listWorkers([...this.queues.values()]));
   }
 
   private updateHeader(): void {

@@ -1,5 +1,5 @@
 /** Pure text helpers for the console's columns: widths, ages, bars, sparklines, redacted JSON. */
-import { redactPayload } from '../host/redact.js';
+import { redactPayload } from '../shared/redact.js';
 import { oneLine, sanitize } from './sanitize.js';
 
 /** `text` cut or padded to exactly `width` columns (an ellipsis marks a cut). */

@@ -1,6 +1,7 @@
 /**
- * What the console needs from the executable host. The host implements this (its own
- * `src/host/host-view.ts` may re-export or extend it); the console never reaches past it.
+ * What the console needs from the executable host: the console declares what it consumes, and the
+ * host's `src/host/host-view.ts` extends this with what only the host needs. The console never
+ * reaches past it.
  */
 import type { RedisQueue } from '../engine/queue.js';
 
@@ -20,15 +21,18 @@ export interface LogLine {
 /** This host's worker pool for one queue. */
 export interface PoolSlot {
   queue: string;
+  /** Handlers running now (`worker.activeJobs`). */
   busy: number;
+  /** Handlers that may run at once (`worker.numWorkers`). */
   concurrency: number;
 }
 
 /** Whether the host's Redis connection answers. */
 export type ConnectionState = 'connected' | 'reconnecting';
 
-/** The host's log buffer: what is kept, and new lines as they come. */
+/** The host's log buffer: what is kept (the newest lines), and new lines as they come. */
 export interface LogSource {
+  /** Kept lines, oldest first. */
   lines(): readonly LogLine[];
   /** Calls `listener` for every new line; returns the unsubscribe function. */
   subscribe(listener: (line: LogLine) => void): () => void;
@@ -36,31 +40,21 @@ export interface LogSource {
 
 /** The executable host as the console sees it. */
 export interface HostView {
-  /** The queues this host serves, connected. */
+  /** The queues this host serves, connected, in config order. */
   readonly queues: readonly RedisQueue[];
-  /** Printable Redis address, e.g. `localhost:6379`. */
+  /** Printable Redis address without credentials, e.g. `localhost:6379`. */
   readonly redisAddress: string;
   /** This host's worker pool, per queue. */
   pool(): PoolSlot[];
   readonly logs: LogSource;
   connectionState(): ConnectionState;
-  /** Optional push of connection changes; returns the unsubscribe function. */
+  /**
+   * Push of connection changes; returns the unsubscribe function. Optional here because the
+   * console also polls `connectionState()`; the real host always offers it.
+   */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
   /** Jobs this host is running now. */
   inFlight(): number;
-  /** Graceful stop: claims nothing more and resolves once in-flight jobs have finished. */
+  /** Graceful stop: claims nothing more and resolves once in-flight jobs have finished or been handed back. */
   stop(): Promise<void>;
-}
-
-/** A worker process seen through its heartbeat (the shape of the engine's `queue.getWorkers()`). */
-export interface WorkerInfo {
-  id: string;
-  host: string;
-  pid: number;
-  queue: string;
-  busy: number;
-  concurrency: number;
-  lastFetchAt: Date;
-  lastSeenAt: Date;
-  healthy: boolean;
 }

@@ -8,7 +8,7 @@ import type { HostView } from './host-view.js';
 import type { ConsoleCommands, KeyContext } from './keymap.js';
 import { createConsoleStore, type ConsoleStore } from './store.js';
 
-export type { HostView, LogLine, PoolSlot, ConnectionState, LogSource, WorkerInfo } from './host-view.js';
+export type { HostView, LogLine, PoolSlot, ConnectionState, LogSource } from './host-view.js';
 export { createConsoleStore, type ConsoleStore } from './store.js';
 export { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
 export { KEYMAP, type KeyBinding } from './keymap.js';

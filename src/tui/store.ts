@@ -4,8 +4,8 @@
  * fills it from the engine and reacts to what the user asks for (queue, tab, page, detail, search).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Job, QueueStats } from '../engine/types.js';
-import type { ConnectionState, LogLine, WorkerInfo } from './host-view.js';
+import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
+import type { ConnectionState, LogLine } from './host-view.js';
 
 /** The job tabs of a queue, in key order 1–7. `pending` lists every waiting job, ready or delayed. */
 export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'failed', 'completed', 'cancelled'] as const;
@@ -27,8 +27,8 @@ export interface QueueRow {
   paused: boolean;
   /** Jobs finished per second, recently. */
   rate: number;
-  /** Entered-at (ms) of the oldest waiting job, when known. */
-  oldestWaitingAt: number | null;
+  /** When (epoch ms) the longest-waiting ready job became ready; null when none is ready. */
+  oldestReadyAt: number | null;
 }
 
 /** The visible page of the selected queue's tab. */
@@ -58,7 +58,7 @@ export interface SearchState {
   scanned: number;
 }
 
-/** A worker row: from heartbeats when the engine has them, else this host's pool. */
+/** A worker row: one worker of any host, as its heartbeats describe it. */
 export type WorkerRow = WorkerInfo;
 
 /** The top line: where, whether, how busy and how fast. */
@@ -109,7 +109,6 @@ export interface ConsoleState {
   search: SearchState | null;
   detail: DetailState | null;
   workers: WorkerRow[];
-  workersFromHeartbeats: boolean;
   logs: LogLine[];
   logFilter: { level: LogLevelFilter; jobId: string };
   header: HeaderState;
@@ -148,7 +147,7 @@ export interface ConsoleActions {
   setPage(page: JobPage): void;
   setSearchResults(query: string, results: Job[], scanned: number): void;
   setDetail(detail: DetailState): void;
-  setWorkers(workers: WorkerRow[], fromHeartbeats: boolean): void;
+  setWorkers(workers: WorkerRow[]): void;
   appendLogs(lines: readonly LogLine[]): void;
   setHeader(patch: Partial<HeaderState>): void;
   setQuitting(inFlight: number): void;
@@ -215,7 +214,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       readOnly: init.readOnly ?? false,
       view: 'queues',
       history: [],
-      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestWaitingAt: null })),
+      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null })),
       selectedQueue: 0,
       tab: 'pending',
       offset: 0,
@@ -225,7 +224,6 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       search: null,
       detail: null,
       workers: [],
-      workersFromHeartbeats: false,
       logs: [],
       logFilter: { level: 'all', jobId: '' },
       header: {
@@ -361,7 +359,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         if (search?.query === query) set({ search: { query, results, scanned } });
       },
       setDetail: (detail) => set({ detail }),
-      setWorkers: (workers, fromHeartbeats) => set({ workers, workersFromHeartbeats: fromHeartbeats }),
+      setWorkers: (workers) => set({ workers }),
       appendLogs: (lines) => {
         if (lines.length === 0) return;
         const logs = [...get().logs, ...lines];

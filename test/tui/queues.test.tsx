@@ -40,6 +40,21 @@ describe('queues table', () => {
     expect(queueRow(h.lastFrame(), 'mail')[10]).toMatch(/^\d+s$/); // age of the oldest waiting job
   });
 
+  it('OLDEST shows how long the oldest ready job has waited (getOverview), "-" when none is ready', async () => {
+    h = await openHarness({ queueNames: ['ready', 'later'] });
+    const [ready, later] = h.queues as [typeof h.queue, typeof h.queue];
+    const job = await ready.push({ type: 'a' });
+    await later.pushDelayed({ type: 'a' }, 60_000);
+    const frame = await h.frame((f) => queueRow(f, 'ready')[2] === '1' && queueRow(f, 'later')[3] === '1', 'both queues counted');
+    expect((await ready.getOverview()).oldestReadyAt).not.toBeNull();
+    expect(queueRow(frame, 'ready')[10]).toMatch(/^\d+s$/);
+    // A delayed job is not ready yet: it does not count as waiting.
+    expect((await later.getOverview()).oldestReadyAt).toBeNull();
+    expect(queueRow(frame, 'later')[10]).toBe('-');
+    await ready.cancelJob(job.id);
+    await h.frame((f) => queueRow(f, 'ready')[2] === '0' && queueRow(f, 'ready')[10] === '-', 'no ready job left');
+  });
+
   it('p pauses and resumes the selected queue', async () => {
     h = await openHarness({ queueNames: ['one', 'two'] });
     await h.press('j', 'p');

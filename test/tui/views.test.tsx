@@ -66,6 +66,7 @@ describe('views', () => {
     await h.press('w');
     const frame = await h.frame((f) => f.includes('q1') && f.includes('q2') && f.includes('0/3'), 'a row per queue');
     expect(frame).toContain('healthy');
+    expect(frame).toContain('Workers (all hosts, from heartbeats)');
     expect(frame).toContain(String(process.pid));
     await h.press(KEY.escape);
     await h.frame('QUEUE', 'back');

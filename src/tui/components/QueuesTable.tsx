@@ -1,4 +1,4 @@
-/** One row per queue: state, counts by status, finish rate and the age of the oldest waiting job. */
+/** One row per queue: state, counts by status, finish rate and how long the oldest ready job has waited. */
 import { Box, Text } from 'ink';
 import { age, rate } from '../format.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
@@ -40,7 +40,7 @@ export function QueuesTable({ columns }: { columns: number }) {
           row.name, row.paused ? 'paused' : 'running',
           compactCount(s?.pendingJobs), compactCount(s?.delayedJobs), compactCount(s?.processingJobs),
           compactCount(s?.retryingJobs), compactCount(s?.failedJobs), compactCount(s?.completedJobs),
-          compactCount(s?.cancelledJobs), rate(row.rate), row.oldestWaitingAt === null ? '-' : age(row.oldestWaitingAt, now),
+          compactCount(s?.cancelledJobs), rate(row.rate), row.oldestReadyAt === null ? '-' : age(row.oldestReadyAt, now),
         ];
         const isSelected = first + i === selected;
         return (

@@ -18,15 +18,13 @@ const COLUMNS: Column[] = [
 export function WorkersView({ columns, rows }: { columns: number; rows: number }) {
   const focused = useFocused('workers');
   useKeys('workers', focused);
-  const { workers, fromHeartbeats } = useConsoleState((s) => ({ workers: s.workers, fromHeartbeats: s.workersFromHeartbeats }));
+  const workers = useConsoleState((s) => s.workers);
   const now = useNow();
   const color = useColor();
   const widths = columnWidths(COLUMNS, columns);
   return (
     <Box flexDirection="column" width={columns}>
-      <Text bold color={color('cyan')}>
-        Workers {fromHeartbeats ? '(all hosts, from heartbeats)' : '(this host only)'}
-      </Text>
+      <Text bold color={color('cyan')}>Workers (all hosts, from heartbeats)</Text>
       <Text bold>{tableHeader(COLUMNS, widths, columns)}</Text>
       {workers.slice(0, Math.max(1, rows - 2)).map((w) => (
         <Text key={w.id} color={w.healthy ? undefined : color('red')} wrap="truncate-end">

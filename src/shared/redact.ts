@@ -1,3 +1,8 @@
+/**
+ * Payload masking, shared by the host (`flexq show`, logs) and the console's job detail: neither
+ * owns it, so it lives outside both.
+ */
+
 /** What a masked value is replaced with. */
 export const REDACTED = '[redacted]';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactPayload } from '../../src/host/redact.js';
+import { REDACTED, redactPayload } from '../../src/shared/redact.js';
 
 describe('redactPayload', () => {
   const payload = {

@@ -1,0 +1,124 @@
+/**
+ * The built `flexq` in a real terminal (a tmux pane, 100×30): the console draws, takes keys, and its
+ * actions reach Redis. Issue 5 asks for this end to end: dispatch, open a running job, `c` `y`, check
+ * in Redis that it is cancelled, `q` quits.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
+import { FLEXQ_BIN, processAlive, redisEnv, tempFolder } from './helpers.js';
+import { TmuxTerminal, colourEscapes, tmuxAvailable } from './tmux-terminal.js';
+
+// Jobs sleep far longer than the test runs, so they are still running when the keys arrive; the
+// short shutdown timeout hands the ones still running back at quit instead of waiting them out.
+const CONFIG = `shutdownTimeout = "1s"
+
+[logging]
+file = "flexq.log"
+
+[metrics]
+enabled = false
+
+[queues.default]
+concurrency = 2
+pollTime = "200ms"
+
+[handlers.demo]
+builtin = "sleep"
+options = { ms = 20000 }
+`;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+beforeAll(async () => {
+  if (!(await tmuxAvailable())) throw new Error('tmux is not installed: the console pty tests need it (.ci/run installs it)');
+});
+
+/** A temp folder with the config, a fresh prefix, flexq running in a tmux pane; all undone after the test. */
+async function startConsole(extraEnv: Record<string, string> = {}): Promise<{ terminal: TmuxTerminal; prefix: string; dir: string }> {
+  const prefix = uniquePrefix('pty');
+  const folder = await tempFolder(CONFIG);
+  cleanups.push(async () => { await folder.remove(); await deletePrefix(prefix); });
+  const terminal = new TmuxTerminal(folder.dir, 100, 30);
+  cleanups.push(() => terminal.kill());
+  await terminal.start([process.execPath, FLEXQ_BIN, '--config', join(folder.dir, 'flexq.toml')], {
+    cwd: folder.dir, env: redisEnv(prefix, extraEnv),
+  });
+  return { terminal, prefix, dir: folder.dir };
+}
+
+/** flexq's own pid, from its log file (pino writes `pid` on every line; the file is written asynchronously). */
+function flexqPid(dir: string): Promise<number> {
+  return waitFor('a line in flexq.log', async () => {
+    const first = (await readFile(join(dir, 'flexq.log'), 'utf8').catch(() => '')).split('\n')[0] ?? '';
+    const pid = first.endsWith('}') ? (JSON.parse(first) as { pid?: unknown }).pid : undefined;
+    return typeof pid === 'number' ? pid : null;
+  });
+}
+
+/** The cells of the queues-table row of `name` on `screen`. */
+function queueRow(screen: string, name: string): string[] {
+  const line = screen.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
+  return line ? line.trim().split(/\s+/) : [];
+}
+
+describe('flexq console in a real terminal', () => {
+  it('opens a running job, c + y cancels it in Redis, q quits and the process exits', async () => {
+    const { terminal, prefix, dir } = await startConsole();
+    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    cleanups.push(() => queue.close());
+    await terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
+    const jobs = [await queue.push({ type: 'demo' }), await queue.push({ type: 'demo' })];
+    await terminal.waitForScreen((s) => queueRow(s, 'default')[4] === '2', 'both jobs processing in the queues table');
+
+    // The keymap: 3 selects the processing tab (and the jobs pane), Enter opens the selected job.
+    await terminal.press('3');
+    // The processing tab has a PROGRESS column, and its rows are the two running demo jobs.
+    await terminal.waitForScreen((s) => s.includes('PROGRESS') && s.split('\n').filter((l) => / demo /.test(l)).length === 2, 'the processing tab');
+    await terminal.press('Enter');
+    const detail = await terminal.waitForScreen((s) => /Job \S+ · default · processing/.test(s), 'the running job\'s detail');
+    const id = /Job (\S+) · default · processing/.exec(detail)![1]!;
+    expect((await queue.getJob(id))?.status).toBe('processing');
+
+    await terminal.press('c');
+    await terminal.waitForScreen((s) => s.includes(`Cancel job ${id} (demo, processing)? y/n`), 'the y/n question');
+    await terminal.press('y');
+    await waitFor(`job ${id} cancelled in Redis`, async () => (await queue.getJob(id))?.status === 'cancelled');
+    await terminal.waitForScreen((s) => s.includes(`cancelled ${id}`), 'the toast');
+
+    const pid = await flexqPid(dir);
+    await terminal.press('q');
+    const { status } = await waitFor('flexq to exit', async () => {
+      const code = await terminal.exitStatus();
+      return code === null ? null : { status: code };
+    }, { timeoutMs: 15_000, intervalMs: 50 })
+      .catch(async (error: Error) => {
+        const log = await readFile(join(dir, 'flexq.log'), 'utf8').catch(() => '');
+        throw new Error(`${error.message}\n--- screen ---\n${await terminal.capture()}\n--- flexq.log ---\n${log.slice(-4000)}`);
+      });
+    expect(status).toBe(0);
+    await waitFor('the pane to end', () => terminal.paneDead());
+    expect(processAlive(pid)).toBe(false);
+    // The cancelled job stays cancelled; the one still running at quit went back to the queue.
+    expect((await queue.getJob(id))?.status).toBe('cancelled');
+    const other = jobs.find((job) => job.id !== id)!;
+    expect((await queue.getJob(other.id))?.status).toBe('pending');
+  }, 60_000);
+
+  it('draws colours by default and none with NO_COLOR=1', async () => {
+    const coloured = await startConsole();
+    await coloured.terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
+    expect(colourEscapes(await coloured.terminal.capture(true))).not.toEqual([]);
+
+    const plain = await startConsole({ NO_COLOR: '1' });
+    await plain.terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console without colours');
+    const screen = await plain.terminal.capture(true);
+    expect(screen).toMatch(/\u001b\[[0-9;]*m/); // bold and inverse stay: the capture does carry escapes
+    expect(colourEscapes(screen), screen).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,118 @@
+/**
+ * A real terminal for process-level console tests: a detached tmux session on a tmux server of its
+ * own (its socket in the test's temp folder, no user config), so tests never touch anyone's tmux
+ * and leave no socket behind.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '../helpers.js';
+
+const run = promisify(execFile);
+
+/** `text` quoted for the `sh -c` that tmux runs a session's command with. */
+export const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** Whether a `tmux` binary answers (`.ci/run` installs it when missing). */
+export async function tmuxAvailable(): Promise<boolean> {
+  try {
+    await run('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every SGR escape in `screen` that sets a colour: 30–38, 40–48, 90–97, 100–107 (38/48 start the
+ * extended ones). 39 and 49 only go back to the terminal's default colours; tmux writes them with
+ * every reset, so they do not count.
+ */
+export function colourEscapes(screen: string): string[] {
+  const found: string[] = [];
+  for (const match of screen.matchAll(/\u001b\[([0-9;:]*)m/g)) {
+    const params = (match[1] ?? '').split(/[;:]/).filter((p) => p !== '').map(Number);
+    if (params.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107))) found.push(match[0]);
+  }
+  return found;
+}
+
+/** A command running in a tmux pane of a fixed size. */
+export class TmuxTerminal {
+  private readonly socket: string;
+  private readonly statusFile: string;
+  readonly session = 'console';
+  private started = false;
+
+  /** `folder`: a temp folder of the test, which holds the tmux server's socket and the exit status. */
+  constructor(folder: string, readonly columns = 100, readonly rows = 30) {
+    this.socket = join(folder, 'tmux.sock');
+    this.statusFile = join(folder, 'exit-status');
+  }
+
+  private tmux(args: readonly string[], env?: Record<string, string>): Promise<{ stdout: string }> {
+    return run('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], env ? { env } : {});
+  }
+
+  /**
+   * Runs `argv` in a new pane. `env` becomes the whole environment of the tmux server and so of the
+   * command (the pane's TERM is tmux's own). The pane stays after the command exits, so a failing
+   * test can still show the last screen.
+   */
+  async start(argv: readonly string[], options: { env: Record<string, string>; cwd: string }): Promise<void> {
+    // The pane's shell writes the exit status to a file: tmux 3.3 often leaves a dead pane's
+    // #{pane_dead_status} empty, so it cannot be trusted.
+    const command = `${argv.map(shellQuote).join(' ')}; echo $? > ${shellQuote(this.statusFile)}`;
+    const env = { TERM: 'xterm-256color', ...options.env };
+    await this.tmux([
+      'new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), '-c', options.cwd, command,
+      ';', 'set-option', '-w', '-t', this.session, 'remain-on-exit', 'on',
+    ], env);
+    this.started = true;
+  }
+
+  /** The screen as text; with `escapes`, with the SGR sequences of its colours and attributes. */
+  async capture(escapes = false): Promise<string> {
+    const { stdout } = await this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.session]);
+    return stdout;
+  }
+
+  /** Polls the screen until `check` holds; the error carries the last screen. */
+  async waitForScreen(check: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+    let last = '';
+    try {
+      return await waitFor(what, async () => {
+        last = await this.capture();
+        return check(last) ? last : null;
+      }, { timeoutMs, intervalMs: 50 });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- screen ---\n${last}`);
+    }
+  }
+
+  /** Types keys as tmux names them: `Enter`, `Tab`, `Escape`, `Down`, or a character. */
+  async press(...keys: string[]): Promise<void> {
+    for (const key of keys) await this.tmux(['send-keys', '-t', this.session, key]);
+  }
+
+  /** The command's exit status once it has ended, else null. */
+  async exitStatus(): Promise<number | null> {
+    const text = await readFile(this.statusFile, 'utf8').catch(() => '');
+    // Only a whole line counts: the shell may be writing it right now.
+    return /^\d+\n$/.test(text) ? Number(text.trim()) : null;
+  }
+
+  /** Whether the pane's shell has ended (the pane stays, dead, for its last screen). */
+  async paneDead(): Promise<boolean> {
+    const { stdout } = await this.tmux(['display-message', '-p', '-t', this.session, '#{pane_dead}']);
+    return stdout.trim() === '1';
+  }
+
+  /** Ends the session (tmux hangs up on a command still running) and with it this test's tmux server. */
+  async kill(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.tmux(['kill-session', '-t', this.session]).catch(() => {});
+  }
+}
