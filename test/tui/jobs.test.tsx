@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 describe('jobs and actions', () => {
-  it('opens a job detail: fields, redacted payload, error, result and its own log lines', async () => {
+  it('opens a job detail: fields, redacted payload, error, failed attempts and its own log lines', async () => {
     h = await openHarness({
       redact: ['auth.token', 'headers.*'],
       handlers: {
@@ -28,6 +28,7 @@ describe('jobs and actions', () => {
     const top = await h.frame((f) => f.includes(`Job ${job.id}`) && f.includes('upstream said no'), 'the detail');
     expect(top).toContain('status     failed');
     expect(top).toContain('attempts   1/3');
+    expect(top).toMatch(/failed attempts\s+#1 .* -> failed: upstream said no/);
     // The rest is further down: scroll with j.
     for (let i = 0; i < 12; i++) await h.press('j');
     const detail = await h.frame('working on it', 'the job\'s own log lines');

@@ -1,4 +1,4 @@
-/** Everything about one job: fields, payload and result (redacted paths masked), error, its log lines. */
+/** Everything about one job: fields, payload and result (redacted paths masked), error, failed attempts, its log lines. */
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
 import type { LogLine } from '../host-view.js';
@@ -45,6 +45,12 @@ export function detailLines(job: Job, logs: readonly LogLine[], redact: readonly
     field('progress', job.progress === undefined ? '-' : fraction === undefined ? JSON.stringify(job.progress) : progressBar(fraction, 30)),
   ];
   if (job.error) lines.push(...block('error', sanitize(job.error), 'red'));
+  if (job.history?.length) {
+    lines.push({ text: 'failed attempts', bold: true });
+    for (const { attempt, outcome, error, at } of job.history) {
+      lines.push({ text: `  #${attempt} ${when(at, now)} -> ${outcome}: ${oneLine(sanitize(error))}`, color: 'yellow' });
+    }
+  }
   lines.push(...block('payload', prettyJson(job.payload, redact)));
   if (job.result !== undefined) lines.push(...block('result', prettyJson(job.result, redact)));
   const own = logs.filter((line) => line.jobId === job.id);
