@@ -1,6 +1,7 @@
 /** flexq: a Redis-backed background job queue. */
 export { RedisQueue, type BulkJob, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
-export { RedisWorker, JobAbortedError } from './engine/worker.js';
+export { RedisWorker } from './engine/worker.js';
+export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';
 export { handlerFunc, PermanentError } from './engine/handler.js';
 export {

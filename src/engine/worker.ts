@@ -7,56 +7,11 @@ import { decodeJob, toJson } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { handlerFunc, PermanentError } from './handler.js';
+import { Attempt, JobAbortedError, failureOutcome, resultOutcome } from './attempt.js';
 import { queueInternals, type RedisQueue } from './queue.js';
-import { waitForWake, type ClaimedJob, type ClaimReply, type Lease, type Outcome, type QueueStore } from './store.js';
-import type { Handler, HandlerFunction, Job, JobContext, JobResult, WorkerConfig } from './types.js';
+import { waitForWake, type ClaimedJob, type ClaimReply, type Outcome, type QueueStore } from './store.js';
+import type { Handler, HandlerFunction, Job, JobContext, WorkerConfig } from './types.js';
 
-/** Why a running handler's `ctx.signal` aborted; `signal.reason` is one of these. */
-export class JobAbortedError extends Error {
-  override readonly name = 'JobAbortedError';
-  constructor(readonly kind: 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown', message: string) {
-    super(message);
-  }
-}
-
-/** How an attempt's handler ended, or that it was aborted first. */
-type Settled = { result: JobResult } | { error: unknown } | { aborted: JobAbortedError };
-
-/**
- * One running attempt. Its AbortController is made only when the handler reads `ctx.signal`
- * (most never do, and one per job is not free); an abort reaches the handler and the worker alike.
- */
-class Attempt {
-  private controller?: AbortController;
-  private settle?: (settled: Settled) => void;
-  abortReason?: JobAbortedError;
-
-  constructor(readonly lease: Lease) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abortReason) this.controller.abort(this.abortReason);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: JobAbortedError): void {
-    if (this.abortReason) return;
-    this.abortReason = reason;
-    this.controller?.abort(reason);
-    this.settle?.({ aborted: reason });
-  }
-
-  /** The handler's end or the abort, whichever comes first. */
-  race(handled: Promise<JobResult>): Promise<Settled> {
-    return new Promise((resolve) => {
-      this.settle = resolve;
-      if (this.abortReason) resolve({ aborted: this.abortReason });
-      handled.then((result) => resolve({ result }), (error: unknown) => resolve({ error }));
-    });
-  }
-}
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -318,7 +273,7 @@ export class RedisWorker {
     const handler = this.handlers.get(job.type);
     let outcome: Outcome | undefined;
     if (!handler) {
-      outcome = this.failure(job, lease, `no handler registered for job type "${job.type}"`, false, 0);
+      outcome = failureOutcome(job, lease, `no handler registered for job type "${job.type}"`, false, 0, this.queue.retryDelays);
     } else {
       let jobLogger: Logger | undefined;
       const workerLogger = this.logger;
@@ -343,12 +298,15 @@ export class RedisWorker {
       const settled = await attempt.race(handled);
       clearTimeout(timer);
       if ('result' in settled) {
-        outcome = this.resultOutcome(job, lease, settled.result);
+        outcome = resultOutcome(job, lease, settled.result, this.queue.retryDelays);
       } else if ('error' in settled) {
         const { error } = settled;
-        outcome = this.failure(job, lease, error instanceof Error ? error.message : String(error), !(error instanceof PermanentError), 0);
+        const message = error instanceof Error ? error.message : String(error);
+        outcome = failureOutcome(job, lease, message, !(error instanceof PermanentError), 0, this.queue.retryDelays);
       } else {
-        outcome = this.abortOutcome(job, lease, settled.aborted);
+        // A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt.
+        const { aborted } = settled;
+        outcome = aborted.kind === 'timeout' ? failureOutcome(job, lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
         // The slot stays taken until the handler really returns, so concurrency holds even on abort.
         await handled.catch(() => {});
       }
@@ -365,37 +323,6 @@ export class RedisWorker {
     const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(duration), outcome: name };
     if (level === 'info') this.logger.info(line, 'job completed');
     else this.logger.warn({ ...line, error: outcome?.value }, `job ${name}`);
-  }
-
-  private resultOutcome(job: Job, lease: Lease, result: JobResult): Outcome {
-    if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') {
-      return this.failure(job, lease, 'handler returned no JobResult ({ success: boolean, … })', true, 0);
-    }
-    if (!result.success) {
-      const error = result.error ?? 'handler reported failure';
-      return this.failure(job, lease, error, result.retry !== false, result.retryAfter ?? 0);
-    }
-    try {
-      const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
-      return { ...lease, kind: 'completed', value, retryDelay: 0 };
-    } catch (err) {
-      return this.failure(job, lease, (err as Error).message, false, 0);
-    }
-  }
-
-  /** A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt. */
-  private abortOutcome(job: Job, lease: Lease, reason: JobAbortedError): Outcome | undefined {
-    if (reason.kind === 'timeout') return this.failure(job, lease, reason.message, true, 0);
-    return undefined;
-  }
-
-  private failure(job: Job, lease: Lease, error: string, retryable: boolean, retryAfter: number): Outcome {
-    if (retryable && job.attempts < job.maxAttempts) {
-      const delays = this.queue.retryDelays;
-      const planned = delays[Math.min(job.attempts, delays.length) - 1] ?? 0;
-      return { ...lease, kind: 'retrying', value: error, retryDelay: Math.max(planned, Math.ceil(retryAfter)) };
-    }
-    return { ...lease, kind: 'failed', value: error, retryDelay: 0 };
   }
 
   private reportStale(batch: readonly Outcome[], flags: readonly boolean[]): void {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PermanentError } from '../engine/handler.js';
-import { JobAbortedError } from '../engine/worker.js';
+import { JobAbortedError } from '../engine/attempt.js';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
 
 /** How one handler run ended, as the metrics count it. */

@@ -1,0 +1,84 @@
+/**
+ * One running attempt of a job, and how its end becomes the outcome the worker records.
+ */
+import { toJson } from './codec.js';
+import type { Lease, Outcome } from './store.js';
+import type { Job, JobResult } from './types.js';
+
+/** Why a running handler's `ctx.signal` aborted; `signal.reason` is one of these. */
+export class JobAbortedError extends Error {
+  override readonly name = 'JobAbortedError';
+  constructor(readonly kind: 'cancelled' | 'timeout' | 'lease-lost' | 'shutdown', message: string) {
+    super(message);
+  }
+}
+
+/** How an attempt's handler ended, or that it was aborted first. */
+export type Settled = { result: JobResult } | { error: unknown } | { aborted: JobAbortedError };
+
+/**
+ * One running attempt. Its AbortController is made only when the handler reads `ctx.signal`
+ * (most never do, and one per job is not free); an abort reaches the handler and the worker alike.
+ */
+export class Attempt {
+  private controller?: AbortController;
+  private settle?: (settled: Settled) => void;
+  abortReason?: JobAbortedError;
+
+  constructor(readonly lease: Lease) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: JobAbortedError): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.settle?.({ aborted: reason });
+  }
+
+  /** The handler's end or the abort, whichever comes first. */
+  race(handled: Promise<JobResult>): Promise<Settled> {
+    return new Promise((resolve) => {
+      this.settle = resolve;
+      if (this.abortReason) resolve({ aborted: this.abortReason });
+      handled.then((result) => resolve({ result }), (error: unknown) => resolve({ error }));
+    });
+  }
+}
+
+/**
+ * A failed attempt: retried after its delay (`retryDelays[n-1]`, the last repeating, or the
+ * handler's longer `retryAfter`) while attempts remain and it is retryable, else failed for good.
+ */
+export function failureOutcome(
+  job: Job, lease: Lease, error: string, retryable: boolean, retryAfter: number, retryDelays: readonly number[],
+): Outcome {
+  if (retryable && job.attempts < job.maxAttempts) {
+    const planned = retryDelays[Math.min(job.attempts, retryDelays.length) - 1] ?? 0;
+    return { ...lease, kind: 'retrying', value: error, retryDelay: Math.max(planned, Math.ceil(retryAfter)) };
+  }
+  return { ...lease, kind: 'failed', value: error, retryDelay: 0 };
+}
+
+/** The outcome of a handler's JobResult (a malformed one, or unserialisable data, is a failure). */
+export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDelays: readonly number[]): Outcome {
+  if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') {
+    return failureOutcome(job, lease, 'handler returned no JobResult ({ success: boolean, … })', true, 0, retryDelays);
+  }
+  if (!result.success) {
+    const error = result.error ?? 'handler reported failure';
+    return failureOutcome(job, lease, error, result.retry !== false, result.retryAfter ?? 0, retryDelays);
+  }
+  try {
+    const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
+    return { ...lease, kind: 'completed', value, retryDelay: 0 };
+  } catch (err) {
+    return failureOutcome(job, lease, (err as Error).message, false, 0, retryDelays);
+  }
+}
