@@ -28,6 +28,8 @@ export const DEFAULTS = {
   maxRenewInterval: 500,
   /** Jobs one claim may take at most, so one worker does not hoard a backlog. */
   maxClaimBatch: 100,
+  /** Claims a worker keeps under way at once, so Node and Redis work on different batches together. */
+  claimsInFlight: 2,
   /** Jobs promoted from delayed/retrying or recovered from dead leases per claim call. */
   maintenanceBatch: 1_000,
   /** Finished jobs removed by retention per finish call; keeps every call short. */

@@ -48,6 +48,8 @@ export class RedisWorker {
   private heartbeatTimer?: NodeJS.Timeout;
   private startedAt = 0;
   private lastFetchAt = 0;
+  /** Slots promised to claims under way. */
+  private reserved = 0;
   private wakeScheduled = false;
   private flushChain: Promise<void> = Promise.resolve();
   private redisDown = false;
@@ -159,27 +161,48 @@ export class RedisWorker {
     }
   }
 
+  /**
+   * Claims while slots are free, keeping up to `claimsInFlight` claims under way, each for a share
+   * of the slots: while Redis runs one batch's script, Node runs the jobs of the other.
+   */
   private async fetchLoop(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    // Set by a claim that found less than it asked for (the ms until something is due) or failed.
+    const found: { starvedUntilDue?: number; failed?: boolean } = {};
     while (this.state === 'running') {
-      const free = this.numWorkers - this.running.size;
-      if (free <= 0) {
+      if (found.failed || found.starvedUntilDue !== undefined) {
+        await Promise.all(inFlight);
+        const { failed, starvedUntilDue } = found;
+        found.failed = found.starvedUntilDue = undefined;
+        if (failed) await this.pause(this.pollTime);
+        else await this.idleWait(starvedUntilDue!);
+        continue;
+      }
+      const free = this.numWorkers - this.running.size - this.reserved;
+      if (free <= 0 || inFlight.size >= DEFAULTS.claimsInFlight) {
         await new Promise<void>((resolve) => (this.wakeLoop = resolve));
         continue;
       }
-      const wanted = Math.min(free, DEFAULTS.maxClaimBatch);
-      let reply: ClaimReply;
-      try {
-        this.lastFetchAt = Date.now();
-        reply = await this.claim(wanted);
-        this.markReachable();
-      } catch (err) {
-        this.markUnreachable(err);
-        await this.pause(this.pollTime);
-        continue;
-      }
-      for (const claimed of reply.jobs) this.launch(claimed);
-      if (reply.jobs.length < wanted) await this.idleWait(reply.nextDue);
+      const wanted = Math.min(free, DEFAULTS.maxClaimBatch, Math.ceil(this.numWorkers / DEFAULTS.claimsInFlight));
+      this.reserved += wanted;
+      this.lastFetchAt = Date.now();
+      const claim: Promise<void> = this.claim(wanted)
+        .then((reply) => {
+          this.markReachable();
+          for (const claimed of reply.jobs) this.launch(claimed);
+          if (reply.jobs.length < wanted) found.starvedUntilDue = reply.nextDue;
+        }, (err: unknown) => {
+          this.markUnreachable(err);
+          found.failed = true;
+        })
+        .finally(() => {
+          this.reserved -= wanted;
+          inFlight.delete(claim);
+          this.wakeLoop?.();
+        });
+      inFlight.add(claim);
     }
+    await Promise.all(inFlight);
   }
 
   /** Claims jobs, sending the outcomes waiting to be recorded in the same round trip. */
