@@ -162,13 +162,14 @@ export class RedisWorker {
   }
 
   /**
-   * Claims while slots are free, keeping up to `claimsInFlight` claims under way, each for a share
-   * of the slots: while Redis runs one batch's script, Node runs the jobs of the other.
+   * Claims while slots are free. While claims come back full, it keeps up to `claimsInFlight` of
+   * them under way, each for a share of the slots, so Redis runs one batch's script while Node runs
+   * the jobs of another; otherwise (an idle queue) one claim at a time.
    */
   private async fetchLoop(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     // Set by a claim that found less than it asked for (the ms until something is due) or failed.
-    const found: { starvedUntilDue?: number; failed?: boolean } = {};
+    const found: { starvedUntilDue?: number; failed?: boolean; busy?: boolean } = {};
     while (this.state === 'running') {
       if (found.failed || found.starvedUntilDue !== undefined) {
         await Promise.all(inFlight);
@@ -179,7 +180,7 @@ export class RedisWorker {
         continue;
       }
       const free = this.numWorkers - this.running.size - this.reserved;
-      if (free <= 0 || inFlight.size >= DEFAULTS.claimsInFlight) {
+      if (free <= 0 || inFlight.size >= (found.busy ? DEFAULTS.claimsInFlight : 1)) {
         await new Promise<void>((resolve) => (this.wakeLoop = resolve));
         continue;
       }
@@ -190,7 +191,8 @@ export class RedisWorker {
         .then((reply) => {
           this.markReachable();
           for (const claimed of reply.jobs) this.launch(claimed);
-          if (reply.jobs.length < wanted) found.starvedUntilDue = reply.nextDue;
+          found.busy = reply.jobs.length === wanted;
+          if (!found.busy) found.starvedUntilDue = reply.nextDue;
         }, (err: unknown) => {
           this.markUnreachable(err);
           found.failed = true;
