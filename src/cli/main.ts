@@ -16,7 +16,3 @@ const runHost: RunHost = async (command, io) => (await import('../host/run-host.
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 process.exitCode = await runCli(process.argv.slice(2), io, createCliActions(io, runHost));
 
-// The command is done and its connections are closed. A timer still pending elsewhere (the
-// worker's shutdown deadline keeps running after its jobs finished) must not delay the exit;
-// unref'd, this fires only if something like that is still holding the event loop.
-setTimeout(() => process.exit(), 250).unref();
