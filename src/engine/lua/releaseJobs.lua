@@ -20,9 +20,7 @@ for i = 2, #ARGV, 2 do
   if current[1] == 'processing' and current[2] == token then
     redis.call('ZREM', activeKey, id)
     redis.call('HINCRBY', jk, 'a', -1)
-    redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
-    redis.call('HDEL', jk, 'l')
-    pushReady(base, prioritiesKey, id, priorityOf(jk), true)
+    requeue(base, prioritiesKey, id, true, 'l')
     released[#released + 1] = id
   end
 end

@@ -24,9 +24,8 @@ else
 end
 
 nowMs()
-redis.call('HSET', jk, 's', 'pending', 'e', nowUs, 'a', 0)
-redis.call('HDEL', jk, 'fa', 'l', 'r')
-pushReady(base, prioritiesKey, id, priorityOf(jk), false)
+redis.call('HSET', jk, 'a', 0)
+requeue(base, prioritiesKey, id, false, 'fa', 'l', 'r')
 wake(wakeKey)
 emit(eventsKey, maxLen, 'pending', {id}, 'retried')
 return {'OK'}

@@ -11,7 +11,7 @@ local function recoverExpired(k, maxLen, now, limit)
   local recovered, lost = {}, {}
   for _, id in ipairs(expired) do
     local jk = jobKey(k.base, id)
-    local job = redis.call('HMGET', jk, 'a', 'm', 'p')
+    local job = redis.call('HMGET', jk, 'a', 'm')
     local attempts, maxAttempts = tonumber(job[1] or '0'), tonumber(job[2] or '1')
     local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
     recordFailedAttempt(jk, attempts, attempts >= maxAttempts and 'failed' or 'lost', message, now)
@@ -20,9 +20,7 @@ local function recoverExpired(k, maxLen, now, limit)
       redis.call('HSET', jk, 'fa', now, 'x', message)
       lost[#lost + 1] = id
     else
-      redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
-      redis.call('HDEL', jk, 'l')
-      pushReady(k.base, k.priorities, id, tonumber(job[3] or '0'), true)
+      requeue(k.base, k.priorities, id, true, 'l')
       recovered[#recovered + 1] = id
     end
   end

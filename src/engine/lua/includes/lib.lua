@@ -105,15 +105,21 @@ local function priorityOf(jk)
   return tonumber(redis.call('HGET', jk, 'p') or '0')
 end
 
+-- Makes a job ready again, `pending` from now, dropping the fields (...) of the state it leaves;
+-- at the tail of its level, or at the head for a job that has waited its turn already.
+local function requeue(base, prioritiesKey, id, atHead, ...)
+  local jk = jobKey(base, id)
+  redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
+  redis.call('HDEL', jk, ...)
+  pushReady(base, prioritiesKey, id, priorityOf(jk), atHead)
+end
+
 -- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists.
 local function promoteDue(base, prioritiesKey, scheduleKey, now, limit, promoted)
   local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
   for _, id in ipairs(due) do
-    local jk = jobKey(base, id)
     redis.call('ZREM', scheduleKey, id)
-    redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
-    redis.call('HDEL', jk, 'r')
-    pushReady(base, prioritiesKey, id, priorityOf(jk), false)
+    requeue(base, prioritiesKey, id, false, 'r')
     promoted[#promoted + 1] = id
   end
 end
