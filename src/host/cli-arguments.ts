@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
-import { JOB_STATUSES, type JobStatus } from '../engine/types.js';
+import type { ListableStatus } from '../engine/queue.js';
+import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './config-schema.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
 
@@ -46,10 +47,12 @@ export function parseJsonObject(value: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** One of the six job states. */
-export function parseJobStatus(value: string): JobStatus {
-  const status = JOB_STATUSES.find((candidate) => candidate === value);
-  if (status === undefined) throw new InvalidArgumentError(`expected one of: ${JOB_STATUSES.join(', ')}`);
+const LISTABLE: readonly ListableStatus[] = [...JOB_STATUSES, 'delayed'];
+
+/** One of the six job states, or `delayed` (pending jobs that wait for their time). */
+export function parseJobStatus(value: string): ListableStatus {
+  const status = LISTABLE.find((candidate) => candidate === value);
+  if (status === undefined) throw new InvalidArgumentError(`expected one of: ${LISTABLE.join(', ')}`);
   return status;
 }
 

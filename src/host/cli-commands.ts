@@ -1,4 +1,4 @@
-import type { JobStatus } from '../engine/types.js';
+import type { ListableStatus } from '../engine/queue.js';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -45,7 +45,7 @@ export interface StatsCommand extends GlobalOptions {
 export interface JobsCommand extends GlobalOptions {
   kind: 'jobs';
   /** Undefined: jobs of every status. */
-  status?: JobStatus;
+  status?: ListableStatus;
   /** Undefined: every configured queue. */
   queue?: string;
   limit: number;

@@ -147,7 +147,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
   program
     .command('jobs')
     .description('list jobs, newest first')
-    .argument('[status]', 'pending, processing, completed, failed, retrying or cancelled', parseJobStatus)
+    .argument('[status]', 'pending, delayed, processing, retrying, failed, completed or cancelled', parseJobStatus)
     .addOption(queueOption())
     .addOption(new Option('--limit <n>', 'most jobs shown').argParser(parsePositiveInteger).default(DEFAULTS.listLimit))
     .addOption(jsonOption())

@@ -41,6 +41,7 @@ describe('commands', () => {
     [['stats', '--json', '--queue', 'emails'], { kind: 'stats', json: true, queue: 'emails', readOnly: false }],
     [['jobs'], { kind: 'jobs', limit: DEFAULTS.listLimit, json: false, readOnly: false }],
     [['jobs', 'failed', '--queue', 'q', '--limit', '5', '--json'], { kind: 'jobs', status: 'failed', queue: 'q', limit: 5, json: true, readOnly: false }],
+    [['jobs', 'delayed'], { kind: 'jobs', status: 'delayed', limit: DEFAULTS.listLimit, json: false, readOnly: false }],
     [['show', 'j1'], { kind: 'show', id: 'j1', json: false, readOnly: false }],
     [['show', 'j1', '--json', '--queue', 'q'], { kind: 'show', id: 'j1', json: true, queue: 'q', readOnly: false }],
     [['cancel', 'j1'], { kind: 'cancel', id: 'j1', readOnly: false }],
