@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
+import { redisAnswers } from '../src/host/redis-probe.js';
+
+/** A loopback port nothing listens on right now. */
+export { ephemeralPort as freePort } from '../src/host/redis-probe.js';
 
 /** The Redis the tests use: REDIS_URL, or the machine's own. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,6 +64,33 @@ export async function freshQueue(
     cleanup: async () => {
       await queue.close();
       await deletePrefix(prefix);
+    },
+  };
+}
+
+/** A redis-server of a test's own, on a loopback port, without persistence. */
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  /** Stops it by pid and waits for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts a private redis-server on `port`; resolves once it answers PING. */
+export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  let gone = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
+  await waitFor(`redis-server on port ${port}`, async () => {
+    if (gone) throw new Error(`redis-server on port ${port} exited before it answered`);
+    return redisAnswers({ host: '127.0.0.1', port });
+  }, { timeoutMs: 10_000, intervalMs: 25 });
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: async (signal = 'SIGTERM') => {
+      if (!gone) child.kill(signal);
+      await exited;
     },
   };
 }

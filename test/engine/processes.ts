@@ -1,7 +1,6 @@
 /** Child processes for the process-level engine tests: spawn, read their lines, stop them by pid. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../helpers.js';
 
@@ -54,14 +53,3 @@ export function startChild(command: string, args: string[], env: Record<string, 
   };
 }
 
-/** A loopback TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -5,40 +5,17 @@
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, RedisQueue, RedisWorker } from '../../src/index.js';
-import { uniquePrefix, waitFor } from '../helpers.js';
-import { freePort, requireBuild, startChild, type Child } from './processes.js';
+import { freePort, startPrivateRedis, uniquePrefix, waitFor, type PrivateRedis } from '../helpers.js';
+import { requireBuild, startChild } from './processes.js';
 
 const CONNECT_REFUSED = fileURLToPath(new URL('../fixtures/connect-refused.mjs', import.meta.url));
 
-/** A throwaway redis-server on `port`, answering PING before this resolves. */
-async function startRedis(port: number): Promise<Child> {
-  const server = startChild('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await waitFor(`redis-server on port ${port}`, async () => {
-      if (server.hasExited()) throw new Error(`redis-server on port ${port} exited: ${server.lines.join('\n')}`);
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        probe.disconnect();
-        return false;
-      }
-    });
-  } finally {
-    probe.disconnect();
-  }
-  return server;
-}
-
 describe('a worker across a Redis restart', () => {
   let port: number;
-  let server: Child | undefined;
+  let server: PrivateRedis | undefined;
   let queue: RedisQueue | undefined;
   let worker: RedisWorker | undefined;
   const unhandled: unknown[] = [];
@@ -47,7 +24,7 @@ describe('a worker across a Redis restart', () => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
     port = await freePort();
-    server = await startRedis(port);
+    server = await startPrivateRedis(port);
   });
 
   afterAll(async () => {
@@ -81,7 +58,7 @@ describe('a worker across a Redis restart', () => {
     expect(worker.isRunning()).toBe(true);
     expect(workerResolved).toBe(false);
 
-    server = await startRedis(port);
+    server = await startPrivateRedis(port);
     // The restarted server is empty (no persistence): the queue's client reconnects by itself.
     await waitFor('the queue to reach Redis again', async () => {
       try {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REDIS_URL, waitFor } from '../helpers.js';
 
+export { freePort } from '../helpers.js';
+
 /** The built executable; `npm test` builds it first. */
 export const FLEXQ_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -95,17 +97,6 @@ export class FlexqProcess {
   }
 }
 
-/** A loopback port that is free now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** A fresh temp folder, with flexq.toml when `config` is given; `remove` deletes it. */
 export async function tempFolder(config?: string): Promise<{ dir: string; remove: () => Promise<void> }> {

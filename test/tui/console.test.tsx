@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisQueue, RedisWorker } from '../../src/index.js';
 import { openConsole, type HostView } from '../../src/tui/index.js';
 import { FakeStdin, FakeStdout } from './fake-terminal.js';
 import { LogBuffer } from './harness.js';
-import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
+import { REDIS_URL, deletePrefix, freePort, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -69,8 +67,8 @@ describe('openConsole', () => {
 
   it('fits 80×24, follows a resize, and shows a banner while Redis is away, then recovers', async () => {
     const port = await freePort();
-    let server = startRedis(port);
-    cleanups.push(async () => { server.kill('SIGKILL'); });
+    let server = await startPrivateRedis(port);
+    cleanups.push(() => server.stop('SIGKILL'));
     const url = `redis://127.0.0.1:${port}`;
     const queue = await connectWhenUp(url);
     cleanups.push(async () => { await queue.close().catch(() => {}); });
@@ -88,18 +86,15 @@ describe('openConsole', () => {
     frame = await c.frame((f) => f.includes('1:pending 1'), 'the wide tab strip after the resize');
     expect(Math.max(...frame.split('\n').map((l) => [...l].length))).toBeGreaterThan(80);
 
-    server.kill('SIGKILL');
+    await server.stop('SIGKILL');
     await c.frame((f) => f.includes('Redis connection lost'), 'the banner', 15_000);
-    server = startRedis(port);
+    server = await startPrivateRedis(port);
     await c.frame((f) => !f.includes('Redis connection lost') && f.includes('connected'), 'the banner gone', 20_000);
     await queue.push({ type: 'after' });
     await c.frame((f) => /default\s+running\s+1\s/.test(f), 'the console follows the new server', 15_000);
   });
 });
 
-function startRedis(port: number): ChildProcess {
-  return spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-}
 
 async function connectWhenUp(url: string): Promise<RedisQueue> {
   return waitFor('the test Redis to answer', async () => {
@@ -111,13 +106,3 @@ async function connectWhenUp(url: string): Promise<RedisQueue> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
