@@ -1,4 +1,5 @@
 import type { Handler } from '../engine/types.js';
+import { parseDuration } from '../shared/duration.js';
 import { emailJobHandler, type EmailHandlerOptions } from './email.js';
 import { sleepJobHandler, type SleepHandlerOptions } from './sleep.js';
 import { webhookJobHandler, type WebhookHandlerOptions } from './webhook.js';
@@ -13,17 +14,13 @@ export class BuiltinHandlerError extends Error {
   override readonly name = 'BuiltinHandlerError';
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** A duration in ms from a number of ms or a string such as "500ms", "30s", "5m", "1h" (as `flexq.toml` allows). */
+/** A duration option in ms (milliseconds, or a string such as "30s", as `flexq.toml` allows). */
 function toDurationMs(value: unknown, field: string, handler = 'webhook'): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim()) : null;
-  const unit = match?.[2];
-  if (!match || unit === undefined) {
+  try {
+    return parseDuration(value);
+  } catch {
     throw new BuiltinHandlerError(`${handler} option ${field} must be milliseconds or a duration such as "30s", got ${JSON.stringify(value)}`);
   }
-  return Number(match[1]) * (DURATION_UNITS_MS[unit] ?? 1);
 }
 
 /** Checks a `flexq.toml` webhook table; unknown keys are errors so a typo does not silently drop, say, the signing secret. */

@@ -2,6 +2,7 @@
  * Small HTTP helpers of the webhook handler: bounded body reading, Retry-After parsing and
  * keeping secrets out of logs and job errors.
  */
+import { REDACTED } from '../shared/redact.js';
 
 /** The start of a response body, read without buffering more than asked for. */
 export interface BodyPrefix {
@@ -67,9 +68,6 @@ const SECRET_HEADER_NAMES = new Set([
 ]);
 /** Custom headers such as `X-Shopify-Access-Token` or `X-Hub-Secret` are credentials too. */
 const SECRET_HEADER_PATTERN = /token|secret|password|passwd|signature|api-?key|auth|cookie|session/i;
-
-/** The placeholder written instead of a secret value. */
-export const REDACTED = '[redacted]';
 
 /** A copy of `headers` fit for logs: credential-like values are replaced by `[redacted]`. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../engine/defaults.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './config-schema.js';
-import { DURATION_HINT, parseDuration } from './duration.js';
+import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 
 // Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
 // naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").

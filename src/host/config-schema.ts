@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from './duration.js';
+import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for

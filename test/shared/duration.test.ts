@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationError, parseDuration } from '../../src/host/duration.js';
+import { DurationError, parseDuration } from '../../src/shared/duration.js';
 
 describe('parseDuration', () => {
   it.each([
