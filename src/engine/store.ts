@@ -64,8 +64,6 @@ export interface StoredEvent {
   detail?: string;
 }
 
-const FINISHED_SETS = { completed: 'completed', failed: 'failed', cancelled: 'cancelled', retrying: 'retrying' } as const;
-
 /** The Redis side of one queue. */
 export class QueueStore {
   constructor(
@@ -187,8 +185,8 @@ export class QueueStore {
   }
 
   /** One page of ids from a ZSET scored by the time the job entered it, newest first. */
-  async scoredIds(set: keyof typeof FINISHED_SETS, offset: number, limit: number): Promise<string[]> {
-    return this.client.zrevrange(this.keys[FINISHED_SETS[set]], offset, offset + limit - 1);
+  async scoredIds(set: 'completed' | 'failed' | 'cancelled' | 'retrying', offset: number, limit: number): Promise<string[]> {
+    return this.client.zrevrange(this.keys[set], offset, offset + limit - 1);
   }
 
   /** One page of delayed job ids, soonest run-at first. */
@@ -203,7 +201,7 @@ export class QueueStore {
 
   /** The stored fields of a job; empty when it does not exist. */
   async jobFields(id: string): Promise<Map<string, string>> {
-    return fieldMap(Object.entries(await this.client.hgetall(jobKey(this.keys, id))).flat());
+    return new Map(Object.entries(await this.client.hgetall(jobKey(this.keys, id))));
   }
 
   /** A job's status field alone. */
