@@ -1,17 +1,10 @@
 /**
- * Turns jobs into the fields of their Redis hash and back, and checks what users hand in before
- * anything is stored. Field names are short on purpose: a waiting job's hash is most of its memory.
+ * Turns stored job records into jobs, and checks what users hand in before anything is stored.
+ * A record is one string per job (format in `lua/includes/lib.lua`): most of a waiting job's memory.
  */
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
-import { JOB_STATUSES, type FailedAttempt, type Job, type JobStatus } from './types.js';
-
-/** The hash fields of a job, as the Lua scripts name them. */
-const FIELD = {
-  type: 't', payload: 'd', status: 's', attempts: 'a', maxAttempts: 'm', priority: 'p', delay: 'w',
-  timeout: 'o', createdAt: 'c' /* µs */, enteredAt: 'e' /* µs */, runAt: 'r', processedAt: 'pa', failedAt: 'fa',
-  error: 'x', result: 'res', progress: 'g', lease: 'l', history: 'h',
-} as const;
+import { type FailedAttempt, type Job, type JobStatus } from './types.js';
 
 /** A job as validated for `addJobs`: every value already in its stored form. */
 export interface EncodedJob {
@@ -125,11 +118,50 @@ export function addJobArgs(job: EncodedJob): (string | number)[] {
   return [job.id, job.type, job.payloadJson, job.maxAttempts, job.priority, job.delay, job.timeout];
 }
 
-/** Turns a flat HGETALL reply into a field map. */
-export function fieldMap(flat: readonly string[]): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
-  return fields;
+/** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */
+const STATUS_OF_CODE: Readonly<Record<string, JobStatus>> = {
+  p: 'pending', a: 'processing', r: 'retrying', c: 'completed', f: 'failed', x: 'cancelled',
+};
+
+/** The header fields of a record, in order; an empty one is unset (or 0). */
+const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'c', 'm', 'p', 'w', 'o', 'r', 'pa', 'fa'] as const;
+
+/**
+ * A record's fields by the short names the scripts use (s status, a attempts, q claims = lease
+ * token, e entered µs, c created µs, m max attempts, p priority, w delay, o timeout, r run-at ms,
+ * pa processed ms, fa failed ms), set ones only, plus its type and payload JSON.
+ */
+export type RecordFields = Partial<Record<(typeof RECORD_FIELDS)[number], string>> & { type: string; payload: string };
+
+/** A job's rare values, stored beside its record: error, result JSON, progress JSON, history JSON. */
+export interface JobDetails {
+  x?: string;
+  res?: string;
+  g?: string;
+  h?: string;
+}
+
+/** The names of a job's details, in the order `store.ts` reads them. */
+export const DETAIL_NAMES = ['x', 'res', 'g', 'h'] as const;
+
+/** Splits a record into its fields, with the status spelled out; null for a malformed record. */
+export function parseRecord(record: string): RecordFields | null {
+  const fields: Partial<Record<string, string>> = {};
+  let start = 0;
+  for (const name of RECORD_FIELDS) {
+    const end = record.indexOf('|', start);
+    if (end < 0) return null;
+    if (end > start) fields[name] = record.slice(start, end);
+    start = end + 1;
+  }
+  const typeEnd = record.indexOf('|', start);
+  const status = STATUS_OF_CODE[fields.s ?? ''];
+  if (typeEnd < 0 || !status) return null;
+  const typeStart = typeEnd + 1;
+  const payloadStart = typeStart + Number(record.slice(start, typeEnd));
+  return {
+    ...fields, s: status, type: record.slice(typeStart, payloadStart), payload: record.slice(payloadStart),
+  } as RecordFields;
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -145,46 +177,37 @@ function dateOf(ms: string | undefined): Date | undefined {
   return ms === undefined ? undefined : new Date(Number(ms));
 }
 
-/** Decodes a stored job hash; `null` when the hash is empty (no such job). */
-export function decodeJob(queue: string, id: string, fields: Map<string, string>): Job | null {
-  const status = fields.get(FIELD.status) as JobStatus | undefined;
-  if (status === undefined || !JOB_STATUSES.includes(status)) return null;
-  const createdAt = new Date(Math.floor(Number(fields.get(FIELD.createdAt) ?? 0) / 1000));
-  const enteredUs = fields.get(FIELD.enteredAt);
+/** Decodes a stored job; `null` when there is no such job. */
+export function decodeJob(queue: string, id: string, fields: RecordFields | null, details: JobDetails = {}): Job | null {
+  if (!fields) return null;
+  const createdAt = new Date(Math.floor(Number(fields.c ?? 0) / 1000));
   const job: Job = {
     id,
     queue,
-    type: fields.get(FIELD.type) ?? '',
-    payload: (parseJson(fields.get(FIELD.payload)) ?? {}) as Record<string, unknown>,
-    status,
-    attempts: Number(fields.get(FIELD.attempts) ?? 0),
-    maxAttempts: Number(fields.get(FIELD.maxAttempts) ?? 1),
-    priority: Number(fields.get(FIELD.priority) ?? 0),
-    delay: Number(fields.get(FIELD.delay) ?? 0),
+    type: fields.type,
+    payload: (parseJson(fields.payload) ?? {}) as Record<string, unknown>,
+    status: fields.s as JobStatus,
+    attempts: Number(fields.a ?? 0),
+    maxAttempts: Number(fields.m ?? 1),
+    priority: Number(fields.p ?? 0),
+    delay: Number(fields.w ?? 0),
     createdAt,
-    enteredAt: enteredUs === undefined ? createdAt : new Date(Math.floor(Number(enteredUs) / 1000)),
+    enteredAt: fields.e === undefined ? createdAt : new Date(Math.floor(Number(fields.e) / 1000)),
   };
-  const timeout = fields.get(FIELD.timeout);
-  if (timeout !== undefined) job.timeout = Number(timeout);
-  const runAt = dateOf(fields.get(FIELD.runAt));
+  if (fields.o !== undefined) job.timeout = Number(fields.o);
+  const runAt = dateOf(fields.r);
   if (runAt) job.runAt = runAt;
-  const processedAt = dateOf(fields.get(FIELD.processedAt));
+  const processedAt = dateOf(fields.pa);
   if (processedAt) job.processedAt = processedAt;
-  const failedAt = dateOf(fields.get(FIELD.failedAt));
+  const failedAt = dateOf(fields.fa);
   if (failedAt) job.failedAt = failedAt;
-  const error = fields.get(FIELD.error);
-  if (error !== undefined) job.error = error;
-  if (fields.has(FIELD.result)) job.result = parseJson(fields.get(FIELD.result));
-  if (fields.has(FIELD.progress)) job.progress = parseJson(fields.get(FIELD.progress));
-  const history = parseJson(fields.get(FIELD.history));
+  if (details.x !== undefined) job.error = details.x;
+  if (details.res !== undefined) job.result = parseJson(details.res);
+  if (details.g !== undefined) job.progress = parseJson(details.g);
+  const history = parseJson(details.h);
   if (Array.isArray(history)) {
     job.history = (history as { a: number; o: FailedAttempt['outcome']; x: string; t: number }[])
       .map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
   }
   return job;
-}
-
-/** The lease token a claimed job carries. */
-export function leaseOf(fields: Map<string, string>): string {
-  return fields.get(FIELD.lease) ?? '';
 }

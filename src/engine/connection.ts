@@ -12,10 +12,10 @@ import type { QueueKeys } from './keys.js';
 /** Each script and the keys it takes, in the order its header names them as KEYS[1..n]. */
 export const SCRIPT_KEYS = {
   addJobs: ['base', 'priorities', 'delayed', 'wake', 'events'],
-  claimJobs: ['base', 'priorities', 'delayed', 'retrying', 'active', 'failed', 'wake', 'events', 'leaseCounter', 'paused'],
+  claimJobs: ['base', 'priorities', 'delayed', 'retrying', 'active', 'failed', 'wake', 'events', 'paused'],
   finishJobs: ['base', 'active', 'retrying', 'completed', 'failed', 'wake', 'events'],
   finishAndClaimJobs: [
-    'base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'wake', 'events', 'leaseCounter', 'paused',
+    'base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'wake', 'events', 'paused',
   ],
   extendLeases: ['base', 'active'],
   cancelJob: ['base', 'priorities', 'delayed', 'retrying', 'active', 'cancelled', 'events'],

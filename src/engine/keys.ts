@@ -5,8 +5,12 @@
 
 /** The fixed keys of one queue, by name; scripts receive them through KEYS via `keysFor`. */
 export interface QueueKeys {
-  /** STRING, the base every per-job and per-priority key is built from inside scripts. */
+  /** STRING, the base the per-priority keys are built from inside scripts. */
   base: string;
+  /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
+  jobs: string;
+  /** HASH `<job id>,<name>` -> a job's rare, larger values: error, result, progress, history. */
+  details: string;
   /** ZSET priority level -> itself: the levels that have ready jobs (score = priority). */
   priorities: string;
   /** ZSET job id -> run-at ms: dispatched with a delay, not yet due. */
@@ -25,8 +29,6 @@ export interface QueueKeys {
   wake: string;
   /** STREAM of job state changes, capped, for consoles. */
   events: string;
-  /** STRING counter: every claim gets a fresh lease token from it. */
-  leaseCounter: string;
   /** STRING flag: present while the queue is paused. */
   paused: string;
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
@@ -38,6 +40,8 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
   const base = `${prefix}:{${name}}:`;
   return {
     base,
+    jobs: `${base}jobs`,
+    details: `${base}details`,
     priorities: `${base}priorities`,
     delayed: `${base}delayed`,
     retrying: `${base}retrying`,
@@ -47,18 +51,12 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     cancelled: `${base}cancelled`,
     wake: `${base}wake`,
     events: `${base}events`,
-    leaseCounter: `${base}lease`,
     paused: `${base}paused`,
     workers: `${base}workers`,
   };
 }
 
-/** HASH of one job (fields in `codec.ts`); built inside scripts as base .. 'job:' .. id. */
-export function jobKey(keys: QueueKeys, id: string): string {
-  return `${keys.base}job:${id}`;
-}
-
-/** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way. */
+/** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way from base. */
 export function readyKey(keys: QueueKeys, priority: number): string {
   return `${keys.base}ready:${priority}`;
 }

@@ -194,7 +194,8 @@ export class RedisQueue {
   async getJob(id: string): Promise<Job | null> {
     this.ensureOpen('getJob');
     checkJobId('getJob', id);
-    return decodeJob(this.name, id, await this.store.jobFields(id));
+    const [stored] = await this.store.jobs([id]);
+    return decodeJob(this.name, id, stored!.fields, stored!.details);
   }
 
   /** The status of the job with that id, or null. */
@@ -284,7 +285,8 @@ export class RedisQueue {
   }
 
   private async jobsByIds(ids: readonly string[]): Promise<Job[]> {
-    const jobs = await Promise.all(ids.map(async (id) => decodeJob(this.name, id, await this.store.jobFields(id))));
+    const stored = await this.store.jobs(ids);
+    const jobs = stored.map(({ fields, details }, i) => decodeJob(this.name, ids[i]!, fields, details));
     return jobs.filter((job): job is Job => job !== null);
   }
 

@@ -4,8 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import { SCRIPT_KEYS, type ScriptName } from './connection.js';
-import { addJobArgs, fieldMap, type EncodedJob } from './codec.js';
-import { jobKey, keysFor, type QueueKeys } from './keys.js';
+import { DETAIL_NAMES, addJobArgs, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
+import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
 type ScriptCall = (args: (string | number)[]) => Promise<unknown>;
@@ -14,8 +14,14 @@ type Reply = (string | number | Reply)[];
 /** A claimed job: its id, stored fields and lease token. */
 export interface ClaimedJob {
   id: string;
-  fields: Map<string, string>;
+  fields: RecordFields;
   token: string;
+}
+
+/** A job as stored: its record's fields (null when there is no such job) and its details. */
+export interface StoredJob {
+  fields: RecordFields | null;
+  details: JobDetails;
 }
 
 /** What a claim brings back. */
@@ -96,11 +102,14 @@ export class QueueStore {
   }
 
   private static parseClaim(reply: Reply): ClaimReply {
-    const [nextDue, token, ...jobs] = reply;
-    return {
-      nextDue: Number(nextDue),
-      jobs: (jobs as [string, string[]][]).map(([id, flat]) => ({ id, fields: fieldMap(flat), token: String(token) })),
-    };
+    const jobs: ClaimedJob[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const fields = parseRecord(reply[i + 1] as string);
+      // The scripts write every record; one that does not parse is a bug to hear of, not skip.
+      if (!fields) throw new Error(`claimed job ${String(reply[i])} has a malformed record`);
+      jobs.push({ id: reply[i] as string, fields, token: fields.q ?? '' });
+    }
+    return { nextDue: Number(reply[0]), jobs };
   }
 
   /** Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs. */
@@ -199,21 +208,39 @@ export class QueueStore {
     return this.client.zrange(this.keys.active, 0, -1);
   }
 
-  /** The stored fields of a job; empty when it does not exist. */
-  async jobFields(id: string): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.client.hgetall(jobKey(this.keys, id))));
+  /** Jobs as stored, in the order of `ids`; read in one transaction, so record and details agree. */
+  async jobs(ids: readonly string[]): Promise<StoredJob[]> {
+    if (ids.length === 0) return [];
+    const detailFields = ids.flatMap((id) => DETAIL_NAMES.map((name) => `${id},${name}`));
+    const replies = await this.client.multi()
+      .hmget(this.keys.jobs, ...ids)
+      .hmget(this.keys.details, ...detailFields)
+      .exec();
+    const [[recordsError, records], [detailsError, details]] = replies as [[Error | null, (string | null)[]], [Error | null, (string | null)[]]];
+    if (recordsError || detailsError) throw recordsError ?? detailsError;
+    return ids.map((_id, i) => {
+      const record = records[i];
+      const jobDetails: JobDetails = {};
+      DETAIL_NAMES.forEach((name, n) => {
+        const value = details[i * DETAIL_NAMES.length + n];
+        if (value !== null && value !== undefined) jobDetails[name] = value;
+      });
+      return { fields: record ? parseRecord(record) : null, details: jobDetails };
+    });
   }
 
-  /** A job's status field alone. */
+  /** A job's status alone; null when it does not exist. */
   async jobStatus(id: string): Promise<string | null> {
-    return this.client.hget(jobKey(this.keys, id), 's');
+    const record = await this.client.hget(this.keys.jobs, id);
+    return record === null ? null : parseRecord(record)?.s ?? null;
   }
 
   /** Event feed entries after `afterId` ('0' for the oldest kept), at most `count`. */
   async readEvents(afterId: string, count: number): Promise<StoredEvent[]> {
     const entries = await this.client.xrange(this.keys.events, `(${afterId}`, '+', 'COUNT', count);
     return entries.map(([id, flat]) => {
-      const fields = fieldMap(flat);
+      const fields = new Map<string, string>();
+      for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
       const ids = fields.get('ids') ?? '';
       const jobIds = ids === '' ? [] : ids.split(',');
       const event: StoredEvent = { id, event: fields.get('ev') ?? '', jobIds, jobCount: Number(fields.get('n') ?? jobIds.length) };

@@ -17,8 +17,11 @@ function headerKeys(name: ScriptName): { index: number; key: string }[] {
   return [...text.matchAll(/^-- KEYS\[(\d+)\]\s+(\w+)/gm)].map((m) => ({ index: Number(m[1]), key: m[2]! }));
 }
 
-const CALL = /redis\.p?call\(\s*['"]([A-Za-z]+)['"]/g;
-const commandsIn = (text: string) => [...text.matchAll(CALL)].map((m) => m[1]!.toLowerCase());
+// A command is named where redis.call runs it or where variadic() is told which one to run,
+// possibly one of two (`atHead and 'LPUSH' or 'RPUSH'`).
+const CALL = /(?:redis\.p?call|variadic)\(\s*(?:\w+ and )?['"]([A-Za-z]+)['"](?: or ['"]([A-Za-z]+)['"])?/g;
+const commandsIn = (text: string) =>
+  [...text.matchAll(CALL)].flatMap((m) => [m[1]!, m[2]].filter((c) => c !== undefined).map((c) => c.toLowerCase()));
 
 /** The helpers of every file in includes/ by name, with their bodies. */
 const libHelpers = new Map(
@@ -89,7 +92,7 @@ describe('read-only scripts', () => {
   });
 
   it('the check does see writes, including those made inside included helpers', async () => {
-    expect(await writesAmong(redis, commandsOf('claimJobs'))).toEqual(expect.arrayContaining(['hset', 'zadd', 'lpop', 'rpush', 'xadd']));
-    expect(await writesAmong(redis, commandsOf('retryJob'))).toEqual(expect.arrayContaining(['rpush', 'lpush']));
+    expect(await writesAmong(redis, commandsOf('claimJobs'))).toEqual(expect.arrayContaining(['hset', 'zadd', 'lpop', 'rpush', 'lpush', 'xadd']));
+    expect(await writesAmong(redis, commandsOf('retryJob'))).toEqual(expect.arrayContaining(['hset', 'rpush', 'xadd']));
   });
 });

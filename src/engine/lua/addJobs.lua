@@ -1,5 +1,5 @@
 -- addJobs: stores new jobs and makes them ready (or schedules them), all or none.
--- KEYS[1] base        `<prefix>:{<queue>}:` (job and ready-list keys are built from it)
+-- KEYS[1] base        `<prefix>:{<queue>}:` (the job store and ready lists are built from it)
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- KEYS[4] wake        LIST `<base>wake`
@@ -10,62 +10,55 @@
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
 -- @include lib
 
-local base, prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
 local n = tonumber(ARGV[2])
 local FIELDS = 7
 
-local seen = {}
+local ids, seen = {}, {}
 for i = 0, n - 1 do
   local id = ARGV[3 + i * FIELDS]
-  if seen[id] or redis.call('EXISTS', jobKey(base, id)) == 1 then
-    return {'ID_EXISTS', id}
-  end
+  if seen[id] then return {'ID_EXISTS', id} end
   seen[id] = true
+  ids[i + 1] = id
+end
+for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
+  if record then return {'ID_EXISTS', ids[i]} end
 end
 
 local now = nowMs()
-local ready, delayed = {}, {}
-local readyByPriority, scheduled, earliest = {}, {}, nil
+local batch, scheduled, delayed = {}, {}, {}
+local readyIds, readyJobs = {}, {}
+-- Zeros are stored as empty fields: fewer bytes keep a waiting job small.
+local function nonZero(value)
+  return value == '0' and '' or value
+end
 for i = 0, n - 1 do
   local at = 3 + i * FIELDS
-  local id, priority, delay, timeout = ARGV[at], tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
-  -- Defaults are left out of the hash: fewer fields keep a waiting job small.
-  local fields = {'t', ARGV[at + 1], 'd', ARGV[at + 2], 's', 'pending', 'm', ARGV[at + 3], 'c', nowUs}
-  if priority ~= 0 then fields[#fields + 1] = 'p'; fields[#fields + 1] = priority end
-  if timeout > 0 then fields[#fields + 1] = 'o'; fields[#fields + 1] = timeout end
+  local id, jobType, delay = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 5])
+  local job = {
+    s = PENDING, a = '', q = '', e = '', c = nowUsText, m = ARGV[at + 3], p = nonZero(ARGV[at + 4]),
+    w = nonZero(ARGV[at + 5]), o = nonZero(ARGV[at + 6]), r = '', pa = '', fa = '',
+    tail = #jobType .. '|' .. jobType .. ARGV[at + 2],
+  }
   if delay > 0 then
-    local runAt = now + delay
-    fields[#fields + 1] = 'w'; fields[#fields + 1] = delay
-    fields[#fields + 1] = 'r'; fields[#fields + 1] = runAt
-    scheduled[#scheduled + 1] = runAt
+    job.r = whole(now + delay)
+    scheduled[#scheduled + 1] = now + delay
     scheduled[#scheduled + 1] = id
-    if not earliest or runAt < earliest then earliest = runAt end
     delayed[#delayed + 1] = id
   else
-    local level = readyByPriority[priority]
-    if not level then
-      level = {}
-      readyByPriority[priority] = level
-    end
-    level[#level + 1] = id
-    ready[#ready + 1] = id
+    readyIds[#readyIds + 1] = id
+    readyJobs[#readyJobs + 1] = job
   end
-  redis.call('HSET', jobKey(base, id), unpack(fields))
+  stage(batch, id, job)
 end
 
--- One write per priority level and one for the schedule, however many jobs the batch holds.
-for priority, ids in pairs(readyByPriority) do
-  variadic('RPUSH', readyKey(base, priority), ids, 1000)
-  redis.call('ZADD', prioritiesKey, priority, priority)
-end
-if earliest then
-  -- Idle workers sleep until the earliest due time they know of; an earlier one must wake them.
-  local head = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]
-  variadic('ZADD', delayedKey, scheduled, 1000)
-  if not head or earliest < tonumber(head) then wake(wakeKey) end
-end
-if #ready > 0 then wake(wakeKey) end
-emit(eventsKey, maxLen, 'added', ready)
+-- One write for the store, one per priority level and one for the schedule, however many jobs
+-- the batch holds.
+saveJobs(batch)
+fileReady(prioritiesKey, readyIds, readyJobs, false)
+schedule(delayedKey, wakeKey, scheduled)
+if #readyIds > 0 then wake(wakeKey) end
+emit(eventsKey, maxLen, 'added', readyIds)
 emit(eventsKey, maxLen, 'delayed', delayed)
-return {'OK', nowUs}
+return {'OK', nowUsText}

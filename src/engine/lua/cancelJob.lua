@@ -13,27 +13,29 @@
 -- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}
 -- @include lib
 
-local base, prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
+  KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local maxLen, id = ARGV[1], ARGV[2]
-local jk = jobKey(base, id)
-local status = redis.call('HGET', jk, 's')
-if not status then return {'NOT_FOUND'} end
+local job = loadJob(id)
+if not job then return {'NOT_FOUND'} end
 
-if status == 'pending' then
+if job.s == PENDING then
   if redis.call('ZREM', delayedKey, id) == 0 then
-    removeReady(base, prioritiesKey, id, priorityOf(jk))
+    removeReady(prioritiesKey, id, count(job.p))
   end
-elseif status == 'retrying' then
+elseif job.s == RETRYING then
   redis.call('ZREM', retryingKey, id)
-elseif status == 'processing' then
+elseif job.s == PROCESSING then
   redis.call('ZREM', activeKey, id)
 else
-  return {'BAD_STATE', status}
+  return {'BAD_STATE', STATUS_NAMES[job.s]}
 end
 
-local now = nowMs()
-finish(base, cancelledKey, id, 'cancelled')
+nowMs()
+local status = STATUS_NAMES[job.s]
+finishJob(job, CANCELLED)
+redis.call('HSET', JOBS, id, encodeJob(job))
+redis.call('ZADD', cancelledKey, nowUs, id)
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
-trimFinished(base, cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+trimFinished(cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 return {'OK', status}

@@ -1,25 +1,25 @@
 -- claimJobs: promotes due jobs, recovers jobs whose lease ran out, then claims up to n ready jobs,
 -- highest priority first and oldest first within a priority.
--- KEYS[1]  base          `<prefix>:{<queue>}:`
--- KEYS[2]  priorities    ZSET `<base>priorities`
--- KEYS[3]  delayed       ZSET `<base>delayed`
--- KEYS[4]  retrying      ZSET `<base>retrying`
--- KEYS[5]  active        ZSET `<base>active`
--- KEYS[6]  failed        ZSET `<base>failed`
--- KEYS[7]  wake          LIST `<base>wake`
--- KEYS[8]  events        STREAM `<base>events`
--- KEYS[9]  leaseCounter  STRING `<base>lease`
--- KEYS[10] paused        STRING `<base>paused`
+-- KEYS[1] base        `<prefix>:{<queue>}:`
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- KEYS[4] retrying    ZSET `<base>retrying`
+-- KEYS[5] active      ZSET `<base>active`
+-- KEYS[6] failed      ZSET `<base>failed`
+-- KEYS[7] wake        LIST `<base>wake`
+-- KEYS[8] events      STREAM `<base>events`
+-- KEYS[9] paused      STRING `<base>paused`
 -- ARGV[1] events max length
 -- ARGV[2] jobs to claim at most (0 only runs the upkeep)
 -- ARGV[3] lease ms
 -- ARGV[4] upkeep limit: due jobs promoted and dead leases recovered per call, each
--- Returns {ms until the next due job or lease deadline (-1: none), lease token, {id, {field, value, …}}, …}
+-- Returns {ms until the next due job or lease deadline (-1: none), id, record, id, record, …};
+-- a record's claim count is its lease token.
 -- @include lib
 -- @include claim
 
 local k = {
-  base = KEYS[1], priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5],
-  failed = KEYS[6], wake = KEYS[7], events = KEYS[8], leaseCounter = KEYS[9], paused = KEYS[10],
+  priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], failed = KEYS[6],
+  wake = KEYS[7], events = KEYS[8], paused = KEYS[9],
 }
 return claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), nowMs())

@@ -7,16 +7,21 @@
 -- Returns the ids whose lease is lost.
 -- @include lib
 
-local base, activeKey = KEYS[1], KEYS[2]
+local activeKey = KEYS[2]
 local deadline = nowMs() + tonumber(ARGV[1])
-local lost = {}
+local ids, tokens = {}, {}
 for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local current = redis.call('HMGET', jobKey(base, id), 's', 'l')
-  if current[1] == 'processing' and current[2] == token then
-    redis.call('ZADD', activeKey, 'XX', deadline, id)
+  ids[#ids + 1] = ARGV[i]
+  tokens[#tokens + 1] = ARGV[i + 1]
+end
+local held, lost = {}, {}
+for i, job in ipairs(loadJobs(ids)) do
+  if job and job.s == PROCESSING and job.q == tokens[i] then
+    held[#held + 1] = deadline
+    held[#held + 1] = ids[i]
   else
-    lost[#lost + 1] = id
+    lost[#lost + 1] = ids[i]
   end
 end
+if #held > 0 then variadic('ZADD', activeKey, held, 1000) end
 return lost

@@ -1,16 +1,15 @@
 -- finishAndClaimJobs: records outcomes (as finishJobs) and then claims (as claimJobs) in one step,
 -- so a busy worker pays one round trip per batch.
--- KEYS[1]  base          `<prefix>:{<queue>}:`
--- KEYS[2]  priorities    ZSET `<base>priorities`
--- KEYS[3]  delayed       ZSET `<base>delayed`
--- KEYS[4]  retrying      ZSET `<base>retrying`
--- KEYS[5]  active        ZSET `<base>active`
--- KEYS[6]  completed     ZSET `<base>completed`
--- KEYS[7]  failed        ZSET `<base>failed`
--- KEYS[8]  wake          LIST `<base>wake`
--- KEYS[9]  events        STREAM `<base>events`
--- KEYS[10] leaseCounter  STRING `<base>lease`
--- KEYS[11] paused        STRING `<base>paused`
+-- KEYS[1]  base        `<prefix>:{<queue>}:`
+-- KEYS[2]  priorities  ZSET `<base>priorities`
+-- KEYS[3]  delayed     ZSET `<base>delayed`
+-- KEYS[4]  retrying    ZSET `<base>retrying`
+-- KEYS[5]  active      ZSET `<base>active`
+-- KEYS[6]  completed   ZSET `<base>completed`
+-- KEYS[7]  failed      ZSET `<base>failed`
+-- KEYS[8]  wake        LIST `<base>wake`
+-- KEYS[9]  events      STREAM `<base>events`
+-- KEYS[10] paused      STRING `<base>paused`
 -- ARGV[1] events max length
 -- ARGV[2] jobs to claim at most
 -- ARGV[3] lease ms
@@ -23,9 +22,8 @@
 -- @include outcomes
 
 local k = {
-  base = KEYS[1], priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5],
-  completed = KEYS[6], failed = KEYS[7], wake = KEYS[8], events = KEYS[9], leaseCounter = KEYS[10],
-  paused = KEYS[11],
+  priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], completed = KEYS[6],
+  failed = KEYS[7], wake = KEYS[8], events = KEYS[9], paused = KEYS[10],
 }
 local keep = {
   completedAge = tonumber(ARGV[5]), completedCount = tonumber(ARGV[6]),

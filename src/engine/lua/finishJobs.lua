@@ -17,7 +17,7 @@
 -- @include outcomes
 
 local k = {
-  base = KEYS[1], active = KEYS[2], retrying = KEYS[3], completed = KEYS[4], failed = KEYS[5],
+  active = KEYS[2], retrying = KEYS[3], completed = KEYS[4], failed = KEYS[5],
   wake = KEYS[6], events = KEYS[7],
 }
 local keep = {

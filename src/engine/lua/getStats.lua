@@ -13,18 +13,18 @@
 -- A delayed job already due counts as pending: it no longer waits for its time.
 -- @include lib
 
-local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
+local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local now = nowMs()
 local ready, oldest = 0, -1
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
-  local list = readyKey(base, priority)
+  local list = readyKey(priority)
   ready = ready + redis.call('LLEN', list)
   -- Each list is oldest first (but for jobs put back at its head, which are older still).
   local head = redis.call('LINDEX', list, 0)
-  if head then
-    local times = redis.call('HMGET', jobKey(base, head), 'e', 'c')
-    local entered = tonumber(times[1] or times[2] or '-1')
-    if entered >= 0 and (oldest < 0 or entered < oldest) then oldest = entered end
+  local job = head and loadJob(head)
+  if job then
+    local entered = tonumber(job.e) or tonumber(job.c)
+    if oldest < 0 or entered < oldest then oldest = entered end
   end
 end
 local due = redis.call('ZCOUNT', delayedKey, '-inf', now)

@@ -11,25 +11,31 @@
 -- Returns job ids.
 -- @include lib
 
-local base, prioritiesKey, delayedKey = KEYS[1], KEYS[2], KEYS[3]
+local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window = offset + limit
-local candidates, seen = {}, {}
+local ids, positions, seen = {}, {}, {}
 
 local function add(id, position)
   if seen[id] then return end
   seen[id] = true
-  local jk = jobKey(base, id)
-  local times = redis.call('HMGET', jk, 'e', 'c')
-  candidates[#candidates + 1] = {id = id, at = tonumber(times[1] or times[2] or '0'), position = position}
+  ids[#ids + 1] = id
+  positions[#positions + 1] = position
 end
 
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
-  local list = readyKey(base, priority)
+  local list = readyKey(priority)
   for i, id in ipairs(redis.call('LRANGE', list, -window, -1)) do add(id, i) end
   for i, id in ipairs(redis.call('LRANGE', list, 0, window - 1)) do add(id, -window - i) end
 end
 for i, id in ipairs(redis.call('ZREVRANGE', delayedKey, 0, window - 1)) do add(id, -i) end
+
+local candidates = {}
+for i, job in ipairs(loadJobs(ids)) do
+  if job then
+    candidates[#candidates + 1] = {id = ids[i], at = tonumber(job.e) or tonumber(job.c), position = positions[i]}
+  end
+end
 
 table.sort(candidates, function(x, y)
   if x.at ~= y.at then return x.at > y.at end

@@ -10,20 +10,29 @@
 -- Returns the number of jobs handed back (jobs no longer held are skipped).
 -- @include lib
 
-local base, prioritiesKey, activeKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local now = nowMs()
-local released = {}
+local prioritiesKey, activeKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+nowMs()
+local ids, tokens = {}, {}
 for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  local jk = jobKey(base, id)
-  local current = redis.call('HMGET', jk, 's', 'l')
-  if current[1] == 'processing' and current[2] == token then
-    redis.call('ZREM', activeKey, id)
-    redis.call('HINCRBY', jk, 'a', -1)
-    requeue(base, prioritiesKey, id, true, 'l')
-    released[#released + 1] = id
+  ids[#ids + 1] = ARGV[i]
+  tokens[#tokens + 1] = ARGV[i + 1]
+end
+local released, releasedJobs, batch = {}, {}, {}
+for i, job in ipairs(loadJobs(ids)) do
+  if job and job.s == PROCESSING and job.q == tokens[i] then
+    local attempts = count(job.a) - 1
+    job.a = attempts > 0 and attempts or ''
+    makePending(job)
+    stage(batch, ids[i], job)
+    released[#released + 1] = ids[i]
+    releasedJobs[#releasedJobs + 1] = job
   end
 end
-if #released > 0 then wake(wakeKey) end
+if #released > 0 then
+  variadic('ZREM', activeKey, released, 1000)
+  saveJobs(batch)
+  fileReady(prioritiesKey, released, releasedJobs, true)
+  wake(wakeKey)
+end
 emit(eventsKey, ARGV[1], 'pending', released, 'released')
 return #released

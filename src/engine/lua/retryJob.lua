@@ -10,22 +10,24 @@
 -- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
 -- @include lib
 
-local base, prioritiesKey, failedKey, cancelledKey, wakeKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local prioritiesKey, failedKey, cancelledKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local maxLen, id = ARGV[1], ARGV[2]
-local jk = jobKey(base, id)
-local status = redis.call('HGET', jk, 's')
-if not status then return {'NOT_FOUND'} end
-if status == 'failed' then
+local job = loadJob(id)
+if not job then return {'NOT_FOUND'} end
+if job.s == FAILED then
   redis.call('ZREM', failedKey, id)
-elseif status == 'cancelled' then
+elseif job.s == CANCELLED then
   redis.call('ZREM', cancelledKey, id)
 else
-  return {'BAD_STATE', status}
+  return {'BAD_STATE', STATUS_NAMES[job.s]}
 end
 
 nowMs()
-redis.call('HSET', jk, 'a', 0)
-requeue(base, prioritiesKey, id, false, 'fa', 'l', 'r')
+-- The claim count stays: it is the lease token, and must never repeat.
+makePending(job)
+job.a, job.fa = '', ''
+redis.call('HSET', JOBS, id, encodeJob(job))
+fileReady(prioritiesKey, {id}, {job}, false)
 wake(wakeKey)
 emit(eventsKey, maxLen, 'pending', {id}, 'retried')
 return {'OK'}

@@ -11,20 +11,20 @@
 -- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
 -- @include lib
 
-local base, prioritiesKey, delayedKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local prioritiesKey, delayedKey, eventsKey = KEYS[2], KEYS[3], KEYS[4]
 local maxLen, id, priority = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local jk = jobKey(base, id)
-local status = redis.call('HGET', jk, 's')
-if not status then return {'NOT_FOUND'} end
-if status ~= 'pending' and status ~= 'retrying' then return {'BAD_STATE', status} end
+local job = loadJob(id)
+if not job then return {'NOT_FOUND'} end
+if job.s ~= PENDING and job.s ~= RETRYING then return {'BAD_STATE', STATUS_NAMES[job.s]} end
 
-local previous = priorityOf(jk)
-if status == 'pending' and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
-  removeReady(base, prioritiesKey, id, previous)
-  pushReady(base, prioritiesKey, id, priority, false)
+local previous = count(job.p)
+job.p = priority == 0 and '' or whole(priority)
+if job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
+  removeReady(prioritiesKey, id, previous)
+  pushReady(prioritiesKey, {id}, priority, false)
   nowMs()
-  redis.call('HSET', jk, 'e', nowUs)
+  job.e = nowUsText
 end
-if priority == 0 then redis.call('HDEL', jk, 'p') else redis.call('HSET', jk, 'p', priority) end
+redis.call('HSET', JOBS, id, encodeJob(job))
 emit(eventsKey, maxLen, 'priority', {id}, tostring(priority))
 return {'OK'}

@@ -8,11 +8,10 @@
 -- Returns 1 stored, 0 the lease is no longer held.
 -- @include lib
 
-local base, eventsKey = KEYS[1], KEYS[2]
+local eventsKey = KEYS[2]
 local id = ARGV[2]
-local jk = jobKey(base, id)
-local current = redis.call('HMGET', jk, 's', 'l')
-if current[1] ~= 'processing' or current[2] ~= ARGV[3] then return 0 end
-redis.call('HSET', jk, 'g', ARGV[4])
+local job = loadJob(id)
+if not job or job.s ~= PROCESSING or job.q ~= ARGV[3] then return 0 end
+redis.call('HSET', DETAILS, id .. ',g', ARGV[4])
 emit(eventsKey, ARGV[1], 'progress', {id}, ARGV[4])
 return 1

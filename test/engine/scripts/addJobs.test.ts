@@ -11,7 +11,7 @@ describe('addJobs.lua', () => {
     expect(reply).toHaveProperty('createdAt');
     const createdAt = (reply as { createdAt: number }).createdAt;
     const fields = await h.fields('a');
-    expect(fields).toEqual({ t: 'test', d: '{"n":1}', s: 'pending', m: '3', c: fields.c });
+    expect(fields).toEqual({ type: 'test', payload: '{"n":1}', s: 'pending', m: '3', c: fields.c });
     // Creation time is kept in microseconds, so jobs created in one millisecond keep their order.
     expect(Math.floor(Number(fields.c) / 1000)).toBe(createdAt);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
@@ -53,14 +53,14 @@ describe('addJobs.lua', () => {
     const reply = await h.store.addJobs([newJob('b'), newJob('a', { type: 'other' })]);
     expect(reply).toEqual({ existingId: 'a' });
     expect(await h.fields('a')).toEqual(before);
-    expect(await h.raw.exists(h.job('b'))).toBe(0);
+    expect(await h.jobCount('b')).toBe(0);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
     expect(await h.events()).toHaveLength(1);
   });
 
   it('refuses a batch that repeats an id, so one job cannot be queued twice', async () => {
     expect(await h.store.addJobs([newJob('x'), newJob('y'), newJob('x')])).toEqual({ existingId: 'x' });
-    expect(await h.raw.exists(h.job('x'), h.job('y'))).toBe(0);
+    expect(await h.jobCount('x', 'y')).toBe(0);
     expect(await h.raw.exists(h.ready(0))).toBe(0);
   });
 

@@ -6,20 +6,18 @@ describe('claimJobs.lua', () => {
   beforeEach(async () => (h = await scriptHarness('claimJobs')));
   afterEach(() => h.close());
 
-  it('claims the highest priority first and FIFO within a priority, under one fresh lease token', async () => {
+  it('claims the highest priority first and FIFO within a priority, each under its claim count as lease token', async () => {
     await h.store.addJobs([newJob('a'), newJob('b', { priority: 5 }), newJob('c'), newJob('d', { priority: 5 })]);
     const before = await h.redisNow();
     const { jobs } = await h.store.claim(4, 30_000);
     expect(jobs.map((j) => j.id)).toEqual(['b', 'd', 'a', 'c']);
-    const token = jobs[0]!.token;
-    expect(jobs.every((j) => j.token === token)).toBe(true);
-    for (const { id } of jobs) {
-      expect(await h.fields(id)).toMatchObject({ s: 'processing', a: '1', l: token });
+    for (const { id, token } of jobs) {
+      expect(token).toBe('1');
+      expect(await h.fields(id)).toMatchObject({ s: 'processing', a: '1', q: token });
       const deadline = Number(await h.raw.zscore(h.keys.active, id));
       expect(deadline).toBeGreaterThanOrEqual(before + 30_000);
     }
     expect(await h.raw.exists(h.ready(0), h.ready(5))).toBe(0);
-    expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
     expect((await h.events()).at(-1)).toEqual({ ev: 'processing', ids: 'b,d,a,c' });
   });
 
@@ -32,8 +30,15 @@ describe('claimJobs.lua', () => {
     expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
     const second = await h.store.claim(1, 30_000);
     expect(second.jobs.map((j) => j.id)).toEqual(['b']);
-    expect(Number(second.jobs[0]!.token)).toBeGreaterThan(Number(first.jobs[0]!.token));
+  });
+
+  it('drops a level whose list a claim emptied exactly at the next claim that finds it empty', async () => {
+    await h.store.addJobs([newJob('a', { priority: 3 }), newJob('b')]);
+    expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['a']);
+    expect(await h.raw.exists(h.ready(3))).toBe(0);
+    expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['b']);
     expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
+    expect((await h.store.stats()).stats.pendingJobs).toBe(0);
   });
 
   it('returns no job and -1 as next due time on an empty queue', async () => {
@@ -87,13 +92,12 @@ describe('claimJobs.lua', () => {
     await h.store.claim(0, 30_000);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'pending', a: '1' });
-    expect(fields).not.toHaveProperty('l');
     expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a', 'b']);
     expect(await h.events()).toContainEqual({ ev: 'recovered', ids: 'a' });
     const { jobs } = await h.store.claim(1, 30_000);
     expect(jobs.map((j) => j.id)).toEqual(['a']);
-    expect(jobs[0]!.token).not.toBe(lost!.token);
+    expect(Number(jobs[0]!.token)).toBe(Number(lost!.token) + 1);
     expect(await h.fields('a')).toMatchObject({ a: '2' });
   });
 
@@ -106,7 +110,6 @@ describe('claimJobs.lua', () => {
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'failed', a: '1', x: 'worker lost: lease expired on attempt 1 of 1' });
     expect(fields).toHaveProperty('fa');
-    expect(fields).not.toHaveProperty('l');
     expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
     expect(await h.raw.zscore(h.keys.failed, 'a')).not.toBeNull();
     expect(await h.raw.exists(h.ready(0))).toBe(0);
@@ -117,6 +120,6 @@ describe('claimJobs.lua', () => {
     await h.store.addJobs([newJob('a')]);
     const [claimed] = (await h.store.claim(1, 60_000)).jobs;
     await h.store.claim(1, 60_000);
-    expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '1', l: claimed!.token });
+    expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '1', q: claimed!.token });
   });
 });

@@ -18,7 +18,7 @@ describe('extendLeases.lua', () => {
     const deadline = await h.raw.zscore(h.keys.active, 'a');
     expect(await h.store.extendLeases([{ id: 'a', token: `${token}0` }], 60_000)).toEqual(['a']);
     expect(await h.raw.zscore(h.keys.active, 'a')).toBe(deadline);
-    expect(await h.fields('a')).toMatchObject({ s: 'processing', l: token });
+    expect(await h.fields('a')).toMatchObject({ s: 'processing', q: token });
   });
 
   it('reports cancelled and unknown jobs as lost without putting them back in the active set', async () => {

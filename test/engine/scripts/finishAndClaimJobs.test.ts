@@ -13,8 +13,8 @@ describe('finishAndClaimJobs.lua', () => {
     expect(flags).toEqual([true]);
     expect(await h.fields('a')).toMatchObject({ s: 'completed', res: '"ok"' });
     expect(claim.jobs.map((j) => j.id)).toEqual(['c', 'b']);
-    expect(claim.jobs[0]!.fields.get('s')).toBe('processing');
-    expect(claim.jobs[0]!.fields.get('a')).toBe('1');
+    expect(claim.jobs[0]!.fields.s).toBe('processing');
+    expect(claim.jobs[0]!.fields.a).toBe('1');
     expect(await h.raw.zrange(h.keys.active, 0, -1)).toEqual(expect.arrayContaining(['b', 'c']));
     expect(await h.raw.zcard(h.keys.active)).toBe(2);
     expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['a']);

@@ -71,12 +71,12 @@ describe('finishJobs.lua', () => {
     const tb = await claimedJob(h, 'b');
     const flags = await h.store.finish([
       { id: 'a', token: ta, kind: 'completed', value: '', retryDelay: 0 },
-      { id: 'b', token: ta, kind: 'failed', value: 'x', retryDelay: 0 },
+      { id: 'b', token: String(Number(tb) + 1), kind: 'failed', value: 'x', retryDelay: 0 },
       { id: 'gone', token: tb, kind: 'failed', value: 'x', retryDelay: 0 },
     ]);
     expect(flags).toEqual([true, false, false]);
-    expect(await h.fields('b')).toMatchObject({ s: 'processing', l: tb });
-    expect(await h.raw.exists(h.job('gone'))).toBe(0);
+    expect(await h.fields('b')).toMatchObject({ s: 'processing', q: tb });
+    expect(await h.jobCount('gone')).toBe(0);
   });
 
   describe('retention', () => {
@@ -90,8 +90,8 @@ describe('finishJobs.lua', () => {
       const tight = h.storeWith({ keepCompleted: { age: 3_600_000, count: 2 } });
       for (const id of ['a', 'b', 'c']) await complete(tight, id);
       expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['b', 'c']);
-      expect(await h.raw.exists(h.job('a'))).toBe(0);
-      expect(await h.raw.exists(h.job('b'), h.job('c'))).toBe(2);
+      expect(await h.jobCount('a')).toBe(0);
+      expect(await h.jobCount('b', 'c')).toBe(2);
     });
 
     it('drops completed jobs older than the configured age', async () => {
@@ -100,7 +100,7 @@ describe('finishJobs.lua', () => {
       await h.raw.zadd(h.keys.completed, 'XX', (now - 120_000) * 1000, 'old'); // scores are µs
       await complete(h.storeWith({ keepCompleted: { age: 60_000, count: 1_000 } }), 'new');
       expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['new']);
-      expect(await h.raw.exists(h.job('old'))).toBe(0);
+      expect(await h.jobCount('old')).toBe(0);
     });
 
     it('trims failed jobs by their own policy, at most the configured removals per call', async () => {
@@ -114,7 +114,7 @@ describe('finishJobs.lua', () => {
       await tight.finish([{ id: 'd', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
       // Four kept, one allowed, but one removal per call: only the oldest goes now.
       expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(['b', 'c', 'd']);
-      expect(await h.raw.exists(h.job('a'))).toBe(0);
+      expect(await h.jobCount('a')).toBe(0);
     });
 
     it('does not trim the completed set when only failures were recorded', async () => {

@@ -4,8 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import { SCRIPT_KEYS, defineScripts, openClient, scriptSource, type ScriptName } from '../../../src/engine/connection.js';
-import { jobKey, keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
-import { QueueStore, type StoreSettings } from '../../../src/engine/store.js';
+import { keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
+import { QueueStore, type StoreSettings, type StoredJob } from '../../../src/engine/store.js';
 import type { EncodedJob } from '../../../src/engine/codec.js';
 import { REDIS_URL, deletePrefix, rawClient, uniquePrefix, waitFor } from '../../helpers.js';
 
@@ -28,11 +28,11 @@ export interface Harness {
   prefix: string;
   /** A store of the same queue with other settings (e.g. tight retention). */
   storeWith(settings: Partial<StoreSettings>): QueueStore;
-  /** Key of a job's hash. */
-  job(id: string): string;
+  /** How many of `ids` have a job stored. */
+  jobCount(...ids: string[]): Promise<number>;
   /** Key of a priority level's ready list. */
   ready(priority: number): string;
-  /** A job's hash as a plain object. */
+  /** A job's stored fields and details by their short names (status spelled out); {} when none. */
   fields(id: string): Promise<Record<string, string>>;
   /** The events stream as `[ev, ids, x?]` triples, oldest first. */
   events(): Promise<{ ev: string; ids: string; x?: string }[]>;
@@ -55,9 +55,12 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
     raw,
     prefix,
     storeWith,
-    job: (id) => jobKey(keys, id),
+    jobCount: async (...ids) => (await Promise.all(ids.map((id) => raw.hexists(keys.jobs, id)))).reduce((a, b) => a + b, 0),
     ready: (priority) => readyKey(keys, priority),
-    fields: (id) => raw.hgetall(jobKey(keys, id)),
+    fields: async (id) => {
+      const [{ fields, details }] = (await storeWith({}).jobs([id])) as [StoredJob];
+      return { ...details, ...fields } as Record<string, string>;
+    },
     events: async () =>
       (await raw.xrange(keys.events, '-', '+')).map(([, flat]) => {
         const entry: { ev: string; ids: string; x?: string } = { ev: '', ids: '' };
@@ -99,7 +102,11 @@ export async function claimedJob(h: Harness, id: string, more: Partial<EncodedJo
   return jobs[0].token;
 }
 
-/** Every key under the test's prefix with its serialised value (DUMP), to prove a script wrote nothing. */
+/**
+ * Every key under the test's prefix with its serialised value, to prove a script wrote nothing.
+ * Hashes are compared by their sorted entries: a read may move a large hash's incremental rehash
+ * on, which changes DUMP's order but not the data.
+ */
 export async function snapshot(h: Harness): Promise<Record<string, string>> {
   const found: string[] = [];
   let cursor = '0';
@@ -109,7 +116,11 @@ export async function snapshot(h: Harness): Promise<Record<string, string>> {
     found.push(...keys);
   } while (cursor !== '0');
   const dumped: Record<string, string> = {};
-  for (const key of found.sort()) dumped[key] = (await h.raw.dumpBuffer(key))?.toString('hex') ?? '';
+  for (const key of found.sort()) {
+    dumped[key] = (await h.raw.type(key)) === 'hash'
+      ? JSON.stringify(Object.entries(await h.raw.hgetall(key)).sort())
+      : (await h.raw.dumpBuffer(key))?.toString('hex') ?? '';
+  }
   return dumped;
 }
 

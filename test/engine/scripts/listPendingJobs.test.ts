@@ -35,7 +35,7 @@ describe('listPendingJobs.lua', () => {
   it('puts a job handed back to the queue first: it entered pending last', async () => {
     await addInTurn(newJob('a'), newJob('b'));
     const [claimed] = (await h.store.claim(1, 30_000)).jobs;
-    await redisClockPast(h, Math.floor(Number(claimed!.fields.get('e')) / 1000));
+    await redisClockPast(h, Math.floor(Number(claimed!.fields.e) / 1000));
     await h.store.release([{ id: 'a', token: claimed!.token }]);
     expect(await h.store.pendingIds(0, 10)).toEqual(['a', 'b']);
     expect(await h.store.pendingIds(0, 1)).toEqual(['a']);

@@ -27,6 +27,6 @@ describe('updateProgress.lua', () => {
     expect(await h.store.progress({ id: 'a', token }, '99')).toBe(false);
     expect(await h.fields('a')).not.toHaveProperty('g');
     expect(await h.store.progress({ id: 'nope', token }, '99')).toBe(false);
-    expect(await h.raw.exists(h.job('nope'))).toBe(0);
+    expect(await h.jobCount('nope')).toBe(0);
   });
 });

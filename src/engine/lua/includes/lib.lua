@@ -1,49 +1,124 @@
 -- Helpers shared by the queue scripts; `-- @include lib` pastes this file at the top of a script.
--- Every key is built from KEYS[1] (the queue's base `<prefix>:{<queue>}:`), so all of them carry
--- the queue's hash tag and live in one cluster slot.
--- Job hash fields: t type, d payload JSON, s status, a attempts, m max attempts, p priority,
--- w delay asked, o timeout, c created µs, e entered-status µs, r run-at ms, pa processed ms,
--- fa failed ms, x error, res result JSON, g progress JSON, l lease token, h failed attempts JSON.
--- `c` and `e` are in microseconds (`e` absent: still in its first status, entered at `c`), so jobs
--- created or moved in the same millisecond keep their order when listed; other times are in ms.
+-- Every script takes the queue's base `<prefix>:{<queue>}:` as KEYS[1]; the job store and the
+-- ready lists are built from it, so every key carries the queue's hash tag (one cluster slot).
+--
+-- A job is one field of the HASH `<base>jobs`, id -> record, a record being
+--   status|attempts|claims|entered µs|created µs|max attempts|priority|delay ms|timeout ms|
+--   run-at ms|processed ms|failed ms|<type length>|<type><payload JSON>
+-- One field per job, rather than a hash per job, is what keeps a waiting job small and lets a
+-- batch of jobs be read and written with one HMGET and one HSET. Status is one letter (below); an
+-- empty number means 0, an empty time means unset. `claims` counts the claims of the job and never
+-- goes down: it is the lease token, so a worker whose lease ran out cannot record an outcome over
+-- a newer claim. Entered and created are in µs, so jobs moved in the same ms keep their order.
+-- Rare, larger values live in the HASH `<base>details` under `<id>,<name>` (ids hold no commas):
+-- x error, res result JSON, g progress JSON, h failed attempts JSON.
+
+local BASE = KEYS[1]
+local JOBS = BASE .. 'jobs'
+local DETAILS = BASE .. 'details'
+
+local PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED = 'p', 'a', 'r', 'c', 'f', 'x'
+local STATUS_NAMES = {
+  p = 'pending', a = 'processing', r = 'retrying', c = 'completed', f = 'failed', x = 'cancelled',
+}
 
 -- Set by nowMs(), which every script calls once before it writes a time.
-local nowUs = 0
+local nowUs, nowUsText = 0, '0'
 
 local function nowMs()
   local t = redis.call('TIME')
   nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  nowUsText = t[1] .. string.format('%06d', tonumber(t[2]))
   return math.floor(nowUs / 1000)
 end
 
+-- Whole numbers in full: tostring() would print 13-digit ms times in exponent form.
+local function whole(number)
+  return string.format('%.0f', number)
+end
+
+local RECORD = '^' .. string.rep('([^|]*)|', 12) .. '(.*)$'
+
+local function decodeJob(record)
+  local s, a, q, e, c, m, p, w, o, r, pa, fa, tail = string.match(record, RECORD)
+  return {s = s, a = a, q = q, e = e, c = c, m = m, p = p, w = w, o = o, r = r, pa = pa, fa = fa, tail = tail}
+end
+
+local function encodeJob(j)
+  return table.concat({j.s, j.a, j.q, j.e, j.c, j.m, j.p, j.w, j.o, j.r, j.pa, j.fa, j.tail}, '|')
+end
+
+local function count(value)
+  return tonumber(value) or 0
+end
+
 -- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
--- cannot spread more than a few thousand values at once.
+-- cannot spread more than a few thousand values at once. Returns the replies, concatenated when
+-- they are arrays (HMGET) and summed when they are numbers.
 local function variadic(command, key, values, step)
+  local replies, total = {}, 0
   for i = 1, #values, step do
-    redis.call(command, key, unpack(values, i, math.min(i + step - 1, #values)))
+    local reply = redis.call(command, key, unpack(values, i, math.min(i + step - 1, #values)))
+    if type(reply) == 'table' then
+      for _, value in ipairs(reply) do replies[#replies + 1] = value end
+    else
+      total = total + reply
+    end
   end
+  return replies, total
 end
 
-local function jobKey(base, id)
-  return base .. 'job:' .. id
+-- The decoded jobs of `ids`, in order (false for an id with no job).
+local function loadJobs(ids)
+  local records = variadic('HMGET', JOBS, ids, 1000)
+  local jobs = {}
+  for i = 1, #ids do jobs[i] = records[i] and decodeJob(records[i]) or false end
+  return jobs
 end
 
-local function readyKey(base, priority)
-  return base .. 'ready:' .. priority
+local function loadJob(id)
+  local record = redis.call('HGET', JOBS, id)
+  return record and decodeJob(record) or nil
 end
 
--- Appends (or, for a job that was already waiting, puts back at the head) a ready job.
-local function pushReady(base, prioritiesKey, id, priority, atHead)
-  if atHead then
-    redis.call('LPUSH', readyKey(base, priority), id)
-  else
-    redis.call('RPUSH', readyKey(base, priority), id)
+-- Collects jobs to write back with one HSET: `batch` is a flat id, record list.
+local function stage(batch, id, job)
+  batch[#batch + 1] = id
+  batch[#batch + 1] = encodeJob(job)
+end
+
+local function saveJobs(batch)
+  if #batch > 0 then variadic('HSET', JOBS, batch, 1000) end
+end
+
+local function detailFields(id)
+  return {id .. ',x', id .. ',res', id .. ',g', id .. ',h'}
+end
+
+-- Deletes jobs and their details outright.
+local function deleteJobs(ids)
+  if #ids == 0 then return end
+  variadic('HDEL', JOBS, ids, 1000)
+  local fields = {}
+  for _, id in ipairs(ids) do
+    for _, field in ipairs(detailFields(id)) do fields[#fields + 1] = field end
   end
+  variadic('HDEL', DETAILS, fields, 1000)
+end
+
+local function readyKey(priority)
+  return BASE .. 'ready:' .. priority
+end
+
+-- Appends (or, for a job that was already waiting, puts back at the head) ready jobs of one level.
+local function pushReady(prioritiesKey, ids, priority, atHead)
+  if #ids == 0 then return end
+  variadic(atHead and 'LPUSH' or 'RPUSH', readyKey(priority), ids, 1000)
   redis.call('ZADD', prioritiesKey, priority, priority)
 end
 
-local function removeReady(base, prioritiesKey, id, priority)
-  local list = readyKey(base, priority)
+local function removeReady(prioritiesKey, id, priority)
+  local list = readyKey(priority)
   redis.call('LREM', list, 1, id)
   if redis.call('LLEN', list) == 0 then
     redis.call('ZREM', prioritiesKey, priority)
@@ -57,12 +132,15 @@ local function wake(wakeKey)
   end
 end
 
--- Files a job under a schedule ZSET (delayed or retrying) to run at `runAt`. Idle workers sleep
--- until the earliest due time they know of, so a new earliest one wakes them.
-local function schedule(scheduleKey, wakeKey, id, runAt)
+-- Files jobs under a schedule ZSET (delayed or retrying); `scored` is a flat run-at, id list.
+-- Idle workers sleep until the earliest due time they know of, so a new earliest one wakes them.
+local function schedule(scheduleKey, wakeKey, scored)
+  if #scored == 0 then return end
+  local earliest = scored[1]
+  for i = 3, #scored, 2 do earliest = math.min(earliest, scored[i]) end
   local head = redis.call('ZRANGE', scheduleKey, 0, 0, 'WITHSCORES')[2]
-  redis.call('ZADD', scheduleKey, runAt, id)
-  if not head or runAt < tonumber(head) then wake(wakeKey) end
+  variadic('ZADD', scheduleKey, scored, 1000)
+  if not head or earliest < tonumber(head) then wake(wakeKey) end
 end
 
 -- One stream entry per operation, naming the jobs it touched (comma-separated) keeps the feed
@@ -89,61 +167,75 @@ local function emit(eventsKey, maxLen, event, ids, extra)
   redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', unpack(fields))
 end
 
--- Appends a failed attempt to the job's history (the last 10 are kept). Successful attempts add
--- nothing, so the common path pays nothing for it.
+-- Stores a failed attempt's error and appends it to the job's history (the last 10 are kept).
+-- Successful attempts add nothing, so the common path pays nothing for it.
 local HISTORY_KEPT = 10
 
-local function recordFailedAttempt(jk, attempt, outcome, err, now)
-  local stored = redis.call('HGET', jk, 'h')
+local function recordFailedAttempt(id, job, outcome, err, now)
+  local stored = redis.call('HGET', DETAILS, id .. ',h')
   local history = stored and cjson.decode(stored) or {}
-  history[#history + 1] = {a = tonumber(attempt), o = outcome, x = err, t = now}
+  history[#history + 1] = {a = count(job.a), o = outcome, x = err, t = now}
   while #history > HISTORY_KEPT do table.remove(history, 1) end
-  redis.call('HSET', jk, 'h', cjson.encode(history))
+  redis.call('HSET', DETAILS, id .. ',x', err, id .. ',h', cjson.encode(history))
 end
 
-local function priorityOf(jk)
-  return tonumber(redis.call('HGET', jk, 'p') or '0')
+-- Makes a job `pending` from now, clearing its run-at; the caller stages and files it.
+local function makePending(job)
+  job.s, job.e, job.r = PENDING, nowUsText, ''
 end
 
--- Makes a job ready again, `pending` from now, dropping the fields (...) of the state it leaves;
--- at the tail of its level, or at the head for a job that has waited its turn already.
-local function requeue(base, prioritiesKey, id, atHead, ...)
-  local jk = jobKey(base, id)
-  redis.call('HSET', jk, 's', 'pending', 'e', nowUs)
-  redis.call('HDEL', jk, ...)
-  pushReady(base, prioritiesKey, id, priorityOf(jk), atHead)
-end
-
--- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists.
-local function promoteDue(base, prioritiesKey, scheduleKey, now, limit, promoted)
-  local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
-  for _, id in ipairs(due) do
-    redis.call('ZREM', scheduleKey, id)
-    requeue(base, prioritiesKey, id, false, 'r')
-    promoted[#promoted + 1] = id
+-- Files pending jobs in their ready lists, one write per priority level.
+local function fileReady(prioritiesKey, ids, jobs, atHead)
+  local byLevel = {}
+  for i, id in ipairs(ids) do
+    local priority = count(jobs[i].p)
+    byLevel[priority] = byLevel[priority] or {}
+    table.insert(byLevel[priority], id)
   end
+  for priority, levelIds in pairs(byLevel) do pushReady(prioritiesKey, levelIds, priority, atHead) end
 end
 
--- Removes finished jobs past their retention (age first, then count), at most `limit` per call.
-local function trimFinished(base, finishedKey, maxAge, maxCount, limit)
-  local old = redis.call('ZRANGEBYSCORE', finishedKey, '-inf', nowUs - maxAge * 1000, 'LIMIT', 0, limit)
-  local excess = redis.call('ZCARD', finishedKey) - #old - maxCount
-  if excess > 0 then
-    local oldest = redis.call('ZRANGE', finishedKey, #old, #old + math.min(excess, limit - #old) - 1)
-    for _, id in ipairs(oldest) do old[#old + 1] = id end
+-- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists;
+-- appends their ids to `promoted`.
+local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
+  local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
+  if #due == 0 then return end
+  variadic('ZREM', scheduleKey, due, 1000)
+  local ids, jobs, batch = {}, {}, {}
+  for i, job in ipairs(loadJobs(due)) do
+    if job then
+      makePending(job)
+      stage(batch, due[i], job)
+      ids[#ids + 1], jobs[#jobs + 1] = due[i], job
+      promoted[#promoted + 1] = due[i]
+    end
+  end
+  saveJobs(batch)
+  fileReady(prioritiesKey, ids, jobs, false)
+end
+
+-- Removes finished jobs past their retention: older than `maxAge` ms, or beyond the newest
+-- `maxCount`, at most `limit` per call. The count may run over by a tenth before a trim, so a
+-- busy queue trims in batches rather than on every call.
+local function trimFinished(finishedKey, maxAge, maxCount, limit)
+  local total = redis.call('ZCARD', finishedKey)
+  local excess = total - maxCount
+  local oldest = redis.call('ZRANGE', finishedKey, 0, 0, 'WITHSCORES')[2]
+  local cutoff = nowUs - maxAge * 1000
+  local aged = oldest and tonumber(oldest) <= cutoff
+  if not aged and excess < math.max(1, math.ceil(maxCount / 10)) then return end
+  local old = aged and redis.call('ZRANGEBYSCORE', finishedKey, '-inf', cutoff, 'LIMIT', 0, limit) or {}
+  local extra = math.min(excess, limit) - #old
+  if extra > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', finishedKey, #old, #old + extra - 1)) do old[#old + 1] = id end
   end
   if #old == 0 then return end
-  local jobKeys = {}
-  for i, id in ipairs(old) do jobKeys[i] = jobKey(base, id) end
-  redis.call('DEL', unpack(jobKeys))
-  redis.call('ZREM', finishedKey, unpack(old))
+  deleteJobs(old)
+  variadic('ZREM', finishedKey, old, 1000)
 end
 
--- Ends a job's current status and files it under a finished ZSET, scored in µs so that jobs
--- finished in the same millisecond list in order.
-local function finish(base, finishedKey, id, status)
-  local jk = jobKey(base, id)
-  redis.call('HSET', jk, 's', status, 'e', nowUs)
-  redis.call('HDEL', jk, 'l', 'r')
-  redis.call('ZADD', finishedKey, nowUs, id)
+-- Ends a job's current status and stages it; the caller files it under the finished ZSET, scored
+-- in µs so that jobs finished in the same millisecond list in order.
+local function finishJob(job, status)
+  job.s, job.e, job.r = status, nowUsText, ''
 end

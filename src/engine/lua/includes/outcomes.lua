@@ -1,62 +1,66 @@
 -- Recording outcomes, shared by finishJobs and finishAndClaimJobs (needs lib).
--- `k` names the keys: base, active, retrying, completed, failed, wake, events.
--- An outcome counts only while the job is still `processing` under the same lease token, so a
--- stale worker (its job recovered, cancelled or retried meanwhile) cannot overwrite a newer state.
+-- `k` names the keys: active, retrying, completed, failed, wake, events.
+-- An outcome counts only while the job is still processing under the same lease token (its claim
+-- count), so a stale worker (its job recovered, cancelled or retried meanwhile) cannot overwrite
+-- a newer state.
 
 -- Reads n outcomes of 5 values each (id, lease token, 'completed' | 'retrying' | 'failed',
 -- result JSON or error, retry delay ms) from ARGV[first…]; returns one flag each: 1 recorded, 0 stale.
 -- `keep` holds the retention: completedAge, completedCount, failedAge, failedCount, removals.
 local function recordOutcomes(k, maxLen, keep, first, n, now)
-  local recorded, byOutcome = {}, {completed = {}, retrying = {}, failed = {}}
-  local finished = {}
-  for i = 0, n - 1 do
-    local at = first + i * 5
-    local id, token, outcome, value = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-    local jk = jobKey(k.base, id)
-    local current = redis.call('HMGET', jk, 's', 'l')
-    if current[1] == 'processing' and current[2] == token then
+  local ids = {}
+  for i = 0, n - 1 do ids[i + 1] = ARGV[first + i * 5] end
+  local jobs = loadJobs(ids)
+  local recorded, finished, batch, details = {}, {}, {}, {}
+  local byOutcome = {completed = {}, retrying = {}, failed = {}}
+  local scored = {completed = {}, failed = {}}
+  local retryAt = {}
+  for i, job in ipairs(jobs) do
+    local at = first + (i - 1) * 5
+    local id, token, outcome, value = ids[i], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+    if job and job.s == PROCESSING and job.q == token then
       finished[#finished + 1] = id
       if outcome == 'completed' then
-        -- The stale lease token stays: nothing reads it once the job is not processing.
+        finishJob(job, COMPLETED)
+        job.pa = whole(now)
         if value ~= '' then
-          redis.call('HSET', jk, 's', 'completed', 'e', nowUs, 'pa', now, 'res', value)
-        else
-          redis.call('HSET', jk, 's', 'completed', 'e', nowUs, 'pa', now)
+          details[#details + 1] = id .. ',res'
+          details[#details + 1] = value
         end
       elseif outcome == 'retrying' then
         local runAt = now + tonumber(ARGV[at + 4])
-        redis.call('HSET', jk, 's', 'retrying', 'e', nowUs, 'r', runAt, 'x', value)
-        recordFailedAttempt(jk, redis.call('HGET', jk, 'a'), 'retrying', value, now)
-        schedule(k.retrying, k.wake, id, runAt)
+        job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
+        recordFailedAttempt(id, job, 'retrying', value, now)
+        retryAt[#retryAt + 1] = runAt
+        retryAt[#retryAt + 1] = id
       else
-        redis.call('HSET', jk, 's', 'failed', 'e', nowUs, 'fa', now, 'x', value)
-        recordFailedAttempt(jk, redis.call('HGET', jk, 'a'), 'failed', value, now)
+        finishJob(job, FAILED)
+        job.fa = whole(now)
+        recordFailedAttempt(id, job, 'failed', value, now)
       end
+      stage(batch, id, job)
       local group = byOutcome[outcome]
       group[#group + 1] = id
-      recorded[i + 1] = 1
-    else
-      recorded[i + 1] = 0
-    end
-  end
-  if #finished > 0 then redis.call('ZREM', k.active, unpack(finished)) end
-
-  -- Finished sets are scored in µs so that jobs finished in the same millisecond list in order.
-  for outcome, key in pairs({completed = k.completed, failed = k.failed}) do
-    local ids = byOutcome[outcome]
-    if #ids > 0 then
-      local scored = {}
-      for _, id in ipairs(ids) do
-        scored[#scored + 1] = nowUs
-        scored[#scored + 1] = id
+      local finishedScores = scored[outcome]
+      if finishedScores then
+        finishedScores[#finishedScores + 1] = nowUs
+        finishedScores[#finishedScores + 1] = id
       end
-      redis.call('ZADD', key, unpack(scored))
+      recorded[i] = 1
+    else
+      recorded[i] = 0
     end
   end
+  saveJobs(batch)
+  if #details > 0 then variadic('HSET', DETAILS, details, 1000) end
+  if #finished > 0 then variadic('ZREM', k.active, finished, 1000) end
+  schedule(k.retrying, k.wake, retryAt)
+  if #scored.completed > 0 then variadic('ZADD', k.completed, scored.completed, 1000) end
+  if #scored.failed > 0 then variadic('ZADD', k.failed, scored.failed, 1000) end
   emit(k.events, maxLen, 'completed', byOutcome.completed)
   emit(k.events, maxLen, 'retrying', byOutcome.retrying)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
-  if #byOutcome.completed > 0 then trimFinished(k.base, k.completed, keep.completedAge, keep.completedCount, keep.removals) end
-  if #byOutcome.failed > 0 then trimFinished(k.base, k.failed, keep.failedAge, keep.failedCount, keep.removals) end
+  if #byOutcome.completed > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, keep.removals) end
+  if #byOutcome.failed > 0 then trimFinished(k.failed, keep.failedAge, keep.failedCount, keep.removals) end
   return recorded
 end
