@@ -124,12 +124,12 @@ const STATUS_OF_CODE: Readonly<Record<string, JobStatus>> = {
 };
 
 /** The header fields of a record, in order; an empty one is unset (or 0). */
-const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'c', 'm', 'p', 'w', 'o', 'r', 'pa', 'fa'] as const;
+const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'pa', 'fa', 'r', 'c', 'm', 'p', 'w', 'o'] as const;
 
 /**
  * A record's fields by the short names the scripts use (s status, a attempts, q claims = lease
- * token, e entered µs, c created µs, m max attempts, p priority, w delay, o timeout, r run-at ms,
- * pa processed ms, fa failed ms), set ones only, plus its type and payload JSON.
+ * token, e entered µs, pa processed ms, fa failed ms, r run-at ms, c created µs, m max attempts,
+ * p priority, w delay, o timeout), set ones only, plus its type and payload JSON.
  */
 export type RecordFields = Partial<Record<(typeof RECORD_FIELDS)[number], string>> & { type: string; payload: string };
 

@@ -28,35 +28,35 @@ end
 
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
-local readyIds, readyJobs = {}, {}
+local readyIds, readyLevels = {}, {}
 -- Zeros are stored as empty fields: fewer bytes keep a waiting job small.
 local function nonZero(value)
   return value == '0' and '' or value
 end
 for i = 0, n - 1 do
   local at = 3 + i * FIELDS
-  local id, jobType, delay = ARGV[at], ARGV[at + 1], tonumber(ARGV[at + 5])
-  local job = {
-    s = PENDING, a = '', q = '', e = '', c = nowUsText, m = ARGV[at + 3], p = nonZero(ARGV[at + 4]),
-    w = nonZero(ARGV[at + 5]), o = nonZero(ARGV[at + 6]), r = '', pa = '', fa = '',
-    tail = #jobType .. '|' .. jobType .. ARGV[at + 2],
-  }
+  local id, jobType, priority, delay = ARGV[at], ARGV[at + 1], ARGV[at + 4], tonumber(ARGV[at + 5])
+  local runAt = ''
   if delay > 0 then
-    job.r = whole(now + delay)
+    runAt = whole(now + delay)
     scheduled[#scheduled + 1] = now + delay
     scheduled[#scheduled + 1] = id
     delayed[#delayed + 1] = id
   else
     readyIds[#readyIds + 1] = id
-    readyJobs[#readyJobs + 1] = job
+    readyLevels[#readyLevels + 1] = tonumber(priority)
   end
-  stage(batch, id, job)
+  batch[#batch + 1] = id
+  -- The record format is in lib: status, attempts, claims, entered, processed, failed, run-at, …
+  batch[#batch + 1] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[at + 3] .. '|' ..
+    nonZero(priority) .. '|' .. nonZero(ARGV[at + 5]) .. '|' .. nonZero(ARGV[at + 6]) .. '|' ..
+    #jobType .. '|' .. jobType .. ARGV[at + 2]
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
 -- the batch holds.
 saveJobs(batch)
-fileReady(prioritiesKey, readyIds, readyJobs, false)
+fileReady(prioritiesKey, readyIds, readyLevels, false)
 schedule(delayedKey, wakeKey, scheduled)
 if #readyIds > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', readyIds)

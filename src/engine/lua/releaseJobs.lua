@@ -17,7 +17,7 @@ for i = 2, #ARGV, 2 do
   ids[#ids + 1] = ARGV[i]
   tokens[#tokens + 1] = ARGV[i + 1]
 end
-local released, releasedJobs, batch = {}, {}, {}
+local released, levels, batch = {}, {}, {}
 for i, job in ipairs(loadJobs(ids)) do
   if job and job.s == PROCESSING and job.q == tokens[i] then
     local attempts = count(job.a) - 1
@@ -25,13 +25,13 @@ for i, job in ipairs(loadJobs(ids)) do
     makePending(job)
     stage(batch, ids[i], job)
     released[#released + 1] = ids[i]
-    releasedJobs[#releasedJobs + 1] = job
+    levels[#levels + 1] = count(job.p)
   end
 end
 if #released > 0 then
   variadic('ZREM', activeKey, released, 1000)
   saveJobs(batch)
-  fileReady(prioritiesKey, released, releasedJobs, true)
+  fileReady(prioritiesKey, released, levels, true)
   wake(wakeKey)
 end
 emit(eventsKey, ARGV[1], 'pending', released, 'released')

@@ -27,7 +27,7 @@ nowMs()
 makePending(job)
 job.a, job.fa = '', ''
 redis.call('HSET', JOBS, id, encodeJob(job))
-fileReady(prioritiesKey, {id}, {job}, false)
+fileReady(prioritiesKey, {id}, {count(job.p)}, false)
 wake(wakeKey)
 emit(eventsKey, maxLen, 'pending', {id}, 'retried')
 return {'OK'}

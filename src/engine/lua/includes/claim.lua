@@ -7,7 +7,7 @@ local function recoverExpired(k, maxLen, now, limit)
   local expired = redis.call('ZRANGEBYSCORE', k.active, '-inf', now, 'LIMIT', 0, limit)
   if #expired == 0 then return end
   variadic('ZREM', k.active, expired, 1000)
-  local recovered, recoveredJobs, lost, lostScores, batch = {}, {}, {}, {}, {}
+  local recovered, levels, lost, lostScores, batch = {}, {}, {}, {}, {}
   for i, job in ipairs(loadJobs(expired)) do
     local id = expired[i]
     if job then
@@ -24,13 +24,13 @@ local function recoverExpired(k, maxLen, now, limit)
       else
         makePending(job)
         recovered[#recovered + 1] = id
-        recoveredJobs[#recoveredJobs + 1] = job
+        levels[#levels + 1] = count(job.p)
       end
       stage(batch, id, job)
     end
   end
   saveJobs(batch)
-  fileReady(k.priorities, recovered, recoveredJobs, true)
+  fileReady(k.priorities, recovered, levels, true)
   if #lostScores > 0 then variadic('ZADD', k.failed, lostScores, 1000) end
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
@@ -55,22 +55,19 @@ end
 -- Marks jobs processing under a new lease (each job's claim count goes up by one, and is the
 -- token); returns a flat id, record list of the jobs as now stored.
 local function lease(k, maxLen, ids, now, leaseMs)
-  local claimed, batch, deadlines, leased = {}, {}, {}, {}
-  for i, job in ipairs(loadJobs(ids)) do
-    local id = ids[i]
-    if job then
-      job.s, job.e, job.r = PROCESSING, nowUsText, ''
-      job.a = count(job.a) + 1
-      job.q = count(job.q) + 1
-      stage(batch, id, job)
+  local claimed, deadlines, leased = {}, {}, {}
+  local records = variadic('HMGET', JOBS, ids, 1000)
+  for i, id in ipairs(ids) do
+    local record = records[i] and claimRecord(records[i])
+    if record then
       claimed[#claimed + 1] = id
-      claimed[#claimed + 1] = batch[#batch]
+      claimed[#claimed + 1] = record
       deadlines[#deadlines + 1] = now + leaseMs
       deadlines[#deadlines + 1] = id
       leased[#leased + 1] = id
     end
   end
-  saveJobs(batch)
+  saveJobs(claimed)
   if #deadlines > 0 then variadic('ZADD', k.active, deadlines, 1000) end
   emit(k.events, maxLen, 'processing', leased)
   return claimed

@@ -3,13 +3,15 @@
 -- ready lists are built from it, so every key carries the queue's hash tag (one cluster slot).
 --
 -- A job is one field of the HASH `<base>jobs`, id -> record, a record being
---   status|attempts|claims|entered µs|created µs|max attempts|priority|delay ms|timeout ms|
---   run-at ms|processed ms|failed ms|<type length>|<type><payload JSON>
+--   status|attempts|claims|entered µs|processed ms|failed ms|run-at ms|created µs|max attempts|
+--   priority|delay ms|timeout ms|<type length>|<type><payload JSON>
 -- One field per job, rather than a hash per job, is what keeps a waiting job small and lets a
 -- batch of jobs be read and written with one HMGET and one HSET. Status is one letter (below); an
 -- empty number means 0, an empty time means unset. `claims` counts the claims of the job and never
 -- goes down: it is the lease token, so a worker whose lease ran out cannot record an outcome over
 -- a newer claim. Entered and created are in µs, so jobs moved in the same ms keep their order.
+-- What a claim and a completion change comes first, so the hot paths rewrite a short head and
+-- copy the rest (claimRecord, completeRecord) instead of decoding every field.
 -- Rare, larger values live in the HASH `<base>details` under `<id>,<name>` (ids hold no commas):
 -- x error, res result JSON, g progress JSON, h failed attempts JSON.
 
@@ -40,12 +42,32 @@ end
 local RECORD = '^' .. string.rep('([^|]*)|', 12) .. '(.*)$'
 
 local function decodeJob(record)
-  local s, a, q, e, c, m, p, w, o, r, pa, fa, tail = string.match(record, RECORD)
-  return {s = s, a = a, q = q, e = e, c = c, m = m, p = p, w = w, o = o, r = r, pa = pa, fa = fa, tail = tail}
+  local s, a, q, e, pa, fa, r, c, m, p, w, o, tail = string.match(record, RECORD)
+  return {s = s, a = a, q = q, e = e, pa = pa, fa = fa, r = r, c = c, m = m, p = p, w = w, o = o, tail = tail}
 end
 
 local function encodeJob(j)
-  return table.concat({j.s, j.a, j.q, j.e, j.c, j.m, j.p, j.w, j.o, j.r, j.pa, j.fa, j.tail}, '|')
+  return table.concat({j.s, j.a, j.q, j.e, j.pa, j.fa, j.r, j.c, j.m, j.p, j.w, j.o, j.tail}, '|')
+end
+
+-- The hot paths. A ready job has no run-at, processed or failed time, so a claim only rewrites
+-- status, attempts, claims and entered; returns the new record and its claim count (the token).
+local CLAIMABLE = '^' .. PENDING .. '|(%d*)|(%d*)|%d*|(.*)$'
+
+local function claimRecord(record)
+  local attempts, claims, rest = string.match(record, CLAIMABLE)
+  if not rest then return nil end
+  claims = (tonumber(claims) or 0) + 1
+  return PROCESSING .. '|' .. ((tonumber(attempts) or 0) + 1) .. '|' .. claims .. '|' .. nowUsText .. '|' .. rest, claims
+end
+
+-- A running job's record as completed now, or nil unless it is running under lease `token`.
+local RUNNING = '^' .. PROCESSING .. '|(%d*)|(%d*)|%d*|%d*|(.*)$'
+
+local function completeRecord(record, token, now)
+  local attempts, claims, rest = string.match(record, RUNNING)
+  if claims ~= token then return nil end
+  return COMPLETED .. '|' .. attempts .. '|' .. claims .. '|' .. nowUsText .. '|' .. whole(now) .. '|' .. rest
 end
 
 local function count(value)
@@ -184,13 +206,16 @@ local function makePending(job)
   job.s, job.e, job.r = PENDING, nowUsText, ''
 end
 
--- Files pending jobs in their ready lists, one write per priority level.
-local function fileReady(prioritiesKey, ids, jobs, atHead)
+-- Files pending jobs in their ready lists (priorities[i] is the level of ids[i]), one write per level.
+local function fileReady(prioritiesKey, ids, priorities, atHead)
   local byLevel = {}
   for i, id in ipairs(ids) do
-    local priority = count(jobs[i].p)
-    byLevel[priority] = byLevel[priority] or {}
-    table.insert(byLevel[priority], id)
+    local level = byLevel[priorities[i]]
+    if not level then
+      level = {}
+      byLevel[priorities[i]] = level
+    end
+    level[#level + 1] = id
   end
   for priority, levelIds in pairs(byLevel) do pushReady(prioritiesKey, levelIds, priority, atHead) end
 end
@@ -201,17 +226,17 @@ local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
   local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
   if #due == 0 then return end
   variadic('ZREM', scheduleKey, due, 1000)
-  local ids, jobs, batch = {}, {}, {}
+  local ids, priorities, batch = {}, {}, {}
   for i, job in ipairs(loadJobs(due)) do
     if job then
       makePending(job)
       stage(batch, due[i], job)
-      ids[#ids + 1], jobs[#jobs + 1] = due[i], job
+      ids[#ids + 1], priorities[#priorities + 1] = due[i], count(job.p)
       promoted[#promoted + 1] = due[i]
     end
   end
   saveJobs(batch)
-  fileReady(prioritiesKey, ids, jobs, false)
+  fileReady(prioritiesKey, ids, priorities, false)
 end
 
 -- Removes finished jobs past their retention: older than `maxAge` ms, or beyond the newest

@@ -10,35 +10,41 @@
 local function recordOutcomes(k, maxLen, keep, first, n, now)
   local ids = {}
   for i = 0, n - 1 do ids[i + 1] = ARGV[first + i * 5] end
-  local jobs = loadJobs(ids)
+  local records = variadic('HMGET', JOBS, ids, 1000)
   local recorded, finished, batch, details = {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
-  for i, job in ipairs(jobs) do
+  for i, id in ipairs(ids) do
     local at = first + (i - 1) * 5
-    local id, token, outcome, value = ids[i], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-    if job and job.s == PROCESSING and job.q == token then
-      finished[#finished + 1] = id
-      if outcome == 'completed' then
-        finishJob(job, COMPLETED)
-        job.pa = whole(now)
-        if value ~= '' then
-          details[#details + 1] = id .. ',res'
-          details[#details + 1] = value
-        end
-      elseif outcome == 'retrying' then
-        local runAt = now + tonumber(ARGV[at + 4])
-        job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
-        recordFailedAttempt(id, job, 'retrying', value, now)
-        retryAt[#retryAt + 1] = runAt
-        retryAt[#retryAt + 1] = id
-      else
-        finishJob(job, FAILED)
-        job.fa = whole(now)
-        recordFailedAttempt(id, job, 'failed', value, now)
+    local token, outcome, value = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+    local updated
+    if outcome == 'completed' then
+      updated = records[i] and completeRecord(records[i], token, now)
+      if updated and value ~= '' then
+        details[#details + 1] = id .. ',res'
+        details[#details + 1] = value
       end
-      stage(batch, id, job)
+    else
+      local job = records[i] and decodeJob(records[i])
+      if job and job.s == PROCESSING and job.q == token then
+        if outcome == 'retrying' then
+          local runAt = now + tonumber(ARGV[at + 4])
+          job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
+          retryAt[#retryAt + 1] = runAt
+          retryAt[#retryAt + 1] = id
+        else
+          finishJob(job, FAILED)
+          job.fa = whole(now)
+        end
+        recordFailedAttempt(id, job, outcome, value, now)
+        updated = encodeJob(job)
+      end
+    end
+    if updated then
+      batch[#batch + 1] = id
+      batch[#batch + 1] = updated
+      finished[#finished + 1] = id
       local group = byOutcome[outcome]
       group[#group + 1] = id
       local finishedScores = scored[outcome]
