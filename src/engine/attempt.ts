@@ -61,9 +61,9 @@ export function failureOutcome(
 ): Outcome {
   if (retryable && job.attempts < job.maxAttempts) {
     const planned = retryDelays[Math.min(job.attempts, retryDelays.length) - 1] ?? 0;
-    return { ...lease, kind: 'retrying', value: error, retryDelay: Math.max(planned, Math.ceil(retryAfter)) };
+    return { id: lease.id, token: lease.token, kind: 'retrying', value: error, retryDelay: Math.max(planned, Math.ceil(retryAfter)) };
   }
-  return { ...lease, kind: 'failed', value: error, retryDelay: 0 };
+  return { id: lease.id, token: lease.token, kind: 'failed', value: error, retryDelay: 0 };
 }
 
 /** The outcome of a handler's JobResult (a malformed one, or unserialisable data, is a failure). */
@@ -77,7 +77,7 @@ export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDe
   }
   try {
     const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
-    return { ...lease, kind: 'completed', value, retryDelay: 0 };
+    return { id: lease.id, token: lease.token, kind: 'completed', value, retryDelay: 0 };
   } catch (err) {
     return failureOutcome(job, lease, (err as Error).message, false, 0, retryDelays);
   }

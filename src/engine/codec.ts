@@ -159,9 +159,10 @@ export function parseRecord(record: string): RecordFields | null {
   if (typeEnd < 0 || !status) return null;
   const typeStart = typeEnd + 1;
   const payloadStart = typeStart + Number(record.slice(start, typeEnd));
-  return {
-    ...fields, s: status, type: record.slice(typeStart, payloadStart), payload: record.slice(payloadStart),
-  } as RecordFields;
+  fields.s = status;
+  fields.type = record.slice(typeStart, payloadStart);
+  fields.payload = record.slice(payloadStart);
+  return fields as RecordFields;
 }
 
 function parseJson(text: string | undefined): unknown {

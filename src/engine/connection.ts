@@ -110,6 +110,8 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
     maxRetriesPerRequest: 2,
     retryStrategy: reconnectDelay,
     enableAutoPipelining: true,
+    // A worker sends these one at a time; a pipeline around each would only add work.
+    autoPipeliningIgnoredCommands: ['claimJobs', 'finishAndClaimJobs', 'finishJobs', 'extendLeases'] satisfies ScriptName[],
     connectionName: `flexq:${role}`,
     // disconnect() destroys the socket at once; a grace timer would keep a failed connect's
     // process alive. Closing normally goes through QUIT, which this does not affect.

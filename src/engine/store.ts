@@ -117,24 +117,45 @@ export class QueueStore {
     return QueueStore.parseClaim((await this.call('claimJobs', this.claimArgs(count, leaseMs))) as Reply);
   }
 
-  private static outcomeArgs(outcomes: readonly Outcome[]): (string | number)[] {
-    const args: (string | number)[] = [outcomes.length];
-    for (const o of outcomes) args.push(o.id, o.token, o.kind, o.value, o.retryDelay);
-    return args;
+  /**
+   * The outcome arguments of finishJobs.lua, and the order its flags come back in: completions
+   * without a result packed into one string first (the hot path), then the others.
+   */
+  private static outcomeArgs(outcomes: readonly Outcome[]): { args: (string | number)[]; order: number[] } {
+    let packed = '';
+    const others: (string | number)[] = [];
+    const order: number[] = [];
+    const otherOrder: number[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.kind === 'completed' && o.value === '') {
+        packed += packed === '' ? `${o.id},${o.token}` : `,${o.id},${o.token}`;
+        order.push(i);
+      } else {
+        others.push(o.id, o.token, o.kind, o.value, o.retryDelay);
+        otherOrder.push(i);
+      }
+    });
+    return { args: [packed, otherOrder.length, ...others], order: [...order, ...otherOrder] };
+  }
+
+  private static flagsInOrder(flags: readonly number[], order: readonly number[]): boolean[] {
+    const recorded: boolean[] = [];
+    order.forEach((outcomeIndex, i) => (recorded[outcomeIndex] = flags[i] === 1));
+    return recorded;
   }
 
   /** Records outcomes; one flag per outcome, false where the lease was no longer held. */
   async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
-    const args = [this.settings.eventsMaxLen, ...this.retentionArgs(), ...QueueStore.outcomeArgs(outcomes)];
-    const flags = (await this.call('finishJobs', args)) as number[];
-    return flags.map((flag) => flag === 1);
+    const { args, order } = QueueStore.outcomeArgs(outcomes);
+    const flags = (await this.call('finishJobs', [this.settings.eventsMaxLen, ...this.retentionArgs(), ...args])) as number[];
+    return QueueStore.flagsInOrder(flags, order);
   }
 
   /** Records outcomes and claims the next jobs in one round trip and one atomic step. */
   async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number): Promise<[boolean[], ClaimReply]> {
-    const args = [...this.claimArgs(count, leaseMs), ...this.retentionArgs(), ...QueueStore.outcomeArgs(outcomes)];
-    const [flags, claim] = (await this.call('finishAndClaimJobs', args)) as [number[], Reply];
-    return [flags.map((flag) => flag === 1), QueueStore.parseClaim(claim)];
+    const { args, order } = QueueStore.outcomeArgs(outcomes);
+    const [flags, claim] = (await this.call('finishAndClaimJobs', [...this.claimArgs(count, leaseMs), ...this.retentionArgs(), ...args])) as [number[], Reply];
+    return [QueueStore.flagsInOrder(flags, order), QueueStore.parseClaim(claim)];
   }
 
   /** Renews leases; returns the ids whose lease is lost. */

@@ -15,7 +15,7 @@
 -- ARGV[3] lease ms
 -- ARGV[4] upkeep limit (as claimJobs)
 -- ARGV[5..9] retention (as finishJobs ARGV[2..6])
--- ARGV[10] number of outcomes n; then 5 values per outcome (as finishJobs)
+-- ARGV[10…] outcomes (as finishJobs ARGV[7…])
 -- Returns {{flag per outcome}, claim reply (as claimJobs)}
 -- @include lib
 -- @include claim
@@ -30,5 +30,5 @@ local keep = {
   failedAge = tonumber(ARGV[7]), failedCount = tonumber(ARGV[8]), removals = tonumber(ARGV[9]),
 }
 local now = nowMs()
-local recorded = recordOutcomes(k, ARGV[1], keep, 11, tonumber(ARGV[10]), now)
+local recorded = recordOutcomes(k, ARGV[1], keep, 10, now)
 return {recorded, claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), now)}

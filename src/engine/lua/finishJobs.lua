@@ -10,9 +10,10 @@
 -- ARGV[1] events max length
 -- ARGV[2..6] retention: completed max age ms, completed max count, failed max age ms,
 --            failed max count, removals per call
--- ARGV[7] number of outcomes n; then 5 values per outcome:
+-- ARGV[7] completions without a result, packed: `id,token,id,token…` ('' for none)
+-- ARGV[8] number of other outcomes n; then 5 values per outcome:
 --         id, lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms
--- Returns one flag per outcome: 1 recorded, 0 stale (ignored).
+-- Returns one flag per outcome, packed ones first: 1 recorded, 0 stale (ignored).
 -- @include lib
 -- @include outcomes
 
@@ -24,4 +25,4 @@ local keep = {
   completedAge = tonumber(ARGV[2]), completedCount = tonumber(ARGV[3]),
   failedAge = tonumber(ARGV[4]), failedCount = tonumber(ARGV[5]), removals = tonumber(ARGV[6]),
 }
-return recordOutcomes(k, ARGV[1], keep, 8, tonumber(ARGV[7]), nowMs())
+return recordOutcomes(k, ARGV[1], keep, 7, nowMs())

@@ -4,20 +4,28 @@
 -- count), so a stale worker (its job recovered, cancelled or retried meanwhile) cannot overwrite
 -- a newer state.
 
--- Reads n outcomes of 5 values each (id, lease token, 'completed' | 'retrying' | 'failed',
--- result JSON or error, retry delay ms) from ARGV[first…]; returns one flag each: 1 recorded, 0 stale.
+-- Reads the outcomes from ARGV[first…]: first the completions without a result, packed into one
+-- string `id,token,id,token…` (ids hold no commas; one argument instead of five per job is much
+-- cheaper to send and to parse), then the number n of other outcomes and 5 values for each (id,
+-- lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms).
+-- Returns one flag per outcome in that order: 1 recorded, 0 stale.
 -- `keep` holds the retention: completedAge, completedCount, failedAge, failedCount, removals.
-local function recordOutcomes(k, maxLen, keep, first, n, now)
-  local ids = {}
-  for i = 0, n - 1 do ids[i + 1] = ARGV[first + i * 5] end
+local function recordOutcomes(k, maxLen, keep, first, now)
+  local ids, tokens, outcomes, values, delays = {}, {}, {}, {}, {}
+  for id, token in string.gmatch(ARGV[first], '([^,]+),([^,]+)') do
+    ids[#ids + 1], tokens[#ids + 1], outcomes[#ids + 1], values[#ids + 1] = id, token, 'completed', ''
+  end
+  for at = first + 2, first + 1 + tonumber(ARGV[first + 1]) * 5, 5 do
+    local i = #ids + 1
+    ids[i], tokens[i], outcomes[i], values[i], delays[i] = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+  end
   local records = variadic('HMGET', JOBS, ids, 1000)
   local recorded, finished, batch, details = {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
   for i, id in ipairs(ids) do
-    local at = first + (i - 1) * 5
-    local token, outcome, value = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+    local token, outcome, value = tokens[i], outcomes[i], values[i]
     local updated
     if outcome == 'completed' then
       updated = records[i] and completeRecord(records[i], token, now)
@@ -29,7 +37,7 @@ local function recordOutcomes(k, maxLen, keep, first, n, now)
       local job = records[i] and decodeJob(records[i])
       if job and job.s == PROCESSING and job.q == token then
         if outcome == 'retrying' then
-          local runAt = now + tonumber(ARGV[at + 4])
+          local runAt = now + tonumber(delays[i])
           job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
           retryAt[#retryAt + 1] = runAt
           retryAt[#retryAt + 1] = id
