@@ -1,14 +1,15 @@
-// What the benchmark scripts share: options, the loopback check, key prefixes,
+// What the benchmark scripts (run.mjs, scale.mjs) share: options, the loopback check, key prefixes,
 // the admin connection, bounded waits and paced dispatching.
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
+
+const envName = (name) => `BENCH_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** `--name value` on the command line, else env `BENCH_NAME` (dashes become underscores), else `fallback`. */
 export function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  return env ?? fallback;
+  return process.env[envName(name)] ?? fallback;
 }
 
 export const intOption = (name, fallback) => {
@@ -16,6 +17,20 @@ export const intOption = (name, fallback) => {
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
   return v;
 };
+
+/** A comma list of positive integers, e.g. `--n-list 10000,100000`. */
+export function intListOption(name, fallback) {
+  const list = String(option(name, fallback)).split(',').map(Number);
+  if (!list.every((v) => Number.isInteger(v) && v >= 1)) {
+    throw new Error(`--${name} must be a comma list of positive integers`);
+  }
+  return list;
+}
+
+/** A switch without a value: `--name` on the command line, or env `BENCH_NAME=1`. */
+export function flag(name) {
+  return process.argv.includes(`--${name}`) || process.env[envName(name)] === '1';
+}
 
 /** The parsed Redis URL; throws unless it is a loopback address (the benchmark writes a lot). */
 export function loopbackUrl(redisUrl) {
