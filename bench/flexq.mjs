@@ -24,9 +24,9 @@ export async function open({ redisUrl, prefix, queueName, concurrency }) {
         await queue.pushBulk(jobs);
       }
     },
-    /** One job, now. */
-    dispatch(payload) {
-      return dispatcher.dispatch('noop', payload);
+    /** One job, now; `options` are flexq's JobOptions (e.g. `{ priority: 1 }`). */
+    dispatch(payload, options) {
+      return dispatcher.dispatch('noop', payload, options);
     },
     /** One job that is due after `delayMs`. */
     dispatchDelayed(payload, delayMs) {
@@ -52,6 +52,10 @@ export async function open({ redisUrl, prefix, queueName, concurrency }) {
     async unfinished() {
       const s = await queue.getStats();
       return s.pendingJobs + s.delayedJobs + s.retryingJobs + s.processingJobs;
+    },
+    /** Job counts by state (`RedisQueue.getStats`). */
+    stats() {
+      return queue.getStats();
     },
     async close() {
       await this.stopWorkers();

@@ -1,6 +1,7 @@
 // Redis-side measurement: INFO commandstats / memory deltas, client-side command counting, and
 // cleanup that deletes only keys under the benchmark's own prefix.
 import { Redis } from 'ioredis';
+import { until } from './harness.mjs';
 
 /** Parses `INFO commandstats` into { command: calls }. */
 export async function commandCalls(client) {
@@ -35,6 +36,17 @@ export function callsDelta(before, after) {
 export async function usedMemory(client) {
   const text = await client.info('memory');
   return Number(/used_memory:(\d+)/.exec(text)[1]);
+}
+
+/**
+ * `used_memory` once Redis has finished freeing UNLINKed values in the background (a large list is
+ * freed by a background thread, so right after a cleanup `used_memory` still counts it). Waits at
+ * most `timeoutMs`.
+ */
+export async function settledMemory(client, timeoutMs = 10_000) {
+  const pending = async () => Number(/lazyfree_pending_objects:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
+  await until('Redis to finish freeing unlinked keys', async () => (await pending()) === 0, timeoutMs, 10);
+  return usedMemory(client);
 }
 
 /** Number of client connections Redis has open (to warn when others share it). */

@@ -2,7 +2,6 @@
 // Builds nothing itself (npm run bench builds first); imports ../dist through bench/flexq.mjs.
 // Every key it writes lives under its own prefix `fqb-<random>-<f|b><run>`, which
 // it deletes after each scenario; it never flushes a database. Everything stops by itself.
-import { Redis } from 'ioredis';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
@@ -15,20 +14,11 @@ import {
   callsDelta, clientCounts, clientDelta, commandCalls, connectedClients, deletePrefix,
   installClientCounter, serverOpsPerSec, usedMemory,
 } from './redis-info.mjs';
+import {
+  adminClient, gc, hardStop, intOption, loopbackUrl, option, paced, randomBasePrefix, sleep, until,
+} from './harness.mjs';
 
 // ---------------------------------------------------------------- options
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-  return env ?? fallback;
-}
-const intOption = (name, fallback) => {
-  const v = Number(option(name, fallback));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
-  return v;
-};
-
 const SCENARIOS = ['enqueue', 'process', 'e2e', 'latency', 'delayed', 'idle'];
 const opts = {
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -50,10 +40,7 @@ for (const s of selected) if (!SCENARIOS.includes(s)) throw new Error(`unknown s
 const adapters = { flexq: flexqAdapter, bullmq: bullmqAdapter };
 if (opts.only !== 'all' && !adapters[opts.only]) throw new Error('--only must be flexq or bullmq');
 const systems = opts.only === 'all' ? ['flexq', 'bullmq'] : [opts.only];
-const url = new URL(opts.redisUrl);
-if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname)) {
-  throw new Error(`REDIS_URL must be a loopback address for this benchmark, got ${url.hostname}`);
-}
+const url = loopbackUrl(opts.redisUrl);
 
 // ---------------------------------------------------------------- figures
 // better: which way is good; target(flexq, ratio) -> true/false, or undefined when none.
@@ -97,22 +84,10 @@ function record(figure, system, value) {
 }
 
 // ---------------------------------------------------------------- helpers
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const gc = () => globalThis.gc?.();
-// Short on purpose: the prefix is part of every key, so a long one would inflate bytes per job.
-const basePrefix = `fqb-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
-const admin = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-admin.benchAdmin = true;
+const basePrefix = randomBasePrefix();
+const admin = adminClient(opts.redisUrl);
 /** e.g. `fqb-k3j2a9-f1`: flexq, run 1; `fqb-k3j2a9-b2`: BullMQ, run 2. */
 const prefixOf = (system, run) => `${basePrefix}-${system[0]}${run}`;
-
-async function until(what, check, timeoutMs, everyMs = 5) {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** Snapshot of every counter a cost figure is derived from. */
 async function snapshot() {
@@ -230,18 +205,11 @@ async function latency(system, run) {
       seen++;
     });
     await sleep(1_000); // workers idle, blocked waiting for work
-    const interval = 1000 / opts.latencyRate;
-    const t0 = performance.now();
     const failures = [];
-    for (let i = 0; i < count;) {
-      const now = performance.now();
-      while (i < count && t0 + i * interval <= now) {
-        sent[i] = performance.now();
-        q.dispatch({ seq: i }).catch((err) => failures.push(err));
-        i++;
-      }
-      await sleep(1);
-    }
+    await paced(count, opts.latencyRate, (i) => {
+      sent[i] = performance.now();
+      q.dispatch({ seq: i }).catch((err) => failures.push(err));
+    });
     await until('latency jobs to start', () => seen >= count, 60_000, 10);
     if (failures.length) throw failures[0];
     const lat = Array.from(started, (s, i) => s - sent[i]);
@@ -370,11 +338,7 @@ function printDetails() {
   for (const [key, d] of Object.entries(details)) console.log(`${key}: ${JSON.stringify(d)}`);
 }
 
-const hardStop = setTimeout(() => {
-  console.error('benchmark exceeded its 45-minute limit; stopping');
-  process.exit(2);
-}, 45 * 60_000);
-hardStop.unref();
+hardStop(45);
 
 main()
   .catch((err) => {
