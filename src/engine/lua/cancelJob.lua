@@ -35,7 +35,7 @@ nowMs()
 local status = STATUS_NAMES[job.s]
 finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
-redis.call('ZADD', cancelledKey, nowUs, id)
+redis.call('ZADD', cancelledKey, nowUsText, id)
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
 trimFinished(cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 return {'OK', status}

@@ -17,9 +17,9 @@ local function recoverExpired(k, maxLen, now, limit)
       recordFailedAttempt(id, job, final and 'failed' or 'lost', message, now)
       if final then
         finishJob(job, FAILED)
-        job.fa = whole(now)
+        job.fa = nowMsText
         lost[#lost + 1] = id
-        lostScores[#lostScores + 1] = nowUs
+        lostScores[#lostScores + 1] = nowUsText
         lostScores[#lostScores + 1] = id
       else
         makePending(job)
@@ -56,13 +56,14 @@ end
 -- token); returns a flat id, record list of the jobs as now stored.
 local function lease(k, maxLen, ids, now, leaseMs)
   local claimed, deadlines, leased = {}, {}, {}
+  local deadline = whole(now + leaseMs)
   local records = variadic('HMGET', JOBS, ids, 1000)
   for i, id in ipairs(ids) do
     local record = records[i] and claimRecord(records[i])
     if record then
       claimed[#claimed + 1] = id
       claimed[#claimed + 1] = record
-      deadlines[#deadlines + 1] = now + leaseMs
+      deadlines[#deadlines + 1] = deadline
       deadlines[#deadlines + 1] = id
       leased[#leased + 1] = id
     end

@@ -24,13 +24,16 @@ local STATUS_NAMES = {
   p = 'pending', a = 'processing', r = 'retrying', c = 'completed', f = 'failed', x = 'cancelled',
 }
 
--- Set by nowMs(), which every script calls once before it writes a time.
-local nowUs, nowUsText = 0, '0'
+-- Set by nowMs(), which every script calls once before it writes a time. The text forms are
+-- made once per call: formatting numbers per job is a large part of a script's cost.
+local nowUs, nowUsText, nowMsText = 0, '0', '0'
 
 local function nowMs()
   local t = redis.call('TIME')
-  nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  nowUsText = t[1] .. string.format('%06d', tonumber(t[2]))
+  local us = tonumber(t[2])
+  nowUs = tonumber(t[1]) * 1000000 + us
+  nowUsText = t[1] .. string.format('%06d', us)
+  nowMsText = t[1] .. string.format('%03d', math.floor(us / 1000))
   return math.floor(nowUs / 1000)
 end
 
@@ -64,10 +67,10 @@ end
 -- A running job's record as completed now, or nil unless it is running under lease `token`.
 local RUNNING = '^' .. PROCESSING .. '|(%d*)|(%d*)|%d*|%d*|(.*)$'
 
-local function completeRecord(record, token, now)
+local function completeRecord(record, token)
   local attempts, claims, rest = string.match(record, RUNNING)
   if claims ~= token then return nil end
-  return COMPLETED .. '|' .. attempts .. '|' .. claims .. '|' .. nowUsText .. '|' .. whole(now) .. '|' .. rest
+  return COMPLETED .. '|' .. attempts .. '|' .. claims .. '|' .. nowUsText .. '|' .. nowMsText .. '|' .. rest
 end
 
 local function count(value)

@@ -28,7 +28,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     local token, outcome, value = tokens[i], outcomes[i], values[i]
     local updated
     if outcome == 'completed' then
-      updated = records[i] and completeRecord(records[i], token, now)
+      updated = records[i] and completeRecord(records[i], token)
       if updated and value ~= '' then
         details[#details + 1] = id .. ',res'
         details[#details + 1] = value
@@ -43,7 +43,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
           retryAt[#retryAt + 1] = id
         else
           finishJob(job, FAILED)
-          job.fa = whole(now)
+          job.fa = nowMsText
         end
         recordFailedAttempt(id, job, outcome, value, now)
         updated = encodeJob(job)
@@ -57,7 +57,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       group[#group + 1] = id
       local finishedScores = scored[outcome]
       if finishedScores then
-        finishedScores[#finishedScores + 1] = nowUs
+        finishedScores[#finishedScores + 1] = nowUsText
         finishedScores[#finishedScores + 1] = id
       end
       recorded[i] = 1
