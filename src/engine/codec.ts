@@ -133,16 +133,24 @@ const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'pa', 'fa', 'r', 'c', 'm', 'p', 'w', 
  */
 export type RecordFields = Partial<Record<(typeof RECORD_FIELDS)[number], string>> & { type: string; payload: string };
 
-/** A job's rare values, stored beside its record: error, result JSON, progress JSON, history JSON. */
+/** A job's rare values, stored beside its record as one JSON object (see `lua/includes/lib.lua`). */
 export interface JobDetails {
+  /** The last error. */
   x?: string;
+  /** Result JSON. */
   res?: string;
+  /** Progress JSON. */
   g?: string;
-  h?: string;
+  /** The last failed attempts, oldest first. */
+  h?: { a: number; o: FailedAttempt['outcome']; x: string; t: number }[];
 }
 
-/** The names of a job's details, in the order `store.ts` reads them. */
-export const DETAIL_NAMES = ['x', 'res', 'g', 'h'] as const;
+/** Parses stored details; a job without any has none stored. */
+export function parseDetails(stored: string | null | undefined): JobDetails {
+  if (!stored) return {};
+  const parsed = parseJson(stored);
+  return typeof parsed === 'object' && parsed !== null ? (parsed as JobDetails) : {};
+}
 
 /** Splits a record into its fields, with the status spelled out; null for a malformed record. */
 export function parseRecord(record: string): RecordFields | null {
@@ -205,10 +213,8 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
   if (details.x !== undefined) job.error = details.x;
   if (details.res !== undefined) job.result = parseJson(details.res);
   if (details.g !== undefined) job.progress = parseJson(details.g);
-  const history = parseJson(details.h);
-  if (Array.isArray(history)) {
-    job.history = (history as { a: number; o: FailedAttempt['outcome']; x: string; t: number }[])
-      .map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
+  if (Array.isArray(details.h)) {
+    job.history = details.h.map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
   }
   return job;
 }

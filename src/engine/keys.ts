@@ -9,7 +9,7 @@ export interface QueueKeys {
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
   jobs: string;
-  /** HASH `<job id>,<name>` -> a job's rare, larger values: error, result, progress, history. */
+  /** HASH job id -> JSON of a job's rare, larger values: error, result, progress, history. */
   details: string;
   /** ZSET priority level -> itself: the levels that have ready jobs (score = priority). */
   priorities: string;

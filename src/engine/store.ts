@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { SCRIPT_KEYS, type ScriptName } from './connection.js';
-import { DETAIL_NAMES, addJobArgs, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
+import { addJobArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
@@ -232,21 +232,15 @@ export class QueueStore {
   /** Jobs as stored, in the order of `ids`; read in one transaction, so record and details agree. */
   async jobs(ids: readonly string[]): Promise<StoredJob[]> {
     if (ids.length === 0) return [];
-    const detailFields = ids.flatMap((id) => DETAIL_NAMES.map((name) => `${id},${name}`));
     const replies = await this.client.multi()
       .hmget(this.keys.jobs, ...ids)
-      .hmget(this.keys.details, ...detailFields)
+      .hmget(this.keys.details, ...ids)
       .exec();
     const [[recordsError, records], [detailsError, details]] = replies as [[Error | null, (string | null)[]], [Error | null, (string | null)[]]];
     if (recordsError || detailsError) throw recordsError ?? detailsError;
     return ids.map((_id, i) => {
       const record = records[i];
-      const jobDetails: JobDetails = {};
-      DETAIL_NAMES.forEach((name, n) => {
-        const value = details[i * DETAIL_NAMES.length + n];
-        if (value !== null && value !== undefined) jobDetails[name] = value;
-      });
-      return { fields: record ? parseRecord(record) : null, details: jobDetails };
+      return { fields: record ? parseRecord(record) : null, details: parseDetails(details[i]) };
     });
   }
 

@@ -12,6 +12,8 @@ local eventsKey = KEYS[2]
 local id = ARGV[2]
 local job = loadJob(id)
 if not job or job.s ~= PROCESSING or job.q ~= ARGV[3] then return 0 end
-redis.call('HSET', DETAILS, id .. ',g', ARGV[4])
+local details = loadDetails(id)
+details.g = ARGV[4]
+saveDetails(id, details)
 emit(eventsKey, ARGV[1], 'progress', {id}, ARGV[4])
 return 1

@@ -12,8 +12,8 @@
 -- a newer claim. Entered and created are in µs, so jobs moved in the same ms keep their order.
 -- What a claim and a completion change comes first, so the hot paths rewrite a short head and
 -- copy the rest (claimRecord, completeRecord) instead of decoding every field.
--- Rare, larger values live in the HASH `<base>details` under `<id>,<name>` (ids hold no commas):
--- x error, res result JSON, g progress JSON, h failed attempts JSON.
+-- Rare, larger values live in the HASH `<base>details`, id -> JSON object: x error, res result
+-- JSON, g progress JSON, h the failed attempts. Most jobs never have any.
 
 local BASE = KEYS[1]
 local JOBS = BASE .. 'jobs'
@@ -116,19 +116,20 @@ local function saveJobs(batch)
   if #batch > 0 then variadic('HSET', JOBS, batch, 1000) end
 end
 
-local function detailFields(id)
-  return {id .. ',x', id .. ',res', id .. ',g', id .. ',h'}
-end
-
 -- Deletes jobs and their details outright.
 local function deleteJobs(ids)
   if #ids == 0 then return end
   variadic('HDEL', JOBS, ids, 1000)
-  local fields = {}
-  for _, id in ipairs(ids) do
-    for _, field in ipairs(detailFields(id)) do fields[#fields + 1] = field end
-  end
-  variadic('HDEL', DETAILS, fields, 1000)
+  variadic('HDEL', DETAILS, ids, 1000)
+end
+
+local function loadDetails(id)
+  local stored = redis.call('HGET', DETAILS, id)
+  return stored and cjson.decode(stored) or {}
+end
+
+local function saveDetails(id, details)
+  redis.call('HSET', DETAILS, id, cjson.encode(details))
 end
 
 local function readyKey(priority)
@@ -197,11 +198,12 @@ end
 local HISTORY_KEPT = 10
 
 local function recordFailedAttempt(id, job, outcome, err, now)
-  local stored = redis.call('HGET', DETAILS, id .. ',h')
-  local history = stored and cjson.decode(stored) or {}
+  local details = loadDetails(id)
+  local history = details.h or {}
   history[#history + 1] = {a = count(job.a), o = outcome, x = err, t = now}
   while #history > HISTORY_KEPT do table.remove(history, 1) end
-  redis.call('HSET', DETAILS, id .. ',x', err, id .. ',h', cjson.encode(history))
+  details.x, details.h = err, history
+  saveDetails(id, details)
 end
 
 -- Makes a job `pending` from now, clearing its run-at; the caller stages and files it.
@@ -259,7 +261,8 @@ local function trimFinished(finishedKey, maxAge, maxCount, limit)
   end
   if #old == 0 then return end
   deleteJobs(old)
-  variadic('ZREM', finishedKey, old, 1000)
+  -- Aged or not, they are the lowest-ranked: removing by rank spares a lookup per member.
+  redis.call('ZREMRANGEBYRANK', finishedKey, 0, #old - 1)
 end
 
 -- Ends a job's current status and stages it; the caller files it under the finished ZSET, scored

@@ -20,7 +20,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     ids[i], tokens[i], outcomes[i], values[i], delays[i] = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
-  local recorded, finished, batch, details = {}, {}, {}, {}
+  local recorded, finished, batch, results = {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
@@ -30,8 +30,8 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     if outcome == 'completed' then
       updated = records[i] and completeRecord(records[i], token)
       if updated and value ~= '' then
-        details[#details + 1] = id .. ',res'
-        details[#details + 1] = value
+        results[#results + 1] = id
+        results[id] = value
       end
     else
       local job = records[i] and decodeJob(records[i])
@@ -66,7 +66,17 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     end
   end
   saveJobs(batch)
-  if #details > 0 then variadic('HSET', DETAILS, details, 1000) end
+  if #results > 0 then
+    -- A result joins whatever the job's earlier failed attempts left.
+    local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}
+    for i, id in ipairs(results) do
+      local details = stored[i] and cjson.decode(stored[i]) or {}
+      details.res = results[id]
+      merged[#merged + 1] = id
+      merged[#merged + 1] = cjson.encode(details)
+    end
+    variadic('HSET', DETAILS, merged, 1000)
+  end
   if #finished > 0 then variadic('ZREM', k.active, finished, 1000) end
   schedule(k.retrying, k.wake, retryAt)
   if #scored.completed > 0 then variadic('ZADD', k.completed, scored.completed, 1000) end
