@@ -313,7 +313,10 @@ export class RedisQueue {
     return workers.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** Events after `afterId` ('0': the oldest kept), for consoles following the queue. */
+  /**
+   * Events after `afterId` ('0': the oldest kept), for consoles following the queue; `count`
+   * bounds the feed entries read, one per atomic operation, which may hold several events.
+   */
   async readEvents(afterId = '0', count = 1_000): Promise<StoredEvent[]> {
     this.ensureOpen('readEvents');
     return this.store.readEvents(afterId, count);

@@ -59,8 +59,9 @@ export interface StoreSettings {
   upkeepBatch: number;
 }
 
-/** One entry of a queue's event feed. */
+/** One event of a queue's feed. */
 export interface StoredEvent {
+  /** The feed entry's id; the events of one atomic operation share it. */
   id: string;
   event: string;
   /** The jobs it names: all of them, or the first 50 of a larger batch. */
@@ -253,16 +254,22 @@ export class QueueStore {
   /** Event feed entries after `afterId` ('0' for the oldest kept), at most `count`. */
   async readEvents(afterId: string, count: number): Promise<StoredEvent[]> {
     const entries = await this.client.xrange(this.keys.events, `(${afterId}`, '+', 'COUNT', count);
-    return entries.map(([id, flat]) => {
-      const fields = new Map<string, string>();
-      for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
-      const ids = fields.get('ids') ?? '';
-      const jobIds = ids === '' ? [] : ids.split(',');
-      const event: StoredEvent = { id, event: fields.get('ev') ?? '', jobIds, jobCount: Number(fields.get('n') ?? jobIds.length) };
-      const detail = fields.get('x');
-      if (detail !== undefined) event.detail = detail;
-      return event;
-    });
+    // One entry per script call: `<event>` ids, then maybe `<event>#` count and `<event>!` detail.
+    const events: StoredEvent[] = [];
+    for (const [id, flat] of entries) {
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const name = flat[i]!;
+        const value = flat[i + 1]!;
+        const last = events.at(-1);
+        if (name.endsWith('#') && last) last.jobCount = Number(value);
+        else if (name.endsWith('!') && last) last.detail = value;
+        else {
+          const jobIds = value === '' ? [] : value.split(',');
+          events.push({ id, event: name, jobIds, jobCount: jobIds.length });
+        }
+      }
+    }
+    return events;
   }
 
   /** One round trip, to check that Redis answers. */

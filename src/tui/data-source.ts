@@ -166,7 +166,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       for (let round = 0; round < 10; round++) {
         const events = await queue.readEvents(after, FEED_BATCH);
         for (const event of events) {
-          this.rates.record(queue.name, event.event, event.jobIds.length, eventTime(event.id));
+          this.rates.record(queue.name, event.event, event.jobCount, eventTime(event.id));
           if (event.event === 'paused' || event.event === 'resumed') this.store.getState().patchQueue(queue.name, { paused: event.event === 'paused' });
           // Progress changes no count: it matters only to the rows and detail that show that job.
           const countsChanged = event.event !== 'progress';

@@ -61,4 +61,5 @@ schedule(delayedKey, wakeKey, scheduled)
 if #readyIds > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', readyIds)
 emit(eventsKey, maxLen, 'delayed', delayed)
+flushEvents()
 return {'OK', nowUsText}

@@ -37,5 +37,6 @@ finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
 redis.call('ZADD', cancelledKey, nowUsText, id)
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
+flushEvents()
 trimFinished(cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 return {'OK', status}

@@ -22,4 +22,6 @@ local k = {
   priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], failed = KEYS[6],
   wake = KEYS[7], events = KEYS[8], paused = KEYS[9],
 }
-return claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), nowMs())
+local reply = claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), nowMs())
+flushEvents()
+return reply

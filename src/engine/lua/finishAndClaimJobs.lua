@@ -31,4 +31,6 @@ local keep = {
 }
 local now = nowMs()
 local recorded = recordOutcomes(k, ARGV[1], keep, 10, now)
-return {recorded, claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), now)}
+local claimed = claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), now)
+flushEvents()
+return {recorded, claimed}

@@ -25,4 +25,6 @@ local keep = {
   completedAge = tonumber(ARGV[2]), completedCount = tonumber(ARGV[3]),
   failedAge = tonumber(ARGV[4]), failedCount = tonumber(ARGV[5]), removals = tonumber(ARGV[6]),
 }
-return recordOutcomes(k, ARGV[1], keep, 7, nowMs())
+local recorded = recordOutcomes(k, ARGV[1], keep, 7, nowMs())
+flushEvents()
+return recorded

@@ -35,4 +35,5 @@ if #released > 0 then
   wake(wakeKey)
 end
 emit(eventsKey, ARGV[1], 'pending', released, 'released')
+flushEvents()
 return #released

@@ -30,4 +30,5 @@ redis.call('HSET', JOBS, id, encodeJob(job))
 fileReady(prioritiesKey, {id}, {count(job.p)}, false)
 wake(wakeKey)
 emit(eventsKey, maxLen, 'pending', {id}, 'retried')
+flushEvents()
 return {'OK'}

@@ -18,6 +18,6 @@ else
   if changed == 1 then wake(wakeKey) end
 end
 if changed == 1 then
-  redis.call('XADD', eventsKey, 'MAXLEN', '~', ARGV[1], '*', 'ev', ARGV[2] == '1' and 'paused' or 'resumed', 'ids', '')
+  redis.call('XADD', eventsKey, 'MAXLEN', '~', ARGV[1], '*', ARGV[2] == '1' and 'paused' or 'resumed', '')
 end
 return changed

@@ -27,4 +27,5 @@ if job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~=
 end
 redis.call('HSET', JOBS, id, encodeJob(job))
 emit(eventsKey, maxLen, 'priority', {id}, tostring(priority))
+flushEvents()
 return {'OK'}

@@ -16,4 +16,5 @@ local details = loadDetails(id)
 details.g = ARGV[4]
 saveDetails(id, details)
 emit(eventsKey, ARGV[1], 'progress', {id}, ARGV[4])
+flushEvents()
 return 1

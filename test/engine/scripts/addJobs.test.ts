@@ -70,9 +70,16 @@ describe('addJobs.lua', () => {
     const flat = entry![1];
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    expect(fields.ev).toBe('added');
-    expect(fields.ids!.split(',')).toHaveLength(50);
-    expect(fields.n).toBe('60');
+    expect(fields.added!.split(',')).toHaveLength(50);
+    expect(fields['added#']).toBe('60');
     expect((await h.store.readEvents('0', 10))[0]).toMatchObject({ event: 'added', jobCount: 60 });
+  });
+
+  it('writes one feed entry per call, holding each of its events in order', async () => {
+    await h.store.addJobs([newJob('now'), newJob('later', { delay: 60_000 })]);
+    expect(await h.raw.xlen(h.keys.events)).toBe(1);
+    const events = await h.store.readEvents('0', 10);
+    expect(events.map(({ event, jobIds }) => [event, jobIds])).toEqual([['added', ['now']], ['delayed', ['later']]]);
+    expect(events[0]!.id).toBe(events[1]!.id);
   });
 });

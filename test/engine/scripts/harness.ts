@@ -62,14 +62,9 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
       return { ...details, ...fields } as Record<string, string>;
     },
     events: async () =>
-      (await raw.xrange(keys.events, '-', '+')).map(([, flat]) => {
-        const entry: { ev: string; ids: string; x?: string } = { ev: '', ids: '' };
-        for (let i = 0; i + 1 < flat.length; i += 2) {
-          const value = flat[i + 1]!;
-          if (flat[i] === 'ev') entry.ev = value;
-          else if (flat[i] === 'ids') entry.ids = value;
-          else if (flat[i] === 'x') entry.x = value;
-        }
+      (await storeWith({}).readEvents('0', 100_000)).map(({ event, jobIds, detail }) => {
+        const entry: { ev: string; ids: string; x?: string } = { ev: event, ids: jobIds.join(',') };
+        if (detail !== undefined) entry.x = detail;
         return entry;
       }),
     redisNow: async () => {

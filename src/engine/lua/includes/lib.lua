@@ -169,28 +169,31 @@ local function schedule(scheduleKey, wakeKey, scored)
   if not head or earliest < tonumber(head) then wake(wakeKey) end
 end
 
--- One stream entry per operation, naming the jobs it touched (comma-separated) keeps the feed
--- cheap. MAXLEN counts entries, not bytes, so an entry names at most 50 jobs and gives the total
--- in `n`: the feed's memory stays bounded however large the batches are.
+-- The events of one call are written as one stream entry at its end (flushEvents), one field
+-- per event: `<event>` -> the ids it touched, comma-separated, `<event>#` -> how many when there
+-- are more than 50 (MAXLEN counts entries, not bytes: this keeps the feed's memory bounded), and
+-- `<event>!` -> a detail. One XADD per call rather than one per event is much of a batch's cost.
 local EVENT_IDS = 50
+local eventFields, eventsTarget = {}, nil
 
 local function emit(eventsKey, maxLen, event, ids, extra)
   if #ids == 0 then return end
-  local fields = {'ev', event}
+  eventsTarget = {eventsKey, maxLen}
+  eventFields[#eventFields + 1] = event
+  eventFields[#eventFields + 1] = table.concat(ids, ',', 1, math.min(#ids, EVENT_IDS))
   if #ids > EVENT_IDS then
-    fields[#fields + 1] = 'ids'
-    fields[#fields + 1] = table.concat(ids, ',', 1, EVENT_IDS)
-    fields[#fields + 1] = 'n'
-    fields[#fields + 1] = #ids
-  else
-    fields[#fields + 1] = 'ids'
-    fields[#fields + 1] = table.concat(ids, ',')
+    eventFields[#eventFields + 1] = event .. '#'
+    eventFields[#eventFields + 1] = #ids
   end
   if extra then
-    fields[#fields + 1] = 'x'
-    fields[#fields + 1] = extra
+    eventFields[#eventFields + 1] = event .. '!'
+    eventFields[#eventFields + 1] = extra
   end
-  redis.call('XADD', eventsKey, 'MAXLEN', '~', maxLen, '*', unpack(fields))
+end
+
+local function flushEvents()
+  if not eventsTarget then return end
+  redis.call('XADD', eventsTarget[1], 'MAXLEN', '~', eventsTarget[2], '*', unpack(eventFields))
 end
 
 -- Stores a failed attempt's error and appends it to the job's history (the last 10 are kept).
