@@ -20,8 +20,10 @@ export const DEFAULTS = {
   eventsMaxLen: 10_000,
   /** Concurrent handlers of one worker. */
   numWorkers: 1,
-  /** Longest idle wait before a worker asks Redis again. */
+  /** Longest single wait of an idle worker on its wake marker. */
   pollTime: 1_000,
+  /** An idle worker claims after this many quiet pollTimes even without a marker (a lost-marker net). */
+  idleChecks: 10,
   /** Lease of a claimed job; a worker that stops renewing it for this long is presumed dead. */
   visibilityTimeout: 30_000,
   /** Upper bound on the lease-renewal period, so a cancel reaches a running handler within a second. */

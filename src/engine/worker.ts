@@ -40,7 +40,7 @@ export class RedisWorker {
   private state: 'stopped' | 'running' | 'stopping' = 'stopped';
   private store?: QueueStore;
   private blocking?: Redis;
-  private blockedWait?: Promise<void>;
+  private blockedWait?: Promise<'marker' | 'timeout' | 'failed'>;
   private markerSeen = false;
   private wakeLoop?: () => void;
   private renewTimer?: NodeJS.Timeout;
@@ -232,33 +232,51 @@ export class RedisWorker {
     });
   }
 
-  /** Waits for a wake marker, the next due time or `pollTime`, whichever comes first. */
+  /**
+   * Waits until there may be work: a wake marker (Redis leaves one whenever jobs become ready),
+   * the next due time, or a stop. A `pollTime` that passes quietly does not cost a claim: markers
+   * already say when jobs are ready, so only every `idleChecks`-th quiet poll claims anyway, in case
+   * a worker died between taking a marker and claiming.
+   */
   private async idleWait(nextDue: number): Promise<void> {
-    if (this.markerSeen || this.state !== 'running') {
-      this.markerSeen = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = nextDue >= 0 && nextDue < this.pollTime ? setTimeout(resolve, nextDue) : undefined;
-      this.wakeLoop = resolve;
-      void this.waitForMarker().then(() => {
-        clearTimeout(timer);
-        resolve();
+    const dueAt = nextDue >= 0 ? Date.now() + nextDue : undefined;
+    for (let quietPolls = 0; ; quietPolls++) {
+      if (this.markerSeen || this.state !== 'running') break;
+      if (quietPolls >= DEFAULTS.idleChecks) break;
+      const untilDue = dueAt === undefined ? undefined : dueAt - Date.now();
+      if (untilDue !== undefined && untilDue <= 0) break;
+      const quiet = await new Promise<boolean>((resolve) => {
+        const timer = untilDue !== undefined && untilDue < this.pollTime ? setTimeout(() => resolve(false), untilDue) : undefined;
+        this.wakeLoop = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        void this.waitForMarker().then((outcome) => {
+          clearTimeout(timer);
+          resolve(outcome === 'timeout');
+        });
       });
-    });
+      if (!quiet) break;
+    }
     this.markerSeen = false;
   }
 
-  /** One BLPOP at a time: a marker it receives while the loop is busy is kept for the next wait. */
-  private waitForMarker(): Promise<void> {
+  /**
+   * One BLPOP at a time: a marker it receives while the loop is busy is kept for the next wait.
+   * Resolves with how the wait ended.
+   */
+  private waitForMarker(): Promise<'marker' | 'timeout' | 'failed'> {
     this.blockedWait ??= waitForWake(this.blocking!, this.store!.keys, this.pollTime)
-      .then((woken) => {
+      .then((woken): 'marker' | 'timeout' => {
         if (woken) this.markerSeen = true;
+        return woken ? 'marker' : 'timeout';
       })
-      .catch(async (err: unknown) => {
-        if (this.state !== 'running') return;
-        this.markUnreachable(err);
-        await sleep(this.pollTime);
+      .catch(async (err: unknown): Promise<'failed'> => {
+        if (this.state === 'running') {
+          this.markUnreachable(err);
+          await sleep(this.pollTime);
+        }
+        return 'failed';
       })
       .finally(() => (this.blockedWait = undefined));
     return this.blockedWait;
