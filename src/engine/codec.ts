@@ -113,9 +113,15 @@ export function encodeNewJob(
   };
 }
 
-/** The ARGV values `addJobs.lua` takes for one job, in its order. */
+/**
+ * The ARGV values `addJobs.lua` takes for one job: id, delay, and the record's tail from max
+ * attempts on (format in `lua/includes/lib.lua`), which the script stores as it is. The type's
+ * length is counted here, in UTF-16 units, because only `parseRecord` reads it back.
+ */
 export function addJobArgs(job: EncodedJob): (string | number)[] {
-  return [job.id, job.type, job.payloadJson, job.maxAttempts, job.priority, job.delay, job.timeout];
+  const { maxAttempts, priority, delay, timeout, type } = job;
+  const tail = `${maxAttempts}|${priority || ''}|${delay || ''}|${timeout || ''}|${type.length}|${type}${job.payloadJson}`;
+  return [job.id, delay, tail];
 }
 
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */

@@ -26,6 +26,14 @@ describe('push and pop', () => {
     expect(await queue.getJob(job.id)).toEqual(job);
   });
 
+  test('a type and payload with non-ASCII text, pipes and newlines come back as pushed', async () => {
+    const type = 'émail|rapport ✉';
+    const payload = { to: 'zoë@example.com', note: 'a|b\n|c', emoji: '🚀' };
+    const job = await queue.push({ type, payload, priority: 2, timeout: 5_000 });
+    expect(await queue.getJob(job.id)).toMatchObject({ type, payload, priority: 2, timeout: 5_000 });
+    expect(await queue.pop()).toMatchObject({ id: job.id, type, payload, status: 'processing', attempts: 1 });
+  });
+
   test('pop takes the highest priority first and is FIFO among equals', async () => {
     const low = await queue.push({ type: 't', payload: { n: 'low' }, priority: -5 });
     const first = await queue.push({ type: 't', payload: { n: 'first' } });

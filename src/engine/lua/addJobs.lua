@@ -5,15 +5,15 @@
 -- KEYS[4] wake        LIST `<base>wake`
 -- KEYS[5] events      STREAM `<base>events`
 -- ARGV[1] events max length
--- ARGV[2] number of jobs n; then 7 values per job:
---         id, type, payload JSON, max attempts, priority, delay ms (0 = ready now), timeout ms (0 = none)
+-- ARGV[2] number of jobs n; then 3 values per job: id, delay ms (0 = ready now), and the record
+--         from max attempts on: `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
 -- @include lib
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
 local n = tonumber(ARGV[2])
-local FIELDS = 7
+local FIELDS = 3
 
 local ids, seen = {}, {}
 for i = 0, n - 1 do
@@ -29,13 +29,9 @@ end
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
 local readyIds, readyLevels = {}, {}
--- Zeros are stored as empty fields: fewer bytes keep a waiting job small.
-local function nonZero(value)
-  return value == '0' and '' or value
-end
 for i = 0, n - 1 do
   local at = 3 + i * FIELDS
-  local id, jobType, priority, delay = ARGV[at], ARGV[at + 1], ARGV[at + 4], tonumber(ARGV[at + 5])
+  local id, delay, tail = ARGV[at], tonumber(ARGV[at + 1]), ARGV[at + 2]
   local runAt = ''
   if delay > 0 then
     runAt = whole(now + delay)
@@ -44,13 +40,11 @@ for i = 0, n - 1 do
     delayed[#delayed + 1] = id
   else
     readyIds[#readyIds + 1] = id
-    readyLevels[#readyLevels + 1] = tonumber(priority)
+    readyLevels[#readyLevels + 1] = tonumber(string.match(tail, '^%d+|(-?%d*)|')) or 0
   end
   batch[#batch + 1] = id
-  -- The record format is in lib: status, attempts, claims, entered, processed, failed, run-at, …
-  batch[#batch + 1] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[at + 3] .. '|' ..
-    nonZero(priority) .. '|' .. nonZero(ARGV[at + 5]) .. '|' .. nonZero(ARGV[at + 6]) .. '|' ..
-    #jobType .. '|' .. jobType .. ARGV[at + 2]
+  -- Status pending; no attempts, claims, entered, processed or failed time yet (format in lib).
+  batch[#batch + 1] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. tail
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
