@@ -17,7 +17,7 @@ export interface QueueKeys {
   delayed: string;
   /** ZSET job id -> run-at ms: failed attempts waiting for their retry. */
   retrying: string;
-  /** ZSET job id -> lease deadline ms: claimed and running. */
+  /** ZSET job id -> lease deadline ms: claimed and running (plus an anchor member at +inf, see lua/includes/lib.lua). */
   active: string;
   /** ZSET job id -> finished µs. */
   completed: string;

@@ -227,7 +227,8 @@ export class QueueStore {
 
   /** Every running job's id (the active set is bounded by the workers' concurrency). */
   async activeIds(): Promise<string[]> {
-    return this.client.zrange(this.keys.active, 0, -1);
+    // Scores below +inf: the set's anchor member (lua/includes/lib.lua) is no job.
+    return this.client.zrangebyscore(this.keys.active, '-inf', '(+inf');
   }
 
   /** Jobs as stored, in the order of `ids`; read in one transaction, so record and details agree. */

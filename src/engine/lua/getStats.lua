@@ -31,7 +31,7 @@ local due = redis.call('ZCOUNT', delayedKey, '-inf', now)
 return {
   ready + due,
   redis.call('ZCARD', delayedKey) - due,
-  redis.call('ZCARD', KEYS[5]),
+  redis.call('ZCOUNT', KEYS[5], '-inf', '(+inf'),
   redis.call('ZCARD', KEYS[4]),
   redis.call('ZCARD', KEYS[6]),
   redis.call('ZCARD', KEYS[7]),

@@ -42,7 +42,7 @@ describe('cancelJob.lua', () => {
     const token = await claimedJob(h, 'a');
     expect(await h.store.cancel('a')).toEqual(['OK', 'processing']);
     await expectCancelled('a');
-    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.running()).toHaveLength(0);
     expect(await h.store.extendLeases([{ id: 'a', token }], 30_000)).toEqual(['a']);
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }])).toEqual([false]);
   });

@@ -41,6 +41,20 @@ describe('claimJobs.lua', () => {
     expect((await h.store.stats()).stats.pendingJobs).toBe(0);
   });
 
+  it('keeps the active set a skiplist however few jobs run, and its anchor out of counts and due times', async () => {
+    await h.store.addJobs([newJob('a')]);
+    // The claim's own job is not "next due" for its worker, which renews that lease itself.
+    expect((await h.store.claim(1, 60_000)).nextDue).toBe(-1);
+    expect(await h.raw.object('ENCODING', h.keys.active)).toBe('skiplist');
+    expect((await h.store.stats()).stats.processingJobs).toBe(1);
+    const { jobs, nextDue } = await h.store.claim(0, 60_000);
+    expect(jobs).toEqual([]);
+    expect(nextDue).toBeGreaterThan(59_000);
+    await h.store.cancel('a');
+    expect(await h.running()).toEqual([]);
+    expect((await h.store.claim(0, 60_000)).nextDue).toBe(-1);
+  });
+
   it('returns no job and -1 as next due time on an empty queue', async () => {
     const reply = await h.store.claim(3, 30_000);
     expect(reply).toEqual({ jobs: [], nextDue: -1 });

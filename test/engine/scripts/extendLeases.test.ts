@@ -27,7 +27,7 @@ describe('extendLeases.lua', () => {
     await h.store.cancel('a');
     const lost = await h.store.extendLeases([{ id: 'a', token: ta }, { id: 'b', token: tb }, { id: 'nope', token: tb }], 60_000);
     expect(lost).toEqual(['a', 'nope']);
-    expect(await h.raw.zrange(h.keys.active, 0, -1)).toEqual(['b']);
+    expect(await h.running()).toEqual(['b']);
   });
 
   it('reports a job recovered and claimed by another worker as lost to the first', async () => {

@@ -15,8 +15,8 @@ describe('finishAndClaimJobs.lua', () => {
     expect(claim.jobs.map((j) => j.id)).toEqual(['c', 'b']);
     expect(claim.jobs[0]!.fields.s).toBe('processing');
     expect(claim.jobs[0]!.fields.a).toBe('1');
-    expect(await h.raw.zrange(h.keys.active, 0, -1)).toEqual(expect.arrayContaining(['b', 'c']));
-    expect(await h.raw.zcard(h.keys.active)).toBe(2);
+    expect(await h.running()).toEqual(expect.arrayContaining(['b', 'c']));
+    expect(await h.running()).toHaveLength(2);
     expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['a']);
   });
 

@@ -13,7 +13,7 @@ describe('finishJobs.lua', () => {
     expect(fields).toMatchObject({ s: 'completed', res: '{"ok":true}', a: '1' });
     expect(Number(fields.pa)).toBe(Math.floor(Number(fields.e) / 1000));
     expect(await h.raw.zscore(h.keys.completed, 'a')).toBe(fields.e);
-    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.running()).toHaveLength(0);
     expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
   });
 
@@ -32,7 +32,7 @@ describe('finishJobs.lua', () => {
     expect(fields).toMatchObject({ s: 'retrying', x: 'boom' });
     expect(Number(fields.r)).toBeGreaterThanOrEqual(before + 5_000);
     expect(await h.raw.zscore(h.keys.retrying, 'a')).toBe(fields.r);
-    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.running()).toHaveLength(0);
     expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
     expect((await h.events()).at(-1)).toEqual({ ev: 'retrying', ids: 'a' });
   });

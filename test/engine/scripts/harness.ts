@@ -28,6 +28,8 @@ export interface Harness {
   prefix: string;
   /** A store of the same queue with other settings (e.g. tight retention). */
   storeWith(settings: Partial<StoreSettings>): QueueStore;
+  /** The ids in the active set (below +inf: its anchor member is no job). */
+  running(): Promise<string[]>;
   /** How many of `ids` have a job stored. */
   jobCount(...ids: string[]): Promise<number>;
   /** Key of a priority level's ready list. */
@@ -55,6 +57,7 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
     raw,
     prefix,
     storeWith,
+    running: () => raw.zrangebyscore(keys.active, '-inf', '(+inf'),
     jobCount: async (...ids) => (await Promise.all(ids.map((id) => raw.hexists(keys.jobs, id)))).reduce((a, b) => a + b, 0),
     ready: (priority) => readyKey(keys, priority),
     fields: async (id) => {

@@ -14,7 +14,7 @@ describe('releaseJobs.lua', () => {
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'pending' });
     expect(fields).not.toHaveProperty('a'); // no attempts: an empty field
-    expect(await h.raw.zcard(h.keys.active)).toBe(0);
+    expect(await h.running()).toHaveLength(0);
     expect(await h.raw.lrange(h.ready(1), 0, -1)).toEqual(['a', 'b']);
     expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
     expect((await h.events()).at(-1)).toEqual({ ev: 'pending', ids: 'a', x: 'released' });
@@ -27,7 +27,7 @@ describe('releaseJobs.lua', () => {
     expect(await h.store.release([{ id: 'a', token: ta }, { id: 'b', token: String(Number(tb) + 1) }, { id: 'nope', token: ta }])).toBe(1);
     expect(await h.fields('b')).toEqual(before);
     expect(await h.fields('b')).toMatchObject({ q: tb });
-    expect(await h.raw.zrange(h.keys.active, 0, -1)).toEqual(['b']);
+    expect(await h.running()).toEqual(['b']);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
     expect(await h.jobCount('nope')).toBe(0);
   });

@@ -55,7 +55,8 @@ end
 -- Marks jobs processing under a new lease (each job's claim count goes up by one, and is the
 -- token); returns a flat id, record list of the jobs as now stored.
 local function lease(k, maxLen, ids, now, leaseMs)
-  local claimed, deadlines, leased = {}, {}, {}
+  local claimed, leased = {}, {}
+  local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local records = variadic('HMGET', JOBS, ids, 1000)
   for i, id in ipairs(ids) do
@@ -69,19 +70,20 @@ local function lease(k, maxLen, ids, now, leaseMs)
     end
   end
   saveJobs(claimed)
-  if #deadlines > 0 then variadic('ZADD', k.active, deadlines, 1000) end
+  if #leased > 0 then variadic('ZADD', k.active, deadlines, 1000) end
   emit(k.events, maxLen, 'processing', leased)
   return claimed
 end
 
 -- Promotes or recovers what is due in one schedule ZSET; returns ms until its head is due (-1: none).
 local function upkeepOf(key, now, handleDue)
-  local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
-  if not head then return -1 end
-  if tonumber(head) > now then return tonumber(head) - now end
+  local head = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+  if not head or head == math.huge then return -1 end
+  if head > now then return head - now end
   handleDue()
-  head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
-  return head and math.max(0, tonumber(head) - now) or -1
+  head = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+  if not head or head == math.huge then return -1 end
+  return math.max(0, head - now)
 end
 
 -- The whole claim: upkeep, then up to `wanted` jobs. Reply: {ms until the next delayed or

@@ -19,6 +19,13 @@ local BASE = KEYS[1]
 local JOBS = BASE .. 'jobs'
 local DETAILS = BASE .. 'details'
 
+-- The active ZSET (running jobs by lease deadline) always holds this member at +inf. Longer than
+-- the 64 bytes Redis keeps in a compact listpack, it makes the set a skiplist from its first ZADD:
+-- a set of a few dozen running jobs would otherwise be a listpack, scanned in full on every
+-- insert and removal, which was a sixth of a busy worker's Redis time. Counts and ranges of
+-- running jobs read scores below +inf only.
+local ACTIVE_ANCHOR = 'flexq: this member keeps the active set a skiplist, see lua/includes/lib.lua'
+
 local PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED = 'p', 'a', 'r', 'c', 'f', 'x'
 local STATUS_NAMES = {
   p = 'pending', a = 'processing', r = 'retrying', c = 'completed', f = 'failed', x = 'cancelled',
