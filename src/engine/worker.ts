@@ -10,7 +10,7 @@ import { handlerFunc, PermanentError } from './handler.js';
 import { Attempt, JobAbortedError, failureOutcome, resultOutcome } from './attempt.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { waitForWake, type ClaimedJob, type ClaimReply, type Outcome, type QueueStore } from './store.js';
-import type { Handler, HandlerFunction, Job, JobContext, WorkerConfig } from './types.js';
+import type { Handler, HandlerFunction, Job, JobContext, JobResult, WorkerConfig } from './types.js';
 
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -22,6 +22,41 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What a handler gets besides its job. The signal and the child logger are made on first use:
+ * most handlers touch neither, and both cost an allocation per job.
+ */
+class AttemptContext implements JobContext {
+  readonly #job: Job;
+  readonly #attempt: Attempt;
+  readonly #workerLogger: Logger;
+  readonly #store: QueueStore;
+  #logger?: Logger;
+  #progress?: (value: unknown) => Promise<void>;
+
+  constructor(job: Job, attempt: Attempt, workerLogger: Logger, store: QueueStore) {
+    this.#job = job;
+    this.#attempt = attempt;
+    this.#workerLogger = workerLogger;
+    this.#store = store;
+  }
+
+  get signal(): AbortSignal {
+    return this.#attempt.signal;
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.#workerLogger.child({ jobId: this.#job.id, type: this.#job.type }));
+  }
+
+  /** A function of its own, so that `const { progress } = ctx` works too. */
+  get progress(): (value: unknown) => Promise<void> {
+    return (this.#progress ??= async (value) => {
+      await this.#store.progress(this.#attempt.lease, toJson('progress', 'progress', value));
+    });
+  }
+}
 
 /** Runs a queue's jobs with registered handlers, at most `numWorkers` at once. */
 export class RedisWorker {
@@ -282,15 +317,69 @@ export class RedisWorker {
     return this.blockedWait;
   }
 
+  /** Runs one claimed job. A handler that returns its result at once settles without a promise. */
   private launch(claimed: ClaimedJob): void {
     const job = decodeJob(this.queue.name, claimed.id, claimed.fields)!;
-    const entry = new Attempt({ id: claimed.id, token: claimed.token });
-    this.running.set(job.id, entry);
-    void this.execute(job, entry).then((outcome) => {
-      if (this.running.get(job.id) === entry) this.running.delete(job.id);
-      if (outcome) this.outcomes.push(outcome);
-      this.slotFreed();
-    });
+    const attempt = new Attempt({ id: claimed.id, token: claimed.token });
+    this.running.set(job.id, attempt);
+    const started = performance.now();
+    const handler = this.handlers.get(job.type);
+    if (!handler) {
+      const error = `no handler registered for job type "${job.type}"`;
+      this.settle(job, attempt, failureOutcome(job, attempt.lease, error, false, 0, this.queue.retryDelays), started);
+      return;
+    }
+    const timeout = job.timeout ?? this.jobTimeout;
+    const timer = timeout === undefined ? undefined : setTimeout(
+      () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${timeout} ms`)),
+      timeout,
+    );
+    let returned: JobResult | PromiseLike<JobResult>;
+    try {
+      returned = handler.handle(new AttemptContext(job, attempt, this.logger, this.store!), job);
+    } catch (error) {
+      clearTimeout(timer);
+      this.settle(job, attempt, this.errorOutcome(job, attempt, error), started);
+      return;
+    }
+    if (typeof (returned as PromiseLike<JobResult> | undefined)?.then !== 'function') {
+      clearTimeout(timer);
+      this.settle(job, attempt, resultOutcome(job, attempt.lease, returned as JobResult, this.queue.retryDelays), started);
+      return;
+    }
+    void this.awaitHandler(job, attempt, Promise.resolve(returned), timer, started);
+  }
+
+  /** An async handler: its end, or an abort (cancel, timeout, lost lease, shutdown) if that comes first. */
+  private async awaitHandler(job: Job, attempt: Attempt, handled: Promise<JobResult>, timer: NodeJS.Timeout | undefined, started: number): Promise<void> {
+    const settled = await attempt.race(handled);
+    clearTimeout(timer);
+    let outcome: Outcome | undefined;
+    if ('result' in settled) {
+      outcome = resultOutcome(job, attempt.lease, settled.result, this.queue.retryDelays);
+    } else if ('error' in settled) {
+      outcome = this.errorOutcome(job, attempt, settled.error);
+    } else {
+      // A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt.
+      const { aborted } = settled;
+      outcome = aborted.kind === 'timeout' ? failureOutcome(job, attempt.lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
+      // The slot stays taken until the handler really returns, so concurrency holds even on abort.
+      await handled.catch(() => {});
+    }
+    this.settle(job, attempt, outcome, started);
+  }
+
+  private errorOutcome(job: Job, attempt: Attempt, error: unknown): Outcome {
+    const message = error instanceof Error ? error.message : String(error);
+    return failureOutcome(job, attempt.lease, message, !(error instanceof PermanentError), 0, this.queue.retryDelays);
+  }
+
+  /** Ends an attempt: logs it, frees its slot and queues its outcome for the next claim. */
+  private settle(job: Job, attempt: Attempt, outcome: Outcome | undefined, started: number): void {
+    this.logOutcome(job, outcome, attempt, performance.now() - started);
+    if (this.running.get(job.id) === attempt) this.running.delete(job.id);
+    if (outcome) this.outcomes.push(outcome);
+    this.slotFreed();
   }
 
   /**
@@ -308,54 +397,6 @@ export class RedisWorker {
       this.wakeScheduled = false;
       this.wakeLoop?.();
     });
-  }
-
-  private async execute(job: Job, attempt: Attempt): Promise<Outcome | undefined> {
-    const started = performance.now();
-    const { lease } = attempt;
-    const handler = this.handlers.get(job.type);
-    let outcome: Outcome | undefined;
-    if (!handler) {
-      outcome = failureOutcome(job, lease, `no handler registered for job type "${job.type}"`, false, 0, this.queue.retryDelays);
-    } else {
-      let jobLogger: Logger | undefined;
-      const workerLogger = this.logger;
-      const ctx: JobContext = {
-        get signal() {
-          return attempt.signal;
-        },
-        // Made on first use: most handlers never log, and a child logger per job is not free.
-        get logger() {
-          return (jobLogger ??= workerLogger.child({ jobId: job.id, type: job.type }));
-        },
-        progress: async (value) => {
-          await this.store!.progress(lease, toJson('progress', 'progress', value));
-        },
-      };
-      const timeout = job.timeout ?? this.jobTimeout;
-      const timer = timeout === undefined ? undefined : setTimeout(
-        () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${timeout} ms`)),
-        timeout,
-      );
-      const handled = Promise.resolve().then(() => handler.handle(ctx, job));
-      const settled = await attempt.race(handled);
-      clearTimeout(timer);
-      if ('result' in settled) {
-        outcome = resultOutcome(job, lease, settled.result, this.queue.retryDelays);
-      } else if ('error' in settled) {
-        const { error } = settled;
-        const message = error instanceof Error ? error.message : String(error);
-        outcome = failureOutcome(job, lease, message, !(error instanceof PermanentError), 0, this.queue.retryDelays);
-      } else {
-        // A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt.
-        const { aborted } = settled;
-        outcome = aborted.kind === 'timeout' ? failureOutcome(job, lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
-        // The slot stays taken until the handler really returns, so concurrency holds even on abort.
-        await handled.catch(() => {});
-      }
-    }
-    this.logOutcome(job, outcome, attempt, performance.now() - started);
-    return outcome;
   }
 
   /** One line per attempt with id, type, attempt and duration; built only when it will be written. */
