@@ -11,33 +11,38 @@
 -- Returns one flag per outcome in that order: 1 recorded, 0 stale.
 -- `keep` holds the retention: completedAge, completedCount, failedAge, failedCount, removals.
 local function recordOutcomes(k, maxLen, keep, first, now)
-  local ids, tokens, outcomes, values, delays = {}, {}, {}, {}, {}
+  -- Counters rather than #t: these loops run once per job, and table length is a search in Lua.
+  local ids, tokens, n = {}, {}, 0
   for id, token in string.gmatch(ARGV[first], '([^,]+),([^,]+)') do
-    ids[#ids + 1], tokens[#ids + 1], outcomes[#ids + 1], values[#ids + 1] = id, token, 'completed', ''
+    n = n + 1
+    ids[n], tokens[n] = id, token
   end
+  local packed = n
   for at = first + 2, first + 1 + tonumber(ARGV[first + 1]) * 5, 5 do
-    local i = #ids + 1
-    ids[i], tokens[i], outcomes[i], values[i], delays[i] = ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+    n = n + 1
+    ids[n], tokens[n] = ARGV[at], ARGV[at + 1]
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
-  local recorded, finished, batch, results = {}, {}, {}, {}
+  local recorded, batch, finished, results = {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
-  for i, id in ipairs(ids) do
-    local token, outcome, value = tokens[i], outcomes[i], values[i]
-    local updated
+  local nb, nf = 0, 0
+  for i = 1, n do
+    local id, record, outcome, value, updated = ids[i], records[i], 'completed', '', nil
+    local at = first + 2 + (i - packed - 1) * 5
+    if i > packed then outcome, value = ARGV[at + 2], ARGV[at + 3] end
     if outcome == 'completed' then
-      updated = records[i] and completeRecord(records[i], token)
+      updated = record and completeRecord(record, tokens[i])
       if updated and value ~= '' then
         results[#results + 1] = id
         results[id] = value
       end
     else
-      local job = records[i] and decodeJob(records[i])
-      if job and job.s == PROCESSING and job.q == token then
+      local job = record and decodeJob(record)
+      if job and job.s == PROCESSING and job.q == tokens[i] then
         if outcome == 'retrying' then
-          local runAt = now + tonumber(delays[i])
+          local runAt = now + tonumber(ARGV[at + 4])
           job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
           retryAt[#retryAt + 1] = runAt
           retryAt[#retryAt + 1] = id
@@ -50,9 +55,10 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       end
     end
     if updated then
-      batch[#batch + 1] = id
-      batch[#batch + 1] = updated
-      finished[#finished + 1] = id
+      nb = nb + 2
+      batch[nb - 1], batch[nb] = id, updated
+      nf = nf + 1
+      finished[nf] = id
       local group = byOutcome[outcome]
       group[#group + 1] = id
       local finishedScores = scored[outcome]
