@@ -114,14 +114,21 @@ export function encodeNewJob(
 }
 
 /**
- * The ARGV values `addJobs.lua` takes for one job: id, delay, and the record's tail from max
- * attempts on (format in `lua/includes/lib.lua`), which the script stores as it is. The type's
- * length is counted here, in UTF-16 units, because only `parseRecord` reads it back.
+ * The ARGV values `addJobs.lua` takes: one string `id,delay,priority;…` for the whole batch, then
+ * each job's record from max attempts on (format in `lua/includes/lib.lua`), which the script
+ * stores as it is. Few arguments keep a large batch cheap to send; the type's length is counted
+ * here, in UTF-16 units, because only `parseRecord` reads it back.
  */
-export function addJobArgs(job: EncodedJob): (string | number)[] {
-  const { maxAttempts, priority, delay, timeout, type } = job;
-  const tail = `${maxAttempts}|${priority || ''}|${delay || ''}|${timeout || ''}|${type.length}|${type}${job.payloadJson}`;
-  return [job.id, delay, tail];
+export function addJobsArgs(jobs: readonly EncodedJob[]): string[] {
+  const args = new Array<string>(jobs.length + 1);
+  let header = '';
+  jobs.forEach((job, i) => {
+    const { maxAttempts, priority, delay, timeout, type } = job;
+    header += `${i === 0 ? '' : ';'}${job.id},${delay},${priority}`;
+    args[i + 1] = `${maxAttempts}|${priority || ''}|${delay || ''}|${timeout || ''}|${type.length}|${type}${job.payloadJson}`;
+  });
+  args[0] = header;
+  return args;
 }
 
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */

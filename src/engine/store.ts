@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { SCRIPT_KEYS, type ScriptName } from './connection.js';
-import { addJobArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
+import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
@@ -92,9 +92,7 @@ export class QueueStore {
 
   /** Stores jobs atomically; returns the creation time in ms, or the id that already exists. */
   async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
-    const args: (string | number)[] = [this.settings.eventsMaxLen, jobs.length];
-    for (const job of jobs) args.push(...addJobArgs(job));
-    const [code, detail] = (await this.call('addJobs', args)) as StatusReply;
+    const [code, detail] = (await this.call('addJobs', [this.settings.eventsMaxLen, ...addJobsArgs(jobs)])) as StatusReply;
     return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
   }
 

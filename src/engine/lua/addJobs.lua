@@ -5,22 +5,21 @@
 -- KEYS[4] wake        LIST `<base>wake`
 -- KEYS[5] events      STREAM `<base>events`
 -- ARGV[1] events max length
--- ARGV[2] number of jobs n; then 3 values per job: id, delay ms (0 = ready now), and the record
---         from max attempts on: `max attempts|priority|delay|timeout|type length|type payload JSON`
+-- ARGV[2] the jobs' `id,delay ms,priority` triples, `;`-separated (delay 0 = ready now)
+-- ARGV[3…] per job, in that order, its record from max attempts on:
+--         `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
 -- @include lib
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
-local n = tonumber(ARGV[2])
-local FIELDS = 3
 
-local ids, seen = {}, {}
-for i = 0, n - 1 do
-  local id = ARGV[3 + i * FIELDS]
+local ids, delays, priorities, seen, n = {}, {}, {}, {}, 0
+for id, delay, priority in string.gmatch(ARGV[2], '([^,;]+),(%d+),(-?%d+)') do
   if seen[id] then return {'ID_EXISTS', id} end
   seen[id] = true
-  ids[i + 1] = id
+  n = n + 1
+  ids[n], delays[n], priorities[n] = id, tonumber(delay), tonumber(priority)
 end
 for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
   if record then return {'ID_EXISTS', ids[i]} end
@@ -29,9 +28,8 @@ end
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
 local readyIds, readyLevels = {}, {}
-for i = 0, n - 1 do
-  local at = 3 + i * FIELDS
-  local id, delay, tail = ARGV[at], tonumber(ARGV[at + 1]), ARGV[at + 2]
+for i = 1, n do
+  local id, delay = ids[i], delays[i]
   local runAt = ''
   if delay > 0 then
     runAt = whole(now + delay)
@@ -40,11 +38,11 @@ for i = 0, n - 1 do
     delayed[#delayed + 1] = id
   else
     readyIds[#readyIds + 1] = id
-    readyLevels[#readyLevels + 1] = tonumber(string.match(tail, '^%d+|(-?%d*)|')) or 0
+    readyLevels[#readyLevels + 1] = priorities[i]
   end
-  batch[#batch + 1] = id
   -- Status pending; no attempts, claims, entered, processed or failed time yet (format in lib).
-  batch[#batch + 1] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. tail
+  batch[2 * i - 1] = id
+  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[2 + i]
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
