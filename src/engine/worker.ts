@@ -79,6 +79,7 @@ export class RedisWorker {
   private markerSeen = false;
   private wakeLoop?: () => void;
   private renewTimer?: NodeJS.Timeout;
+  private dueTimer?: NodeJS.Timeout;
   private renewing = false;
   private heartbeatTimer?: NodeJS.Timeout;
   private startedAt = 0;
@@ -172,6 +173,7 @@ export class RedisWorker {
     }
     clearInterval(this.renewTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.dueTimer);
     await this.flushOutcomes(true);
     await this.store!.removeHeartbeats([this.id]).catch(() => {});
     this.state = 'stopped';
@@ -203,15 +205,15 @@ export class RedisWorker {
    */
   private async fetchLoop(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    // Set by a claim that found less than it asked for (the ms until something is due) or failed.
-    const found: { starvedUntilDue?: number; failed?: boolean; busy?: boolean } = {};
+    // Set by a claim that found less than it asked for, or failed.
+    const found: { starved?: boolean; failed?: boolean; busy?: boolean } = {};
     while (this.state === 'running') {
-      if (found.failed || found.starvedUntilDue !== undefined) {
+      if (found.failed || found.starved) {
         await Promise.all(inFlight);
-        const { failed, starvedUntilDue } = found;
-        found.failed = found.starvedUntilDue = undefined;
+        const { failed } = found;
+        found.failed = found.starved = false;
         if (failed) await this.pause(this.pollTime);
-        else await this.idleWait(starvedUntilDue!);
+        else await this.idleWait();
         continue;
       }
       const free = this.numWorkers - this.running.size - this.reserved;
@@ -225,9 +227,10 @@ export class RedisWorker {
       const claim: Promise<void> = this.claim(wanted)
         .then((reply) => {
           this.markReachable();
+          this.scheduleDue(reply.nextDue);
           for (const claimed of reply.jobs) this.launch(claimed);
           found.busy = reply.jobs.length === wanted;
-          if (!found.busy) found.starvedUntilDue = reply.nextDue;
+          found.starved = !found.busy;
         }, (err: unknown) => {
           this.markUnreachable(err);
           found.failed = true;
@@ -269,31 +272,44 @@ export class RedisWorker {
 
   /**
    * Waits until there may be work: a wake marker (Redis leaves one whenever jobs become ready),
-   * the next due time, or a stop. A `pollTime` that passes quietly does not cost a claim: markers
-   * already say when jobs are ready, so only every `idleChecks`-th quiet poll claims anyway, in case
-   * a worker died between taking a marker and claiming.
+   * something falling due (see `onDue`), or a stop. A `pollTime` that passes quietly does not cost
+   * a claim: markers already say when jobs are ready, so only every `idleChecks`-th quiet poll
+   * claims anyway, in case a worker died between taking a marker and claiming.
    */
-  private async idleWait(nextDue: number): Promise<void> {
-    const dueAt = nextDue >= 0 ? Date.now() + nextDue : undefined;
-    for (let quietPolls = 0; ; quietPolls++) {
+  private async idleWait(): Promise<void> {
+    for (let quietPolls = 0; quietPolls < DEFAULTS.idleChecks; quietPolls++) {
       if (this.markerSeen || this.state !== 'running') break;
-      if (quietPolls >= DEFAULTS.idleChecks) break;
-      const untilDue = dueAt === undefined ? undefined : dueAt - Date.now();
-      if (untilDue !== undefined && untilDue <= 0) break;
       const quiet = await new Promise<boolean>((resolve) => {
-        const timer = untilDue !== undefined && untilDue < this.pollTime ? setTimeout(() => resolve(false), untilDue) : undefined;
-        this.wakeLoop = () => {
-          clearTimeout(timer);
-          resolve(false);
-        };
-        void this.waitForMarker().then((outcome) => {
-          clearTimeout(timer);
-          resolve(outcome === 'timeout');
-        });
+        this.wakeLoop = () => resolve(false);
+        void this.waitForMarker().then((outcome) => resolve(outcome === 'timeout'));
       });
       if (!quiet) break;
     }
     this.markerSeen = false;
+  }
+
+  /** Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported. */
+  private scheduleDue(nextDue: number): void {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = nextDue < 0 ? undefined : setTimeout(() => this.onDue(), nextDue);
+  }
+
+  /**
+   * Something fell due. With a slot free the fetch loop claims it; with every slot busy this worker
+   * still runs the upkeep, which promotes the job and wakes an idle worker: this one may be the
+   * only worker that knows the time.
+   */
+  private onDue(): void {
+    this.dueTimer = undefined;
+    if (this.state !== 'running') return;
+    if (this.running.size + this.reserved < this.numWorkers) {
+      this.wakeLoop?.();
+      return;
+    }
+    this.store!.claim(0, this.visibilityTimeout).then(
+      (reply) => this.scheduleDue(reply.nextDue),
+      (err: unknown) => this.markUnreachable(err),
+    );
   }
 
   /**

@@ -152,6 +152,21 @@ describe('running jobs', () => {
     await ran.promise;
   });
 
+  test('a worker with every slot busy still promotes a delayed job when it falls due, for idle workers to take', async () => {
+    const w = worker({ pollTime: 60_000, numWorkers: 1 });
+    const release = gate();
+    w.registerHandler('long', () => release.promise.then(() => ({ success: true })));
+    w.registerHandler('later', () => ({ success: true }));
+    const [, later] = await queue.pushBulk([{ type: 'long' }, { type: 'later', delay: 300 }]);
+    void w.start();
+    // Its one slot runs 'long'; the claim told it when 'later' falls due, and nothing else will.
+    await waitFor('the delayed job promoted', async () =>
+      (await queue.readEvents()).some((e) => e.event === 'pending' && e.jobIds.includes(later!.id)));
+    expect(await statusOf(later!)).toBe('pending');
+    release.open();
+    await waitFor('the delayed job done', async () => (await statusOf(later!)) === 'completed');
+  });
+
   test('ctx.progress is stored and readable through getJob', async () => {
     const w = worker();
     const proceed = gate();
