@@ -17,30 +17,55 @@ export interface EncodedJob {
   timeout: number;
 }
 
-/** Serialises any JSON value, rejecting what a JSON round trip would lose or mangle. */
+/**
+ * Serialises any JSON value, rejecting what a JSON round trip would lose or mangle. Plain
+ * JSON.stringify runs first and a walk checks its input after: a replacer function would do both
+ * at once, but it takes JSON.stringify off its fast path, and payloads are serialised per job.
+ */
 export function toJson(operation: string, what: string, value: unknown): string {
+  let text: string | undefined;
   try {
-    return JSON.stringify(value, function checkJsonSafe(key: string, v: unknown) {
-      const name = key === '' ? what : `${what} property "${key}"`;
-      switch (typeof v) {
-        case 'function':
-        case 'symbol':
-        case 'bigint':
-          throw new ValidationError(operation, `${name} is a ${typeof v}, which JSON cannot carry`);
-        case 'number':
-          if (!Number.isFinite(v)) throw new ValidationError(operation, `${name} is ${v}, which JSON cannot carry`);
-          break;
-        case 'object':
-          if (v instanceof Map || v instanceof Set) {
-            throw new ValidationError(operation, `${name} is a ${v.constructor.name}, which JSON turns into {}`);
-          }
-      }
-      return v;
-    }) ?? 'null';
+    text = JSON.stringify(value);
   } catch (err) {
-    if (err instanceof ValidationError) throw err;
-    // JSON.stringify throws a TypeError for circular structures.
+    // A BigInt or a cycle. Name the BigInt's property if there is one; a cycle has none to name.
+    checkJsonSafe(operation, what, '', value, new Set());
     throw new ValidationError(operation, `${what} cannot be serialised to JSON: ${(err as Error).message}`);
+  }
+  checkJsonSafe(operation, what, '', value, new Set());
+  return text ?? 'null';
+}
+
+/** Throws a ValidationError naming the first value in `value` that JSON would drop or mangle. */
+function checkJsonSafe(operation: string, what: string, key: string, value: unknown, seen: Set<object>): void {
+  const name = key === '' ? what : `${what} property "${key}"`;
+  switch (typeof value) {
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      throw new ValidationError(operation, `${name} is a ${typeof value}, which JSON cannot carry`);
+    case 'number':
+      if (!Number.isFinite(value)) throw new ValidationError(operation, `${name} is ${value}, which JSON cannot carry`);
+      return;
+    case 'object': {
+      if (value === null || seen.has(value)) return;
+      if (value instanceof Map || value instanceof Set) {
+        throw new ValidationError(operation, `${name} is a ${value.constructor.name}, which JSON turns into {}`);
+      }
+      // What JSON.stringify serialises in its place (a Date's string, say) is what counts.
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') {
+        checkJsonSafe(operation, what, key, toJSON.call(value, key), seen);
+        return;
+      }
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) checkJsonSafe(operation, what, String(i), value[i], seen);
+      } else {
+        for (const property of Object.keys(value)) {
+          checkJsonSafe(operation, what, property, (value as Record<string, unknown>)[property], seen);
+        }
+      }
+    }
   }
 }
 
