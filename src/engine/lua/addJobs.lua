@@ -14,12 +14,22 @@
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
 
+-- Plain finds, not a pattern: this loop runs once per job, and patterns are slow in Lua.
 local ids, delays, priorities, seen, n = {}, {}, {}, {}, 0
-for id, delay, priority in string.gmatch(ARGV[2], '([^,;]+),(%d+),(-?%d+)') do
+local header, at = ARGV[2], 1
+while at <= #header do
+  local idEnd = string.find(header, ',', at, true)
+  local delayEnd = string.find(header, ',', idEnd + 1, true)
+  local priorityEnd = string.find(header, ';', delayEnd + 1, true) or #header + 1
+  local id = string.sub(header, at, idEnd - 1)
   if seen[id] then return {'ID_EXISTS', id} end
   seen[id] = true
   n = n + 1
-  ids[n], delays[n], priorities[n] = id, tonumber(delay), tonumber(priority)
+  ids[n] = id
+  delays[n] = tonumber(string.sub(header, idEnd + 1, delayEnd - 1))
+  -- Kept as text: it names a ready list and scores the priorities set as it is.
+  priorities[n] = string.sub(header, delayEnd + 1, priorityEnd - 1)
+  at = priorityEnd + 1
 end
 for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
   if record then return {'ID_EXISTS', ids[i]} end

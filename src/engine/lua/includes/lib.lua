@@ -233,6 +233,16 @@ end
 
 -- Files pending jobs in their ready lists (priorities[i] is the level of ids[i]), one write per level.
 local function fileReady(prioritiesKey, ids, priorities, atHead)
+  if #ids == 0 then return end
+  local level, mixed = priorities[1], false
+  for i = 2, #priorities do
+    if priorities[i] ~= level then
+      mixed = true
+      break
+    end
+  end
+  -- A batch of one level, the common case, goes to its list as it is.
+  if not mixed then return pushReady(prioritiesKey, ids, level, atHead) end
   local byLevel = {}
   for i, id in ipairs(ids) do
     local level = byLevel[priorities[i]]
