@@ -16,8 +16,11 @@ export const DEFAULTS = {
   keepCompleted: { age: 24 * 3_600_000, count: 1_000 },
   /** Failed and cancelled jobs kept longer: a week, at most 10,000, for triage. */
   keepFailed: { age: 7 * 24 * 3_600_000, count: 10_000 },
-  /** Entries kept (approximately) in a queue's event stream. */
-  eventsMaxLen: 10_000,
+  /**
+   * Entries kept (approximately) in a queue's event stream: one per script call, naming up to 50
+   * jobs per event, so at most about 2 MB; enough for consoles, which follow it live.
+   */
+  eventsMaxLen: 2_000,
   /** Concurrent handlers of one worker. */
   numWorkers: 1,
   /** Longest single wait of an idle worker on its wake marker. */
