@@ -291,7 +291,8 @@ export class RedisWorker {
   /** Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported. */
   private scheduleDue(nextDue: number): void {
     clearTimeout(this.dueTimer);
-    this.dueTimer = nextDue < 0 ? undefined : setTimeout(() => this.onDue(), nextDue);
+    // A reply that lands after stop() sets no timer: it would keep a stopped worker's process alive.
+    this.dueTimer = nextDue < 0 || this.state !== 'running' ? undefined : setTimeout(() => this.onDue(), nextDue);
   }
 
   /**

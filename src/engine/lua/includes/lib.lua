@@ -61,7 +61,7 @@ local function encodeJob(j)
 end
 
 -- The hot paths. A ready job has no run-at, processed or failed time, so a claim only rewrites
--- status, attempts, claims and entered; returns the new record and its claim count (the token).
+-- status, attempts, claims and entered; returns the new record (nil for a record not pending).
 local CLAIMABLE = '^' .. PENDING .. '|(%d*)|(%d*)|%d*|(.*)$'
 
 -- Attempts and claims are small numbers; looking their successor up spares a number-to-text
@@ -95,19 +95,17 @@ local function count(value)
 end
 
 -- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
--- cannot spread more than a few thousand values at once. Returns the replies, concatenated when
--- they are arrays (HMGET) and summed when they are numbers.
+-- cannot spread more than a few thousand values at once. Returns array replies (HMGET's)
+-- concatenated.
 local function variadic(command, key, values, step)
-  local replies, total = {}, 0
+  local replies = {}
   for i = 1, #values, step do
     local reply = redis.call(command, key, unpack(values, i, math.min(i + step - 1, #values)))
     if type(reply) == 'table' then
       for _, value in ipairs(reply) do replies[#replies + 1] = value end
-    else
-      total = total + reply
     end
   end
-  return replies, total
+  return replies
 end
 
 -- The decoded jobs of `ids`, in order (false for an id with no job).
@@ -189,7 +187,7 @@ end
 -- The events of one call are written as one stream entry at its end (flushEvents), one field
 -- per event: `<event>` -> the ids it touched, comma-separated, `<event>#` -> how many when there
 -- are more than 50 (MAXLEN counts entries, not bytes: this keeps the feed's memory bounded), and
--- `<event>!` -> a detail. One XADD per call rather than one per event is much of a batch's cost.
+-- `<event>!` -> a detail. One entry per call also makes a consumer's view of a call atomic.
 local EVENT_IDS = 50
 local eventFields, eventsTarget = {}, nil
 
@@ -245,12 +243,12 @@ local function fileReady(prioritiesKey, ids, priorities, atHead)
   if not mixed then return pushReady(prioritiesKey, ids, level, atHead) end
   local byLevel = {}
   for i, id in ipairs(ids) do
-    local level = byLevel[priorities[i]]
-    if not level then
-      level = {}
-      byLevel[priorities[i]] = level
+    local bucket = byLevel[priorities[i]]
+    if not bucket then
+      bucket = {}
+      byLevel[priorities[i]] = bucket
     end
-    level[#level + 1] = id
+    bucket[#bucket + 1] = id
   end
   for priority, levelIds in pairs(byLevel) do pushReady(prioritiesKey, levelIds, priority, atHead) end
 end
