@@ -187,7 +187,7 @@ export class RedisQueue {
     this.ensureOpen('pop');
     const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout);
     const [claimed] = jobs;
-    return claimed ? decodeJob(this.name, claimed.id, claimed.fields) : null;
+    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) : null;
   }
 
   /** The job with that id, or null. */

@@ -11,10 +11,11 @@ import type { QueueStats, RetentionPolicy } from './types.js';
 type ScriptCall = (args: (string | number)[]) => Promise<unknown>;
 type Reply = (string | number | Reply)[];
 
-/** A claimed job: its id, stored fields and lease token. */
+/** A claimed job: its id, stored fields and details, and lease token. */
 export interface ClaimedJob {
   id: string;
   fields: RecordFields;
+  details: JobDetails;
   token: string;
 }
 
@@ -101,14 +102,18 @@ export class QueueStore {
   }
 
   private static parseClaim(reply: Reply): ClaimReply {
+    const [nextDue, claimed, withDetails] = reply as [number, string[], string[]];
+    const details = new Map<string, string>();
+    for (let i = 0; i + 1 < withDetails.length; i += 2) details.set(withDetails[i]!, withDetails[i + 1]!);
     const jobs: ClaimedJob[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const fields = parseRecord(reply[i + 1] as string);
+    for (let i = 0; i + 1 < claimed.length; i += 2) {
+      const id = claimed[i]!;
+      const fields = parseRecord(claimed[i + 1]!);
       // The scripts write every record; one that does not parse is a bug to hear of, not skip.
-      if (!fields) throw new Error(`claimed job ${String(reply[i])} has a malformed record`);
-      jobs.push({ id: reply[i] as string, fields, token: fields.q ?? '' });
+      if (!fields) throw new Error(`claimed job ${id} has a malformed record`);
+      jobs.push({ id, fields, details: parseDetails(details.get(id)), token: fields.q ?? '' });
     }
-    return { nextDue: Number(reply[0]), jobs };
+    return { nextDue: Number(nextDue), jobs };
   }
 
   /** Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs. */

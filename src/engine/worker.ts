@@ -336,7 +336,7 @@ export class RedisWorker {
 
   /** Runs one claimed job. A handler that returns its result at once settles without a promise. */
   private launch(claimed: ClaimedJob): void {
-    const job = decodeJob(this.queue.name, claimed.id, claimed.fields)!;
+    const job = decodeJob(this.queue.name, claimed.id, claimed.fields, claimed.details)!;
     const attempt = new Attempt({ id: claimed.id, token: claimed.token });
     this.running.set(job.id, attempt);
     const started = performance.now();

@@ -91,6 +91,22 @@ describe('running jobs', () => {
     expect(runs[2]! - runs[1]!).toBeGreaterThanOrEqual(95);
   });
 
+  test('a retried attempt sees the earlier error and attempts in its job; a first attempt sees none', async () => {
+    const w = worker();
+    const seen: { attempts: number; error?: string; history?: string[] }[] = [];
+    w.registerHandler('flaky', (_ctx, job) => {
+      seen.push({ attempts: job.attempts, error: job.error, history: job.history?.map((h) => h.error) });
+      return job.attempts === 1 ? { success: false, error: 'first try failed' } : { success: true };
+    });
+    void w.start();
+    const job = await dispatcher.dispatch('flaky', {}, { maxAttempts: 2 });
+    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    expect(seen).toEqual([
+      { attempts: 1, error: undefined, history: undefined },
+      { attempts: 2, error: 'first try failed', history: ['first try failed'] },
+    ]);
+  });
+
   test('retry: false, PermanentError and a missing handler fail for good at once', async () => {
     const w = worker();
     w.registerHandler('no-retry', () => ({ success: false, error: 'bad input', retry: false }));

@@ -13,8 +13,8 @@
 -- ARGV[2] jobs to claim at most (0 only runs the upkeep)
 -- ARGV[3] lease ms
 -- ARGV[4] upkeep limit: due jobs promoted and dead leases recovered per call, each
--- Returns {ms until the next due job or lease deadline (-1: none), id, record, id, record, …};
--- a record's claim count is its lease token.
+-- Returns {ms until the next due job or lease deadline (-1: none), {id, record, …},
+-- {id, details JSON, …} of claimed jobs that have details}; a record's claim count is its lease token.
 -- @include lib
 -- @include claim
 

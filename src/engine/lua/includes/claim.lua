@@ -53,26 +53,36 @@ local function popReady(k, wanted)
 end
 
 -- Marks jobs processing under a new lease (each job's claim count goes up by one, and is the
--- token); returns a flat id, record list of the jobs as now stored.
+-- token). Returns a flat id, record list of the jobs as now stored, and a flat id, details list
+-- for those claimed before (a retry sees its earlier errors; a first run has no details to read).
 local function lease(k, maxLen, ids, now, leaseMs)
-  local claimed, leased = {}, {}
+  local claimed, leased, again = {}, {}, {}
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local records = variadic('HMGET', JOBS, ids, 1000)
   for i, id in ipairs(ids) do
-    local record = records[i] and claimRecord(records[i])
+    local record, earlierClaims
+    if records[i] then record, earlierClaims = claimRecord(records[i]) end
     if record then
       claimed[#claimed + 1] = id
       claimed[#claimed + 1] = record
       deadlines[#deadlines + 1] = deadline
       deadlines[#deadlines + 1] = id
       leased[#leased + 1] = id
+      if earlierClaims ~= '' then again[#again + 1] = id end
     end
   end
   saveJobs(claimed)
   if #leased > 0 then variadic('ZADD', k.active, deadlines, 1000) end
   emit(k.events, maxLen, 'processing', leased)
-  return claimed
+  local details = {}
+  for i, stored in ipairs(variadic('HMGET', DETAILS, again, 1000)) do
+    if stored then
+      details[#details + 1] = again[i]
+      details[#details + 1] = stored
+    end
+  end
+  return claimed, details
 end
 
 -- Promotes or recovers what is due in one schedule ZSET; returns ms until its head is due (-1: none).
@@ -87,7 +97,7 @@ local function upkeepOf(key, now, handleDue)
 end
 
 -- The whole claim: upkeep, then up to `wanted` jobs. Reply: {ms until the next delayed or
--- retrying job is due or a lease runs out (-1: none), id, record, id, record, …}
+-- retrying job is due or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}}
 local function claimJobs(k, maxLen, wanted, leaseMs, upkeep, now)
   local promoted = {}
   local nextDue = -1
@@ -99,14 +109,12 @@ local function claimJobs(k, maxLen, wanted, leaseMs, upkeep, now)
   emit(k.events, maxLen, 'pending', promoted)
   sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, now, upkeep) end))
 
-  local reply = {nextDue}
+  local claimed, details = {}, {}
   if wanted > 0 and redis.call('EXISTS', k.paused) == 0 then
     local ids = popReady(k, wanted)
-    if #ids > 0 then
-      for _, value in ipairs(lease(k, maxLen, ids, now, leaseMs)) do reply[#reply + 1] = value end
-    end
+    if #ids > 0 then claimed, details = lease(k, maxLen, ids, now, leaseMs) end
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if #ids == wanted then wake(k.wake) end
   end
-  return reply
+  return {nextDue, claimed, details}
 end

@@ -61,7 +61,8 @@ local function encodeJob(j)
 end
 
 -- The hot paths. A ready job has no run-at, processed or failed time, so a claim only rewrites
--- status, attempts, claims and entered; returns the new record (nil for a record not pending).
+-- status, attempts, claims and entered; returns the new record (nil for a record not pending)
+-- and the claims before this one.
 local CLAIMABLE = '^' .. PENDING .. '|(%d*)|(%d*)|%d*|(.*)$'
 
 -- Attempts and claims are small numbers; looking their successor up spares a number-to-text
@@ -78,7 +79,7 @@ end
 local function claimRecord(record)
   local attempts, claims, rest = string.match(record, CLAIMABLE)
   if not rest then return nil end
-  return PROCESSING .. '|' .. successor(attempts) .. '|' .. successor(claims) .. '|' .. nowUsText .. '|' .. rest
+  return PROCESSING .. '|' .. successor(attempts) .. '|' .. successor(claims) .. '|' .. nowUsText .. '|' .. rest, claims
 end
 
 -- A running job's record as completed now, or nil unless it is running under lease `token`.
