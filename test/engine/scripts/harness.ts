@@ -62,7 +62,9 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
     ready: (priority) => readyKey(keys, priority),
     fields: async (id) => {
       const [{ fields, details }] = (await storeWith({}).jobs([id])) as [StoredJob];
-      return { ...details, ...fields } as Record<string, string>;
+      // Set fields only, as they are stored: an unset field is an empty one in the record.
+      const set = Object.entries({ ...details, ...fields }).filter(([, value]) => value !== undefined);
+      return Object.fromEntries(set) as Record<string, string>;
     },
     events: async () =>
       (await storeWith({}).readEvents('0', 100_000)).map(({ event, jobIds, detail }) => {
