@@ -42,7 +42,7 @@ end
 local function popReady(k, wanted)
   local ids = {}
   while #ids < wanted do
-    local top = redis.call('ZREVRANGE', k.priorities, 0, 0)[1]
+    local top = redis.call('ZREVRANGE', k.priorities, '0', '0')[1]
     if not top then break end
     local asked = wanted - #ids
     local popped = redis.call('LPOP', readyKey(top), asked) or {}
@@ -87,11 +87,11 @@ end
 
 -- Promotes or recovers what is due in one schedule ZSET; returns ms until its head is due (-1: none).
 local function upkeepOf(key, now, handleDue)
-  local head = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+  local head = tonumber(redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')[2])
   if not head or head == math.huge then return -1 end
   if head > now then return head - now end
   handleDue()
-  head = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
+  head = tonumber(redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')[2])
   if not head or head == math.huge then return -1 end
   return math.max(0, head - now)
 end

@@ -44,7 +44,8 @@ local function nowMs()
   return math.floor(nowUs / 1000)
 end
 
--- Whole numbers in full: tostring() would print 13-digit ms times in exponent form.
+-- Whole numbers in full: tostring() would print 13-digit ms times in exponent form. Hot paths
+-- pass Redis text, not Lua numbers, where they can: Redis formats each number argument anew.
 local function whole(number)
   return string.format('%.0f', number)
 end
@@ -180,7 +181,7 @@ local function schedule(scheduleKey, wakeKey, scored)
   if #scored == 0 then return end
   local earliest = scored[1]
   for i = 3, #scored, 2 do earliest = math.min(earliest, scored[i]) end
-  local head = redis.call('ZRANGE', scheduleKey, 0, 0, 'WITHSCORES')[2]
+  local head = redis.call('ZRANGE', scheduleKey, '0', '0', 'WITHSCORES')[2]
   variadic('ZADD', scheduleKey, scored, 1000)
   if not head or earliest < tonumber(head) then wake(wakeKey) end
 end
@@ -279,7 +280,7 @@ end
 local function trimFinished(finishedKey, maxAge, maxCount, limit)
   local total = redis.call('ZCARD', finishedKey)
   local excess = total - maxCount
-  local oldest = redis.call('ZRANGE', finishedKey, 0, 0, 'WITHSCORES')[2]
+  local oldest = redis.call('ZRANGE', finishedKey, '0', '0', 'WITHSCORES')[2]
   local cutoff = nowUs - maxAge * 1000
   local aged = oldest and tonumber(oldest) <= cutoff
   if not aged and excess < math.max(1, math.ceil(maxCount / 10)) then return end
