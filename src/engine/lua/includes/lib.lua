@@ -275,15 +275,15 @@ local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
 end
 
 -- Removes finished jobs past their retention: older than `maxAge` ms, or beyond the newest
--- `maxCount`, at most `limit` per call. The count may run over by a tenth before a trim, so a
--- busy queue trims in batches rather than on every call.
+-- `maxCount`, at most `limit` per call. Each call trims what it added: trimming in larger, rarer
+-- batches saves about 1% of a busy queue's Redis work but stalls the calls that do it.
 local function trimFinished(finishedKey, maxAge, maxCount, limit)
   local total = redis.call('ZCARD', finishedKey)
   local excess = total - maxCount
   local oldest = redis.call('ZRANGE', finishedKey, '0', '0', 'WITHSCORES')[2]
   local cutoff = nowUs - maxAge * 1000
   local aged = oldest and tonumber(oldest) <= cutoff
-  if not aged and excess < math.max(1, math.ceil(maxCount / 10)) then return end
+  if not aged and excess <= 0 then return end
   local old = aged and redis.call('ZRANGEBYSCORE', finishedKey, '-inf', cutoff, 'LIMIT', 0, limit) or {}
   local extra = math.min(excess, limit) - #old
   if extra > 0 then
