@@ -101,6 +101,8 @@ export function installClientCounter() {
     if (!stream) counters.writes++;
     let name = command.name;
     if (name === 'evalsha' || name === 'eval') name = `${name}:${scriptName(this, command)}`;
+    // flexq's functions are named `flexq_<version hash>_<script>`.
+    if (name === 'fcall' || name === 'fcall_ro') name = `${name}:${String(command.args[0]).replace(/^flexq_[0-9a-f]+_/, '')}`;
     counters.byName.set(name, (counters.byName.get(name) ?? 0) + 1);
     return send.call(this, command, stream);
   };

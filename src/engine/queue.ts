@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { defineScripts, openClient } from './connection.js';
+import { loadScripts, openClient } from './connection.js';
 import { DEFAULTS } from './defaults.js';
-import { QueueClosedError, ValidationError, scriptError } from './errors.js';
+import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
 import { newJobId } from './ids.js';
 import { queueKeys } from './keys.js';
 import { QueueStore, type StatusReply, type StoredEvent } from './store.js';
@@ -112,7 +112,12 @@ export class RedisQueue {
     checkQueueName('connect', name);
     checkConfig(config);
     const client = await openClient(config, name);
-    defineScripts(client);
+    try {
+      await loadScripts(client);
+    } catch (err) {
+      client.disconnect();
+      throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
+    }
     return new RedisQueue(name, { client, config, users: 0 });
   }
 

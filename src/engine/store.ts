@@ -3,12 +3,11 @@
  * here, so nothing above this module knows a key, a script or a reply shape.
  */
 import type { Redis } from 'ioredis';
-import { SCRIPT_KEYS, type ScriptName } from './connection.js';
+import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from './connection.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
-type ScriptCall = (args: (string | number)[]) => Promise<unknown>;
 type Reply = (string | number | Reply)[];
 
 /** A claimed job: its id, stored fields and details, and lease token. */
@@ -80,10 +79,18 @@ export class QueueStore {
     private readonly settings: StoreSettings,
   ) {}
 
-  private call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
-    const script = (this.client as unknown as Record<ScriptName, ScriptCall>)[name];
+  private async call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+    const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
-    return script.call(this.client, [...keysFor(this.keys, SCRIPT_KEYS[name]), ...args]);
+    const command = [functionName(name), keys.length, ...keys, ...args];
+    try {
+      return await this.client.call('FCALL', command);
+    } catch (err) {
+      // A Redis restarted without persistence has forgotten the library: load it again, once.
+      if (!(err instanceof Error) || !/function not found/i.test(err.message)) throw err;
+      await loadScripts(this.client);
+      return this.client.call('FCALL', command);
+    }
   }
 
   private retentionArgs(): number[] {

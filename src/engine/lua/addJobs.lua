@@ -12,7 +12,6 @@
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
--- @include lib
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]

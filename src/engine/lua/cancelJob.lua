@@ -11,7 +11,6 @@
 -- ARGV[2] job id
 -- ARGV[3..5] retention of cancelled jobs: max age ms, max count, removals per call
 -- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}
--- @include lib
 
 local prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
   KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]

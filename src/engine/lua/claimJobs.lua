@@ -15,8 +15,6 @@
 -- ARGV[4] upkeep limit: due jobs promoted and dead leases recovered per call, each
 -- Returns {ms until the next due job or lease deadline (-1: none), {id, record, …},
 -- {id, details JSON, …} of claimed jobs that have details}; a record's claim count is its lease token.
--- @include lib
--- @include claim
 
 local k = {
   priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], failed = KEYS[6],

@@ -5,7 +5,6 @@
 -- ARGV[1] lease ms
 -- ARGV[2..] pairs of job id, lease token
 -- Returns the ids whose lease is lost.
--- @include lib
 
 local activeKey = KEYS[2]
 local deadline = nowMs() + tonumber(ARGV[1])

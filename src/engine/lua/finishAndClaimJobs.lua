@@ -17,9 +17,6 @@
 -- ARGV[5..9] retention (as finishJobs ARGV[2..6])
 -- ARGV[10…] outcomes (as finishJobs ARGV[7…])
 -- Returns {{flag per outcome}, claim reply (as claimJobs)}
--- @include lib
--- @include claim
--- @include outcomes
 
 local k = {
   priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], completed = KEYS[6],

@@ -14,8 +14,6 @@
 -- ARGV[8] number of other outcomes n; then 5 values per outcome:
 --         id, lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms
 -- Returns one flag per outcome, packed ones first: 1 recorded, 0 stale (ignored).
--- @include lib
--- @include outcomes
 
 local k = {
   active = KEYS[2], retrying = KEYS[3], completed = KEYS[4], failed = KEYS[5],

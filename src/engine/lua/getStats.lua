@@ -11,7 +11,6 @@
 -- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
 --          µs the oldest ready job entered pending (-1: none)}.
 -- A delayed job already due counts as pending: it no longer waits for its time.
--- @include lib
 
 local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local now = nowMs()

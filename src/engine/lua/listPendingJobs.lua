@@ -9,7 +9,6 @@
 -- ARGV[1] offset
 -- ARGV[2] limit
 -- Returns job ids.
--- @include lib
 
 local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])

@@ -8,7 +8,6 @@
 -- ARGV[1] events max length
 -- ARGV[2..] pairs of job id, lease token
 -- Returns the number of jobs handed back (jobs no longer held are skipped).
--- @include lib
 
 local prioritiesKey, activeKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 nowMs()

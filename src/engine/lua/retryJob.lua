@@ -8,7 +8,6 @@
 -- ARGV[1] events max length
 -- ARGV[2] job id
 -- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
--- @include lib
 
 local prioritiesKey, failedKey, cancelledKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local maxLen, id = ARGV[1], ARGV[2]

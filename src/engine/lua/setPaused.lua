@@ -6,7 +6,6 @@
 -- ARGV[1] events max length
 -- ARGV[2] '1' to pause, '0' to resume
 -- Returns 1 when the state changed, 0 when it already was so.
--- @include lib
 
 local pausedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4]
 local changed

@@ -9,7 +9,6 @@
 -- ARGV[2] job id
 -- ARGV[3] new priority
 -- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
--- @include lib
 
 local prioritiesKey, delayedKey, eventsKey = KEYS[2], KEYS[3], KEYS[4]
 local maxLen, id, priority = ARGV[1], ARGV[2], tonumber(ARGV[3])

@@ -6,7 +6,6 @@
 -- ARGV[3] lease token
 -- ARGV[4] progress JSON
 -- Returns 1 stored, 0 the lease is no longer held.
--- @include lib
 
 local eventsKey = KEYS[2]
 local id = ARGV[2]

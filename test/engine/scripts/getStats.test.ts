@@ -57,7 +57,7 @@ describe('getStats.lua', () => {
     expect(await h.raw.zscore(h.keys.delayed, 'dueNow')).toBe('1');
   });
 
-  it('runs under EVAL_RO, which refuses any write command', async () => {
+  it('runs under FCALL_RO: its function is flagged no-writes, so Redis would refuse a write in it', async () => {
     await seedEveryState();
     expect(((await evalReadOnly(h, 'getStats', [])) as number[]).slice(0, 8)).toEqual([3, 1, 1, 1, 1, 1, 1, 1]);
   });

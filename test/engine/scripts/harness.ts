@@ -3,7 +3,7 @@
  * the store or raw commands, run one script, then read the keys it left through `raw`.
  */
 import type { Redis } from 'ioredis';
-import { SCRIPT_KEYS, defineScripts, openClient, scriptSource, type ScriptName } from '../../../src/engine/connection.js';
+import { SCRIPT_KEYS, functionName, loadScripts, openClient, type ScriptName } from '../../../src/engine/connection.js';
 import { keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
 import { QueueStore, type StoreSettings, type StoredJob } from '../../../src/engine/store.js';
 import type { EncodedJob } from '../../../src/engine/codec.js';
@@ -47,7 +47,7 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
   const prefix = uniquePrefix(label);
   const keys = queueKeys(prefix, 'q');
   const client = await openClient({ url: REDIS_URL }, `test-${label}`);
-  defineScripts(client);
+  await loadScripts(client);
   const raw = rawClient();
   const storeWith = (more: Partial<StoreSettings>) => new QueueStore(client, keys, { ...KEEP_ALL, ...settings, ...more });
   return {
@@ -124,8 +124,8 @@ export async function snapshot(h: Harness): Promise<Record<string, string>> {
   return dumped;
 }
 
-/** Runs a script with EVAL_RO, which Redis refuses for any script that calls a write command. */
+/** Runs a script with FCALL_RO, which Redis refuses unless its function is flagged `no-writes`. */
 export async function evalReadOnly(h: Harness, name: ScriptName, args: (string | number)[]): Promise<unknown> {
   const keys = keysFor(h.keys, SCRIPT_KEYS[name]);
-  return h.raw.call('EVAL_RO', scriptSource(name), keys.length, ...keys, ...args);
+  return h.raw.call('FCALL_RO', functionName(name), keys.length, ...keys, ...args);
 }

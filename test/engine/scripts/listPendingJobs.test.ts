@@ -48,7 +48,7 @@ describe('listPendingJobs.lua', () => {
     expect(await h.store.pendingIds(0, 1)).toEqual(['old']);
   });
 
-  it('writes nothing, and runs under EVAL_RO', async () => {
+  it('writes nothing, and runs under FCALL_RO', async () => {
     await addInTurn(newJob('a'), newJob('b', { delay: 60_000 }));
     await h.raw.zadd(h.keys.delayed, 'XX', 1, 'b');
     const before = await snapshot(h);

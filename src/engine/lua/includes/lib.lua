@@ -1,6 +1,7 @@
--- Helpers shared by the queue scripts; `-- @include lib` pastes this file at the top of a script.
--- Every script takes the queue's base `<prefix>:{<queue>}:` as KEYS[1]; the job store and the
--- ready lists are built from it, so every key carries the queue's hash tag (one cluster slot).
+-- Helpers shared by the queue scripts, at the top of flexq's function library (see
+-- connection.ts): made once when Redis loads the library, not on every call. Every script takes
+-- the queue's base `<prefix>:{<queue>}:` as KEYS[1]; the job store and the ready lists are built
+-- from it, so every key carries the queue's hash tag (one cluster slot).
 --
 -- A job is one field of the HASH `<base>jobs`, id -> record, a record being
 --   status|attempts|claims|entered µs|processed ms|failed ms|run-at ms|created µs|max attempts|
@@ -15,9 +16,9 @@
 -- Rare, larger values live in the HASH `<base>details`, id -> JSON object: x error, res result
 -- JSON, g progress JSON, h the failed attempts. Most jobs never have any.
 
-local BASE = KEYS[1]
-local JOBS = BASE .. 'jobs'
-local DETAILS = BASE .. 'details'
+-- The call's keys and arguments and the keys built from them; begin() sets them as a call starts.
+-- Redis runs one call at a time, so one set serves every function of the library.
+local KEYS, ARGV, BASE, JOBS, DETAILS
 
 -- The active ZSET (running jobs by lease deadline) always holds this member at +inf. Longer than
 -- the 64 bytes Redis keeps in a compact listpack, it makes the set a skiplist from its first ZADD:
@@ -50,7 +51,9 @@ local function whole(number)
   return string.format('%.0f', number)
 end
 
-local RECORD = '^' .. string.rep('([^|]*)|', 12) .. '(.*)$'
+-- Twelve `([^|]*)|` then the rest (spelled out: the standard libraries are not there while Redis
+-- loads a library).
+local RECORD = '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$'
 
 local function decodeJob(record)
   local s, a, q, e, pa, fa, r, c, m, p, w, o, tail = string.match(record, RECORD)
@@ -191,7 +194,7 @@ end
 -- are more than 50 (MAXLEN counts entries, not bytes: this keeps the feed's memory bounded), and
 -- `<event>!` -> a detail. One entry per call also makes a consumer's view of a call atomic.
 local EVENT_IDS = 50
-local eventFields, eventsTarget = {}, nil
+local eventFields, eventsTarget
 
 local function emit(eventsKey, maxLen, event, ids, extra)
   if #ids == 0 then return end
@@ -299,4 +302,12 @@ end
 -- in µs so that jobs finished in the same millisecond list in order.
 local function finishJob(job, status)
   job.s, job.e, job.r = status, nowUsText, ''
+end
+
+-- Starts a call: its keys and arguments, and no events yet.
+local function begin(keys, args)
+  KEYS, ARGV = keys, args
+  BASE = KEYS[1]
+  JOBS, DETAILS = BASE .. 'jobs', BASE .. 'details'
+  eventFields, eventsTarget = {}, nil
 end
