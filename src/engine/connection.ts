@@ -51,16 +51,15 @@ function luaFile(path: string): string {
  */
 function buildLibrary(): { name: string; source: string } {
   const helpers = INCLUDES.map((include) => luaFile(`includes/${include}.lua`)).join('\n');
-  const bodies = (Object.keys(SCRIPT_KEYS) as ScriptName[]).map((script) => ({ script, body: luaFile(`${script}.lua`) }));
-  const name = `flexq_${createHash('sha256').update(helpers).update(bodies.map((b) => b.body).join('\n')).digest('hex').slice(0, 16)}`;
-  const registrations = bodies.map(({ script, body }) => [
+  const code = (name: string) => [helpers, ...(Object.keys(SCRIPT_KEYS) as ScriptName[]).map((script) => [
     `redis.register_function{function_name = '${name}_${script}',${READ_ONLY.has(script) ? " flags = {'no-writes'}," : ''}`,
     'callback = function(keys, args)',
     'begin(keys, args)',
-    body,
+    luaFile(`${script}.lua`),
     'end}',
-  ].join('\n'));
-  return { name, source: [`#!lua name=${name}`, helpers, ...registrations].join('\n') };
+  ].join('\n'))].join('\n');
+  const name = `flexq_${createHash('sha256').update(code('flexq')).digest('hex').slice(0, 16)}`;
+  return { name, source: `#!lua name=${name}\n${code(name)}` };
 }
 
 const LIBRARY = buildLibrary();
