@@ -84,12 +84,12 @@ export class QueueStore {
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
     const command = [functionName(name), keys.length, ...keys, ...args];
     try {
-      return await this.client.call('FCALL', command);
+      return await this.client.call('fcall', command);
     } catch (err) {
       // A Redis restarted without persistence has forgotten the library: load it again, once.
       if (!(err instanceof Error) || !/function not found/i.test(err.message)) throw err;
       await loadScripts(this.client);
-      return this.client.call('FCALL', command);
+      return this.client.call('fcall', command);
     }
   }
 
