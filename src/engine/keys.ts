@@ -5,7 +5,7 @@
 
 /** The fixed keys of one queue, by name; scripts receive them through KEYS via `keysFor`. */
 export interface QueueKeys {
-  /** STRING, the base the per-priority keys are built from inside scripts. */
+  /** STRING, the base the jobs, details and per-priority keys are built from inside scripts. */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
   jobs: string;
