@@ -65,8 +65,3 @@ export function readyKey(keys: QueueKeys, priority: number): string {
 export function keysFor(keys: QueueKeys, names: readonly (keyof QueueKeys)[]): string[] {
   return names.map((name) => keys[name]);
 }
-
-/** Pattern matching every key of every queue under `prefix` (for tests and tooling, never the hot path). */
-export function prefixPattern(prefix: string): string {
-  return `${prefix}:*`;
-}

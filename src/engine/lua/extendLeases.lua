@@ -8,14 +8,10 @@
 
 local activeKey = KEYS[2]
 local deadline = nowMs() + tonumber(ARGV[1])
-local ids, tokens = {}, {}
-for i = 2, #ARGV, 2 do
-  ids[#ids + 1] = ARGV[i]
-  tokens[#tokens + 1] = ARGV[i + 1]
-end
+local ids, tokens = leasesFrom(2)
 local held, lost = {}, {}
 for i, job in ipairs(loadJobs(ids)) do
-  if job and job.s == PROCESSING and job.q == tokens[i] then
+  if leaseHeld(job, tokens[i]) then
     held[#held + 1] = deadline
     held[#held + 1] = ids[i]
   else

@@ -11,14 +11,10 @@
 
 local prioritiesKey, activeKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 nowMs()
-local ids, tokens = {}, {}
-for i = 2, #ARGV, 2 do
-  ids[#ids + 1] = ARGV[i]
-  tokens[#tokens + 1] = ARGV[i + 1]
-end
+local ids, tokens = leasesFrom(2)
 local released, levels, batch = {}, {}, {}
 for i, job in ipairs(loadJobs(ids)) do
-  if job and job.s == PROCESSING and job.q == tokens[i] then
+  if leaseHeld(job, tokens[i]) then
     local attempts = count(job.a) - 1
     job.a = attempts > 0 and attempts or ''
     makePending(job)

@@ -10,7 +10,7 @@
 local eventsKey = KEYS[2]
 local id = ARGV[2]
 local job = loadJob(id)
-if not job or job.s ~= PROCESSING or job.q ~= ARGV[3] then return 0 end
+if not leaseHeld(job, ARGV[3]) then return 0 end
 local details = loadDetails(id)
 details.g = ARGV[4]
 saveDetails(id, details)

@@ -85,15 +85,20 @@ local function lease(k, maxLen, ids, now, leaseMs)
   return claimed, details
 end
 
+-- The earliest score of a schedule ZSET; nil when it holds no job (the active set's anchor is none).
+local function headOf(key)
+  local head = tonumber(redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')[2])
+  if head ~= math.huge then return head end
+end
+
 -- Promotes or recovers what is due in one schedule ZSET; returns ms until its head is due (-1: none).
 local function upkeepOf(key, now, handleDue)
-  local head = tonumber(redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')[2])
-  if not head or head == math.huge then return -1 end
-  if head > now then return head - now end
-  handleDue()
-  head = tonumber(redis.call('ZRANGE', key, '0', '0', 'WITHSCORES')[2])
-  if not head or head == math.huge then return -1 end
-  return math.max(0, head - now)
+  local head = headOf(key)
+  if head and head <= now then
+    handleDue()
+    head = headOf(key)
+  end
+  return head and math.max(0, head - now) or -1
 end
 
 -- The whole claim: upkeep, then up to `wanted` jobs. Reply: {ms until the next delayed or

@@ -99,6 +99,21 @@ local function count(value)
   return tonumber(value) or 0
 end
 
+-- Whether a decoded job is still running under lease `token` (its claim count).
+local function leaseHeld(job, token)
+  return job and job.s == PROCESSING and job.q == token
+end
+
+-- The `job id, lease token` pairs in ARGV from `first` on, as two lists.
+local function leasesFrom(first)
+  local ids, tokens = {}, {}
+  for i = first, #ARGV, 2 do
+    ids[#ids + 1] = ARGV[i]
+    tokens[#tokens + 1] = ARGV[i + 1]
+  end
+  return ids, tokens
+end
+
 -- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
 -- cannot spread more than a few thousand values at once. Returns array replies (HMGET's)
 -- concatenated.

@@ -40,7 +40,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       end
     else
       local job = record and decodeJob(record)
-      if job and job.s == PROCESSING and job.q == tokens[i] then
+      if leaseHeld(job, tokens[i]) then
         if outcome == 'retrying' then
           local runAt = now + tonumber(ARGV[at + 4])
           job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
