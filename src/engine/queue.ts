@@ -310,7 +310,7 @@ export class RedisQueue {
         continue;
       }
       workers.push({
-        ...beat, id, queue: this.name, startedAt: new Date(beat.startedAt), lastFetchAt: new Date(beat.lastFetchAt),
+        ...beat, types: beat.types ?? [], id, queue: this.name, startedAt: new Date(beat.startedAt), lastFetchAt: new Date(beat.lastFetchAt),
         lastSeenAt: new Date(beat.lastSeenAt), healthy: silentFor <= 3 * DEFAULTS.heartbeatInterval,
       });
     }

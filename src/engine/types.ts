@@ -182,6 +182,8 @@ export interface WorkerInfo {
   pid: number;
   /** Handlers running at the last heartbeat. */
   busy: number;
+  /** The job types it has handlers for. */
+  types: string[];
   concurrency: number;
   startedAt: Date;
   /** When it last asked Redis for jobs. */

@@ -482,7 +482,7 @@ export class RedisWorker {
   /** Tells consoles this worker is alive, how busy it is and when it last asked for work. */
   private async heartbeat(): Promise<void> {
     const beat = {
-      host: hostname(), pid: process.pid, busy: this.running.size, concurrency: this.numWorkers,
+      host: hostname(), pid: process.pid, busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
       startedAt: this.startedAt, lastFetchAt: this.lastFetchAt, lastSeenAt: Date.now(),
     };
     await this.store!.heartbeat(this.id, JSON.stringify(beat)).catch((err: unknown) => this.markUnreachable(err));
