@@ -66,14 +66,42 @@ export function failureOutcome(
   return { id: lease.id, token: lease.token, kind: 'failed', value: error, retryDelay: 0 };
 }
 
+/** The longest wait a handler's `retryAfter` may ask for: 30 days. */
+export const MAX_RETRY_AFTER_MS = 30 * 24 * 3_600_000;
+
+/** A non-string `error` as text: JSON where it has one (an object), else its String form. */
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The error text of a failed JobResult, with a note when its `retryAfter` was unusable (then the
+ * planned delay applies): nothing a handler returns may reach Redis unchecked.
+ */
+function failureOf(result: JobResult): { error: string; retryAfter: number } {
+  const given = result.error;
+  let error = given === undefined ? 'handler reported failure' : typeof given === 'string' ? given : describeValue(given);
+  const { retryAfter } = result;
+  if (retryAfter === undefined) return { error, retryAfter: 0 };
+  if (typeof retryAfter !== 'number' || !Number.isFinite(retryAfter) || retryAfter < 0 || retryAfter > MAX_RETRY_AFTER_MS) {
+    error += ` (retryAfter ignored: must be a number of ms from 0 to ${MAX_RETRY_AFTER_MS}, got ${typeof retryAfter === 'string' ? JSON.stringify(retryAfter) : String(retryAfter)})`;
+    return { error, retryAfter: 0 };
+  }
+  return { error, retryAfter };
+}
+
 /** The outcome of a handler's JobResult (a malformed one, or unserialisable data, is a failure). */
 export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDelays: readonly number[]): Outcome {
   if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') {
     return failureOutcome(job, lease, 'handler returned no JobResult ({ success: boolean, … })', true, 0, retryDelays);
   }
   if (!result.success) {
-    const error = result.error ?? 'handler reported failure';
-    return failureOutcome(job, lease, error, result.retry !== false, result.retryAfter ?? 0, retryDelays);
+    const { error, retryAfter } = failureOf(result);
+    return failureOutcome(job, lease, error, result.retry !== false, retryAfter, retryDelays);
   }
   try {
     const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);

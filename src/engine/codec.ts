@@ -76,10 +76,13 @@ function checkInteger(operation: string, name: string, value: unknown, min: numb
   return value;
 }
 
-/** Checks a duration in ms (non-negative, finite) and rounds it up to a whole millisecond. */
+/** The longest duration flexq stores (delays, retry delays, retention ages): about 31 years. */
+export const MAX_DURATION_MS = 1e12;
+
+/** Checks a duration in ms (non-negative, at most MAX_DURATION_MS) and rounds it up to a whole millisecond. */
 export function checkDuration(operation: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(operation, `${name} must be a non-negative number of milliseconds, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_DURATION_MS) {
+    throw new ValidationError(operation, `${name} must be a number of milliseconds from 0 to ${MAX_DURATION_MS}, got ${describe(value)}`);
   }
   return Math.ceil(value);
 }
@@ -258,7 +261,8 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
   if (processedAt) job.processedAt = processedAt;
   const failedAt = dateOf(fields.fa);
   if (failedAt) job.failedAt = failedAt;
-  if (details.x !== undefined) job.error = details.x;
+  // A job that completed after failed attempts has no error; its history keeps them.
+  if (details.x !== undefined && job.status !== 'completed') job.error = details.x;
   if (details.res !== undefined) job.result = parseJson(details.res);
   if (details.g !== undefined) job.progress = parseJson(details.g);
   if (Array.isArray(details.h)) {

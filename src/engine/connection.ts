@@ -23,10 +23,11 @@ export const SCRIPT_KEYS = {
   retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
   setPriority: ['base', 'priorities', 'delayed', 'events'],
   updateProgress: ['base', 'events'],
-  releaseJobs: ['base', 'priorities', 'active', 'wake', 'events'],
+  releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   listPendingJobs: ['base', 'priorities', 'delayed'],
+  wakeWorkers: ['base', 'wake'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */

@@ -31,6 +31,11 @@ export const DEFAULTS = {
   visibilityTimeout: 30_000,
   /** Upper bound on the lease-renewal period, so a cancel reaches a running handler within a second. */
   maxRenewInterval: 500,
+  /**
+   * How long a job waits when a worker without a handler for its type hands it to the workers
+   * that have one: long enough that those claim it first, short enough for a rolling deploy.
+   */
+  handOffDelay: 1_000,
   /** Jobs one claim may take at most, so one worker does not hoard a backlog. */
   maxClaimBatch: 100,
   /** Claims a worker keeps under way at once, so Node and Redis work on different batches together. */
@@ -44,8 +49,11 @@ export const DEFAULTS = {
   maxPriority: 1_000_000,
   /** How often a running worker publishes its heartbeat for consoles. */
   heartbeatInterval: 5_000,
-  /** A heartbeat this old is dropped from the list of workers. */
-  heartbeatExpiry: 10 * 60_000,
+  /**
+   * A heartbeat this old is dropped from the list of workers: a worker killed without a clean stop
+   * leaves its row this long (twelve missed heartbeats).
+   */
+  heartbeatExpiry: 60_000,
   /** listJobs page size when none is given. */
   listLimit: 50,
 } as const;

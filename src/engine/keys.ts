@@ -5,7 +5,11 @@
 
 /** The fixed keys of one queue, by name; scripts receive them through KEYS via `keysFor`. */
 export interface QueueKeys {
-  /** STRING, the base the jobs, details and per-priority keys are built from inside scripts. */
+  /**
+   * STRING, the base the keys below and these are built from inside scripts: `ready:<priority>`
+   * (LIST per level), `readyCount` (STRING, jobs in those lists), `claimed:<client>:<n>` (STRING,
+   * a claim's leases kept a minute for a resend, see lua/includes/claim.lua).
+   */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
   jobs: string;

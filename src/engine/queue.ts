@@ -1,12 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
 import { loadScripts, openClient } from './connection.js';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
-import { newJobId } from './ids.js';
+import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
-import { QueueStore, type StatusReply, type StoredEvent } from './store.js';
+import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
@@ -89,6 +90,7 @@ export class RedisQueue {
   /** Wait before retry n is `retryDelays[n-1]`; the last repeats. */
   readonly retryDelays: readonly number[];
   private readonly store: QueueStore;
+  private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
   private constructor(readonly name: string, private readonly shared: SharedClient, settings: QueueSettings = {}) {
@@ -146,8 +148,10 @@ export class RedisQueue {
 
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
-    const encoded = jobs.map((job) => encodeNewJob(operation, newJobId(), job, job.delay, this.maxRetries));
+    const ids = newJobIds(jobs.length);
+    const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries));
     if (encoded.length === 0) return [];
+    // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
     if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
     return encoded.map((job) => this.newJob(job, reply.createdAt));
@@ -190,7 +194,7 @@ export class RedisQueue {
    */
   async pop(): Promise<Job | null> {
     this.ensureOpen('pop');
-    const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout);
+    const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
     const [claimed] = jobs;
     return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) : null;
   }

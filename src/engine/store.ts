@@ -3,6 +3,7 @@
  * here, so nothing above this module knows a key, a script or a reply shape.
  */
 import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from './connection.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
 import { keysFor, type QueueKeys } from './keys.js';
@@ -45,6 +46,35 @@ export interface Outcome {
 export interface Lease {
   id: string;
   token: string;
+}
+
+/**
+ * Names one claim call, so that the same call sent again after its reply was lost gets the same
+ * jobs back (see lua/includes/claim.lua): `slot` is `<client id>:<n>`, a few per client; `seq` tells
+ * a resend from a later claim of the slot.
+ */
+export interface ClaimRequest {
+  slot: string;
+  seq: number;
+}
+
+/** Slots a client's claim requests cycle through: more than it ever has under way at once. */
+export const CLAIM_SLOTS = 8;
+
+/** Hands out the claim requests of one client: a new one per call, or a failed one sent again. */
+export class ClaimRequests {
+  private seq = 0;
+  constructor(private readonly clientId: string) {}
+
+  next(): ClaimRequest {
+    this.seq++;
+    return { slot: `${this.clientId}:${this.seq % CLAIM_SLOTS}`, seq: this.seq };
+  }
+}
+
+/** A random id for a one-job change (cancel, retry, priority), so a resend of it changes nothing. */
+function requestId(): string {
+  return randomBytes(8).toString('hex');
 }
 
 /** Reply of a script that can refuse: `['OK', …]` or an error code with a detail. */
@@ -104,8 +134,8 @@ export class QueueStore {
     return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
   }
 
-  private claimArgs(count: number, leaseMs: number): (string | number)[] {
-    return [this.settings.eventsMaxLen, count, leaseMs, this.settings.upkeepBatch];
+  private claimArgs(count: number, leaseMs: number, request: ClaimRequest | undefined): (string | number)[] {
+    return [this.settings.eventsMaxLen, count, leaseMs, this.settings.upkeepBatch, request?.slot ?? '', request?.seq ?? 0];
   }
 
   private static parseClaim(reply: Reply): ClaimReply {
@@ -123,9 +153,14 @@ export class QueueStore {
     return { nextDue: Number(nextDue), jobs };
   }
 
-  /** Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs. */
-  async claim(count: number, leaseMs: number): Promise<ClaimReply> {
-    return QueueStore.parseClaim((await this.call('claimJobs', this.claimArgs(count, leaseMs))) as Reply);
+  /**
+   * Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs; `request` makes a
+   * resend of the call safe (it gets the same jobs).
+   */
+  async claim(count: number, leaseMs: number, request?: ClaimRequest): Promise<ClaimReply> {
+    const { keepFailed, retentionBatch } = this.settings;
+    const args = [...this.claimArgs(count, leaseMs, request), keepFailed.age, keepFailed.count, retentionBatch];
+    return QueueStore.parseClaim((await this.call('claimJobs', args)) as Reply);
   }
 
   /**
@@ -163,38 +198,49 @@ export class QueueStore {
   }
 
   /** Records outcomes and claims the next jobs in one round trip and one atomic step. */
-  async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number): Promise<[boolean[], ClaimReply]> {
+  async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[boolean[], ClaimReply]> {
     const { args, order } = QueueStore.outcomeArgs(outcomes);
-    const [flags, claim] = (await this.call('finishAndClaimJobs', [...this.claimArgs(count, leaseMs), ...this.retentionArgs(), ...args])) as [number[], Reply];
+    const [flags, claim] = (await this.call('finishAndClaimJobs', [...this.claimArgs(count, leaseMs, request), ...this.retentionArgs(), ...args])) as [number[], Reply];
     return [QueueStore.flagsInOrder(flags, order), QueueStore.parseClaim(claim)];
   }
 
-  /** Renews leases; returns the ids whose lease is lost. */
-  async extendLeases(leases: readonly Lease[], leaseMs: number): Promise<string[]> {
+  /** Renews leases; returns those lost. */
+  async extendLeases(leases: readonly Lease[], leaseMs: number): Promise<Lease[]> {
     const args: (string | number)[] = [leaseMs];
     for (const lease of leases) args.push(lease.id, lease.token);
-    return (await this.call('extendLeases', args)) as string[];
+    const lost = (await this.call('extendLeases', args)) as string[];
+    const leasesLost: Lease[] = [];
+    for (let i = 0; i + 1 < lost.length; i += 2) leasesLost.push({ id: lost[i]!, token: lost[i + 1]! });
+    return leasesLost;
   }
 
-  /** Hands running jobs back to the queue; returns how many were still held. */
-  async release(leases: readonly Lease[]): Promise<number> {
-    const args: (string | number)[] = [this.settings.eventsMaxLen];
+  /**
+   * Hands running jobs back to the queue, their attempt not counted: at the head of their level,
+   * or after `delayMs`. Returns how many were still held.
+   */
+  async release(leases: readonly Lease[], delayMs = 0): Promise<number> {
+    const args: (string | number)[] = [this.settings.eventsMaxLen, delayMs];
     for (const lease of leases) args.push(lease.id, lease.token);
     return (await this.call('releaseJobs', args)) as number;
   }
 
+  /** Leaves the wake marker for idle workers unless one is there. */
+  async wakeWorkers(): Promise<void> {
+    await this.call('wakeWorkers', []);
+  }
+
   async cancel(id: string): Promise<StatusReply> {
     const { keepFailed, retentionBatch } = this.settings;
-    const args = [this.settings.eventsMaxLen, id, keepFailed.age, keepFailed.count, retentionBatch];
+    const args = [this.settings.eventsMaxLen, id, keepFailed.age, keepFailed.count, retentionBatch, requestId()];
     return (await this.call('cancelJob', args)) as StatusReply;
   }
 
   async retry(id: string): Promise<StatusReply> {
-    return (await this.call('retryJob', [this.settings.eventsMaxLen, id])) as StatusReply;
+    return (await this.call('retryJob', [this.settings.eventsMaxLen, id, requestId()])) as StatusReply;
   }
 
   async setPriority(id: string, priority: number): Promise<StatusReply> {
-    return (await this.call('setPriority', [this.settings.eventsMaxLen, id, priority])) as StatusReply;
+    return (await this.call('setPriority', [this.settings.eventsMaxLen, id, priority, requestId()])) as StatusReply;
   }
 
   /** Stores progress; false when the lease is no longer held. */
@@ -220,7 +266,7 @@ export class QueueStore {
     };
   }
 
-  /** One page of pending job ids, newest first. */
+  /** One page of pending job ids (ready, and delayed ones already due), newest first. */
   async pendingIds(offset: number, limit: number): Promise<string[]> {
     return (await this.call('listPendingJobs', [offset, limit])) as string[];
   }
@@ -230,9 +276,9 @@ export class QueueStore {
     return this.client.zrevrange(this.keys[set], offset, offset + limit - 1);
   }
 
-  /** One page of delayed job ids, soonest run-at first. */
+  /** One page of the ids of delayed jobs not yet due, soonest run-at first. */
   async delayedIds(offset: number, limit: number): Promise<string[]> {
-    return this.client.zrange(this.keys.delayed, offset, offset + limit - 1);
+    return this.client.zrangebyscore(this.keys.delayed, `(${Date.now()}`, '+inf', 'LIMIT', offset, limit);
   }
 
   /** Every running job's id (the active set is bounded by the workers' concurrency). */

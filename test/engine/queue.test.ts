@@ -100,7 +100,7 @@ describe('payload and argument checks', () => {
 
   test('bad types, delays, priorities and attempts reject with the field named', async () => {
     await expect(queue.push({ type: '' })).rejects.toThrow(/job type must be a non-empty string/);
-    await expect(queue.pushDelayed({ type: 't' }, -1)).rejects.toThrow(/delay must be a non-negative number/);
+    await expect(queue.pushDelayed({ type: 't' }, -1)).rejects.toThrow(/delay must be a number of milliseconds from 0 to/);
     await expect(queue.push({ type: 't', priority: 1.5 })).rejects.toThrow(/priority must be an integer/);
     await expect(queue.push({ type: 't', priority: 10_000_000 })).rejects.toThrow(/priority must be an integer from -1000000 to 1000000/);
     await expect(queue.push({ type: 't', maxAttempts: 0 })).rejects.toThrow(/maxAttempts must be an integer/);

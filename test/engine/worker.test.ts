@@ -279,7 +279,10 @@ describe('cancel and timeouts', () => {
     void w.start();
     const job = await dispatcher.dispatch('hangs', {}, { timeout: 100 });
     await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-    expect(await queue.getJob(job.id)).toMatchObject({ attempts: 2, error: 'job timed out after 100 ms' });
+    const done = await queue.getJob(job.id);
+    // Completed in the end: no error, and the timed-out attempt in its history.
+    expect(done).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'job timed out after 100 ms' }] });
+    expect(done!.error).toBeUndefined();
   });
 });
 

@@ -11,13 +11,20 @@
 -- ARGV[5…4+n] the jobs' ids; ARGV[5+n…4+2n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
--- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken or repeated (nothing is stored then).
+-- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
+-- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
+-- stored and gets {'OK', their created µs}, storing nothing. Errors (before any write) on a
+-- malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
 
-local n = tonumber(ARGV[2])
+local n = numberArg(2, 'number of jobs', 1, 1e7)
 local uniform = ARGV[3] ~= '' and ARGV[4] ~= ''
+local function checkPriority(text)
+  if not string.match(text, '^%-?%d+$') then error('flexq: addJobs priority must be an integer, got ' .. text) end
+  return text
+end
 local ids, seen = {}, {}
 for i = 1, n do
   local id = ARGV[4 + i]
@@ -27,14 +34,28 @@ for i = 1, n do
 end
 -- Priorities stay text: a priority names a ready list and scores the priorities set as it is.
 local function delayOf(i)
-  return tonumber(uniform and ARGV[3] or ARGV[4 + 2 * n + i])
+  return uniform and tonumber(ARGV[3]) or numberArg(4 + 2 * n + i, 'delay', 0, 1e13)
 end
 local function priorityOf(i)
-  return uniform and ARGV[4] or ARGV[4 + 3 * n + i]
+  return uniform and ARGV[4] or checkPriority(ARGV[4 + 3 * n + i])
 end
-for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
-  if record then return {'ID_EXISTS', ids[i]} end
+if uniform then
+  numberArg(3, 'delay', 0, 1e13)
+  checkPriority(ARGV[4])
 end
+-- A job of this call stored already means the call was sent before: same id and the same type and
+-- payload (its record from the type length on; the head and priority change as the job moves on).
+local stored = variadic('HMGET', JOBS, ids, 1000)
+local resent
+for i = 1, n do
+  local record = stored[i]
+  if record then
+    local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
+    if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return {'ID_EXISTS', ids[i]} end
+    resent = resent or record
+  end
+end
+if resent then return {'OK', decodeJob(resent).c} end
 
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}

@@ -10,13 +10,20 @@
 -- ARGV[1] events max length
 -- ARGV[2] job id
 -- ARGV[3..5] retention of cancelled jobs: max age ms, max count, removals per call
--- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}
+-- ARGV[6] request id (the same request sent again gets the first answer and changes nothing)
+-- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}.
+-- Errors (before any write) when a retention argument is out of range.
 
 local prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
   KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
-local maxLen, id = ARGV[1], ARGV[2]
+local maxLen, id, requestId = ARGV[1], ARGV[2], ARGV[6]
+local maxAge, maxCount = numberArg(3, 'max age', 0, 1e15), numberArg(4, 'max count', 0, 1e12)
+local removals = numberArg(5, 'removals', 0, 1e6)
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
+local details = loadDetails(id)
+local replay = replayOf(details, requestId)
+if replay then return {'OK', replay} end
 
 if job.s == PENDING then
   if redis.call('ZREM', delayedKey, id) == 0 then
@@ -34,8 +41,10 @@ nowMs()
 local status = STATUS_NAMES[job.s]
 finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
+rememberReply(details, requestId, status)
+saveDetails(id, details)
 redis.call('ZADD', cancelledKey, nowUsText, id)
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
 flushEvents()
-trimFinished(cancelledKey, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
+trimFinished(cancelledKey, maxAge, maxCount, 1 + removals)
 return {'OK', status}

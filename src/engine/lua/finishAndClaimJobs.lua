@@ -11,23 +11,20 @@
 -- KEYS[9]  events      STREAM `<base>events`
 -- KEYS[10] paused      STRING `<base>paused`
 -- ARGV[1] events max length
--- ARGV[2] jobs to claim at most
--- ARGV[3] lease ms
--- ARGV[4] upkeep limit (as claimJobs)
--- ARGV[5..9] retention (as finishJobs ARGV[2..6])
--- ARGV[10…] outcomes (as finishJobs ARGV[7…])
--- Returns {{flag per outcome}, claim reply (as claimJobs)}
+-- ARGV[2..6] claim: jobs wanted, lease ms, upkeep limit, request slot, request sequence (as claimJobs)
+-- ARGV[7..11] retention (as finishJobs ARGV[2..6])
+-- ARGV[12…] outcomes (as finishJobs ARGV[7…])
+-- Returns {{flag per outcome}, claim reply (as claimJobs)}.
+-- Errors (before any write) when a number argument is out of range.
 
 local k = {
   priorities = KEYS[2], delayed = KEYS[3], retrying = KEYS[4], active = KEYS[5], completed = KEYS[6],
   failed = KEYS[7], wake = KEYS[8], events = KEYS[9], paused = KEYS[10],
 }
-local keep = {
-  completedAge = tonumber(ARGV[5]), completedCount = tonumber(ARGV[6]),
-  failedAge = tonumber(ARGV[7]), failedCount = tonumber(ARGV[8]), removals = tonumber(ARGV[9]),
-}
+local claim = claimArgs(2)
+local keep = retentionArgs(7)
 local now = nowMs()
-local recorded = recordOutcomes(k, ARGV[1], keep, 10, now)
-local claimed = claimJobs(k, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), now)
+local recorded = recordOutcomes(k, ARGV[1], keep, 12, now)
+local claimed = claimJobs(k, ARGV[1], keep, claim, now)
 flushEvents()
 return {recorded, claimed}

@@ -13,16 +13,14 @@
 -- ARGV[7] completions without a result, packed: `id,token,id,token…` ('' for none)
 -- ARGV[8] number of other outcomes n; then 5 values per outcome:
 --         id, lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms
--- Returns one flag per outcome, packed ones first: 1 recorded, 0 stale (ignored).
+-- Returns one flag per outcome, packed ones first: 1 recorded (now or by the same call before), 0
+-- stale or malformed (ignored). Errors (before any write) when a retention argument is out of range.
 
 local k = {
   active = KEYS[2], retrying = KEYS[3], completed = KEYS[4], failed = KEYS[5],
   wake = KEYS[6], events = KEYS[7],
 }
-local keep = {
-  completedAge = tonumber(ARGV[2]), completedCount = tonumber(ARGV[3]),
-  failedAge = tonumber(ARGV[4]), failedCount = tonumber(ARGV[5]), removals = tonumber(ARGV[6]),
-}
+local keep = retentionArgs(2)
 local recorded = recordOutcomes(k, ARGV[1], keep, 7, nowMs())
 flushEvents()
 return recorded

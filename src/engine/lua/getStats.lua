@@ -1,5 +1,8 @@
--- getStats: counts the jobs of a queue by state; reads only, O(number of priority levels).
--- KEYS[1] base        `<prefix>:{<queue>}:`
+-- getStats: counts the jobs of a queue by state; reads only, O(log n) however many priority
+-- levels are in use. Counts agree with job statuses and with what listJobs pages through: a
+-- delayed job is `pending`, so once due it counts as pending (it no longer waits for its time)
+-- before a worker's upkeep moves it to its ready list; a retrying job is `retrying` until then.
+-- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` is built from it)
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- KEYS[4] retrying    ZSET `<base>retrying`
@@ -10,26 +13,31 @@
 -- KEYS[9] paused      STRING `<base>paused`
 -- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
 --          µs the oldest ready job entered pending (-1: none)}.
--- A delayed job already due counts as pending: it no longer waits for its time.
 
-local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
-local now = nowMs()
-local ready, oldest = 0, -1
-for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
-  local list = readyKey(priority)
-  ready = ready + redis.call('LLEN', list)
-  -- Each list is oldest first (but for jobs put back at its head, which are older still).
-  local head = redis.call('LINDEX', list, 0)
-  local job = head and loadJob(head)
-  if job then
-    local entered = tonumber(job.e) or tonumber(job.c)
-    if oldest < 0 or entered < oldest then oldest = entered end
+local prioritiesKey = KEYS[2]
+-- The oldest ready job is at the head of some level's list (each is oldest first). Looking at
+-- the highest and lowest levels bounds the cost; with more levels than that in use, the oldest
+-- of those looked at is reported.
+local LEVELS_LOOKED_AT = 16
+local oldest = -1
+local function lookAt(levels)
+  for _, priority in ipairs(levels) do
+    local head = redis.call('LINDEX', readyKey(priority), 0)
+    local job = head and loadJob(head)
+    if job then
+      local entered = tonumber(job.e) or tonumber(job.c)
+      if oldest < 0 or entered < oldest then oldest = entered end
+    end
   end
 end
-local due = redis.call('ZCOUNT', delayedKey, '-inf', now)
+lookAt(redis.call('ZREVRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
+if redis.call('ZCARD', prioritiesKey) > LEVELS_LOOKED_AT then
+  lookAt(redis.call('ZRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
+end
+local due = redis.call('ZCOUNT', KEYS[3], '-inf', nowMs())
 return {
-  ready + due,
-  redis.call('ZCARD', delayedKey) - due,
+  (tonumber(redis.call('GET', BASE .. 'readyCount')) or 0) + due,
+  redis.call('ZCARD', KEYS[3]) - due,
   redis.call('ZCOUNT', KEYS[5], '-inf', '(+inf'),
   redis.call('ZCARD', KEYS[4]),
   redis.call('ZCARD', KEYS[6]),

@@ -1,8 +1,7 @@
--- listPendingJobs: one page of pending job ids (ready and delayed), newest first by the time they
--- entered `pending`; reads only. Each ready list is oldest-first at the tail, except for jobs put
+-- listPendingJobs: one page of pending job ids: ready ones and delayed ones already due (as
+-- getStats counts them), newest first by the time they became ready; reads only. Each ready list is oldest-first at the tail, except for jobs put
 -- back at its head (recovered or handed back), so only the first and last offset+limit ids of every
 -- level can be on the page: the cost is O(levels × (offset + limit)), not O(queue length).
--- Delayed jobs are taken latest run-at first, which is newest first whenever their delays are equal.
 -- KEYS[1] base        `<prefix>:{<queue>}:`
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
@@ -11,7 +10,7 @@
 -- Returns job ids.
 
 local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
-local offset, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local offset, limit = numberArg(1, 'offset', 0, 1e9), numberArg(2, 'limit', 1, 10000)
 local window = offset + limit
 local ids, positions, seen = {}, {}, {}
 
@@ -27,7 +26,9 @@ for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
   for i, id in ipairs(redis.call('LRANGE', list, -window, -1)) do add(id, i) end
   for i, id in ipairs(redis.call('LRANGE', list, 0, window - 1)) do add(id, -window - i) end
 end
-for i, id in ipairs(redis.call('ZREVRANGE', delayedKey, 0, window - 1)) do add(id, -i) end
+
+-- Due delayed jobs, the latest run-at first: which are on the page follows from their times.
+for i, id in ipairs(redis.call('ZREVRANGEBYSCORE', delayedKey, nowMs(), '-inf', 'LIMIT', 0, window)) do add(id, -i) end
 
 local candidates = {}
 for i, job in ipairs(loadJobs(ids)) do

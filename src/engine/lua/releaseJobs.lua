@@ -1,34 +1,50 @@
--- releaseJobs: hands running jobs back to the queue (forced shutdown): each goes to the head of its
--- priority level as `pending`, and the interrupted attempt is not counted.
+-- releaseJobs: hands running jobs back to the queue, the interrupted attempt not counted: at once to
+-- the head of their priority level (a forced shutdown), or after a delay (a worker that has no
+-- handler for their type, while another worker of the queue has one).
 -- KEYS[1] base        `<prefix>:{<queue>}:`
 -- KEYS[2] priorities  ZSET `<base>priorities`
--- KEYS[3] active      ZSET `<base>active`
--- KEYS[4] wake        LIST `<base>wake`
--- KEYS[5] events      STREAM `<base>events`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- KEYS[4] active      ZSET `<base>active`
+-- KEYS[5] wake        LIST `<base>wake`
+-- KEYS[6] events      STREAM `<base>events`
 -- ARGV[1] events max length
--- ARGV[2..] pairs of job id, lease token
--- Returns the number of jobs handed back (jobs no longer held are skipped).
+-- ARGV[2] delay ms before they may run again (0: ready at once, ahead of the rest of their level)
+-- ARGV[3..] pairs of job id, lease token
+-- Returns the number of jobs handed back (jobs no longer held are skipped: a resend changes nothing).
+-- Errors (before any write) when the delay is out of range.
 
-local prioritiesKey, activeKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-nowMs()
-local ids, tokens = leasesFrom(2)
-local released, levels, batch = {}, {}, {}
+local prioritiesKey, delayedKey, activeKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local delay = numberArg(2, 'delay', 0, 1e13)
+local now = nowMs()
+local ids, tokens = leasesFrom(3)
+local held, heldJobs = {}, {}
 for i, job in ipairs(loadJobs(ids)) do
-  if leaseHeld(job, tokens[i]) then
-    local attempts = count(job.a) - 1
-    job.a = attempts > 0 and attempts or ''
-    makePending(job)
-    stage(batch, ids[i], job)
-    released[#released + 1] = ids[i]
-    levels[#levels + 1] = count(job.p)
-  end
+  if leaseHeld(job, tokens[i]) then held[#held + 1], heldJobs[#heldJobs + 1] = ids[i], job end
 end
-if #released > 0 then
-  variadic('ZREM', activeKey, released, 1000)
-  saveJobs(batch)
-  fileReady(prioritiesKey, released, levels, true)
+if #held == 0 then return 0 end
+-- In the order they were created, so the queue's FIFO order survives the hand-back.
+held, heldJobs = sortForRun(held, heldJobs)
+local levels, batch, scheduled = {}, {}, {}
+for i, job in ipairs(heldJobs) do
+  local attempts = count(job.a) - 1
+  job.a = attempts > 0 and attempts or ''
+  makePending(job)
+  if delay > 0 then
+    job.r = whole(now + delay)
+    scheduled[#scheduled + 1] = now + delay
+    scheduled[#scheduled + 1] = held[i]
+  end
+  stage(batch, held[i], job)
+  levels[#levels + 1] = count(job.p)
+end
+variadic('ZREM', activeKey, held, 1000)
+saveJobs(batch)
+if delay > 0 then
+  schedule(delayedKey, wakeKey, scheduled)
+else
+  fileReady(prioritiesKey, held, levels, true)
   wake(wakeKey)
 end
-emit(eventsKey, ARGV[1], 'pending', released, 'released')
+emit(eventsKey, ARGV[1], 'pending', held, 'released')
 flushEvents()
-return #released
+return #held

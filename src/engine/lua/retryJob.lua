@@ -7,12 +7,15 @@
 -- KEYS[6] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] job id
+-- ARGV[3] request id (the same request sent again gets the first answer and changes nothing)
 -- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
 
 local prioritiesKey, failedKey, cancelledKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local maxLen, id = ARGV[1], ARGV[2]
+local maxLen, id, requestId = ARGV[1], ARGV[2], ARGV[3]
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
+local details = loadDetails(id)
+if replayOf(details, requestId) then return {'OK'} end
 if job.s == FAILED then
   redis.call('ZREM', failedKey, id)
 elseif job.s == CANCELLED then
@@ -26,6 +29,8 @@ nowMs()
 makePending(job)
 job.a, job.fa = '', ''
 redis.call('HSET', JOBS, id, encodeJob(job))
+rememberReply(details, requestId, 'OK')
+saveDetails(id, details)
 fileReady(prioritiesKey, {id}, {count(job.p)}, false)
 wake(wakeKey)
 emit(eventsKey, maxLen, 'pending', {id}, 'retried')

@@ -8,23 +8,31 @@
 -- ARGV[1] events max length
 -- ARGV[2] job id
 -- ARGV[3] new priority
--- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}
+-- ARGV[4] request id (the same request sent again gets the first answer and changes nothing)
+-- Returns {'OK'} | {'NOT_FOUND'} | {'BAD_STATE', status}.
+-- Errors (before any write) when the priority is not an integer.
 
 local prioritiesKey, delayedKey, eventsKey = KEYS[2], KEYS[3], KEYS[4]
-local maxLen, id, priority = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local maxLen, id, requestId = ARGV[1], ARGV[2], ARGV[4]
+local priority = numberArg(3, 'priority', -1e9, 1e9)
+if priority % 1 ~= 0 then error('flexq: setPriority priority must be an integer, got ' .. ARGV[3]) end
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
+local details = loadDetails(id)
+if replayOf(details, requestId) then return {'OK'} end
 if job.s ~= PENDING and job.s ~= RETRYING then return {'BAD_STATE', STATUS_NAMES[job.s]} end
 
 local previous = count(job.p)
 job.p = priority == 0 and '' or whole(priority)
 if job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
   removeReady(prioritiesKey, id, previous)
-  pushReady(prioritiesKey, {id}, priority, false)
+  pushReady(prioritiesKey, {id}, whole(priority), false)
   nowMs()
   job.e = nowUsText
 end
 redis.call('HSET', JOBS, id, encodeJob(job))
-emit(eventsKey, maxLen, 'priority', {id}, tostring(priority))
+rememberReply(details, requestId, 'OK')
+saveDetails(id, details)
+emit(eventsKey, maxLen, 'priority', {id}, whole(priority))
 flushEvents()
 return {'OK'}

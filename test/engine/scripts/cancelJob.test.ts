@@ -43,7 +43,7 @@ describe('cancelJob.lua', () => {
     expect(await h.store.cancel('a')).toEqual(['OK', 'processing']);
     await expectCancelled('a');
     expect(await h.running()).toHaveLength(0);
-    expect(await h.store.extendLeases([{ id: 'a', token }], 30_000)).toEqual(['a']);
+    expect(await h.store.extendLeases([{ id: 'a', token }], 30_000)).toEqual([{ id: 'a', token }]);
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }])).toEqual([false]);
   });
 

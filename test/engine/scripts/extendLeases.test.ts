@@ -16,7 +16,7 @@ describe('extendLeases.lua', () => {
   it('reports a stale token as lost and leaves that deadline alone', async () => {
     const token = await claimedJob(h, 'a', {}, 1_000);
     const deadline = await h.raw.zscore(h.keys.active, 'a');
-    expect(await h.store.extendLeases([{ id: 'a', token: `${token}0` }], 60_000)).toEqual(['a']);
+    expect(await h.store.extendLeases([{ id: 'a', token: `${token}0` }], 60_000)).toEqual([{ id: 'a', token: `${token}0` }]);
     expect(await h.raw.zscore(h.keys.active, 'a')).toBe(deadline);
     expect(await h.fields('a')).toMatchObject({ s: 'processing', q: token });
   });
@@ -26,7 +26,7 @@ describe('extendLeases.lua', () => {
     const tb = await claimedJob(h, 'b');
     await h.store.cancel('a');
     const lost = await h.store.extendLeases([{ id: 'a', token: ta }, { id: 'b', token: tb }, { id: 'nope', token: tb }], 60_000);
-    expect(lost).toEqual(['a', 'nope']);
+    expect(lost).toEqual([{ id: 'a', token: ta }, { id: 'nope', token: tb }]);
     expect(await h.running()).toEqual(['b']);
   });
 
@@ -34,7 +34,7 @@ describe('extendLeases.lua', () => {
     const first = await claimedJob(h, 'a');
     await h.raw.zadd(h.keys.active, 'XX', 1, 'a');
     const [again] = (await h.store.claim(1, 30_000)).jobs;
-    expect(await h.store.extendLeases([{ id: 'a', token: first }], 60_000)).toEqual(['a']);
+    expect(await h.store.extendLeases([{ id: 'a', token: first }], 60_000)).toEqual([{ id: 'a', token: first }]);
     expect(await h.store.extendLeases([{ id: 'a', token: again!.token }], 60_000)).toEqual([]);
   });
 });

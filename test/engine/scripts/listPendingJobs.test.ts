@@ -14,8 +14,9 @@ describe('listPendingJobs.lua', () => {
     }
   }
 
-  it('lists ready and delayed jobs of every level newest first', async () => {
-    await addInTurn(newJob('a'), newJob('b', { priority: 5 }), newJob('c', { delay: 60_000 }), newJob('d', { priority: -1 }));
+  it('lists ready jobs of every level and due delayed ones newest first, not those still waiting for their time', async () => {
+    await addInTurn(newJob('a'), newJob('b', { priority: 5 }), newJob('c', { delay: 60_000 }), newJob('d', { priority: -1 }), newJob('e', { delay: 60_000 }));
+    await h.raw.zadd(h.keys.delayed, 'XX', 1, 'c');
     expect(await h.store.pendingIds(0, 10)).toEqual(['d', 'c', 'b', 'a']);
   });
 

@@ -1,37 +1,46 @@
 -- Upkeep and claiming, shared by claimJobs and finishAndClaimJobs (needs lib).
 -- `k` names the keys: priorities, delayed, retrying, active, failed, wake, events, paused.
+-- `keep` holds the failed jobs' retention (failedAge, failedCount, removals), for jobs whose
+-- last attempt's worker was lost.
 
 -- A lease that ran out means its worker died or stalled: run the job again, unless that was its
 -- last attempt. Recovered jobs go to the head of their level, since they were claimed long ago.
-local function recoverExpired(k, maxLen, now, limit)
+local function recoverExpired(k, maxLen, keep, now, limit)
   local expired = redis.call('ZRANGEBYSCORE', k.active, '-inf', now, 'LIMIT', 0, limit)
   if #expired == 0 then return end
   variadic('ZREM', k.active, expired, 1000)
-  local recovered, levels, lost, lostScores, batch = {}, {}, {}, {}, {}
+  local found, jobs = {}, {}
   for i, job in ipairs(loadJobs(expired)) do
-    local id = expired[i]
-    if job then
-      local attempts, maxAttempts = count(job.a), count(job.m)
-      local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
-      local final = attempts >= maxAttempts
-      recordFailedAttempt(id, job, final and 'failed' or 'lost', message, now)
-      if final then
-        finishJob(job, FAILED)
-        job.fa = nowMsText
-        lost[#lost + 1] = id
-        lostScores[#lostScores + 1] = nowUsText
-        lostScores[#lostScores + 1] = id
-      else
-        makePending(job)
-        recovered[#recovered + 1] = id
-        levels[#levels + 1] = count(job.p)
-      end
-      stage(batch, id, job)
+    if job then found[#found + 1], jobs[#jobs + 1] = expired[i], job end
+  end
+  -- Back at the head of their level in the order they were created, as they were claimed.
+  found, jobs = sortForRun(found, jobs)
+  local recovered, levels, lost, lostScores, batch = {}, {}, {}, {}, {}
+  for i, job in ipairs(jobs) do
+    local id = found[i]
+    local attempts, maxAttempts = count(job.a), count(job.m)
+    local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
+    local final = attempts >= maxAttempts
+    recordFailedAttempt(id, job, final and 'failed' or 'lost', message, now)
+    if final then
+      finishJob(job, FAILED)
+      job.fa = nowMsText
+      lost[#lost + 1] = id
+      lostScores[#lostScores + 1] = nowUsText
+      lostScores[#lostScores + 1] = id
+    else
+      makePending(job)
+      recovered[#recovered + 1] = id
+      levels[#levels + 1] = count(job.p)
     end
+    stage(batch, id, job)
   end
   saveJobs(batch)
   fileReady(k.priorities, recovered, levels, true)
-  if #lostScores > 0 then variadic('ZADD', k.failed, lostScores, 1000) end
+  if #lostScores > 0 then
+    variadic('ZADD', k.failed, lostScores, 1000)
+    trimFinished(k.failed, keep.failedAge, keep.failedCount, #lost + keep.removals)
+  end
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
 end
@@ -49,40 +58,85 @@ local function popReady(k, wanted)
     for _, id in ipairs(popped) do ids[#ids + 1] = id end
     if #popped < asked then redis.call('ZREM', k.priorities, top) end
   end
+  countReady(-#ids)
   return ids
+end
+
+-- The `id, details JSON` pairs of those of `ids` that have details (a retry sees its earlier errors).
+local function detailsOf(ids)
+  local details = {}
+  for i, stored in ipairs(variadic('HMGET', DETAILS, ids, 1000)) do
+    if stored then
+      details[#details + 1] = ids[i]
+      details[#details + 1] = stored
+    end
+  end
+  return details
+end
+
+-- A claim's reply can be lost with its connection, and the client then sends the same call again
+-- (ioredis resends what got no answer; a worker sends a failed claim's request id again). What a
+-- claim leased is kept for a minute under the client's request slot (`<clientId>:<n>`, a few per
+-- client, so this costs a few keys per live worker), and the same request gets those jobs again
+-- instead of leasing more and leaving these to run out their lease.
+local CLAIM_REPLAY_MS = 60000
+
+local function claimStashKey(request)
+  return BASE .. 'claimed:' .. request.slot
+end
+
+-- The jobs the same request leased before and still holds, as `lease` returns them; nil if none.
+local function replayClaim(request)
+  if request.slot == '' then return nil end
+  local stashed = redis.call('GET', claimStashKey(request))
+  if not stashed then return nil end
+  local seq, leases = string.match(stashed, '^([^|]*)|(.*)$')
+  if seq ~= request.seq then return nil end
+  local ids, tokens = {}, {}
+  for id, token in string.gmatch(leases, '([^,]+),([^,]+)') do
+    ids[#ids + 1], tokens[#tokens + 1] = id, token
+  end
+  local claimed, again = {}, {}
+  for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
+    if record and leaseHeld(decodeJob(record), tokens[i]) then
+      claimed[#claimed + 1] = ids[i]
+      claimed[#claimed + 1] = record
+      if tokens[i] ~= '1' then again[#again + 1] = ids[i] end
+    end
+  end
+  return claimed, detailsOf(again)
 end
 
 -- Marks jobs processing under a new lease (each job's claim count goes up by one, and is the
 -- token). Returns a flat id, record list of the jobs as now stored, and a flat id, details list
 -- for those claimed before (a retry sees its earlier errors; a first run has no details to read).
-local function lease(k, maxLen, ids, now, leaseMs)
-  local claimed, leased, again = {}, {}, {}
+local function lease(k, maxLen, ids, now, leaseMs, request)
+  local claimed, leased, again, stash = {}, {}, {}, {}
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local records = variadic('HMGET', JOBS, ids, 1000)
   for i, id in ipairs(ids) do
-    local record, earlierClaims
-    if records[i] then record, earlierClaims = claimRecord(records[i]) end
+    local record, earlierClaims, token
+    if records[i] then record, earlierClaims, token = claimRecord(records[i]) end
     if record then
       claimed[#claimed + 1] = id
       claimed[#claimed + 1] = record
       deadlines[#deadlines + 1] = deadline
       deadlines[#deadlines + 1] = id
       leased[#leased + 1] = id
+      stash[#stash + 1] = id .. ',' .. token
       if earlierClaims ~= '' then again[#again + 1] = id end
     end
   end
   saveJobs(claimed)
-  if #leased > 0 then variadic('ZADD', k.active, deadlines, 1000) end
-  emit(k.events, maxLen, 'processing', leased)
-  local details = {}
-  for i, stored in ipairs(variadic('HMGET', DETAILS, again, 1000)) do
-    if stored then
-      details[#details + 1] = again[i]
-      details[#details + 1] = stored
+  if #leased > 0 then
+    variadic('ZADD', k.active, deadlines, 1000)
+    if request.slot ~= '' then
+      redis.call('SET', claimStashKey(request), request.seq .. '|' .. table.concat(stash, ','), 'PX', CLAIM_REPLAY_MS)
     end
   end
-  return claimed, details
+  emit(k.events, maxLen, 'processing', leased)
+  return claimed, detailsOf(again)
 end
 
 -- The earliest score of a schedule ZSET; nil when it holds no job (the active set's anchor is none).
@@ -101,9 +155,11 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
--- The whole claim: upkeep, then up to `wanted` jobs. Reply: {ms until the next delayed or
--- retrying job is due or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}}
-local function claimJobs(k, maxLen, wanted, leaseMs, upkeep, now)
+-- The whole claim: upkeep, then up to `wanted` jobs (or, for a request sent again, the jobs it
+-- leased the first time). Reply: {ms until the next delayed or retrying job is due or a lease runs
+-- out (-1: none), {id, record, …}, {id, details JSON, …}}
+local function claimJobs(k, maxLen, keep, c, now)
+  local wanted, upkeep, request = c.wanted, c.upkeep, c.request
   local promoted = {}
   local nextDue = -1
   local function sooner(wait)
@@ -112,14 +168,27 @@ local function claimJobs(k, maxLen, wanted, leaseMs, upkeep, now)
   sooner(upkeepOf(k.delayed, now, function() promoteDue(k.priorities, k.delayed, now, upkeep, promoted) end))
   sooner(upkeepOf(k.retrying, now, function() promoteDue(k.priorities, k.retrying, now, upkeep, promoted) end))
   emit(k.events, maxLen, 'pending', promoted)
-  sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, now, upkeep) end))
+  sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, keep, now, upkeep) end))
 
+  local replayed, replayedDetails = replayClaim(request)
+  if replayed then return {nextDue, replayed, replayedDetails} end
   local claimed, details = {}, {}
   if wanted > 0 and redis.call('EXISTS', k.paused) == 0 then
     local ids = popReady(k, wanted)
-    if #ids > 0 then claimed, details = lease(k, maxLen, ids, now, leaseMs) end
+    if #ids > 0 then claimed, details = lease(k, maxLen, ids, now, c.leaseMs, request) end
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if #ids == wanted then wake(k.wake) end
   end
   return {nextDue, claimed, details}
+end
+
+-- The claim arguments from ARGV[first]: jobs wanted, lease ms, upkeep limit, request slot ('' for
+-- none) and request sequence number; checked before the call writes anything.
+local function claimArgs(first)
+  return {
+    wanted = numberArg(first, 'jobs wanted', 0, 100000),
+    leaseMs = numberArg(first + 1, 'lease ms', 1, 1e12),
+    upkeep = numberArg(first + 2, 'upkeep limit', 1, 100000),
+    request = {slot = ARGV[first + 3], seq = ARGV[first + 4]},
+  }
 end

@@ -83,7 +83,8 @@ end
 local function claimRecord(record)
   local attempts, claims, rest = string.match(record, CLAIMABLE)
   if not rest then return nil end
-  return PROCESSING .. '|' .. successor(attempts) .. '|' .. successor(claims) .. '|' .. nowUsText .. '|' .. rest, claims
+  local token = successor(claims)
+  return PROCESSING .. '|' .. successor(attempts) .. '|' .. token .. '|' .. nowUsText .. '|' .. rest, claims, token
 end
 
 -- A running job's record as completed now, or nil unless it is running under lease `token`.
@@ -97,6 +98,16 @@ end
 
 local function count(value)
   return tonumber(value) or 0
+end
+
+-- A numeric argument, checked before a script's first write: scripts do not roll back, so a bad
+-- value found halfway would leave a half-written state. NaN fails `value == value`.
+local function numberArg(i, name, min, max)
+  local value = tonumber(ARGV[i])
+  if not value or value ~= value or value < min or value > max then
+    error('flexq: ARGV[' .. i .. '] ' .. name .. ' must be a number from ' .. min .. ' to ' .. max .. ', got ' .. tostring(ARGV[i]))
+  end
+  return value
 end
 
 -- Whether a decoded job is still running under lease `token` (its claim count).
@@ -171,19 +182,59 @@ local function readyKey(priority)
   return BASE .. 'ready:' .. priority
 end
 
--- Appends (or, for a job that was already waiting, puts back at the head) ready jobs of one level.
+-- How many jobs the ready lists hold, kept by every push and pop: stats read it in O(1) however
+-- many priority levels are in use.
+local function countReady(delta)
+  if delta ~= 0 then redis.call('INCRBY', BASE .. 'readyCount', delta) end
+end
+
+-- Appends (or, for jobs that were already waiting, puts back at the head) ready jobs of one
+-- level, `ids` in run order. LPUSH puts each value before the last, so a head push goes in reverse
+-- to leave the first of `ids` first.
 local function pushReady(prioritiesKey, ids, priority, atHead)
   if #ids == 0 then return end
-  variadic(atHead and 'LPUSH' or 'RPUSH', readyKey(priority), ids, 1000)
+  if atHead then
+    local reversed = {}
+    for i = #ids, 1, -1 do reversed[#reversed + 1] = ids[i] end
+    variadic('LPUSH', readyKey(priority), reversed, 1000)
+  else
+    variadic('RPUSH', readyKey(priority), ids, 1000)
+  end
   redis.call('ZADD', prioritiesKey, priority, priority)
+  countReady(#ids)
 end
 
 local function removeReady(prioritiesKey, id, priority)
   local list = readyKey(priority)
-  redis.call('LREM', list, 1, id)
+  countReady(-redis.call('LREM', list, 1, id))
   if redis.call('LLEN', list) == 0 then
     redis.call('ZREM', prioritiesKey, priority)
   end
+end
+
+-- Run order among jobs that fall due (or are handed back) together: the earlier run-at first
+-- (`runAt`, id -> ms, when they come from a schedule), then created first, then by id for jobs
+-- created by one call, whose ids Node draws in ascending order (ids.ts). A ZSET breaks ties
+-- between equal scores by member, which for random ids is no order at all. Created times are
+-- digit strings; the longer one is the later.
+local function sortForRun(ids, jobs, runAt)
+  local order = {}
+  for i = 1, #ids do order[i] = i end
+  table.sort(order, function(x, y)
+    if runAt then
+      local rx, ry = runAt[x], runAt[y]
+      if rx ~= ry then return rx < ry end
+    end
+    local cx, cy = jobs[x].c, jobs[y].c
+    if cx ~= cy then
+      if #cx ~= #cy then return #cx < #cy end
+      return cx < cy
+    end
+    return ids[x] < ids[y]
+  end)
+  local sortedIds, sortedJobs = {}, {}
+  for i, at in ipairs(order) do sortedIds[i], sortedJobs[i] = ids[at], jobs[at] end
+  return sortedIds, sortedJobs
 end
 
 -- One marker at most: idle workers block on it, and each woken worker passes it on if work remains.
@@ -209,6 +260,7 @@ end
 -- are more than 50 (MAXLEN counts entries, not bytes: this keeps the feed's memory bounded), and
 -- `<event>!` -> a detail. One entry per call also makes a consumer's view of a call atomic.
 local EVENT_IDS = 50
+local EVENT_DETAIL = 200
 local eventFields, eventsTarget
 
 local function emit(eventsKey, maxLen, event, ids, extra)
@@ -222,7 +274,8 @@ local function emit(eventsKey, maxLen, event, ids, extra)
   end
   if extra then
     eventFields[#eventFields + 1] = event .. '!'
-    eventFields[#eventFields + 1] = extra
+    -- A detail (a progress value, say) is a hint for consoles: capped, so MAXLEN bounds memory.
+    eventFields[#eventFields + 1] = string.sub(extra, 1, EVENT_DETAIL)
   end
 end
 
@@ -242,6 +295,20 @@ local function recordFailedAttempt(id, job, outcome, err, now)
   while #history > HISTORY_KEPT do table.remove(history, 1) end
   details.x, details.h = err, history
   saveDetails(id, details)
+end
+
+-- Replies of operations on one job (cancel, retry, set priority) that a client may send twice: the
+-- last request id that changed the job is kept in its details with its reply, so the same request
+-- sent again (a resend after a lost reply) gets the same answer and changes nothing.
+local function replayOf(details, requestId)
+  local done = details.rq
+  if done and string.sub(done, 1, #requestId + 1) == requestId .. '|' then
+    return string.sub(done, #requestId + 2)
+  end
+end
+
+local function rememberReply(details, requestId, reply)
+  details.rq = requestId .. '|' .. reply
 end
 
 -- Makes a job `pending` from now, clearing its run-at; the caller stages and files it.
@@ -276,26 +343,37 @@ end
 -- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists;
 -- appends their ids to `promoted`.
 local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
-  local due = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'LIMIT', 0, limit)
-  if #due == 0 then return end
+  local scored = redis.call('ZRANGEBYSCORE', scheduleKey, '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
+  if #scored == 0 then return end
+  local due = {}
+  for i = 1, #scored, 2 do due[#due + 1] = scored[i] end
   variadic('ZREM', scheduleKey, due, 1000)
-  local ids, priorities, batch = {}, {}, {}
+  local found, jobs, runAt = {}, {}, {}
   for i, job in ipairs(loadJobs(due)) do
     if job then
-      makePending(job)
-      stage(batch, due[i], job)
-      ids[#ids + 1], priorities[#priorities + 1] = due[i], count(job.p)
-      promoted[#promoted + 1] = due[i]
+      found[#found + 1], jobs[#jobs + 1], runAt[#runAt + 1] = due[i], job, tonumber(scored[2 * i])
     end
+  end
+  -- Due at the same time, they run in the order they were created (FIFO within a priority).
+  local sortedIds, sortedJobs = sortForRun(found, jobs, runAt)
+  local ids, priorities, batch = {}, {}, {}
+  for i, job in ipairs(sortedJobs) do
+    local id = sortedIds[i]
+    makePending(job)
+    stage(batch, id, job)
+    ids[#ids + 1], priorities[#priorities + 1] = id, count(job.p)
+    promoted[#promoted + 1] = id
   end
   saveJobs(batch)
   fileReady(prioritiesKey, ids, priorities, false)
 end
 
 -- Removes finished jobs past their retention: older than `maxAge` ms, or beyond the newest
--- `maxCount`, at most `limit` per call. Each call trims what it added: trimming in larger, rarer
--- batches saves about 1% of a busy queue's Redis work but stalls the calls that do it.
+-- `maxCount`, at most `limit` per call. Callers pass what they added plus a fixed catch-up, so
+-- trimming keeps pace with any batch size and each call stays bounded by its own work: trimming in
+-- larger, rarer batches saves about 1% of a busy queue's Redis work but stalls the calls that do it.
 local function trimFinished(finishedKey, maxAge, maxCount, limit)
+  if limit <= 0 then return end
   local total = redis.call('ZCARD', finishedKey)
   local excess = total - maxCount
   local oldest = redis.call('ZRANGE', finishedKey, '0', '0', 'WITHSCORES')[2]

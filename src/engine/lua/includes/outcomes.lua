@@ -8,8 +8,21 @@
 -- string `id,token,id,token…` (ids hold no commas; one argument instead of five per job is much
 -- cheaper to send and to parse), then the number n of other outcomes and 5 values for each (id,
 -- lease token, 'completed' | 'retrying' | 'failed', result JSON or error, retry delay ms).
--- Returns one flag per outcome in that order: 1 recorded, 0 stale.
--- `keep` holds the retention: completedAge, completedCount, failedAge, failedCount, removals.
+-- Returns one flag per outcome in that order: 1 recorded (now, or by the same call sent before),
+-- 0 stale or malformed (nothing is written for it; its lease runs out and recovery takes over).
+-- `keep` holds the retention: completedAge, completedCount, failedAge, failedCount, removals (a
+-- catch-up allowance on top of what the call adds).
+
+-- The retention arguments from ARGV[first…], checked before the call writes anything.
+local function retentionArgs(first)
+  return {
+    completedAge = numberArg(first, 'completed max age', 0, 1e15),
+    completedCount = numberArg(first + 1, 'completed max count', 0, 1e12),
+    failedAge = numberArg(first + 2, 'failed max age', 0, 1e15),
+    failedCount = numberArg(first + 3, 'failed max count', 0, 1e12),
+    removals = numberArg(first + 4, 'removals', 0, 1e6),
+  }
+end
 local function recordOutcomes(k, maxLen, keep, first, now)
   -- Counters rather than #t: these loops run once per job, and table length is a search in Lua.
   local ids, tokens, n = {}, {}, 0
@@ -24,6 +37,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
   local recorded, batch, finished, results = {}, {}, {}, {}
+  local RECORDED_AS = {completed = COMPLETED, retrying = RETRYING, failed = FAILED}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
@@ -32,7 +46,11 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     local id, record, outcome, value, updated = ids[i], records[i], 'completed', '', nil
     local at = first + 2 + (i - packed - 1) * 5
     if i > packed then outcome, value = ARGV[at + 2], ARGV[at + 3] end
-    if outcome == 'completed' then
+    local delay = i > packed and tonumber(ARGV[at + 4]) or 0
+    if not RECORDED_AS[outcome] or not delay or delay ~= delay or delay < 0 or delay > 1e13 then
+      -- Malformed (Node checks first): skipped whole, so it cannot take the rest of the batch down.
+      outcome = nil
+    elseif outcome == 'completed' then
       updated = record and completeRecord(record, tokens[i])
       if updated and value ~= '' then
         results[#results + 1] = id
@@ -42,7 +60,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       local job = record and decodeJob(record)
       if leaseHeld(job, tokens[i]) then
         if outcome == 'retrying' then
-          local runAt = now + tonumber(ARGV[at + 4])
+          local runAt = now + delay
           job.s, job.e, job.r = RETRYING, nowUsText, whole(runAt)
           retryAt[#retryAt + 1] = runAt
           retryAt[#retryAt + 1] = id
@@ -68,7 +86,9 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       end
       recorded[i] = 1
     else
-      recorded[i] = 0
+      -- Already recorded under this lease (the same call sent again after a lost reply)?
+      local job = outcome and record and decodeJob(record)
+      recorded[i] = (job and job.s == RECORDED_AS[outcome] and job.q == tokens[i]) and 1 or 0
     end
   end
   saveJobs(batch)
@@ -90,7 +110,8 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   emit(k.events, maxLen, 'completed', byOutcome.completed)
   emit(k.events, maxLen, 'retrying', byOutcome.retrying)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
-  if #byOutcome.completed > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, keep.removals) end
-  if #byOutcome.failed > 0 then trimFinished(k.failed, keep.failedAge, keep.failedCount, keep.removals) end
+  local completedCount, failedCount = #byOutcome.completed, #byOutcome.failed
+  if completedCount > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, completedCount + keep.removals) end
+  if failedCount > 0 then trimFinished(k.failed, keep.failedAge, keep.failedCount, failedCount + keep.removals) end
   return recorded
 end

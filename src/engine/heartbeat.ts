@@ -1,0 +1,41 @@
+import { hostname } from 'node:os';
+import { DEFAULTS } from './defaults.js';
+import type { Reachability } from './reachability.js';
+import type { QueueStore } from './store.js';
+
+/** What a worker says of itself in each heartbeat. */
+export interface WorkerLoad {
+  busy: number;
+  concurrency: number;
+  types: string[];
+  startedAt: number;
+  lastFetchAt: number;
+}
+
+/** Publishes a worker's heartbeat every few seconds, for consoles and for peers routing job types. */
+export class Heartbeat {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: QueueStore,
+    private readonly workerId: string,
+    private readonly load: () => WorkerLoad,
+    private readonly reachability: Reachability,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.beat(), DEFAULTS.heartbeatInterval);
+    void this.beat();
+  }
+
+  /** Stops beating and removes this worker from the list, so consoles do not show it as stale. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.store.removeHeartbeats([this.workerId]).catch(() => {});
+  }
+
+  private async beat(): Promise<void> {
+    const beat = { host: hostname(), pid: process.pid, ...this.load(), lastSeenAt: Date.now() };
+    await this.store.heartbeat(this.workerId, JSON.stringify(beat)).catch((err: unknown) => this.reachability.unreachable(err));
+  }
+}

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Reachability } from './reachability.js';
+import type { Outcome, QueueStore } from './store.js';
+import { sleep } from './timers.js';
+
+/**
+ * Outcomes of finished attempts waiting to be recorded. A running worker's next claim takes them
+ * along (one round trip for both); a stopping one records them on their own.
+ */
+export class OutcomeBuffer {
+  private outcomes: Outcome[] = [];
+  private flushChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: QueueStore,
+    private readonly logger: Logger,
+    private readonly reachability: Reachability,
+    private readonly retryPause: number,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.outcomes.push(outcome);
+  }
+
+  /** Takes every waiting outcome, for a call that records them. */
+  take(): Outcome[] {
+    const batch = this.outcomes;
+    this.outcomes = [];
+    return batch;
+  }
+
+  /** Puts back outcomes whose call failed, ahead of newer ones. */
+  putBack(batch: readonly Outcome[]): void {
+    this.outcomes.unshift(...batch);
+  }
+
+  /** Logs the outcomes Redis ignored: their job moved on (cancelled, recovered) meanwhile. */
+  reportStale(batch: readonly Outcome[], flags: readonly boolean[]): void {
+    batch.forEach((outcome, i) => {
+      if (!flags[i]) this.logger.info({ jobId: outcome.id }, 'outcome ignored: the job was cancelled or taken over meanwhile');
+    });
+  }
+
+  /**
+   * Records what is waiting, retrying while Redis is away; calls queue up, so awaiting the last
+   * awaits them all. `final` (a stop) gives up after 10 tries: those jobs' leases run out and they
+   * run again elsewhere.
+   */
+  flush(final: boolean): Promise<void> {
+    this.flushChain = this.flushChain.then(() => this.recordPending(final));
+    return this.flushChain;
+  }
+
+  private async recordPending(final: boolean): Promise<void> {
+    for (let tries = 0; this.outcomes.length > 0; tries++) {
+      const batch = this.take();
+      try {
+        this.reportStale(batch, await this.store.finish(batch));
+        this.reachability.reachable();
+      } catch (err) {
+        this.putBack(batch);
+        this.reachability.unreachable(err);
+        if (final && tries >= 10) {
+          this.logger.error({ jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
+          this.outcomes = [];
+          return;
+        }
+        await sleep(Math.min(this.retryPause, 500));
+      }
+    }
+  }
+}
