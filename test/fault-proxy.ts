@@ -1,0 +1,68 @@
+/**
+ * A TCP proxy in front of Redis that loses one reply on purpose: armed with a command's text, it
+ * forwards that command, lets Redis run it, then drops the connection before the reply reaches
+ * the client, as a network blip or a failover does. Clients reconnect through it as usual.
+ */
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+
+export interface FaultProxy {
+  url: string;
+  /** Replies dropped so far. */
+  readonly drops: number;
+  /** Drops the reply of the next command whose text contains `needle`. */
+  dropReplyTo(needle: string): void;
+  close(): Promise<void>;
+}
+
+/** How long the proxy gives Redis to run the armed command before it cuts the connection. */
+const RUN_GRACE_MS = 100;
+
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  let armed: Buffer | undefined;
+  let drops = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let cutting = false;
+    const cut = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      if (!cutting && armed && chunk.includes(armed)) {
+        armed = undefined;
+        cutting = true;
+        drops++;
+        setTimeout(cut, RUN_GRACE_MS);
+      }
+      upstream.write(chunk);
+    });
+    // While cutting, replies are swallowed: the one armed for among them never arrives.
+    upstream.on('data', (chunk: Buffer) => {
+      if (!cutting) client.write(chunk);
+    });
+    for (const socket of [client, upstream]) {
+      socket.on('error', cut);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        cut();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get drops() {
+      return drops;
+    },
+    dropReplyTo(needle: string) {
+      armed = Buffer.from(needle);
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
