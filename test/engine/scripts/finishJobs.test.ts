@@ -17,6 +17,33 @@ describe('finishJobs.lua', () => {
     expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
   });
 
+  it('skips a malformed outcome whole and records the rest of its batch', async () => {
+    await h.store.addJobs([{ id: 'a', type: 't', payloadJson: '{}', maxAttempts: 3, priority: 0, delay: 0, timeout: 0 },
+      { id: 'b', type: 't', payloadJson: '{}', maxAttempts: 3, priority: 0, delay: 0, timeout: 0 }]);
+    const [a, b] = (await h.store.claim(2, 30_000)).jobs;
+    const flags = await h.store.finish([
+      { id: 'a', token: a!.token, kind: 'retrying', value: 'boom', retryDelay: Number.NaN },
+      { id: 'b', token: b!.token, kind: 'completed', value: '', retryDelay: 0 },
+    ]);
+    expect(flags).toEqual([false, true]);
+    // Nothing of the bad one was written: it still runs under its lease, which recovery takes over.
+    expect(await h.fields('a')).toMatchObject({ s: 'processing' });
+    expect(await h.fields('a')).not.toHaveProperty('x');
+    expect(await h.running()).toEqual(['a']);
+    expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['b']);
+  });
+
+  it('answers a resent call as the first: recorded, with nothing written twice', async () => {
+    const token = await claimedJob(h, 'a');
+    const outcome = { id: 'a', token, kind: 'retrying' as const, value: 'boom', retryDelay: 60_000 };
+    expect(await h.store.finish([outcome])).toEqual([true]);
+    const history = (await h.fields('a')).h;
+    expect(await h.store.finish([outcome])).toEqual([true]);
+    expect((await h.fields('a')).h).toEqual(history);
+    // A different (stale) token is still stale.
+    expect(await h.store.finish([{ ...outcome, token: `${token}9` }])).toEqual([false]);
+  });
+
   it('stores no result field for a completion without data', async () => {
     const token = await claimedJob(h, 'a');
     await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }]);
