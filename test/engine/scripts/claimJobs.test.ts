@@ -136,4 +136,46 @@ describe('claimJobs.lua', () => {
     await h.store.claim(1, 60_000);
     expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '1', q: claimed!.token });
   });
+
+  it('gives a resent claim (same request) the jobs it leased, and a new request new jobs', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b'), newJob('c')]);
+    const request = { slot: 'w1:1', seq: 1 };
+    const first = await h.store.claim(2, 30_000, request);
+    const again = await h.store.claim(2, 30_000, request);
+    expect(again.jobs.map((j) => [j.id, j.token])).toEqual(first.jobs.map((j) => [j.id, j.token]));
+    expect(await h.running()).toHaveLength(2);
+    const next = await h.store.claim(2, 30_000, { slot: 'w1:1', seq: 9 });
+    expect(next.jobs.map((j) => j.id)).toEqual(['c']);
+    // A job of the first claim that was cancelled meanwhile is not handed out again.
+    await h.store.cancel('a');
+    expect((await h.store.claim(2, 30_000, { slot: 'w1:2', seq: 2 })).jobs).toEqual([]);
+    expect((await h.store.claim(2, 30_000, request)).jobs).toEqual([]);
+  });
+
+  it('recovers jobs of one claim to the head in the order they were claimed', async () => {
+    const ids = ['j0', 'j1', 'j2', 'j3'];
+    await h.store.addJobs(ids.map((id) => newJob(id)));
+    await h.store.addJobs([newJob('later')]);
+    await h.store.claim(4, 30_000);
+    // Equal deadlines: the active set alone would give them in member order.
+    for (const id of ids) await h.raw.zadd(h.keys.active, 'XX', 1, id);
+    await h.store.claim(0, 30_000);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual([...ids, 'later']);
+  });
+
+  it('trims the failed set for jobs failed as "worker lost"', async () => {
+    await h.store.addJobs(['a', 'b', 'c', 'd'].map((id) => newJob(id, { maxAttempts: 1 })));
+    await h.store.claim(4, 30_000);
+    for (const id of ['a', 'b', 'c', 'd']) await h.raw.zadd(h.keys.active, 'XX', 1, id);
+    await h.storeWith({ keepFailed: { age: 3_600_000, count: 2 } }).claim(0, 30_000);
+    expect(await h.raw.zcard(h.keys.failed)).toBe(2);
+    expect(await h.jobCount('a', 'b', 'c', 'd')).toBe(2);
+  });
+
+  it('refuses an out-of-range argument before writing anything', async () => {
+    await h.store.addJobs([newJob('a')]);
+    await expect(h.store.claim(1, Number.NaN)).rejects.toThrow(/lease ms must be a number/);
+    expect(await h.fields('a')).toMatchObject({ s: 'pending' });
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['a']);
+  });
 });
