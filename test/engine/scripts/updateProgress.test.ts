@@ -13,6 +13,14 @@ describe('updateProgress.lua', () => {
     expect((await h.events()).at(-1)).toEqual({ ev: 'progress', ids: 'a', x: '{"pct":40}' });
   });
 
+  it('keeps a large progress whole on the job but puts only its first 200 bytes in the event feed', async () => {
+    const token = await claimedJob(h, 'a');
+    const large = JSON.stringify({ log: 'x'.repeat(100_000) });
+    await h.store.progress({ id: 'a', token }, large);
+    expect((await h.fields('a')).g).toBe(large);
+    expect((await h.events()).at(-1)!.x).toBe(large.slice(0, 200));
+  });
+
   it('ignores progress under a stale token', async () => {
     const token = await claimedJob(h, 'a');
     const events = await h.raw.xlen(h.keys.events);
