@@ -185,7 +185,9 @@ end
 -- How many jobs the ready lists hold, kept by every push and pop: stats read it in O(1) however
 -- many priority levels are in use.
 local function countReady(delta)
-  if delta ~= 0 then redis.call('INCRBY', BASE .. 'readyCount', delta) end
+  if delta == 0 then return end
+  -- Below zero only for lists stored before the count existed: it starts from zero there.
+  if redis.call('INCRBY', BASE .. 'readyCount', delta) < 0 then redis.call('SET', BASE .. 'readyCount', 0) end
 end
 
 -- Appends (or, for jobs that were already waiting, puts back at the head) ready jobs of one
