@@ -121,6 +121,7 @@ export function encodeNewJob(
   job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown },
   delay: unknown,
   defaultMaxAttempts: number,
+  maxPayloadBytes: number,
 ): EncodedJob {
   if (typeof job !== 'object' || job === null) throw new ValidationError(operation, 'job must be an object');
   const { type, payload } = job;
@@ -130,10 +131,15 @@ export function encodeNewJob(
   if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
     throw new ValidationError(operation, `payload must be a plain object, got ${Array.isArray(payload) ? 'an array' : describe(payload)}`);
   }
+  const payloadJson = toJson(operation, 'payload', payload ?? {});
+  // Most payloads are far under the limit in UTF-16 units already; only those near it are measured.
+  if (payloadJson.length * 3 > maxPayloadBytes && Buffer.byteLength(payloadJson) > maxPayloadBytes) {
+    throw new ValidationError(operation, `payload is ${Buffer.byteLength(payloadJson)} bytes of JSON, over the limit of ${maxPayloadBytes} (maxPayloadBytes)`);
+  }
   return {
     id,
     type,
-    payloadJson: toJson(operation, 'payload', payload ?? {}),
+    payloadJson,
     maxAttempts: job.maxAttempts === undefined ? defaultMaxAttempts : checkInteger(operation, 'maxAttempts', job.maxAttempts, 1, 1_000_000),
     priority: job.priority === undefined ? 0 : checkPriority(operation, job.priority),
     delay: checkDuration(operation, 'delay', delay ?? 0),

@@ -54,6 +54,8 @@ export const DEFAULTS = {
    * leaves its row this long (twelve missed heartbeats).
    */
   heartbeatExpiry: 60_000,
+  /** Largest payload a job may carry (bytes of its JSON): a queue holds work, not documents. */
+  maxPayloadBytes: 1024 * 1024,
   /** listJobs page size when none is given. */
   listLimit: 50,
 } as const;

@@ -28,7 +28,7 @@ export interface ListOptions {
 }
 
 /** What may differ between queues sharing one connection. */
-export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen'>;
+export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes'>;
 
 /** One queue at a glance. */
 export interface QueueOverview {
@@ -65,6 +65,10 @@ function checkConfig(config: RedisQueueConfig): void {
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
     throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
   }
+  const { maxPayloadBytes } = config;
+  if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
+    throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
+  }
   for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
@@ -89,6 +93,8 @@ export class RedisQueue {
   readonly maxRetries: number;
   /** Wait before retry n is `retryDelays[n-1]`; the last repeats. */
   readonly retryDelays: readonly number[];
+  /** Largest payload accepted, in bytes of its JSON. */
+  readonly maxPayloadBytes: number;
   private readonly store: QueueStore;
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
@@ -98,6 +104,7 @@ export class RedisQueue {
     this.prefix = config.prefix ?? DEFAULTS.prefix;
     this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
     this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
+    this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
     this.store = new QueueStore(shared.client, queueKeys(this.prefix, name), {
       eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
       keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
@@ -149,7 +156,7 @@ export class RedisQueue {
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
     const ids = newJobIds(jobs.length);
-    const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries));
+    const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries, this.maxPayloadBytes));
     if (encoded.length === 0) return [];
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);

@@ -157,6 +157,8 @@ export interface RedisQueueConfig {
   keepFailed?: Partial<RetentionPolicy>;
   /** Approximate length of the queue's event stream. */
   eventsMaxLen?: number;
+  /** Largest payload accepted, in bytes of its JSON (UTF-8); default 1 MiB. */
+  maxPayloadBytes?: number;
   /** TLS options passed to the Redis client; `rediss://` urls turn it on too. */
   tls?: Record<string, unknown>;
 }

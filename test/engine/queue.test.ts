@@ -26,6 +26,18 @@ describe('push and pop', () => {
     expect(await queue.getJob(job.id)).toEqual(job);
   });
 
+  test('a payload over maxPayloadBytes rejects on every enqueue path, naming the limit, and stores nothing', async () => {
+    const small = queue.queue(queue.name, { maxPayloadBytes: 1_000 });
+    const big = { text: 'é'.repeat(600) }; // 600 characters, 1,200 bytes of UTF-8
+    await expect(small.push({ type: 't', payload: big })).rejects.toThrow(/payload is 1211 bytes of JSON, over the limit of 1000/);
+    await expect(small.pushDelayed({ type: 't', payload: big }, 10)).rejects.toThrow(/over the limit/);
+    await expect(small.pushBulk([{ type: 't' }, { type: 't', payload: big }])).rejects.toThrow(/over the limit/);
+    expect(await small.getQueueSize()).toBe(0);
+    await small.push({ type: 't', payload: { text: 'é'.repeat(400) } });
+    expect(await small.getQueueSize()).toBe(1);
+    await small.close();
+  });
+
   test('a type and payload with non-ASCII text, pipes and newlines come back as pushed', async () => {
     const type = 'émail|rapport ✉';
     const payload = { to: 'zoë@example.com', note: 'a|b\n|c', emoji: '🚀' };
