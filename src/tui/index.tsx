@@ -1,6 +1,6 @@
 /** The ops console: `openConsole(view, options)` draws it until the user quits. */
 import { render, useApp } from 'ink';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { App } from './components/App.js';
 import { ConsoleProvider, type ConsoleContextValue } from './context.js';
 import { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
@@ -30,6 +30,10 @@ export interface ConsoleOptions {
   debug?: boolean;
   /** Route stray console.log output above the console (default true). */
   patchConsole?: boolean;
+  /** Quits gracefully when it aborts, as `q` does: the host's answer to SIGTERM, SIGHUP and SIGINT. */
+  stop?: AbortSignal;
+  /** Ends the process at once: Ctrl-C pressed again while a quit waits. By default the console just closes. */
+  forceQuit?: () => void;
 }
 
 /** Whether `NO_COLOR` asks for no colours (https://no-color.org). */
@@ -43,6 +47,10 @@ interface RootProps {
   view: Pick<HostView, 'inFlight' | 'stop'>;
   redact: readonly string[];
   noColor: boolean;
+  /** Quits gracefully when it aborts. */
+  stop?: AbortSignal;
+  /** Ends the process at once (a second Ctrl-C while quitting); without it the console closes at once. */
+  forceQuit?: () => void;
   children?: ReactNode;
 }
 
@@ -50,7 +58,7 @@ interface RootProps {
  * The console's root: provides the context (store, key context with a graceful quit through Ink's
  * `exit()`) and draws the app. Exported for tests, which render it with ink-testing-library.
  */
-export function ConsoleRoot({ store, commands, view, redact, noColor }: RootProps) {
+export function ConsoleRoot({ store, commands, view, redact, noColor, stop, forceQuit }: RootProps) {
   const { exit } = useApp();
   const value = useMemo<ConsoleContextValue>(() => {
     const keys: KeyContext = {
@@ -68,9 +76,17 @@ export function ConsoleRoot({ store, commands, view, redact, noColor }: RootProp
           },
         );
       },
+      forceQuit: () => (forceQuit ? forceQuit() : exit()),
     };
     return { store, keys, redact, noColor };
-  }, [store, commands, view, redact, noColor, exit]);
+  }, [store, commands, view, redact, noColor, exit, forceQuit]);
+  const { quit } = value.keys;
+  useEffect(() => {
+    if (!stop) return;
+    if (stop.aborted) return quit();
+    stop.addEventListener('abort', quit, { once: true });
+    return () => stop.removeEventListener('abort', quit);
+  }, [stop, quit]);
   return (
     <ConsoleProvider value={value}>
       <App />
@@ -84,7 +100,10 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
   const source = new ConsoleDataSource(view, store, options.dataSource);
   const started = source.start();
   const instance = render(
-    <ConsoleRoot store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()} />,
+    <ConsoleRoot
+      store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()}
+      {...(options.stop ? { stop: options.stop } : {})} {...(options.forceQuit ? { forceQuit: options.forceQuit } : {})}
+    />,
     {
       ...(options.stdin ? { stdin: options.stdin } : {}),
       ...(options.stdout ? { stdout: options.stdout } : {}),

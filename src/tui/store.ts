@@ -7,7 +7,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
 import type { ConnectionState, LogLine } from './host-view.js';
 
-/** The job tabs of a queue, in key order 1–7. `pending` lists every waiting job, ready or delayed. */
+/** The job tabs of a queue, in key order 1–7. `pending` lists the jobs ready to run, `delayed` those waiting for their time. */
 export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'failed', 'completed', 'cancelled'] as const;
 /** One job tab. */
 export type StatusTab = (typeof STATUS_TABS)[number];
@@ -185,11 +185,11 @@ export function selectedQueueRow(state: ConsoleState): QueueRow | null {
   return state.queues[state.selectedQueue] ?? null;
 }
 
-/** How many jobs the selected tab holds, from the stats. */
+/** How many jobs a tab holds: the same stats the queue row shows, so the two always agree. */
 export function tabTotal(stats: QueueStats | null, tab: StatusTab): number {
   if (!stats) return 0;
   switch (tab) {
-    case 'pending': return stats.pendingJobs + stats.delayedJobs;
+    case 'pending': return stats.pendingJobs;
     case 'delayed': return stats.delayedJobs;
     case 'processing': return stats.processingJobs;
     case 'retrying': return stats.retryingJobs;

@@ -21,7 +21,7 @@ function context(readOnly = false) {
     togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
   };
   const store = createConsoleStore({ queues: ['q'], readOnly });
-  const ctx: KeyContext = { store, commands, quit: () => calls.push('quit') };
+  const ctx: KeyContext = { store, commands, quit: () => calls.push('quit'), forceQuit: () => calls.push('force quit') };
   return { ctx, store, calls };
 }
 
