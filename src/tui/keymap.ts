@@ -127,6 +127,11 @@ export const KEYMAP: readonly KeyBinding[] = [
 
   // Logs
   { keys: ['e'], label: 'e', scopes: ['logs'], description: 'cycle the minimum level: all, debug, info, warn, error', hint: 'level', action: (c) => state(c).cycleLogLevel() },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['logs'], description: 'scroll up', action: (c) => state(c).scrollLogs(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['logs'], description: 'scroll down', action: (c) => state(c).scrollLogs(1) },
+  { keys: ['pageup'], label: 'PgUp', scopes: ['logs'], description: 'scroll up a page', action: (c) => state(c).scrollLogs(-1, 'page') },
+  { keys: ['pagedown'], label: 'PgDn', scopes: ['logs'], description: 'scroll down a page', action: (c) => state(c).scrollLogs(1, 'page') },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', action: (c) => state(c).scrollLogs('tail') },
   { keys: ['f'], label: 'f', scopes: ['logs'], description: 'filter by job id (empty: all jobs)', hint: 'job', action: (c) => state(c).startInput('logJob') },
 
   // Screens
@@ -154,6 +159,8 @@ export function keyName(input: string, key: Key): string {
   if (key.rightArrow) return 'right';
   if (key.pageUp) return 'pageup';
   if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
   if (key.return) return 'enter';
   if (key.escape) return 'escape';
   if (key.tab) return key.shift ? 'shift-tab' : 'tab';

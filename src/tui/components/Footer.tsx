@@ -9,14 +9,18 @@ import { typedChunk } from '../typing.js';
 
 const GLOBAL_HINTS = new Set(['?', 'q']);
 
-/** Key hints of the focused scope; help and quit always fit at the end. */
+/**
+ * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
+ * drops the least useful first; help and quit always fit at the end.
+ */
 export function footerHints(scope: KeyScope, readOnly: boolean, columns: number): string {
   const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint);
   const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map((b) => `${b.label} ${b.hint}`).join('  ');
+  const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
   let head = '';
-  for (const b of bindings.filter((b) => !GLOBAL_HINTS.has(b.label))) {
+  for (const b of ranked) {
     const next = `${head}${head ? '  ' : ''}${b.label} ${b.hint}`;
-    if ([...next].length + tail.length + 2 > columns) break;
+    if ([...next].length + tail.length + 2 > columns) continue; // a shorter hint further on may still fit
     head = next;
   }
   return head ? `${head}  ${tail}` : tail;
