@@ -25,7 +25,9 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
     flush();
     process.exit(1);
   };
-  const signals = watchShutdownSignals((signal) => exitNow(`second ${signal}`));
+  // While the console is open, a second signal closes it first, so that it restores the terminal.
+  let onSecondSignal = (signal: NodeJS.Signals): void => exitNow(`second ${signal}`);
+  const signals = watchShutdownSignals((signal) => onSecondSignal(signal));
   let host: WorkerHost | undefined;
   try {
     if (target.embedded) {
@@ -47,10 +49,12 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
       // A signal quits the console the way `q` does: it waits for running jobs, then Ink restores the
       // terminal. Stopping the host under a running console would leave it drawing a lost Redis.
       const stop = new AbortController();
+      const force = new AbortController();
       void stopping.then((signal) => stop.abort(signal));
-      await openConsole(host, {
-        readOnly: command.readOnly, redact: config.redact, stop: stop.signal, forceQuit: () => exitNow('Ctrl-C while quitting'),
-      });
+      onSecondSignal = (signal) => force.abort(signal);
+      const end = await openConsole(host, { readOnly: command.readOnly, redact: config.redact, stop: stop.signal, force: force.signal });
+      onSecondSignal = (signal) => exitNow(`second ${signal}`);
+      if (end === 'forced') exitNow(force.signal.aborted ? `second ${String(force.signal.reason)}` : 'Ctrl-C while quitting');
     }
     await host.stop();
     return 0;

@@ -32,9 +32,12 @@ export interface ConsoleOptions {
   patchConsole?: boolean;
   /** Quits gracefully when it aborts, as `q` does: the host's answer to SIGTERM, SIGHUP and SIGINT. */
   stop?: AbortSignal;
-  /** Ends the process at once: Ctrl-C pressed again while a quit waits. By default the console just closes. */
-  forceQuit?: () => void;
+  /** Closes the console at once when it aborts (a second signal), as a second Ctrl-C does. */
+  force?: AbortSignal;
 }
+
+/** How the console ended: a graceful quit, or one forced while it waited for running jobs. */
+export type ConsoleEnd = 'quit' | 'forced';
 
 /** Whether `NO_COLOR` asks for no colours (https://no-color.org). */
 export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -49,16 +52,28 @@ interface RootProps {
   noColor: boolean;
   /** Quits gracefully when it aborts. */
   stop?: AbortSignal;
-  /** Ends the process at once (a second Ctrl-C while quitting); without it the console closes at once. */
-  forceQuit?: () => void;
+  /** Closes at once when it aborts. */
+  force?: AbortSignal;
+  /** Told when the console closes at once (before Ink's exit), so the host can end without waiting. */
+  onForceQuit?: () => void;
   children?: ReactNode;
+}
+
+/** Runs `run` once `signal` aborts (at once if it has). */
+function useAbort(signal: AbortSignal | undefined, run: () => void): void {
+  useEffect(() => {
+    if (!signal) return;
+    if (signal.aborted) return run();
+    signal.addEventListener('abort', run, { once: true });
+    return () => signal.removeEventListener('abort', run);
+  }, [signal, run]);
 }
 
 /**
  * The console's root: provides the context (store, key context with a graceful quit through Ink's
  * `exit()`) and draws the app. Exported for tests, which render it with ink-testing-library.
  */
-export function ConsoleRoot({ store, commands, view, redact, noColor, stop, forceQuit }: RootProps) {
+export function ConsoleRoot({ store, commands, view, redact, noColor, stop, force, onForceQuit }: RootProps) {
   const { exit } = useApp();
   const value = useMemo<ConsoleContextValue>(() => {
     const keys: KeyContext = {
@@ -76,17 +91,16 @@ export function ConsoleRoot({ store, commands, view, redact, noColor, stop, forc
           },
         );
       },
-      forceQuit: () => (forceQuit ? forceQuit() : exit()),
+      // Leaves through Ink too, so the terminal is restored before the host ends the process.
+      forceQuit: () => {
+        onForceQuit?.();
+        exit();
+      },
     };
     return { store, keys, redact, noColor };
-  }, [store, commands, view, redact, noColor, exit, forceQuit]);
-  const { quit } = value.keys;
-  useEffect(() => {
-    if (!stop) return;
-    if (stop.aborted) return quit();
-    stop.addEventListener('abort', quit, { once: true });
-    return () => stop.removeEventListener('abort', quit);
-  }, [stop, quit]);
+  }, [store, commands, view, redact, noColor, exit, onForceQuit]);
+  useAbort(stop, value.keys.quit);
+  useAbort(force, value.keys.forceQuit);
   return (
     <ConsoleProvider value={value}>
       <App />
@@ -94,15 +108,20 @@ export function ConsoleRoot({ store, commands, view, redact, noColor, stop, forc
   );
 }
 
-/** Opens the console on the terminal; resolves once the user has quit and the host has stopped. */
-export async function openConsole(view: HostView, options: ConsoleOptions): Promise<void> {
+/**
+ * Opens the console on the terminal; resolves once the user has quit and the host has stopped, or at
+ * once when the quit was forced (the host's stop may still be under way then).
+ */
+export async function openConsole(view: HostView, options: ConsoleOptions): Promise<ConsoleEnd> {
+  let end: ConsoleEnd = 'quit';
   const store = createConsoleStore({ address: view.redisAddress, queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
   const source = new ConsoleDataSource(view, store, options.dataSource);
   const started = source.start();
   const instance = render(
     <ConsoleRoot
       store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()}
-      {...(options.stop ? { stop: options.stop } : {})} {...(options.forceQuit ? { forceQuit: options.forceQuit } : {})}
+      {...(options.stop ? { stop: options.stop } : {})} {...(options.force ? { force: options.force } : {})}
+      onForceQuit={() => (end = 'forced')}
     />,
     {
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -119,4 +138,5 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
     await source.stop();
     instance.cleanup();
   }
+  return end;
 }
