@@ -109,11 +109,25 @@ export function ConsoleRoot({ store, commands, view, redact, noColor, stop, forc
 }
 
 /**
+ * Keeps a hung-up terminal from ending the process: once the terminal is closed (which also sends
+ * SIGHUP, and so starts a graceful stop) every write and read fails with EIO, and an unhandled stream
+ * error would kill the host before its running jobs are handed back. The listener stays for the rest
+ * of the process: Ink's last writes fail after the console has closed.
+ */
+function outliveTerminal(stream: NodeJS.EventEmitter): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EIO' && error.code !== 'EPIPE') throw error;
+  });
+}
+
+/**
  * Opens the console on the terminal; resolves once the user has quit and the host has stopped, or at
  * once when the quit was forced (the host's stop may still be under way then).
  */
 export async function openConsole(view: HostView, options: ConsoleOptions): Promise<ConsoleEnd> {
   let end: ConsoleEnd = 'quit';
+  outliveTerminal(options.stdout ?? process.stdout);
+  outliveTerminal(options.stdin ?? process.stdin);
   const store = createConsoleStore({ address: view.redisAddress, queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
   const source = new ConsoleDataSource(view, store, options.dataSource);
   const started = source.start();
