@@ -84,6 +84,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down', 'j'], label: '↓/j', scopes: ['detail'], description: 'scroll down', action: (c) => state(c).scrollDetail(1) },
   { keys: ['up', 'k'], label: '↑/k', scopes: ['help'], description: 'scroll up', action: (c) => state(c).scrollHelp(-1) },
   { keys: ['down', 'j'], label: '↓/j', scopes: ['help'], description: 'scroll down', action: (c) => state(c).scrollHelp(1) },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['logs'], description: 'scroll up', action: (c) => state(c).scrollLogs(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['logs'], description: 'scroll down', action: (c) => state(c).scrollLogs(1) },
+  { keys: ['pageup'], label: 'PgUp', scopes: ['logs'], description: 'scroll up a page', action: (c) => state(c).scrollLogs(-1, 'page') },
+  { keys: ['pagedown'], label: 'PgDn', scopes: ['logs'], description: 'scroll down a page', action: (c) => state(c).scrollLogs(1, 'page') },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', action: (c) => state(c).scrollLogs('tail') },
   { keys: ['enter'], label: 'Enter', scopes: ['queues'], description: 'open the queue\'s jobs', hint: 'open', action: (c) => state(c).open('jobs') },
   {
     keys: ['enter'], label: 'Enter', scopes: ['jobs'], description: 'open the job\'s detail', hint: 'open',
@@ -127,11 +132,6 @@ export const KEYMAP: readonly KeyBinding[] = [
 
   // Logs
   { keys: ['e'], label: 'e', scopes: ['logs'], description: 'cycle the minimum level: all, debug, info, warn, error', hint: 'level', action: (c) => state(c).cycleLogLevel() },
-  { keys: ['up', 'k'], label: '↑/k', scopes: ['logs'], description: 'scroll up', action: (c) => state(c).scrollLogs(-1) },
-  { keys: ['down', 'j'], label: '↓/j', scopes: ['logs'], description: 'scroll down', action: (c) => state(c).scrollLogs(1) },
-  { keys: ['pageup'], label: 'PgUp', scopes: ['logs'], description: 'scroll up a page', action: (c) => state(c).scrollLogs(-1, 'page') },
-  { keys: ['pagedown'], label: 'PgDn', scopes: ['logs'], description: 'scroll down a page', action: (c) => state(c).scrollLogs(1, 'page') },
-  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', action: (c) => state(c).scrollLogs('tail') },
   { keys: ['f'], label: 'f', scopes: ['logs'], description: 'filter by job id (empty: all jobs)', hint: 'job', action: (c) => state(c).startInput('logJob') },
 
   // Screens
@@ -141,7 +141,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['q'], label: 'q', scopes: EVERY_VIEW, description: 'quit (waits for in-flight jobs)', hint: 'quit', action: (c) => c.quit() },
   // Ctrl-C reaches the console as a key (the terminal is in raw mode), so it is bound in every scope:
   // once to quit gracefully, as SIGINT would, and again, while that waits, to quit at once.
-  { keys: ['ctrl-c'], label: 'Ctrl-C', scopes: [...EVERY_VIEW, 'prompt', 'input'], description: 'quit (waits for in-flight jobs)', action: (c) => c.quit() },
+  { keys: ['ctrl-c'], label: 'Ctrl-C', scopes: [...EVERY_VIEW, 'prompt', 'input'], description: 'quit, as q does (also in a y/n prompt or while typing)', action: (c) => c.quit() },
   { keys: ['ctrl-c'], label: 'Ctrl-C', scopes: ['quitting'], description: 'quit at once (running jobs run again once their lease expires)', action: (c) => c.forceQuit() },
 
   // The y/n prompt and typed lines
