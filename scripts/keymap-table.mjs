@@ -5,7 +5,7 @@ import { KEYMAP } from '../dist/tui/keymap.js';
 
 const SCOPE_NAMES = {
   queues: 'queues pane', jobs: 'jobs pane', detail: 'job detail', workers: 'workers', logs: 'logs',
-  help: 'help', prompt: 'y/n prompt', input: 'typing a search or filter',
+  help: 'help', prompt: 'y/n prompt', input: 'typing a search or filter', quitting: 'while quitting',
 };
 const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'];
 const cell = (text) => String(text).replace(/\|/g, '\\|');
@@ -17,7 +17,7 @@ const where = (scopes) => (EVERY_VIEW.every((s) => scopes.includes(s)) ? 'everyw
 console.log('| Key | Where | What it does | `--read-only` |');
 console.log('| --- | --- | --- | --- |');
 for (const binding of KEYMAP) {
-  const asks = binding.dangerous && !binding.description.includes('y/n');
+  const asks = binding.confirm !== undefined && !binding.description.includes('y/n');
   const description = `${binding.description}${asks ? ' (asks y/n first)' : ''}`;
   console.log(`| ${cell(code(binding.label))} | ${cell(where(binding.scopes))} | ${cell(description)} | ${binding.mutates ? 'hidden' : 'kept'} |`);
 }

@@ -9,34 +9,52 @@ import { WorkerHost } from './worker-host.js';
 
 /**
  * `flexq` and `flexq --headless`: hosts the worker pool until the user quits the console or a
- * signal arrives, then stops gracefully; resolves to the exit code. A second signal exits at once
- * with code 1.
+ * signal (SIGINT, SIGTERM, SIGHUP) arrives, then stops gracefully; resolves to the exit code. A
+ * second signal, or Ctrl-C again in the console while it waits, exits at once with code 1.
  */
 export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
   const config = await loadConfig({ ...(command.configPath === undefined ? {} : { path: command.configPath }), cwd: io.cwd, env: io.env });
   const { logger, ring, flush } = createHostLogger(config.logging, mode);
   const target = await redisForHost(config, io.env, io.cwd);
-  const signals = watchShutdownSignals((signal) => {
-    logger.error({ signal }, `second ${signal}: exiting now; running jobs run again once their lease expires`);
+  // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
+  // in the console while it waits for running jobs.
+  const exitNow = (why: string): never => {
+    logger.error({ reason: why }, `${why}: exiting now; running jobs run again once their lease expires`);
     target.embedded?.killNow();
     flush();
     process.exit(1);
-  });
+  };
+  // While the console is open, a second signal closes it first, so that it restores the terminal.
+  let onSecondSignal = (signal: NodeJS.Signals): void => exitNow(`second ${signal}`);
+  const signals = watchShutdownSignals((signal) => onSecondSignal(signal));
   let host: WorkerHost | undefined;
   try {
     if (target.embedded) {
       const { addr, dataDir, pid } = target.embedded;
       logger.info({ addr, dataDir, redisPid: pid }, `no Redis configured and none answering: started redis-server at ${addr} (data in ${dataDir}); it stops when flexq exits`);
     }
-    host = await WorkerHost.start({ config, mode, target, logger, ...(ring === undefined ? {} : { logs: ring }) });
-    if (mode === 'headless') {
-      const signal = await signals.first;
+    host = await WorkerHost.start({
+      config, mode, target, logger, readOnly: command.readOnly, ...(ring === undefined ? {} : { logs: ring }),
+    });
+    const stopping = signals.first.then((signal) => {
       logger.info({ signal }, `${signal} received: stopping gracefully (send it again to exit at once)`);
+      return signal;
+    });
+    if (mode === 'headless') {
+      await stopping;
     } else {
       // Loaded only here, so one-shot commands and --headless never load the console's UI stack.
       const { openConsole } = await import('../tui/index.js');
-      await Promise.race([openConsole(host, { readOnly: command.readOnly, redact: config.redact }), signals.first]);
+      // A signal quits the console the way `q` does: it waits for running jobs, then Ink restores the
+      // terminal. Stopping the host under a running console would leave it drawing a lost Redis.
+      const stop = new AbortController();
+      const force = new AbortController();
+      void stopping.then((signal) => stop.abort(signal));
+      onSecondSignal = (signal) => force.abort(signal);
+      const end = await openConsole(host, { readOnly: command.readOnly, redact: config.redact, stop: stop.signal, force: force.signal });
+      onSecondSignal = (signal) => exitNow(`second ${signal}`);
+      if (end === 'forced') exitNow(force.signal.aborted ? `second ${String(force.signal.reason)}` : 'Ctrl-C while quitting');
     }
     await host.stop();
     return 0;

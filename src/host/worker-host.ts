@@ -21,6 +21,8 @@ export interface WorkerHostOptions {
   logger: Logger;
   /** The console's log lines; absent in headless mode. */
   logs?: LogSource;
+  /** `--read-only`: a console that only watches, so the host starts no workers and claims nothing. */
+  readOnly?: boolean;
 }
 
 /** A health check that has not answered by then counts as Redis not answering. */
@@ -117,6 +119,10 @@ export class WorkerHost implements HostView {
 
   private startWorkers(): void {
     const { config, logger } = this.options;
+    if (this.options.readOnly) {
+      logger.info({ queues: config.queues.map((q) => q.name), redis: this.redisAddress }, `flexq read-only: watching queues ${config.queues.map((q) => q.name).join(', ')}; no workers run here`);
+      return;
+    }
     config.queues.forEach((settings, index) => {
       const worker = new RedisWorker(this.queues[index]!, {
         numWorkers: settings.concurrency,

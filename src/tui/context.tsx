@@ -57,6 +57,7 @@ export function useKeys(scope: KeyScope, isActive: boolean, fallback?: (name: st
 /** Whether the keys of `scope` are live: it has the focus and nothing modal is open. */
 export function useFocused(scope: KeyScope): boolean {
   return useConsoleState((s) => {
+    if (scope === 'quitting') return s.quitting !== null;
     if (s.quitting) return false;
     if (scope === 'prompt') return s.prompt !== null;
     if (scope === 'input') return s.prompt === null && s.input !== null;

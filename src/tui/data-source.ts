@@ -10,6 +10,7 @@ import { findJob, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { oneLine } from './sanitize.js';
+import { shownStatus } from './status.js';
 import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** How often and how far the data source looks. */
@@ -129,7 +130,8 @@ export class ConsoleDataSource implements ConsoleCommands {
       if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
       this.setFeedOk(true);
     } catch {
-      this.setFeedOk(false);
+      // While quitting, the host closes its connections under us: that is no lost Redis.
+      if (!this.store.getState().quitting) this.setFeedOk(false);
     }
     this.updateHeader();
     this.flushLogs();
@@ -217,7 +219,10 @@ export class ConsoleDataSource implements ConsoleCommands {
     if (!row || !queue) return;
     const { tab, offset, pageSize } = state;
     try {
-      const jobs = await queue.listJobs(tab, { offset, limit: pageSize });
+      const listed = await queue.listJobs(tab, { offset, limit: pageSize });
+      // The pending tab counts only ready jobs (stats.pendingJobs). An engine from before the
+      // ready/delayed split lists delayed jobs as pending too: leave them to the delayed tab.
+      const jobs = tab === 'pending' ? listed.filter((job) => shownStatus(job, Date.now()) === 'pending') : listed;
       const now = this.store.getState();
       if (selectedQueueRow(now)?.name !== row.name || now.tab !== tab || now.offset !== offset) return; // moved on meanwhile
       if (jobs.length === 0 && offset > 0) {

@@ -1,6 +1,6 @@
 /** The ops console: `openConsole(view, options)` draws it until the user quits. */
 import { render, useApp } from 'ink';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { App } from './components/App.js';
 import { ConsoleProvider, type ConsoleContextValue } from './context.js';
 import { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
@@ -30,7 +30,14 @@ export interface ConsoleOptions {
   debug?: boolean;
   /** Route stray console.log output above the console (default true). */
   patchConsole?: boolean;
+  /** Quits gracefully when it aborts, as `q` does: the host's answer to SIGTERM, SIGHUP and SIGINT. */
+  stop?: AbortSignal;
+  /** Closes the console at once when it aborts (a second signal), as a second Ctrl-C does. */
+  force?: AbortSignal;
 }
+
+/** How the console ended: a graceful quit, or one forced while it waited for running jobs. */
+export type ConsoleEnd = 'quit' | 'forced';
 
 /** Whether `NO_COLOR` asks for no colours (https://no-color.org). */
 export function noColorRequested(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -43,14 +50,30 @@ interface RootProps {
   view: Pick<HostView, 'inFlight' | 'stop'>;
   redact: readonly string[];
   noColor: boolean;
+  /** Quits gracefully when it aborts. */
+  stop?: AbortSignal;
+  /** Closes at once when it aborts. */
+  force?: AbortSignal;
+  /** Told when the console closes at once (before Ink's exit), so the host can end without waiting. */
+  onForceQuit?: () => void;
   children?: ReactNode;
+}
+
+/** Runs `run` once `signal` aborts (at once if it has). */
+function useAbort(signal: AbortSignal | undefined, run: () => void): void {
+  useEffect(() => {
+    if (!signal) return;
+    if (signal.aborted) return run();
+    signal.addEventListener('abort', run, { once: true });
+    return () => signal.removeEventListener('abort', run);
+  }, [signal, run]);
 }
 
 /**
  * The console's root: provides the context (store, key context with a graceful quit through Ink's
  * `exit()`) and draws the app. Exported for tests, which render it with ink-testing-library.
  */
-export function ConsoleRoot({ store, commands, view, redact, noColor }: RootProps) {
+export function ConsoleRoot({ store, commands, view, redact, noColor, stop, force, onForceQuit }: RootProps) {
   const { exit } = useApp();
   const value = useMemo<ConsoleContextValue>(() => {
     const keys: KeyContext = {
@@ -68,9 +91,16 @@ export function ConsoleRoot({ store, commands, view, redact, noColor }: RootProp
           },
         );
       },
+      // Leaves through Ink too, so the terminal is restored before the host ends the process.
+      forceQuit: () => {
+        onForceQuit?.();
+        exit();
+      },
     };
     return { store, keys, redact, noColor };
-  }, [store, commands, view, redact, noColor, exit]);
+  }, [store, commands, view, redact, noColor, exit, onForceQuit]);
+  useAbort(stop, value.keys.quit);
+  useAbort(force, value.keys.forceQuit);
   return (
     <ConsoleProvider value={value}>
       <App />
@@ -78,13 +108,35 @@ export function ConsoleRoot({ store, commands, view, redact, noColor }: RootProp
   );
 }
 
-/** Opens the console on the terminal; resolves once the user has quit and the host has stopped. */
-export async function openConsole(view: HostView, options: ConsoleOptions): Promise<void> {
+/**
+ * Keeps a hung-up terminal from ending the process: once the terminal is closed (which also sends
+ * SIGHUP, and so starts a graceful stop) every write and read fails with EIO, and an unhandled stream
+ * error would kill the host before its running jobs are handed back. The listener stays for the rest
+ * of the process: Ink's last writes fail after the console has closed.
+ */
+function outliveTerminal(stream: NodeJS.EventEmitter): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EIO' && error.code !== 'EPIPE') throw error;
+  });
+}
+
+/**
+ * Opens the console on the terminal; resolves once the user has quit and the host has stopped, or at
+ * once when the quit was forced (the host's stop may still be under way then).
+ */
+export async function openConsole(view: HostView, options: ConsoleOptions): Promise<ConsoleEnd> {
+  let end: ConsoleEnd = 'quit';
+  outliveTerminal(options.stdout ?? process.stdout);
+  outliveTerminal(options.stdin ?? process.stdin);
   const store = createConsoleStore({ address: view.redisAddress, queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
   const source = new ConsoleDataSource(view, store, options.dataSource);
   const started = source.start();
   const instance = render(
-    <ConsoleRoot store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()} />,
+    <ConsoleRoot
+      store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()}
+      {...(options.stop ? { stop: options.stop } : {})} {...(options.force ? { force: options.force } : {})}
+      onForceQuit={() => (end = 'forced')}
+    />,
     {
       ...(options.stdin ? { stdin: options.stdin } : {}),
       ...(options.stdout ? { stdout: options.stdout } : {}),
@@ -100,4 +152,5 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
     await source.stop();
     instance.cleanup();
   }
+  return end;
 }

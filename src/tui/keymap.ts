@@ -1,13 +1,14 @@
 /**
  * Every key binding of the console, as data: the one table drives key handling, the footer hints and
- * the `?` help screen. `mutates` bindings vanish in read-only mode; `dangerous` ones ask y/n first.
+ * the `?` help screen. `mutates` bindings vanish in read-only mode; those with `confirm` ask y/n first.
  */
 import type { Key } from 'ink';
 import type { Job } from '../engine/types.js';
-import { STATUS_TABS, selectedQueueRow, targetJob, type ConsoleState, type ConsoleStore, type View } from './store.js';
+import { STATUS_TABS, selectedQueueRow, targetJob, type ConsoleStore, type View } from './store.js';
+import { shownStatus } from './status.js';
 
-/** Where a binding applies: a view, the y/n prompt, or a line being typed. */
-export type KeyScope = View | 'prompt' | 'input';
+/** Where a binding applies: a view, the y/n prompt, a line being typed, or the wait while quitting. */
+export type KeyScope = View | 'prompt' | 'input' | 'quitting';
 
 /** What the console can ask of the engine (implemented by the data source). */
 export interface ConsoleCommands {
@@ -23,10 +24,12 @@ export interface KeyContext {
   commands: ConsoleCommands;
   /** Graceful quit: waits for in-flight jobs, then leaves through Ink's `exit()`. */
   quit(): void;
+  /** Quit now, asked for while a graceful quit waits: running jobs are left to their leases. */
+  forceQuit(): void;
 }
 
-/** One key binding. */
-export interface KeyBinding {
+/** What every key binding has. */
+interface BindingBase {
   /** Key names as `keyName` gives them: a character, or `up`, `enter`, `escape`, `tab`, `pagedown`… */
   keys: readonly string[];
   /** How the keys are shown: `↑/k`. */
@@ -35,23 +38,38 @@ export interface KeyBinding {
   description: string;
   /** Short word for the footer; bindings without one are only in the help screen. */
   hint?: string;
-  action: (ctx: KeyContext, key: string) => void;
-  /** Asks y/n first, with the question this returns (null: nothing to ask about). */
-  dangerous?: (state: ConsoleState) => string | null;
+  /** Footer order: lower comes first, so a narrow footer keeps what matters most (default 5). */
+  rank?: number;
   /** Changes something in Redis or the host: removed in read-only mode. */
   mutates?: boolean;
+}
+
+/** A binding that moves around or changes what is shown. */
+export interface ViewBinding extends BindingBase {
+  action: (ctx: KeyContext, key: string) => void;
+}
+
+/**
+ * A binding that acts on one job. The job is taken when the key is pressed, and a y/n answer acts on
+ * that job: the list may have moved under the prompt, so the selection then may be another job.
+ */
+export interface JobBinding extends BindingBase {
+  onJob: (ctx: KeyContext, job: Job, key: string) => Promise<void>;
+  /** Asks y/n first, with this question about the job. */
+  confirm?: (job: Job) => string;
+}
+
+/** One key binding. */
+export type KeyBinding = ViewBinding | JobBinding;
+
+/** Whether a binding asks y/n before it acts. */
+export function asksFirst(binding: KeyBinding): boolean {
+  return 'confirm' in binding && binding.confirm !== undefined;
 }
 
 const MAIN: readonly KeyScope[] = ['queues', 'jobs'];
 const JOBS_AND_DETAIL: readonly KeyScope[] = ['jobs', 'detail'];
 const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'];
-
-/** Runs `run` on the target job, or says there is none. */
-function withJob(ctx: KeyContext, run: (job: Job) => Promise<void>): void {
-  const job = targetJob(ctx.store.getState());
-  if (!job) return ctx.store.getState().toast('error', 'no job selected');
-  void run(job);
-}
 
 const state = (ctx: KeyContext) => ctx.store.getState();
 
@@ -66,6 +84,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down', 'j'], label: '↓/j', scopes: ['detail'], description: 'scroll down', action: (c) => state(c).scrollDetail(1) },
   { keys: ['up', 'k'], label: '↑/k', scopes: ['help'], description: 'scroll up', action: (c) => state(c).scrollHelp(-1) },
   { keys: ['down', 'j'], label: '↓/j', scopes: ['help'], description: 'scroll down', action: (c) => state(c).scrollHelp(1) },
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['logs'], description: 'scroll up', action: (c) => state(c).scrollLogs(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['logs'], description: 'scroll down', action: (c) => state(c).scrollLogs(1) },
+  { keys: ['pageup'], label: 'PgUp', scopes: ['logs'], description: 'scroll up a page', action: (c) => state(c).scrollLogs(-1, 'page') },
+  { keys: ['pagedown'], label: 'PgDn', scopes: ['logs'], description: 'scroll down a page', action: (c) => state(c).scrollLogs(1, 'page') },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', action: (c) => state(c).scrollLogs('tail') },
   { keys: ['enter'], label: 'Enter', scopes: ['queues'], description: 'open the queue\'s jobs', hint: 'open', action: (c) => state(c).open('jobs') },
   {
     keys: ['enter'], label: 'Enter', scopes: ['jobs'], description: 'open the job\'s detail', hint: 'open',
@@ -92,18 +115,15 @@ export const KEYMAP: readonly KeyBinding[] = [
 
   // Actions on jobs and queues
   {
-    keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel the job (asks y/n; aborts a running handler)', hint: 'cancel', mutates: true,
-    dangerous: (s) => {
-      const job = targetJob(s);
-      return job ? `Cancel job ${job.id} (${job.type}, ${job.status})? y/n` : null;
-    },
-    action: (c) => withJob(c, (job) => c.commands.cancel(job)),
+    keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel the job (asks y/n; aborts a running handler)', hint: 'cancel', rank: 1, mutates: true,
+    confirm: (job) => `Cancel job ${job.id} (${job.type}, ${shownStatus(job, Date.now())})? y/n`,
+    onJob: (c, job) => c.commands.cancel(job),
   },
-  { keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', mutates: true, action: (c) => withJob(c, (job) => c.commands.retry(job)) },
-  { keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', mutates: true, action: (c) => withJob(c, (job) => c.commands.changePriority(job, 1)) },
-  { keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true, action: (c) => withJob(c, (job) => c.commands.changePriority(job, -1)) },
+  { keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', rank: 1, mutates: true, onJob: (c, job) => c.commands.retry(job) },
+  { keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', rank: 1, mutates: true, onJob: (c, job) => c.commands.changePriority(job, 1) },
+  { keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true, onJob: (c, job) => c.commands.changePriority(job, -1) },
   {
-    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', hint: 'pause', mutates: true,
+    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', hint: 'pause', rank: 1, mutates: true,
     action: (c) => {
       const row = selectedQueueRow(state(c));
       if (row) void c.commands.togglePause(row.name);
@@ -118,7 +138,11 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['l'], label: 'l', scopes: EVERY_VIEW, description: 'log tail', hint: 'logs', action: (c) => state(c).open('logs') },
   { keys: ['w'], label: 'w', scopes: EVERY_VIEW, description: 'workers', hint: 'workers', action: (c) => state(c).open('workers') },
   { keys: ['?'], label: '?', scopes: EVERY_VIEW, description: 'help: every key', hint: 'help', action: (c) => (state(c).view === 'help' ? state(c).back() : state(c).open('help')) },
-  { keys: ['q', 'ctrl-c'], label: 'q', scopes: EVERY_VIEW, description: 'quit (waits for in-flight jobs)', hint: 'quit', action: (c) => c.quit() },
+  { keys: ['q'], label: 'q', scopes: EVERY_VIEW, description: 'quit (waits for in-flight jobs)', hint: 'quit', action: (c) => c.quit() },
+  // Ctrl-C reaches the console as a key (the terminal is in raw mode), so it is bound in every scope:
+  // once to quit gracefully, as SIGINT would, and again, while that waits, to quit at once.
+  { keys: ['ctrl-c'], label: 'Ctrl-C', scopes: [...EVERY_VIEW, 'prompt', 'input'], description: 'quit, as q does (also in a y/n prompt or while typing)', action: (c) => c.quit() },
+  { keys: ['ctrl-c'], label: 'Ctrl-C', scopes: ['quitting'], description: 'quit at once (running jobs run again once their lease expires)', action: (c) => c.forceQuit() },
 
   // The y/n prompt and typed lines
   { keys: ['y'], label: 'y', scopes: ['prompt'], description: 'yes, do it', action: (c) => state(c).answer(true) },
@@ -135,6 +159,8 @@ export function keyName(input: string, key: Key): string {
   if (key.rightArrow) return 'right';
   if (key.pageUp) return 'pageup';
   if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
   if (key.return) return 'enter';
   if (key.escape) return 'escape';
   if (key.tab) return key.shift ? 'shift-tab' : 'tab';
@@ -153,13 +179,25 @@ export function allBindings(readOnly: boolean): KeyBinding[] {
   return KEYMAP.filter((b) => !(readOnly && b.mutates));
 }
 
-/** Runs the binding of `name` in `scope`; dangerous ones ask first. True when a binding took the key. */
+/**
+ * Runs the binding of `name` in `scope`. A job binding takes its job now, and one that asks first binds
+ * the question's answer to that job. True when a binding took the key.
+ */
 export function dispatchKey(scope: KeyScope, name: string, ctx: KeyContext): boolean {
-  const { readOnly } = ctx.store.getState();
-  const binding = bindingsFor(scope, readOnly).find((b) => b.keys.includes(name));
+  const state = ctx.store.getState();
+  const binding = bindingsFor(scope, state.readOnly).find((b) => b.keys.includes(name));
   if (!binding) return false;
-  const question = binding.dangerous?.(ctx.store.getState());
-  if (question) ctx.store.getState().ask({ message: question, confirm: () => binding.action(ctx, name) });
-  else binding.action(ctx, name);
+  if (!('onJob' in binding)) {
+    binding.action(ctx, name);
+    return true;
+  }
+  const job = targetJob(state);
+  if (!job) {
+    state.toast('error', 'no job selected');
+    return true;
+  }
+  const run = () => void binding.onJob(ctx, job, name);
+  if (binding.confirm) state.ask({ message: binding.confirm(job), confirm: run });
+  else run();
   return true;
 }

@@ -6,8 +6,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
 import type { ConnectionState, LogLine } from './host-view.js';
+import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
 
-/** The job tabs of a queue, in key order 1–7. `pending` lists every waiting job, ready or delayed. */
+/** The job tabs of a queue, in key order 1–7. `pending` lists the jobs ready to run, `delayed` those waiting for their time. */
 export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'failed', 'completed', 'cancelled'] as const;
 /** One job tab. */
 export type StatusTab = (typeof STATUS_TABS)[number];
@@ -15,10 +16,7 @@ export type StatusTab = (typeof STATUS_TABS)[number];
 /** What fills the screen; `queues` and `jobs` are the two panes of the main screen. */
 export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help';
 
-/** Log levels from least to most severe, for the log filter. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-/** A minimum log level, or every line. */
-export type LogLevelFilter = (typeof LOG_LEVELS)[number] | 'all';
+export { LOG_LEVELS, type LogLevelFilter } from './log-lines.js';
 
 /** One row of the queues table. */
 export interface QueueRow {
@@ -110,7 +108,10 @@ export interface ConsoleState {
   detail: DetailState | null;
   workers: WorkerRow[];
   logs: LogLine[];
-  logFilter: { level: LogLevelFilter; jobId: string };
+  logFilter: LogFilter;
+  /** Lines the log view is scrolled up from the tail (0: it follows new lines), and how many it shows. */
+  logScroll: number;
+  logRows: number;
   header: HeaderState;
   prompt: Prompt | null;
   input: TextInput | null;
@@ -138,6 +139,9 @@ export interface ConsoleActions {
   submitInput(): void;
   clearSearch(): void;
   cycleLogLevel(): void;
+  /** Scrolls the log view by lines, or by pages of `logRows` lines; `tail` follows new lines again. */
+  scrollLogs(delta: number | 'tail', unit?: 'line' | 'page'): void;
+  setLogRows(rows: number): void;
   ask(prompt: Prompt): void;
   answer(yes: boolean): void;
   toast(level: Toast['level'], text: string): void;
@@ -185,11 +189,11 @@ export function selectedQueueRow(state: ConsoleState): QueueRow | null {
   return state.queues[state.selectedQueue] ?? null;
 }
 
-/** How many jobs the selected tab holds, from the stats. */
+/** How many jobs a tab holds: the same stats the queue row shows, so the two always agree. */
 export function tabTotal(stats: QueueStats | null, tab: StatusTab): number {
   if (!stats) return 0;
   switch (tab) {
-    case 'pending': return stats.pendingJobs + stats.delayedJobs;
+    case 'pending': return stats.pendingJobs;
     case 'delayed': return stats.delayedJobs;
     case 'processing': return stats.processingJobs;
     case 'retrying': return stats.retryingJobs;
@@ -226,6 +230,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       workers: [],
       logs: [],
       logFilter: { level: 'all', jobId: '' },
+      logScroll: 0,
+      logRows: 10,
       header: {
         address: init.address ?? '', connection: 'connected', busy: 0, concurrency: 0,
         inRate: 0, outRate: 0, inHistory: [], outHistory: [],
@@ -316,7 +322,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const { input, logFilter } = get();
         if (!input) return;
         const text = input.text.trim();
-        if (input.kind === 'logJob') return set({ input: null, logFilter: { ...logFilter, jobId: text } });
+        if (input.kind === 'logJob') return set({ input: null, logFilter: { ...logFilter, jobId: text }, logScroll: 0 });
         set({ input: null });
         if (text === '') return get().clearSearch();
         set({ search: { query: text, results: null, scanned: 0 }, selectedIndex: 0, view: get().view === 'queues' ? 'jobs' : get().view });
@@ -326,8 +332,16 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const { logFilter } = get();
         const order: LogLevelFilter[] = ['all', 'debug', 'info', 'warn', 'error'];
         const level = order[(order.indexOf(logFilter.level) + 1) % order.length]!;
-        set({ logFilter: { ...logFilter, level } });
+        set({ logFilter: { ...logFilter, level }, logScroll: 0 });
       },
+      scrollLogs: (delta, unit = 'line') => {
+        if (delta === 'tail') return set({ logScroll: 0 });
+        const { logs, logFilter, logScroll, logRows } = get();
+        const top = Math.max(0, logs.filter((line) => logLineShown(line, logFilter)).length - logRows);
+        // Scrolling up moves away from the tail: a positive scroll.
+        set({ logScroll: clamp(logScroll - delta * (unit === 'page' ? Math.max(1, logRows - 1) : 1), 0, top) });
+      },
+      setLogRows: (rows) => set({ logRows: Math.max(1, rows) }),
       ask: (prompt) => set({ prompt }),
       answer: (yes) => {
         const { prompt } = get();
@@ -362,8 +376,11 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       setWorkers: (workers) => set({ workers }),
       appendLogs: (lines) => {
         if (lines.length === 0) return;
-        const logs = [...get().logs, ...lines];
-        set({ logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs });
+        const { logs: kept, logScroll, logFilter } = get();
+        const logs = [...kept, ...lines];
+        // A window scrolled up stays on its lines: it moves up by the new lines it lets through.
+        const added = logScroll === 0 ? 0 : lines.filter((line) => logLineShown(line, logFilter)).length;
+        set({ logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs, logScroll: logScroll + added });
       },
       setHeader: (patch) => set({ header: { ...get().header, ...patch } }),
       setQuitting: (inFlight) => set({ quitting: { inFlight } }),

@@ -3,73 +3,27 @@
  * actions reach Redis. Issue 5 asks for this end to end: dispatch, open a running job, `c` `y`, check
  * in Redis that it is cancelled, `q` quits.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
-import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
-import { FLEXQ_BIN, processAlive, redisEnv, tempFolder } from './helpers.js';
-import { TmuxTerminal, colourEscapes, tmuxAvailable } from './tmux-terminal.js';
-
-// Jobs sleep far longer than the test runs, so they are still running when the keys arrive; the
-// short shutdown timeout hands the ones still running back at quit instead of waiting them out.
-const CONFIG = `shutdownTimeout = "1s"
-
-[logging]
-file = "flexq.log"
-
-[metrics]
-enabled = false
-
-[queues.default]
-concurrency = 2
-pollTime = "200ms"
-
-[handlers.demo]
-builtin = "sleep"
-options = { ms = 20000 }
-`;
+import { REDIS_URL, waitFor } from '../helpers.js';
+import { processAlive } from './helpers.js';
+import { cleanupSessions, exitStatus, flexqPid, queueRow, startConsole } from './console-session.js';
+import { colourEscapes, tmuxAvailable } from './tmux-terminal.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await cleanupSessions();
 });
 
 beforeAll(async () => {
   if (!(await tmuxAvailable())) throw new Error('tmux is not installed: the console pty tests need it (.ci/run installs it)');
 });
 
-/** A temp folder with the config, a fresh prefix, flexq running in a tmux pane; all undone after the test. */
-async function startConsole(extraEnv: Record<string, string> = {}): Promise<{ terminal: TmuxTerminal; prefix: string; dir: string }> {
-  const prefix = uniquePrefix('pty');
-  const folder = await tempFolder(CONFIG);
-  cleanups.push(async () => { await folder.remove(); await deletePrefix(prefix); });
-  const terminal = new TmuxTerminal(folder.dir, 100, 30);
-  cleanups.push(() => terminal.kill());
-  await terminal.start([process.execPath, FLEXQ_BIN, '--config', join(folder.dir, 'flexq.toml')], {
-    cwd: folder.dir, env: redisEnv(prefix, extraEnv),
-  });
-  return { terminal, prefix, dir: folder.dir };
-}
-
-/** flexq's own pid, from its log file (pino writes `pid` on every line; the file is written asynchronously). */
-function flexqPid(dir: string): Promise<number> {
-  return waitFor('a line in flexq.log', async () => {
-    const first = (await readFile(join(dir, 'flexq.log'), 'utf8').catch(() => '')).split('\n')[0] ?? '';
-    const pid = first.endsWith('}') ? (JSON.parse(first) as { pid?: unknown }).pid : undefined;
-    return typeof pid === 'number' ? pid : null;
-  });
-}
-
-/** The cells of the queues-table row of `name` on `screen`. */
-function queueRow(screen: string, name: string): string[] {
-  const line = screen.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
-  return line ? line.trim().split(/\s+/) : [];
-}
-
 describe('flexq console in a real terminal', () => {
   it('opens a running job, c + y cancels it in Redis, q quits and the process exits', async () => {
-    const { terminal, prefix, dir } = await startConsole();
+    const session = await startConsole();
+    const { terminal, prefix, dir } = session;
     const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
     cleanups.push(() => queue.close());
     await terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
@@ -93,14 +47,7 @@ describe('flexq console in a real terminal', () => {
 
     const pid = await flexqPid(dir);
     await terminal.press('q');
-    const { status } = await waitFor('flexq to exit', async () => {
-      const code = await terminal.exitStatus();
-      return code === null ? null : { status: code };
-    }, { timeoutMs: 15_000, intervalMs: 50 })
-      .catch(async (error: Error) => {
-        const log = await readFile(join(dir, 'flexq.log'), 'utf8').catch(() => '');
-        throw new Error(`${error.message}\n--- screen ---\n${await terminal.capture()}\n--- flexq.log ---\n${log.slice(-4000)}`);
-      });
+    const status = await exitStatus(session, 15_000);
     expect(status).toBe(0);
     await waitFor('the pane to end', () => terminal.paneDead());
     expect(processAlive(pid)).toBe(false);
@@ -115,7 +62,7 @@ describe('flexq console in a real terminal', () => {
     await coloured.terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
     expect(colourEscapes(await coloured.terminal.capture(true))).not.toEqual([]);
 
-    const plain = await startConsole({ NO_COLOR: '1' });
+    const plain = await startConsole({ env: { NO_COLOR: '1' } });
     await plain.terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console without colours');
     const screen = await plain.terminal.capture(true);
     expect(screen).toMatch(/\u001b\[[0-9;]*m/); // bold and inverse stay: the capture does carry escapes

@@ -42,6 +42,8 @@ export function colourEscapes(screen: string): string[] {
 export class TmuxTerminal {
   private readonly socket: string;
   private readonly statusFile: string;
+  private readonly sttyFile: string;
+  private readonly outputFile: string;
   readonly session = 'console';
   private started = false;
 
@@ -49,6 +51,8 @@ export class TmuxTerminal {
   constructor(folder: string, readonly columns = 100, readonly rows = 30) {
     this.socket = join(folder, 'tmux.sock');
     this.statusFile = join(folder, 'exit-status');
+    this.sttyFile = join(folder, 'stty-after-exit');
+    this.outputFile = join(folder, 'pane-output');
   }
 
   private tmux(args: readonly string[], env?: Record<string, string>): Promise<{ stdout: string }> {
@@ -63,11 +67,16 @@ export class TmuxTerminal {
   async start(argv: readonly string[], options: { env: Record<string, string>; cwd: string }): Promise<void> {
     // The pane's shell writes the exit status to a file: tmux 3.3 often leaves a dead pane's
     // #{pane_dead_status} empty, so it cannot be trusted.
-    const command = `${argv.map(shellQuote).join(' ')}; echo $? > ${shellQuote(this.statusFile)}`;
+    // After the status, the terminal's modes as the command left them (`sttyAfterExit`); written
+    // first to another name, so a reader never sees half of it.
+    const stty = shellQuote(this.sttyFile);
+    const command = `${argv.map(shellQuote).join(' ')}; s=$?; stty -a > ${stty}.tmp; mv ${stty}.tmp ${stty}; echo $s > ${shellQuote(this.statusFile)}`;
     const env = { TERM: 'xterm-256color', ...options.env };
     await this.tmux([
       'new-session', '-d', '-s', this.session, '-x', String(this.columns), '-y', String(this.rows), '-c', options.cwd, command,
       ';', 'set-option', '-w', '-t', this.session, 'remain-on-exit', 'on',
+      // Every byte the command writes, as written (`output`).
+      ';', 'pipe-pane', '-o', '-t', this.session, `cat >> ${shellQuote(this.outputFile)}`,
     ], env);
     this.started = true;
   }
@@ -94,6 +103,28 @@ export class TmuxTerminal {
   /** Types keys as tmux names them: `Enter`, `Tab`, `Escape`, `Down`, or a character. */
   async press(...keys: string[]): Promise<void> {
     for (const key of keys) await this.tmux(['send-keys', '-t', this.session, key]);
+  }
+
+  /**
+   * Pastes `text` as a terminal does: the whole of it in one write to the program (tmux turns each
+   * `\n` into `\r`, as a terminal sends Enter).
+   */
+  async paste(text: string): Promise<void> {
+    await this.tmux(['set-buffer', '-b', 'test-paste', '--', text]);
+    await this.tmux(['paste-buffer', '-d', '-b', 'test-paste', '-t', this.session]);
+  }
+
+  /** `stty -a` of the pane's terminal right after the command exited ('' before). */
+  async sttyAfterExit(): Promise<string> {
+    return readFile(this.sttyFile, 'utf8').catch(() => '');
+  }
+
+  /**
+   * Everything the command wrote to the terminal so far, escapes included. (tmux's own cursor flag
+   * cannot say whether a program showed the cursor again: a dead pane always reports it hidden.)
+   */
+  async output(): Promise<string> {
+    return readFile(this.outputFile, 'utf8').catch(() => '');
   }
 
   /** The command's exit status once it has ended, else null. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobContext } from '../../src/index.js';
+import type { Job, JobContext, JobResult } from '../../src/index.js';
 import { openHarness, type Harness } from './harness.js';
 import { waitFor } from '../helpers.js';
 
@@ -45,5 +45,39 @@ describe('cancel', () => {
     await h.frame('? y/n', 'asked');
     await h.press('y');
     await h.frame(`cancelJob: job ${job.id} is cancelled`, 'the refusal as a toast');
+  });
+
+  it('y acts on the job the question named, even after the list moved under the prompt', async () => {
+    // Each job runs until the test finishes it (or it is cancelled).
+    const finish = new Map<string, () => void>();
+    h = await openHarness({
+      handlers: {
+        held: (ctx: JobContext, job: Job) => new Promise<JobResult>((resolve) => {
+          finish.set(job.id, () => resolve({ success: true }));
+          ctx.signal.addEventListener('abort', () => resolve({ success: false, retry: false }));
+        }),
+      },
+    });
+    const a = await h.queue.push({ type: 'held' });
+    const b = await h.queue.push({ type: 'held' });
+    await waitFor('both running', () => finish.size === 2);
+    await h.press('3');
+    await h.frame((f) => f.includes(a.id) && f.includes(b.id), 'both jobs in tab 3');
+    const named = h.store.getState().page!.jobs[0]!.id;
+    const other = named === a.id ? b.id : a.id;
+    await h.press('c');
+    await h.frame(`Cancel job ${named} (held, processing)? y/n`, 'the question about the selected job');
+    // The named job finishes while the question is open: the list moves, and the other job is selected.
+    finish.get(named)!();
+    await waitFor('the page without the named job', () => {
+      const jobs = h!.store.getState().page?.jobs ?? [];
+      return jobs.length === 1 && jobs[0]!.id === other;
+    });
+    await h.press('y');
+    // Nothing is cancelled: the named job is done, and the engine's refusal names it.
+    await h.frame(`cancelJob: job ${named} is completed`, 'the refusal naming the job of the question');
+    expect(await h.queue.getJobStatus(named)).toBe('completed');
+    expect(await h.queue.getJobStatus(other)).toBe('processing');
+    finish.get(other)!();
   });
 });

@@ -21,7 +21,7 @@ function context(readOnly = false) {
     togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
   };
   const store = createConsoleStore({ queues: ['q'], readOnly });
-  const ctx: KeyContext = { store, commands, quit: () => calls.push('quit') };
+  const ctx: KeyContext = { store, commands, quit: () => calls.push('quit'), forceQuit: () => calls.push('force quit') };
   return { ctx, store, calls };
 }
 
@@ -70,6 +70,29 @@ describe('key map', () => {
     expect(calls).toEqual([]);
     dispatchKey('prompt', 'y', ctx);
     expect(calls).toEqual(['cancel j1']);
+  });
+
+  it('a y/n answer acts on the job the question named, whatever is selected by then', () => {
+    const { ctx, store, calls } = context();
+    const other: Job = { ...aJob, id: 'j2' };
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob, other] } });
+    dispatchKey('jobs', 'c', ctx);
+    expect(store.getState().prompt?.message).toBe('Cancel job j1 (t, processing)? y/n');
+    // The list moves under the open question: j1 is gone and j2 takes its row.
+    store.getState().setPage({ queue: 'q', tab: 'processing', offset: 0, jobs: [other] });
+    dispatchKey('prompt', 'y', ctx);
+    expect(calls).toEqual(['cancel j1']);
+  });
+
+  it('Ctrl-C quits from every scope, and quits at once while a quit waits', () => {
+    const { ctx, store, calls } = context();
+    for (const scope of ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'prompt', 'input'] as const) {
+      expect(dispatchKey(scope, 'ctrl-c', ctx), scope).toBe(true);
+    }
+    expect(calls.every((c) => c === 'quit')).toBe(true);
+    store.getState().setQuitting(1);
+    dispatchKey('quitting', 'ctrl-c', ctx);
+    expect(calls[calls.length - 1]).toBe('force quit');
   });
 
   it('bindings reach the commands and the store', () => {

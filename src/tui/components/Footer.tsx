@@ -5,17 +5,22 @@ import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import { bindingsFor, type KeyScope } from '../keymap.js';
 import { oneLine } from '../sanitize.js';
+import { typedChunk } from '../typing.js';
 
 const GLOBAL_HINTS = new Set(['?', 'q']);
 
-/** Key hints of the focused scope; help and quit always fit at the end. */
+/**
+ * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
+ * drops the least useful first; help and quit always fit at the end.
+ */
 export function footerHints(scope: KeyScope, readOnly: boolean, columns: number): string {
   const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint);
   const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map((b) => `${b.label} ${b.hint}`).join('  ');
+  const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
   let head = '';
-  for (const b of bindings.filter((b) => !GLOBAL_HINTS.has(b.label))) {
+  for (const b of ranked) {
     const next = `${head}${head ? '  ' : ''}${b.label} ${b.hint}`;
-    if ([...next].length + tail.length + 2 > columns) break;
+    if ([...next].length + tail.length + 2 > columns) continue; // a shorter hint further on may still fit
     head = next;
   }
   return head ? `${head}  ${tail}` : tail;
@@ -29,20 +34,34 @@ function PromptLine() {
   return <Text bold color={color('yellow')} wrap="truncate-end">{oneLine(message)}</Text>;
 }
 
-/** The line being typed; printable keys edit it, Enter applies, Esc drops it. */
+/** The line being typed; printable keys and pastes edit it, Enter (or a paste's line break) applies, Esc drops it. */
 function InputLine() {
   const { store } = useConsole();
   const input = useConsoleState((s) => s.input);
   const edit = useCallback((name: string, raw: string, key: Key) => {
-    const { input: current, editInput } = store.getState();
+    const { input: current, editInput, submitInput } = store.getState();
     if (!current) return;
-    if (name === 'backspace') editInput(current.text.slice(0, -1));
-    else if (!key.ctrl && !key.meta && raw !== '' && !/[\u0000-\u001f\u007f]/.test(raw)) editInput(current.text + raw);
+    if (name === 'backspace') return editInput(current.text.slice(0, -1));
+    if (key.ctrl || key.meta) return;
+    const { text, submit } = typedChunk(raw);
+    if (text !== '') editInput(current.text + text);
+    if (submit) submitInput();
   }, [store]);
   useKeys('input', useFocused('input'), edit);
   if (!input) return null;
   const label = input.kind === 'search' ? 'search (id, type or payload text): ' : 'log filter, job id: ';
   return <Text wrap="truncate-end">{label}{oneLine(input.text)}<Text inverse> </Text></Text>;
+}
+
+/** The notice while a quit waits for running jobs; a second Ctrl-C quits at once. */
+function QuittingLine({ inFlight }: { inFlight: number }) {
+  useKeys('quitting', useFocused('quitting'));
+  const color = useColor();
+  return (
+    <Text bold color={color('yellow')} wrap="truncate-end">
+      {`Quitting: waiting for ${inFlight} job${inFlight === 1 ? '' : 's'} in flight to finish… (Ctrl-C again: quit now)`}
+    </Text>
+  );
 }
 
 /** The status line and the hints line. */
@@ -54,7 +73,7 @@ export function Footer({ columns }: { columns: number }) {
   const color = useColor();
   let status;
   if (quitting) {
-    status = <Text bold color={color('yellow')}>{`Quitting: waiting for ${quitting.inFlight} job${quitting.inFlight === 1 ? '' : 's'} in flight to finish…`}</Text>;
+    status = <QuittingLine inFlight={quitting.inFlight} />;
   } else if (prompt) {
     status = <PromptLine />;
   } else if (input) {

@@ -5,7 +5,7 @@ import { useColor, useConsoleState } from '../context.js';
 
 /** The header line (and the Redis-lost banner under it when the connection is down). */
 export function Header({ columns }: { columns: number }) {
-  const header = useConsoleState((s) => s.header);
+  const { header, readOnly } = useConsoleState((s) => ({ header: s.header, readOnly: s.readOnly }));
   const color = useColor();
   const lost = header.connection !== 'connected';
   const spark = columns >= 100 ? 16 : 8;
@@ -15,7 +15,8 @@ export function Header({ columns }: { columns: number }) {
         <Text bold color={color('cyan')}>flexq </Text>
         <Text>{header.address} </Text>
         <Text color={color(lost ? 'red' : 'green')}>{lost ? '○ reconnecting' : '● connected'}</Text>
-        <Text>  pool {header.busy}/{header.concurrency}</Text>
+        {/* A read-only console runs no workers: say so rather than show an empty pool. */}
+        <Text>{readOnly && header.concurrency === 0 ? '  no workers (read-only)' : `  pool ${header.busy}/${header.concurrency}`}</Text>
         <Text>  in {rate(header.inRate)} </Text>
         <Text color={color('blue')}>{sparkline(header.inHistory.slice(-spark))}</Text>
         <Text>  out {rate(header.outRate)} </Text>

@@ -1,12 +1,12 @@
 /** Every key binding, straight from the key map (read-only mode lists only what is left). */
 import { Box, Text } from 'ink';
 import { useColor, useConsoleState, useFocused, useKeys } from '../context.js';
-import { allBindings, type KeyScope } from '../keymap.js';
+import { allBindings, asksFirst, type KeyScope } from '../keymap.js';
 import { fit } from '../format.js';
 
 const SCOPE_TITLES: Record<KeyScope, string> = {
   queues: 'Queues pane', jobs: 'Jobs pane', detail: 'Job detail', workers: 'Workers', logs: 'Logs', help: 'Help',
-  prompt: 'y/n prompt', input: 'Typing a search or filter',
+  prompt: 'y/n prompt', input: 'Typing a search or filter', quitting: 'While quitting',
 };
 
 /** The help lines: a title per scope, then `key  description` for each binding first seen there. */
@@ -20,7 +20,7 @@ export function helpLines(readOnly: boolean): { text: string; title: boolean }[]
     const own = bindings.filter((b) => b.scopes.includes(scope) && !everywhere.includes(b));
     if (own.length === 0) continue;
     lines.push({ text: SCOPE_TITLES[scope], title: true });
-    for (const b of own) lines.push({ text: `  ${fit(b.label, 8)} ${b.description}${b.dangerous ? ' [asks y/n]' : ''}`, title: false });
+    for (const b of own) lines.push({ text: `  ${fit(b.label, 8)} ${b.description}${asksFirst(b) && !b.description.includes('y/n') ? ' [asks y/n]' : ''}`, title: false });
   }
   return lines;
 }

@@ -4,6 +4,7 @@ import type { Job } from '../../engine/types.js';
 import type { LogLine } from '../host-view.js';
 import { age, prettyJson, progressBar, progressFraction } from '../format.js';
 import { oneLine, sanitize } from '../sanitize.js';
+import { shownStatus } from '../status.js';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 
 /** One line of the detail, with an optional colour. */
@@ -32,7 +33,7 @@ export function detailLines(job: Job, logs: readonly LogLine[], redact: readonly
   const lines: DetailLine[] = [
     field('queue', job.queue),
     field('type', job.type),
-    field('status', `${job.status} (since ${age(job.enteredAt, now)})`),
+    field('status', `${shownStatus(job, now)} (since ${age(job.enteredAt, now)})`),
     field('priority', String(job.priority)),
     field('attempts', `${job.attempts}/${job.maxAttempts}`),
     field('delay', job.delay ? `${job.delay} ms` : '-'),
@@ -69,7 +70,7 @@ export function JobDetail({ columns, rows }: { columns: number; rows: number }) 
   const now = useNow();
   const color = useColor();
   if (!detail) return null;
-  const title = `Job ${detail.id}${detail.job ? ` · ${detail.job.queue} · ${detail.job.status}` : ''}`;
+  const title = `Job ${detail.id}${detail.job ? ` · ${detail.job.queue} · ${shownStatus(detail.job, now)}` : ''}`;
   if (!detail.job) {
     return (
       <Box flexDirection="column" width={columns}>

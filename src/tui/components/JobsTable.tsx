@@ -6,11 +6,15 @@ import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../conte
 import { STATUS_TABS, listedJobs, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
 
-function columnsFor(tab: StatusTab): Column[] {
+/** Width of the ID column: ids are 16 characters, longer on sharded queues; the column fits the page's longest. */
+const idWidth = (jobs: readonly Job[]) => jobs.reduce((width, job) => Math.max(width, [...job.id].length), 16);
+
+function columnsFor(tab: StatusTab, jobs: readonly Job[]): Column[] {
   const when = tab === 'delayed' || tab === 'retrying' ? 'RUN AT' : 'AGE';
+  // The error (or result) column takes what is left: it is the one whose text runs long.
   const columns: Column[] = [
-    { title: 'ID', width: 16 },
-    { title: 'TYPE', width: 'flex', min: 6 },
+    { title: 'ID', width: idWidth(jobs) },
+    { title: 'TYPE', width: 'flex', min: 6, max: 24 },
     { title: 'PRIO', width: 5, align: 'right' },
     { title: 'TRIES', width: 5, align: 'right' },
     { title: when, width: 8, align: 'right' },
@@ -65,7 +69,7 @@ export function JobsTable({ columns, rows }: { columns: number; rows: number }) 
   }));
   const now = useNow();
   const color = useColor();
-  const layout = columnsFor(tab);
+  const layout = columnsFor(tab, jobs);
   const widths = columnWidths(layout, columns);
   const first = Math.max(0, Math.min(selected - rows + 1, jobs.length - rows));
   return (

@@ -1,18 +1,10 @@
 /** This host's log tail, filtered by minimum level and by job id. */
 import { Box, Text } from 'ink';
-import type { LogLine } from '../host-view.js';
-import { useColor, useConsoleState, useFocused, useKeys } from '../context.js';
-import { LOG_LEVELS, type LogLevelFilter } from '../store.js';
+import { useEffect } from 'react';
+import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
+import { logLineShown, logWindow } from '../log-lines.js';
 import { formatLogLine } from './JobDetail.js';
 import { oneLine } from '../sanitize.js';
-
-/** Whether `line` passes the filter. */
-export function logLineShown(line: LogLine, filter: { level: LogLevelFilter; jobId: string }): boolean {
-  if (filter.jobId !== '' && line.jobId !== filter.jobId) return false;
-  if (filter.level === 'all') return true;
-  const rank = (level: string) => LOG_LEVELS.indexOf(level as (typeof LOG_LEVELS)[number]);
-  return rank(line.level) >= rank(filter.level);
-}
 
 const LEVEL_COLORS: Record<string, string> = { warn: 'yellow', error: 'red', fatal: 'red', debug: 'gray', trace: 'gray' };
 
@@ -20,16 +12,20 @@ const LEVEL_COLORS: Record<string, string> = { warn: 'yellow', error: 'red', fat
 export function LogsView({ columns, rows }: { columns: number; rows: number }) {
   const focused = useFocused('logs');
   useKeys('logs', focused);
-  const { logs, filter } = useConsoleState((s) => ({ logs: s.logs, filter: s.logFilter }));
+  const { store } = useConsole();
+  const { logs, filter, logScroll } = useConsoleState((s) => ({ logs: s.logs, filter: s.logFilter, logScroll: s.logScroll }));
   const color = useColor();
+  const height = Math.max(1, rows - 1);
+  useEffect(() => store.getState().setLogRows(height), [store, height]);
   const shown = logs.filter((line) => logLineShown(line, filter));
-  const tail = shown.slice(-Math.max(1, rows - 1));
+  const { lines, scroll } = logWindow(shown, height, logScroll);
+  const where = scroll === 0 ? 'following' : `${shown.length - scroll - lines.length + 1}-${shown.length - scroll}, G follows`;
   return (
     <Box flexDirection="column" width={columns}>
       <Text bold color={color('cyan')} wrap="truncate-end">
-        {`Logs  level ≥ ${filter.level}  job ${filter.jobId || 'any'}  (${shown.length}/${logs.length} lines)`}
+        {`Logs  level ≥ ${filter.level}  job ${oneLine(filter.jobId) || 'any'}  (${shown.length}/${logs.length} lines, ${where})`}
       </Text>
-      {tail.map((line, i) => (
+      {lines.map((line, i) => (
         <Text key={`${line.time}-${i}`} color={LEVEL_COLORS[line.level] ? color(LEVEL_COLORS[line.level]!) : undefined} wrap="truncate-end">
           {oneLine(`${formatLogLine(line)}${line.jobId ? `  job=${line.jobId}` : ''}${line.queue ? `  queue=${line.queue}` : ''}`)}
         </Text>

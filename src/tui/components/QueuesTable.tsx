@@ -5,7 +5,7 @@ import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../conte
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
 
 const COLUMNS: Column[] = [
-  { title: 'QUEUE', width: 'flex', min: 6 },
+  { title: 'QUEUE', width: 'flex', min: 6, max: 32 },
   { title: 'STATE', width: 7 },
   { title: 'PEND', width: 5, align: 'right' },
   { title: 'DELAY', width: 5, align: 'right' },

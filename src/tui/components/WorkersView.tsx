@@ -5,14 +5,19 @@ import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../conte
 import { columnWidths, tableHeader, tableRow, type Column } from './table.js';
 
 const COLUMNS: Column[] = [
-  { title: 'HOST', width: 'flex', min: 8 },
+  { title: 'HOST', width: 'flex', min: 8, max: 40 },
   { title: 'PID', width: 7, align: 'right' },
-  { title: 'QUEUE', width: 'flex', min: 6 },
+  { title: 'QUEUE', width: 'flex', min: 6, max: 32 },
   { title: 'BUSY', width: 7, align: 'right' },
   { title: 'FETCHED', width: 8, align: 'right' },
   { title: 'SEEN', width: 8, align: 'right' },
   { title: 'HEALTH', width: 8 },
 ];
+
+/** How long ago a worker last fetched; a heartbeat says epoch 0 for a worker that never has. */
+export function fetchedAgo(lastFetchAt: Date, now: number): string {
+  return lastFetchAt.getTime() <= 0 ? 'never' : age(lastFetchAt, now);
+}
 
 /** The workers view. */
 export function WorkersView({ columns, rows }: { columns: number; rows: number }) {
@@ -30,7 +35,7 @@ export function WorkersView({ columns, rows }: { columns: number; rows: number }
         <Text key={w.id} color={w.healthy ? undefined : color('red')} wrap="truncate-end">
           {tableRow([
             w.host, String(w.pid), w.queue, `${w.busy}/${w.concurrency}`,
-            age(w.lastFetchAt, now), age(w.lastSeenAt, now), w.healthy ? 'healthy' : 'STALE',
+            fetchedAgo(w.lastFetchAt, now), age(w.lastSeenAt, now), w.healthy ? 'healthy' : 'STALE',
           ], COLUMNS, widths, columns)}
         </Text>
       ))}

@@ -8,14 +8,31 @@ export interface Column {
   align?: 'left' | 'right';
   /** Least width a flex column gets. */
   min?: number;
+  /** Most width a flex column gets: a queue or type name needs no 100 columns; what it leaves goes to the other flex columns. */
+  max?: number;
 }
 
 /** The width of each column for a table `total` columns wide (one space between columns). */
 export function columnWidths(columns: readonly Column[], total: number): number[] {
-  const fixed = columns.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width), 0) + (columns.length - 1);
-  const flexCount = columns.filter((c) => c.width === 'flex').length;
-  const share = flexCount === 0 ? 0 : Math.floor(Math.max(0, total - fixed) / flexCount);
-  return columns.map((c) => (c.width === 'flex' ? Math.max(c.min ?? 4, share) : c.width));
+  const widths = columns.map((c) => (c.width === 'flex' ? 0 : c.width));
+  let free = total - widths.reduce((sum, w) => sum + w, 0) - (columns.length - 1);
+  let open = columns.flatMap((c, i) => (c.width === 'flex' ? [i] : []));
+  // Columns whose cap is below an even share take their cap, and the rest is shared again among
+  // the others; when every flex column is capped the table ends short of the screen's edge.
+  while (open.length > 0) {
+    const share = Math.floor(Math.max(0, free) / open.length);
+    const capped = open.filter((i) => (columns[i]!.max ?? Infinity) < share);
+    if (capped.length === 0) {
+      for (const i of open) widths[i] = Math.max(columns[i]!.min ?? 4, share);
+      break;
+    }
+    for (const i of capped) {
+      widths[i] = Math.max(columns[i]!.min ?? 4, columns[i]!.max!);
+      free -= widths[i]!;
+    }
+    open = open.filter((i) => !capped.includes(i));
+  }
+  return widths;
 }
 
 /** One row of cells laid out in `widths`, cut to `total` columns. */

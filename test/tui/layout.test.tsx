@@ -1,0 +1,59 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/index.js';
+import { ConsoleProvider, type ConsoleContextValue } from '../../src/tui/context.js';
+import { footerHints } from '../../src/tui/components/Footer.js';
+import { JobsTable } from '../../src/tui/components/JobsTable.js';
+import { QueuesTable } from '../../src/tui/components/QueuesTable.js';
+import { columnWidths } from '../../src/tui/components/table.js';
+import { createConsoleStore, type ConsoleStore } from '../../src/tui/store.js';
+
+function contextFor(store: ConsoleStore): ConsoleContextValue {
+  const commands = { cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {} };
+  return { store, redact: [], noColor: true, keys: { store, commands, quit: () => {}, forceQuit: () => {} } };
+}
+
+const failedJob = (id: string, error: string): Job => ({
+  id, queue: 'default', type: 'resize-images', payload: {}, status: 'failed', attempts: 3, maxAttempts: 3, priority: 0, delay: 0,
+  createdAt: new Date(), enteredAt: new Date(), error,
+});
+
+describe('layout', () => {
+  it('caps flex columns and gives what they leave to the uncapped ones', () => {
+    const widths = columnWidths([
+      { title: 'ID', width: 16 }, { title: 'TYPE', width: 'flex', min: 6, max: 24 }, { title: 'ERROR', width: 'flex', min: 6 },
+    ], 200);
+    expect(widths).toEqual([16, 24, 200 - 16 - 24 - 2]);
+    // Narrow: an even share below the cap, as before.
+    expect(columnWidths([{ title: 'A', width: 'flex', max: 24 }, { title: 'B', width: 'flex' }], 41)).toEqual([20, 20]);
+  });
+
+  it('at 200 columns QUEUE and TYPE stay narrow and the error column gets the room', () => {
+    const store = createConsoleStore({ queues: ['default'] });
+    const error = `upstream refused the upload: ${'x'.repeat(150)}`;
+    store.getState().selectTab('failed');
+    store.getState().setPage({ queue: 'default', tab: 'failed', offset: 0, jobs: [failedJob('a'.repeat(16), error)] });
+    const { lastFrame, unmount } = render(
+      <ConsoleProvider value={contextFor(store)}>
+        <QueuesTable columns={200} />
+        <JobsTable columns={200} rows={5} />
+      </ConsoleProvider>,
+    );
+    const lines = (lastFrame() ?? '').split('\n');
+    unmount();
+    const queuesHeader = lines.find((l) => l.startsWith('QUEUE'))!;
+    expect(queuesHeader.indexOf('STATE')).toBeLessThanOrEqual(33);
+    const jobsHeader = lines.find((l) => l.startsWith('ID'))!;
+    expect(jobsHeader.indexOf('PRIO')).toBeLessThanOrEqual(16 + 1 + 24 + 1 + 5);
+    const row = lines.find((l) => l.startsWith('a'.repeat(16)))!;
+    expect(row).toContain('x'.repeat(100));
+  });
+
+  it('at 80 columns the jobs pane footer shows its action keys first', () => {
+    const jobs = footerHints('jobs', false, 80);
+    expect(jobs.length).toBeLessThanOrEqual(80);
+    expect(jobs).toMatch(/^c cancel {2}r retry {2}\+ prio± {2}p pause/);
+    expect(footerHints('detail', false, 80)).toMatch(/^c cancel {2}r retry {2}\+ prio±/);
+    expect(footerHints('queues', false, 80)).toMatch(/^p pause/);
+  });
+});
