@@ -10,7 +10,6 @@ import { findJob, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { oneLine } from './sanitize.js';
-import { shownStatus } from './status.js';
 import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** How often and how far the data source looks. */
@@ -219,10 +218,7 @@ export class ConsoleDataSource implements ConsoleCommands {
     if (!row || !queue) return;
     const { tab, offset, pageSize } = state;
     try {
-      const listed = await queue.listJobs(tab, { offset, limit: pageSize });
-      // The pending tab counts only ready jobs (stats.pendingJobs). An engine from before the
-      // ready/delayed split lists delayed jobs as pending too: leave them to the delayed tab.
-      const jobs = tab === 'pending' ? listed.filter((job) => shownStatus(job, Date.now()) === 'pending') : listed;
+      const jobs = await queue.listJobs(tab, { offset, limit: pageSize });
       const now = this.store.getState();
       if (selectedQueueRow(now)?.name !== row.name || now.tab !== tab || now.offset !== offset) return; // moved on meanwhile
       if (jobs.length === 0 && offset > 0) {
