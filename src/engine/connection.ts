@@ -36,6 +36,20 @@ export type ScriptName = keyof typeof SCRIPT_KEYS;
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
 const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs']);
 
+/**
+ * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
+ * (claims take jobs off the backlog, outcomes let retention free memory), cancelling, pausing and
+ * waking. A full Redis refuses the rest, adding jobs above all, before they write anything.
+ */
+const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
+  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers',
+]);
+
+function flagsOf(script: ScriptName): string {
+  if (READ_ONLY.has(script)) return " flags = {'no-writes'},";
+  return WHEN_FULL.has(script) ? " flags = {'allow-oom'}," : '';
+}
+
 const LUA_DIR = new URL('./lua/', import.meta.url);
 const INCLUDES = ['lib', 'claim', 'outcomes'];
 
@@ -53,7 +67,7 @@ function luaFile(path: string): string {
 function buildLibrary(): { name: string; source: string } {
   const helpers = INCLUDES.map((include) => luaFile(`includes/${include}.lua`)).join('\n');
   const code = (name: string) => [helpers, ...(Object.keys(SCRIPT_KEYS) as ScriptName[]).map((script) => [
-    `redis.register_function{function_name = '${name}_${script}',${READ_ONLY.has(script) ? " flags = {'no-writes'}," : ''}`,
+    `redis.register_function{function_name = '${name}_${script}',${flagsOf(script)}`,
     'callback = function(keys, args)',
     'begin(keys, args)',
     luaFile(`${script}.lua`),

@@ -1,7 +1,7 @@
 import type { JobStatus } from './types.js';
 
 /** What went wrong, as a stable machine-readable code. */
-export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED';
+export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED' | 'REDIS_FULL';
 
 /** Base of every error flexq raises: a `code` and the `operation` that failed. */
 export class FlexqError extends Error {
@@ -45,6 +45,17 @@ export class ConnectionError extends FlexqError {
   override name = 'ConnectionError';
   constructor(operation: string, message: string, cause?: unknown) {
     super('CONNECTION', operation, message, { cause });
+  }
+}
+
+/**
+ * Redis refused a write because it is at `maxmemory` and may not evict (`noeviction`): nothing of
+ * the call was stored. Workers can still finish, renew and hand back the jobs they hold.
+ */
+export class RedisFullError extends FlexqError {
+  override name = 'RedisFullError';
+  constructor(operation: string, cause: unknown) {
+    super('REDIS_FULL', operation, `${operation}: Redis is full (used memory is over maxmemory and the policy evicts nothing); nothing was stored. Free memory or raise maxmemory`, { cause });
   }
 }
 

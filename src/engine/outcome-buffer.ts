@@ -10,6 +10,7 @@ import { sleep } from './timers.js';
 export class OutcomeBuffer {
   private outcomes: Outcome[] = [];
   private flushChain: Promise<void> = Promise.resolve();
+  private flushing = false;
 
   constructor(
     private readonly store: QueueStore,
@@ -47,7 +48,10 @@ export class OutcomeBuffer {
    * run again elsewhere.
    */
   flush(final: boolean): Promise<void> {
-    this.flushChain = this.flushChain.then(() => this.recordPending(final));
+    // One retrying flush is enough while Redis is away; a final one still queues behind it.
+    if (!final && this.flushing) return this.flushChain;
+    this.flushing = true;
+    this.flushChain = this.flushChain.then(() => this.recordPending(final)).finally(() => (this.flushing = false));
     return this.flushChain;
   }
 

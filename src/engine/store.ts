@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from './connection.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
+import { RedisFullError } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
@@ -116,6 +117,7 @@ export class QueueStore {
     try {
       return await this.client.call('fcall', command);
     } catch (err) {
+      if (err instanceof Error && err.message.startsWith('OOM')) throw new RedisFullError(name, err);
       // A Redis restarted without persistence has forgotten the library: load it again, once.
       if (!(err instanceof Error) || !/function not found/i.test(err.message)) throw err;
       await loadScripts(this.client);

@@ -269,6 +269,9 @@ export class RedisWorker {
       return reply;
     } catch (err) {
       outcomes.putBack(batch);
+      // Record them on their own: a claim can fail where recording still works (a full Redis
+      // refuses nothing a worker needs, but an older library may), and leases run out meanwhile.
+      void outcomes.flush(false);
       throw err;
     }
   }
