@@ -30,7 +30,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 
 export async function openScenario(name: string, redisUrl: string): Promise<Scenario> {
   const prefix = `flexq-chaos-${name}-${randomBytes(4).toString('hex')}`;
-  const queue = await RedisQueue.connect('chaos', { url: redisUrl, prefix, keepCompleted: { count: 1_000_000 }, retryDelays: [50] });
+  // A long event feed: scenarios read every event of their run back to check its order.
+  const queue = await RedisQueue.connect('chaos', {
+    url: redisUrl, prefix, keepCompleted: { count: 1_000_000 }, retryDelays: [50], eventsMaxLen: 1_000_000,
+  });
   const dir = mkdtempSync(join(tmpdir(), `flexq-chaos-${name}-`));
   const ledger = new Ledger(join(dir, 'ledger.txt'));
   return {

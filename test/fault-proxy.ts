@@ -11,6 +11,8 @@ export interface FaultProxy {
   readonly drops: number;
   /** Drops the reply of the next command whose text contains `needle`. */
   dropReplyTo(needle: string): void;
+  /** Resets every connection now, as a network partition or a load balancer's restart does. */
+  resetAll(): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     dropReplyTo(needle: string) {
       armed = Buffer.from(needle);
+    },
+    resetAll() {
+      for (const socket of sockets) socket.resetAndDestroy();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -13,6 +13,8 @@ export interface WorkerKillsOptions {
   concurrency: number;
   killEveryMs: number;
   visibilityMs: number;
+  /** How long each job's handler runs. */
+  jobMs: number;
   /** Give up (and report what was lost) after this long. */
   timeoutMs: number;
 }
@@ -33,7 +35,7 @@ export interface WorkerKillsFigures {
 
 export async function workerKills(o: WorkerKillsOptions): Promise<WorkerKillsFigures> {
   const scenario = await openScenario('kills', o.redisUrl);
-  const env = { ...scenario.workerEnv, CONCURRENCY: String(o.concurrency), VISIBILITY_MS: String(o.visibilityMs) };
+  const env = { ...scenario.workerEnv, CONCURRENCY: String(o.concurrency), VISIBILITY_MS: String(o.visibilityMs), JOB_MS: String(o.jobMs) };
   const started = Date.now();
   try {
     const ids = await pushWork(scenario.queue, o.jobs);

@@ -55,7 +55,7 @@ export class ConnectionError extends FlexqError {
 export class RedisFullError extends FlexqError {
   override name = 'RedisFullError';
   constructor(operation: string, cause: unknown) {
-    super('REDIS_FULL', operation, `${operation}: Redis is full (used memory is over maxmemory and the policy evicts nothing); nothing was stored. Free memory or raise maxmemory`, { cause });
+    super('REDIS_FULL', operation, 'Redis is full (used memory is over maxmemory and the policy evicts nothing): nothing was stored. Free memory or raise maxmemory', { cause });
   }
 }
 
