@@ -2,6 +2,7 @@ import { JobDispatcher } from '../engine/dispatcher.js';
 import { ConnectionError } from '../engine/errors.js';
 import type { RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job } from '../engine/types.js';
+import { isRedisGone } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
@@ -36,6 +37,10 @@ async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: 
   }
   try {
     return await work({ config, target, set });
+  } catch (error) {
+    // ioredis says "Reached the max retries per request limit", which does not say it was Redis.
+    if (isRedisGone(error)) throw new Error(`Redis at ${target.address} stopped answering (${(error as Error).message})`, { cause: error });
+    throw error;
   } finally {
     await set.close();
   }

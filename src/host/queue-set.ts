@@ -1,4 +1,5 @@
 import { RedisQueue } from '../engine/queue.js';
+import { CliUsageError } from './cli-errors.js';
 import type { QueueSettings, RedisSettings } from './config-types.js';
 import { queueConfig, queueSettings } from './redis-target.js';
 
@@ -6,7 +7,7 @@ import { queueConfig, queueSettings } from './redis-target.js';
 export interface QueueSet {
   /** In config order. */
   queues: RedisQueue[];
-  /** The named configured queue (the first when `name` is undefined); throws for an unknown name. */
+  /** The named configured queue (the first when `name` is undefined); an unknown name throws a `CliUsageError`. */
   get(name?: string): RedisQueue;
   /** The settings of the named configured queue. */
   settings(name: string): QueueSettings;
@@ -22,7 +23,7 @@ export async function connectQueues(redis: RedisSettings, configured: readonly Q
   const names = configured.map((queue) => queue.name);
   const indexOf = (name: string | undefined): number => {
     const index = name === undefined ? 0 : names.indexOf(name);
-    if (index < 0) throw new Error(`queue '${name}' is not in the config (configured: ${names.join(', ')})`);
+    if (index < 0) throw new CliUsageError(`queue '${name}' is not in the config (configured: ${names.join(', ')})`);
     return index;
   };
   return {

@@ -12,6 +12,7 @@ import type {
   ShowCommand,
   StatsCommand,
 } from './cli-commands.js';
+import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from './config-errors.js';
 import type { Env } from './config.js';
 import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
@@ -69,8 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       io.stdout.write(command.text);
       return EXIT.ok;
     case 'usage-error':
-      io.stderr.write(`flexq: ${command.message}\nRun '${command.command} --help' for usage.\n`);
-      return EXIT.usage;
+      return usage(io, command.message, command.command);
     default:
       break;
   }
@@ -127,13 +127,19 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         return EXIT.ok;
     }
   } catch (error) {
-    // A config error already names file, key and line on each of its lines.
+    if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
+    // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
+      io.stderr.write(error.message.split('\n').map((line) => `flexq: ${line}\n`).join(''));
       return EXIT.failure;
     }
-    return fail(io, error instanceof Error ? error.message : String(error));
+    return fail(io, userMessage(error));
   }
+}
+
+function usage(io: CliIo, message: string, command: string): number {
+  io.stderr.write(`flexq: ${message}\nRun '${command} --help' for usage.\n`);
+  return EXIT.usage;
 }
 
 function fail(io: CliIo, message: string): number {

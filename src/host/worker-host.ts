@@ -9,6 +9,7 @@ import { startHealthServer, type Health, type HealthServer } from './health-serv
 import { ConnectionMonitor } from './connection-monitor.js';
 import type { ConnectionState, HostView, LogSource, PoolSlot } from './host-view.js';
 import { LogRing } from './log-ring.js';
+import { timerDelay } from './limits.js';
 import { HostMetrics } from './metrics.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import type { RedisTarget } from './redis-target.js';
@@ -175,7 +176,7 @@ export class WorkerHost implements HostView {
       this.monitor.stop();
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
-      await Promise.all(this.workers.map((worker) => worker.stop({ timeout: timeoutMs })));
+      await Promise.all(this.workers.map((worker) => worker.stop({ timeout: timerDelay(timeoutMs) })));
       await this.healthServer?.close();
       this.handlers.close();
       await this.set.close();
