@@ -1,7 +1,7 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
 import { ConnectionError } from '../engine/errors.js';
 import type { RedisQueue } from '../engine/queue.js';
-import { JOB_STATUSES, type Job } from '../engine/types.js';
+import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
 import { isRedisGone } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { loadConfig } from './config.js';
@@ -60,6 +60,18 @@ function newestFirst(jobs: Job[], limit: number): Job[] {
   return jobs.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime()).slice(0, limit);
 }
 
+/**
+ * Why a job just dispatched may not run, or undefined when a live worker of its queue has a
+ * handler for its type. The job is stored either way; a typo in TYPE is the usual cause.
+ */
+export function unhandledTypeWarning(queue: string, type: string, workers: readonly WorkerInfo[]): string | undefined {
+  const live = workers.filter((worker) => worker.healthy);
+  if (live.some((worker) => worker.types.includes(type))) return undefined;
+  if (live.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
+  const known = [...new Set(live.flatMap((worker) => worker.types))].sort();
+  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ') || 'nothing'}); the job waits until one does`;
+}
+
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
 export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
@@ -70,12 +82,15 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queue = set.get(command.queue);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
-        return new JobDispatcher(queue).dispatch(command.type, command.payload, {
+        const job = await new JobDispatcher(queue).dispatch(command.type, command.payload, {
           ...(command.priority === undefined ? {} : { priority: command.priority }),
           ...(command.delay === undefined ? {} : { delay: command.delay }),
           ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
           ...(timeout === undefined ? {} : { timeout }),
         });
+        const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
+        if (warning !== undefined) io.stderr.write(`flexq: warning: ${warning}\n`);
+        return job;
       }),
 
     stats: (command) =>

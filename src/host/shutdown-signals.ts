@@ -1,7 +1,11 @@
-/** The signals that stop flexq: Ctrl-C in a terminal, and what service managers send. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/**
+ * The signals that stop flexq: Ctrl-C in a terminal, what service managers send, and the hangup
+ * of a closed terminal or ssh session. Node's default for SIGHUP is to exit at once, which leaves
+ * the workers' heartbeats behind and their jobs to wait out their leases.
+ */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-/** A watch on SIGINT/SIGTERM: the first asks for a graceful stop, the second forces the exit. */
+/** A watch on SIGINT/SIGTERM/SIGHUP: the first asks for a graceful stop, the second forces the exit. */
 export interface ShutdownSignals {
   /** Resolves with the first signal's name. */
   first: Promise<NodeJS.Signals>;
@@ -10,7 +14,7 @@ export interface ShutdownSignals {
 }
 
 /**
- * Listens for SIGINT/SIGTERM. The first resolves `first`; a second one calls `force`, which
+ * Listens for SIGINT/SIGTERM/SIGHUP. The first resolves `first`; a second one calls `force`, which
  * must end the process (the user has asked twice; in-flight jobs are then recovered by lease).
  */
 export function watchShutdownSignals(force: (signal: NodeJS.Signals) => void): ShutdownSignals {

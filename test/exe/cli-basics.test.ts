@@ -43,7 +43,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
   it('exits 1 naming file and line on a TOML syntax error', async () => {
     const result = await withConfig('[redis\nprefix = "x"\n', ['stats']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^flexq\.toml:1:\d+: invalid TOML/);
+    expect(result.stderr).toMatch(/^flexq: flexq\.toml:1:\d+: invalid TOML/);
   });
 
   it('exits 1 naming the key on an unknown key and on a wrong value', async () => {
@@ -62,7 +62,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
   it('exits 1 naming the variable on a bad environment override', async () => {
     const result = await runFlexq(['stats'], { env: childEnv({ FLEXQ_REDIS_URL: 'http://example.test' }), cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('environment variable FLEXQ_REDIS_URL');
+    expect(result.stderr).toMatch(/^flexq: environment variable FLEXQ_REDIS_URL: /);
   });
 
   it('exits 1 naming the job type when a handler module cannot be loaded', async () => {
