@@ -128,7 +128,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
 
   program
     .command('init')
-    .description(`write a commented sample ${HOST_DEFAULTS.configFileName} into the current folder`)
+    .description(`write a commented sample ${HOST_DEFAULTS.configFileName} into the current folder (or to --config FILE)`)
     .option('--force', 'overwrite an existing file')
     .action((options: RawOptions, self: Command) => done({ kind: 'init', force: options.force === true, ...globals(self) }));
 
@@ -156,7 +156,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
 
   program
     .command('jobs')
-    .description('list jobs, newest first')
+    .description('list jobs, latest status change first (SINCE); delayed jobs soonest due first (DUE)')
     .argument('[status]', 'pending, delayed, processing, retrying, failed, completed or cancelled', parseJobStatus)
     .addOption(queueOption())
     .addOption(new Option('--limit <n>', `most jobs shown (1 to ${LIMITS.maxListLimit})`).argParser(parseListLimit).default(DEFAULTS.listLimit))

@@ -44,9 +44,9 @@ export interface CliActions {
   run(command: RunCommand): Promise<number>;
   /** Enqueues one job; resolves to it as stored. */
   dispatch(command: DispatchCommand): Promise<Job>;
-  /** Counts of the asked queue, or of every configured queue, in config order. */
+  /** Counts and paused state of the asked queue, or of every configured queue, in config order. */
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
-  /** Newest first, at most `command.limit`. */
+  /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
   jobs(command: JobsCommand): Promise<Job[]>;
   /** The job, or null when no queue has it. */
   show(command: ShowCommand): Promise<Job | null>;
@@ -83,7 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'demo':
         return await actions.demo(command);
       case 'init':
-        print(`wrote ${await writeSampleConfig(io.cwd, command.force)}\n`);
+        print(`wrote ${await writeSampleConfig(io.cwd, command.force, command.configPath)}\n`);
         return EXIT.ok;
       case 'dispatch':
         // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
@@ -96,7 +96,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
       case 'jobs': {
         const jobs = await actions.jobs(command);
-        print(command.json ? jobsJson(jobs) : formatJobs(jobs, style));
+        print(command.json ? jobsJson(jobs) : formatJobs(jobs, style, command.status === 'delayed' ? 'due' : 'recent'));
         return EXIT.ok;
       }
       case 'show': {

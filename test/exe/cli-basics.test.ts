@@ -34,6 +34,13 @@ describe('flexq executable: help, version, usage and config errors', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
   });
 
+  it('init writes to --config FILE when given', async () => {
+    const result = await runFlexq(['--config', 'custom.toml', 'init'], { env: childEnv(), cwd: dir });
+    expect(result).toMatchObject({ code: 0, stdout: `wrote ${join(dir, 'custom.toml')}\n` });
+    expect(await readFile(join(dir, 'custom.toml'), 'utf8')).toContain('[handlers.demo]');
+    await expect(readFile(join(dir, 'flexq.toml'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await runFlexq(['priority', 'abc'], { env: childEnv(), cwd: dir });
     expect(result.code).toBe(2);

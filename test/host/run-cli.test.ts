@@ -22,7 +22,7 @@ function recordingActions(failWith?: Error) {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
     dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
-    stats: (command) => record(command, [{ queue: 'default', stats: makeStats() }]),
+    stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
@@ -84,8 +84,8 @@ describe('runCli', () => {
   });
 
   it('stats prints a table, or JSON with --json', async () => {
-    expect((await cli(['stats'])).stdout).toMatch(/^QUEUE\s+PENDING.*\ndefault\s+1\s+2\s+3\s+4\s+1500\s+6\s+7\n$/);
-    expect(JSON.parse((await cli(['stats', '--json'])).stdout)).toEqual({ default: makeStats() });
+    expect((await cli(['stats'])).stdout).toMatch(/^QUEUE\s+STATE\s+PENDING.*\ndefault\s+running\s+1\s+2\s+3\s+4\s+1500\s+6\s+7\n$/);
+    expect(JSON.parse((await cli(['stats', '--json'])).stdout)).toEqual({ default: { ...makeStats(), paused: false } });
   });
 
   it('jobs prints a table, or JSON with --json, passing status, queue and limit', async () => {
