@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
-import { NAME_PATTERN } from './config-schema.js';
+import { NAME_PATTERN } from './names.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from './limits.js';
 

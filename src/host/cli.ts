@@ -12,7 +12,7 @@ import {
   parsePriority,
 } from './cli-arguments.js';
 import { MUTATING_COMMANDS, type ActionCommand, type GlobalOptions, type ParsedCommand } from './cli-commands.js';
-import { ENV_VARIABLES } from './config.js';
+import { ENV_VARIABLES } from './names.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import { LIMITS } from './limits.js';
 import { FLEXQ_VERSION } from './version.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
+import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
@@ -16,10 +17,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of pino's log levels. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Queue names and job types end up inside Redis keys: no spaces, braces or colons. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** A key prefix may also hold colons, as in "myapp:jobs". */
-export const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+export { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 const ADDR_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/;
 // A redact path is dot-separated keys from the payload root; `*` stands for any one key.
 const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;
