@@ -1,4 +1,7 @@
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+// The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
+// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console.
+import { sanitize } from '../tui/sanitize.js';
 
 /** How output is drawn. */
 export interface OutputStyle {
@@ -92,7 +95,7 @@ export function formatJobs(jobs: readonly Job[], style: OutputStyle, order: Jobs
     return [
       { text: job.id },
       { text: job.queue },
-      { text: job.type },
+      { text: sanitize(job.type) },
       { text: status, colour: STATUS_COLOUR[status] },
       { text: String(job.priority) },
       { text: `${job.attempts}/${job.maxAttempts}` },
@@ -114,7 +117,7 @@ export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()
   const fields: [string, Cell | undefined][] = [
     ['id', { text: job.id }],
     ['queue', { text: job.queue }],
-    ['type', { text: job.type }],
+    ['type', { text: sanitize(job.type) }],
     ['status', { text: status, colour: STATUS_COLOUR[status] }],
     ['attempts', { text: `${job.attempts}/${job.maxAttempts}` }],
     ['priority', { text: String(job.priority) }],
@@ -125,7 +128,7 @@ export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()
     ['runs at', optional(job.runAt, (date) => date.toISOString())],
     ['processed', optional(job.processedAt, (date) => date.toISOString())],
     ['failed', optional(job.failedAt, (date) => date.toISOString())],
-    ['error', optional(job.error, (error) => error, 'red')],
+    ['error', optional(job.error, sanitize, 'red')],
     ['progress', optional(job.progress, indentedJson)],
     ['payload', { text: indentedJson(job.payload) }],
     ['result', optional(job.result, indentedJson)],
@@ -197,6 +200,6 @@ function shortTime(date: Date): string {
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = sanitize(text).replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

@@ -136,6 +136,17 @@ describe('formatJob', () => {
     ].join('\n'))).toBe(true);
   });
 
+  it('strips terminal control sequences from job-supplied text', () => {
+    const job = makeJob({
+      type: 'evil\u001b]0;title\u0007',
+      error: 'no\u001b[2J way',
+      history: [{ attempt: 1, outcome: 'failed', error: 'bad\u001b[31m red', at: new Date('2026-01-31T12:00:06Z') }],
+    });
+    expect(formatJob(job, plain)).not.toMatch(/\u001b/);
+    expect(formatJobs([job], plain)).not.toMatch(/\u001b/);
+    expect(formatJob(job, plain)).toContain('error            no way\n');
+  });
+
   it('JSON is the job object', () => {
     expect(JSON.parse(jobJson(makeJob()))).toEqual(expect.objectContaining({ id: 'job-1', payload: { to: 'a@example.com' }, enteredAt: '2026-01-31T12:00:05.123Z' }));
   });
