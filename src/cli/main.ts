@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `flexq` executable: parses the command line, runs it against the engine, sets the exit code. */
-import { createCliActions, type RunHost } from '../host/actions.js';
+import type { RunHost } from '../host/actions.js';
+import { lazyCliActions } from '../host/lazy-actions.js';
 import { runCli } from '../host/run-cli.js';
 
 // A stray rejection (a Redis call that failed while the connection was away, say) must not take a
@@ -14,5 +15,8 @@ process.on('unhandledRejection', (reason) => {
 const runHost: RunHost = async (command, io) => (await import('../host/run-host.js')).runHost(command, io);
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-process.exitCode = await runCli(process.argv.slice(2), io, createCliActions(io, runHost));
+// The command line is parsed before the config schema, the Redis client and the engine load, so
+// help, version and usage errors start fast; each command then loads what it uses.
+const actions = lazyCliActions(async () => (await import('../host/actions.js')).createCliActions(io, runHost));
+process.exitCode = await runCli(process.argv.slice(2), io, actions);
 

@@ -182,6 +182,9 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
         timer = setTimeout(() => reject(new Error(`no answer within ${connectTimeout} ms`)), connectTimeout);
       }),
     ]);
+    // ioredis reports a refused SELECT only as an 'error' event and goes on in DB 0: ask again,
+    // so that a DB Redis does not have fails the connect instead of writing elsewhere.
+    if (options.db) await client.select(options.db);
     return client;
   } catch (err) {
     client.disconnect();

@@ -1,11 +1,13 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
 import { ConnectionError } from '../engine/errors.js';
-import type { RedisQueue } from '../engine/queue.js';
-import { JOB_STATUSES, type Job } from '../engine/types.js';
+import type { ListableStatus, RedisQueue } from '../engine/queue.js';
+import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
+import { isRedisGone } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
+import { shownStatus } from './format.js';
 import { redactPayload } from '../shared/redact.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
@@ -36,6 +38,10 @@ async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: 
   }
   try {
     return await work({ config, target, set });
+  } catch (error) {
+    // ioredis says "Reached the max retries per request limit", which does not say it was Redis.
+    if (isRedisGone(error)) throw new Error(`Redis at ${target.address} stopped answering (${(error as Error).message})`, { cause: error });
+    throw error;
   } finally {
     await set.close();
   }
@@ -55,6 +61,23 @@ function newestFirst(jobs: Job[], limit: number): Job[] {
   return jobs.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime()).slice(0, limit);
 }
 
+/** Soonest first by the time each job is due. */
+function soonestDue(jobs: Job[], limit: number): Job[] {
+  return jobs.sort((a, b) => (a.runAt?.getTime() ?? 0) - (b.runAt?.getTime() ?? 0)).slice(0, limit);
+}
+
+/**
+ * Why a job just dispatched may not run, or undefined when a live worker of its queue has a
+ * handler for its type. The job is stored either way; a typo in TYPE is the usual cause.
+ */
+export function unhandledTypeWarning(queue: string, type: string, workers: readonly WorkerInfo[]): string | undefined {
+  const live = workers.filter((worker) => worker.healthy);
+  if (live.some((worker) => worker.types.includes(type))) return undefined;
+  if (live.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
+  const known = [...new Set(live.flatMap((worker) => worker.types))].sort();
+  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ') || 'nothing'}); the job waits until one does`;
+}
+
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
 export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
@@ -65,28 +88,42 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queue = set.get(command.queue);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
-        return new JobDispatcher(queue).dispatch(command.type, command.payload, {
+        const job = await new JobDispatcher(queue).dispatch(command.type, command.payload, {
           ...(command.priority === undefined ? {} : { priority: command.priority }),
           ...(command.delay === undefined ? {} : { delay: command.delay }),
           ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
           ...(timeout === undefined ? {} : { timeout }),
         });
+        const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
+        if (warning !== undefined) io.stderr.write(`flexq: warning: ${warning}\n`);
+        return job;
       }),
 
     stats: (command) =>
       withQueues(io, command, async ({ set }) => {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
-        return Promise.all(queues.map(async (queue) => ({ queue: queue.name, stats: await queue.getStats() })));
+        // One read per queue gives the counts and the paused state together.
+        return Promise.all(queues.map(async (queue) => {
+          const { stats, paused } = await queue.getOverview();
+          return { queue: queue.name, stats, paused };
+        }));
       }),
 
     jobs: (command) =>
       withQueues(io, command, async ({ set }) => {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
-        const statuses = command.status === undefined ? JOB_STATUSES : [command.status];
+        // Every status includes `delayed`: pending lists ready jobs alone (the engine's listJobs).
+        const statuses: readonly ListableStatus[] = command.status === undefined ? [...JOB_STATUSES, 'delayed'] : [command.status];
         const pages = await Promise.all(
           queues.flatMap((queue) => statuses.map((status) => queue.listJobs(status, { limit: command.limit }))),
         );
-        return newestFirst(pages.flat(), command.limit);
+        const now = Date.now();
+        // A job listed under two statuses (a delayed job under pending, with an engine that lists
+        // it there) shows once; `jobs pending` shows only ready jobs, as `stats` counts them.
+        const jobs = [...new Map(pages.flat().map((job) => [`${job.queue}\u0000${job.id}`, job])).values()]
+          .filter((job) => command.status !== 'pending' || shownStatus(job, now) === 'pending');
+        // Delayed jobs come soonest due first from the engine; across queues they are merged so.
+        return command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
       }),
 
     show: (command) =>

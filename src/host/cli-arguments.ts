@@ -2,8 +2,9 @@ import { InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
-import { NAME_PATTERN } from './config-schema.js';
+import { NAME_PATTERN } from './names.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
+import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from './limits.js';
 
 // Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
 // naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").
@@ -24,14 +25,37 @@ export function parsePositiveInteger(value: string): number {
   return number;
 }
 
-/** A duration such as "30s"; plain digits are milliseconds. */
-export function parseDurationArgument(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new InvalidArgumentError(`expected a duration: ${DURATION_HINT}`);
-  }
+/** An integer from 1 to `max`. */
+function integerUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const number = parseInteger(value);
+    if (number < 1 || number > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}`);
+    return number;
+  };
 }
+
+/** How many jobs `flexq jobs` lists: 1 to the engine's page limit. */
+export const parseListLimit = integerUpTo(LIMITS.maxListLimit);
+
+/** A duration such as "30s" within `range`; plain digits are milliseconds. */
+function durationIn(range: DurationRange): (value: string) => number {
+  return (value) => {
+    let ms: number;
+    try {
+      ms = parseDuration(value);
+    } catch {
+      throw new InvalidArgumentError(`expected a duration: ${DURATION_HINT}`);
+    }
+    if (ms < range.min || ms > range.max) throw new InvalidArgumentError(`expected ${describeRange(range)}`);
+    return ms;
+  };
+}
+
+/** `--delay`: a due time stored in Redis, so up to a year. */
+export const parseDelay = durationIn(SCHEDULE_RANGE);
+
+/** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms. */
+export const parseInterval = durationIn(TIMER_OR_ZERO_RANGE);
 
 /** A JSON object, the only kind of payload a job has. */
 export function parseJsonObject(value: string): Record<string, unknown> {

@@ -2,16 +2,19 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
 import {
-  parseDurationArgument,
+  parseDelay,
+  parseInterval,
   parseJobStatus,
   parseJsonObject,
+  parseListLimit,
   parseName,
   parsePositiveInteger,
   parsePriority,
 } from './cli-arguments.js';
 import { MUTATING_COMMANDS, type ActionCommand, type GlobalOptions, type ParsedCommand } from './cli-commands.js';
-import { ENV_VARIABLES } from './config.js';
+import { ENV_VARIABLES } from './names.js';
 import { HOST_DEFAULTS } from './defaults.js';
+import { LIMITS } from './limits.js';
 import { FLEXQ_VERSION } from './version.js';
 
 export type * from './cli-commands.js';
@@ -65,6 +68,9 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return { kind: 'info', text: output };
+    // `flexq help NAME` for an unknown NAME: commander prints the root help as an error, with the
+    // placeholder message "(outputHelp)"; the user needs to hear which name was wrong instead.
+    if (error.code === 'commander.help') return usageError(unknownCommand(argv[argv.indexOf('help') + 1] ?? ''), []);
     return usageError(error.message.replace(/^error: /, ''), argv);
   }
   if (parsed === undefined) return { kind: 'info', text: output };
@@ -78,6 +84,10 @@ function usageError(message: string, argv: readonly string[]): ParsedCommand {
   // The first command name on the line; an option value such as `--config x.toml` is skipped.
   const subcommand = argv.find((arg) => COMMAND_NAMES.includes(arg));
   return { kind: 'usage-error', message, command: subcommand === undefined ? 'flexq' : `flexq ${subcommand}` };
+}
+
+function unknownCommand(name: string): string {
+  return `unknown command '${name}'; commands: ${COMMAND_NAMES.join(', ')}`;
 }
 
 const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo'];
@@ -111,14 +121,14 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .action((options: RawOptions, self: Command) => {
       const [command] = self.args;
       if (command !== undefined) {
-        throw new CommanderError(2, 'flexq.unknownCommand', `unknown command '${command}'; commands: ${COMMAND_NAMES.join(', ')}`);
+        throw new CommanderError(2, 'flexq.unknownCommand', unknownCommand(command));
       }
       done({ kind: 'run', headless: options.headless === true, ...globals(self) });
     });
 
   program
     .command('init')
-    .description(`write a commented sample ${HOST_DEFAULTS.configFileName} into the current folder`)
+    .description(`write a commented sample ${HOST_DEFAULTS.configFileName} into the current folder (or to --config FILE)`)
     .option('--force', 'overwrite an existing file')
     .action((options: RawOptions, self: Command) => done({ kind: 'init', force: options.force === true, ...globals(self) }));
 
@@ -129,7 +139,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .argument('[payload]', 'payload as a JSON object', parseJsonObject, {})
     .addOption(queueOption())
     .addOption(new Option('--priority <n>', 'higher runs first').argParser(parsePriority))
-    .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m').argParser(parseDurationArgument))
+    .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m (at most 365d)').argParser(parseDelay))
     .addOption(new Option('--max-attempts <n>', 'total attempts').argParser(parsePositiveInteger))
     .action((type: string, payload: Record<string, unknown>, _options: RawOptions, self: Command) =>
       done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts']), ...globals(self) }),
@@ -146,10 +156,10 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
 
   program
     .command('jobs')
-    .description('list jobs, newest first')
+    .description('list jobs, latest status change first (SINCE); delayed jobs soonest due first (DUE)')
     .argument('[status]', 'pending, delayed, processing, retrying, failed, completed or cancelled', parseJobStatus)
     .addOption(queueOption())
-    .addOption(new Option('--limit <n>', 'most jobs shown').argParser(parsePositiveInteger).default(DEFAULTS.listLimit))
+    .addOption(new Option('--limit <n>', `most jobs shown (1 to ${LIMITS.maxListLimit})`).argParser(parseListLimit).default(DEFAULTS.listLimit))
     .addOption(jsonOption())
     .action((status: JobStatus | undefined, options: RawOptions, self: Command) =>
       done({
@@ -204,7 +214,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .description(`dispatch sample "${HOST_DEFAULTS.demoJobType}" jobs so you can watch them flow`)
     .addOption(queueOption())
     .addOption(new Option('--count <n>', 'jobs to dispatch (default: until interrupted)').argParser(parsePositiveInteger))
-    .addOption(new Option('--interval <duration>', 'time between jobs').argParser(parseDurationArgument).default(HOST_DEFAULTS.demoInterval, '500ms'))
+    .addOption(new Option('--interval <duration>', 'time between jobs').argParser(parseInterval).default(HOST_DEFAULTS.demoInterval, '500ms'))
     .action((options: RawOptions, self: Command) =>
       done({ kind: 'demo', interval: options.interval ?? HOST_DEFAULTS.demoInterval, ...given(self, ['queue', 'count']), ...globals(self) }),
     );

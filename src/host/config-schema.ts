@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
+import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
+import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
@@ -15,10 +17,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of pino's log levels. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Queue names and job types end up inside Redis keys: no spaces, braces or colons. */
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/** A key prefix may also hold colons, as in "myapp:jobs". */
-export const PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+export { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 const ADDR_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/;
 // A redact path is dot-separated keys from the payload root; `*` stands for any one key.
 const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;
@@ -32,18 +31,28 @@ function table<Shape extends z.ZodRawShape>(shape: Shape) {
   });
 }
 
-const duration = z
-  .union([z.number(), z.string()], { error: `expected a duration: ${DURATION_HINT}` })
-  .transform((value, ctx) => {
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      ctx.issues.push({ code: 'custom', input: value, message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+/** A duration within `range` (see limits.ts for why timers and stored times differ). */
+function duration(range: DurationRange) {
+  return z
+    .union([z.number(), z.string()], { error: `expected a duration: ${DURATION_HINT}` })
+    .transform((value, ctx) => {
+      let ms: number;
+      try {
+        ms = parseDuration(value);
+      } catch (error) {
+        ctx.issues.push({ code: 'custom', input: value, message: (error as Error).message });
+        return z.NEVER;
+      }
+      if (ms < range.min || ms > range.max) {
+        ctx.issues.push({ code: 'custom', input: value, message: `expected ${describeRange(range)}, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
 
 const positiveInt = z.int().min(1);
+const concurrency = z.int().min(1).max(LIMITS.maxConcurrency, `expected an integer from 1 to ${LIMITS.maxConcurrency}`);
 const nonNegativeInt = z.int().min(0);
 const port = z.int().min(1).max(65_535);
 /** A port to listen on: 0 asks the system for any free one (the bound address is logged). */
@@ -73,20 +82,21 @@ const redisTable = table({
   db: nonNegativeInt.optional(),
   tls: z.union([z.boolean(), tlsTable], { error: 'expected true, false or a table' }).optional(),
   prefix: prefixSchema.optional(),
-  connectTimeout: duration.optional(),
+  connectTimeout: duration(TIMER_RANGE).optional(),
 }).refine((redis) => redis.url === undefined || redis.addr === undefined, {
   message: 'give either url or addr, not both',
 });
 
-const retentionPolicy = table({ age: duration.optional(), count: nonNegativeInt.optional() });
+const retentionPolicy = table({ age: duration(SCHEDULE_RANGE).optional(), count: nonNegativeInt.optional() });
 
 const queueTable = table({
-  concurrency: positiveInt.optional(),
-  pollTime: duration.optional(),
-  visibilityTimeout: duration.optional(),
+  concurrency: concurrency.optional(),
+  pollTime: duration(TIMER_RANGE).optional(),
+  visibilityTimeout: duration(TIMER_RANGE).optional(),
   maxRetries: positiveInt.optional(),
-  retryDelays: z.array(duration).min(1, 'expected at least one delay').optional(),
-  timeout: duration.optional(),
+  // Retry delays are due times in Redis, not timers, so a long one (a day, a month) is fine.
+  retryDelays: z.array(duration(SCHEDULE_RANGE)).min(1, 'expected at least one delay').optional(),
+  timeout: duration(TIMER_RANGE).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
 });
 
@@ -113,7 +123,7 @@ const smtpTable = table({
 });
 
 const webhookTable = table({
-  timeout: duration.optional(),
+  timeout: duration(TIMER_RANGE).optional(),
   signingSecret: z.string().min(1).optional(),
   blockPrivateAddresses: z.boolean().optional(),
 });
@@ -143,7 +153,7 @@ export const configFileSchema = table({
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
-  shutdownTimeout: duration.optional(),
+  shutdownTimeout: duration(TIMER_OR_ZERO_RANGE).optional(),
 });
 
 /** flexq.toml as written, durations already in milliseconds. */

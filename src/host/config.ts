@@ -7,6 +7,7 @@ import { ConfigError, issuesFromZod, type ConfigIssue } from './config-errors.js
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
+import type { EnvVariable } from './names.js';
 import { SAMPLE_CONFIG } from './sample-config.js';
 
 /** Environment variables, as `process.env` holds them. */
@@ -96,10 +97,9 @@ const ENV_SCHEMAS = {
   FLEXQ_REDIS_PREFIX: ['prefix', prefixSchema],
   FLEXQ_SMTP_PASSWORD: ['smtpPassword', z.string()],
   FLEXQ_WEBHOOK_SECRET: ['webhookSecret', z.string()],
-} as const satisfies Record<string, readonly [keyof EnvOverrides, z.ZodType]>;
+} as const satisfies Record<EnvVariable, readonly [keyof EnvOverrides, z.ZodType]>;
 
-/** The environment variables that override flexq.toml. */
-export const ENV_VARIABLES = Object.keys(ENV_SCHEMAS);
+export { ENV_VARIABLES } from './names.js';
 
 // An empty variable counts as unset: container tooling often defines every variable, empty or not.
 function readEnvOverrides(env: Env): { overrides: EnvOverrides; issues: ConfigIssue[] } {

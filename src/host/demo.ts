@@ -3,6 +3,7 @@ import type { RedisQueue } from '../engine/queue.js';
 import type { DemoCommand } from './cli-commands.js';
 import type { HostConfig } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
+import { timerDelay } from './limits.js';
 import type { CliOutput } from './run-cli.js';
 
 /** What `runDemo` needs. */
@@ -27,7 +28,7 @@ export function demoJob(n: number): { payload: Record<string, unknown>; priority
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, timerDelay(ms));
     signal.addEventListener('abort', done, { once: true });
     function done(): void {
       clearTimeout(timer);

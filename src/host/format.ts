@@ -1,4 +1,7 @@
-import type { Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+// The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
+// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console.
+import { sanitize } from '../tui/sanitize.js';
 
 /** How output is drawn. */
 export interface OutputStyle {
@@ -6,25 +9,36 @@ export interface OutputStyle {
   color: boolean;
 }
 
-/** The counts of one queue. */
+/** The counts of one queue, and whether it is paused. */
 export interface QueueStatsEntry {
   queue: string;
   stats: QueueStats;
+  paused: boolean;
 }
 
-type Colour = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan' | 'magenta';
+/** A status as the CLI shows it: the engine's six, plus `delayed` for a pending job not yet due. */
+export type ShownStatus = JobStatus | 'delayed';
+
+/** `delayed` for a pending job whose run-at is still ahead (the engine calls it pending), else its status. */
+export function shownStatus(job: Job, now: number): ShownStatus {
+  return job.status === 'pending' && job.runAt !== undefined && job.runAt.getTime() > now ? 'delayed' : job.status;
+}
+
+type Colour = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta';
 const ANSI: Record<Colour, [string, string]> = {
   bold: ['\u001b[1m', '\u001b[22m'],
   dim: ['\u001b[2m', '\u001b[22m'],
   red: ['\u001b[31m', '\u001b[39m'],
   green: ['\u001b[32m', '\u001b[39m'],
   yellow: ['\u001b[33m', '\u001b[39m'],
+  blue: ['\u001b[34m', '\u001b[39m'],
   cyan: ['\u001b[36m', '\u001b[39m'],
   magenta: ['\u001b[35m', '\u001b[39m'],
 };
 
-const STATUS_COLOUR: Record<JobStatus, Colour> = {
+const STATUS_COLOUR: Record<ShownStatus, Colour> = {
   pending: 'cyan',
+  delayed: 'blue',
   processing: 'magenta',
   completed: 'green',
   failed: 'red',
@@ -38,12 +52,13 @@ interface Cell {
   colour?: Colour;
 }
 
-/** `flexq stats`: one row per queue, counts right-aligned. */
+/** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
-  const header = ['QUEUE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-  const rows = entries.map(({ queue, stats }) =>
+  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+  const rows = entries.map(({ queue, stats, paused }) =>
     [
       queue,
+      paused ? 'paused' : 'running',
       stats.pendingJobs,
       stats.delayedJobs,
       stats.processingJobs,
@@ -53,28 +68,41 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
       stats.cancelledJobs,
     ].map((value): Cell => ({ text: String(value) })),
   );
-  return renderTable(header, rows, (column) => column > 0, style);
+  return renderTable(header, rows, (column) => column > 1, style);
 }
 
-/** `flexq stats --json`: counts keyed by queue name. */
+/** `flexq stats --json`: counts and `paused`, keyed by queue name. */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats }) => [queue, stats])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused }) => [queue, { ...stats, paused }])));
 }
 
-/** `flexq jobs`: one row per job; the error is cut to one short line. */
-export function formatJobs(jobs: readonly Job[], style: OutputStyle): string {
+/**
+ * How a job list is ordered, and so which time it shows: `recent`, newest first by when each job
+ * entered its status (SINCE); `due`, delayed jobs soonest first by when they run (DUE).
+ */
+export type JobsOrder = 'recent' | 'due';
+
+/**
+ * `flexq jobs`: one row per job; the error is cut to one short line. The time shown is the one the
+ * list is ordered by (see `JobsOrder`), so the order can be checked by eye.
+ */
+export function formatJobs(jobs: readonly Job[], style: OutputStyle, order: JobsOrder = 'recent', now: number = Date.now()): string {
   if (jobs.length === 0) return 'no jobs\n';
-  const header = ['ID', 'QUEUE', 'TYPE', 'STATUS', 'PRIORITY', 'ATTEMPTS', 'CREATED', 'ERROR'];
-  const rows = jobs.map((job): Cell[] => [
-    { text: job.id },
-    { text: job.queue },
-    { text: job.type },
-    { text: job.status, colour: STATUS_COLOUR[job.status] },
-    { text: String(job.priority) },
-    { text: `${job.attempts}/${job.maxAttempts}` },
-    { text: shortTime(job.createdAt) },
-    { text: oneLine(job.error ?? '', 60) },
-  ]);
+  const header = ['ID', 'QUEUE', 'TYPE', 'STATUS', 'PRIORITY', 'ATTEMPTS', order === 'due' ? 'DUE' : 'SINCE', 'ERROR'];
+  const rows = jobs.map((job): Cell[] => {
+    const status = shownStatus(job, now);
+    const time = order === 'due' ? job.runAt : job.enteredAt;
+    return [
+      { text: job.id },
+      { text: job.queue },
+      { text: sanitize(job.type) },
+      { text: status, colour: STATUS_COLOUR[status] },
+      { text: String(job.priority) },
+      { text: `${job.attempts}/${job.maxAttempts}` },
+      { text: time === undefined ? '-' : shortTime(time) },
+      { text: oneLine(job.error ?? '', 60) },
+    ];
+  });
   return renderTable(header, rows, (column) => column === 4 || column === 5, style);
 }
 
@@ -83,13 +111,14 @@ export function jobsJson(jobs: readonly Job[]): string {
   return toJson(jobs);
 }
 
-/** `flexq show`: every field of one job, payload and result as indented JSON. */
-export function formatJob(job: Job, style: OutputStyle): string {
+/** `flexq show`: every field of one job, payload and result as indented JSON, failed attempts oldest first. */
+export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()): string {
+  const status = shownStatus(job, now);
   const fields: [string, Cell | undefined][] = [
     ['id', { text: job.id }],
     ['queue', { text: job.queue }],
-    ['type', { text: job.type }],
-    ['status', { text: job.status, colour: STATUS_COLOUR[job.status] }],
+    ['type', { text: sanitize(job.type) }],
+    ['status', { text: status, colour: STATUS_COLOUR[status] }],
     ['attempts', { text: `${job.attempts}/${job.maxAttempts}` }],
     ['priority', { text: String(job.priority) }],
     ['delay', { text: `${job.delay} ms` }],
@@ -99,10 +128,11 @@ export function formatJob(job: Job, style: OutputStyle): string {
     ['runs at', optional(job.runAt, (date) => date.toISOString())],
     ['processed', optional(job.processedAt, (date) => date.toISOString())],
     ['failed', optional(job.failedAt, (date) => date.toISOString())],
-    ['error', optional(job.error, (error) => error, 'red')],
+    ['error', optional(job.error, sanitize, 'red')],
     ['progress', optional(job.progress, indentedJson)],
     ['payload', { text: indentedJson(job.payload) }],
     ['result', optional(job.result, indentedJson)],
+    ['failed attempts', job.history === undefined || job.history.length === 0 ? undefined : { text: attemptLines(job.history) }],
   ];
   const shown = fields.filter((field): field is [string, Cell] => field[1] !== undefined);
   const width = Math.max(...shown.map(([label]) => label.length));
@@ -148,6 +178,14 @@ function optional<T>(value: T | undefined, show: (value: T) => string, colour?: 
   return colour === undefined ? { text: show(value) } : { text: show(value), colour };
 }
 
+/** One line per failed attempt: `#2  2026-01-31 12:00:05  retrying  SMTP said no`. */
+function attemptLines(history: readonly FailedAttempt[]): string {
+  const outcomeWidth = Math.max(...history.map((attempt) => attempt.outcome.length));
+  return history
+    .map((attempt) => `#${attempt.attempt}  ${shortTime(attempt.at)}  ${attempt.outcome.padEnd(outcomeWidth)}  ${oneLine(attempt.error, 200)}`)
+    .join('\n');
+}
+
 function indentedJson(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? String(value);
 }
@@ -162,6 +200,6 @@ function shortTime(date: Date): string {
 }
 
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = sanitize(text).replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

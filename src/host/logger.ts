@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import type { LoggingSettings } from './config-types.js';
 import { LogRing } from './log-ring.js';
@@ -16,7 +18,7 @@ export interface HostLogger {
  * Console: the console owns the terminal, so lines go to an in-memory ring (and the file, if set).
  */
 export function createHostLogger(settings: LoggingSettings, mode: 'headless' | 'console'): HostLogger {
-  const file = settings.file === undefined ? undefined : pino.destination({ dest: settings.file, mkdir: true, sync: false });
+  const file = settings.file === undefined ? undefined : openLogFile(settings.file);
   // stdout is written synchronously so the last lines before exit are never lost in a pipe.
   const streams: StreamEntry[] = [];
   let ring: LogRing | undefined;
@@ -38,4 +40,29 @@ export function createHostLogger(settings: LoggingSettings, mode: 'headless' | '
       }
     },
   };
+}
+
+/**
+ * Opens `[logging] file` for appending, now: pino would open it in the background and drop every
+ * line unseen when that fails, so a service could run for days with no logs at all. Its folder is
+ * created when missing. Throws naming the path when the file cannot be written.
+ */
+function openLogFile(path: string): ReturnType<typeof pino.destination> {
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'a');
+  } catch (error) {
+    throw new Error(`cannot write the log file ${path} ([logging] file): ${(error as Error).message}`, { cause: error });
+  }
+  const stream = pino.destination({ dest: fd, sync: false });
+  // A write that fails later (disk full, file system gone) is said once on stderr rather than lost
+  // or fatal: the jobs matter more than their log lines.
+  let reported = false;
+  stream.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`flexq: cannot write the log file ${path}: ${error.message}\n`);
+  });
+  return stream;
 }

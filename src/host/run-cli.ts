@@ -12,6 +12,7 @@ import type {
   ShowCommand,
   StatsCommand,
 } from './cli-commands.js';
+import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from './config-errors.js';
 import type { Env } from './config.js';
 import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
@@ -43,9 +44,9 @@ export interface CliActions {
   run(command: RunCommand): Promise<number>;
   /** Enqueues one job; resolves to it as stored. */
   dispatch(command: DispatchCommand): Promise<Job>;
-  /** Counts of the asked queue, or of every configured queue, in config order. */
+  /** Counts and paused state of the asked queue, or of every configured queue, in config order. */
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
-  /** Newest first, at most `command.limit`. */
+  /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
   jobs(command: JobsCommand): Promise<Job[]>;
   /** The job, or null when no queue has it. */
   show(command: ShowCommand): Promise<Job | null>;
@@ -69,8 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       io.stdout.write(command.text);
       return EXIT.ok;
     case 'usage-error':
-      io.stderr.write(`flexq: ${command.message}\nRun '${command.command} --help' for usage.\n`);
-      return EXIT.usage;
+      return usage(io, command.message, command.command);
     default:
       break;
   }
@@ -83,7 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'demo':
         return await actions.demo(command);
       case 'init':
-        print(`wrote ${await writeSampleConfig(io.cwd, command.force)}\n`);
+        print(`wrote ${await writeSampleConfig(io.cwd, command.force, command.configPath)}\n`);
         return EXIT.ok;
       case 'dispatch':
         // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
@@ -96,7 +96,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
       case 'jobs': {
         const jobs = await actions.jobs(command);
-        print(command.json ? jobsJson(jobs) : formatJobs(jobs, style));
+        print(command.json ? jobsJson(jobs) : formatJobs(jobs, style, command.status === 'delayed' ? 'due' : 'recent'));
         return EXIT.ok;
       }
       case 'show': {
@@ -127,13 +127,19 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         return EXIT.ok;
     }
   } catch (error) {
-    // A config error already names file, key and line on each of its lines.
+    if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
+    // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
+      io.stderr.write(error.message.split('\n').map((line) => `flexq: ${line}\n`).join(''));
       return EXIT.failure;
     }
-    return fail(io, error instanceof Error ? error.message : String(error));
+    return fail(io, userMessage(error));
   }
+}
+
+function usage(io: CliIo, message: string, command: string): number {
+  io.stderr.write(`flexq: ${message}\nRun '${command} --help' for usage.\n`);
+  return EXIT.usage;
 }
 
 function fail(io: CliIo, message: string): number {

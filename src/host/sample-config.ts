@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { HOST_DEFAULTS } from './defaults.js';
 
 /** The commented sample that `flexq init` writes; the repository's flexq.toml is exactly this. */
@@ -92,9 +92,10 @@ export class ConfigExistsError extends Error {
   override readonly name = 'ConfigExistsError';
 }
 
-/** Writes the sample as `flexq.toml` into `dir`; refuses to replace a file unless `force`. */
-export async function writeSampleConfig(dir: string, force: boolean): Promise<string> {
-  const path = join(dir, HOST_DEFAULTS.configFileName);
+/** Writes the sample to `file` (`flexq.toml` by default) relative to `dir`; refuses to replace a file unless `force`. */
+export async function writeSampleConfig(dir: string, force: boolean, file: string = HOST_DEFAULTS.configFileName): Promise<string> {
+  // `--config FILE` names where the config lives, so `flexq --config x.toml init` writes there.
+  const path = resolve(dir, file);
   try {
     await writeFile(path, SAMPLE_CONFIG, { flag: force ? 'w' : 'wx' });
   } catch (error) {

@@ -1,6 +1,7 @@
 /**
- * The signals that stop flexq: Ctrl-C in a terminal, what service managers send, and the hang-up of a
- * closed terminal or `kill -HUP` (flexq reads no config on HUP, so the conventional meaning is to stop).
+ * The signals that stop flexq: Ctrl-C in a terminal, what service managers send, and the hangup
+ * of a closed terminal or ssh session. Node's default for SIGHUP is to exit at once, which leaves
+ * the workers' heartbeats behind and their jobs to wait out their leases.
  */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

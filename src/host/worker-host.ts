@@ -9,7 +9,9 @@ import { startHealthServer, type Health, type HealthServer } from './health-serv
 import { ConnectionMonitor } from './connection-monitor.js';
 import type { ConnectionState, HostView, LogSource, PoolSlot } from './host-view.js';
 import { LogRing } from './log-ring.js';
+import { timerDelay } from './limits.js';
 import { HostMetrics } from './metrics.js';
+import { QueueEventLog } from './queue-event-log.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import type { RedisTarget } from './redis-target.js';
 
@@ -48,7 +50,9 @@ export class WorkerHost implements HostView {
   readonly logs: LogSource;
   /** Where /healthz and /metrics answer, when the listener runs. */
   metricsUrl?: string;
-  private readonly workers: RedisWorker[] = [];
+  /** The started workers, each with its queue; a queue without handlers has none. */
+  private readonly workers: { queue: string; worker: RedisWorker }[] = [];
+  private readonly events: QueueEventLog;
   private readonly metrics: HostMetrics;
   private readonly monitor: ConnectionMonitor;
   private healthServer?: HealthServer;
@@ -66,6 +70,7 @@ export class WorkerHost implements HostView {
     this.logs = options.logs ?? new LogRing();
     this.metrics = new HostMetrics(this);
     this.monitor = new ConnectionMonitor(() => this.roundTrip());
+    this.events = new QueueEventLog(set.queues, options.logger);
   }
 
   /** One PING to Redis, with a deadline. */
@@ -86,6 +91,7 @@ export class WorkerHost implements HostView {
     const host = new WorkerHost(options, set, handlers);
     try {
       await host.startListener();
+      await host.events.start();
     } catch (error) {
       await host.stop(0);
       throw error;
@@ -123,7 +129,17 @@ export class WorkerHost implements HostView {
       logger.info({ queues: config.queues.map((q) => q.name), redis: this.redisAddress }, `flexq read-only: watching queues ${config.queues.map((q) => q.name).join(', ')}; no workers run here`);
       return;
     }
+    const types = [...this.handlers.handlers.keys()];
     config.queues.forEach((settings, index) => {
+      // A worker without handlers would claim every job only to fail it for good ("no handler
+      // registered"), so a host with nothing to run takes nothing, and says so loudly.
+      if (types.length === 0) {
+        logger.warn(
+          { queue: settings.name },
+          `queue ${settings.name}: no worker started, because [handlers] configures no job type; its jobs wait for a host that has handlers`,
+        );
+        return;
+      }
       const worker = new RedisWorker(this.queues[index]!, {
         numWorkers: settings.concurrency,
         pollTime: settings.pollTime,
@@ -132,22 +148,22 @@ export class WorkerHost implements HostView {
         logger,
       });
       for (const [type, handler] of this.handlers.handlers) worker.registerHandler(type, this.wrap(handler, settings));
-      this.workers.push(worker);
+      this.workers.push({ queue: settings.name, worker });
       worker.start().catch((error: unknown) => logger.error({ err: error, queue: settings.name }, 'worker stopped unexpectedly'));
     });
-    const types = [...this.handlers.handlers.keys()];
+    const queues = types.length === 0 ? 'none (no handlers)' : config.queues.map((q) => `${q.name} (x${q.concurrency})`).join(', ');
     logger.info(
-      { queues: config.queues.map((q) => q.name), handlers: types, redis: this.redisAddress, embeddedRedis: this.embeddedRedis },
-      `flexq running: queues ${config.queues.map((q) => `${q.name} (x${q.concurrency})`).join(', ')}; job types ${types.join(', ') || 'none'}; Redis at ${this.redisAddress}${this.embeddedRedis ? ' (embedded)' : ''}`,
+      { queues: this.workers.map((w) => w.queue), handlers: types, redis: this.redisAddress, embeddedRedis: this.embeddedRedis },
+      `flexq running: queues ${queues}; job types ${types.join(', ') || 'none'}; Redis at ${this.redisAddress}${this.embeddedRedis ? ' (embedded)' : ''}`,
     );
   }
 
   pool(): PoolSlot[] {
-    return this.workers.map((worker, index) => ({ queue: this.queues[index]!.name, busy: worker.activeJobs, concurrency: worker.numWorkers }));
+    return this.workers.map(({ queue, worker }) => ({ queue, busy: worker.activeJobs, concurrency: worker.numWorkers }));
   }
 
   inFlight(): number {
-    return this.workers.reduce((sum, worker) => sum + worker.activeJobs, 0);
+    return this.workers.reduce((sum, { worker }) => sum + worker.activeJobs, 0);
   }
 
   connectionState(): ConnectionState {
@@ -161,7 +177,7 @@ export class WorkerHost implements HostView {
   /** Healthy when every worker runs and Redis answers a round trip in time. */
   async health(): Promise<Health> {
     if (this.stopping !== undefined) return { ok: false, reason: 'shutting down' };
-    const stopped = this.queues.filter((_queue, index) => this.workers[index]?.isRunning() !== true).map((queue) => queue.name);
+    const stopped = this.workers.filter(({ worker }) => !worker.isRunning()).map(({ queue }) => queue);
     if (stopped.length > 0) return { ok: false, reason: `workers not running: ${stopped.join(', ')}` };
     try {
       await this.roundTrip();
@@ -181,7 +197,8 @@ export class WorkerHost implements HostView {
       this.monitor.stop();
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
-      await Promise.all(this.workers.map((worker) => worker.stop({ timeout: timeoutMs })));
+      await this.events.stop();
+      await Promise.all(this.workers.map(({ worker }) => worker.stop({ timeout: timerDelay(timeoutMs) })));
       await this.healthServer?.close();
       this.handlers.close();
       await this.set.close();

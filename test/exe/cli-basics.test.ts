@@ -34,6 +34,13 @@ describe('flexq executable: help, version, usage and config errors', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
   });
 
+  it('init writes to --config FILE when given', async () => {
+    const result = await runFlexq(['--config', 'custom.toml', 'init'], { env: childEnv(), cwd: dir });
+    expect(result).toMatchObject({ code: 0, stdout: `wrote ${join(dir, 'custom.toml')}\n` });
+    expect(await readFile(join(dir, 'custom.toml'), 'utf8')).toContain('[handlers.demo]');
+    await expect(readFile(join(dir, 'flexq.toml'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await runFlexq(['priority', 'abc'], { env: childEnv(), cwd: dir });
     expect(result.code).toBe(2);
@@ -43,7 +50,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
   it('exits 1 naming file and line on a TOML syntax error', async () => {
     const result = await withConfig('[redis\nprefix = "x"\n', ['stats']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^flexq\.toml:1:\d+: invalid TOML/);
+    expect(result.stderr).toMatch(/^flexq: flexq\.toml:1:\d+: invalid TOML/);
   });
 
   it('exits 1 naming the key on an unknown key and on a wrong value', async () => {
@@ -62,7 +69,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
   it('exits 1 naming the variable on a bad environment override', async () => {
     const result = await runFlexq(['stats'], { env: childEnv({ FLEXQ_REDIS_URL: 'http://example.test' }), cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('environment variable FLEXQ_REDIS_URL');
+    expect(result.stderr).toMatch(/^flexq: environment variable FLEXQ_REDIS_URL: /);
   });
 
   it('exits 1 naming the job type when a handler module cannot be loaded', async () => {

@@ -42,9 +42,9 @@ describe('flexq CLI commands against Redis', () => {
     expect(await queue.getJob(delayed.stdout.trim())).toMatchObject({ delay: 3_600_000 });
   });
 
-  it('dispatch to a queue that is not configured fails naming the configured ones', async () => {
+  it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {
     const result = await flexq('dispatch', 'demo', '--queue', 'nope');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("queue 'nope' is not in the config (configured: default, emails)");
   });
 

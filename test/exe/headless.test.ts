@@ -43,6 +43,8 @@ describe('flexq --headless', () => {
   }
 
   async function dispatch(...args: string[]): Promise<string> {
+    // Dispatch warns until a live worker's heartbeat names the type; the first beat is under way.
+    await waitFor('the worker heartbeat', async () => (await queue.getWorkers()).length > 0);
     const result = await runFlexq(['dispatch', ...args], { env: redisEnv(prefix), cwd: dir });
     expect(result.stderr).toBe('');
     return result.stdout.trim();

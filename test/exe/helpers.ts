@@ -8,8 +8,8 @@ import { REDIS_URL, waitFor } from '../helpers.js';
 
 export { freePort } from '../helpers.js';
 
-/** The built executable; `npm test` builds it first. */
-export const FLEXQ_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The built executable (the bundle package.json's `bin` names); `npm test` builds it first. */
+export const FLEXQ_BIN = fileURLToPath(new URL('../../dist/bin/flexq.js', import.meta.url));
 
 /** What a finished run printed and how it ended. */
 export interface RunResult {

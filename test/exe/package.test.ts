@@ -1,10 +1,11 @@
 /**
- * The package as users get it: `npm pack` of this repository installs into an empty folder, gives
+ * The package as users get it: `npm pack` of a clean clone of this repository (no dist/ until
+ * prepack builds it) installs into an empty folder, gives
  * `import … from 'flexq'` and the `flexq` executable, and the README's quick start runs as written
  * (against the test Redis, under a prefix of its own).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,17 +18,27 @@ const repo = new URL('../../', import.meta.url).pathname;
 let app: string;
 const prefix = uniquePrefix('quickstart');
 
+let work: string;
+
 beforeAll(async () => {
-  app = await mkdtemp(join(tmpdir(), 'flexq-package-'));
-  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', app], { cwd: repo });
+  // A clean clone has no dist/: npm pack must build it (prepack), as it would on a fresh machine.
+  // The clone is of the committed branch, so uncommitted edits are not what gets packed.
+  work = await mkdtemp(join(tmpdir(), 'flexq-package-'));
+  app = join(work, 'app');
+  const clone = join(work, 'clone');
+  await run('git', ['clone', '--quiet', repo, clone]);
+  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: clone });
+  await mkdir(app);
+  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', app], { cwd: clone });
+  await rm(clone, { recursive: true, force: true });
   const tarball = join(app, stdout.trim().split('\n').at(-1)!);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'quickstart', private: true, type: 'module' }));
   // The dependencies come from npm's cache, warm after `npm ci`; the registry only when it is not.
   await run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
-  await rm(app, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
   await deletePrefix(prefix);
 });
 
@@ -44,6 +55,13 @@ test('the packed flexq installs and its executable answers', async () => {
   const { stdout } = await run(join(app, 'node_modules', '.bin', 'flexq'), ['--version'], { cwd: app });
   const { version } = JSON.parse(await readFile(new URL('package.json', `file://${repo}`), 'utf8')) as { version: string };
   expect(stdout.trim()).toContain(version);
+}, 60_000);
+
+test('the package imports and flexq --help answers, with no build step after npm pack', async () => {
+  await writeFile(join(app, 'check.mjs'), "const flexq = await import('flexq'); console.log(typeof flexq.RedisQueue, typeof flexq.RedisWorker);\n");
+  expect((await run(process.execPath, ['check.mjs'], { cwd: app })).stdout).toBe('function function\n');
+  const help = await run(join(app, 'node_modules', '.bin', 'flexq'), ['--help'], { cwd: app });
+  expect(help.stdout).toMatch(/^Usage: flexq/);
 }, 60_000);
 
 test("the README's quick start runs against Redis and stops cleanly on SIGINT", async () => {

@@ -120,6 +120,16 @@ describe('help and version', () => {
     expect(parse(...argv).kind).toBe('info');
   });
 
+  it('help NAME prints that command\'s help, and names an unknown NAME as a usage error', () => {
+    const known = parse('help', 'jobs');
+    expect(known.kind === 'info' && known.text.startsWith('Usage: flexq jobs')).toBe(true);
+    expect(parse('help', 'delete')).toEqual({
+      kind: 'usage-error',
+      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, show, cancel, retry, priority, pause, resume, demo",
+      command: 'flexq',
+    });
+  });
+
   it('every command has its own help', () => {
     for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo']) {
       const parsed = parse(name, '--help');

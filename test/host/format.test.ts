@@ -7,37 +7,50 @@ const ansi = /\u001b\[[0-9;]*m/g;
 
 describe('formatStats', () => {
   it('aligns queues left and counts right under their headers', () => {
-    const text = formatStats([{ queue: 'default', stats: makeStats() }, { queue: 'emails-long', stats: makeStats(10) }], plain);
+    const text = formatStats([{ queue: 'default', stats: makeStats(), paused: false }, { queue: 'emails-long', stats: makeStats(10), paused: true }], plain);
     expect(text).toBe(
       [
-        'QUEUE        PENDING  DELAYED  PROCESSING  RETRYING  COMPLETED  FAILED  CANCELLED',
-        'default            1        2           3         4       1500       6          7',
-        'emails-long       11       12          13        14       1510      16         17',
+        'QUEUE        STATE    PENDING  DELAYED  PROCESSING  RETRYING  COMPLETED  FAILED  CANCELLED',
+        'default      running        1        2           3         4       1500       6          7',
+        'emails-long  paused        11       12          13        14       1510      16         17',
         '',
       ].join('\n'),
     );
   });
 
-  it('JSON is keyed by queue name', () => {
-    expect(JSON.parse(statsJson([{ queue: 'a', stats: makeStats() }]))).toEqual({ a: makeStats() });
+  it('JSON is keyed by queue name and says whether the queue is paused', () => {
+    expect(JSON.parse(statsJson([{ queue: 'a', stats: makeStats(), paused: true }]))).toEqual({ a: { ...makeStats(), paused: true } });
   });
 });
 
 describe('formatJobs', () => {
   const jobs = [
-    makeJob({ id: 'a1', status: 'failed', attempts: 3, error: 'SMTP said no\nand more', priority: 10 }),
-    makeJob({ id: 'b22222', queue: 'emails', type: 'webhook', status: 'completed', attempts: 1 }),
+    makeJob({ id: 'a1', status: 'failed', attempts: 3, error: 'SMTP said no\nand more', priority: 10, enteredAt: new Date('2026-01-31T12:30:00Z') }),
+    makeJob({ id: 'b22222', queue: 'emails', type: 'webhook', status: 'completed', attempts: 1, enteredAt: new Date('2026-01-31T12:10:00Z') }),
   ];
 
-  it('aligns every column; the error is one line', () => {
+  it('aligns every column; the error is one line; the time shown is the one it is sorted by', () => {
     expect(formatJobs(jobs, plain)).toBe(
       [
-        'ID      QUEUE    TYPE     STATUS     PRIORITY  ATTEMPTS  CREATED              ERROR',
-        'a1      default  email    failed           10       3/3  2026-01-31 12:00:05  SMTP said no and more',
-        'b22222  emails   webhook  completed         0       1/3  2026-01-31 12:00:05',
+        'ID      QUEUE    TYPE     STATUS     PRIORITY  ATTEMPTS  SINCE                ERROR',
+        'a1      default  email    failed           10       3/3  2026-01-31 12:30:00  SMTP said no and more',
+        'b22222  emails   webhook  completed         0       1/3  2026-01-31 12:10:00',
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows a pending job not yet due as delayed, with its due time when listed by it', () => {
+    const now = Date.parse('2026-01-31T12:00:00Z');
+    const delayed = makeJob({ id: 'd1', status: 'pending', delay: 3_600_000, runAt: new Date('2026-01-31T13:00:00Z') });
+    const ready = makeJob({ id: 'r1', status: 'pending' });
+    expect(formatJobs([delayed], plain, 'due', now).split('\n')).toEqual([
+      'ID  QUEUE    TYPE   STATUS   PRIORITY  ATTEMPTS  DUE                  ERROR',
+      'd1  default  email  delayed         0       0/3  2026-01-31 13:00:00',
+      '',
+    ]);
+    expect(formatJobs([ready], plain, 'recent', now)).toContain('r1  default  email  pending');
+    expect(formatJob(delayed, plain, now)).toContain('status    delayed\n');
   });
 
   it('cuts long errors', () => {
@@ -103,6 +116,35 @@ describe('formatJob', () => {
     expect(text).toContain('timeout   5000 ms\n');
     expect(text).toContain('runs at   2026-02-01T00:00:00.000Z\n');
     expect(text).toContain('progress  50\n');
+  });
+
+  it('lists the failed attempts, oldest first, as --json has them', () => {
+    const job = makeJob({
+      status: 'failed',
+      attempts: 2,
+      error: 'SMTP 550',
+      history: [
+        { attempt: 1, outcome: 'retrying', error: 'connect ECONNREFUSED', at: new Date('2026-01-31T12:00:06Z') },
+        { attempt: 2, outcome: 'failed', error: 'SMTP 550\nmailbox unknown', at: new Date('2026-01-31T12:00:11Z') },
+      ],
+    });
+    const text = formatJob(job, plain);
+    expect(text.endsWith([
+      'failed attempts  #1  2026-01-31 12:00:06  retrying  connect ECONNREFUSED',
+      '                 #2  2026-01-31 12:00:11  failed    SMTP 550 mailbox unknown',
+      '',
+    ].join('\n'))).toBe(true);
+  });
+
+  it('strips terminal control sequences from job-supplied text', () => {
+    const job = makeJob({
+      type: 'evil\u001b]0;title\u0007',
+      error: 'no\u001b[2J way',
+      history: [{ attempt: 1, outcome: 'failed', error: 'bad\u001b[31m red', at: new Date('2026-01-31T12:00:06Z') }],
+    });
+    expect(formatJob(job, plain)).not.toMatch(/\u001b/);
+    expect(formatJobs([job], plain)).not.toMatch(/\u001b/);
+    expect(formatJob(job, plain)).toContain('error            no way\n');
   });
 
   it('JSON is the job object', () => {

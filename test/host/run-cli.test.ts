@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionCommand } from '../../src/host/cli.js';
+import { InvalidJobStateError, JobNotFoundError, ValidationError } from '../../src/engine/errors.js';
+import { CliUsageError } from '../../src/host/cli-errors.js';
 import { ConfigError } from '../../src/host/config-errors.js';
 import { runCli, type CliActions, type CliIo } from '../../src/host/run-cli.js';
 import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
@@ -20,7 +22,7 @@ function recordingActions(failWith?: Error) {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
     dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
-    stats: (command) => record(command, [{ queue: 'default', stats: makeStats() }]),
+    stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
@@ -82,8 +84,8 @@ describe('runCli', () => {
   });
 
   it('stats prints a table, or JSON with --json', async () => {
-    expect((await cli(['stats'])).stdout).toMatch(/^QUEUE\s+PENDING.*\ndefault\s+1\s+2\s+3\s+4\s+1500\s+6\s+7\n$/);
-    expect(JSON.parse((await cli(['stats', '--json'])).stdout)).toEqual({ default: makeStats() });
+    expect((await cli(['stats'])).stdout).toMatch(/^QUEUE\s+STATE\s+PENDING.*\ndefault\s+running\s+1\s+2\s+3\s+4\s+1500\s+6\s+7\n$/);
+    expect(JSON.parse((await cli(['stats', '--json'])).stdout)).toEqual({ default: { ...makeStats(), paused: false } });
   });
 
   it('jobs prints a table, or JSON with --json, passing status, queue and limit', async () => {
@@ -122,9 +124,32 @@ describe('runCli', () => {
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'flexq: job j1 is completed and cannot be cancelled\n' });
   });
 
-  it('a config error is printed as is, one issue per line', async () => {
-    const error = new ConfigError([{ source: 'flexq.toml', path: 'redis.db', line: 2, message: 'Too small' }]);
-    expect(await cli(['stats'], {}, error)).toMatchObject({ code: 1, stderr: 'flexq.toml:2: redis.db: Too small\n' });
+  it('a config error is printed one issue per line, each starting with flexq:', async () => {
+    const error = new ConfigError([
+      { source: 'flexq.toml', path: 'redis.db', line: 2, message: 'Too small' },
+      { source: 'environment variable FLEXQ_REDIS_DB', path: '', message: 'expected a non-negative integer (got "x")' },
+    ]);
+    expect(await cli(['stats'], {}, error)).toMatchObject({
+      code: 1,
+      stderr: 'flexq: flexq.toml:2: redis.db: Too small\nflexq: environment variable FLEXQ_REDIS_DB: expected a non-negative integer (got "x")\n',
+    });
+  });
+
+  it('engine errors are re-worded for the shell, without the method names', async () => {
+    const cases: [string[], Error, string][] = [
+      [['cancel', 'j1'], new InvalidJobStateError('cancelJob', 'j1', 'completed', 'pending'), 'flexq: cannot cancel job j1: it is completed; only waiting or running jobs can be cancelled\n'],
+      [['retry', 'j1'], new InvalidJobStateError('retryJob', 'j1', 'pending', 'failed'), 'flexq: cannot retry job j1: it is pending; only failed or cancelled jobs can be retried\n'],
+      [['priority', 'j1', '3'], new JobNotFoundError('setPriority', 'j1', 'q'), 'flexq: cannot change the priority of job j1: not found in queue "q"\n'],
+      [['dispatch', 'x'], new ValidationError('push', 'payload must be a plain object, got an array'), 'flexq: cannot dispatch the job: payload must be a plain object, got an array\n'],
+    ];
+    for (const [argv, error, stderr] of cases) {
+      expect(await cli(argv, {}, error)).toMatchObject({ code: 1, stderr });
+    }
+  });
+
+  it('an unknown queue is a usage error: exit 2', async () => {
+    const result = await cli(['stats', '--queue', 'nope'], {}, new CliUsageError("queue 'nope' is not in the config (configured: default)"));
+    expect(result).toMatchObject({ code: 2, stderr: "flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n" });
   });
 
   it('colours only a terminal without NO_COLOR', async () => {

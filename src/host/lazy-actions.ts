@@ -1,0 +1,23 @@
+import type { CliActions } from './run-cli.js';
+
+/**
+ * CLI actions whose implementation (config schema, Redis client, engine) is imported on the first
+ * call. `--help`, `--version` and usage errors then never load it, and start several times faster.
+ */
+export function lazyCliActions(load: () => Promise<CliActions>): CliActions {
+  let loading: Promise<CliActions> | undefined;
+  const actions = (): Promise<CliActions> => (loading ??= load());
+  return {
+    run: async (command) => (await actions()).run(command),
+    dispatch: async (command) => (await actions()).dispatch(command),
+    stats: async (command) => (await actions()).stats(command),
+    jobs: async (command) => (await actions()).jobs(command),
+    show: async (command) => (await actions()).show(command),
+    cancel: async (command) => (await actions()).cancel(command),
+    retry: async (command) => (await actions()).retry(command),
+    setPriority: async (command) => (await actions()).setPriority(command),
+    pause: async (command) => (await actions()).pause(command),
+    resume: async (command) => (await actions()).resume(command),
+    demo: async (command) => (await actions()).demo(command),
+  };
+}

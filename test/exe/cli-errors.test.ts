@@ -1,0 +1,126 @@
+/** What the executable says when something is wrong: always "flexq: …", naming the bad thing; exit 2 for usage, 1 otherwise. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix } from '../helpers.js';
+import { childEnv, FlexqProcess, redisEnv, runFlexq, tempFolder } from './helpers.js';
+
+// Whether the engine fails a connect to a db the server lacks. ioredis selects the db while it
+// connects but only emits the refusal as an event and goes on in DB 0; the check belongs in the
+// engine's connect (src/engine/connection.ts), which is another branch's to change. Until that
+// lands, this probe says no and the end-to-end test below waits for it.
+const engineRefusesMissingDb = await RedisQueue.connect('probe', { url: REDIS_URL, db: 20_000, prefix: uniquePrefix('db-probe') }).then(
+  async (queue) => {
+    await queue.close();
+    return false;
+  },
+  () => true,
+);
+
+describe('flexq error messages', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  const prefix = uniquePrefix('exe-errors');
+  beforeEach(async () => {
+    ({ dir, remove } = await tempFolder('[handlers.demo]\nbuiltin = "sleep"\n[metrics]\nenabled = false\n'));
+  });
+  afterEach(async () => {
+    await remove();
+    await deletePrefix(prefix);
+  });
+
+  const flexq = (args: string[], env = redisEnv(prefix)) => runFlexq(args, { env, cwd: dir });
+  const withConfig = async (toml: string, args: string[]) => {
+    await writeFile(join(dir, 'flexq.toml'), toml);
+    return flexq(args);
+  };
+
+  it('help for an unknown command names it; exit 2', async () => {
+    const result = await flexq(['help', 'delete'], childEnv());
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^flexq: unknown command 'delete'; commands: init, dispatch/);
+  });
+
+  it('jobs --limit outside 1..10000 is a usage error naming the flag', async () => {
+    for (const limit of ['0', '100000']) {
+      const result = await flexq(['jobs', '--limit', limit]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`flexq: option '--limit <n>' argument '${limit}' is invalid. expected an integer from 1 to 10000`);
+    }
+  });
+
+  it('durations that would overflow a timer are refused naming the key and the range', async () => {
+    const result = await withConfig('shutdownTimeout = "99999999999h"\n[queues.default]\npollTime = "30d"\n[redis]\nconnectTimeout = 0\n', ['--headless']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('flexq: flexq.toml:1: shutdownTimeout: expected a duration from 0 ms to 2147483647 ms (about 24.9 days), got "99999999999h"');
+    expect(result.stderr).toContain('flexq: flexq.toml:3: queues.default.pollTime: expected a duration from 1 ms to 2147483647 ms');
+    expect(result.stderr).toContain('flexq: flexq.toml:5: redis.connectTimeout: expected a duration from 1 ms to 2147483647 ms');
+  });
+
+  it('an environment variable error starts with flexq: and names the variable', async () => {
+    const result = await flexq(['stats'], redisEnv(prefix, { FLEXQ_REDIS_DB: 'x' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('flexq: environment variable FLEXQ_REDIS_DB: expected a non-negative integer (got "x")\n');
+  });
+
+  it.runIf(engineRefusesMissingDb)('a db the server does not have fails the start: DB index out of range, exit 1', async () => {
+    for (const [args, env] of [
+      [['stats'], redisEnv(prefix, { FLEXQ_REDIS_DB: '20000' })],
+      [['--headless'], redisEnv(prefix, { FLEXQ_REDIS_DB: '20000' })],
+    ] as const) {
+      const result = await flexq([...args], env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^flexq: Redis at 127\.0\.0\.1:6379 has no db 20000: DB index out of range/);
+    }
+  });
+
+  it('an unwritable [logging] file fails the start naming the path', async () => {
+    await writeFile(join(dir, 'not-a-folder'), '');
+    const result = await withConfig('[logging]\nfile = "not-a-folder/flexq.log"\n[metrics]\nenabled = false\n', ['--headless']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^flexq: cannot write the log file ${join(dir, 'not-a-folder/flexq.log')} \\(\\[logging\\] file\\): `));
+    expect(result.stdout).toBe('');
+  });
+
+  it('an unknown --queue is a usage error: exit 2', async () => {
+    const result = await flexq(['stats', '--queue', 'nope']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n");
+  });
+
+  it('cancel of a finished job says so in plain words, without engine method names', async () => {
+    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    try {
+      const job = await queue.push({ type: 'demo', payload: {} });
+      await queue.cancelJob(job.id);
+      const result = await flexq(['cancel', job.id]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`flexq: cannot cancel job ${job.id}: it is cancelled; only waiting or running jobs can be cancelled\n`);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('demo names Redis when it stops answering mid-run', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    const demo = new FlexqProcess(['demo', '--interval', '100ms'], { env: childEnv({ FLEXQ_REDIS_URL: redis.url }), cwd: dir });
+    try {
+      await waitForOutput(demo, /dispatched demo job 1/);
+      await redis.stop();
+      expect(await demo.exited).toBe(1);
+      expect(demo.stderr).toMatch(new RegExp(`^flexq: Redis at 127\\.0\\.0\\.1:${redis.port} stopped answering \\(`));
+    } finally {
+      await demo.kill();
+      await redis.stop();
+    }
+  }, 30_000);
+});
+
+async function waitForOutput(child: FlexqProcess, pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!pattern.test(child.stdout)) {
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in ${child.stdout} / ${child.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
