@@ -112,12 +112,3 @@ function decodeURIComponentSafe(text: string): string {
     return text;
   }
 }
-
-/** `describeUrl` for a URL given as text; text that is no URL is not shown at all. */
-export function describeUrlText(text: string): string {
-  try {
-    return describeUrl(new URL(text));
-  } catch {
-    return '(not a valid URL)';
-  }
-}
