@@ -141,6 +141,24 @@ describe('cross-origin redirects', () => {
   });
 });
 
+describe('redirects that cannot be followed', () => {
+  it.each([
+    ['a URL with credentials', 'http://bob:pw-SECRET@127.0.0.1:1/x', 'redirected to a URL that carries credentials'],
+    ['another protocol', 'file:///etc/passwd', 'redirected to unsupported protocol file'],
+  ])('refuses a redirect to %s for good', async (_what, location, message) => {
+    const bouncer = await startHttpServer((_req, res) => res.writeHead(302, { location }).end());
+    try {
+      const { ctx } = makeContext();
+      const result = await webhookJobHandler().handle(ctx, makeJob('webhook', { url: `${bouncer.origin}/` }));
+      expect(result).toMatchObject({ success: false, retry: false });
+      expect(result.error).toContain(message);
+      expect(result.error).not.toContain('pw-SECRET');
+    } finally {
+      await bouncer.close();
+    }
+  });
+});
+
 describe('secrets in URLs, logs and errors', () => {
   it('refuses a URL with credentials for good, naming neither the user nor the password, and sends nothing', async () => {
     const before = server.requests.length;
