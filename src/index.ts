@@ -15,8 +15,8 @@ export type {
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export {
-  emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookBody, loadHandlerModule, builtinHandler,
+  emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,
   WEBHOOK_SIGNATURE_HEADER,
   type EmailHandler, type EmailHandlerOptions, type EmailPayload, type EmailAttachment, type EmailResultData,
-  type WebhookHandlerOptions, type WebhookPayload, type WebhookResultData,
+  type WebhookHandlerOptions, type WebhookPayload, type WebhookResultData, type SignedRequest,
 } from './handlers/index.js';

@@ -24,7 +24,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /**
  * A partner's webhook endpoint on a loopback port. It checks each request's signature against
- * the raw body (before parsing it: re-serialised JSON would not match), refuses unsigned or
+ * its method, URL and raw body (before parsing it: re-serialised JSON would not match), refuses unsigned or
  * forged requests with 401, and answers the first `outages` verified deliveries with
  * 503 + `Retry-After: 1`, as a service in the middle of a deploy would.
  */
@@ -32,7 +32,11 @@ export async function startWebhookReceiver(secret: string, outages = 1): Promise
   const deliveries: Delivery[] = [];
   const server = createServer((req, res) => {
     readBody(req).then((body) => {
-      const verified = verifyWebhookSignature(secret, req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string | undefined, body);
+      // The signature covers method and URL too: rebuild the URL the sender used (this endpoint's
+      // public URL; behind a proxy, use the public scheme and host rather than the local ones).
+      const url = `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`;
+      const header = req.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()] as string | undefined;
+      const verified = verifyWebhookSignature(secret, header, { method: req.method ?? '', url, body });
       const status = !verified ? 401 : deliveries.filter((d) => d.verified).length < outages ? 503 : 200;
       const event: unknown = verified ? JSON.parse(body.toString('utf8')) : undefined;
       deliveries.push({ verified, status, event });

@@ -44,6 +44,12 @@ function toWebhookOptions(options: Record<string, unknown>): WebhookHandlerOptio
         if (typeof value !== 'boolean') throw new BuiltinHandlerError('webhook option blockPrivateAddresses must be true or false');
         result.blockPrivateAddresses = value;
         break;
+      case 'allowAddresses':
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+          throw new BuiltinHandlerError('webhook option allowAddresses must be a list of CIDR ranges such as "10.1.2.0/24"');
+        }
+        result.allowAddresses = value as string[];
+        break;
       case 'headers':
         if (typeof value !== 'object' || value === null || Object.values(value).some((v) => typeof v !== 'string')) {
           throw new BuiltinHandlerError('webhook option headers must be a table of strings');
@@ -52,7 +58,7 @@ function toWebhookOptions(options: Record<string, unknown>): WebhookHandlerOptio
         break;
       default:
         throw new BuiltinHandlerError(
-          `unknown webhook option "${key}" (known: timeout, headers, signingSecret, blockPrivateAddresses, maxRetryAfter, maxRedirects)`,
+          `unknown webhook option "${key}" (known: timeout, headers, signingSecret, blockPrivateAddresses, allowAddresses, maxRetryAfter, maxRedirects)`,
         );
     }
   }

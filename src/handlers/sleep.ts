@@ -12,14 +12,26 @@ export interface SleepResultData {
 }
 
 const DEFAULT_SLEEP_MS = 1_000;
+/**
+ * The longest sleep: Node's timers hold a signed 32-bit delay, and a longer one (1e12) silently
+ * fires after 1 ms instead, so a hostile or mistaken payload would "finish" at once.
+ */
+export const MAX_SLEEP_MS = 2 ** 31 - 1;
 /** Progress updates per job: enough for a smooth bar, few enough not to flood Redis. */
 const PROGRESS_STEPS = 10;
 
-function nonNegativeMs(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${what} must be a non-negative number of milliseconds, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/** The reason `value` is not a sleep length, or undefined when it is one. */
+function sleepMsProblem(value: unknown, what: string): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_SLEEP_MS) return undefined;
+  // JSON.stringify shows NaN and Infinity as null; String keeps them readable.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  return `${what} must be a number of milliseconds from 0 to ${MAX_SLEEP_MS}, got ${shown}`;
+}
+
+function sleepMs(value: unknown, what: string): number {
+  const problem = sleepMsProblem(value, what);
+  if (problem !== undefined) throw new TypeError(problem);
+  return value as number;
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
@@ -53,14 +65,13 @@ function failsThisAttempt(fail: unknown, attempt: number): boolean {
  * jobs have something visible to do without any outside service.
  */
 export function sleepJobHandler(options: SleepHandlerOptions = {}): Handler {
-  const defaultMs = nonNegativeMs(options.ms ?? DEFAULT_SLEEP_MS, 'sleep option ms');
+  const defaultMs = sleepMs(options.ms ?? DEFAULT_SLEEP_MS, 'sleep option ms');
   return {
     async handle(ctx: JobContext, job: Job): Promise<JobResult> {
       const payloadMs = job.payload['ms'];
-      if (payloadMs !== undefined && (typeof payloadMs !== 'number' || !Number.isFinite(payloadMs) || payloadMs < 0)) {
-        return { success: false, retry: false, error: `payload.ms must be a non-negative number, got ${JSON.stringify(payloadMs)}` };
-      }
-      const total = payloadMs ?? defaultMs;
+      const problem = payloadMs === undefined ? undefined : sleepMsProblem(payloadMs, 'payload.ms');
+      if (problem !== undefined) return { success: false, retry: false, error: problem };
+      const total = (payloadMs as number | undefined) ?? defaultMs;
       const step = total / PROGRESS_STEPS;
       for (let done = 1; done <= PROGRESS_STEPS; done++) {
         await wait(step, ctx.signal);

@@ -1,5 +1,3 @@
-import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
-
 /** The payload of a `webhook` job. */
 export interface WebhookPayload {
   /** Absolute http(s) URL. */
@@ -17,7 +15,7 @@ export interface WebhookRequest {
   url: URL;
   method: string;
   headers: Headers;
-  /** The exact bytes sent (and signed), or undefined for no body. */
+  /** The exact bytes sent (and signed, see `webhook-send.ts`), or undefined for no body. */
   body: string | undefined;
 }
 
@@ -40,6 +38,11 @@ function parseUrl(value: unknown): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidWebhookPayloadError(`payload.url must use http or https, not ${url.protocol.slice(0, -1)}`);
+  }
+  // A URL's user info ends up in logs, proxies and error reports; credentials belong in a header.
+  // The message names neither the user nor the password.
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidWebhookPayloadError('payload.url must not carry credentials (user:password@host); send them in payload.headers, e.g. Authorization');
   }
   return url;
 }
@@ -70,11 +73,10 @@ function toHeaderRecord(value: unknown, where: string): Record<string, string> {
 /** What the handler adds to every request it builds. */
 export interface RequestDefaults {
   headers?: Record<string, string>;
-  signingSecret?: string;
 }
 
 /** Validates a job payload into a request, or throws `InvalidWebhookPayloadError` naming the bad field. */
-export function buildWebhookRequest(payload: Record<string, unknown>, defaults: RequestDefaults, nowMs = Date.now()): WebhookRequest {
+export function buildWebhookRequest(payload: Record<string, unknown>, defaults: RequestDefaults): WebhookRequest {
   const url = parseUrl(payload['url']);
   const method = parseMethod(payload['method']);
   const data = payload['data'];
@@ -91,9 +93,6 @@ export function buildWebhookRequest(payload: Record<string, unknown>, defaults: 
   } catch (err) {
     if (err instanceof InvalidWebhookPayloadError) throw err;
     throw new InvalidWebhookPayloadError(`payload.headers: ${(err as Error).message}`);
-  }
-  if (defaults.signingSecret !== undefined) {
-    headers.set(WEBHOOK_SIGNATURE_HEADER, signWebhookBody(defaults.signingSecret, body ?? '', nowMs));
   }
   return { url, method, headers, body };
 }

@@ -1,7 +1,9 @@
+import type { Response } from 'undici';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
-import { assertPublicHost, BlockedAddressError } from './address-guard.js';
+import { addressPolicy, BlockedAddressError, type ResolveAll } from './address-guard.js';
 import { type BodyPrefix, decodeUtf8, describeUrl, parseRetryAfterMs, readBodyPrefix, redactHeaders } from './http-support.js';
 import { buildWebhookRequest, InvalidWebhookPayloadError, type WebhookRequest } from './webhook-request.js';
+import { guardedDispatcher, PermanentRequestError, type Sender, sendFollowingRedirects } from './webhook-send.js';
 
 /** Options of `webhookJobHandler`. */
 export interface WebhookHandlerOptions {
@@ -11,8 +13,18 @@ export interface WebhookHandlerOptions {
   headers?: Record<string, string>;
   /** When set, every request carries `X-Flexq-Signature` (see `verifyWebhookSignature`). */
   signingSecret?: string;
-  /** Refuse (for good) URLs whose host is or resolves to a non-public address; default false. */
+  /**
+   * Refuse (for good) URLs whose host is or resolves to a non-public address, on every redirect
+   * too; the address checked is the one connected to. Default false.
+   */
   blockPrivateAddresses?: boolean;
+  /**
+   * The DNS lookup the guard uses (`dns.lookup` with `all: true` by default): for a custom
+   * resolver, and for tests that play a rebinding DNS server. Used only with `blockPrivateAddresses`.
+   */
+  lookup?: ResolveAll;
+  /** CIDR ranges exempt from `blockPrivateAddresses`, for internal receivers you trust (e.g. `["10.1.2.0/24"]`). */
+  allowAddresses?: string[];
   /** Upper bound in ms on a server's `Retry-After`, so one reply cannot park a job for days; default 1 h. */
   maxRetryAfter?: number;
   /** Redirects followed before giving up; default 5. */
@@ -41,52 +53,6 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** Settles with `promise` or rejects once `signal` aborts; DNS lookups take no signal of their own. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** A request that must not be retried, for a reason found while sending (e.g. a bad redirect). */
-class PermanentRequestError extends Error {}
-
-/**
- * Sends the request, following redirects by hand so the private-address guard and the
- * redirect limit apply to every hop, not only the first URL.
- */
-async function sendFollowingRedirects(request: WebhookRequest, options: WebhookHandlerOptions, signal: AbortSignal): Promise<Response> {
-  let { url, method, body } = request;
-  const headers = new Headers(request.headers);
-  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
-  for (let hop = 0; ; hop++) {
-    if (options.blockPrivateAddresses) await untilAborted(assertPublicHost(url.hostname), signal);
-    const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || location === null) return response;
-    await response.body?.cancel();
-    if (hop >= maxRedirects) throw new PermanentRequestError(`gave up after ${maxRedirects} redirects`);
-    const next = new URL(location, url);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-      throw new PermanentRequestError(`redirected to unsupported protocol ${next.protocol.slice(0, -1)}`);
-    }
-    // As browsers do: 303, and 301/302 after POST, continue as a GET without the body.
-    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
-      method = method === 'HEAD' ? 'HEAD' : 'GET';
-      body = undefined;
-      headers.delete('content-type');
-    }
-    // Credentials meant for one origin must not be handed to another.
-    if (next.origin !== url.origin) {
-      for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
-    }
-    url = next;
-  }
-}
-
 function parseResultBody(text: string, contentType: string | null, truncated: boolean): unknown {
   if (!truncated && contentType !== null && /[/+]json\b/i.test(contentType)) {
     try {
@@ -96,6 +62,14 @@ function parseResultBody(text: string, contentType: string | null, truncated: bo
     }
   }
   return text;
+}
+
+/** The first error of `type` in `err`'s cause chain: undici wraps what the lookup hook raised. */
+function findCause<T extends Error>(err: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let current = err, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof type) return current;
+  }
+  return undefined;
 }
 
 /** Explains why fetch threw: undici hides the useful part (ECONNREFUSED, "other side closed") in `cause`. */
@@ -111,9 +85,8 @@ function describeNetworkError(err: unknown): string {
 
 /** Turns what a failed send threw into the attempt's result. */
 function failureFromThrown(err: unknown, target: string, ctxSignal: AbortSignal, timeoutSignal: AbortSignal, timeoutMs: number): JobResult {
-  if (err instanceof BlockedAddressError || err instanceof PermanentRequestError) {
-    return { success: false, retry: false, error: `${target} refused: ${err.message}` };
-  }
+  const refusal = findCause(err, BlockedAddressError) ?? findCause(err, PermanentRequestError);
+  if (refusal !== undefined) return { success: false, retry: false, error: `${target} refused: ${refusal.message}` };
   if (ctxSignal.aborted) {
     const reason: unknown = ctxSignal.reason;
     return { success: false, error: `${target} aborted: ${reason instanceof Error ? reason.message : String(reason)}` };
@@ -123,10 +96,10 @@ function failureFromThrown(err: unknown, target: string, ctxSignal: AbortSignal,
 }
 
 /** Runs one webhook attempt; split out of the factory so the handler object stays a thin shell. */
-async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOptions): Promise<JobResult> {
+async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOptions, sender: Sender): Promise<JobResult> {
   let request: WebhookRequest;
   try {
-    request = buildWebhookRequest(job.payload, { headers: options.headers, signingSecret: options.signingSecret });
+    request = buildWebhookRequest(job.payload, { headers: options.headers });
   } catch (err) {
     if (err instanceof InvalidWebhookPayloadError) return { success: false, retry: false, error: err.message };
     throw err;
@@ -144,7 +117,7 @@ async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOpt
   let response: Response;
   let body: BodyPrefix;
   try {
-    response = await sendFollowingRedirects(request, options, signal);
+    response = await sendFollowingRedirects(request, sender, signal);
     body = await readBodyPrefix(response, RESULT_BODY_LIMIT);
   } catch (err) {
     const result = failureFromThrown(err, target, ctx.signal, timeoutSignal, timeoutMs);
@@ -174,5 +147,13 @@ async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOpt
 export function webhookJobHandler(options: WebhookHandlerOptions = {}): Handler {
   // Bad default headers are a configuration error: report it at startup, not on every job.
   new Headers(options.headers);
-  return { handle: (ctx, job) => callWebhook(ctx, job, options) };
+  if (options.signingSecret === '') throw new TypeError('webhookJobHandler: signingSecret must be a non-empty string');
+  const isBlocked = options.blockPrivateAddresses ? addressPolicy(options.allowAddresses) : undefined;
+  const sender: Sender = {
+    isBlocked,
+    maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+    signingSecret: options.signingSecret,
+    dispatcher: isBlocked ? guardedDispatcher(isBlocked, options.lookup) : undefined,
+  };
+  return { handle: (ctx, job) => callWebhook(ctx, job, options, sender) };
 }

@@ -39,7 +39,7 @@ describe('examples/webhook-delivery', { timeout: 60_000 }, () => {
       expect(request).toMatchObject({ method: 'POST', url: '/hooks/users' });
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['x-event-type']).toBe('user.registered');
-      expect(verifyWebhookSignature(secret, request.headers['x-flexq-signature'] as string, request.body)).toBe(true);
+      expect(verifyWebhookSignature(secret, request.headers['x-flexq-signature'] as string, { method: request.method, url: `${receiver.origin}${request.url}`, body: request.body })).toBe(true);
       expect(JSON.parse(request.body.toString('utf8'))).toMatchObject({ event: 'user.registered', userId: 'user-42' });
     }
     // The retry sends the very same event.
@@ -51,7 +51,7 @@ describe('examples/webhook-delivery', { timeout: 60_000 }, () => {
 
   it('fails for good when the receiver rejects the signature', async () => {
     const receiver = await startHttpServer((req, res) => {
-      const valid = verifyWebhookSignature('the-receivers-secret', req.headers['x-flexq-signature'] as string, req.body);
+      const valid = verifyWebhookSignature('the-receivers-secret', req.headers['x-flexq-signature'] as string, { method: req.method, url: `http://${req.headers.host}${req.url}`, body: req.body });
       res.writeHead(valid ? 200 : 401).end(valid ? 'ok' : 'bad signature');
     });
     cleanups.push(() => receiver.close());

@@ -38,4 +38,25 @@ describe('sleep built-in', () => {
     const { ctx } = makeContext();
     expect(await sleepJobHandler().handle(ctx, makeJob('demo', { ms: 'soon' }))).toMatchObject({ success: false, retry: false });
   });
+
+  it.each([
+    [1e12, '1000000000000'], [2 ** 31, '2147483648'], [-1, '-1'], [Infinity, 'Infinity'], [NaN, 'NaN'],
+  ])('fails for good, at once, naming the value, on payload.ms %s (a timer would overflow and fire after 1 ms)', async (ms, shown) => {
+    const { ctx } = makeContext();
+    const reported: unknown[] = [];
+    ctx.progress = async (value) => void reported.push(value);
+    const result = await sleepJobHandler().handle(ctx, makeJob('demo', { ms }));
+    expect(result).toEqual({ success: false, retry: false, error: `payload.ms must be a number of milliseconds from 0 to 2147483647, got ${shown}` });
+    expect(reported).toEqual([]); // nothing ran
+  });
+
+  it('accepts the longest timer Node can hold, and refuses a longer default at creation', async () => {
+    const { ctx, controller } = makeContext();
+    const running = Promise.resolve(sleepJobHandler().handle(ctx, makeJob('demo', { ms: 2 ** 31 - 1 })));
+    const outcome = await Promise.race([running.then(() => 'finished', () => 'stopped'), new Promise((resolve) => setTimeout(() => resolve('still sleeping'), 100))]);
+    expect(outcome).toBe('still sleeping');
+    controller.abort(new Error('done looking'));
+    await expect(running).rejects.toThrow('done looking');
+    expect(() => sleepJobHandler({ ms: 1e12 })).toThrow('sleep option ms must be a number of milliseconds from 0 to 2147483647, got 1000000000000');
+  });
 });

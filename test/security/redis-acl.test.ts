@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionName, SCRIPT_KEYS, type ScriptName } from '../../src/engine/connection.js';
+import { queueKeys } from '../../src/engine/keys.js';
+import { handlerFunc, RedisQueue, RedisWorker, type Job } from '../../src/index.js';
+import { waitFor, type PrivateRedis } from '../helpers.js';
+import { startAclRedis } from './private-servers.js';
+
+/**
+ * The README's ACL recipes, run verbatim: the test checks what users are told to type. The
+ * private Redis is this file's own, so the README's default prefix `flexq` is used as is.
+ */
+function readmeAclLines(user: string): string[][] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const lines = readme.split('\n').filter((line) => line.startsWith(`ACL SETUSER ${user} `));
+  if (lines.length === 0) throw new Error(`README has no "ACL SETUSER ${user}" lines`);
+  return lines.map((line) => line.trim().split(/\s+/));
+}
+
+const PREFIX = 'flexq';
+let redis: PrivateRedis;
+let admin: Redis;
+
+beforeAll(async () => {
+  redis = await startAclRedis();
+  admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  for (const user of ['flexq', 'flexq-ro']) {
+    for (const [command, ...args] of readmeAclLines(user)) await admin.call(command as string, ...args);
+  }
+  await admin.call('ACL', 'LOG', 'RESET');
+}, 20_000);
+
+afterAll(async () => {
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+/** Refusals Redis recorded for `user` since the last reset: each names the command or key it refused. */
+async function aclRefusals(user: string): Promise<string[]> {
+  const entries = (await admin.call('ACL', 'LOG')) as unknown[][];
+  return entries
+    .map((entry) => {
+      const fields = new Map<string, unknown>();
+      for (let i = 0; i < entry.length; i += 2) fields.set(String(entry[i]), entry[i + 1]);
+      return fields;
+    })
+    .filter((fields) => fields.get('username') === user)
+    .map((fields) => `${String(fields.get('reason'))} ${String(fields.get('object'))} (${String(fields.get('context'))})`);
+}
+
+const connectAs = (username: string, password: string) =>
+  RedisQueue.connect('acl', { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
+
+describe('the full ACL user of the README', () => {
+  it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events', async () => {
+    const queue = await connectAs('flexq', 'change-me');
+    const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
+    try {
+      const done: string[] = [];
+      worker.registerHandler('work', handlerFunc(async (ctx, job: Job) => {
+        await ctx.progress(50);
+        done.push(job.id);
+        return job.payload['fail'] ? { success: false, retry: false, error: 'on purpose' } : { success: true, data: { ok: 1 } };
+      }));
+      void worker.start();
+      const first = await queue.push({ type: 'work', payload: { n: 1 } });
+      const failing = await queue.push({ type: 'work', payload: { fail: true } });
+      await waitFor('both jobs to finish', async () => (await queue.getJob(failing.id))?.status === 'failed' && (await queue.getJob(first.id))?.status === 'completed');
+
+      await queue.retryJob(failing.id);
+      await waitFor('the retried job to run', async () => (await queue.getJob(failing.id))?.status === 'failed' && done.filter((id) => id === failing.id).length === 2);
+
+      await queue.pause();
+      expect(await queue.isPaused()).toBe(true);
+      const held = await queue.push({ type: 'work', payload: { n: 2 } });
+      await queue.setPriority(held.id, 7);
+      expect(await queue.getJob(held.id)).toMatchObject({ status: 'pending', priority: 7 });
+      const delayed = await queue.pushDelayed({ type: 'work', payload: { n: 3 } }, 60_000);
+      await queue.cancelJob(delayed.id);
+      expect(await queue.getJobStatus(delayed.id)).toBe('cancelled');
+      await queue.resume();
+      await waitFor('the held job to run after resume', async () => (await queue.getJob(held.id))?.status === 'completed');
+
+      expect(await queue.getStats()).toMatchObject({ completedJobs: 2, failedJobs: 1, cancelledJobs: 1, pendingJobs: 0 });
+      expect((await queue.listJobs('completed')).map((job) => job.id).sort()).toEqual([first.id, held.id].sort());
+      expect((await queue.readEvents('0')).length).toBeGreaterThan(0);
+      expect(await queue.lastEventId()).not.toBe('0');
+      expect((await queue.getWorkers()).length).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+      await queue.close();
+    }
+    // The recipe lists every command flexq sends, from Node and from inside its functions.
+    expect(await aclRefusals('flexq')).toEqual([]);
+  }, 30_000);
+
+  it('cannot touch keys outside its prefix', async () => {
+    const client = new Redis(redis.url, { username: 'flexq', password: 'change-me', maxRetriesPerRequest: 1 });
+    try {
+      await expect(client.get('other-app:secret')).rejects.toThrow(/NOPERM/);
+      await expect(client.call('FLUSHALL')).rejects.toThrow(/NOPERM/);
+    } finally {
+      client.disconnect();
+      await admin.call('ACL', 'LOG', 'RESET');
+    }
+  });
+});
+
+describe('the read-only ACL user of the README', () => {
+  let full: RedisQueue;
+  let job: Job;
+  let cancelled: Job;
+  beforeAll(async () => {
+    full = await connectAs('flexq', 'change-me'); // loads the function library the read-only user cannot load
+    job = await full.push({ type: 'ro-check', payload: { n: 1 } });
+    cancelled = await full.push({ type: 'ro-check', payload: { n: 2 } });
+    await full.cancelJob(cancelled.id);
+    await admin.call('ACL', 'LOG', 'RESET');
+  });
+  afterAll(() => full?.close());
+
+  /** Calls one of flexq's functions as the engine does (FCALL with the keys its header names). */
+  async function fcall(client: Redis, script: ScriptName, args: (string | number)[], command = 'FCALL'): Promise<unknown> {
+    const keys = queueKeys(PREFIX, 'acl');
+    const names = SCRIPT_KEYS[script].map((name) => keys[name]);
+    return client.call(command, functionName(script), names.length, ...names, ...args);
+  }
+
+  it('reads stats, lists and jobs, and every write is refused with NOPERM and changes nothing', async () => {
+    const client = new Redis(redis.url, { username: 'flexq-ro', password: 'change-me-too', maxRetriesPerRequest: 1 });
+    try {
+      expect(await fcall(client, 'getStats', [])).toBeInstanceOf(Array);
+      expect(await fcall(client, 'getStats', [], 'FCALL_RO')).toBeInstanceOf(Array);
+      expect(await fcall(client, 'listPendingJobs', [0, 10])).toContain(job.id);
+      const keys = queueKeys(PREFIX, 'acl');
+      expect((await client.hmget(keys.jobs, job.id))[0]).toContain('ro-check');
+      expect((await client.xrange(keys.events, '-', '+')).length).toBeGreaterThan(0);
+      // Arguments as store.ts sends them, so each call gets past its checks to its first write.
+      const writes: [ScriptName, (string | number)[]][] = [
+        ['cancelJob', [1000, job.id, 604_800_000, 10_000, 100, 'rq-1']],
+        ['retryJob', [1000, cancelled.id, 'rq-2']],
+        ['setPriority', [1000, job.id, 5, 'rq-3']],
+        ['setPaused', [1000, '1']],
+      ];
+      for (const [script, args] of writes) {
+        const err = await fcall(client, script, args).then(() => undefined, (e: unknown) => e as Error);
+        expect(err?.message, script).toMatch(/NOPERM|can't run this command/i);
+        console.info(`read-only ${script}: ${err?.message}`);
+      }
+      await expect(client.hset(keys.jobs, 'x', 'y')).rejects.toThrow(/NOPERM/);
+      expect(await full.getJob(job.id)).toMatchObject({ status: 'pending', priority: 0 });
+      expect(await full.getJobStatus(cancelled.id)).toBe('cancelled');
+      expect(await full.isPaused()).toBe(false);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  // Blocked on the engine (src/engine/queue.ts, store.ts): RedisQueue.connect runs FUNCTION LOAD
+  // and fails on its NOPERM. Once the engine skips a refused load (the library is there, loaded by
+  // the full user), this test passes and `it.fails` must become `it`.
+  it.fails('connects through the API: getStats, listJobs and getJob work, and cancel, retry, setPriority and pause fail clearly', async () => {
+    const queue = await connectAs('flexq-ro', 'change-me-too');
+    try {
+      expect((await queue.getStats()).pendingJobs).toBeGreaterThan(0);
+      expect((await queue.listJobs('pending')).map((j) => j.id)).toContain(job.id);
+      expect(await queue.getJob(job.id)).toMatchObject({ id: job.id });
+      for (const write of [() => queue.cancelJob(job.id), () => queue.retryJob(job.id), () => queue.setPriority(job.id, 3), () => queue.pause()]) {
+        await expect(write()).rejects.toThrow(/NOPERM|permission/i);
+      }
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('today: connecting as the read-only user is refused at FUNCTION LOAD, with an error that names NOPERM', async () => {
+    const err = await connectAs('flexq-ro', 'change-me-too').then((q) => q.close().then(() => undefined), (e: unknown) => e as Error);
+    console.info(`read-only connect: ${err?.message}`);
+    expect(err?.message).toMatch(/NOPERM/);
+  });
+});
