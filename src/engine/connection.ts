@@ -6,7 +6,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, ValidationError } from './errors.js';
+import { ConnectionError, ValidationError, isPermissionRefusal } from './errors.js';
 import type { RedisQueueConfig } from './types.js';
 import type { QueueKeys } from './keys.js';
 
@@ -79,6 +79,11 @@ function buildLibrary(): { name: string; source: string } {
 
 const LIBRARY = buildLibrary();
 
+/** Whether a script only reads (called with FCALL_RO). */
+export function isReadOnly(script: ScriptName): boolean {
+  return READ_ONLY.has(script);
+}
+
 /** The name Redis knows a script's function by. */
 export function functionName(script: ScriptName): string {
   return `${LIBRARY.name}_${script}`;
@@ -91,6 +96,18 @@ export async function loadScripts(client: Redis): Promise<void> {
   } catch (err) {
     // Its name is a hash of its code: a library of that name is this very code, loaded before.
     if (!(err instanceof Error) || !/already exists/i.test(err.message)) throw err;
+  }
+}
+
+/**
+ * Loads the library as a queue connects. A user whose ACL rules forbid FUNCTION LOAD (a read-only
+ * user) goes on: a full user loads it, and a call that finds it missing says so then.
+ */
+export async function loadScriptsIfAllowed(client: Redis): Promise<void> {
+  try {
+    await loadScripts(client);
+  } catch (err) {
+    if (!isPermissionRefusal(err)) throw err;
   }
 }
 
@@ -189,7 +206,10 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
   } catch (err) {
     client.disconnect();
     const reason = (lastError ?? (err as Error)).message;
-    throw new ConnectionError('connect', `cannot reach Redis at ${address}: ${reason}`, err);
+    // A TLS port answers a plaintext hello by closing the connection.
+    const hint = options.tls === undefined && /ECONNRESET|Connection is closed/.test(reason)
+      ? ' (is this a TLS port? use a rediss:// url or the tls option)' : '';
+    throw new ConnectionError('connect', `cannot reach Redis at ${address}: ${reason}${hint}`, err);
   } finally {
     clearTimeout(timer);
   }

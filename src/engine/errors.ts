@@ -1,7 +1,7 @@
 import type { JobStatus } from './types.js';
 
 /** What went wrong, as a stable machine-readable code. */
-export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED' | 'REDIS_FULL';
+export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED' | 'REDIS_FULL' | 'NO_PERMISSION';
 
 /** Base of every error flexq raises: a `code` and the `operation` that failed. */
 export class FlexqError extends Error {
@@ -57,6 +57,22 @@ export class RedisFullError extends FlexqError {
   constructor(operation: string, cause: unknown) {
     super('REDIS_FULL', operation, 'Redis is full (used memory is over maxmemory and the policy evicts nothing): nothing was stored. Free memory or raise maxmemory', { cause });
   }
+}
+
+/**
+ * The Redis user may not do this (its ACL rules refuse a command or key flexq needs): a read-only
+ * user trying a change, say. Nothing was changed.
+ */
+export class PermissionError extends FlexqError {
+  override name = 'PermissionError';
+  constructor(operation: string, cause: unknown) {
+    super('NO_PERMISSION', operation, `the Redis user may not ${operation} (its ACL rules refuse it; see the README's Security section): ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Whether Redis refused a command for the user's ACL rules, directly or inside a function. */
+export function isPermissionRefusal(err: unknown): boolean {
+  return err instanceof Error && (err.message.startsWith('NOPERM') || /can't run this command/.test(err.message));
 }
 
 /** The queue handle was closed. */

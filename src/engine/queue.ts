@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { loadScripts, openClient } from './connection.js';
+import { loadScriptsIfAllowed, openClient } from './connection.js';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
+import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
@@ -122,7 +122,7 @@ export class RedisQueue {
     checkConfig(config);
     const client = await openClient(config, name);
     try {
-      await loadScripts(client);
+      await loadScriptsIfAllowed(client);
     } catch (err) {
       client.disconnect();
       throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
@@ -325,7 +325,10 @@ export class RedisQueue {
         lastSeenAt: new Date(beat.lastSeenAt), healthy: silentFor <= 3 * DEFAULTS.heartbeatInterval,
       });
     }
-    await this.store.removeHeartbeats(expired);
+    // Tidying up is a write: a read-only Redis user leaves it to others.
+    await this.store.removeHeartbeats(expired).catch((err: unknown) => {
+      if (!isPermissionRefusal(err)) throw err;
+    });
     return workers.sort((a, b) => a.id.localeCompare(b.id));
   }
 

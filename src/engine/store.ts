@@ -4,9 +4,9 @@
  */
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from './connection.js';
+import { SCRIPT_KEYS, functionName, isReadOnly, loadScripts, type ScriptName } from './connection.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
-import { RedisFullError } from './errors.js';
+import { PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
@@ -114,14 +114,19 @@ export class QueueStore {
     const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
     const command = [functionName(name), keys.length, ...keys, ...args];
+    // Reads go as FCALL_RO, which a read-only Redis user may run (and a replica would serve).
+    const fcall = isReadOnly(name) ? 'fcall_ro' : 'fcall';
     try {
-      return await this.client.call('fcall', command);
+      return await this.client.call(fcall, command);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('OOM')) throw new RedisFullError(name, err);
+      if (isPermissionRefusal(err)) throw new PermissionError(name, err);
       // A Redis restarted without persistence has forgotten the library: load it again, once.
       if (!(err instanceof Error) || !/function not found/i.test(err.message)) throw err;
-      await loadScripts(this.client);
-      return this.client.call('fcall', command);
+      await loadScripts(this.client).catch((loadErr: unknown) => {
+        throw isPermissionRefusal(loadErr) ? new PermissionError(`load flexq's function library for ${name}`, loadErr) : loadErr;
+      });
+      return this.client.call(fcall, command);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ConnectionOptions } from 'node:tls';
 
 /** The lifecycle states of a job; both a value (`JobStatus.Completed`) and a string-union type. */
 export const JobStatus = {
@@ -160,7 +161,7 @@ export interface RedisQueueConfig {
   /** Largest payload accepted, in bytes of its JSON (UTF-8); default 1 MiB. */
   maxPayloadBytes?: number;
   /** TLS options passed to the Redis client; `rediss://` urls turn it on too. */
-  tls?: Record<string, unknown>;
+  tls?: ConnectionOptions;
 }
 
 /** Behaviour of a `RedisWorker`. */
