@@ -45,6 +45,7 @@ describe.runIf(tlsBuild)('Redis over TLS (a private redis-server with --tls-port
     const err = await attempt.then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect((err as Error).message).toContain(`cannot reach Redis at 127.0.0.1:${redis.port}`);
+    expect((err as Error).message).toMatch(/is this a TLS port\? use a rediss:\/\/ url or the tls option/);
     expect(Date.now() - started).toBeLessThan(5_000);
     console.info(`plaintext to a TLS port: ${(err as Error).message}`);
   });
