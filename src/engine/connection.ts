@@ -84,6 +84,9 @@ export function isReadOnly(script: ScriptName): boolean {
   return READ_ONLY.has(script);
 }
 
+/** The name of the function library this flexq loads. */
+export const LIBRARY_NAME = LIBRARY.name;
+
 /** The name Redis knows a script's function by. */
 export function functionName(script: ScriptName): string {
   return `${LIBRARY.name}_${script}`;

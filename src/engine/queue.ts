@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { loadScriptsIfAllowed, openClient } from './connection.js';
+import { LIBRARY_NAME, loadScriptsIfAllowed, openClient } from './connection.js';
+import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
 import { newJobIds } from './ids.js';
@@ -139,6 +140,15 @@ export class RedisQueue {
     checkQueueName('queue', name);
     checkConfig(settings);
     return new RedisQueue(name, this.shared, settings);
+  }
+
+  /**
+   * Checks the Redis this queue uses: version and functions, an eviction policy that could drop
+   * jobs, memory, persistence and round-trip time; each finding says what to do about it.
+   */
+  async checkRedis(): Promise<RedisCheck[]> {
+    this.ensureOpen('checkRedis');
+    return checkRedis(this.shared.client, LIBRARY_NAME);
   }
 
   /** Round-trip time to Redis in ms; rejects when Redis does not answer. */

@@ -144,5 +144,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
     resume: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).resume()),
 
     demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
+
+    doctor: (command) => withQueues(io, command, async ({ set, target }) => ({ address: target.address, checks: await set.queues[0]!.checkRedis() })),
   };
 }

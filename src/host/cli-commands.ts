@@ -97,6 +97,12 @@ export interface DemoCommand extends GlobalOptions {
   interval: number;
 }
 
+/** `flexq doctor [--json]`: checks the configured Redis for flexq; exit 1 when something is wrong. */
+export interface DoctorCommand extends GlobalOptions {
+  kind: 'doctor';
+  json: boolean;
+}
+
 /** Text to print to stdout before exiting 0 (`--help`, `--version`). */
 export interface InfoOutput {
   kind: 'info';
@@ -124,7 +130,8 @@ export type ActionCommand =
   | RetryCommand
   | PriorityCommand
   | QueueStateCommand
-  | DemoCommand;
+  | DemoCommand
+  | DoctorCommand;
 
 /** Everything a command line can mean. */
 export type ParsedCommand = ActionCommand | InfoOutput | UsageError;

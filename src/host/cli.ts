@@ -90,7 +90,7 @@ function unknownCommand(name: string): string {
   return `unknown command '${name}'; commands: ${COMMAND_NAMES.join(', ')}`;
 }
 
-const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo'];
+const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo', 'doctor'];
 
 function globals(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<RawOptions>();
@@ -218,6 +218,12 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .action((options: RawOptions, self: Command) =>
       done({ kind: 'demo', interval: options.interval ?? HOST_DEFAULTS.demoInterval, ...given(self, ['queue', 'count']), ...globals(self) }),
     );
+
+  program
+    .command('doctor')
+    .description('check the configured Redis for flexq: version, functions, eviction policy, memory, persistence, latency')
+    .addOption(jsonOption())
+    .action((options: RawOptions, self: Command) => done({ kind: 'doctor', json: options.json === true, ...globals(self) }));
 
   return program;
 }

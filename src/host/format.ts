@@ -1,3 +1,4 @@
+import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
 // The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console.
@@ -148,6 +149,19 @@ export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()
 /** `flexq show --json`: the job object, dates as ISO strings. */
 export function jobJson(job: Job): string {
   return toJson(job);
+}
+
+const CHECK_MARKS: Record<RedisCheck['level'], [string, Colour]> = { ok: ['ok', 'green'], warn: ['WARN', 'yellow'], error: ['FAIL', 'red'] };
+
+/** `flexq doctor`: one line per check, then what to do about each that is not ok. */
+export function formatChecks(address: string, checks: readonly RedisCheck[], style: OutputStyle): string {
+  const lines = [`Redis at ${address}`];
+  for (const check of checks) {
+    const [mark, colour] = CHECK_MARKS[check.level];
+    lines.push(`${paint(mark.padEnd(4), colour, style)}  ${check.name.padEnd(11)}  ${check.detail}`);
+    if (check.fix !== undefined && check.level !== 'ok') lines.push(`${' '.repeat(19)}fix: ${check.fix}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Lays out rows in columns padded to their widest cell; `right` picks right-aligned columns. */

@@ -19,5 +19,6 @@ export function lazyCliActions(load: () => Promise<CliActions>): CliActions {
     pause: async (command) => (await actions()).pause(command),
     resume: async (command) => (await actions()).resume(command),
     demo: async (command) => (await actions()).demo(command),
+    doctor: async (command) => (await actions()).doctor(command),
   };
 }

@@ -1,9 +1,11 @@
+import type { RedisCheck } from '../engine/diagnostics.js';
 import type { Job } from '../engine/types.js';
 import { parseCommandLine } from './cli.js';
 import type {
   CancelCommand,
   DemoCommand,
   DispatchCommand,
+  DoctorCommand,
   JobsCommand,
   PriorityCommand,
   QueueStateCommand,
@@ -15,7 +17,7 @@ import type {
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from './config-errors.js';
 import type { Env } from './config.js';
-import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
+import { formatChecks, formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
 import { writeSampleConfig } from './sample-config.js';
 
 /** An output stream, as much of it as the CLI uses. */
@@ -57,6 +59,8 @@ export interface CliActions {
   resume(command: QueueStateCommand): Promise<void>;
   /** Dispatches demo jobs until `count` or an interrupt; resolves to the exit code. */
   demo(command: DemoCommand): Promise<number>;
+  /** Checks the configured Redis; resolves to its address and the findings. */
+  doctor(command: DoctorCommand): Promise<{ address: string; checks: RedisCheck[] }>;
 }
 
 /** Exit codes of the executable. */
@@ -125,6 +129,12 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         await actions.resume(command);
         print(`resumed queue ${command.queue}\n`);
         return EXIT.ok;
+      case 'doctor': {
+        const { address, checks } = await actions.doctor(command);
+        const healthy = checks.every((check) => check.level !== 'error');
+        print(command.json ? `${JSON.stringify({ redis: address, ok: healthy, checks }, null, 2)}\n` : formatChecks(address, checks, style));
+        return healthy ? EXIT.ok : EXIT.failure;
+      }
     }
   } catch (error) {
     if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());

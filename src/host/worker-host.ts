@@ -96,9 +96,22 @@ export class WorkerHost implements HostView {
       await host.stop(0);
       throw error;
     }
+    await host.checkRedis();
     host.startWorkers();
     host.monitor.start();
     return host;
+  }
+
+  /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */
+  private async checkRedis(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      for (const check of await this.queues[0]!.checkRedis()) {
+        if (check.level !== 'ok') logger.warn({ check: check.name, fix: check.fix }, `Redis check ${check.name}: ${check.detail}`);
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not check Redis (flexq doctor tells more)');
+    }
   }
 
   private async startListener(): Promise<void> {

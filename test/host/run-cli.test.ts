@@ -30,6 +30,7 @@ function recordingActions(failWith?: Error) {
     setPriority: (command) => record(command, undefined),
     pause: (command) => record(command, undefined),
     resume: (command) => record(command, undefined),
+    doctor: (command) => record(command, { address: '127.0.0.1:6379', checks: [] }),
   };
   return { actions, calls };
 }
