@@ -1,117 +1,27 @@
 /**
- * The only module that creates ioredis clients: address parsing, the first connect with a deadline,
- * reconnects with jittered backoff, and loading the Lua scripts into Redis as a function library.
+ * The only module that creates ioredis clients: one Redis, a Sentinel-watched primary or a Redis
+ * Cluster. Address parsing, the first connect with a deadline, reconnects with jittered backoff.
+ * Topology is ioredis's own: its Cluster client routes each call by its keys' slot and follows
+ * MOVED and failovers; its Sentinel client asks the sentinels for the primary after every drop.
  */
-import { Redis, type RedisOptions } from 'ioredis';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, ValidationError, isPermissionRefusal } from './errors.js';
+import { ConnectionError, ValidationError } from './errors.js';
 import type { RedisQueueConfig } from './types.js';
-import type { QueueKeys } from './keys.js';
 
-/** Each script and the keys it takes, in the order its header names them as KEYS[1..n]. */
-export const SCRIPT_KEYS = {
-  addJobs: ['base', 'priorities', 'delayed', 'wake', 'events'],
-  claimJobs: ['base', 'priorities', 'delayed', 'retrying', 'active', 'failed', 'wake', 'events', 'paused'],
-  finishJobs: ['base', 'active', 'retrying', 'completed', 'failed', 'wake', 'events'],
-  finishAndClaimJobs: [
-    'base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'wake', 'events', 'paused',
-  ],
-  extendLeases: ['base', 'active'],
-  cancelJob: ['base', 'priorities', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
-  retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
-  setPriority: ['base', 'priorities', 'delayed', 'events'],
-  updateProgress: ['base', 'events'],
-  releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
-  setPaused: ['base', 'paused', 'wake', 'events'],
-  getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
-  listPendingJobs: ['base', 'priorities', 'delayed'],
-  wakeWorkers: ['base', 'wake'],
-} as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
+/** A connection to any of the topologies: every call flexq makes works on both. */
+export type RedisClient = Redis | Cluster;
 
-/** The name of one of flexq's Lua scripts. */
-export type ScriptName = keyof typeof SCRIPT_KEYS;
-
-/** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs']);
-
-/**
- * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
- * (claims take jobs off the backlog, outcomes let retention free memory), cancelling, pausing and
- * waking. A full Redis refuses the rest, adding jobs above all, before they write anything.
- */
-const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
-  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers',
-]);
-
-function flagsOf(script: ScriptName): string {
-  if (READ_ONLY.has(script)) return " flags = {'no-writes'},";
-  return WHEN_FULL.has(script) ? " flags = {'allow-oom'}," : '';
+function parseAddress(addr: unknown, name: string): { host: string; port: number } {
+  const match = typeof addr === 'string' ? /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(addr) : null;
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new ValidationError('connect', `${name} must be "host:port", got ${JSON.stringify(addr)}`);
+  return { host: (match[1] ?? match[2])!, port };
 }
 
-const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'claim', 'outcomes'];
-
-function luaFile(path: string): string {
-  return readFileSync(new URL(path, LUA_DIR), 'utf8');
-}
-
-/**
- * Every script as one Redis function library (Redis 7). Loaded once, its helpers (`lua/includes/`)
- * are made once, not again by every call as a script's would be: that saved a fifth of a claim's
- * fixed cost in Redis and much of the garbage its Lua collector had to clear. Each file of `lua/`
- * is the body of one function; the library's name carries a hash of its code, so flexq versions
- * sharing a Redis keep their own.
- */
-function buildLibrary(): { name: string; source: string } {
-  const helpers = INCLUDES.map((include) => luaFile(`includes/${include}.lua`)).join('\n');
-  const code = (name: string) => [helpers, ...(Object.keys(SCRIPT_KEYS) as ScriptName[]).map((script) => [
-    `redis.register_function{function_name = '${name}_${script}',${flagsOf(script)}`,
-    'callback = function(keys, args)',
-    'begin(keys, args)',
-    luaFile(`${script}.lua`),
-    'end}',
-  ].join('\n'))].join('\n');
-  const name = `flexq_${createHash('sha256').update(code('flexq')).digest('hex').slice(0, 16)}`;
-  return { name, source: `#!lua name=${name}\n${code(name)}` };
-}
-
-const LIBRARY = buildLibrary();
-
-/** Whether a script only reads (called with FCALL_RO). */
-export function isReadOnly(script: ScriptName): boolean {
-  return READ_ONLY.has(script);
-}
-
-/** The name of the function library this flexq loads. */
-export const LIBRARY_NAME = LIBRARY.name;
-
-/** The name Redis knows a script's function by. */
-export function functionName(script: ScriptName): string {
-  return `${LIBRARY.name}_${script}`;
-}
-
-/** Loads (or reloads: Redis forgets functions when it restarts without persistence) flexq's library. */
-export async function loadScripts(client: Redis): Promise<void> {
-  try {
-    await client.call('FUNCTION', 'LOAD', LIBRARY.source);
-  } catch (err) {
-    // Its name is a hash of its code: a library of that name is this very code, loaded before.
-    if (!(err instanceof Error) || !/already exists/i.test(err.message)) throw err;
-  }
-}
-
-/**
- * Loads the library as a queue connects. A user whose ACL rules forbid FUNCTION LOAD (a read-only
- * user) goes on: a full user loads it, and a call that finds it missing says so then.
- */
-export async function loadScriptsIfAllowed(client: Redis): Promise<void> {
-  try {
-    await loadScripts(client);
-  } catch (err) {
-    if (!isPermissionRefusal(err)) throw err;
-  }
+function parseNodes(nodes: unknown, name: string): { host: string; port: number }[] {
+  if (!Array.isArray(nodes) || nodes.length === 0) throw new ValidationError('connect', `${name} must be a non-empty list of "host:port"`);
+  return nodes.map((node, i) => parseAddress(node, `${name}[${i}]`));
 }
 
 /** Where a config points, as ioredis options plus a printable address for error messages. */
@@ -139,16 +49,20 @@ export function redisOptions(config: RedisQueueConfig): { options: RedisOptions;
     }
     if (url.protocol === 'rediss:') options.tls = {};
     address = `${url.hostname}:${options.port}`;
-  } else {
+  } else if (config.addr !== undefined || (config.cluster === undefined && config.sentinel === undefined)) {
     const addr = config.addr ?? DEFAULTS.addr;
-    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(addr);
-    const port = Number(match?.[3]);
-    if (!match || port < 1 || port > 65535) {
-      throw new ValidationError('connect', `addr must be "host:port", got ${JSON.stringify(addr)}`);
-    }
-    options.host = match[1] ?? match[2];
-    options.port = port;
+    Object.assign(options, parseAddress(addr, 'addr'));
     address = addr;
+  } else if (config.cluster !== undefined) {
+    address = `cluster ${parseNodes(config.cluster.nodes, 'cluster.nodes').map((n) => `${n.host}:${n.port}`).join(',')}`;
+  } else {
+    const { name, nodes } = config.sentinel!;
+    if (typeof name !== 'string' || name === '') throw new ValidationError('connect', 'sentinel.name must name the monitored primary');
+    options.sentinels = parseNodes(nodes, 'sentinel.nodes');
+    options.name = name;
+    if (config.sentinel!.password !== undefined) options.sentinelPassword = config.sentinel!.password;
+    if (config.sentinel!.username !== undefined) options.sentinelUsername = config.sentinel!.username;
+    address = `sentinel primary "${name}" via ${(nodes as string[]).join(',')}`;
   }
   if (config.username !== undefined) options.username = config.username;
   if (config.password) options.password = config.password;
@@ -156,6 +70,7 @@ export function redisOptions(config: RedisQueueConfig): { options: RedisOptions;
     if (!Number.isInteger(config.db) || config.db < 0) {
       throw new ValidationError('connect', `db must be a non-negative integer, got ${config.db}`);
     }
+    if (config.cluster !== undefined && config.db !== 0) throw new ValidationError('connect', 'db must be 0 on a Redis Cluster');
     options.db = config.db;
   }
   if (config.tls) options.tls = { ...options.tls, ...config.tls };
@@ -168,28 +83,60 @@ function reconnectDelay(attempt: number): number {
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
-/**
- * Opens a client and waits until it is ready, at most `connectTimeout` ms. On failure the client is
- * torn down (no reconnect timer is left behind) and the error names the address.
- */
-export async function openClient(config: RedisQueueConfig, role: string): Promise<Redis> {
-  const { options, address } = redisOptions(config);
-  const connectTimeout = config.connectTimeout ?? DEFAULTS.connectTimeout;
-  const client = new Redis({
-    ...options,
-    lazyConnect: true,
+/** What every connection of flexq shares, whatever the topology. */
+function connectionOptions(connectTimeout: number, role: string): RedisOptions {
+  return {
     connectTimeout,
     // Calls made while Redis is away fail after a couple of reconnects rather than hang forever.
     maxRetriesPerRequest: 2,
     retryStrategy: reconnectDelay,
-    enableAutoPipelining: true,
-    // Script calls carry batches already; a pipeline around each would only add work and delay.
-    autoPipeliningIgnoredCommands: ['fcall', 'fcall_ro'],
     connectionName: `flexq:${role}`,
     // disconnect() destroys the socket at once; a grace timer would keep a failed connect's
     // process alive. Closing normally goes through QUIT, which this does not affect.
     disconnectTimeout: 0,
-  });
+  };
+}
+
+/** Script calls carry batches already; a pipeline around each would only add work and delay. */
+const PIPELINING = { enableAutoPipelining: true, autoPipeliningIgnoredCommands: ['fcall', 'fcall_ro'] };
+
+function createClient(config: RedisQueueConfig, options: RedisOptions, role: string): RedisClient {
+  const common = connectionOptions(config.connectTimeout ?? DEFAULTS.connectTimeout, role);
+  if (config.cluster === undefined) return new Redis({ ...options, ...common, ...PIPELINING, lazyConnect: true, sentinelRetryStrategy: reconnectDelay });
+  const clusterOptions: ClusterOptions = {
+    ...PIPELINING,
+    lazyConnect: true,
+    redisOptions: { ...options, ...common },
+    clusterRetryStrategy: reconnectDelay,
+    // A failover takes the cluster a few seconds: calls wait for it rather than fail at once.
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 200,
+  };
+  if (options.tls !== undefined) clusterOptions.dnsLookup = (address, callback) => callback(null, address);
+  return new Cluster(parseNodes(config.cluster.nodes, 'cluster.nodes'), clusterOptions);
+}
+
+/** The primaries a client reaches: the cluster's, or the one Redis (or Sentinel's primary). */
+export function primariesOf(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** A second connection like `client`, for a worker's blocking wait. */
+export function duplicateClient(client: RedisClient, role: string): RedisClient {
+  return client instanceof Cluster
+    ? client.duplicate([], { redisOptions: { ...client.options.redisOptions, connectionName: `flexq:${role}` } })
+    : client.duplicate({ connectionName: `flexq:${role}` });
+}
+
+/**
+ * Opens a client and waits until it is ready, at most `connectTimeout` ms. On failure the client is
+ * torn down (no reconnect timer is left behind) and the error names the address.
+ */
+export async function openClient(config: RedisQueueConfig, role: string): Promise<RedisClient> {
+  const { options, address } = redisOptions(config);
+  const connectTimeout = config.connectTimeout ?? DEFAULTS.connectTimeout;
+  const client = createClient(config, options, role);
   let lastError: Error | undefined;
   client.on('error', (err: Error) => {
     lastError = err;
@@ -204,7 +151,7 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
     ]);
     // ioredis reports a refused SELECT only as an 'error' event and goes on in DB 0: ask again,
     // so that a DB Redis does not have fails the connect instead of writing elsewhere.
-    if (options.db) await client.select(options.db);
+    if (options.db && client instanceof Redis) await client.select(options.db);
     return client;
   } catch (err) {
     client.disconnect();
@@ -217,4 +164,3 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
     clearTimeout(timer);
   }
 }
-

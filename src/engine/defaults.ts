@@ -56,6 +56,8 @@ export const DEFAULTS = {
   heartbeatExpiry: 60_000,
   /** Largest payload a job may carry (bytes of its JSON): a queue holds work, not documents. */
   maxPayloadBytes: 1024 * 1024,
+  /** With `durability: 'replicated'`, how long a push waits for a replica to confirm it. */
+  replicationTimeout: 2_000,
   /** listJobs page size when none is given. */
   listLimit: 50,
 } as const;

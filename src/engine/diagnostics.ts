@@ -1,8 +1,8 @@
+import type { RedisClient } from './connection.js';
 /**
  * What `flexq doctor` and a starting host check of the Redis they use: that it can run flexq at
  * all, and what would lose jobs (an eviction policy, no persistence) or slow every call.
  */
-import type { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 
 /** `error`: flexq cannot work, or will lose jobs; `warn`: it works, with a risk worth knowing. */
@@ -17,7 +17,7 @@ export interface RedisCheck {
 }
 
 /** The fields of one INFO section. */
-async function info(client: Redis, section: string): Promise<Record<string, string>> {
+async function info(client: RedisClient, section: string): Promise<Record<string, string>> {
   const fields: Record<string, string> = {};
   for (const line of (await client.info(section)).split('\r\n')) {
     const at = line.indexOf(':');
@@ -27,7 +27,7 @@ async function info(client: Redis, section: string): Promise<Record<string, stri
 }
 
 /** CONFIG GET of one setting; undefined where CONFIG is disabled (as on many managed services). */
-async function configValue(client: Redis, name: string): Promise<string | undefined> {
+async function configValue(client: RedisClient, name: string): Promise<string | undefined> {
   try {
     const [, value] = (await client.config('GET', name)) as string[];
     return value;
@@ -43,7 +43,7 @@ function versionCheck(version: string): RedisCheck {
     : { name: 'version', level: 'error', detail: `Redis ${version}: flexq runs as a Redis function library, which needs Redis 7 or later`, fix: 'upgrade Redis to 7 or later' };
 }
 
-async function functionsCheck(client: Redis, library: string): Promise<RedisCheck> {
+async function functionsCheck(client: RedisClient, library: string): Promise<RedisCheck> {
   const listed = (await client.call('FUNCTION', 'LIST', 'LIBRARYNAME', library)) as unknown[];
   return listed.length > 0
     ? { name: 'functions', level: 'ok', detail: `function library ${library} loaded` }
@@ -82,7 +82,7 @@ function persistenceCheck(aofEnabled: boolean, appendfsync: string | undefined, 
   };
 }
 
-async function latencyCheck(client: Redis): Promise<RedisCheck> {
+async function latencyCheck(client: RedisClient): Promise<RedisCheck> {
   const rounds: number[] = [];
   for (let i = 0; i < 5; i++) {
     const started = performance.now();
@@ -95,7 +95,7 @@ async function latencyCheck(client: Redis): Promise<RedisCheck> {
 }
 
 /** Checks the Redis behind `client` for flexq, whose function library is named `library`. */
-export async function checkRedis(client: Redis, library: string): Promise<RedisCheck[]> {
+export async function checkRedis(client: RedisClient, library: string): Promise<RedisCheck[]> {
   const [server, memory, persistence] = await Promise.all([info(client, 'server'), info(client, 'memory'), info(client, 'persistence')]);
   const version = versionCheck(server.redis_version ?? 'unknown');
   const checks: RedisCheck[] = [version];

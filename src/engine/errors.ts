@@ -1,7 +1,7 @@
 import type { JobStatus } from './types.js';
 
 /** What went wrong, as a stable machine-readable code. */
-export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED' | 'REDIS_FULL' | 'NO_PERMISSION';
+export type FlexqErrorCode = 'NOT_FOUND' | 'BAD_STATE' | 'ID_EXISTS' | 'INVALID_ARGUMENT' | 'CONNECTION' | 'CLOSED' | 'REDIS_FULL' | 'NO_PERMISSION' | 'NOT_REPLICATED';
 
 /** Base of every error flexq raises: a `code` and the `operation` that failed. */
 export class FlexqError extends Error {
@@ -73,6 +73,17 @@ export class PermissionError extends FlexqError {
 /** Whether Redis refused a command for the user's ACL rules, directly or inside a function. */
 export function isPermissionRefusal(err: unknown): boolean {
   return err instanceof Error && (err.message.startsWith('NOPERM') || /can't run this command/.test(err.message));
+}
+
+/**
+ * With `durability: 'replicated'`: the primary stored the call's writes, but no replica confirmed
+ * them in time. They are there, and may be lost only if the primary fails before a replica syncs.
+ */
+export class NotReplicatedError extends FlexqError {
+  override name = 'NotReplicatedError';
+  constructor(operation: string, waitedMs: number) {
+    super('NOT_REPLICATED', operation, `stored on the Redis primary, but no replica confirmed it within ${waitedMs} ms: a failover now could lose it`);
+  }
 }
 
 /** The queue handle was closed. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { LIBRARY_NAME, loadScriptsIfAllowed, openClient } from './connection.js';
+import { openClient, type RedisClient } from './connection.js';
+import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
@@ -14,7 +14,7 @@ import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
 interface SharedClient {
-  client: Redis;
+  client: RedisClient;
   config: RedisQueueConfig;
   users: number;
 }
@@ -66,6 +66,9 @@ function checkConfig(config: RedisQueueConfig): void {
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
     throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
   }
+  if (config.durability !== undefined && config.durability !== 'primary' && config.durability !== 'replicated') {
+    throw new ValidationError('connect', `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
+  }
   const { maxPayloadBytes } = config;
   if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
     throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
@@ -80,7 +83,7 @@ function checkConfig(config: RedisQueueConfig): void {
 const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient }>();
 
 /** The store and shared client behind a queue, for the worker; not part of the public API. */
-export function queueInternals(queue: RedisQueue): { store: QueueStore; client: Redis; config: RedisQueueConfig } {
+export function queueInternals(queue: RedisQueue): { store: QueueStore; client: RedisClient; config: RedisQueueConfig } {
   const found = internals.get(queue);
   if (!found) throw new QueueClosedError('worker', queue.name);
   return { store: found.store, client: found.shared.client, config: found.shared.config };
@@ -108,6 +111,7 @@ export class RedisQueue {
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
     this.store = new QueueStore(shared.client, queueKeys(this.prefix, name), {
       eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+      durability: config.durability ?? 'primary',
       keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
       keepFailed: retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'),
       retentionBatch: DEFAULTS.retentionBatch,

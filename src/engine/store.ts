@@ -1,12 +1,13 @@
+import type { RedisClient } from './connection.js';
 /**
  * Typed calls to Redis for one queue: every script call and read the engine makes goes through
  * here, so nothing above this module knows a key, a script or a reply shape.
  */
-import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { SCRIPT_KEYS, functionName, isReadOnly, loadScripts, type ScriptName } from './connection.js';
+import { SCRIPT_KEYS, functionName, isReadOnly, loadScripts, type ScriptName } from './library.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
-import { PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
+import { DEFAULTS } from './defaults.js';
+import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
@@ -83,6 +84,8 @@ export type StatusReply = [code: string, detail?: string | number];
 
 /** Queue-level settings the scripts take as arguments. */
 export interface StoreSettings {
+  /** With `replicated`, adding jobs also waits (WAIT) until a replica has them. */
+  durability?: 'primary' | 'replicated';
   eventsMaxLen: number;
   keepCompleted: RetentionPolicy;
   keepFailed: RetentionPolicy;
@@ -105,7 +108,7 @@ export interface StoredEvent {
 /** The Redis side of one queue. */
 export class QueueStore {
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     readonly keys: QueueKeys,
     private readonly settings: StoreSettings,
   ) {}
@@ -137,8 +140,22 @@ export class QueueStore {
 
   /** Stores jobs atomically; returns the creation time in ms, or the id that already exists. */
   async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
-    const [code, detail] = (await this.call('addJobs', [this.settings.eventsMaxLen, ...addJobsArgs(jobs)])) as StatusReply;
+    const args = [this.settings.eventsMaxLen, ...addJobsArgs(jobs)];
+    const [code, detail] = (this.settings.durability === 'replicated' ? await this.callReplicated('addJobs', args) : await this.call('addJobs', args)) as StatusReply;
     return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
+  }
+
+  /**
+   * A script call followed by WAIT on the same connection (a pipeline keeps them on one node of a
+   * cluster too): it resolves once a replica has the call's writes, so a failover cannot lose them.
+   */
+  private async callReplicated(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+    const reply = await this.call(name, args);
+    const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
+    // WAIT has no key: sent in a pipeline with a read of the same slot, it goes to that node.
+    const [[, replicas]] = (await this.client.pipeline().exists(keys[0]!).call('wait', 1, DEFAULTS.replicationTimeout).exec())!.slice(1) as [[Error | null, number]];
+    if (Number(replicas) < 1) throw new NotReplicatedError(name, DEFAULTS.replicationTimeout);
+    return reply;
   }
 
   private claimArgs(count: number, leaseMs: number, request: ClaimRequest | undefined): (string | number)[] {
@@ -370,7 +387,7 @@ export class QueueStore {
 }
 
 /** Blocks on a queue's wake marker for at most `timeoutMs`; true when woken by a marker. */
-export async function waitForWake(blocking: Redis, keys: QueueKeys, timeoutMs: number): Promise<boolean> {
+export async function waitForWake(blocking: RedisClient, keys: QueueKeys, timeoutMs: number): Promise<boolean> {
   // BLPOP's timeout is in seconds; Redis checks it about every 100 ms, so sub-second waits are rounded up.
   const reply = await blocking.blpop(keys.wake, Math.max(0.1, timeoutMs / 1000));
   return reply !== null;

@@ -135,6 +135,15 @@ export interface RetentionPolicy {
 export interface RedisQueueConfig {
   /** `host:port`. */
   addr?: string;
+  /** A Redis Cluster, by some of its nodes (`host:port`); the client finds the rest. */
+  cluster?: { nodes: string[] };
+  /** A primary watched by Redis Sentinel: its name and some sentinels (`host:port`). */
+  sentinel?: { name: string; nodes: string[]; username?: string; password?: string };
+  /**
+   * `replicated`: a push resolves only once at least one replica has the jobs too (Redis WAIT),
+   * so a failover right after cannot lose them. Default `primary`: as soon as the primary has them.
+   */
+  durability?: 'primary' | 'replicated';
   /** `redis://…` or `rediss://…`, instead of `addr`. */
   url?: string;
   username?: string;

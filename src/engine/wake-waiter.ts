@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { DEFAULTS } from './defaults.js';
 import type { Reachability } from './reachability.js';
 import { waitForWake, type QueueStore } from './store.js';
@@ -28,7 +28,7 @@ export class WakeWaiter {
 
   constructor(
     private readonly store: QueueStore,
-    private readonly blocking: Redis,
+    private readonly blocking: RedisClient,
     private readonly pollTime: number,
     private readonly reachability: Reachability,
     private readonly hooks: WaiterHooks,

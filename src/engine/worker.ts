@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from './connection.js';
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -30,7 +30,7 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 /** What a worker builds when it starts and drops when it stops. */
 interface Running {
   store: QueueStore;
-  blocking: Redis;
+  blocking: RedisClient;
   waiter: WakeWaiter;
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
@@ -102,7 +102,7 @@ export class RedisWorker {
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
     const { store, client } = queueInternals(this.queue);
-    const blocking = client.duplicate({ connectionName: `flexq:${this.queue.name}:wait` });
+    const blocking = duplicateClient(client, `${this.queue.name}:wait`);
     blocking.on('error', () => {}); // failures surface where the wait is awaited
     this.parts = {
       store,

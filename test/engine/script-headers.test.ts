@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { SCRIPT_KEYS, type ScriptName } from '../../src/engine/connection.js';
+import { SCRIPT_KEYS, type ScriptName } from '../../src/engine/library.js';
 import { rawClient } from '../helpers.js';
 
 const LUA_DIR = new URL('../../src/engine/lua/', import.meta.url);

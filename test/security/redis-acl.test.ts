@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functionName, SCRIPT_KEYS, type ScriptName } from '../../src/engine/connection.js';
+import { functionName, SCRIPT_KEYS, type ScriptName } from '../../src/engine/library.js';
 import { queueKeys } from '../../src/engine/keys.js';
 import { handlerFunc, PermissionError, RedisQueue, RedisWorker, type Job } from '../../src/index.js';
 import { waitFor, type PrivateRedis } from '../helpers.js';

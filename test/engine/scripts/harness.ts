@@ -2,8 +2,8 @@
  * A QueueStore on a real Redis under a prefix of its own, for the per-script tests: seed state with
  * the store or raw commands, run one script, then read the keys it left through `raw`.
  */
-import type { Redis } from 'ioredis';
-import { SCRIPT_KEYS, functionName, loadScripts, openClient, type ScriptName } from '../../../src/engine/connection.js';
+import { openClient, type RedisClient } from '../../../src/engine/connection.js';
+import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from '../../../src/engine/library.js';
 import { keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
 import { QueueStore, type StoreSettings, type StoredJob } from '../../../src/engine/store.js';
 import type { EncodedJob } from '../../../src/engine/codec.js';
@@ -22,9 +22,9 @@ export interface Harness {
   store: QueueStore;
   keys: QueueKeys;
   /** The client the store runs scripts on. */
-  client: Redis;
+  client: RedisClient;
   /** A second client for checking keys behind the store's back. */
-  raw: Redis;
+  raw: ReturnType<typeof rawClient>;
   prefix: string;
   /** A store of the same queue with other settings (e.g. tight retention). */
   storeWith(settings: Partial<StoreSettings>): QueueStore;

@@ -1,0 +1,160 @@
+/**
+ * Redis topologies of a test's own on loopback ports: a Redis Cluster (primaries with replicas,
+ * made with `redis-cli --cluster create`) and a Sentinel group (a primary, a replica, three
+ * sentinels). Every process is stopped by pid, and its folder removed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { portIsFree } from '../../src/host/redis-probe.js';
+import { waitFor } from '../helpers.js';
+
+/** One redis-server (or sentinel) process. */
+export interface ServerProcess {
+  port: number;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function startServer(port: number, dir: string, args: string[], sentinelConfig?: string): ServerProcess {
+  const child: ChildProcess = sentinelConfig === undefined
+    ? spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' })
+    : spawn('redis-server', [sentinelConfig, '--sentinel'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    port,
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+async function answers(port: number): Promise<boolean> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** `count` ports p where p and p + 10000 (a cluster node's bus port) are free. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if (!ports.includes(port) && (await portIsFree(port)) && (await portIsFree(port + 10_000))) ports.push(port);
+  }
+  return ports;
+}
+
+export interface TestCluster {
+  nodes: string[];
+  servers: ServerProcess[];
+  /** The node serving `key`'s slot as primary. */
+  primaryOf(key: string): Promise<ServerProcess>;
+  stop(): Promise<void>;
+}
+
+/** A Redis Cluster of `primaries` primaries with `replicas` replicas each; resolves once its state is ok. */
+export async function startCluster(primaries = 3, replicas = 1): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'flexq-cluster-'));
+  const ports = await freePorts(primaries * (1 + replicas));
+  const servers = ports.map((port) => startServer(port, dir, [
+    '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000',
+  ]));
+  const stop = async () => {
+    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) await waitFor(`cluster node ${port}`, () => answers(port), { timeoutMs: 10_000, intervalMs: 50 });
+    const nodes = ports.map((port) => `127.0.0.1:${port}`);
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' });
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+    await waitFor('the cluster to be ok', async () => {
+      const states = await Promise.all(ports.map(async (port) => {
+        const client = new Redis({ port, host: '127.0.0.1' });
+        try {
+          return /cluster_state:ok/.test(await client.cluster('INFO'));
+        } finally {
+          client.disconnect();
+        }
+      }));
+      return states.every(Boolean);
+    }, { timeoutMs: 20_000, intervalMs: 100 });
+    return {
+      nodes,
+      servers,
+      primaryOf: async (key: string) => {
+        const client = new Redis({ port: ports[0], host: '127.0.0.1' });
+        try {
+          const slot = Number(await client.cluster('KEYSLOT', key));
+          const ranges = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number, string]][];
+          const owner = ranges.find(([from, to]) => slot >= from && slot <= to)![2][1];
+          return servers.find((server) => server.port === owner)!;
+        } finally {
+          client.disconnect();
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface TestSentinel {
+  name: string;
+  sentinels: string[];
+  primary: ServerProcess;
+  replica: ServerProcess;
+  stop(): Promise<void>;
+}
+
+/** A primary, one replica and three sentinels watching them as `name`. */
+export async function startSentinel(name = 'flexq-test'): Promise<TestSentinel> {
+  const dir = mkdtempSync(join(tmpdir(), 'flexq-sentinel-'));
+  const [primaryPort, replicaPort, ...sentinelPorts] = await freePorts(5);
+  const primary = startServer(primaryPort!, dir, []);
+  await waitFor('the primary', () => answers(primaryPort!), { timeoutMs: 10_000, intervalMs: 50 });
+  const replica = startServer(replicaPort!, dir, ['--replicaof', '127.0.0.1', String(primaryPort)]);
+  await waitFor('the replica', () => answers(replicaPort!), { timeoutMs: 10_000, intervalMs: 50 });
+  const sentinels = sentinelPorts.map((port) => {
+    const file = join(dir, `sentinel-${port}.conf`);
+    writeFileSync(file, [
+      `port ${port}`, 'bind 127.0.0.1', `dir ${dir}`,
+      `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
+      `sentinel down-after-milliseconds ${name} 1000`,
+      `sentinel failover-timeout ${name} 5000`,
+      `sentinel parallel-syncs ${name} 1`,
+    ].join('\n'));
+    return startServer(port, dir, [], file);
+  });
+  for (const port of sentinelPorts) await waitFor(`sentinel ${port}`, () => answers(port), { timeoutMs: 10_000, intervalMs: 50 });
+  // The replica is in sync before a test relies on it.
+  await waitFor('the replica to sync', async () => {
+    const client = new Redis({ port: replicaPort, host: '127.0.0.1' });
+    try {
+      return /master_link_status:up/.test(await client.info('replication'));
+    } finally {
+      client.disconnect();
+    }
+  }, { timeoutMs: 15_000, intervalMs: 100 });
+  return {
+    name,
+    sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`),
+    primary,
+    replica,
+    stop: async () => {
+      await Promise.all([primary, replica, ...sentinels].map((server) => server.kill('SIGKILL')));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
