@@ -1,12 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+/** The engine's API tests that run a second time against a Redis Cluster. */
+const CLUSTER_SUITE = [
+  'test/engine/queue.test.ts', 'test/engine/fifo.test.ts', 'test/engine/slots.test.ts',
+  'test/engine/handler-results.test.ts', 'test/engine/retention.test.ts', 'test/topology/cluster-topology.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests share one real Redis (each under its own prefix) and two cores.
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'standalone', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/topology/cluster-topology.test.ts'] },
+      },
+      { extends: true, test: { name: 'cluster', include: CLUSTER_SUITE, globalSetup: ['test/topology/cluster-setup.ts'] } },
+    ],
   },
 });

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
@@ -10,13 +10,28 @@ export { ephemeralPort as freePort } from '../src/host/redis-probe.js';
 /** The Redis the tests use: REDIS_URL, or the machine's own. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * The nodes of the Redis Cluster the `cluster` test project runs the engine's API tests against
+ * (test/topology/cluster-setup.ts starts it); undefined in the main run.
+ */
+export const CLUSTER_NODES = process.env.FLEXQ_TEST_CLUSTER ? process.env.FLEXQ_TEST_CLUSTER.split(',') : undefined;
+
+/** Where a test's queues connect: the cluster of the `cluster` project, else REDIS_URL. */
+export function testRedisConfig(): RedisQueueConfig {
+  return CLUSTER_NODES ? { cluster: { nodes: CLUSTER_NODES } } : { url: REDIS_URL };
+}
+
 /** A key prefix no other test uses. */
 export function uniquePrefix(label = 't'): string {
   return `flexq-test-${label}-${randomBytes(5).toString('hex')}`;
 }
 
-/** A raw client for checking keys behind the engine's back; tests own it and must quit it. */
+/**
+ * A raw client for checking keys behind the engine's back; tests own it and must quit it. Typed as
+ * a plain client: every command the tests use takes a key, which a Cluster client routes too.
+ */
 export function rawClient(): Redis {
+  if (CLUSTER_NODES) return new Cluster(CLUSTER_NODES.map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) }))) as unknown as Redis;
   return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
 }
 
@@ -24,15 +39,24 @@ export function rawClient(): Redis {
 export async function deletePrefix(prefix: string): Promise<void> {
   const client = rawClient();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
+    // A cluster spreads keys over its primaries: scan each (a queue's keys share one slot).
+    const nodes = client instanceof Cluster ? (await waitForNodes(client)) : [client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) await node.del(key);
+      } while (cursor !== '0');
+    }
   } finally {
     client.disconnect();
   }
+}
+
+async function waitForNodes(cluster: Cluster): Promise<Redis[]> {
+  if (cluster.status !== 'ready') await new Promise((resolve) => cluster.once('ready', resolve));
+  return cluster.nodes('master');
 }
 
 /** Polls `condition` until it holds or `timeoutMs` passes (then throws, naming `what`). */
@@ -57,7 +81,7 @@ export async function freshQueue(
   config: RedisQueueConfig = {},
 ): Promise<{ queue: RedisQueue; prefix: string; cleanup: () => Promise<void> }> {
   const prefix = uniquePrefix(name);
-  const queue = await RedisQueue.connect(name, { url: REDIS_URL, prefix, ...config });
+  const queue = await RedisQueue.connect(name, { ...testRedisConfig(), prefix, ...config });
   return {
     queue,
     prefix,

@@ -1,0 +1,30 @@
+/**
+ * Part of the `cluster` project: proves that the engine tests there really run on the cluster,
+ * with a queue's keys in one slot and flexq's functions on every primary.
+ */
+import { Cluster } from 'ioredis';
+import { expect, it } from 'vitest';
+import { CLUSTER_NODES, freshQueue, rawClient } from '../helpers.js';
+import { LIBRARY_NAME } from '../../src/engine/library.js';
+
+it('runs on a cluster: the functions are on every primary, and a queue lives in one slot', async () => {
+  expect(CLUSTER_NODES?.length).toBe(6);
+  const { queue, prefix, cleanup } = await freshQueue('topo');
+  const raw = rawClient() as unknown as Cluster;
+  try {
+    await queue.pushBulk([{ type: 't' }, { type: 't', delay: 60_000 }]);
+    if (raw.status !== 'ready') await new Promise((resolve) => raw.once('ready', resolve));
+    const masters = raw.nodes('master');
+    expect(masters).toHaveLength(3);
+    for (const node of masters) expect(await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', LIBRARY_NAME)).toHaveLength(1);
+    const slots = new Set<number>();
+    for (const node of masters) {
+      const [, keys] = await node.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      for (const key of keys) slots.add(Number(await node.cluster('KEYSLOT', key)));
+    }
+    expect(slots.size).toBe(1);
+  } finally {
+    raw.disconnect();
+    await cleanup();
+  }
+});
