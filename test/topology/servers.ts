@@ -11,28 +11,36 @@ import { Redis } from 'ioredis';
 import { portIsFree } from '../../src/host/redis-probe.js';
 import { waitFor } from '../helpers.js';
 
-/** One redis-server (or sentinel) process. */
+/** One redis-server (or sentinel) process, which a test can kill and start again as it was. */
 export interface ServerProcess {
   port: number;
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again with its arguments (a cluster node keeps its nodes file, so it rejoins). */
+  restart(): void;
 }
 
 function startServer(port: number, dir: string, args: string[], sentinelConfig?: string): ServerProcess {
-  const child: ChildProcess = sentinelConfig === undefined
+  const spawnIt = (): ChildProcess => sentinelConfig === undefined
     ? spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' })
     : spawn('redis-server', [sentinelConfig, '--sentinel'], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let child = spawnIt();
+  let exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port,
     kill: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
+    restart: () => {
+      child = spawnIt();
+      exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    },
   };
 }
 
 async function answers(port: number): Promise<boolean> {
   const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {}); // not up yet: the answer is false
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
@@ -88,6 +96,19 @@ export async function startCluster(primaries = 3, replicas = 1): Promise<TestClu
       }));
       return states.every(Boolean);
     }, { timeoutMs: 20_000, intervalMs: 100 });
+    // Replicas in sync, so that writes waiting for one (WAIT) are confirmed from the start.
+    await waitFor('every replica to sync', async () => {
+      const links = await Promise.all(ports.map(async (port) => {
+        const client = new Redis({ port, host: '127.0.0.1' });
+        try {
+          const replication = await client.info('replication');
+          return /role:master/.test(replication) || /master_link_status:up/.test(replication);
+        } finally {
+          client.disconnect();
+        }
+      }));
+      return links.every(Boolean);
+    }, { timeoutMs: 20_000, intervalMs: 100 });
     return {
       nodes,
       servers,
@@ -114,18 +135,21 @@ export interface TestSentinel {
   name: string;
   sentinels: string[];
   primary: ServerProcess;
-  replica: ServerProcess;
+  replicas: ServerProcess[];
   stop(): Promise<void>;
 }
 
-/** A primary, one replica and three sentinels watching them as `name`. */
+/**
+ * A primary, two replicas and three sentinels watching them as `name`: after a failover one
+ * replica is left to confirm writes (`durability: 'replicated'`).
+ */
 export async function startSentinel(name = 'flexq-test'): Promise<TestSentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'flexq-sentinel-'));
-  const [primaryPort, replicaPort, ...sentinelPorts] = await freePorts(5);
+  const [primaryPort, replicaPort, secondReplicaPort, ...sentinelPorts] = await freePorts(6);
   const primary = startServer(primaryPort!, dir, []);
   await waitFor('the primary', () => answers(primaryPort!), { timeoutMs: 10_000, intervalMs: 50 });
-  const replica = startServer(replicaPort!, dir, ['--replicaof', '127.0.0.1', String(primaryPort)]);
-  await waitFor('the replica', () => answers(replicaPort!), { timeoutMs: 10_000, intervalMs: 50 });
+  const replicas = [replicaPort!, secondReplicaPort!].map((port) => startServer(port, dir, ['--replicaof', '127.0.0.1', String(primaryPort)]));
+  for (const replica of replicas) await waitFor('a replica', () => answers(replica.port), { timeoutMs: 10_000, intervalMs: 50 });
   const sentinels = sentinelPorts.map((port) => {
     const file = join(dir, `sentinel-${port}.conf`);
     writeFileSync(file, [
@@ -138,22 +162,24 @@ export async function startSentinel(name = 'flexq-test'): Promise<TestSentinel> 
     return startServer(port, dir, [], file);
   });
   for (const port of sentinelPorts) await waitFor(`sentinel ${port}`, () => answers(port), { timeoutMs: 10_000, intervalMs: 50 });
-  // The replica is in sync before a test relies on it.
-  await waitFor('the replica to sync', async () => {
-    const client = new Redis({ port: replicaPort, host: '127.0.0.1' });
-    try {
-      return /master_link_status:up/.test(await client.info('replication'));
-    } finally {
-      client.disconnect();
-    }
-  }, { timeoutMs: 15_000, intervalMs: 100 });
+  // The replicas are in sync before a test relies on them.
+  for (const replica of replicas) {
+    await waitFor('a replica to sync', async () => {
+      const client = new Redis({ port: replica.port, host: '127.0.0.1' });
+      try {
+        return /master_link_status:up/.test(await client.info('replication'));
+      } finally {
+        client.disconnect();
+      }
+    }, { timeoutMs: 15_000, intervalMs: 100 });
+  }
   return {
     name,
     sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`),
     primary,
-    replica,
+    replicas,
     stop: async () => {
-      await Promise.all([primary, replica, ...sentinels].map((server) => server.kill('SIGKILL')));
+      await Promise.all([primary, ...replicas, ...sentinels].map((server) => server.kill('SIGKILL')));
       rmSync(dir, { recursive: true, force: true });
     },
   };
