@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const CLUSTER_SUITE = [
   'test/engine/queue.test.ts', 'test/engine/fifo.test.ts', 'test/engine/slots.test.ts',
   'test/engine/handler-results.test.ts', 'test/engine/retention.test.ts', 'test/topology/cluster-topology.test.ts',
+  'test/topology/cluster-cli.test.ts',
 ];
 
 export default defineConfig({
@@ -16,7 +17,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'standalone', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/topology/cluster-topology.test.ts'] },
+        test: { name: 'standalone', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/topology/cluster-topology.test.ts', 'test/topology/cluster-cli.test.ts'] },
       },
       { extends: true, test: { name: 'cluster', include: CLUSTER_SUITE, globalSetup: ['test/topology/cluster-setup.ts'] } },
     ],

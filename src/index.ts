@@ -10,6 +10,7 @@ export {
 } from './engine/errors.js';
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
 export type { RedisCheck, CheckLevel } from './engine/diagnostics.js';
+export type { Topology } from './engine/connection.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
   RetentionPolicy, WorkerConfig, WorkerInfo,

@@ -122,6 +122,22 @@ export function primariesOf(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('master') : [client];
 }
 
+/** Which kind of Redis a queue runs on, and its primaries as the client sees them now. */
+export interface Topology {
+  kind: 'standalone' | 'sentinel' | 'cluster';
+  /** `host:port` of each primary: the cluster's, or the one Sentinel named last. */
+  primaries: string[];
+}
+
+export function topologyOf(client: RedisClient): Topology {
+  if (client instanceof Cluster) {
+    return { kind: 'cluster', primaries: client.nodes('master').map((node) => `${node.options.host}:${node.options.port}`).sort() };
+  }
+  // The socket's peer: behind Sentinel, the primary it named at the last (re)connect.
+  const peer = client.stream?.remoteAddress === undefined ? `${client.options.host}:${client.options.port}` : `${client.stream.remoteAddress}:${client.stream.remotePort}`;
+  return { kind: client.options.sentinels ? 'sentinel' : 'standalone', primaries: [peer] };
+}
+
 /** A second connection like `client`, for a worker's blocking wait. */
 export function duplicateClient(client: RedisClient, role: string): RedisClient {
   return client instanceof Cluster

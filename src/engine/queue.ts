@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { openClient, type RedisClient } from './connection.js';
+import { openClient, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
@@ -153,6 +153,12 @@ export class RedisQueue {
   async checkRedis(): Promise<RedisCheck[]> {
     this.ensureOpen('checkRedis');
     return checkRedis(this.shared.client, LIBRARY_NAME);
+  }
+
+  /** The kind of Redis this queue runs on (one server, Sentinel, Cluster) and its primaries now. */
+  getTopology(): Topology {
+    this.ensureOpen('getTopology');
+    return topologyOf(this.shared.client);
   }
 
   /** Round-trip time to Redis in ms; rejects when Redis does not answer. */

@@ -105,7 +105,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
           const { stats, paused } = await queue.getOverview();
-          return { queue: queue.name, stats, paused };
+          const topology = queue.getTopology();
+          return { queue: queue.name, stats, paused, ...(topology.kind === 'standalone' ? {} : { topology }) };
         }));
       }),
 

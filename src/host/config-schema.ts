@@ -74,17 +74,29 @@ const tlsTable = table({
   caFile: z.string().min(1).optional(),
 });
 
+const addrSchema = z.string().regex(ADDR_PATTERN, 'expected "host:port", e.g. "localhost:6379"');
+
 const redisTable = table({
   url: redisUrlSchema.optional(),
-  addr: z.string().regex(ADDR_PATTERN, 'expected "host:port", e.g. "localhost:6379"').optional(),
+  addr: addrSchema.optional(),
+  /** A Redis Cluster, by some of its nodes. */
+  cluster: z.array(addrSchema).min(1, 'expected at least one "host:port"').optional(),
+  /** A primary watched by Redis Sentinel. */
+  sentinel: table({
+    name: z.string().min(1, 'expected the name the sentinels monitor the primary by'),
+    nodes: z.array(addrSchema).min(1, 'expected at least one "host:port"'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  }).optional(),
+  durability: z.enum(['primary', 'replicated']).optional(),
   username: z.string().optional(),
   password: z.string().optional(),
   db: nonNegativeInt.optional(),
   tls: z.union([z.boolean(), tlsTable], { error: 'expected true, false or a table' }).optional(),
   prefix: prefixSchema.optional(),
   connectTimeout: duration(TIMER_RANGE).optional(),
-}).refine((redis) => redis.url === undefined || redis.addr === undefined, {
-  message: 'give either url or addr, not both',
+}).refine((redis) => [redis.url, redis.addr, redis.cluster, redis.sentinel].filter((target) => target !== undefined).length <= 1, {
+  message: 'give one of url, addr, cluster and sentinel',
 });
 
 const retentionPolicy = table({ age: duration(SCHEDULE_RANGE).optional(), count: nonNegativeInt.optional() });

@@ -23,10 +23,16 @@ export interface HostConfig {
   shutdownTimeout: number;
 }
 
-/** The Redis connection; exactly one of `url` and `addr` is set. */
+/** The Redis connection; exactly one of `url`, `addr`, `cluster` and `sentinel` is set. */
 export interface RedisSettings {
   url?: string;
   addr?: string;
+  /** Some nodes of a Redis Cluster (`host:port`). */
+  cluster?: string[];
+  /** A Sentinel-watched primary: its name and some sentinels (`host:port`). */
+  sentinel?: { name: string; nodes: string[]; username?: string; password?: string };
+  /** `replicated`: a dispatch waits until a replica has the job. */
+  durability?: 'primary' | 'replicated';
   username?: string;
   password?: string;
   /** Undefined leaves the database to the url, or 0. */

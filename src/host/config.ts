@@ -157,7 +157,11 @@ type RedisTable = NonNullable<ConfigFile['redis']>;
 
 function resolveRedis(redis: RedisTable, env: EnvOverrides, at: (path: string) => string): RedisSettings {
   // FLEXQ_REDIS_URL replaces the file's target whether the file used url or addr.
-  const target = env.url !== undefined ? { url: env.url } : redis.url !== undefined ? { url: redis.url } : { addr: redis.addr ?? DEFAULTS.addr };
+  const target = env.url !== undefined ? { url: env.url }
+    : redis.url !== undefined ? { url: redis.url }
+    : redis.cluster !== undefined ? { cluster: redis.cluster }
+    : redis.sentinel !== undefined ? { sentinel: redis.sentinel }
+    : { addr: redis.addr ?? DEFAULTS.addr };
   const tls = redis.tls === true ? {} : redis.tls === false ? undefined : redis.tls;
   return {
     ...target,
@@ -165,6 +169,7 @@ function resolveRedis(redis: RedisTable, env: EnvOverrides, at: (path: string) =
       username: env.username ?? redis.username,
       password: env.password ?? redis.password,
       db: env.db ?? redis.db,
+      durability: redis.durability,
     }),
     ...(tls === undefined
       ? {}

@@ -1,3 +1,4 @@
+import type { Topology } from '../engine/connection.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
 // The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
@@ -10,11 +11,13 @@ export interface OutputStyle {
   color: boolean;
 }
 
-/** The counts of one queue, and whether it is paused. */
+/** The counts of one queue, whether it is paused, and where it runs when that is not one Redis. */
 export interface QueueStatsEntry {
   queue: string;
   stats: QueueStats;
   paused: boolean;
+  /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
+  topology?: Topology;
 }
 
 /** A status as the CLI shows it: the engine's six, plus `delayed` for a pending job not yet due. */
@@ -69,12 +72,15 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
       stats.cancelledJobs,
     ].map((value): Cell => ({ text: String(value) })),
   );
-  return renderTable(header, rows, (column) => column > 1, style);
+  // Cluster and Sentinel say where the queues run now: a failover changes it.
+  const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
+  const where = topology === undefined ? '' : `Redis ${topology.kind}: ${topology.kind === 'cluster' ? 'primaries' : 'primary'} ${topology.primaries.join(', ')}\n`;
+  return where + renderTable(header, rows, (column) => column > 1, style);
 }
 
 /** `flexq stats --json`: counts and `paused`, keyed by queue name. */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused }) => [queue, { ...stats, paused }])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology }) => [queue, { ...stats, paused, ...(topology === undefined ? {} : { topology }) }])));
 }
 
 /**

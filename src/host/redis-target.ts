@@ -20,8 +20,10 @@ export interface RedisTarget {
   embedded?: EmbeddedRedis;
 }
 
-/** `host:port` of the settings, without credentials. */
+/** Where the settings point, without credentials: `host:port`, or the cluster's or sentinels' nodes. */
 export function describeRedisAddress(settings: RedisSettings): string {
+  if (settings.cluster !== undefined) return `cluster ${settings.cluster.join(',')}`;
+  if (settings.sentinel !== undefined) return `sentinel "${settings.sentinel.name}" via ${settings.sentinel.nodes.join(',')}`;
   if (settings.url === undefined) return settings.addr ?? 'localhost:6379';
   const url = new URL(settings.url);
   return `${url.hostname}:${url.port === '' ? 6379 : url.port}`;
@@ -79,6 +81,9 @@ export function queueConfig(redis: RedisSettings, queue: QueueSettings): RedisQu
   const config: RedisQueueConfig = { prefix: redis.prefix, connectTimeout: redis.connectTimeout, ...queueSettings(queue) };
   if (redis.url !== undefined) config.url = redis.url;
   if (redis.addr !== undefined) config.addr = redis.addr;
+  if (redis.cluster !== undefined) config.cluster = { nodes: redis.cluster };
+  if (redis.sentinel !== undefined) config.sentinel = redis.sentinel;
+  if (redis.durability !== undefined) config.durability = redis.durability;
   if (redis.username !== undefined) config.username = redis.username;
   if (redis.password !== undefined) config.password = redis.password;
   if (redis.db !== undefined) config.db = redis.db;

@@ -3,6 +3,7 @@
  * only new entries), refreshes stats and the visible page of jobs when events say something changed,
  * loads job details, runs the user's actions, and reports Redis trouble as a banner while it retries.
  */
+import type { Topology } from '../engine/connection.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
@@ -37,6 +38,12 @@ const message = (err: unknown) => oneLine(err instanceof Error ? err.message : S
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Feeds a console store from a host's queues, and carries out the console's commands. */
+/** The header's word on where the queues run; none for one plain Redis (the address says it). */
+function describeTopology(topology: Topology): string | undefined {
+  if (topology.kind === 'standalone') return undefined;
+  return topology.kind === 'cluster' ? `cluster, ${topology.primaries.length} primaries` : `sentinel, primary ${topology.primaries[0]}`;
+}
+
 export class ConsoleDataSource implements ConsoleCommands {
   private readonly options: Required<DataSourceOptions>;
   private readonly queues = new Map<string, RedisQueue>();
@@ -203,7 +210,10 @@ export class ConsoleDataSource implements ConsoleCommands {
         const rate = this.rates.rate('out', now, row.name);
         return fresh ? { ...row, ...fresh, rate } : row.rate === rate ? row : { ...row, rate };
       }));
-      if (all) this.lastStatsAt = now;
+      if (all) {
+        this.lastStatsAt = now;
+        this.store.getState().setHeader({ topology: describeTopology(this.queues.values().next().value!.getTopology()) });
+      }
     } catch (err) {
       for (const name of names) this.dirtyStats.add(name);
       throw err;

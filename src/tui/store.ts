@@ -62,6 +62,8 @@ export type WorkerRow = WorkerInfo;
 /** The top line: where, whether, how busy and how fast. */
 export interface HeaderState {
   address: string;
+  /** On a Redis Cluster or behind Sentinel, where the queues run now (a failover changes it). */
+  topology?: string;
   connection: ConnectionState;
   busy: number;
   concurrency: number;

@@ -13,7 +13,7 @@ export function Header({ columns }: { columns: number }) {
     <Box flexDirection="column" width={columns}>
       <Text wrap="truncate-end">
         <Text bold color={color('cyan')}>flexq </Text>
-        <Text>{header.address} </Text>
+        <Text>{header.address}{header.topology === undefined ? '' : ` (${header.topology})`} </Text>
         <Text color={color(lost ? 'red' : 'green')}>{lost ? '○ reconnecting' : '● connected'}</Text>
         {/* A read-only console runs no workers: say so rather than show an empty pool. */}
         <Text>{readOnly && header.concurrency === 0 ? '  no workers (read-only)' : `  pool ${header.busy}/${header.concurrency}`}</Text>
