@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
@@ -10,11 +11,26 @@ export { ephemeralPort as freePort } from '../src/host/redis-probe.js';
 /** The Redis the tests use: REDIS_URL, or the machine's own. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** Set for the `cluster` test project by test/topology/cluster-setup.ts. */
+    clusterNodes?: string[];
+  }
+}
+
 /**
- * The nodes of the Redis Cluster the `cluster` test project runs the engine's API tests against
- * (test/topology/cluster-setup.ts starts it); undefined in the main run.
+ * The nodes of the Redis Cluster the `cluster` test project runs the engine's API tests against;
+ * undefined in the main run (and outside a test).
  */
-export const CLUSTER_NODES = process.env.FLEXQ_TEST_CLUSTER ? process.env.FLEXQ_TEST_CLUSTER.split(',') : undefined;
+function clusterNodes(): string[] | undefined {
+  try {
+    return inject('clusterNodes');
+  } catch {
+    return undefined;
+  }
+}
+
+export const CLUSTER_NODES = clusterNodes();
 
 /** Where a test's queues connect: the cluster of the `cluster` project, else REDIS_URL. */
 export function testRedisConfig(): RedisQueueConfig {

@@ -192,7 +192,7 @@ describe('errors', () => {
   });
 
   it.each([
-    ['[redis]\nurl = "redis://a:1"\naddr = "b:2"', 'redis: give either url or addr, not both'],
+    ['[redis]\nurl = "redis://a:1"\naddr = "b:2"', 'redis: give one of url, addr, cluster and sentinel'],
     ['[redis]\nurl = "localhost:6379"', 'redis.url: expected a url such as'],
     ['[redis]\naddr = "localhost"', 'redis.addr: expected "host:port"'],
     ['[redis]\nprefix = "{tag}"', 'redis.prefix: expected letters'],
