@@ -27,6 +27,9 @@ shutdownTimeout = "25s"
 # username = "flexq"
 # db = 0
 # tls = true                          # or { rejectUnauthorized = true, servername = "…", caFile = "ca.pem" }
+# cluster = ["10.0.0.1:7000", "10.0.0.2:7000"]  # a Redis Cluster, by some of its nodes; or:
+# sentinel = { name = "mymaster", nodes = ["10.0.0.1:26379", "10.0.0.2:26379"] }
+# durability = "replicated"           # a dispatch waits until a replica has the job (WAIT)
 prefix = "flexq"                      # every Redis key starts with "flexq:"
 # connectTimeout = "5s"
 
