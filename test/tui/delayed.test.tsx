@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY, openHarness, type Harness } from './harness.js';
+import { KEY, openHarness, queueRow, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.cleanup();
   h = undefined;
 });
-
-/** The cells of the queues-table row of `name`. */
-function queueRow(frame: string, name: string): string[] {
-  const line = frame.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
-  return line ? line.trim().split(/\s+/) : [];
-}
 
 describe('delayed jobs', () => {
   it('count and show as delayed in every view, as the stats count them', async () => {

@@ -140,3 +140,9 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     },
   };
 }
+
+/** The cells of the queues-table row of `name` in `frame`. */
+export function queueRow(frame: string, name: string): string[] {
+  const line = frame.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
+  return line ? line.trim().split(/\s+/) : [];
+}

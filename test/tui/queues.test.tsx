@@ -1,18 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
-import { KEY, openHarness, type Harness } from './harness.js';
+import { KEY, openHarness, queueRow, type Harness } from './harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.cleanup();
   h = undefined;
 });
-
-/** The cells of the queues-table row of `name` in `frame`. */
-function queueRow(frame: string, name: string): string[] {
-  const line = frame.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
-  return line ? line.trim().split(/\s+/) : [];
-}
 
 describe('queues table', () => {
   it('shows the numbers getStats gives, and follows changes live', async () => {
