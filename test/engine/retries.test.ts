@@ -106,7 +106,7 @@ describe('abort kinds', () => {
     proxy = await startFaultProxy({ host: '127.0.0.1', port: new URL(REDIS_URL).port === '' ? 6379 : Number(new URL(REDIS_URL).port) });
     const viaProxy = await connect({ url: proxy.url });
     const direct = await connect();
-    const w = worker(viaProxy, { visibilityTimeout: 400 });
+    const w = worker(viaProxy, { visibilityTimeout: 1_000 });
     const started: Job[] = [];
     let reason: unknown;
     w.registerHandler('long', async (ctx, job) => {
