@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import {
   ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, RedisQueue, RedisWorker, ValidationError,
@@ -10,6 +10,20 @@ import {
 
 let queue: RedisQueue;
 let prefix: string;
+
+/** The keys matching `pattern` on every primary (KEYS on a cluster client asks one node only). */
+async function keysOf(pattern: string): Promise<string[]> {
+  const client: unknown = rawClient();
+  try {
+    if (client instanceof Cluster) {
+      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+      return (await Promise.all(client.nodes('master').map((node) => node.keys(pattern)))).flat();
+    }
+    return await (client as Redis).keys(pattern);
+  } finally {
+    (client as Redis).disconnect();
+  }
+}
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
@@ -233,9 +247,7 @@ describe('queues and keys', () => {
     const d = new JobDispatcher(queue);
     await d.dispatch('t', {});
     await d.dispatch('t', {}, { queue: 'mail', delay: 1000 });
-    const client = rawClient();
-    const keys = await client.keys(`${prefix}*`);
-    client.disconnect();
+    const keys = await keysOf(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(3);
     for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}:\\{(default|mail)\\}:`));
     await d.close();
