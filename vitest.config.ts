@@ -17,7 +17,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'standalone', include: ['test/**/*.test.ts', 'test/**/*.test.tsx'], exclude: ['test/topology/cluster-topology.test.ts', 'test/topology/cluster-cli.test.ts'] },
+        test: {
+          name: 'standalone',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: ['test/topology/cluster-topology.test.ts', 'test/topology/cluster-cli.test.ts'],
+          // Deletes the Lua function library this run loaded into the test Redis (see the file).
+          globalSetup: ['test/global-setup.ts'],
+        },
       },
       { extends: true, test: { name: 'cluster', include: CLUSTER_SUITE, globalSetup: ['test/topology/cluster-setup.ts'] } },
     ],

@@ -13,6 +13,10 @@ export interface FaultProxy {
   dropReplyTo(needle: string): void;
   /** Resets every connection now, as a network partition or a load balancer's restart does. */
   resetAll(): void;
+  /** Holds every byte in both directions (a stalled network) until `release`. */
+  hold(): void;
+  /** Delivers what was held, in order, and forwards as usual again. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +26,11 @@ const RUN_GRACE_MS = 100;
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   let armed: Buffer | undefined;
   let drops = 0;
+  let held: (() => void)[] | undefined;
+  const forward = (socket: Socket, chunk: Buffer) => {
+    if (held) held.push(() => socket.write(chunk));
+    else socket.write(chunk);
+  };
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
@@ -38,11 +47,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         drops++;
         setTimeout(cut, RUN_GRACE_MS);
       }
-      upstream.write(chunk);
+      forward(upstream, chunk);
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
-      if (!cutting) client.write(chunk);
+      if (!cutting) forward(client, chunk);
     });
     for (const socket of [client, upstream]) {
       socket.on('error', cut);
@@ -64,6 +73,14 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     resetAll() {
       for (const socket of sockets) socket.resetAndDestroy();
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const pending = held ?? [];
+      held = undefined;
+      for (const send of pending) send();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -116,9 +116,13 @@ export interface PrivateRedis {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a private redis-server on `port`; resolves once it answers PING. */
-export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+/**
+ * Starts a private redis-server on `port` (plus `extraArgs`, e.g. `--requirepass`); resolves once
+ * it answers PING there (a NOAUTH error counts as an answer).
+ */
+export async function startPrivateRedis(port: number, extraArgs: readonly string[] = []): Promise<PrivateRedis> {
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...extraArgs];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
   let gone = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
   await waitFor(`redis-server on port ${port}`, async () => {

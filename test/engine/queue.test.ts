@@ -1,11 +1,29 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { Cluster, Redis } from 'ioredis';
+import { performance } from 'node:perf_hooks';
 import {
-  ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, RedisQueue, ValidationError,
+  ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, RedisQueue, RedisWorker, ValidationError,
 } from '../../src/index.js';
-import { REDIS_URL, deletePrefix, freshQueue, rawClient, uniquePrefix, waitFor } from '../helpers.js';
+import {
+  REDIS_URL, deletePrefix, freePort, freshQueue, rawClient, startPrivateRedis, uniquePrefix, waitFor,
+} from '../helpers.js';
 
 let queue: RedisQueue;
 let prefix: string;
+
+/** The keys matching `pattern` on every primary (KEYS on a cluster client asks one node only). */
+async function keysOf(pattern: string): Promise<string[]> {
+  const client: unknown = rawClient();
+  try {
+    if (client instanceof Cluster) {
+      if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+      return (await Promise.all(client.nodes('master').map((node) => node.keys(pattern)))).flat();
+    }
+    return await (client as Redis).keys(pattern);
+  } finally {
+    (client as Redis).disconnect();
+  }
+}
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
@@ -229,9 +247,7 @@ describe('queues and keys', () => {
     const d = new JobDispatcher(queue);
     await d.dispatch('t', {});
     await d.dispatch('t', {}, { queue: 'mail', delay: 1000 });
-    const client = rawClient();
-    const keys = await client.keys(`${prefix}*`);
-    client.disconnect();
+    const keys = await keysOf(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(3);
     for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}:\\{(default|mail)\\}:`));
     await d.close();
@@ -273,20 +289,53 @@ describe('queues and keys', () => {
     await deletePrefix(prefix2);
   });
 
-  test('a sibling queue may set its own job defaults while sharing the connection', async () => {
-    const strict = queue.queue('strict', { maxRetries: 9, retryDelays: [5] });
-    expect(strict.maxRetries).toBe(9);
-    expect(strict.retryDelays).toEqual([5]);
-    expect((await strict.push({ type: 't' })).maxAttempts).toBe(9);
-    expect((await queue.push({ type: 't' })).maxAttempts).toBe(3);
+  test('a sibling queue keeps its own attempts and retry delays while sharing the connection', async () => {
+    const strict = queue.queue('strict', { maxRetries: 9, retryDelays: [60_000] });
+    const workers = [new RedisWorker(strict, { pollTime: 200 }), new RedisWorker(queue, { pollTime: 200 })];
+    try {
+      for (const worker of workers) {
+        worker.registerHandler('fails', () => ({ success: false, error: 'no' }));
+        void worker.start();
+      }
+      const own = await strict.push({ type: 'fails' });
+      const plain = await queue.push({ type: 'fails' });
+      expect(own.maxAttempts).toBe(9);
+      expect(plain.maxAttempts).toBe(3);
+      const waitOf = async (q: RedisQueue, id: string) => {
+        const job = await waitFor('the retry planned', async () => {
+          const found = await q.getJob(id);
+          return found?.status === 'retrying' ? found : null;
+        });
+        return job.runAt!.getTime() - job.enteredAt.getTime();
+      };
+      // The sibling's first retry delay (60 s) applies to its jobs, the default (1 s) to the other's.
+      expect(await waitOf(strict, own.id)).toBeGreaterThanOrEqual(59_000);
+      expect(await waitOf(queue, plain.id)).toBeLessThan(2_000);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await strict.close();
+    }
     expect(() => queue.queue('bad', { maxRetries: 0 })).toThrow(/maxRetries/);
-    await strict.close();
-    expect(await queue.getQueueSize()).toBe(1);
   });
 
-  test('ping answers with the round-trip time', async () => {
-    const ms = await queue.ping();
-    expect(ms).toBeGreaterThan(0);
+  test('ping answers with the round-trip time, however long Redis takes', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    const admin = new Redis(redis.url);
+    const slow = await RedisQueue.connect('ping', { url: redis.url, prefix: 'ping', connectTimeout: 2_000 });
+    try {
+      await admin.call('CLIENT', 'PAUSE', '500', 'ALL'); // Redis holds every client's commands for 500 ms
+      const started = performance.now();
+      const ms = await slow.ping();
+      const elapsed = performance.now() - started;
+      expect(ms).toBeGreaterThanOrEqual(400);
+      expect(ms).toBeLessThanOrEqual(elapsed);
+      const quick = await slow.ping();
+      expect(quick).toBeGreaterThan(0);
+    } finally {
+      await slow.close();
+      admin.disconnect();
+      await redis.stop();
+    }
   });
 
   test('a closed queue rejects further calls', async () => {

@@ -119,7 +119,8 @@ describe('a write whose reply is lost is not done twice', () => {
   it('a lost lease renewal leaves the running job to finish once', async () => {
     const job = await queue.push({ type: 't', maxAttempts: 1 });
     let runs = 0;
-    const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100, visibilityTimeout: 1_500 });
+    // The lease (6 s) outlasts the job five times over: only the lost reply can break it, not a slow machine.
+    const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100, visibilityTimeout: 6_000 });
     worker.registerHandler('t', async () => {
       runs++;
       await new Promise((resolve) => setTimeout(resolve, 1_200));

@@ -4,9 +4,7 @@ import { Writable } from 'node:stream';
 import {
   JobAbortedError, JobDispatcher, PermanentError, RedisWorker, handlerFunc, type Job, type RedisQueue, type WorkerConfig,
 } from '../../src/index.js';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { REDIS_URL, freshQueue, waitFor } from '../helpers.js';
+import { freshQueue, rawClient, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
 let prefix: string;
@@ -21,10 +19,14 @@ function worker(config: WorkerConfig = {}): RedisWorker {
 }
 
 /** A promise and its resolver, for handlers that wait for the test. */
-function gate(): { promise: Promise<void>; open: () => void } {
+function gate(): { promise: Promise<void>; open: () => void; settled: () => boolean } {
   let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
+  let done = false;
+  const promise = new Promise<void>((resolve) => (open = () => {
+    done = true;
+    resolve();
+  }));
+  return { promise, open, settled: () => done };
 }
 
 const statusOf = (job: Job) => queue.getJobStatus(job.id);
@@ -134,38 +136,71 @@ describe('running jobs', () => {
     expect((await queue.getJob(job.id))!.error).toBe('kaput');
   });
 
-  test('a handler registered after start is used', async () => {
+  test('a handler registered after the worker has claimed is used', async () => {
     const w = worker();
+    w.registerHandler('first', () => ({ success: true }));
     void w.start();
+    const first = await dispatcher.dispatch('first', {});
+    await waitFor('the first job completed', async () => (await statusOf(first)) === 'completed');
     expect(w.isRunning()).toBe(true);
     w.registerHandler('late', () => ({ success: true, data: 'ok' }));
     const job = await dispatcher.dispatch('late', {});
     await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    expect(await queue.getJob(job.id)).toMatchObject({ attempts: 1, result: 'ok' });
   });
 
   test('a ready job starts without waiting for pollTime', async () => {
-    const w = worker({ pollTime: 60_000 });
+    // A queue of its own name, so its blocking connection is told apart in CLIENT LIST.
+    const name = `idle-${prefix.slice(-10)}`;
+    const own = queue.queue(name);
+    const w = new RedisWorker(own, { pollTime: 60_000 });
+    workers.push(w);
     const started = gate();
     w.registerHandler('fast', () => {
       started.open();
       return { success: true };
     });
     void w.start();
-    await waitFor('the worker to be idle', async () => true, { timeoutMs: 100 });
-    await dispatcher.dispatch('fast', {});
-    await started.promise;
+    const raw = rawClient();
+    try {
+      await waitFor('the worker to block in its idle wait', async () =>
+        ((await raw.call('CLIENT', 'LIST')) as string).split('\n').some((line) => line.includes(`name=flexq:${name}:wait `) && / cmd=blpop/.test(line)));
+    } finally {
+      raw.disconnect();
+    }
+    await own.push({ type: 'fast' });
+    // Far less than pollTime (60 s): the push woke the idle worker.
+    await waitFor('the handler to start', () => started.settled(), { timeoutMs: 10_000 });
+    await w.stop();
+    await own.close();
   });
 
-  test('delayed and retrying jobs run on time even with a long pollTime', async () => {
+  test('delayed and retrying jobs run on time even with a long pollTime, and not before their time', async () => {
+    await cleanup();
+    ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [800] }));
+    dispatcher = new JobDispatcher(queue);
     const w = worker({ pollTime: 60_000 });
-    const ran = gate();
-    w.registerHandler('later', () => {
-      ran.open();
+    const runs = new Map<string, number[]>();
+    const record = (job: Job) => {
+      runs.set(job.id, [...(runs.get(job.id) ?? []), Date.now()]);
+      return runs.get(job.id)!.length;
+    };
+    w.registerHandler('later', (_ctx, job) => {
+      record(job);
       return { success: true };
     });
+    w.registerHandler('flaky', (_ctx, job) => (record(job) === 1 ? { success: false, error: 'once' } : { success: true }));
     void w.start();
-    await dispatcher.dispatchDelayed('later', {}, 100);
-    await ran.promise;
+    const flaky = await dispatcher.dispatch('flaky', {});
+    const later = await dispatcher.dispatchDelayed('later', {}, 800);
+    // Both are due long before pollTime (60 s) or the worker's net claim (10 x pollTime).
+    for (const job of [flaky, later]) {
+      await waitFor(`${job.type} completed`, async () => (await statusOf(job)) === 'completed', { timeoutMs: 15_000 });
+    }
+    expect(runs.get(later.id)![0]).toBeGreaterThanOrEqual(later.createdAt.getTime() + 800);
+    const [first, retry] = runs.get(flaky.id)!;
+    expect(retry! - first!).toBeGreaterThanOrEqual(800);
+    expect(await queue.getJob(flaky.id)).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'once' }] });
   });
 
   test('a worker with every slot busy still promotes a delayed job when it falls due, for idle workers to take', async () => {
@@ -283,157 +318,5 @@ describe('cancel and timeouts', () => {
     // Completed in the end: no error, and the timed-out attempt in its history.
     expect(done).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'job timed out after 100 ms' }] });
     expect(done!.error).toBeUndefined();
-  });
-});
-
-describe('leases', () => {
-  test('a long job keeps its lease and runs once', async () => {
-    const w = worker({ visibilityTimeout: 150 });
-    let runs = 0;
-    w.registerHandler('long', async () => {
-      runs++;
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      return { success: true };
-    });
-    const other = worker({ visibilityTimeout: 150 });
-    other.registerHandler('long', () => {
-      runs++;
-      return { success: true };
-    });
-    void w.start();
-    const job = await dispatcher.dispatch('long', {});
-    await waitFor('running', async () => (await statusOf(job)) === 'processing');
-    void other.start();
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-    expect(runs).toBe(1);
-    expect((await queue.getJob(job.id))!.attempts).toBe(1);
-  });
-
-  test("a stale worker's late outcome is ignored after its job was recovered", async () => {
-    const child = spawn(process.execPath, [
-      fileURLToPath(new URL('../fixtures/stale-worker.mjs', import.meta.url)), REDIS_URL, prefix, queue.name, '200', '1500',
-    ], { stdio: ['pipe', 'pipe', 'inherit'] });
-    try {
-      const claimed = new Promise((resolve) => child.stdout.on('data', resolve));
-      const job = await dispatcher.dispatch('stall', {});
-      await claimed;
-      const rescuer = worker({ visibilityTimeout: 5_000 });
-      rescuer.registerHandler('stall', () => ({ success: true, data: 'rescued' }));
-      void rescuer.start();
-      await waitFor('the rescue', async () => (await statusOf(job)) === 'completed');
-      child.stdin.end();
-      await new Promise((resolve) => child.on('exit', resolve));
-      expect(await queue.getJob(job.id)).toMatchObject({ status: 'completed', attempts: 2, result: 'rescued' });
-    } finally {
-      child.kill('SIGKILL');
-    }
-  });
-});
-
-describe('stopping', () => {
-  test('stop waits for in-flight jobs and their outcomes are stored when it resolves', async () => {
-    const w = worker({ numWorkers: 2 });
-    const started = gate();
-    w.registerHandler('slow', async () => {
-      started.open();
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      return { success: true, data: 'done' };
-    });
-    const finished = w.start();
-    const job = await dispatcher.dispatch('slow', {});
-    await started.promise;
-    await w.stop();
-    expect(w.isRunning()).toBe(false);
-    expect(await statusOf(job)).toBe('completed');
-    await finished;
-    await w.stop();
-  });
-
-  test('a stopped worker claims nothing more', async () => {
-    const w = worker();
-    w.registerHandler('t', () => ({ success: true }));
-    void w.start();
-    await w.stop();
-    const job = await dispatcher.dispatch('t', {});
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await statusOf(job)).toBe('pending');
-  });
-
-  test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {
-    const w = worker();
-    const started = gate();
-    let reason: unknown;
-    w.registerHandler('forever', async (ctx) => {
-      started.open();
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
-      reason = ctx.signal.reason;
-      return { success: false, error: 'aborted' };
-    });
-    void w.start();
-    const job = await dispatcher.dispatch('forever', {});
-    await started.promise;
-    await w.stop({ timeout: 100 });
-    expect((reason as JobAbortedError).kind).toBe('shutdown');
-    expect(await queue.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
-  });
-
-  test('start(signal) stops gracefully when the signal aborts', async () => {
-    const w = worker();
-    const controller = new AbortController();
-    const finished = w.start(controller.signal);
-    controller.abort();
-    await finished;
-    expect(w.isRunning()).toBe(false);
-  });
-});
-
-describe('retention and pause', () => {
-  test('completed jobs beyond the kept count are removed', async () => {
-    await cleanup();
-    ({ queue, cleanup } = await freshQueue('keep', { keepCompleted: { count: 2 } }));
-    dispatcher = new JobDispatcher(queue);
-    const w = worker({ numWorkers: 1 });
-    w.registerHandler('t', () => ({ success: true }));
-    void w.start();
-    const jobs: Job[] = [];
-    for (let i = 0; i < 5; i++) jobs.push(await dispatcher.dispatch('t', { i }));
-    await waitFor('all processed', async () => (await statusOf(jobs[4]!)) === 'completed');
-    await waitFor('trimmed', async () => (await queue.getStats()).completedJobs === 2);
-    expect(await queue.getJob(jobs[0]!.id)).toBeNull();
-  });
-
-  test('a paused queue is not worked until resumed', async () => {
-    const w = worker();
-    w.registerHandler('t', () => ({ success: true }));
-    await queue.pause();
-    void w.start();
-    const job = await dispatcher.dispatch('t', {});
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await statusOf(job)).toBe('pending');
-    expect(await queue.isPaused()).toBe(true);
-    await queue.resume();
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-  });
-
-  test('a running worker shows in getWorkers with its load, and leaves on stop', async () => {
-    const w = worker({ numWorkers: 4 });
-    void w.start();
-    const [seen] = await waitFor('a heartbeat', async () => {
-      const workers = await queue.getWorkers();
-      return workers.length === 1 ? workers : null;
-    });
-    expect(seen).toMatchObject({ id: w.id, queue: 'work', pid: process.pid, concurrency: 4, busy: 0, healthy: true });
-    await w.stop();
-    expect(await queue.getWorkers()).toEqual([]);
-  });
-
-  test('the event feed records each state change', async () => {
-    const w = worker();
-    w.registerHandler('t', () => ({ success: true }));
-    void w.start();
-    const job = await dispatcher.dispatch('t', {});
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-    const events = (await queue.readEvents()).filter((e) => e.jobIds.includes(job.id)).map((e) => e.event);
-    expect(events).toEqual(['added', 'processing', 'completed']);
   });
 });

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
 import { redisEnv, runFlexq, tempFolder } from './helpers.js';
 
-// Two queues, no worker: every command's effect is checked through the engine.
+// Two queues, no worker: every command's effect is checked through the engine. Each test has its
+// own prefix and dispatches what it needs, so any one of them runs alone or in any order.
 const CONFIG = `
 [queues.default]
 [queues.emails]
@@ -14,19 +15,20 @@ options = { ms = 10 }
 `;
 
 describe('flexq CLI commands against Redis', () => {
-  const prefix = uniquePrefix('exe-cli');
+  let prefix: string;
   let dir: string;
   let remove: () => Promise<void>;
   let queue: RedisQueue;
   let emails: RedisQueue;
   const flexq = (...args: string[]) => runFlexq(args, { env: redisEnv(prefix), cwd: dir });
 
-  beforeAll(async () => {
+  beforeEach(async () => {
+    prefix = uniquePrefix('exe-cli');
     ({ dir, remove } = await tempFolder(CONFIG));
     queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
     emails = queue.queue('emails');
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await emails.close();
     await queue.close();
     await deletePrefix(prefix);
@@ -49,15 +51,19 @@ describe('flexq CLI commands against Redis', () => {
   });
 
   it('stats --json counts every configured queue', async () => {
+    await emails.push({ type: 'email' });
+    await emails.push({ type: 'email' });
+    await queue.pushDelayed({ type: 'demo' }, 3_600_000);
     const result = await flexq('stats', '--json');
     expect(result.code).toBe(0);
     const stats = JSON.parse(result.stdout) as Record<string, { pendingJobs: number; delayedJobs: number }>;
     expect(Object.keys(stats)).toEqual(['default', 'emails']);
-    expect(stats['emails']?.pendingJobs).toBe(1);
-    expect(stats['default']?.delayedJobs).toBe(1);
+    expect(stats['emails']).toMatchObject({ pendingJobs: 2, delayedJobs: 0 });
+    expect(stats['default']).toMatchObject({ pendingJobs: 0, delayedJobs: 1 });
   });
 
   it('jobs lists every status of every queue newest first, and filters by status and queue', async () => {
+    await emails.push({ type: 'email' });
     const done = await queue.push({ type: 'demo' });
     const claimed = await queue.pop();
     expect(claimed?.id).toBe(done.id);
@@ -74,10 +80,10 @@ describe('flexq CLI commands against Redis', () => {
   });
 
   it('show finds a job in any queue and redacts its payload', async () => {
-    const [job] = await emails.listJobs('pending');
-    const result = await flexq('show', job!.id, '--json');
+    const job = await emails.push({ type: 'email', payload: { to: 'a@example.com', password: 'hunter2' } });
+    const result = await flexq('show', job.id, '--json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ id: job!.id, queue: 'emails', payload: { to: 'a@example.com', password: '[redacted]' } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: job.id, queue: 'emails', payload: { to: 'a@example.com', password: '[redacted]' } });
     const missing = await flexq('show', 'nosuchjob000000');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("no job with id 'nosuchjob000000'");
@@ -99,16 +105,17 @@ describe('flexq CLI commands against Redis', () => {
   it('pause and resume a queue', async () => {
     expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
     expect(await emails.isPaused()).toBe(true);
+    expect(await queue.isPaused()).toBe(false);
     expect((await flexq('resume', 'emails')).stdout).toBe('resumed queue emails\n');
     expect(await emails.isPaused()).toBe(false);
   });
 
   it('demo --count dispatches that many demo jobs and reports each', async () => {
-    const before = (await queue.getStats()).pendingJobs;
     const result = await flexq('demo', '--count', '3', '--interval', '1ms');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dispatched demo job 1\/3 \w+ to default/);
     expect(result.stdout).toContain('demo done: 3 jobs dispatched to default');
-    expect((await queue.getStats()).pendingJobs).toBe(before + 3);
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 3 });
+    expect((await queue.listJobs('pending')).every((job) => job.type === 'demo')).toBe(true);
   });
 });

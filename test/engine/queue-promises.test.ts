@@ -1,0 +1,97 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RedisQueue, RedisWorker } from '../../src/index.js';
+import { freePort, freshQueue, rawClient, startPrivateRedis, waitFor, type PrivateRedis } from '../helpers.js';
+
+describe('listing and the event feed', () => {
+  test("listJobs('delayed') lists the soonest first, whatever the order of dispatch", async () => {
+    const { queue, cleanup } = await freshQueue('delayed');
+    try {
+      const in30 = await queue.pushDelayed({ type: 't', payload: { in: 30 } }, 30_000);
+      const in10 = await queue.pushDelayed({ type: 't', payload: { in: 10 } }, 10_000);
+      const in20 = await queue.pushDelayed({ type: 't', payload: { in: 20 } }, 20_000);
+      const in40 = await queue.pushDelayed({ type: 't', payload: { in: 40 } }, 40_000);
+      expect((await queue.listJobs('delayed')).map((job) => job.id)).toEqual([in10.id, in20.id, in30.id, in40.id]);
+      expect((await queue.listJobs('delayed', { offset: 1, limit: 2 })).map((job) => job.id)).toEqual([in20.id, in30.id]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('the event feed stays near eventsMaxLen however many operations ran', async () => {
+    const { queue, prefix, cleanup } = await freshQueue('feed', { eventsMaxLen: 200 });
+    const raw = rawClient();
+    try {
+      // One feed entry per script call: 1,500 separate pushes, far past the cap.
+      for (let round = 0; round < 15; round++) {
+        await Promise.all(Array.from({ length: 100 }, () => queue.push({ type: 't' })));
+      }
+      expect(await queue.getQueueSize()).toBe(1_500);
+      const length = await raw.xlen(`${prefix}:{feed}:events`);
+      // MAXLEN ~ trims whole stream nodes (100 entries each), so it may stay up to a node above.
+      expect(length).toBeGreaterThanOrEqual(200);
+      expect(length).toBeLessThanOrEqual(300);
+    } finally {
+      raw.disconnect();
+      await cleanup();
+    }
+  });
+});
+
+describe('connections (on a private Redis, so every client there is ours)', () => {
+  let redis: PrivateRedis;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis(await freePort());
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await redis.stop();
+  });
+
+  /** Names of the flexq clients connected now. */
+  async function flexqClients(): Promise<string[]> {
+    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').map((line) => /\bname=(\S*)/.exec(line)?.[1] ?? '').filter((name) => name.startsWith('flexq:')).sort();
+  }
+
+  test('close() releases the shared connection only when the last queue sharing it closes', async () => {
+    const first = await RedisQueue.connect('first', { url: redis.url, prefix: 'close' });
+    const second = first.queue('second');
+    expect(await flexqClients()).toHaveLength(1);
+    await first.close();
+    expect(await flexqClients()).toHaveLength(1);
+    await second.push({ type: 't' }); // still usable
+    await second.close();
+    await waitFor('the connection gone from CLIENT LIST', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+  });
+
+  /** Connections of a running worker with every one of its `numWorkers` slots busy. */
+  async function connectionsAtConcurrency(numWorkers: number): Promise<string[]> {
+    const queue = await RedisQueue.connect('conc', { url: redis.url, prefix: `conc${numWorkers}` });
+    const worker = new RedisWorker(queue, { numWorkers, pollTime: 200 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    worker.registerHandler('hold', () => held.then(() => ({ success: true })));
+    void worker.start();
+    try {
+      await queue.pushBulk(Array.from({ length: numWorkers * 2 }, () => ({ type: 'hold' })));
+      await waitFor(`${numWorkers} busy slots`, () => worker.activeJobs === numWorkers);
+      return await flexqClients();
+    } finally {
+      release();
+      await worker.stop();
+      await queue.close();
+      await waitFor('the connections closed', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+    }
+  }
+
+  test('connections do not grow with concurrency: a worker of 50 busy slots uses as many as a worker of 1', async () => {
+    const one = await connectionsAtConcurrency(1);
+    const fifty = await connectionsAtConcurrency(50);
+    expect(one).toEqual(['flexq:conc', 'flexq:conc:wait']);
+    expect(fifty).toEqual(one);
+  });
+});
