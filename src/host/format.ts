@@ -1,8 +1,10 @@
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
-// The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
-// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console.
-import { sanitize } from '../tui/sanitize.js';
+// Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
+// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
+// here already presented (`presentJob`, secrets masked) by the actions.
+import { presentText, presentValue } from '../shared/present.js';
+import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
 
 /** How output is drawn. */
 export interface OutputStyle {
@@ -158,10 +160,10 @@ export function formatChecks(address: string, checks: readonly RedisCheck[], sty
   const lines = [`Redis at ${address}`];
   for (const check of checks) {
     const [mark, colour] = CHECK_MARKS[check.level];
-    lines.push(`${paint(mark.padEnd(4), colour, style)}  ${check.name.padEnd(11)}  ${check.detail}`);
-    if (check.fix !== undefined && check.level !== 'ok') lines.push(`${' '.repeat(19)}fix: ${check.fix}`);
+    lines.push(`${paint(mark.padEnd(4), colour, style)}  ${check.name.padEnd(11)}  ${shownText(check.detail)}`);
+    if (check.fix !== undefined && check.level !== 'ok') lines.push(`${' '.repeat(19)}fix: ${shownText(check.fix)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${shownText(lines[0] ?? '')}\n${lines.slice(1).join('\n')}\n`;
 }
 
 /** Lays out rows in columns padded to their widest cell; `right` picks right-aligned columns. */
@@ -200,12 +202,23 @@ function attemptLines(history: readonly FailedAttempt[]): string {
     .join('\n');
 }
 
-function indentedJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? String(value);
+/** Text that Redis or a server wrote (doctor findings): secrets masked, control characters removed. */
+function shownText(text: string): string {
+  return sanitize(presentText(text));
 }
 
+function indentedJson(value: unknown): string {
+  return sanitize(JSON.stringify(value, null, 2) ?? String(value));
+}
+
+/** Every `--json` output: secrets in strings masked, control and invisible characters as `\uXXXX`. */
 function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${terminalSafeJson(presentValue(value), 2) ?? 'null'}\n`;
+}
+
+/** `flexq doctor --json`: the address, overall health and each finding. */
+export function checksJson(address: string, ok: boolean, checks: readonly RedisCheck[]): string {
+  return toJson({ redis: address, ok, checks });
 }
 
 /** `2026-01-31 12:00:05`, in UTC like every other time flexq prints. */

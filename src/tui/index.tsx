@@ -12,7 +12,7 @@ export type { HostView, LogLine, PoolSlot, ConnectionState, LogSource } from './
 export { createConsoleStore, type ConsoleStore } from './store.js';
 export { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
 export { KEYMAP, type KeyBinding } from './keymap.js';
-export { sanitize } from './sanitize.js';
+export { sanitize } from '../shared/sanitize.js';
 
 /** How the console is opened. */
 export interface ConsoleOptions {
@@ -129,7 +129,7 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
   outliveTerminal(options.stdout ?? process.stdout);
   outliveTerminal(options.stdin ?? process.stdin);
   const store = createConsoleStore({ address: view.redisAddress, queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
-  const source = new ConsoleDataSource(view, store, options.dataSource);
+  const source = new ConsoleDataSource(view, store, { ...options.dataSource, ...(options.redact === undefined ? {} : { redact: options.redact }) });
   const started = source.start();
   const instance = render(
     <ConsoleRoot

@@ -1,0 +1,122 @@
+/**
+ * Masking of secrets inside free text: error messages, log messages, URLs and string values of
+ * payloads. Key-based masking (`redact.ts`) cannot see a token a server echoed into a 401 body or
+ * a password in a URL's query string, so every text flexq shows passes through here as well.
+ */
+import { REDACTED } from './redact.js';
+
+/**
+ * A path segment that looks like a secret: webhook services put tokens in the path
+ * (`/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX`, `/api/webhooks/<id>/<token>`). Long runs of
+ * letters and digits mixed are masked; short words, plain numbers (ids) and file names stay, so
+ * the reader can still tell endpoints apart.
+ */
+function looksLikeToken(segment: string): boolean {
+  if (segment.length >= 32) return true;
+  return segment.length >= 16 && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment);
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * A URL fit for logs, job errors and the console: user info is dropped, query values and
+ * token-like path segments are masked, because webhook and Redis URLs often carry secrets there
+ * (`https://hooks.example.com/x?token=…`, `redis://:password@host`). Query keys stay so URLs can
+ * still be told apart.
+ */
+export function describeUrl(url: URL): string {
+  const keys = [...new Set(url.searchParams.keys())];
+  const query = keys.length > 0 ? `?${keys.map((key) => `${key}=${REDACTED}`).join('&')}` : '';
+  const path = url.pathname
+    .split('/')
+    .map((segment) => (looksLikeToken(decodeURIComponentSafe(segment)) ? REDACTED : segment))
+    .join('/');
+  return `${url.protocol}//${url.host}${path}${query}`;
+}
+
+/**
+ * A text that should be a URL but may not parse (a mistyped `FLEXQ_REDIS_URL`), fit for an error
+ * message: the parsed form as `describeUrl` gives it, else everything before the last `@` after
+ * the scheme (user and password, however mangled) and every query value masked.
+ */
+export function describeUrlText(text: string): string {
+  try {
+    return describeUrl(new URL(text));
+  } catch {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(text)?.[0] ?? '';
+    let rest = text.slice(scheme.length);
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) rest = `${REDACTED}${rest.slice(at)}`;
+    return scheme + rest.replace(/([?&][^=&#\s]*=)[^&#\s]*/g, `$1${REDACTED}`);
+  }
+}
+
+// Words that end the name of a secret: `password`, `DB_PASSWORD`, `access_token`, `X-Api-Key`.
+const SECRET_WORD = String.raw`(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|authorization|auth|cookie|session|signature|credentials?)`;
+
+/** Any `scheme://…` run, so that URLs inside a sentence are found. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
+
+/** A quoted key and a quoted value, as JSON and most config formats write them: `"password": "x"`. */
+const QUOTED_PAIR = new RegExp(String.raw`(["'])([\w.-]*?${SECRET_WORD})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4`, 'gi');
+
+/** `password=x`, `api_key = "x"`, `token=x&…` (query strings outside a full URL, form bodies, env lines). */
+const EQUALS_PAIR = new RegExp(String.raw`\b([\w.-]*?${SECRET_WORD})(\s*=\s*)(?!\[redacted\])("[^"]*"|'[^']*'|[^\s&,;"'<>)}\]]+)`, 'gi');
+
+/**
+ * An HTTP header line whose value is a credential, as a server echoes a request back:
+ * `Authorization: Bearer …`, `Cookie: a=b; c=d`. The value runs to the end of the line, because
+ * a cookie list or a scheme plus token holds spaces. Only header names, not any key with a colon:
+ * `password: expected a string` is a config message, not a secret.
+ */
+const HEADER_LINE = /\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key|api-key|x-auth-token|x-access-token)(\s*:\s*)(?!\[redacted\])[^\r\n]+/gi;
+
+/** `Bearer <token>` wherever it stands. */
+const BEARER = /\b(Bearer)(\s+)(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*/gi;
+
+/** `Basic <base64>`; masked only when it decodes to `user:password`, so "Basic settings" stays. */
+const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
+
+function isBasicCredentials(encoded: string): boolean {
+  return Buffer.from(encoded, 'base64').toString('latin1').includes(':');
+}
+
+/**
+ * A URL found in text, masked as `describeUrl` does; one with nothing to mask keeps its exact
+ * spelling, and punctuation that ends the sentence rather than the URL stays outside it.
+ */
+function maskUrlInText(match: string): string {
+  const [, url = match, tail = ''] = /^(.*?)([.,;:!?)\]}]*)$/s.exec(match) ?? [];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return describeUrlText(url) + tail;
+  }
+  const secretPath = parsed.pathname.split('/').some((segment) => looksLikeToken(decodeURIComponentSafe(segment)));
+  if (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '' && !secretPath) return match;
+  return describeUrl(parsed) + tail;
+}
+
+/**
+ * `text` with secrets masked as `[redacted]`: URL credentials, query values and token-like path
+ * segments; `Bearer …` and `Basic …` credentials; quoted `"password": "…"` pairs; `token=…`,
+ * `password=…`, `api_key=…` pairs; and credential header lines. A text with nothing to mask is
+ * returned as is.
+ */
+export function maskSecretsInText(text: string): string {
+  if (text === '') return text;
+  return text
+    .replace(URL_IN_TEXT, maskUrlInText)
+    .replace(QUOTED_PAIR, (_all, quote: string, key: string, sep: string, valueQuote: string) => `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}${valueQuote}`)
+    .replace(HEADER_LINE, (_all, name: string, sep: string) => `${name}${sep}${REDACTED}`)
+    .replace(EQUALS_PAIR, (_all, key: string, sep: string) => `${key}${sep}${REDACTED}`)
+    .replace(BEARER, (_all, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
+    .replace(BASIC, (all: string, scheme: string, space: string, encoded: string) => (isBasicCredentials(encoded) ? `${scheme}${space}${REDACTED}` : all));
+}
