@@ -41,13 +41,16 @@ export function describeUrl(url: URL): string {
 }
 
 /**
- * A text that should be a URL but may not parse (a mistyped `FLEXQ_REDIS_URL`), fit for an error
- * message: the parsed form as `describeUrl` gives it, else everything before the last `@` after
- * the scheme (user and password, however mangled) and every query value masked.
+ * A text that should be a URL, fit for any output: a URL with nothing secret keeps its exact
+ * spelling; one with user info, a query, a fragment or a token-like path segment is written as
+ * `describeUrl` gives it. A text that does not parse (a mistyped `FLEXQ_REDIS_URL`) loses
+ * everything before the last `@` after the scheme (user and password, however mangled) and every
+ * query value.
  */
 export function describeUrlText(text: string): string {
+  let parsed: URL;
   try {
-    return describeUrl(new URL(text));
+    parsed = new URL(text);
   } catch {
     const scheme = /^[a-z][a-z0-9+.-]*:\/*/i.exec(text)?.[0] ?? '';
     let rest = text.slice(scheme.length);
@@ -55,6 +58,9 @@ export function describeUrlText(text: string): string {
     if (at >= 0) rest = `${REDACTED}${rest.slice(at)}`;
     return scheme + rest.replace(/([?&][^=&#\s]*=)[^&#\s]*/g, `$1${REDACTED}`);
   }
+  const secretPath = parsed.pathname.split('/').some((segment) => looksLikeToken(decodeURIComponentSafe(segment)));
+  if (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '' && !secretPath) return text;
+  return describeUrl(parsed);
 }
 
 // Words that end the name of a secret: `password`, `DB_PASSWORD`, `access_token`, `X-Api-Key`.
@@ -87,21 +93,10 @@ function isBasicCredentials(encoded: string): boolean {
   return Buffer.from(encoded, 'base64').toString('latin1').includes(':');
 }
 
-/**
- * A URL found in text, masked as `describeUrl` does; one with nothing to mask keeps its exact
- * spelling, and punctuation that ends the sentence rather than the URL stays outside it.
- */
+/** A URL found in text: punctuation that ends the sentence rather than the URL stays outside it. */
 function maskUrlInText(match: string): string {
   const [, url = match, tail = ''] = /^(.*?)([.,;:!?)\]}]*)$/s.exec(match) ?? [];
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return describeUrlText(url) + tail;
-  }
-  const secretPath = parsed.pathname.split('/').some((segment) => looksLikeToken(decodeURIComponentSafe(segment)));
-  if (parsed.username === '' && parsed.password === '' && parsed.search === '' && parsed.hash === '' && !secretPath) return match;
-  return describeUrl(parsed) + tail;
+  return describeUrlText(url) + tail;
 }
 
 /**
