@@ -215,6 +215,7 @@ enabled = false
 
   it('in the headless host at trace and every CLI command', async () => {
     const host = new FlexqProcess(['--headless'], { env, cwd: folder.dir });
+    const reachedBefore = echo.seen.length;
     let ids: string[];
     try {
       await host.waitForLog(/flexq running/);
@@ -224,6 +225,8 @@ enabled = false
       host.signal('SIGTERM');
       await host.exited;
     }
+    // --headless blocks private addresses; [webhook] allowAddresses let this one through.
+    expect(echo.seen.length, `webhook blocked? ${host.stdout.slice(-2000)}`).toBeGreaterThan(reachedBefore);
     collect('headless stdout', host.stdout);
     collect('headless stderr', host.stderr);
     expect(host.logLines().some((line) => line['msg'] === 'leaky got its payload'), 'trace lines were written').toBe(true);
