@@ -16,12 +16,12 @@ const MAX_DEPTH = 101;
 
 // Copies only what changes, so a value with nothing to mask is returned as is. Keys are masked as
 // well: a producer may key a map by token.
-function maskStrings(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return maskSecretsInText(value);
+function maskStrings(value: unknown, names: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') return maskSecretsInText(value, names);
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_DEPTH) return REDACTED;
   if (Array.isArray(value)) {
-    const items = value.map((item) => maskStrings(item, depth + 1));
+    const items = value.map((item) => maskStrings(item, names, depth + 1));
     return items.some((item, index) => item !== value[index]) ? items : value;
   }
   if (value instanceof Date) return value;
@@ -29,8 +29,8 @@ function maskStrings(value: unknown, depth: number): unknown {
   // Object.fromEntries defines properties, so a `__proto__` key stays a plain key and never
   // becomes the copy's prototype.
   const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
-    const shownKey = maskSecretsInText(key);
-    const shown = maskStrings(item, depth + 1);
+    const shownKey = maskSecretsInText(key, names);
+    const shown = maskStrings(item, names, depth + 1);
     changed ||= shown !== item || shownKey !== key;
     return [shownKey, shown];
   });
@@ -43,16 +43,24 @@ function maskStrings(value: unknown, depth: number): unknown {
  * bearer tokens, `password=…`, URL credentials and query values). The input is never changed.
  */
 export function presentValue(value: unknown, redactPaths: readonly string[] = []): unknown {
-  return maskStrings(redactValue(value, redactPaths), 0);
+  return maskStrings(redactValue(value, redactPaths), singleNames(redactPaths), 0);
 }
 
-/** Free text (an error message, a log message, a job type) as flexq may show it. */
-export function presentText(text: string): string {
-  return maskSecretsInText(text);
+/**
+ * Free text (an error message, a log message, a job type) as flexq may show it; the single-word
+ * entries of `redactPaths` are masked in `name=…` and `"name": "…"` pairs too.
+ */
+export function presentText(text: string, redactPaths: readonly string[] = []): string {
+  return maskSecretsInText(text, singleNames(redactPaths));
 }
 
-function presentAttempt(attempt: FailedAttempt): FailedAttempt {
-  return { ...attempt, error: presentText(attempt.error) };
+/** The entries of `redact` that name a key at any depth (`cvv`), not a path from the root. */
+function singleNames(redactPaths: readonly string[]): string[] {
+  return redactPaths.filter((path) => path !== '*' && !path.includes('.'));
+}
+
+function presentAttempt(attempt: FailedAttempt, redactPaths: readonly string[]): FailedAttempt {
+  return { ...attempt, error: presentText(attempt.error, redactPaths) };
 }
 
 /**
@@ -63,13 +71,13 @@ function presentAttempt(attempt: FailedAttempt): FailedAttempt {
 export function presentJob(job: Job, redactPaths: readonly string[] = []): Job {
   const shown: Job = {
     ...job,
-    type: presentText(job.type),
+    type: presentText(job.type, redactPaths),
     payload: presentValue(job.payload, redactPaths) as Record<string, unknown>,
   };
   if (job.result !== undefined) shown.result = presentValue(job.result, redactPaths);
   if (job.progress !== undefined) shown.progress = presentValue(job.progress, redactPaths);
-  if (job.error !== undefined) shown.error = presentText(job.error);
-  if (job.history !== undefined) shown.history = job.history.map(presentAttempt);
+  if (job.error !== undefined) shown.error = presentText(job.error, redactPaths);
+  if (job.history !== undefined) shown.history = job.history.map((attempt) => presentAttempt(attempt, redactPaths));
   return shown;
 }
 

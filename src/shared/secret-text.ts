@@ -69,11 +69,38 @@ const SECRET_WORD = String.raw`(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|aut
 /** Any `scheme://…` run, so that URLs inside a sentence are found. */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
 
-/** A quoted key and a quoted value, as JSON and most config formats write them: `"password": "x"`. */
-const QUOTED_PAIR = new RegExp(String.raw`(["'])([\w.-]*?${SECRET_WORD})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4`, 'gi');
+/** The two key-value patterns for a set of secret words (the defaults, plus configured names). */
+interface PairPatterns {
+  /** A quoted key and a quoted value, as JSON and most config formats write them: `"password": "x"`. */
+  quoted: RegExp;
+  /** `password=x`, `api_key = "x"`, `token=x&…` (query strings outside a full URL, form bodies, env lines). */
+  equals: RegExp;
+}
 
-/** `password=x`, `api_key = "x"`, `token=x&…` (query strings outside a full URL, form bodies, env lines). */
-const EQUALS_PAIR = new RegExp(String.raw`\b([\w.-]*?${SECRET_WORD})(\s*=\s*)(?!\[redacted\])("[^"]*"|'[^']*'|[^\s&,;"'<>)}\]]+)`, 'gi');
+function pairPatterns(word: string): PairPatterns {
+  return {
+    quoted: new RegExp(String.raw`(["'])([\w.-]*?${word})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4`, 'gi'),
+    equals: new RegExp(String.raw`\b([\w.-]*?${word})(\s*=\s*)(?!\[redacted\])("[^"]*"|'[^']*'|[^\s&,;"'<>)}\]]+)`, 'gi'),
+  };
+}
+
+const DEFAULT_PAIRS = pairPatterns(SECRET_WORD);
+// Built once per list of configured names: a host has one list, so this holds one or two entries.
+const configuredPairs = new Map<string, PairPatterns>();
+
+/** The patterns for the defaults plus configured names such as `cvv` (a key ending in one matches, as in `redact.ts`). */
+function pairsFor(names: readonly string[]): PairPatterns {
+  if (names.length === 0) return DEFAULT_PAIRS;
+  const key = names.join('\u0000');
+  let pairs = configuredPairs.get(key);
+  if (pairs === undefined) {
+    const escaped = names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pairs = pairPatterns(`(?:${SECRET_WORD.slice(3, -1)}|${escaped.join('|')})`);
+    if (configuredPairs.size > 16) configuredPairs.clear();
+    configuredPairs.set(key, pairs);
+  }
+  return pairs;
+}
 
 /**
  * An HTTP header line whose value is a credential, as a server echoes a request back:
@@ -102,16 +129,18 @@ function maskUrlInText(match: string): string {
 /**
  * `text` with secrets masked as `[redacted]`: URL credentials, query values and token-like path
  * segments; `Bearer …` and `Basic …` credentials; quoted `"password": "…"` pairs; `token=…`,
- * `password=…`, `api_key=…` pairs; and credential header lines. A text with nothing to mask is
- * returned as is.
+ * `password=…`, `api_key=…` pairs; and credential header lines. `names` adds key names (the
+ * single-word entries of `redact` in flexq.toml) to the pairs masked. A text with nothing to mask
+ * is returned as is.
  */
-export function maskSecretsInText(text: string): string {
+export function maskSecretsInText(text: string, names: readonly string[] = []): string {
   if (text === '') return text;
+  const { quoted, equals } = pairsFor(names);
   return text
     .replace(URL_IN_TEXT, maskUrlInText)
-    .replace(QUOTED_PAIR, (_all, quote: string, key: string, sep: string, valueQuote: string) => `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}${valueQuote}`)
+    .replace(quoted, (_all, quote: string, key: string, sep: string, valueQuote: string) => `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}${valueQuote}`)
     .replace(HEADER_LINE, (_all, name: string, sep: string) => `${name}${sep}${REDACTED}`)
-    .replace(EQUALS_PAIR, (_all, key: string, sep: string) => `${key}${sep}${REDACTED}`)
+    .replace(equals, (_all, key: string, sep: string) => `${key}${sep}${REDACTED}`)
     .replace(BEARER, (_all, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)
     .replace(BASIC, (all: string, scheme: string, space: string, encoded: string) => (isBasicCredentials(encoded) ? `${scheme}${space}${REDACTED}` : all));
 }

@@ -35,6 +35,7 @@ const SIGNING_SECRET = 'cnry-signing-secret-55aa';
 function secretPayload(tag: string): Record<string, unknown> {
   return {
     data: { user: { name: 'ann', password: `cnry-${tag}-password` } },
+    card: { cvv: `cnry-${tag}-cvv` }, // masked only because flexq.toml's redact names it
     items: [{ id: 1, token: `cnry-${tag}-item-token` }, { id: 2, token: `cnry-${tag}-item-token2` }],
     headers: { Authorization: `Bearer cnry-${tag}-auth`, 'X-Api-Key': `cnry-${tag}-xapikey`, Cookie: `sid=cnry-${tag}-cookie` },
     apiKey: `cnry-${tag}-apikey`,

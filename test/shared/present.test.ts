@@ -97,3 +97,11 @@ describe('config: redaction defaults and webhook allowAddresses', () => {
     expect(message).not.toContain('hunter2');
   });
 });
+
+describe('configured names in text', () => {
+  it('a single-word redact entry is masked in pairs inside text, too', () => {
+    expect(presentText('dump {"cvv":"123","a.b":"x"} cvv=456', ['cvv', 'a.b'])).toBe('dump {"cvv":"[redacted]","a.b":"x"} cvv=[redacted]');
+    expect(presentText('cvv=456')).toBe('cvv=456');
+    expect(presentText('xxy=1', ['x+y'])).toBe('xxy=1'); // a name is text, not a pattern
+  });
+});
