@@ -8,7 +8,8 @@ import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
 import { shownStatus } from './format.js';
-import { presentJob } from '../shared/present.js';
+import { presentJob, presentText } from '../shared/present.js';
+import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
 import type { CliActions, CliIo } from './run-cli.js';
@@ -95,7 +96,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
-        if (warning !== undefined) io.stderr.write(`flexq: warning: ${warning}\n`);
+        if (warning !== undefined) io.stderr.write(`flexq: warning: ${sanitize(presentText(warning))}\n`);
         return job;
       }),
 
