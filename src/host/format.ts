@@ -3,7 +3,7 @@ import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
-import { presentText, presentValue } from '../shared/present.js';
+import { presentJob, presentText, presentValue } from '../shared/present.js';
 import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
 
 /** How output is drawn. */
@@ -89,8 +89,11 @@ export type JobsOrder = 'recent' | 'due';
  * `flexq jobs`: one row per job; the error is cut to one short line. The time shown is the one the
  * list is ordered by (see `JobsOrder`), so the order can be checked by eye.
  */
-export function formatJobs(jobs: readonly Job[], style: OutputStyle, order: JobsOrder = 'recent', now: number = Date.now()): string {
-  if (jobs.length === 0) return 'no jobs\n';
+export function formatJobs(listed: readonly Job[], style: OutputStyle, order: JobsOrder = 'recent', now: number = Date.now()): string {
+  if (listed.length === 0) return 'no jobs\n';
+  // The actions present jobs with the configured paths; the default names are masked here again
+  // so that no caller can print a job in clear.
+  const jobs = listed.map((job) => presentJob(job));
   const header = ['ID', 'QUEUE', 'TYPE', 'STATUS', 'PRIORITY', 'ATTEMPTS', order === 'due' ? 'DUE' : 'SINCE', 'ERROR'];
   const rows = jobs.map((job): Cell[] => {
     const status = shownStatus(job, now);
@@ -115,7 +118,8 @@ export function jobsJson(jobs: readonly Job[]): string {
 }
 
 /** `flexq show`: every field of one job, payload and result as indented JSON, failed attempts oldest first. */
-export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()): string {
+export function formatJob(stored: Job, style: OutputStyle, now: number = Date.now()): string {
+  const job = presentJob(stored); // as in formatJobs
   const status = shownStatus(job, now);
   const fields: [string, Cell | undefined][] = [
     ['id', { text: job.id }],
