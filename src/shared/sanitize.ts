@@ -38,6 +38,7 @@ export function sanitize(text: string): string {
 // What JSON.stringify leaves raw although a terminal would act on it or hide it: DEL, C1 (with the
 // 8-bit CSI \u009b) and the invisible characters. C0 (ESC included) it already escapes.
 const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const HAS_RAW_IN_JSON = new RegExp(RAW_IN_JSON.source);
 
 /**
  * `JSON.stringify` whose text holds no raw control or invisible character: each is written as a
@@ -46,7 +47,8 @@ const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064
  */
 export function terminalSafeJson(value: unknown, indent?: number): string | undefined {
   const text = JSON.stringify(value, null, indent);
-  return text?.replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (text === undefined || !HAS_RAW_IN_JSON.test(text)) return text; // the usual case, and the cheap test
+  return text.replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `sanitize`, then newlines and tabs become spaces: for a table cell or a one-line message. */

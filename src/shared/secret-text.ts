@@ -126,6 +126,9 @@ function maskUrlInText(match: string): string {
   return describeUrlText(url) + tail;
 }
 
+/** What any secret pattern here contains: a URL's or a pair's separator, or a credential scheme. */
+const MIGHT_HOLD_SECRET = /[=:]|bearer|basic/i;
+
 /**
  * `text` with secrets masked as `[redacted]`: URL credentials, query values and token-like path
  * segments; `Bearer …` and `Basic …` credentials; quoted `"password": "…"` pairs; `token=…`,
@@ -134,7 +137,9 @@ function maskUrlInText(match: string): string {
  * is returned as is.
  */
 export function maskSecretsInText(text: string, names: readonly string[] = []): string {
-  if (text === '') return text;
+  // Every pattern below needs one of these; most strings (ids, types, messages) have none, and
+  // this runs on every string of every log line.
+  if (!MIGHT_HOLD_SECRET.test(text)) return text;
   const { quoted, equals } = pairsFor(names);
   return text
     .replace(URL_IN_TEXT, maskUrlInText)
