@@ -67,7 +67,7 @@ export function describeUrlText(text: string): string {
 const SECRET_WORD = String.raw`(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|authorization|auth|cookie|session|signature|credentials?)`;
 
 /** Any `scheme://…` run, so that URLs inside a sentence are found. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>`\\]+/gi;
 
 /** The two key-value patterns for a set of secret words (the defaults, plus configured names). */
 interface PairPatterns {
@@ -77,10 +77,14 @@ interface PairPatterns {
   equals: RegExp;
 }
 
+// Every repetition that could run on is bounded: these patterns see hostile text (a server's
+// reply, a 64 KiB result), and an unbounded lazy key or an unclosed quote would make each match
+// attempt scan to the end of the text, quadratic in its length. A key names at most 64 characters
+// before its secret word; a quoted value is masked for 4,096 characters even without its closing quote.
 function pairPatterns(word: string): PairPatterns {
   return {
-    quoted: new RegExp(String.raw`(["'])([\w.-]*?${word})\1(\s*[:=]\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4`, 'gi'),
-    equals: new RegExp(String.raw`\b([\w.-]*?${word})(\s*=\s*)(?!\[redacted\])("[^"]*"|'[^']*'|[^\s&,;"'<>)}\]]+)`, 'gi'),
+    quoted: new RegExp(String.raw`(["'])([\w.-]{0,64}?${word})\1(\s{0,8}[:=]\s{0,8})(["'])((?:\\.|(?!\4)[^\\]){0,4096})(\4?)`, 'gi'),
+    equals: new RegExp(String.raw`\b([\w.-]{0,64}?${word})(\s{0,8}=\s{0,8})(?!\[redacted\])("[^"]{0,4096}"?|'[^']{0,4096}'?|[^\s&,;"'<>)}\]]+)`, 'gi'),
   };
 }
 
@@ -108,13 +112,13 @@ function pairsFor(names: readonly string[]): PairPatterns {
  * a cookie list or a scheme plus token holds spaces. Only header names, not any key with a colon:
  * `password: expected a string` is a config message, not a secret.
  */
-const HEADER_LINE = /\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key|api-key|x-auth-token|x-access-token)(\s*:\s*)(?!\[redacted\])[^\r\n]+/gi;
+const HEADER_LINE = /\b((?:proxy-)?authorization|set-cookie|cookie|x-api-key|api-key|x-auth-token|x-access-token)(\s{0,8}:\s{0,8})(?!\[redacted\])[^\r\n]+/gi;
 
 /** `Bearer <token>` wherever it stands. */
-const BEARER = /\b(Bearer)(\s+)(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*/gi;
+const BEARER = /\b(Bearer)(\s{1,8})(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** `Basic <base64>`; masked only when it decodes to `user:password`, so "Basic settings" stays. */
-const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
+const BASIC = /\b(Basic)(\s{1,8})([A-Za-z0-9+/]{4,}={0,2})/gi;
 
 function isBasicCredentials(encoded: string): boolean {
   return Buffer.from(encoded, 'base64').toString('latin1').includes(':');
@@ -143,7 +147,7 @@ export function maskSecretsInText(text: string, names: readonly string[] = []): 
   const { quoted, equals } = pairsFor(names);
   return text
     .replace(URL_IN_TEXT, maskUrlInText)
-    .replace(quoted, (_all, quote: string, key: string, sep: string, valueQuote: string) => `${quote}${key}${quote}${sep}${valueQuote}${REDACTED}${valueQuote}`)
+    .replace(quoted, (_all, quote: string, key: string, sep: string, open: string, _value: string, close: string) => `${quote}${key}${quote}${sep}${open}${REDACTED}${close}`)
     .replace(HEADER_LINE, (_all, name: string, sep: string) => `${name}${sep}${REDACTED}`)
     .replace(equals, (_all, key: string, sep: string) => `${key}${sep}${REDACTED}`)
     .replace(BEARER, (_all, scheme: string, space: string) => `${scheme}${space}${REDACTED}`)

@@ -105,3 +105,19 @@ describe('configured names in text', () => {
     expect(presentText('xxy=1', ['x+y'])).toBe('xxy=1'); // a name is text, not a pattern
   });
 });
+
+describe('masking hostile text stays linear', () => {
+  it.each([
+    // Each of the first three took 35 to 60 s with unbounded key and scheme repetitions.
+    ['dotted words before =', `${'a.'.repeat(32_768)}=x`],
+    ['dotted words before :', `${'a.'.repeat(32_768)}:`],
+    ['dotted words before :/', `${'a.'.repeat(32_768)}:/`],
+    ['unclosed quoted pairs', '"token":"x '.repeat(6_000)],
+    ['unclosed equals quotes', 'token="x '.repeat(7_000)],
+    ['bearer runs', 'Bearer '.repeat(9_000)],
+  ])('%s (64 KiB) in a few seconds at most, not a minute', (_name, text) => {
+    const started = performance.now();
+    maskSecretsInText(text, ['cvv']);
+    expect(performance.now() - started).toBeLessThan(3_000); // generous: the machine is shared
+  });
+});
