@@ -266,7 +266,7 @@ enabled = false
     const broken = await runFlexq(['stats', '--config', 'broken.toml'], { env, cwd: folder.dir });
     expect(broken.code).not.toBe(0);
     collect('unterminated [redis] url', broken.stderr + broken.stdout);
-  }, 90_000);
+  }, 150_000);
 
   it('left no canary in any output', () => {
     expect(outputs.length).toBeGreaterThan(20);
