@@ -3,12 +3,15 @@
 import type { RunHost } from '../host/actions.js';
 import { lazyCliActions } from '../host/lazy-actions.js';
 import { runCli } from '../host/run-cli.js';
+import { presentText } from '../shared/present.js';
+import { sanitize } from '../shared/sanitize.js';
 
 // A stray rejection (a Redis call that failed while the connection was away, say) must not take a
 // running worker host down; it is reported, and the engine's own retry keeps the work going.
 process.on('unhandledRejection', (reason) => {
   const message = reason instanceof Error ? (reason.stack ?? reason.message) : String(reason);
-  process.stderr.write(`flexq: unexpected error, kept running: ${message}\n`);
+  // Masked like every other output: a stray error may quote a URL with its password, or a reply.
+  process.stderr.write(`flexq: unexpected error, kept running: ${sanitize(presentText(message))}\n`);
 });
 
 // The worker host (workers, metrics, console) loads only when asked for, so one-shot commands start fast.

@@ -79,36 +79,5 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   return safe;
 }
 
-/**
- * A path segment that looks like a secret: webhook services put tokens in the path
- * (`/services/T0/B0/XXXXXXXXXXXXXXXXXXXXXXXX`, `/api/webhooks/<id>/<token>`). Long runs of
- * letters and digits mixed are masked; short words, plain numbers (ids) and file names stay, so
- * the reader can still tell endpoints apart.
- */
-function looksLikeToken(segment: string): boolean {
-  if (segment.length >= 32) return true;
-  return segment.length >= 16 && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment);
-}
-
-/**
- * A URL fit for logs and job errors: user info is dropped, query values and token-like path
- * segments are masked, because webhook URLs often carry secrets there
- * (`https://hooks.example.com/x?token=…`). Query keys stay so URLs can still be told apart.
- */
-export function describeUrl(url: URL): string {
-  const keys = [...new Set(url.searchParams.keys())];
-  const query = keys.length > 0 ? `?${keys.map((key) => `${key}=${REDACTED}`).join('&')}` : '';
-  const path = url.pathname
-    .split('/')
-    .map((segment) => (looksLikeToken(decodeURIComponentSafe(segment)) ? REDACTED : segment))
-    .join('/');
-  return `${url.protocol}//${url.host}${path}${query}`;
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
+// Moved to src/shared so that every output (CLI, console, logs) masks URLs the same way.
+export { describeUrl } from '../shared/secret-text.js';

@@ -8,7 +8,8 @@ import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
 import { shownStatus } from './format.js';
-import { redactPayload } from '../shared/redact.js';
+import { presentJob, presentText } from '../shared/present.js';
+import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
 import type { CliActions, CliIo } from './run-cli.js';
@@ -95,7 +96,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
-        if (warning !== undefined) io.stderr.write(`flexq: warning: ${warning}\n`);
+        if (warning !== undefined) io.stderr.write(`flexq: warning: ${sanitize(presentText(warning))}\n`);
         return job;
       }),
 
@@ -111,7 +112,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       }),
 
     jobs: (command) =>
-      withQueues(io, command, async ({ set }) => {
+      withQueues(io, command, async ({ set, config }) => {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // Every status includes `delayed`: pending lists ready jobs alone (the engine's listJobs).
         const statuses: readonly ListableStatus[] = command.status === undefined ? [...JOB_STATUSES, 'delayed'] : [command.status];
@@ -124,7 +125,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const jobs = [...new Map(pages.flat().map((job) => [`${job.queue}\u0000${job.id}`, job])).values()]
           .filter((job) => command.status !== 'pending' || shownStatus(job, now) === 'pending');
         // Delayed jobs come soonest due first from the engine; across queues they are merged so.
-        return command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
+        const listed = command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
+        return listed.map((job) => presentJob(job, config.redact));
       }),
 
     show: (command) =>
@@ -132,7 +134,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         for (const queue of queues) {
           const job = await queue.getJob(command.id);
-          if (job !== null) return { ...job, payload: redactPayload(job.payload, config.redact) };
+          if (job !== null) return presentJob(job, config.redact);
         }
         return null;
       }),

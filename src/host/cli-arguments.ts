@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { jsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
@@ -67,6 +68,9 @@ export function parseJsonObject(value: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidArgumentError('expected a JSON object such as \'{"to":"a@b.c"}\'');
+  }
+  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new InvalidArgumentError(`the payload nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
@@ -134,10 +135,21 @@ const smtpTable = table({
   from: z.string().min(1).optional(),
 });
 
+/** A CIDR range such as "10.0.0.0/8" or "fd00::/8", checked here so a typo names its line. */
+const cidrSchema = z.string().refine((text) => {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'expected a CIDR range such as "10.0.0.0/8" or "fd00::/8"' });
+
 const webhookTable = table({
   timeout: duration(TIMER_RANGE).optional(),
   signingSecret: z.string().min(1).optional(),
   blockPrivateAddresses: z.boolean().optional(),
+  allowAddresses: z.array(cidrSchema).optional(),
 });
 
 const loggingTable = table({

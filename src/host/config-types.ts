@@ -95,6 +95,8 @@ export interface WebhookSettings {
   signingSecret?: string;
   /** Undefined: the mode decides (on with `--headless`, off in the console). */
   blockPrivateAddresses?: boolean;
+  /** CIDR ranges exempt from `blockPrivateAddresses`: internal receivers the operator trusts. */
+  allowAddresses?: string[];
 }
 
 /** Log output. */

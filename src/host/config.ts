@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { describeUrlText } from '../shared/secret-text.js';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { DEFAULTS } from '../engine/defaults.js';
-import { ConfigError, issuesFromZod, type ConfigIssue } from './config-errors.js';
+import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
@@ -69,6 +70,8 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
     const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
     throw new ConfigError([{ source: shown, path: '', line: error.line, column: error.column, message: `invalid TOML: ${reason}` }]);
   }
+  const forbidden = forbiddenKeyIssues(data, shown, source);
+  if (forbidden.length > 0) throw new ConfigError(forbidden);
   const parsed = configFileSchema.safeParse(data);
   const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
   const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
@@ -76,6 +79,31 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const baseDir = options.file === null ? (options.baseDir ?? process.cwd()) : dirname(options.file);
   return resolveConfig(parsed.data, overrides, options.file, baseDir);
+}
+
+/**
+ * `__proto__` keys anywhere in the file. smol-toml keeps them as plain keys, but the schema drops
+ * them without a word (a `[queues.__proto__]` table would leave no queue at all), and code that
+ * copies options by assignment would turn one into a prototype; so they are refused, by line.
+ */
+function forbiddenKeyIssues(data: unknown, file: string, source: string): ConfigIssue[] {
+  const locate = lineLocator(source);
+  const issues: ConfigIssue[] = [];
+  // smol-toml caps nesting, so this walk is shallow; a stack rather than recursion all the same.
+  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, item] of Object.entries(value)) {
+      const keyPath = [...path, key];
+      if (key === '__proto__') {
+        issues.push({ source: file, path: keyPath.join('.'), line: locate(keyPath), message: 'the key "__proto__" is not allowed' });
+      } else {
+        stack.push({ value: item, path: keyPath });
+      }
+    }
+  }
+  return issues;
 }
 
 /** Connection and secret values taken from `FLEXQ_*` variables; they win over the file. */
@@ -111,7 +139,10 @@ function readEnvOverrides(env: Env): { overrides: EnvOverrides; issues: ConfigIs
     const result = schema.safeParse(raw);
     if (result.success) overrides[key] = result.data;
     else {
-      const message = `${result.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`;
+      // The value is quoted back so the user sees the typo, but a URL's user and password never
+      // are: this message lands in terminals, CI logs and bug reports.
+      const shown = name === 'FLEXQ_REDIS_URL' ? describeUrlText(raw) : raw;
+      const message = `${result.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(shown)})`;
       issues.push({ source: `environment variable ${name}`, path: '', message });
     }
   }
@@ -132,7 +163,11 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     smtp: { ...HOST_DEFAULTS.smtp, ...file.smtp, ...definedOnly({ password: env.smtpPassword }) },
     webhook: {
       timeout: file.webhook?.timeout ?? HOST_DEFAULTS.webhookTimeout,
-      ...definedOnly({ blockPrivateAddresses: file.webhook?.blockPrivateAddresses, signingSecret: env.webhookSecret ?? file.webhook?.signingSecret }),
+      ...definedOnly({
+        blockPrivateAddresses: file.webhook?.blockPrivateAddresses,
+        allowAddresses: file.webhook?.allowAddresses,
+        signingSecret: env.webhookSecret ?? file.webhook?.signingSecret,
+      }),
     },
     logging: {
       level: file.logging?.level ?? HOST_DEFAULTS.logLevel,

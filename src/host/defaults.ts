@@ -31,6 +31,10 @@ export const HOST_DEFAULTS = {
   // the machine unless the user says so. 9464 is the usual port of Prometheus exporters.
   /** The /healthz and /metrics listener. */
   metrics: { enabled: true, host: '127.0.0.1', port: 9464 },
-  /** Payload paths masked in logs and the console when the file gives no `redact` list. */
-  redact: ['password', 'token', 'secret', 'headers.authorization'],
+  /**
+   * Extra payload paths masked in logs, the console and the CLI when the file gives no `redact`
+   * list. None: the names every output masks anyway (`DEFAULT_REDACT_KEYS`: password, token,
+   * secret, authorization, cookie, api keys, at any depth) cover the usual secrets.
+   */
+  redact: [],
 } as const;

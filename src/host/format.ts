@@ -1,9 +1,11 @@
 import type { Topology } from '../engine/connection.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
-// The console's sanitizer (dependency-free, so the CLI stays light): job-supplied text must not
-// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console.
-import { sanitize } from '../tui/sanitize.js';
+// Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
+// drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
+// here already presented (`presentJob`, secrets masked) by the actions.
+import { presentJob, presentText, presentValue } from '../shared/present.js';
+import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
 
 /** How output is drawn. */
 export interface OutputStyle {
@@ -93,8 +95,11 @@ export type JobsOrder = 'recent' | 'due';
  * `flexq jobs`: one row per job; the error is cut to one short line. The time shown is the one the
  * list is ordered by (see `JobsOrder`), so the order can be checked by eye.
  */
-export function formatJobs(jobs: readonly Job[], style: OutputStyle, order: JobsOrder = 'recent', now: number = Date.now()): string {
-  if (jobs.length === 0) return 'no jobs\n';
+export function formatJobs(listed: readonly Job[], style: OutputStyle, order: JobsOrder = 'recent', now: number = Date.now()): string {
+  if (listed.length === 0) return 'no jobs\n';
+  // The actions present jobs with the configured paths; the default names are masked here again
+  // so that no caller can print a job in clear.
+  const jobs = listed.map((job) => presentJob(job));
   const header = ['ID', 'QUEUE', 'TYPE', 'STATUS', 'PRIORITY', 'ATTEMPTS', order === 'due' ? 'DUE' : 'SINCE', 'ERROR'];
   const rows = jobs.map((job): Cell[] => {
     const status = shownStatus(job, now);
@@ -119,7 +124,8 @@ export function jobsJson(jobs: readonly Job[]): string {
 }
 
 /** `flexq show`: every field of one job, payload and result as indented JSON, failed attempts oldest first. */
-export function formatJob(job: Job, style: OutputStyle, now: number = Date.now()): string {
+export function formatJob(stored: Job, style: OutputStyle, now: number = Date.now()): string {
+  const job = presentJob(stored); // as in formatJobs
   const status = shownStatus(job, now);
   const fields: [string, Cell | undefined][] = [
     ['id', { text: job.id }],
@@ -164,10 +170,10 @@ export function formatChecks(address: string, checks: readonly RedisCheck[], sty
   const lines = [`Redis at ${address}`];
   for (const check of checks) {
     const [mark, colour] = CHECK_MARKS[check.level];
-    lines.push(`${paint(mark.padEnd(4), colour, style)}  ${check.name.padEnd(11)}  ${check.detail}`);
-    if (check.fix !== undefined && check.level !== 'ok') lines.push(`${' '.repeat(19)}fix: ${check.fix}`);
+    lines.push(`${paint(mark.padEnd(4), colour, style)}  ${check.name.padEnd(11)}  ${shownText(check.detail)}`);
+    if (check.fix !== undefined && check.level !== 'ok') lines.push(`${' '.repeat(19)}fix: ${shownText(check.fix)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${shownText(lines[0] ?? '')}\n${lines.slice(1).join('\n')}\n`;
 }
 
 /** Lays out rows in columns padded to their widest cell; `right` picks right-aligned columns. */
@@ -206,12 +212,23 @@ function attemptLines(history: readonly FailedAttempt[]): string {
     .join('\n');
 }
 
-function indentedJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? String(value);
+/** Text that Redis or a server wrote (doctor findings): secrets masked, control characters removed. */
+function shownText(text: string): string {
+  return sanitize(presentText(text));
 }
 
+function indentedJson(value: unknown): string {
+  return sanitize(JSON.stringify(value, null, 2) ?? String(value));
+}
+
+/** Every `--json` output: secrets in strings masked, control and invisible characters as `\uXXXX`. */
 function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${terminalSafeJson(presentValue(value), 2) ?? 'null'}\n`;
+}
+
+/** `flexq doctor --json`: the address, overall health and each finding. */
+export function checksJson(address: string, ok: boolean, checks: readonly RedisCheck[]): string {
+  return toJson({ redis: address, ok, checks });
 }
 
 /** `2026-01-31 12:00:05`, in UTC like every other time flexq prints. */

@@ -27,11 +27,12 @@ function sharedOptions(config: HostConfig, settings: Extract<HandlerSettings, { 
       };
     }
     case 'webhook': {
-      const { timeout, signingSecret, blockPrivateAddresses } = config.webhook;
+      const { timeout, signingSecret, blockPrivateAddresses, allowAddresses } = config.webhook;
       return {
         timeout,
         blockPrivateAddresses: blockPrivateAddresses ?? HOST_DEFAULTS.webhookBlockPrivateAddresses[mode],
         ...(signingSecret === undefined ? {} : { signingSecret }),
+        ...(allowAddresses === undefined ? {} : { allowAddresses }),
       };
     }
     case 'sleep':

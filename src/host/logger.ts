@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import type { LoggingSettings } from './config-types.js';
 import { LogRing } from './log-ring.js';
+import { redactingStream } from './log-redaction.js';
 
 /** The host's logger and where its lines go. */
 export interface HostLogger {
@@ -16,18 +17,19 @@ export interface HostLogger {
 /**
  * A pino logger per `[logging]`. Headless: JSON lines to the file, or to stdout when none is set.
  * Console: the console owns the terminal, so lines go to an in-memory ring (and the file, if set).
+ * Every destination gets lines masked by `redactLogLine`, with `redactPaths` (`redact` of flexq.toml).
  */
-export function createHostLogger(settings: LoggingSettings, mode: 'headless' | 'console'): HostLogger {
+export function createHostLogger(settings: LoggingSettings, mode: 'headless' | 'console', redactPaths: readonly string[] = []): HostLogger {
   const file = settings.file === undefined ? undefined : openLogFile(settings.file);
   // stdout is written synchronously so the last lines before exit are never lost in a pipe.
   const streams: StreamEntry[] = [];
   let ring: LogRing | undefined;
   if (mode === 'console') {
     ring = new LogRing();
-    streams.push({ stream: ring as DestinationStream, level: settings.level === 'silent' ? 'fatal' : settings.level });
+    streams.push({ stream: redactingStream(ring as DestinationStream, redactPaths), level: settings.level === 'silent' ? 'fatal' : settings.level });
   }
   const primary: DestinationStream = file ?? pino.destination({ dest: 1, sync: true });
-  if (mode === 'headless' || file !== undefined) streams.push({ stream: primary, level: settings.level === 'silent' ? 'fatal' : settings.level });
+  if (mode === 'headless' || file !== undefined) streams.push({ stream: redactingStream(primary, redactPaths), level: settings.level === 'silent' ? 'fatal' : settings.level });
   const logger = pino({ level: settings.level, base: { pid: process.pid } }, pino.multistream(streams));
   return {
     logger,

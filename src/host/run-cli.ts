@@ -17,8 +17,10 @@ import type {
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from './config-errors.js';
 import type { Env } from './config.js';
-import { formatChecks, formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
+import { checksJson, formatChecks, formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
 import { writeSampleConfig } from './sample-config.js';
+import { presentText } from '../shared/present.js';
+import { sanitize } from '../shared/sanitize.js';
 
 /** An output stream, as much of it as the CLI uses. */
 export interface CliOutput {
@@ -132,7 +134,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'doctor': {
         const { address, checks } = await actions.doctor(command);
         const healthy = checks.every((check) => check.level !== 'error');
-        print(command.json ? `${JSON.stringify({ redis: address, ok: healthy, checks }, null, 2)}\n` : formatChecks(address, checks, style));
+        print(command.json ? checksJson(address, healthy, checks) : formatChecks(address, checks, style));
         return healthy ? EXIT.ok : EXIT.failure;
       }
     }
@@ -140,19 +142,27 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
     if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
     // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
-      io.stderr.write(error.message.split('\n').map((line) => `flexq: ${line}\n`).join(''));
+      io.stderr.write(shownMessage(error.message).split('\n').map((line) => `flexq: ${line}\n`).join(''));
       return EXIT.failure;
     }
     return fail(io, userMessage(error));
   }
 }
 
+/**
+ * An error message as the CLI prints it: secrets masked (a URL's password, a token a server
+ * echoed), then terminal controls removed, since messages quote job ids, config values and replies.
+ */
+function shownMessage(message: string): string {
+  return sanitize(presentText(message));
+}
+
 function usage(io: CliIo, message: string, command: string): number {
-  io.stderr.write(`flexq: ${message}\nRun '${command} --help' for usage.\n`);
+  io.stderr.write(`flexq: ${shownMessage(message)}\nRun '${command} --help' for usage.\n`);
   return EXIT.usage;
 }
 
 function fail(io: CliIo, message: string): number {
-  io.stderr.write(`flexq: ${message}\n`);
+  io.stderr.write(`flexq: ${shownMessage(message)}\n`);
   return EXIT.failure;
 }

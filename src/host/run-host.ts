@@ -15,7 +15,7 @@ import { WorkerHost } from './worker-host.js';
 export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
   const config = await loadConfig({ ...(command.configPath === undefined ? {} : { path: command.configPath }), cwd: io.cwd, env: io.env });
-  const { logger, ring, flush } = createHostLogger(config.logging, mode);
+  const { logger, ring, flush } = createHostLogger(config.logging, mode, config.redact);
   const target = await redisForHost(config, io.env, io.cwd);
   // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
   // in the console while it waits for running jobs.

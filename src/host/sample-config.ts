@@ -11,9 +11,11 @@ export const SAMPLE_CONFIG = `# flexq.toml: what the flexq executable hosts. Wri
 #   FLEXQ_REDIS_URL, FLEXQ_REDIS_USERNAME, FLEXQ_REDIS_PASSWORD, FLEXQ_REDIS_DB,
 #   FLEXQ_REDIS_PREFIX, FLEXQ_SMTP_PASSWORD, FLEXQ_WEBHOOK_SECRET
 
-# Payload paths masked in logs and the console ("*" matches any one key). TOML wants top-level
-# keys like this one before the first [table].
-redact = ["password", "token", "secret", "headers.authorization"]
+# Payload keys masked in logs, the console and the CLI, on top of those always masked (password,
+# token, secret, apiKey, authorization, cookie, x-api-key and names ending in them, at any depth).
+# A single name ("cvv") is matched at any depth; a dotted path ("cards.*.number") from the
+# payload's root, "*" matching any one key. TOML wants top-level keys before the first [table].
+redact = ["cvv", "cards.*.number"]
 
 # On SIGINT/SIGTERM flexq takes no new jobs and waits this long for running ones; those still
 # running then are handed back to the queue and run again elsewhere.
@@ -78,6 +80,7 @@ secure = false
 timeout = "10s"
 # blockPrivateAddresses = true        # refuse private and loopback targets; default: on with
                                       # --headless, off in the console
+# allowAddresses = ["10.0.0.0/8"]     # CIDR ranges exempt from blockPrivateAddresses
 
 [logging]
 level = "info"                        # fatal, error, warn, info, debug, trace, silent

@@ -12,6 +12,7 @@ import { LogRing } from './log-ring.js';
 import { timerDelay } from './limits.js';
 import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
+import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import type { RedisTarget } from './redis-target.js';
 
@@ -196,7 +197,8 @@ export class WorkerHost implements HostView {
       await this.roundTrip();
       return { ok: true, reason: `${this.workers.length} worker(s) running; Redis at ${this.redisAddress} answers` };
     } catch (error) {
-      return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${(error as Error).message}` };
+      // /healthz is an output like any other: the message may quote a URL or a server's reply.
+      return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${presentError(error)}` };
     }
   }
 

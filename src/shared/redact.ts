@@ -35,11 +35,33 @@ function words(key: string): string[] {
  */
 function keyMatcher(names: readonly string[]): (key: string) => boolean {
   const wanted = new Set(names.map((name) => words(name).join('')));
+  // Every log line and job passes here, and keys repeat (`jobId`, `msg`, `to`): each key's answer
+  // is kept, up to a bound, so the word splitting runs once per distinct key.
+  const known = new Map<string, boolean>();
   return (key) => {
+    let matches = known.get(key);
+    if (matches !== undefined) return matches;
     const parts = words(key);
-    for (let start = 0; start < parts.length; start++) if (wanted.has(parts.slice(start).join(''))) return true;
-    return false;
+    matches = false;
+    for (let start = 0; start < parts.length && !matches; start++) matches = wanted.has(parts.slice(start).join(''));
+    if (known.size >= 10_000) known.clear();
+    known.set(key, matches);
+    return matches;
   };
+}
+
+// One matcher per list of configured names; a process has one or two lists.
+const matchers = new Map<string, (key: string) => boolean>();
+
+function matcherFor(names: readonly string[]): (key: string) => boolean {
+  const id = names.join('\u0000');
+  let matcher = matchers.get(id);
+  if (matcher === undefined) {
+    if (matchers.size >= 16) matchers.clear();
+    matcher = keyMatcher([...DEFAULT_REDACT_KEYS, ...names]);
+    matchers.set(id, matcher);
+  }
+  return matcher;
 }
 
 // Copies only what changes, so a value with nothing to mask is returned as is.
@@ -91,7 +113,7 @@ function maskPath(value: unknown, keys: readonly string[]): unknown {
  */
 export function redactValue(value: unknown, paths: readonly string[] = []): unknown {
   const names = paths.filter((path) => !path.includes('.') && path !== '*');
-  let result = maskKeys(value, keyMatcher([...DEFAULT_REDACT_KEYS, ...names]), 0, new WeakSet());
+  let result = maskKeys(value, matcherFor(names), 0, new WeakSet());
   for (const path of paths) if (path.includes('.') || path === '*') result = maskPath(result, path.split('.'));
   return result;
 }

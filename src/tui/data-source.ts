@@ -10,7 +10,8 @@ import type { HostView, LogLine } from './host-view.js';
 import { findJob, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
-import { oneLine } from './sanitize.js';
+import { presentError, presentJob } from '../shared/present.js';
+import { oneLine } from '../shared/sanitize.js';
 import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** How often and how far the data source looks. */
@@ -23,10 +24,12 @@ export interface DataSourceOptions {
   workersMs?: number;
   /** Most jobs a text search looks through. */
   searchLimit?: number;
+  /** `redact` paths of flexq.toml: masked (with the default secret names) in every job the store gets. */
+  redact?: readonly string[];
 }
 
 const DEFAULT_OPTIONS: Required<DataSourceOptions> = {
-  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000,
+  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000, redact: [],
 };
 
 /** Seconds shown in the header sparklines. */
@@ -34,7 +37,7 @@ const HISTORY_SECONDS = 20;
 /** Events read per round trip. */
 const FEED_BATCH = 1_000;
 
-const message = (err: unknown) => oneLine(err instanceof Error ? err.message : String(err));
+const message = (err: unknown) => oneLine(presentError(err));
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Feeds a console store from a host's queues, and carries out the console's commands. */
@@ -238,7 +241,7 @@ export class ConsoleDataSource implements ConsoleCommands {
         this.store.setState({ offset: Math.min(last, offset - pageSize), selectedIndex: 0 });
         return;
       }
-      now.setPage({ queue: row.name, tab, offset, jobs });
+      now.setPage({ queue: row.name, tab, offset, jobs: jobs.map(this.present) });
     } catch (err) {
       this.pageDirty = true;
       throw err;
@@ -262,9 +265,15 @@ export class ConsoleDataSource implements ConsoleCommands {
     }
     const queue = row && this.queues.get(row.name);
     if (!queue) return;
-    const { matches, scanned } = await searchTab(queue, state.tab, query, this.options.searchLimit);
+    const { matches, scanned } = await searchTab(queue, state.tab, query, this.options.searchLimit, this.present);
     this.store.getState().setSearchResults(query, matches, scanned);
   }
+
+  /**
+   * Jobs enter the store only as shown (`presentJob`): every view draws, and every search matches,
+   * masked data, so no view can show a secret that another masks.
+   */
+  private readonly present = (job: Job): Job => presentJob(job, this.options.redact);
 
   private findJob(id: string): Promise<Job | null> {
     return findJob(this.queues.values(), id);
@@ -279,7 +288,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       const job = queue ? await queue.getJob(detail.id) : await this.findJob(detail.id);
       const current = this.store.getState().detail;
       if (current?.id !== detail.id) return;
-      this.store.getState().setDetail({ ...current, queue: job?.queue ?? current.queue, job, missing: job === null });
+      this.store.getState().setDetail({ ...current, queue: job?.queue ?? current.queue, job: job && this.present(job), missing: job === null });
     } catch (err) {
       this.detailDirty = true;
       throw err;

@@ -1,6 +1,6 @@
 /** Pure text helpers for the console's columns: widths, ages, bars, sparklines, redacted JSON. */
-import { redactPayload } from '../shared/redact.js';
-import { oneLine, sanitize } from './sanitize.js';
+import { presentText, presentValue } from '../shared/present.js';
+import { oneLine, sanitize } from '../shared/sanitize.js';
 
 /** `text` cut or padded to exactly `width` columns (an ellipsis marks a cut). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
@@ -59,12 +59,13 @@ export function rate(perSecond: number): string {
   return `${perSecond.toFixed(1)}/s`;
 }
 
-/** A value as indented JSON, with `redact` paths of an object masked, sanitized for the terminal. */
+/**
+ * A value as indented JSON, as shown (`presentValue`: the default secret names and `redact` paths
+ * masked at any depth, in any value, secrets inside strings too), sanitized for the terminal.
+ */
 export function prettyJson(value: unknown, redact: readonly string[] = []): string {
   if (value === undefined) return '-';
-  const masked = redact.length > 0 && typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? redactPayload(value as Record<string, unknown>, redact)
-    : value;
+  const masked = presentValue(value, redact);
   let text: string;
   try {
     text = JSON.stringify(masked, null, 2) ?? String(masked);
@@ -74,8 +75,17 @@ export function prettyJson(value: unknown, redact: readonly string[] = []): stri
   return sanitize(text);
 }
 
-/** The first line of an error message, cleaned, for a table cell. */
+/** The first line of an error message, secrets masked and cleaned, for a table cell. */
 export function errorStart(error: string | undefined): string {
   if (!error) return '';
-  return oneLine(error.split('\n')[0] ?? '');
+  return oneLine(presentText(error.split('\n')[0] ?? ''));
+}
+
+/** A value on one line (a completed job's result, a progress object), as shown: masked and cleaned. */
+export function inlineJson(value: unknown): string {
+  try {
+    return oneLine(JSON.stringify(presentValue(value)) ?? String(value));
+  } catch {
+    return oneLine(String(value));
+  }
 }

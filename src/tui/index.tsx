@@ -7,12 +7,14 @@ import { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
 import type { HostView } from './host-view.js';
 import type { ConsoleCommands, KeyContext } from './keymap.js';
 import { createConsoleStore, type ConsoleStore } from './store.js';
+import { presentText } from '../shared/present.js';
+import { sanitize } from '../shared/sanitize.js';
 
 export type { HostView, LogLine, PoolSlot, ConnectionState, LogSource } from './host-view.js';
 export { createConsoleStore, type ConsoleStore } from './store.js';
 export { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
 export { KEYMAP, type KeyBinding } from './keymap.js';
-export { sanitize } from './sanitize.js';
+export { sanitize } from '../shared/sanitize.js';
 
 /** How the console is opened. */
 export interface ConsoleOptions {
@@ -128,8 +130,8 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
   let end: ConsoleEnd = 'quit';
   outliveTerminal(options.stdout ?? process.stdout);
   outliveTerminal(options.stdin ?? process.stdin);
-  const store = createConsoleStore({ address: view.redisAddress, queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
-  const source = new ConsoleDataSource(view, store, options.dataSource);
+  const store = createConsoleStore({ address: sanitize(presentText(view.redisAddress)), queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
+  const source = new ConsoleDataSource(view, store, { ...options.dataSource, ...(options.redact === undefined ? {} : { redact: options.redact }) });
   const started = source.start();
   const instance = render(
     <ConsoleRoot

@@ -9,8 +9,15 @@ export async function findJob(queues: Iterable<RedisQueue>, id: string): Promise
   return found.find((job) => job !== null) ?? null;
 }
 
-/** Jobs of one tab whose id, type, payload or error contains `query` (any case), newest first; looks at `limit` jobs at most. */
-export async function searchTab(queue: RedisQueue, tab: StatusTab, query: string, limit: number): Promise<{ matches: Job[]; scanned: number }> {
+/**
+ * Jobs of one tab whose id, type, payload or error contains `query` (any case), newest first; looks
+ * at `limit` jobs at most. Each job is `present`ed first and matched as shown, so a search cannot
+ * find a job by a masked secret (`/top-pw` must not reveal which job's password is `TOP-PW`); the
+ * matches come back as shown.
+ */
+export async function searchTab(
+  queue: RedisQueue, tab: StatusTab, query: string, limit: number, present: (job: Job) => Job,
+): Promise<{ matches: Job[]; scanned: number }> {
   const needle = query.toLowerCase();
   const matches: Job[] = [];
   const batch = 200;
@@ -18,7 +25,7 @@ export async function searchTab(queue: RedisQueue, tab: StatusTab, query: string
   while (scanned < limit) {
     const jobs = await queue.listJobs(tab, { offset: scanned, limit: batch });
     scanned += jobs.length;
-    for (const job of jobs) {
+    for (const job of jobs.map(present)) {
       const text = `${job.id}\n${job.type}\n${JSON.stringify(job.payload)}\n${job.error ?? ''}`.toLowerCase();
       if (text.includes(needle)) matches.push(job);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oneLine, sanitize } from '../../src/tui/sanitize.js';
+import { oneLine, sanitize } from '../../src/shared/sanitize.js';
 import { fit, prettyJson } from '../../src/tui/format.js';
 
 describe('sanitize', () => {

@@ -4,7 +4,7 @@ import { useCallback } from 'react';
 import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import { bindingsFor, type KeyScope } from '../keymap.js';
-import { oneLine } from '../sanitize.js';
+import { oneLine } from '../../shared/sanitize.js';
 import { typedChunk } from '../typing.js';
 
 const GLOBAL_HINTS = new Set(['?', 'q']);

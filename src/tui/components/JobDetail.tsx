@@ -2,8 +2,9 @@
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
 import type { LogLine } from '../host-view.js';
-import { age, prettyJson, progressBar, progressFraction } from '../format.js';
-import { oneLine, sanitize } from '../sanitize.js';
+import { age, inlineJson, prettyJson, progressBar, progressFraction } from '../format.js';
+import { presentJob, presentText } from '../../shared/present.js';
+import { oneLine, sanitize } from '../../shared/sanitize.js';
 import { shownStatus } from '../status.js';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 
@@ -19,11 +20,14 @@ const when = (at: Date | undefined, now: number) => (at ? `${at.toISOString()} (
 /** A log line as the console prints it: time, level, message and the fields that are not routine. */
 export function formatLogLine(line: LogLine): string {
   const time = new Date(line.time).toISOString().slice(11, 19);
-  return oneLine(`${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}`);
+  return oneLine(presentText(`${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}`));
 }
 
 /** The detail as lines, so the view can scroll through it. */
-export function detailLines(job: Job, logs: readonly LogLine[], redact: readonly string[], now: number): DetailLine[] {
+export function detailLines(raw: Job, logs: readonly LogLine[], redact: readonly string[], now: number): DetailLine[] {
+  // The data source stores jobs presented already; presenting again costs little and keeps the
+  // detail masked for any store filled some other way.
+  const job = presentJob(raw, redact);
   const field = (name: string, value: string): DetailLine => ({ text: `${name.padEnd(11)}${oneLine(value)}` });
   const block = (title: string, text: string, color?: string): DetailLine[] => [
     { text: title, bold: true },
@@ -43,7 +47,7 @@ export function detailLines(job: Job, logs: readonly LogLine[], redact: readonly
     field('run at', when(job.runAt, now)),
     field('processed', when(job.processedAt, now)),
     field('failed at', when(job.failedAt, now)),
-    field('progress', job.progress === undefined ? '-' : fraction === undefined ? JSON.stringify(job.progress) : progressBar(fraction, 30)),
+    field('progress', job.progress === undefined ? '-' : fraction === undefined ? inlineJson(job.progress) : progressBar(fraction, 30)),
   ];
   if (job.error) lines.push(...block('error', sanitize(job.error), 'red'));
   if (job.history?.length) {

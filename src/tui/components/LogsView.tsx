@@ -4,7 +4,8 @@ import { useEffect } from 'react';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import { logLineShown, logWindow } from '../log-lines.js';
 import { formatLogLine } from './JobDetail.js';
-import { oneLine } from '../sanitize.js';
+import { presentText } from '../../shared/present.js';
+import { oneLine } from '../../shared/sanitize.js';
 
 const LEVEL_COLORS: Record<string, string> = { warn: 'yellow', error: 'red', fatal: 'red', debug: 'gray', trace: 'gray' };
 
@@ -27,7 +28,7 @@ export function LogsView({ columns, rows }: { columns: number; rows: number }) {
       </Text>
       {lines.map((line, i) => (
         <Text key={`${line.time}-${i}`} color={LEVEL_COLORS[line.level] ? color(LEVEL_COLORS[line.level]!) : undefined} wrap="truncate-end">
-          {oneLine(`${formatLogLine(line)}${line.jobId ? `  job=${line.jobId}` : ''}${line.queue ? `  queue=${line.queue}` : ''}`)}
+          {oneLine(presentText(`${formatLogLine(line)}${line.jobId ? `  job=${line.jobId}` : ''}${line.queue ? `  queue=${line.queue}` : ''}`))}
         </Text>
       ))}
       {shown.length === 0 ? <Text dimColor>no log lines match</Text> : null}
