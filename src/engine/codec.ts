@@ -3,6 +3,7 @@
  * A record is one string per job (format in `lua/includes/lib.lua`): most of a waiting job's memory.
  */
 import { DEFAULTS } from './defaults.js';
+import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { ValidationError } from './errors.js';
 import { type FailedAttempt, type Job, type JobStatus } from './types.js';
 
@@ -28,15 +29,18 @@ export function toJson(operation: string, what: string, value: unknown): string 
     text = JSON.stringify(value);
   } catch (err) {
     // A BigInt or a cycle. Name the BigInt's property if there is one; a cycle has none to name.
-    checkJsonSafe(operation, what, '', value, new Set());
+    checkJsonSafe(operation, what, '', value, new Set(), 0);
     throw new ValidationError(operation, `${what} cannot be serialised to JSON: ${(err as Error).message}`);
   }
-  checkJsonSafe(operation, what, '', value, new Set());
+  checkJsonSafe(operation, what, '', value, new Set(), 0);
   return text ?? 'null';
 }
 
-/** Throws a ValidationError naming the first value in `value` that JSON would drop or mangle. */
-function checkJsonSafe(operation: string, what: string, key: string, value: unknown, seen: Set<object>): void {
+/**
+ * Throws a ValidationError naming the first value in `value` that JSON would drop or mangle, or
+ * the nesting past MAX_JSON_DEPTH (thousands of levels overflow JSON.stringify and this walk alike).
+ */
+function checkJsonSafe(operation: string, what: string, key: string, value: unknown, seen: Set<object>, depth: number): void {
   const name = key === '' ? what : `${what} property "${key}"`;
   switch (typeof value) {
     case 'function':
@@ -48,21 +52,24 @@ function checkJsonSafe(operation: string, what: string, key: string, value: unkn
       return;
     case 'object': {
       if (value === null || seen.has(value)) return;
+      if (depth >= MAX_JSON_DEPTH) {
+        throw new ValidationError(operation, `${what} nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
+      }
       if (value instanceof Map || value instanceof Set) {
         throw new ValidationError(operation, `${name} is a ${value.constructor.name}, which JSON turns into {}`);
       }
       // What JSON.stringify serialises in its place (a Date's string, say) is what counts.
       const toJSON = (value as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') {
-        checkJsonSafe(operation, what, key, toJSON.call(value, key), seen);
+        checkJsonSafe(operation, what, key, toJSON.call(value, key), seen, depth);
         return;
       }
       seen.add(value);
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) checkJsonSafe(operation, what, String(i), value[i], seen);
+        for (let i = 0; i < value.length; i++) checkJsonSafe(operation, what, String(i), value[i], seen, depth + 1);
       } else {
         for (const property of Object.keys(value)) {
-          checkJsonSafe(operation, what, property, (value as Record<string, unknown>)[property], seen);
+          checkJsonSafe(operation, what, property, (value as Record<string, unknown>)[property], seen, depth + 1);
         }
       }
     }
