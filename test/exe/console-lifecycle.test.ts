@@ -2,25 +2,16 @@
  * The built `flexq` console in a real terminal, from outside: pasted text, signals from a service
  * manager or a closing terminal, Ctrl-C twice, and `--read-only`.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { REDIS_URL, waitFor } from '../helpers.js';
-import { CONFIG, cleanupSessions, exitStatus, flexqPid, queueRow, startConsole, type ConsoleSession } from './console-session.js';
-import { tmuxAvailable } from './tmux-terminal.js';
+import { CONFIG, exitStatus, flexqPid, queueRow, startConsole, type ConsoleSession, onCleanup, useConsoleSessions } from './console-session.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await cleanupSessions();
-});
-
-beforeAll(async () => {
-  if (!(await tmuxAvailable())) throw new Error('tmux is not installed: the console pty tests need it (.ci/run installs it)');
-});
+useConsoleSessions();
 
 async function queueOf(session: ConsoleSession): Promise<RedisQueue> {
   const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix: session.prefix });
-  cleanups.push(() => queue.close());
+  onCleanup(() => queue.close());
   return queue;
 }
 

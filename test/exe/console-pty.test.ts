@@ -3,29 +3,21 @@
  * actions reach Redis. Issue 5 asks for this end to end: dispatch, open a running job, `c` `y`, check
  * in Redis that it is cancelled, `q` quits.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { REDIS_URL, waitFor } from '../helpers.js';
 import { processAlive } from './helpers.js';
-import { cleanupSessions, exitStatus, flexqPid, queueRow, startConsole } from './console-session.js';
-import { colourEscapes, tmuxAvailable } from './tmux-terminal.js';
+import { exitStatus, flexqPid, queueRow, startConsole, onCleanup, useConsoleSessions } from './console-session.js';
+import { colourEscapes } from './tmux-terminal.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await cleanupSessions();
-});
-
-beforeAll(async () => {
-  if (!(await tmuxAvailable())) throw new Error('tmux is not installed: the console pty tests need it (.ci/run installs it)');
-});
+useConsoleSessions();
 
 describe('flexq console in a real terminal', () => {
   it('opens a running job, c + y cancels it in Redis, q quits and the process exits', async () => {
     const session = await startConsole();
     const { terminal, prefix, dir } = session;
     const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-    cleanups.push(() => queue.close());
+    onCleanup(() => queue.close());
     await terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
     const jobs = [await queue.push({ type: 'demo' }), await queue.push({ type: 'demo' })];
     await terminal.waitForScreen((s) => queueRow(s, 'default')[4] === '2', 'both jobs processing in the queues table');

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
 import { FLEXQ_BIN, processAlive, redisEnv, tempFolder } from './helpers.js';
-import { TmuxTerminal } from './tmux-terminal.js';
+import { afterEach, beforeAll } from 'vitest';
+import { TmuxTerminal, tmuxAvailable } from './tmux-terminal.js';
 
 /**
  * Jobs sleep far longer than a test runs, so they are still running when the keys arrive; the short
@@ -41,6 +42,19 @@ const cleanups: (() => Promise<void>)[] = [];
 /** Undoes every console session started since the last call (for `afterEach`). */
 export async function cleanupSessions(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+/** Something a test made besides its sessions (a queue handle, say), undone with them, first. */
+export function onCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+/** For a test file of console sessions: tmux must be there, and each test's sessions are undone after it. */
+export function useConsoleSessions(): void {
+  beforeAll(async () => {
+    if (!(await tmuxAvailable())) throw new Error('tmux is not installed: the console pty tests need it (.ci/run installs it)');
+  });
+  afterEach(cleanupSessions);
 }
 
 /** Starts `flexq ARGS --config …` in a tmux pane under a fresh prefix. */
