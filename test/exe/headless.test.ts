@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedisQueue } from '../../src/index.js';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
-import { FlexqProcess, httpGet, redisEnv, runFlexq, tempFolder } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers.js';
+import { FlexqProcess, httpGet, redisEnv, runFlexq, useHeadlessHost } from './helpers.js';
 
 const CONFIG = `
 shutdownTimeout = "20s"
@@ -18,34 +17,17 @@ port = 0
 `;
 
 describe('flexq --headless', () => {
-  let prefix: string;
-  let dir: string;
-  let remove: () => Promise<void>;
-  let queue: RedisQueue;
-  let host: FlexqProcess | undefined;
-
-  beforeEach(async () => {
-    prefix = uniquePrefix('exe-headless');
-    ({ dir, remove } = await tempFolder(CONFIG));
-    queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-  });
-  afterEach(async () => {
-    await host?.kill();
-    host = undefined;
-    await queue.close();
-    await deletePrefix(prefix);
-    await remove();
-  });
+  const t = useHeadlessHost('exe-headless', CONFIG);
 
   function startHost(): FlexqProcess {
-    host = new FlexqProcess(['--headless'], { env: redisEnv(prefix), cwd: dir });
-    return host;
+    t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });
+    return t.host;
   }
 
   async function dispatch(...args: string[]): Promise<string> {
     // Dispatch warns until a live worker's heartbeat names the type; the first beat is under way.
-    await waitFor('the worker heartbeat', async () => (await queue.getWorkers()).length > 0);
-    const result = await runFlexq(['dispatch', ...args], { env: redisEnv(prefix), cwd: dir });
+    await waitFor('the worker heartbeat', async () => (await t.queue.getWorkers()).length > 0);
+    const result = await runFlexq(['dispatch', ...args], { env: redisEnv(t.prefix), cwd: t.dir });
     expect(result.stderr).toBe('');
     return result.stdout.trim();
   }
@@ -56,10 +38,10 @@ describe('flexq --headless', () => {
     await flexq.waitForLog(/^flexq running/);
     const ok = await dispatch('demo', '{"ms":20}');
     const failing = await dispatch('demo', '{"ms":1,"fail":true}', '--max-attempts', '1');
-    await waitFor('the job to complete', async () => (await queue.getJobStatus(ok)) === 'completed');
-    await waitFor('the failing job to fail', async () => (await queue.getJobStatus(failing)) === 'failed');
-    expect(await queue.getJob(ok)).toMatchObject({ result: { sleptMs: 20 } });
-    expect(await queue.getJob(failing)).toMatchObject({ error: 'failed on purpose (payload.fail, attempt 1)' });
+    await waitFor('the job to complete', async () => (await t.queue.getJobStatus(ok)) === 'completed');
+    await waitFor('the failing job to fail', async () => (await t.queue.getJobStatus(failing)) === 'failed');
+    expect(await t.queue.getJob(ok)).toMatchObject({ result: { sleptMs: 20 } });
+    expect(await t.queue.getJob(failing)).toMatchObject({ error: 'failed on purpose (payload.fail, attempt 1)' });
     expect(flexq.logLines().find((line) => line['jobId'] === ok)).toMatchObject({ msg: 'job completed', queue: 'default', type: 'demo' });
 
     const health = await httpGet(`${String(url)}/healthz`);
@@ -84,35 +66,35 @@ describe('flexq --headless', () => {
     const flexq = startHost();
     await flexq.waitForLog(/^flexq running/);
     const id = await dispatch('demo', '{"ms":1500}');
-    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    await waitFor('the job to start', async () => (await t.queue.getJobStatus(id)) === 'processing');
     flexq.signal('SIGTERM');
     expect(await flexq.exited).toBe(0);
-    expect(await queue.getJobStatus(id)).toBe('completed');
+    expect(await t.queue.getJobStatus(id)).toBe('completed');
     const messages = flexq.logLines().map((line) => String(line['msg']));
     expect(messages).toContain('SIGTERM received: stopping gracefully (send it again to exit at once)');
     expect(messages.indexOf('workers stopped')).toBeGreaterThan(messages.findIndex((msg) => msg === 'job completed'));
   });
 
   it('hands a job still running at the shutdown timeout back to the queue and exits 0', async () => {
-    await writeFile(join(dir, 'flexq.toml'), CONFIG.replace('shutdownTimeout = "20s"', 'shutdownTimeout = "200ms"'));
+    await writeFile(join(t.dir, 'flexq.toml'), CONFIG.replace('shutdownTimeout = "20s"', 'shutdownTimeout = "200ms"'));
     const flexq = startHost();
     await flexq.waitForLog(/^flexq running/);
     const id = await dispatch('demo', '{"ms":60000}');
-    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    await waitFor('the job to start', async () => (await t.queue.getJobStatus(id)) === 'processing');
     flexq.signal('SIGTERM');
     expect(await flexq.exited).toBe(0);
-    expect(await queue.getJobStatus(id)).toBe('pending');
+    expect(await t.queue.getJobStatus(id)).toBe('pending');
   });
 
   it('a second signal exits at once with code 1', async () => {
     const flexq = startHost();
     await flexq.waitForLog(/^flexq running/);
     const id = await dispatch('demo', '{"ms":60000}');
-    await waitFor('the job to start', async () => (await queue.getJobStatus(id)) === 'processing');
+    await waitFor('the job to start', async () => (await t.queue.getJobStatus(id)) === 'processing');
     flexq.signal('SIGTERM');
     await flexq.waitForLog(/^stopping: waiting up to 20000 ms for 1 running job/);
     flexq.signal('SIGTERM');
     expect(await flexq.exited).toBe(1);
-    expect(await queue.getJobStatus(id)).toBe('processing'); // its lease runs out and it runs again
+    expect(await t.queue.getJobStatus(id)).toBe('processing'); // its lease runs out and it runs again
   });
 });

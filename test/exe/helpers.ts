@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REDIS_URL, waitFor } from '../helpers.js';
+import { afterEach, beforeEach } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
 
 export { freePort } from '../helpers.js';
 
@@ -119,4 +121,34 @@ export function processAlive(pid: number): boolean {
 export async function httpGet(url: string): Promise<{ status: number; body: string; contentType: string }> {
   const response = await fetch(url);
   return { status: response.status, body: await response.text(), contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** What a test of the headless host works with; set afresh for each test by `useHeadlessHost`. */
+export interface HeadlessSurroundings {
+  prefix: string;
+  /** A temp folder holding the test's flexq.toml. */
+  dir: string;
+  /** The queue `default` under the prefix, for checking what the host did. */
+  queue: RedisQueue;
+  /** The host the test started, if any: killed after the test. */
+  host?: FlexqProcess;
+}
+
+/** Gives each test of the file a fresh prefix, a folder with `config`, and a queue; undoes them after. */
+export function useHeadlessHost(label: string, config: string): HeadlessSurroundings {
+  const surroundings = {} as HeadlessSurroundings;
+  let remove: () => Promise<void>;
+  beforeEach(async () => {
+    surroundings.prefix = uniquePrefix(label);
+    ({ dir: surroundings.dir, remove } = await tempFolder(config));
+    surroundings.queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix: surroundings.prefix });
+  });
+  afterEach(async () => {
+    await surroundings.host?.kill();
+    surroundings.host = undefined;
+    await surroundings.queue.close();
+    await deletePrefix(surroundings.prefix);
+    await remove();
+  });
+  return surroundings;
 }

@@ -5,10 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RedisQueue } from '../../src/index.js';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
-import { FlexqProcess, redisEnv, runFlexq, tempFolder } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers.js';
+import { FlexqProcess, redisEnv, runFlexq, useHeadlessHost } from './helpers.js';
 
 const WITH_HANDLER = `
 [queues.default]
@@ -21,32 +20,15 @@ port = 0
 `;
 
 describe('flexq --headless: handlers, signals and queue events', () => {
-  let prefix: string;
-  let dir: string;
-  let remove: () => Promise<void>;
-  let queue: RedisQueue;
-  let host: FlexqProcess | undefined;
+  const t = useHeadlessHost('exe-events', WITH_HANDLER);
 
-  beforeEach(async () => {
-    prefix = uniquePrefix('exe-events');
-    ({ dir, remove } = await tempFolder(WITH_HANDLER));
-    queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-  });
-  afterEach(async () => {
-    await host?.kill();
-    host = undefined;
-    await queue.close();
-    await deletePrefix(prefix);
-    await remove();
-  });
-
-  const flexq = (...args: string[]) => runFlexq(args, { env: redisEnv(prefix), cwd: dir });
+  const flexq = (...args: string[]) => runFlexq(args, { env: redisEnv(t.prefix), cwd: t.dir });
 
   async function startHost(config?: string): Promise<FlexqProcess> {
-    if (config !== undefined) await writeFile(join(dir, 'flexq.toml'), config);
-    host = new FlexqProcess(['--headless'], { env: redisEnv(prefix), cwd: dir });
-    await host.waitForLog(/^flexq running/);
-    return host;
+    if (config !== undefined) await writeFile(join(t.dir, 'flexq.toml'), config);
+    t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });
+    await t.host.waitForLog(/^flexq running/);
+    return t.host;
   }
 
   it('with no handlers configured, starts no worker, warns naming the queue, and leaves jobs pending', async () => {
@@ -59,13 +41,13 @@ describe('flexq --headless: handlers, signals and queue events', () => {
     const id = dispatched.stdout.trim();
     // Long enough for an idle worker to have claimed it several times over (pollTime is 1 s here).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await queue.getJob(id)).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(await queue.getWorkers()).toEqual([]);
+    expect(await t.queue.getJob(id)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await t.queue.getWorkers()).toEqual([]);
   });
 
   it('dispatch warns when the live workers lack a handler for the type, and is quiet when one has it', async () => {
     await startHost();
-    await waitFor('the worker heartbeat', async () => (await queue.getWorkers()).length === 1);
+    await waitFor('the worker heartbeat', async () => (await t.queue.getWorkers()).length === 1);
     const typo = await flexq('dispatch', 'deom');
     expect(typo.code).toBe(0);
     expect(typo.stderr).toBe("flexq: warning: no live worker of queue 'default' has a handler for job type 'deom' (they handle: demo); the job waits until one does\n");
@@ -74,11 +56,11 @@ describe('flexq --headless: handlers, signals and queue events', () => {
 
   it('SIGHUP stops gracefully like SIGTERM: exit 0 and the heartbeat is gone', async () => {
     const flexqHost = await startHost();
-    await waitFor('the worker heartbeat', async () => (await queue.getWorkers()).length === 1);
+    await waitFor('the worker heartbeat', async () => (await t.queue.getWorkers()).length === 1);
     flexqHost.signal('SIGHUP');
     expect(await flexqHost.exited).toBe(0);
     expect(flexqHost.logLines().map((line) => line['msg'])).toContain('SIGHUP received: stopping gracefully (send it again to exit at once)');
-    expect(await queue.getWorkers()).toEqual([]);
+    expect(await t.queue.getWorkers()).toEqual([]);
   });
 
   it('logs a line for a pause, a resume and a cancel made by another process', async () => {
