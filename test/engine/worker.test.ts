@@ -1,60 +1,28 @@
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import {
-  JobAbortedError, JobDispatcher, PermanentError, RedisWorker, handlerFunc, type Job, type RedisQueue, type WorkerConfig,
+  JobAbortedError, PermanentError, RedisWorker, handlerFunc, type Job,
 } from '../../src/index.js';
-import { freshQueue, rawClient, waitFor } from '../helpers.js';
+import { rawClient, waitFor } from '../helpers.js';
+import { gate, useWorkerFixture } from './worker-fixture.js';
 
-let queue: RedisQueue;
-let prefix: string;
-let dispatcher: JobDispatcher;
-let cleanup: () => Promise<void>;
-const workers: RedisWorker[] = [];
-
-function worker(config: WorkerConfig = {}): RedisWorker {
-  const w = new RedisWorker(queue, { pollTime: 200, ...config });
-  workers.push(w);
-  return w;
-}
-
-/** A promise and its resolver, for handlers that wait for the test. */
-function gate(): { promise: Promise<void>; open: () => void; settled: () => boolean } {
-  let open!: () => void;
-  let done = false;
-  const promise = new Promise<void>((resolve) => (open = () => {
-    done = true;
-    resolve();
-  }));
-  return { promise, open, settled: () => done };
-}
-
-const statusOf = (job: Job) => queue.getJobStatus(job.id);
-
-beforeEach(async () => {
-  ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [50, 100] }));
-  dispatcher = new JobDispatcher(queue);
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop({ timeout: 2000 })));
-  await dispatcher.close();
-  await cleanup();
-});
+const f = useWorkerFixture();
 
 describe('running jobs', () => {
   test('a handler result is stored with processedAt', async () => {
-    const w = worker();
+    const w = f.worker();
     w.registerHandler('sum', handlerFunc((_ctx, job) => ({ success: true, data: { sum: (job.payload.a as number) + 1 } })));
     void w.start();
-    const job = await dispatcher.dispatch('sum', { a: 41 });
-    await waitFor('completion', async () => (await statusOf(job)) === 'completed');
-    const stored = (await queue.getJob(job.id))!;
+    const job = await f.dispatcher.dispatch('sum', { a: 41 });
+    await waitFor('completion', async () => (await f.statusOf(job)) === 'completed');
+    const stored = (await f.queue.getJob(job.id))!;
     expect(stored).toMatchObject({ result: { sum: 42 }, attempts: 1 });
     expect(stored.processedAt!.getTime()).toBeGreaterThanOrEqual(stored.createdAt.getTime());
   });
 
   test('at most numWorkers handlers run at once', async () => {
-    const w = worker({ numWorkers: 3 });
+    const w = f.worker({ numWorkers: 3 });
     let running = 0;
     let peak = 0;
     w.registerHandler('slow', async () => {
@@ -64,23 +32,23 @@ describe('running jobs', () => {
       return { success: true };
     });
     void w.start();
-    await queue.pushBulk(Array.from({ length: 12 }, () => ({ type: 'slow' })));
-    await waitFor('all done', async () => (await queue.getStats()).completedJobs === 12);
+    await f.queue.pushBulk(Array.from({ length: 12 }, () => ({ type: 'slow' })));
+    await waitFor('all done', async () => (await f.queue.getStats()).completedJobs === 12);
     expect(peak).toBe(3);
   });
 
   test('a failed attempt retries after its delay, then fails for good with the last error', async () => {
-    const w = worker();
+    const w = f.worker();
     const runs: number[] = [];
     w.registerHandler('flaky', (_ctx, job) => {
       runs.push(Date.now());
       return { success: false, error: `boom ${job.attempts}` };
     });
     void w.start();
-    const job = await dispatcher.dispatch('flaky', {}, { maxAttempts: 3 });
-    await waitFor('retrying', async () => (await statusOf(job)) === 'retrying');
-    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
-    const stored = (await queue.getJob(job.id))!;
+    const job = await f.dispatcher.dispatch('flaky', {}, { maxAttempts: 3 });
+    await waitFor('retrying', async () => (await f.statusOf(job)) === 'retrying');
+    await waitFor('failed', async () => (await f.statusOf(job)) === 'failed');
+    const stored = (await f.queue.getJob(job.id))!;
     expect(stored).toMatchObject({ attempts: 3, error: 'boom 3' });
     expect(stored.failedAt).toBeInstanceOf(Date);
     expect(stored.history!.map(({ attempt, outcome, error }) => ({ attempt, outcome, error }))).toEqual([
@@ -94,15 +62,15 @@ describe('running jobs', () => {
   });
 
   test('a retried attempt sees the earlier error and attempts in its job; a first attempt sees none', async () => {
-    const w = worker();
+    const w = f.worker();
     const seen: { attempts: number; error?: string; history?: string[] }[] = [];
     w.registerHandler('flaky', (_ctx, job) => {
       seen.push({ attempts: job.attempts, error: job.error, history: job.history?.map((h) => h.error) });
       return job.attempts === 1 ? { success: false, error: 'first try failed' } : { success: true };
     });
     void w.start();
-    const job = await dispatcher.dispatch('flaky', {}, { maxAttempts: 2 });
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    const job = await f.dispatcher.dispatch('flaky', {}, { maxAttempts: 2 });
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
     expect(seen).toEqual([
       { attempts: 1, error: undefined, history: undefined },
       { attempts: 2, error: 'first try failed', history: ['first try failed'] },
@@ -110,51 +78,51 @@ describe('running jobs', () => {
   });
 
   test('retry: false, PermanentError and a missing handler fail for good at once', async () => {
-    const w = worker();
+    const w = f.worker();
     w.registerHandler('no-retry', () => ({ success: false, error: 'bad input', retry: false }));
     w.registerHandler('permanent', () => {
       throw new PermanentError('never works');
     });
     void w.start();
-    const a = await dispatcher.dispatch('no-retry', {});
-    const b = await dispatcher.dispatch('permanent', {});
-    const c = await dispatcher.dispatch('unknown-type', {});
-    for (const job of [a, b, c]) await waitFor('failed', async () => (await statusOf(job)) === 'failed');
-    expect(await queue.getJob(a.id)).toMatchObject({ attempts: 1, error: 'bad input' });
-    expect(await queue.getJob(b.id)).toMatchObject({ attempts: 1, error: 'never works' });
-    expect(await queue.getJob(c.id)).toMatchObject({ attempts: 1, error: 'no handler registered for job type "unknown-type"' });
+    const a = await f.dispatcher.dispatch('no-retry', {});
+    const b = await f.dispatcher.dispatch('permanent', {});
+    const c = await f.dispatcher.dispatch('unknown-type', {});
+    for (const job of [a, b, c]) await waitFor('failed', async () => (await f.statusOf(job)) === 'failed');
+    expect(await f.queue.getJob(a.id)).toMatchObject({ attempts: 1, error: 'bad input' });
+    expect(await f.queue.getJob(b.id)).toMatchObject({ attempts: 1, error: 'never works' });
+    expect(await f.queue.getJob(c.id)).toMatchObject({ attempts: 1, error: 'no handler registered for job type "unknown-type"' });
   });
 
   test('a thrown or rejected error counts as a failure with its message', async () => {
-    const w = worker();
+    const w = f.worker();
     w.registerHandler('throws', async () => {
       throw new Error('kaput');
     });
     void w.start();
-    const job = await dispatcher.dispatch('throws', {}, { maxAttempts: 1 });
-    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
-    expect((await queue.getJob(job.id))!.error).toBe('kaput');
+    const job = await f.dispatcher.dispatch('throws', {}, { maxAttempts: 1 });
+    await waitFor('failed', async () => (await f.statusOf(job)) === 'failed');
+    expect((await f.queue.getJob(job.id))!.error).toBe('kaput');
   });
 
   test('a handler registered after the worker has claimed is used', async () => {
-    const w = worker();
+    const w = f.worker();
     w.registerHandler('first', () => ({ success: true }));
     void w.start();
-    const first = await dispatcher.dispatch('first', {});
-    await waitFor('the first job completed', async () => (await statusOf(first)) === 'completed');
+    const first = await f.dispatcher.dispatch('first', {});
+    await waitFor('the first job completed', async () => (await f.statusOf(first)) === 'completed');
     expect(w.isRunning()).toBe(true);
     w.registerHandler('late', () => ({ success: true, data: 'ok' }));
-    const job = await dispatcher.dispatch('late', {});
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-    expect(await queue.getJob(job.id)).toMatchObject({ attempts: 1, result: 'ok' });
+    const job = await f.dispatcher.dispatch('late', {});
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
+    expect(await f.queue.getJob(job.id)).toMatchObject({ attempts: 1, result: 'ok' });
   });
 
   test('a ready job starts without waiting for pollTime', async () => {
     // A queue of its own name, so its blocking connection is told apart in CLIENT LIST.
-    const name = `idle-${prefix.slice(-10)}`;
-    const own = queue.queue(name);
+    const name = `idle-${f.prefix.slice(-10)}`;
+    const own = f.queue.queue(name);
     const w = new RedisWorker(own, { pollTime: 60_000 });
-    workers.push(w);
+    f.track(w);
     const started = gate();
     w.registerHandler('fast', () => {
       started.open();
@@ -176,10 +144,8 @@ describe('running jobs', () => {
   });
 
   test('delayed and retrying jobs run on time even with a long pollTime, and not before their time', async () => {
-    await cleanup();
-    ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [800] }));
-    dispatcher = new JobDispatcher(queue);
-    const w = worker({ pollTime: 60_000 });
+    await f.reopen('work', { retryDelays: [800] });
+    const w = f.worker({ pollTime: 60_000 });
     const runs = new Map<string, number[]>();
     const record = (job: Job) => {
       runs.set(job.id, [...(runs.get(job.id) ?? []), Date.now()]);
@@ -191,35 +157,35 @@ describe('running jobs', () => {
     });
     w.registerHandler('flaky', (_ctx, job) => (record(job) === 1 ? { success: false, error: 'once' } : { success: true }));
     void w.start();
-    const flaky = await dispatcher.dispatch('flaky', {});
-    const later = await dispatcher.dispatchDelayed('later', {}, 800);
+    const flaky = await f.dispatcher.dispatch('flaky', {});
+    const later = await f.dispatcher.dispatchDelayed('later', {}, 800);
     // Both are due long before pollTime (60 s) or the worker's net claim (10 x pollTime).
     for (const job of [flaky, later]) {
-      await waitFor(`${job.type} completed`, async () => (await statusOf(job)) === 'completed', { timeoutMs: 15_000 });
+      await waitFor(`${job.type} completed`, async () => (await f.statusOf(job)) === 'completed', { timeoutMs: 15_000 });
     }
     expect(runs.get(later.id)![0]).toBeGreaterThanOrEqual(later.createdAt.getTime() + 800);
     const [first, retry] = runs.get(flaky.id)!;
     expect(retry! - first!).toBeGreaterThanOrEqual(800);
-    expect(await queue.getJob(flaky.id)).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'once' }] });
+    expect(await f.queue.getJob(flaky.id)).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'once' }] });
   });
 
   test('a worker with every slot busy still promotes a delayed job when it falls due, for idle workers to take', async () => {
-    const w = worker({ pollTime: 60_000, numWorkers: 1 });
+    const w = f.worker({ pollTime: 60_000, numWorkers: 1 });
     const release = gate();
     w.registerHandler('long', () => release.promise.then(() => ({ success: true })));
     w.registerHandler('later', () => ({ success: true }));
-    const [, later] = await queue.pushBulk([{ type: 'long' }, { type: 'later', delay: 300 }]);
+    const [, later] = await f.queue.pushBulk([{ type: 'long' }, { type: 'later', delay: 300 }]);
     void w.start();
     // Its one slot runs 'long'; the claim told it when 'later' falls due, and nothing else will.
     await waitFor('the delayed job promoted', async () =>
-      (await queue.readEvents()).some((e) => e.event === 'pending' && e.jobIds.includes(later!.id)));
-    expect(await statusOf(later!)).toBe('pending');
+      (await f.queue.readEvents()).some((e) => e.event === 'pending' && e.jobIds.includes(later!.id)));
+    expect(await f.statusOf(later!)).toBe('pending');
     release.open();
-    await waitFor('the delayed job done', async () => (await statusOf(later!)) === 'completed');
+    await waitFor('the delayed job done', async () => (await f.statusOf(later!)) === 'completed');
   });
 
   test('ctx.progress is stored and readable through getJob', async () => {
-    const w = worker();
+    const w = f.worker();
     const proceed = gate();
     w.registerHandler('long', async (ctx) => {
       await ctx.progress({ percent: 50 });
@@ -227,23 +193,23 @@ describe('running jobs', () => {
       return { success: true };
     });
     void w.start();
-    const job = await dispatcher.dispatch('long', {});
-    await waitFor('progress', async () => ((await queue.getJob(job.id))!.progress as { percent?: number })?.percent === 50);
+    const job = await f.dispatcher.dispatch('long', {});
+    await waitFor('progress', async () => ((await f.queue.getJob(job.id))!.progress as { percent?: number })?.percent === 50);
     proceed.open();
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
   });
 
   test('ctx.logger lines carry jobId and type', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
-    const w = worker({ logger: pino(sink) });
+    const w = f.worker({ logger: pino(sink) });
     w.registerHandler('logs', (ctx) => {
       ctx.logger.info('hello from handler');
       return { success: true };
     });
     void w.start();
-    const job = await dispatcher.dispatch('logs', {});
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
+    const job = await f.dispatcher.dispatch('logs', {});
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
     const line = JSON.parse(lines.find((l) => l.includes('hello from handler'))!);
     expect(line).toMatchObject({ jobId: job.id, type: 'logs' });
     const outcome = JSON.parse(lines.find((l) => l.includes('job completed'))!);
@@ -254,7 +220,7 @@ describe('running jobs', () => {
 
 describe('cancel and timeouts', () => {
   test('cancelling a running job aborts ctx.signal and its outcome is not recorded', async () => {
-    const w = worker();
+    const w = f.worker();
     const started = gate();
     let reason: unknown;
     w.registerHandler('runaway', async (ctx) => {
@@ -264,57 +230,55 @@ describe('cancel and timeouts', () => {
       return { success: true, data: 'finished anyway' };
     });
     void w.start();
-    const job = await dispatcher.dispatch('runaway', {});
+    const job = await f.dispatcher.dispatch('runaway', {});
     await started.promise;
-    await queue.cancelJob(job.id);
+    await f.queue.cancelJob(job.id);
     await waitFor('the handler to see the abort', () => reason !== undefined, { timeoutMs: 1_500 });
     expect(reason).toBeInstanceOf(JobAbortedError);
     expect((reason as JobAbortedError).kind).toBe('cancelled');
     await waitFor('the slot to free', () => w.activeJobs === 0);
-    expect(await queue.getJob(job.id)).toMatchObject({ status: 'cancelled' });
-    expect((await queue.getJob(job.id))!.result).toBeUndefined();
+    expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'cancelled' });
+    expect((await f.queue.getJob(job.id))!.result).toBeUndefined();
   });
 
   test('cancelling a retrying job means it never runs again', async () => {
-    await cleanup();
-    ({ queue, prefix, cleanup } = await freshQueue('work', { retryDelays: [60_000] }));
-    dispatcher = new JobDispatcher(queue);
-    const w = worker();
+    await f.reopen('work', { retryDelays: [60_000] });
+    const w = f.worker();
     let runs = 0;
     w.registerHandler('flaky', () => ({ success: false, error: `run ${++runs}` }));
     void w.start();
-    const job = await dispatcher.dispatch('flaky', {});
-    await waitFor('retrying', async () => (await statusOf(job)) === 'retrying');
-    expect(await queue.getStats()).toMatchObject({ retryingJobs: 1 });
-    await queue.cancelJob(job.id);
-    expect(await queue.getJob(job.id)).toMatchObject({ status: 'cancelled', attempts: 1, error: 'run 1' });
-    expect(await queue.getStats()).toMatchObject({ retryingJobs: 0, cancelledJobs: 1 });
+    const job = await f.dispatcher.dispatch('flaky', {});
+    await waitFor('retrying', async () => (await f.statusOf(job)) === 'retrying');
+    expect(await f.queue.getStats()).toMatchObject({ retryingJobs: 1 });
+    await f.queue.cancelJob(job.id);
+    expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'cancelled', attempts: 1, error: 'run 1' });
+    expect(await f.queue.getStats()).toMatchObject({ retryingJobs: 0, cancelledJobs: 1 });
     expect(runs).toBe(1);
   });
 
   test("the worker's jobTimeout applies to jobs that set no timeout", async () => {
-    const w = worker({ jobTimeout: 100 });
+    const w = f.worker({ jobTimeout: 100 });
     w.registerHandler('hangs', async (ctx) => {
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       return { success: true };
     });
     void w.start();
-    const job = await dispatcher.dispatch('hangs', {}, { maxAttempts: 1 });
-    await waitFor('failed', async () => (await statusOf(job)) === 'failed');
-    expect((await queue.getJob(job.id))!.error).toBe('job timed out after 100 ms');
+    const job = await f.dispatcher.dispatch('hangs', {}, { maxAttempts: 1 });
+    await waitFor('failed', async () => (await f.statusOf(job)) === 'failed');
+    expect((await f.queue.getJob(job.id))!.error).toBe('job timed out after 100 ms');
   });
 
   test('a job over its timeout fails the attempt and retries', async () => {
-    const w = worker();
+    const w = f.worker();
     w.registerHandler('hangs', async (ctx, job) => {
       if (job.attempts === 2) return { success: true };
       await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       return { success: true };
     });
     void w.start();
-    const job = await dispatcher.dispatch('hangs', {}, { timeout: 100 });
-    await waitFor('completed', async () => (await statusOf(job)) === 'completed');
-    const done = await queue.getJob(job.id);
+    const job = await f.dispatcher.dispatch('hangs', {}, { timeout: 100 });
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
+    const done = await f.queue.getJob(job.id);
     // Completed in the end: no error, and the timed-out attempt in its history.
     expect(done).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'job timed out after 100 ms' }] });
     expect(done!.error).toBeUndefined();

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { RedisQueue, type Job } from '../../src/index.js';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
-import { FlexqProcess, redisEnv, runFlexq, tempFolder } from './helpers.js';
+import { expect, it } from 'vitest';
+import type { Job } from '../../src/index.js';
+import { waitFor } from '../helpers.js';
+import { FlexqProcess, redisEnv, runFlexq, useHeadlessHost } from './helpers.js';
 
 // The demo's jobs on a host like the sample's, with short retry delays so the test is quick.
 const CONFIG = `
@@ -17,36 +17,19 @@ enabled = false
 level = "warn"
 `;
 
-let prefix: string;
-let dir: string;
-let remove: () => Promise<void>;
-let queue: RedisQueue;
-let host: FlexqProcess | undefined;
-
-beforeEach(async () => {
-  prefix = uniquePrefix('exe-demo');
-  ({ dir, remove } = await tempFolder(CONFIG));
-  queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-});
-afterEach(async () => {
-  await host?.kill();
-  host = undefined;
-  await queue.close();
-  await deletePrefix(prefix);
-  await remove();
-});
+const t = useHeadlessHost('exe-demo', CONFIG);
 
 it('flexq demo: some jobs fail and retry (then succeed), some fail for good, the rest complete', async () => {
-  const demo = await runFlexq(['demo', '--count', '20', '--interval', '1ms'], { env: redisEnv(prefix), cwd: dir });
+  const demo = await runFlexq(['demo', '--count', '20', '--interval', '1ms'], { env: redisEnv(t.prefix), cwd: t.dir });
   expect(demo.code).toBe(0);
   expect(demo.stdout).toContain('fails on purpose');
-  host = new FlexqProcess(['--headless'], { env: redisEnv(prefix), cwd: dir });
+  t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });
   await waitFor('every demo job finished', async () => {
-    const stats = await queue.getStats();
+    const stats = await t.queue.getStats();
     return stats.completedJobs + stats.failedJobs === 20;
   }, { timeoutMs: 60_000, intervalMs: 200 });
-  const completed = await queue.listJobs('completed', { limit: 100 });
-  const failed = await queue.listJobs('failed', { limit: 100 });
+  const completed = await t.queue.listJobs('completed', { limit: 100 });
+  const failed = await t.queue.listJobs('failed', { limit: 100 });
   const retried = (jobs: Job[]) => jobs.filter((job) => job.attempts > 1);
   // Retried, then done: history shows the failed attempt.
   expect(retried(completed).length).toBeGreaterThanOrEqual(1);

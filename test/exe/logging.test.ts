@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { RedisQueue } from '../../src/index.js';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
-import { FlexqProcess, redisEnv, tempFolder } from './helpers.js';
+import { expect, it } from 'vitest';
+import { waitFor } from '../helpers.js';
+import { FlexqProcess, redisEnv, useHeadlessHost } from './helpers.js';
 
 const CONFIG = `
 [queues.default]
@@ -14,35 +13,18 @@ enabled = false
 level = "warn"
 `;
 
-let prefix: string;
-let dir: string;
-let remove: () => Promise<void>;
-let queue: RedisQueue;
-let host: FlexqProcess | undefined;
-
-beforeEach(async () => {
-  prefix = uniquePrefix('exe-logging');
-  ({ dir, remove } = await tempFolder(CONFIG));
-  queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-});
-afterEach(async () => {
-  await host?.kill();
-  host = undefined;
-  await queue.close();
-  await deletePrefix(prefix);
-  await remove();
-});
+const t = useHeadlessHost('exe-logging', CONFIG);
 
 it('[logging] level = "warn": the running host writes warnings and nothing below', async () => {
-  host = new FlexqProcess(['--headless'], { env: redisEnv(prefix), cwd: dir });
-  const ok = await queue.push({ type: 'demo', payload: { ms: 1 } });
-  const failing = await queue.push({ type: 'demo', payload: { ms: 1, fail: true }, maxAttempts: 1 });
+  t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });
+  const ok = await t.queue.push({ type: 'demo', payload: { ms: 1 } });
+  const failing = await t.queue.push({ type: 'demo', payload: { ms: 1, fail: true }, maxAttempts: 1 });
   await waitFor('both jobs done', async () =>
-    (await queue.getJobStatus(ok.id)) === 'completed' && (await queue.getJobStatus(failing.id)) === 'failed', { timeoutMs: 15_000 });
-  await host.waitForLog(/^job failed/);
-  host.signal('SIGTERM');
-  expect(await host.exited).toBe(0);
-  const lines = host.logLines();
+    (await t.queue.getJobStatus(ok.id)) === 'completed' && (await t.queue.getJobStatus(failing.id)) === 'failed', { timeoutMs: 15_000 });
+  await t.host.waitForLog(/^job failed/);
+  t.host.signal('SIGTERM');
+  expect(await t.host.exited).toBe(0);
+  const lines = t.host.logLines();
   expect(lines.find((line) => line['jobId'] === failing.id)).toMatchObject({ level: 40, msg: 'job failed' });
   // No info line: not the start-up banner, not the completed job, not the shutdown.
   expect(lines.filter((line) => Number(line['level']) < 40)).toEqual([]);
