@@ -5,6 +5,7 @@ import { functionName, SCRIPT_KEYS, type ScriptName } from '../../src/engine/lib
 import { queueKeys } from '../../src/engine/keys.js';
 import { handlerFunc, PermissionError, RedisQueue, RedisWorker, type Job } from '../../src/index.js';
 import { waitFor, type PrivateRedis } from '../helpers.js';
+import { KEY, openHarness } from '../tui/harness.js';
 import { startAclRedis } from './private-servers.js';
 
 /**
@@ -169,6 +170,25 @@ describe('the read-only ACL user of the README', () => {
       expect(await full.getJob(job.id)).toMatchObject({ status: 'pending', priority: 0 });
     } finally {
       await queue.close();
+    }
+  });
+
+  it('runs the read-only console: the queue row, the job list and a job in full, refused nothing but the library load', async () => {
+    await admin.call('ACL', 'LOG', 'RESET');
+    const h = await openHarness({
+      readOnly: true, queueNames: ['acl'],
+      connect: { url: redis.url, username: 'flexq-ro', password: 'change-me-too', prefix: PREFIX },
+    });
+    try {
+      await h.frame((f) => /^acl\s+running\s+1\s/m.test(f), 'the queue row with its pending job');
+      await h.press('1');
+      await h.frame((f) => f.includes(job.id), 'the pending job listed');
+      await h.press(KEY.enter);
+      await h.frame((f) => f.includes(`Job ${job.id}`) && f.includes('status     pending'), 'the job in full');
+      // Connecting tries FUNCTION LOAD and goes on without it; nothing else may be refused.
+      expect(await aclRefusals('flexq-ro')).toEqual(['command function|load (toplevel)']);
+    } finally {
+      await h.cleanup();
     }
   });
 });

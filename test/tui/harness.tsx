@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { render } from 'ink-testing-library';
 import { pino } from 'pino';
-import { RedisQueue, RedisWorker } from '../../src/index.js';
+import { RedisQueue, type RedisQueueConfig, RedisWorker } from '../../src/index.js';
 import { ConsoleRoot } from '../../src/tui/index.js';
 import { ConsoleDataSource } from '../../src/tui/data-source.js';
 import type { HostView, LogLine } from '../../src/tui/host-view.js';
@@ -64,6 +64,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   queueNames?: string[];
+  /** Another Redis, user or prefix than the test Redis under a fresh prefix (its keys are then left alone). */
+  connect?: RedisQueueConfig;
   readOnly?: boolean;
   redact?: string[];
   /** Starts a worker per queue with these handlers. */
@@ -81,7 +83,7 @@ export const KEY = {
 export async function openHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = uniquePrefix('tui');
   const names = options.queueNames ?? ['default'];
-  const first = await RedisQueue.connect(names[0]!, { url: REDIS_URL, prefix, retryDelays: [60_000] });
+  const first = await RedisQueue.connect(names[0]!, { url: REDIS_URL, prefix, retryDelays: [60_000], ...options.connect });
   const queues = [first, ...names.slice(1).map((name) => first.queue(name))];
   const logs = new LogBuffer();
   const workers: RedisWorker[] = [];
@@ -136,7 +138,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
       await source.stop();
       await Promise.all(workers.map((w) => w.stop({ timeout: 100 })));
       await first.close();
-      await deletePrefix(prefix);
+      if (options.connect === undefined) await deletePrefix(prefix);
     },
   };
 }
