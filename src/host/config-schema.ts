@@ -110,6 +110,8 @@ const queueTable = table({
   // Retry delays are due times in Redis, not timers, so a long one (a day, a month) is fine.
   retryDelays: z.array(duration(SCHEDULE_RANGE)).min(1, 'expected at least one delay').optional(),
   timeout: duration(TIMER_RANGE).optional(),
+  /** Largest payload a dispatch may carry, in bytes of its JSON (the engine's maxPayloadBytes). */
+  maxPayloadBytes: z.number().int('expected a whole number of bytes').min(2).max(512 * 1024 * 1024).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
 });
 

@@ -62,6 +62,8 @@ export interface QueueSettings {
   retryDelays: number[];
   /** Per-attempt time limit for jobs that carry none; undefined means no limit. */
   timeout?: number;
+  /** Largest payload a dispatch may carry, bytes of JSON; undefined means the engine's 1 MiB. */
+  maxPayloadBytes?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
 }
 

@@ -73,6 +73,7 @@ export function queueSettings(queue: QueueSettings): EngineQueueSettings {
     retryDelays: queue.retryDelays,
     keepCompleted: queue.retention.completed,
     keepFailed: queue.retention.failed,
+    ...(queue.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: queue.maxPayloadBytes }),
   };
 }
 

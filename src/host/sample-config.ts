@@ -43,6 +43,7 @@ pollTime = "1s"                       # longest wait of a ready job while the wo
 visibilityTimeout = "30s"             # a crashed worker's job runs again after this long
 maxRetries = 3                        # attempts of a job that does not choose its own
 retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
+# maxPayloadBytes = 1048576            # largest payload a dispatch may carry (JSON bytes)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
 
 [queues.default.retention]

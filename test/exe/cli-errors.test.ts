@@ -47,6 +47,14 @@ describe('flexq error messages', () => {
     expect(result.stderr).toContain('flexq: flexq.toml:5: redis.connectTimeout: expected a duration from 1 ms to 2147483647 ms');
   });
 
+  it('a payload over the queue\'s maxPayloadBytes is refused naming the limit, and nothing is stored', async () => {
+    const big = JSON.stringify({ text: 'x'.repeat(200) });
+    const result = await withConfig('[queues.default]\nmaxPayloadBytes = 100\n[handlers.demo]\nbuiltin = "sleep"\n', ['dispatch', 'demo', big]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('flexq: cannot dispatch the job: payload is 211 bytes of JSON, over the limit of 100 (maxPayloadBytes)\n');
+    expect(JSON.parse((await flexq(['stats', '--json'])).stdout).default.pendingJobs).toBe(0);
+  });
+
   it('an environment variable error starts with flexq: and names the variable', async () => {
     const result = await flexq(['stats'], redisEnv(prefix, { FLEXQ_REDIS_DB: 'x' }));
     expect(result.code).toBe(1);
