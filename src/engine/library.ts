@@ -106,7 +106,10 @@ async function loadOn(node: Redis): Promise<void> {
  * Replicas get it from their primary.
  */
 export async function loadScripts(client: RedisClient): Promise<void> {
-  await Promise.all(primariesOf(client).map(loadOn));
+  // A primary that is down (mid-failover) must not keep the others from getting the library.
+  const results = await Promise.allSettled(primariesOf(client).map(loadOn));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed && results.every((result) => result.status === 'rejected')) throw failed.reason;
 }
 
 /**

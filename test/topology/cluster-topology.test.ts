@@ -28,3 +28,18 @@ it('runs on a cluster: the functions are on every primary, and a queue lives in 
     await cleanup();
   }
 });
+
+it('a primary that lost the library (FUNCTION FLUSH) gets it again on the next call, which the caller never sees fail', async () => {
+  const { queue, cleanup } = await freshQueue('flushed');
+  const raw = rawClient() as unknown as Cluster;
+  try {
+    if (raw.status !== 'ready') await new Promise((resolve) => raw.once('ready', resolve));
+    for (const node of raw.nodes('master')) await node.call('FUNCTION', 'FLUSH');
+    const job = await queue.push({ type: 't' });
+    expect(await queue.getJobStatus(job.id)).toBe('pending');
+    for (const node of raw.nodes('master')) expect(await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', LIBRARY_NAME)).toHaveLength(1);
+  } finally {
+    raw.disconnect();
+    await cleanup();
+  }
+});
