@@ -18,7 +18,7 @@ export const SCRIPT_KEYS = {
     'base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'wake', 'events', 'paused',
   ],
   extendLeases: ['base', 'active'],
-  cancelJob: ['base', 'priorities', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
+  cancelJob: ['base', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
   retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
   setPriority: ['base', 'priorities', 'delayed', 'events'],
   updateProgress: ['base', 'events'],

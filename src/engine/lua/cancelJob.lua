@@ -1,12 +1,12 @@
 -- cancelJob: a waiting or running job becomes `cancelled` and never runs (again). A running job's
 -- worker learns of it at its next lease renewal and aborts the handler; its late outcome is stale.
--- KEYS[1] base        `<prefix>:{<queue>}:`
--- KEYS[2] priorities  ZSET `<base>priorities`
--- KEYS[3] delayed     ZSET `<base>delayed`
--- KEYS[4] retrying    ZSET `<base>retrying`
--- KEYS[5] active      ZSET `<base>active`
--- KEYS[6] cancelled   ZSET `<base>cancelled`
--- KEYS[7] events      STREAM `<base>events`
+-- O(log n): a ready job's list entry is left stale rather than searched for.
+-- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` is built from it)
+-- KEYS[2] delayed     ZSET `<base>delayed`
+-- KEYS[3] retrying    ZSET `<base>retrying`
+-- KEYS[4] active      ZSET `<base>active`
+-- KEYS[5] cancelled   ZSET `<base>cancelled`
+-- KEYS[6] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] job id
 -- ARGV[3..5] retention of cancelled jobs: max age ms, max count, removals per call
@@ -14,8 +14,7 @@
 -- Returns {'OK', previous status} | {'NOT_FOUND'} | {'BAD_STATE', status}.
 -- Errors (before any write) when a retention argument is out of range.
 
-local prioritiesKey, delayedKey, retryingKey, activeKey, cancelledKey, eventsKey =
-  KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local delayedKey, retryingKey, activeKey, cancelledKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local maxLen, id, requestId = ARGV[1], ARGV[2], ARGV[6]
 local maxAge, maxCount = numberArg(3, 'max age', 0, 1e15), numberArg(4, 'max count', 0, 1e12)
 local removals = numberArg(5, 'removals', 0, 1e6)
@@ -26,9 +25,8 @@ local replay = replayOf(details, requestId)
 if replay then return {'OK', replay} end
 
 if job.s == PENDING then
-  if redis.call('ZREM', delayedKey, id) == 0 then
-    removeReady(prioritiesKey, id, count(job.p))
-  end
+  -- A ready job's list entry stays, stale from now on (see readyEntryValid in lib).
+  if redis.call('ZREM', delayedKey, id) == 0 then countReady(-1) end
 elseif job.s == RETRYING then
   redis.call('ZREM', retryingKey, id)
 elseif job.s == PROCESSING then

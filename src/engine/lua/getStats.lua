@@ -24,7 +24,8 @@ local function lookAt(levels)
   for _, priority in ipairs(levels) do
     local head = redis.call('LINDEX', readyKey(priority), 0)
     local job = head and loadJob(head)
-    if job then
+    -- A stale head (a cancelled or moved job's entry) says nothing of that level's oldest.
+    if job and job.s == PENDING then
       local entered = tonumber(job.e) or tonumber(job.c)
       if oldest < 0 or entered < oldest then oldest = entered end
     end

@@ -12,28 +12,32 @@
 local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local offset, limit = numberArg(1, 'offset', 0, 1e9), numberArg(2, 'limit', 1, 10000)
 local window = offset + limit
-local ids, positions, seen = {}, {}, {}
+-- Entries as found (a list's stale entries included, see readyEntryValid in lib): id, position,
+-- and the level of a list entry (none for a due delayed job).
+local ids, positions, levels = {}, {}, {}
 
-local function add(id, position)
-  if seen[id] then return end
-  seen[id] = true
-  ids[#ids + 1] = id
-  positions[#positions + 1] = position
+local function add(id, position, level)
+  ids[#ids + 1], positions[#positions + 1], levels[#levels + 1] = id, position, level or false
 end
 
 for _, priority in ipairs(redis.call('ZRANGE', prioritiesKey, 0, -1)) do
   local list = readyKey(priority)
-  for i, id in ipairs(redis.call('LRANGE', list, -window, -1)) do add(id, i) end
-  for i, id in ipairs(redis.call('LRANGE', list, 0, window - 1)) do add(id, -window - i) end
+  for i, id in ipairs(redis.call('LRANGE', list, -window, -1)) do add(id, i, priority) end
+  for i, id in ipairs(redis.call('LRANGE', list, 0, window - 1)) do add(id, -window - i, priority) end
 end
 
 -- Due delayed jobs, the latest run-at first: which are on the page follows from their times.
 for i, id in ipairs(redis.call('ZREVRANGEBYSCORE', delayedKey, nowMs(), '-inf', 'LIMIT', 0, window)) do add(id, -i) end
 
-local candidates = {}
-for i, job in ipairs(loadJobs(ids)) do
-  if job then
-    candidates[#candidates + 1] = {id = ids[i], at = tonumber(job.e) or tonumber(job.c), position = positions[i]}
+-- Each job once, from its first valid entry.
+local candidates, seen = {}, {}
+local records = variadic('HMGET', JOBS, ids, 1000)
+for i, id in ipairs(ids) do
+  local record = records[i]
+  if record and not seen[id] and (not levels[i] or readyEntryValid(record, levels[i])) then
+    seen[id] = true
+    local job = decodeJob(record)
+    candidates[#candidates + 1] = {id = id, at = tonumber(job.e) or tonumber(job.c), position = positions[i]}
   end
 end
 

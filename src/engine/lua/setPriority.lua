@@ -25,8 +25,9 @@ if job.s ~= PENDING and job.s ~= RETRYING then return {'BAD_STATE', STATUS_NAMES
 local previous = count(job.p)
 job.p = priority == 0 and '' or whole(priority)
 if job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
-  removeReady(prioritiesKey, id, previous)
+  -- The old level's entry stays, stale from now on (see readyEntryValid in lib); one job still.
   pushReady(prioritiesKey, {id}, whole(priority), false)
+  countReady(-1)
   nowMs()
   job.e = nowUsText
 end

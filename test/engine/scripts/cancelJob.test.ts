@@ -13,14 +13,20 @@ describe('cancelJob.lua', () => {
     expect(await h.raw.zscore(h.keys.cancelled, id)).toBe(fields.e);
   }
 
-  it('takes a ready job out of its list and drops the emptied priority level', async () => {
+  it('takes a ready job out of the queue without searching its list: its entry is stale, and claims pass it by', async () => {
     await h.store.addJobs([newJob('a', { priority: 3 }), newJob('b')]);
     expect(await h.store.cancel('a')).toEqual(['OK', 'pending']);
     await expectCancelled('a');
-    expect(await h.raw.exists(h.ready(3))).toBe(0);
-    expect(await h.raw.zrange(h.keys.priorities, 0, -1)).toEqual(['0']);
-    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['b']);
+    // O(log n): no LREM, the entry stays until a claim meets it.
+    expect(await h.raw.lrange(h.ready(3), 0, -1)).toEqual(['a']);
+    expect((await h.store.stats()).stats.pendingJobs).toBe(1);
+    expect(await h.store.pendingIds(0, 10)).toEqual(['b']);
     expect((await h.events()).at(-1)).toEqual({ ev: 'cancelled', ids: 'a', x: 'pending' });
+    // One claim of one job drops the stale entry and the emptied level, and takes b.
+    expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['b']);
+    expect(await h.raw.exists(h.ready(3))).toBe(0);
+    await expectCancelled('a');
+    expect((await h.store.stats()).stats.pendingJobs).toBe(0);
   });
 
   it('takes a delayed job out of the delayed set', async () => {

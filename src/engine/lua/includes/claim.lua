@@ -45,21 +45,21 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
 end
 
--- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one.
--- A level whose list runs dry here leaves the priorities set at the next claim that finds it
--- empty, which saves an LLEN on every claim.
+-- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one,
+-- with the level each came from. A level whose list runs dry here leaves the priorities set at the
+-- next claim that finds it empty, which saves an LLEN on every claim. Some ids may be stale (see
+-- `readyEntryValid` in lib): the caller skips them.
 local function popReady(k, wanted)
-  local ids = {}
+  local ids, levels = {}, {}
   while #ids < wanted do
     local top = redis.call('ZREVRANGE', k.priorities, '0', '0')[1]
     if not top then break end
     local asked = wanted - #ids
     local popped = redis.call('LPOP', readyKey(top), asked) or {}
-    for _, id in ipairs(popped) do ids[#ids + 1] = id end
+    for _, id in ipairs(popped) do ids[#ids + 1], levels[#levels + 1] = id, top end
     if #popped < asked then redis.call('ZREM', k.priorities, top) end
   end
-  countReady(-#ids)
-  return ids
+  return ids, levels
 end
 
 -- The `id, details JSON` pairs of those of `ids` that have details (a retry sees its earlier errors).
@@ -108,27 +108,37 @@ local function replayClaim(request)
 end
 
 -- Marks jobs processing under a new lease (each job's claim count goes up by one, and is the
--- token). Returns a flat id, record list of the jobs as now stored, and a flat id, details list
--- for those claimed before (a retry sees its earlier errors; a first run has no details to read).
-local function lease(k, maxLen, ids, now, leaseMs, request)
-  local claimed, leased, again, stash = {}, {}, {}, {}
+-- token), taking ready ids until `wanted` are leased or the lists are empty: stale entries (a
+-- cancelled or moved job's) are dropped on the way. Returns a flat id, record list of the jobs as
+-- now stored, and a flat id, details list for those claimed before (a retry sees its earlier
+-- errors; a first run has no details to read).
+local function lease(k, maxLen, wanted, now, leaseMs, request)
+  local claimed, leased, again, stash, taken = {}, {}, {}, {}, {}
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
-  local records = variadic('HMGET', JOBS, ids, 1000)
-  for i, id in ipairs(ids) do
-    local record, earlierClaims, token
-    if records[i] then record, earlierClaims, token = claimRecord(records[i]) end
-    if record then
-      claimed[#claimed + 1] = id
-      claimed[#claimed + 1] = record
-      deadlines[#deadlines + 1] = deadline
-      deadlines[#deadlines + 1] = id
-      leased[#leased + 1] = id
-      stash[#stash + 1] = id .. ',' .. token
-      if earlierClaims ~= '' then again[#again + 1] = id end
+  repeat
+    local ids, levels = popReady(k, wanted - #leased)
+    local records = variadic('HMGET', JOBS, ids, 1000)
+    for i, id in ipairs(ids) do
+      local record, earlierClaims, token
+      -- `taken`: a job with two entries (a stale one and a newer) can come up twice in one pop.
+      if records[i] and not taken[id] and readyEntryValid(records[i], levels[i]) then
+        record, earlierClaims, token = claimRecord(records[i])
+      end
+      if record then
+        taken[id] = true
+        claimed[#claimed + 1] = id
+        claimed[#claimed + 1] = record
+        deadlines[#deadlines + 1] = deadline
+        deadlines[#deadlines + 1] = id
+        leased[#leased + 1] = id
+        stash[#stash + 1] = id .. ',' .. token
+        if earlierClaims ~= '' then again[#again + 1] = id end
+      end
     end
-  end
+  until #leased >= wanted or #ids == 0
   saveJobs(claimed)
+  countReady(-#leased)
   if #leased > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     if request.slot ~= '' then
@@ -136,7 +146,7 @@ local function lease(k, maxLen, ids, now, leaseMs, request)
     end
   end
   emit(k.events, maxLen, 'processing', leased)
-  return claimed, detailsOf(again)
+  return claimed, detailsOf(again), #leased
 end
 
 -- The earliest score of a schedule ZSET; nil when it holds no job (the active set's anchor is none).
@@ -174,10 +184,10 @@ local function claimJobs(k, maxLen, keep, c, now)
   if replayed then return {nextDue, replayed, replayedDetails} end
   local claimed, details = {}, {}
   if wanted > 0 and redis.call('EXISTS', k.paused) == 0 then
-    local ids = popReady(k, wanted)
-    if #ids > 0 then claimed, details = lease(k, maxLen, ids, now, c.leaseMs, request) end
+    local leased
+    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
-    if #ids == wanted then wake(k.wake) end
+    if leased == wanted then wake(k.wake) end
   end
   return {nextDue, claimed, details}
 end

@@ -206,12 +206,17 @@ local function pushReady(prioritiesKey, ids, priority, atHead)
   countReady(#ids)
 end
 
-local function removeReady(prioritiesKey, id, priority)
-  local list = readyKey(priority)
-  countReady(-redis.call('LREM', list, 1, id))
-  if redis.call('LLEN', list) == 0 then
-    redis.call('ZREM', prioritiesKey, priority)
-  end
+-- Taking a job out of the ready lists (cancel, a new priority) leaves its list entry where it is:
+-- finding it would be O(list length). The entry is stale from then on, and a claim or a listing
+-- that meets it drops it: it is valid only while its job is pending at the entry's level. (A job
+-- cancelled and retried before its old entry was reached runs from the earlier of its entries.)
+-- A ready job: pending, no run-at (a delayed one waits in its ZSET), at the entry's level.
+local READY_LEVEL = '^p|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*||[^|]*|[^|]*|(%-?%d*)|'
+
+local function readyEntryValid(record, level)
+  local priority = string.match(record, READY_LEVEL)
+  if not priority then return false end
+  return (priority == '' and '0' or priority) == level
 end
 
 -- Run order among jobs that fall due (or are handed back) together: the earlier run-at first
@@ -352,7 +357,8 @@ local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
   variadic('ZREM', scheduleKey, due, 1000)
   local found, jobs, runAt = {}, {}, {}
   for i, job in ipairs(loadJobs(due)) do
-    if job then
+    -- Only a job still waiting for its time: the schedule ZSETs and the records change together.
+    if job and (job.s == PENDING or job.s == RETRYING) then
       found[#found + 1], jobs[#jobs + 1], runAt[#runAt + 1] = due[i], job, tonumber(scored[2 * i])
     end
   end
