@@ -113,14 +113,28 @@ export class QueueStore {
     private readonly settings: StoreSettings,
   ) {}
 
-  private async call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+  /**
+   * Runs one script. `replicated`: the call and a `WAIT 1` go in one pipeline, so they reach the same
+   * node together and, after a reconnect, are sent again together: the wait then covers the call as
+   * the new primary ran it (a WAIT sent apart after a failover would confirm nothing of it).
+   */
+  private async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
     const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
     const command = [functionName(name), keys.length, ...keys, ...args];
     // Reads go as FCALL_RO, which a read-only Redis user may run (and a replica would serve).
     const fcall = isReadOnly(name) ? 'fcall_ro' : 'fcall';
+    const run = async (): Promise<unknown> => {
+      if (!replicated) return this.client.call(fcall, command);
+      const replies = (await this.client.pipeline().call(fcall, command).call('wait', 1, DEFAULTS.replicationTimeout).exec())!;
+      const [[callError, reply], [waitError, replicas]] = replies as [[Error | null, unknown], [Error | null, number]];
+      if (callError) throw callError;
+      if (waitError) throw waitError;
+      if (Number(replicas) < 1) throw new NotReplicatedError(name, DEFAULTS.replicationTimeout);
+      return reply;
+    };
     try {
-      return await this.client.call(fcall, command);
+      return await run();
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('OOM')) throw new RedisFullError(name, err);
       if (isPermissionRefusal(err)) throw new PermissionError(name, err);
@@ -129,7 +143,7 @@ export class QueueStore {
       await loadScripts(this.client).catch((loadErr: unknown) => {
         throw isPermissionRefusal(loadErr) ? new PermissionError(`load flexq's function library for ${name}`, loadErr) : loadErr;
       });
-      return this.client.call(fcall, command);
+      return run();
     }
   }
 
@@ -141,21 +155,8 @@ export class QueueStore {
   /** Stores jobs atomically; returns the creation time in ms, or the id that already exists. */
   async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
     const args = [this.settings.eventsMaxLen, ...addJobsArgs(jobs)];
-    const [code, detail] = (this.settings.durability === 'replicated' ? await this.callReplicated('addJobs', args) : await this.call('addJobs', args)) as StatusReply;
+    const [code, detail] = (await this.call('addJobs', args, this.settings.durability === 'replicated')) as StatusReply;
     return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
-  }
-
-  /**
-   * A script call followed by WAIT on the same connection (a pipeline keeps them on one node of a
-   * cluster too): it resolves once a replica has the call's writes, so a failover cannot lose them.
-   */
-  private async callReplicated(name: ScriptName, args: (string | number)[]): Promise<unknown> {
-    const reply = await this.call(name, args);
-    const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
-    // WAIT has no key: sent in a pipeline with a read of the same slot, it goes to that node.
-    const [[, replicas]] = (await this.client.pipeline().exists(keys[0]!).call('wait', 1, DEFAULTS.replicationTimeout).exec())!.slice(1) as [[Error | null, number]];
-    if (Number(replicas) < 1) throw new NotReplicatedError(name, DEFAULTS.replicationTimeout);
-    return reply;
   }
 
   private claimArgs(count: number, leaseMs: number, request: ClaimRequest | undefined): (string | number)[] {
