@@ -7,7 +7,6 @@ import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js'
 import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
-import { shownStatus } from './format.js';
 import { presentJob, presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
@@ -119,11 +118,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const pages = await Promise.all(
           queues.flatMap((queue) => statuses.map((status) => queue.listJobs(status, { limit: command.limit }))),
         );
-        const now = Date.now();
-        // A job listed under two statuses (a delayed job under pending, with an engine that lists
-        // it there) shows once; `jobs pending` shows only ready jobs, as `stats` counts them.
-        const jobs = [...new Map(pages.flat().map((job) => [`${job.queue}\u0000${job.id}`, job])).values()]
-          .filter((job) => command.status !== 'pending' || shownStatus(job, now) === 'pending');
+        // A job that changed status between two of these reads would be listed twice: once it is.
+        const jobs = [...new Map(pages.flat().map((job) => [`${job.queue}\u0000${job.id}`, job])).values()];
         // Delayed jobs come soonest due first from the engine; across queues they are merged so.
         const listed = command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
         return listed.map((job) => presentJob(job, config.redact));

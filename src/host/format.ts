@@ -6,6 +6,7 @@ import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.
 // here already presented (`presentJob`, secrets masked) by the actions.
 import { presentJob, presentText, presentValue } from '../shared/present.js';
 import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
+import { shownStatus, type ShownStatus } from '../shared/shown-status.js';
 
 /** How output is drawn. */
 export interface OutputStyle {
@@ -22,13 +23,6 @@ export interface QueueStatsEntry {
   topology?: Topology;
 }
 
-/** A status as the CLI shows it: the engine's six, plus `delayed` for a pending job not yet due. */
-export type ShownStatus = JobStatus | 'delayed';
-
-/** `delayed` for a pending job whose run-at is still ahead (the engine calls it pending), else its status. */
-export function shownStatus(job: Job, now: number): ShownStatus {
-  return job.status === 'pending' && job.runAt !== undefined && job.runAt.getTime() > now ? 'delayed' : job.status;
-}
 
 type Colour = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'cyan' | 'magenta';
 const ANSI: Record<Colour, [string, string]> = {

@@ -5,7 +5,7 @@
 import type { Key } from 'ink';
 import type { Job } from '../engine/types.js';
 import { STATUS_TABS, selectedQueueRow, targetJob, type ConsoleStore, type View } from './store.js';
-import { shownStatus } from './status.js';
+import { shownStatus } from '../shared/shown-status.js';
 
 /** Where a binding applies: a view, the y/n prompt, a line being typed, or the wait while quitting. */
 export type KeyScope = View | 'prompt' | 'input' | 'quitting';

@@ -5,7 +5,7 @@ import type { LogLine } from '../host-view.js';
 import { age, inlineJson, prettyJson, progressBar, progressFraction } from '../format.js';
 import { presentJob, presentText } from '../../shared/present.js';
 import { oneLine, sanitize } from '../../shared/sanitize.js';
-import { shownStatus } from '../status.js';
+import { shownStatus } from '../../shared/shown-status.js';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 
 /** One line of the detail, with an optional colour. */
