@@ -5,7 +5,7 @@ export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';
 export { handlerFunc, PermanentError } from './engine/handler.js';
 export {
-  FlexqError, JobNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
+  FlexqError, JobNotFoundError, ScheduleNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
   type FlexqErrorCode,
 } from './engine/errors.js';
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
@@ -16,6 +16,7 @@ export type {
   RetentionPolicy, WorkerConfig, WorkerInfo,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
+export type { ScheduleTiming, ScheduledJob, ScheduleInfo, ScheduleSource } from './engine/schedule-spec.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,
   WEBHOOK_SIGNATURE_HEADER,

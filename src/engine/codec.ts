@@ -180,6 +180,11 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   return args;
 }
 
+/** One job's record from max attempts on, as addJobs.lua takes it: what a schedule's run stores. */
+export function jobRecordTail(job: EncodedJob): string {
+  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
+}
+
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */
 const STATUS_OF_CODE: Readonly<Record<string, JobStatus>> = {
   p: 'pending', a: 'processing', r: 'retrying', c: 'completed', f: 'failed', x: 'cancelled',

@@ -37,6 +37,12 @@ export interface QueueKeys {
   paused: string;
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
   workers: string;
+  /** HASH schedule name -> JSON definition (schedule-spec.ts), as `schedule()` stored it. */
+  schedules: string;
+  /** ZSET schedule name -> next run ms; a paused schedule has no member. */
+  scheduleNext: string;
+  /** HASH schedule name -> JSON state: last run, last job id, paused. */
+  scheduleRuns: string;
 }
 
 /** Builds the keys of queue `name` under `prefix`. */
@@ -57,6 +63,9 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     events: `${base}events`,
     paused: `${base}paused`,
     workers: `${base}workers`,
+    schedules: `${base}schedules`,
+    scheduleNext: `${base}scheduleNext`,
+    scheduleRuns: `${base}scheduleRuns`,
   };
 }
 

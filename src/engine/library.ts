@@ -27,13 +27,18 @@ export const SCRIPT_KEYS = {
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   listPendingJobs: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
+  saveSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  removeSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  setSchedulePaused: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  fireSchedule: ['base', 'priorities', 'wake', 'events', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  getDueSchedules: ['base', 'schedules', 'scheduleNext'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs', 'getDueSchedules']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds

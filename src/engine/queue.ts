@@ -9,6 +9,9 @@ import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
+import { QueueSchedules } from './schedules.js';
+import { ScheduleStore } from './schedule-store.js';
+import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
@@ -80,13 +83,13 @@ function checkConfig(config: RedisQueueConfig): void {
   }
 }
 
-const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient }>();
+const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient; schedules: QueueSchedules }>();
 
-/** The store and shared client behind a queue, for the worker; not part of the public API. */
-export function queueInternals(queue: RedisQueue): { store: QueueStore; client: RedisClient; config: RedisQueueConfig } {
+/** The store, schedules and shared client behind a queue, for the worker; not part of the public API. */
+export function queueInternals(queue: RedisQueue): { store: QueueStore; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
   const found = internals.get(queue);
   if (!found) throw new QueueClosedError('worker', queue.name);
-  return { store: found.store, client: found.shared.client, config: found.shared.config };
+  return { store: found.store, client: found.shared.client, config: found.shared.config, schedules: found.schedules };
 }
 
 /** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
@@ -100,6 +103,7 @@ export class RedisQueue {
   /** Largest payload accepted, in bytes of its JSON. */
   readonly maxPayloadBytes: number;
   private readonly store: QueueStore;
+  private readonly schedules: QueueSchedules;
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
@@ -109,16 +113,19 @@ export class RedisQueue {
     this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
     this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
-    this.store = new QueueStore(shared.client, queueKeys(this.prefix, name), {
-      eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    const keys = queueKeys(this.prefix, name);
+    const eventsMaxLen = config.eventsMaxLen ?? DEFAULTS.eventsMaxLen;
+    this.store = new QueueStore(shared.client, keys, {
+      eventsMaxLen,
       durability: config.durability ?? 'primary',
       keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
       keepFailed: retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'),
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
     });
+    this.schedules = new QueueSchedules(new ScheduleStore(shared.client, keys, this.store, eventsMaxLen), name, this.maxRetries, this.maxPayloadBytes);
     shared.users++;
-    internals.set(this, { store: this.store, shared });
+    internals.set(this, { store: this.store, shared, schedules: this.schedules });
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
@@ -365,6 +372,45 @@ export class RedisQueue {
   async lastEventId(): Promise<string> {
     this.ensureOpen('lastEventId');
     return this.store.lastEventId();
+  }
+
+  /**
+   * Adds a job of `job` at every tick of `timing` (`{ cron, tz? }` or `{ every }`), one per tick
+   * however many workers run; replaces the schedule of that name. Workers of this queue fire it.
+   */
+  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJob): Promise<void> {
+    this.ensureOpen('schedule');
+    await this.schedules.save(name, timing, job, 'code');
+  }
+
+  /** Every schedule of this queue, by name, with its next and last runs. */
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    this.ensureOpen('listSchedules');
+    return this.schedules.list();
+  }
+
+  /** Removes a schedule (the jobs it added stay); false when there was none of that name. */
+  async removeSchedule(name: string): Promise<boolean> {
+    this.ensureOpen('removeSchedule');
+    return this.schedules.remove(name);
+  }
+
+  /** Holds a schedule: no runs until resumed. */
+  async pauseSchedule(name: string): Promise<void> {
+    this.ensureOpen('pauseSchedule');
+    await this.schedules.setPaused(name, true);
+  }
+
+  /** Resumes a paused schedule from its next tick (the ticks it missed are not made up). */
+  async resumeSchedule(name: string): Promise<void> {
+    this.ensureOpen('resumeSchedule');
+    await this.schedules.setPaused(name, false);
+  }
+
+  /** Adds the schedule's job now, off its ticks; resolves to the job's id. */
+  async triggerSchedule(name: string): Promise<string> {
+    this.ensureOpen('triggerSchedule');
+    return this.schedules.trigger(name);
   }
 
   /** Releases this handle; the connection closes when its last queue closes. */

@@ -14,6 +14,7 @@ import { LeaseKeeper, leaseKey } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
+import { ScheduleRunner } from './schedule-runner.js';
 import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type QueueStore } from './store.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, Job, JobResult, WorkerConfig } from './types.js';
@@ -35,6 +36,7 @@ interface Running {
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
   outcomes: OutcomeBuffer;
+  schedules: ScheduleRunner;
 }
 
 /** Runs a queue's jobs with registered handlers, at most `numWorkers` at once. */
@@ -101,7 +103,7 @@ export class RedisWorker {
   /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
-    const { store, client } = queueInternals(this.queue);
+    const { store, client, schedules } = queueInternals(this.queue);
     const blocking = duplicateClient(client, `${this.queue.name}:wait`);
     blocking.on('error', () => {}); // failures surface where the wait is awaited
     this.parts = {
@@ -118,6 +120,7 @@ export class RedisWorker {
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
       }), this.reachability),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
+      schedules: new ScheduleRunner(schedules, this.logger, DEFAULTS.scheduleRecheck, this.pollTime),
     };
     this.state = 'running';
     this.stopping = undefined;
@@ -125,6 +128,7 @@ export class RedisWorker {
     this.startedAt = Date.now();
     this.parts.leases.start();
     this.parts.heartbeat.start();
+    this.parts.schedules.start();
     this.loopDone = this.fetchLoop();
     if (signal) {
       if (signal.aborted) void this.stop();
@@ -146,6 +150,7 @@ export class RedisWorker {
   private async shutDown(timeout: number | undefined): Promise<void> {
     const parts = this.parts!;
     this.state = 'stopping';
+    parts.schedules.stop();
     this.wakeLoop?.();
     parts.blocking.disconnect();
     await this.loopDone;
