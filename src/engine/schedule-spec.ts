@@ -52,11 +52,12 @@ export interface ScheduleInfo {
 /** The shortest `every`: a schedule is for recurring work, not a loop. */
 export const MIN_EVERY_MS = 1_000;
 
-const NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
+/** What a schedule's name may be. */
+export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /** Checks a schedule's name: letters, digits, `_`, `.`, `:` and `-`, 1 to 100 of them. */
 export function checkScheduleName(operation: string, name: unknown): string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
+  if (typeof name !== 'string' || !SCHEDULE_NAME_PATTERN.test(name)) {
     throw new ValidationError(operation, `schedule name must be 1 to 100 letters, digits, "_", ".", ":" or "-", got ${JSON.stringify(name)}`);
   }
   return name;

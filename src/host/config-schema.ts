@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
+import { HOST_DEFAULTS } from './defaults.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
@@ -115,18 +117,45 @@ const queueTable = table({
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
 });
 
+/** Where a module handler runs: in the worker's thread, or in a thread or child process it can kill. */
+export const ISOLATIONS = ['none', 'thread', 'process'] as const;
+
 const handlerTable = table({
   builtin: z.enum(BUILTIN_HANDLERS, { error: `expected one of: ${BUILTIN_HANDLERS.join(', ')}` }).optional(),
   module: z.string().min(1).optional(),
   export: z.string().min(1).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+  isolation: z.enum(ISOLATIONS, { error: `expected one of: ${ISOLATIONS.join(', ')}` }).optional(),
+  killAfter: duration(TIMER_RANGE).optional(),
 })
   .refine((h) => (h.builtin === undefined) !== (h.module === undefined), {
     message: 'give exactly one of builtin = "…" or module = "./path.js"',
   })
   .refine((h) => h.export === undefined || h.module !== undefined, {
     message: 'export applies only to module handlers',
+  })
+  .refine((h) => (h.isolation === undefined && h.killAfter === undefined) || h.module !== undefined, {
+    message: 'isolation and killAfter apply only to module handlers',
   });
+
+/** One `[schedules.<name>]`: checked as `q.schedule` checks it, so a bad cron names its line. */
+const scheduleTable = table({
+  queue: z.string().optional(),
+  cron: z.string().optional(),
+  every: duration(SCHEDULE_RANGE).optional(),
+  tz: z.string().optional(),
+  type: z.string(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  priority: z.int().optional(),
+  maxAttempts: positiveInt.optional(),
+}).superRefine((schedule, ctx) => {
+  const { queue: _queue, cron, every, tz, ...job } = schedule;
+  try {
+    scheduleDefinition('schedule', 'config', { cron, every, tz }, job, 'config', Number.MAX_SAFE_INTEGER);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^schedule: /, '') });
+  }
+});
 
 const smtpTable = table({
   host: z.string().min(1).optional(),
@@ -175,11 +204,20 @@ export const configFileSchema = table({
   // error paths read queues.emails.concurrency instead of queues.3.concurrency.
   queues: z.record(nameKey, queueTable, { error: tableOfTables('queues', 'default') }).optional(),
   handlers: z.record(nameKey, handlerTable, { error: tableOfTables('handlers', 'email') }).optional(),
+  schedules: z.record(z.string().regex(SCHEDULE_NAME_PATTERN, 'expected 1 to 100 letters, digits, "_", ".", ":" or "-"'), scheduleTable, { error: tableOfTables('schedules', 'nightly') }).optional(),
   smtp: smtpTable.optional(),
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
   shutdownTimeout: duration(TIMER_OR_ZERO_RANGE).optional(),
+}).superRefine((file, ctx) => {
+  // A schedule's queue must be one this file hosts: its workers are what fire it.
+  const queues = Object.keys(file.queues ?? { [HOST_DEFAULTS.queueName]: {} });
+  for (const [name, schedule] of Object.entries(file.schedules ?? {})) {
+    if (schedule.queue !== undefined && !queues.includes(schedule.queue)) {
+      ctx.addIssue({ code: 'custom', path: ['schedules', name, 'queue'], message: `expected one of the configured queues: ${queues.join(', ')}` });
+    }
+  }
 });
 
 /** flexq.toml as written, durations already in milliseconds. */

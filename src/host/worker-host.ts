@@ -15,6 +15,7 @@ import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import type { RedisTarget } from './redis-target.js';
+import { syncSchedules } from './schedule-sync.js';
 
 /** What the worker host is made of. */
 export interface WorkerHostOptions {
@@ -98,6 +99,12 @@ export class WorkerHost implements HostView {
       throw error;
     }
     await host.checkRedis();
+    if (!options.readOnly) {
+      await syncSchedules(set.queues, options.config.schedules, options.logger).catch(async (error: unknown) => {
+        await host.stop(0);
+        throw error;
+      });
+    }
     host.startWorkers();
     host.monitor.start();
     return host;
