@@ -7,7 +7,7 @@ import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js'
 import { loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
-import { presentJob, presentText } from '../shared/present.js';
+import { presentJob, presentSchedule, presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
@@ -123,6 +123,14 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         // Delayed jobs come soonest due first from the engine; across queues they are merged so.
         const listed = command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
         return listed.map((job) => presentJob(job, config.redact));
+      }),
+
+    schedules: (command) =>
+      withQueues(io, command, async ({ set, config }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const lists = await Promise.all(queues.map(async (queue) =>
+          (await queue.listSchedules()).map((schedule) => ({ queue: queue.name, ...presentSchedule(schedule, config.redact) }))));
+        return lists.flat();
       }),
 
     show: (command) =>

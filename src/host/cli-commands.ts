@@ -52,6 +52,14 @@ export interface JobsCommand extends GlobalOptions {
   json: boolean;
 }
 
+/** `flexq schedules [--queue Q] [--json]`: every schedule with its next and last runs. */
+export interface SchedulesCommand extends GlobalOptions {
+  kind: 'schedules';
+  /** Undefined: every configured queue. */
+  queue?: string;
+  json: boolean;
+}
+
 /** Commands that name one job; without `queue` the host looks in every configured queue. */
 export interface JobReference extends GlobalOptions {
   id: string;
@@ -125,6 +133,7 @@ export type ActionCommand =
   | DispatchCommand
   | StatsCommand
   | JobsCommand
+  | SchedulesCommand
   | ShowCommand
   | CancelCommand
   | RetryCommand

@@ -90,7 +90,7 @@ function unknownCommand(name: string): string {
   return `unknown command '${name}'; commands: ${COMMAND_NAMES.join(', ')}`;
 }
 
-const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo', 'doctor'];
+const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'schedules', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo', 'doctor'];
 
 function globals(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<RawOptions>();
@@ -170,6 +170,15 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
         ...given(self, ['queue']),
         ...globals(self),
       }),
+    );
+
+  program
+    .command('schedules')
+    .description('every schedule with its timing, job, next and last runs')
+    .addOption(queueOption())
+    .addOption(jsonOption())
+    .action((options: RawOptions, self: Command) =>
+      done({ kind: 'schedules', json: options.json === true, ...given(self, ['queue']), ...globals(self) }),
     );
 
   program

@@ -1,6 +1,7 @@
 import type { Topology } from '../engine/connection.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { ScheduleInfo } from '../engine/schedule-spec.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
@@ -150,6 +151,37 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
       return `${paint(label.padEnd(width), 'bold', style)}  ${paint(text, cell.colour, style)}\n`;
     })
     .join('');
+}
+
+/** One schedule of `flexq schedules`, with its queue. */
+export type ScheduleEntry = ScheduleInfo & { queue: string };
+
+/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 60000 ms`. */
+function timingText(schedule: ScheduleInfo): string {
+  if (schedule.every !== undefined) return `every ${schedule.every} ms`;
+  return schedule.tz === undefined ? schedule.cron ?? '' : `${schedule.cron} (${schedule.tz})`;
+}
+
+/** `flexq schedules`: one row per schedule, next and last runs in UTC. */
+export function formatSchedules(schedules: readonly ScheduleEntry[], style: OutputStyle): string {
+  if (schedules.length === 0) return 'no schedules\n';
+  const header = ['QUEUE', 'NAME', 'WHEN', 'TYPE', 'STATE', 'NEXT', 'LAST', 'SOURCE'];
+  const rows = schedules.map((schedule): Cell[] => [
+    { text: schedule.queue },
+    { text: schedule.name },
+    { text: sanitize(timingText(schedule)) },
+    { text: sanitize(schedule.job.type) },
+    schedule.paused ? { text: 'paused', colour: 'yellow' } : { text: 'active', colour: 'green' },
+    { text: schedule.paused ? '-' : shortTime(schedule.nextRunAt) },
+    { text: schedule.lastRunAt === undefined ? '-' : shortTime(schedule.lastRunAt) },
+    { text: schedule.source },
+  ]);
+  return renderTable(header, rows, () => false, style);
+}
+
+/** `flexq schedules --json`: the schedules as an array, dates as ISO strings. */
+export function schedulesJson(schedules: readonly ScheduleEntry[]): string {
+  return toJson(schedules);
 }
 
 /** `flexq show --json`: the job object, dates as ISO strings. */

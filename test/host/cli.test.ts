@@ -125,7 +125,7 @@ describe('help and version', () => {
     expect(known.kind === 'info' && known.text.startsWith('Usage: flexq jobs')).toBe(true);
     expect(parse('help', 'delete')).toEqual({
       kind: 'usage-error',
-      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, show, cancel, retry, priority, pause, resume, demo, doctor",
+      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, schedules, show, cancel, retry, priority, pause, resume, demo, doctor",
       command: 'flexq',
     });
   });
