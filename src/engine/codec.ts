@@ -210,6 +210,9 @@ export interface JobDetails {
   g?: string;
   /** The last failed attempts, oldest first. */
   h?: { a: number; o: FailedAttempt['outcome']; x: string; t: number }[];
+  /** An isolated handler being stopped or killed (markHandlerStop.lua), and its attempt. */
+  k?: 'stopping' | 'killed';
+  ka?: number;
 }
 
 /** Parses stored details; a job without any has none stored. */
@@ -283,6 +286,7 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
   if (details.x !== undefined && job.status !== 'completed') job.error = details.x;
   if (details.res !== undefined) job.result = parseJson(details.res);
   if (details.g !== undefined) job.progress = parseJson(details.g);
+  if (details.k !== undefined) job.handlerStop = { state: details.k, attempt: Number(details.ka ?? 0) };
   if (Array.isArray(details.h)) {
     job.history = details.h.map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
   }

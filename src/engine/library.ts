@@ -32,6 +32,7 @@ export const SCRIPT_KEYS = {
   setSchedulePaused: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
   fireSchedule: ['base', 'priorities', 'wake', 'events', 'schedules', 'scheduleNext', 'scheduleRuns'],
   getDueSchedules: ['base', 'schedules', 'scheduleNext'],
+  markHandlerStop: ['base', 'events'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */
@@ -46,7 +47,7 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs
  * waking. A full Redis refuses the rest, adding jobs above all, before they write anything.
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
-  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers',
+  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers', 'markHandlerStop',
 ]);
 
 function flagsOf(script: ScriptName): string {

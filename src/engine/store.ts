@@ -279,6 +279,11 @@ export class QueueStore {
     return (await this.call('updateProgress', args)) === 1;
   }
 
+  /** Notes that the handler of a job's attempt is being stopped or was killed; false when the job is gone. */
+  async markHandlerStop(id: string, state: 'stopping' | 'killed', attempt: number): Promise<boolean> {
+    return (await this.call('markHandlerStop', [this.settings.eventsMaxLen, id, state, attempt])) === 1;
+  }
+
   /** Pauses or resumes; true when the state changed. */
   async setPaused(paused: boolean): Promise<boolean> {
     return (await this.call('setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;

@@ -50,6 +50,11 @@ export interface Job {
   progress?: unknown;
   /** The failed attempts, oldest first (the last 10 are kept). */
   history?: FailedAttempt[];
+  /**
+   * Set when an isolated handler of the job was stopped: `stopping` once its signal aborted on
+   * cancel or timeout, `killed` once its thread or process was terminated for not returning.
+   */
+  handlerStop?: { state: 'stopping' | 'killed'; attempt: number };
 }
 
 /** One failed attempt of a job. */
@@ -183,7 +188,30 @@ export interface WorkerConfig {
   visibilityTimeout?: number;
   /** Per-attempt time limit in ms for jobs that ask for none. */
   jobTimeout?: number;
+  /**
+   * Where module handlers (`registerHandler(type, { module })`) run: `'none'` (default) in this
+   * thread, `'thread'` or `'process'` in one they can be killed in.
+   */
+  isolation?: 'none' | 'thread' | 'process';
+  /** Ms an isolated handler may go on after its signal aborted before it is killed; default 2000. */
+  killAfter?: number;
   logger?: Logger;
+}
+
+/** A handler given by its module, which `registerHandler` loads (in a thread or process with isolation). */
+export interface ModuleHandler {
+  /** A file path (relative to `baseDir`), `file:` URL or package name; see `loadHandlerModule`. */
+  module: string;
+  /** Passed to the module's `createHandler(options)`. */
+  options?: Record<string, unknown>;
+  /** The export holding the handler, instead of `createHandler` or the default export. */
+  export?: string;
+  /** Where a relative `module` is found; the current directory by default. */
+  baseDir?: string;
+  /** Overrides the worker's `isolation` for this handler. */
+  isolation?: 'none' | 'thread' | 'process';
+  /** Overrides the worker's `killAfter` for this handler. */
+  killAfter?: number;
 }
 
 /** A worker serving a queue, as its heartbeats describe it. */

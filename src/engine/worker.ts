@@ -17,7 +17,9 @@ import { Reachability } from './reachability.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type QueueStore } from './store.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
-import type { Handler, HandlerFunction, Job, JobResult, WorkerConfig } from './types.js';
+import type { Handler, HandlerFunction, Job, JobResult, ModuleHandler, WorkerConfig } from './types.js';
+import { HandlerKilledError } from './isolation/isolated-handler.js';
+import { checkIsolation, isModuleHandler, moduleHandler, type IsolationSettings } from './isolation/module-handler.js';
 import { WakeWaiter } from './wake-waiter.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -51,6 +53,9 @@ export class RedisWorker {
   private readonly logger: Logger;
   private readonly reachability: Reachability;
   private readonly handlers = new Map<string, Handler>();
+  private readonly isolation: IsolationSettings;
+  /** Handlers this worker made from modules; their threads or processes end when it stops. */
+  private readonly moduleHandlers = new Map<string, Handler & { close?(): void }>();
   /** Attempts whose handler has not returned yet, by lease (see leaseKey). */
   private readonly running = new Map<string, Attempt>();
   private readonly claimRequests = new ClaimRequests(this.id);
@@ -75,14 +80,22 @@ export class RedisWorker {
     this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
     this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
     this.jobTimeout = config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0);
+    this.isolation = checkIsolation('RedisWorker', config, { isolation: 'none', killAfter: DEFAULTS.killAfter });
     this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
     this.reachability = new Reachability(this.logger);
   }
 
-  /** Routes jobs of `type` to `handler`; may be called before or after `start`. */
-  registerHandler(type: string, handler: Handler | HandlerFunction): void {
+  /**
+   * Routes jobs of `type` to `handler`; may be called before or after `start`. A `{ module }`
+   * handler runs as the worker's `isolation` (or its own) says.
+   */
+  registerHandler(type: string, handler: Handler | HandlerFunction | ModuleHandler): void {
     if (typeof type !== 'string' || type === '') throw new ValidationError('registerHandler', 'job type must be a non-empty string');
-    const usable = typeof handler === 'function' ? handlerFunc(handler) : handler;
+    const fromModule = isModuleHandler(handler) ? moduleHandler(type, handler, this.isolation) : undefined;
+    this.moduleHandlers.get(type)?.close?.();
+    this.moduleHandlers.delete(type);
+    if (fromModule) this.moduleHandlers.set(type, fromModule);
+    const usable = fromModule ?? (typeof handler === 'function' ? handlerFunc(handler) : handler as Handler);
     if (typeof usable?.handle !== 'function') {
       throw new ValidationError('registerHandler', `handler for "${type}" must be a function or have a handle(ctx, job) method`);
     }
@@ -169,6 +182,7 @@ export class RedisWorker {
     clearTimeout(this.dueTimer);
     await parts.outcomes.flush(true);
     await parts.heartbeat.stop();
+    for (const handler of this.moduleHandlers.values()) handler.close?.();
     this.state = 'stopped';
     this.resolveStopped?.();
   }
@@ -375,7 +389,8 @@ export class RedisWorker {
       const { aborted } = settled;
       outcome = aborted.kind === 'timeout' ? failureOutcome(job, attempt.lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
       // The slot stays taken until the handler really returns, so concurrency holds even on abort.
-      await handled.catch(() => {});
+      const late = await handled.then(() => undefined, (error: unknown) => error);
+      if (outcome && late instanceof HandlerKilledError) outcome.value += `; ${late.message}`;
     }
     this.settle(job, attempt, outcome, started);
   }
