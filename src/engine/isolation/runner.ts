@@ -49,16 +49,29 @@ export class Runner {
       this.thread.on('message', onMessage);
       this.thread.on('error', (error) => this.exited(`its thread failed: ${error.message}`));
       this.thread.on('exit', (code) => this.exited(`its thread exited (code ${code})`));
-      this.thread.unref();
     } else {
       this.child = fork(fileURLToPath(ENTRY), [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.child.on('message', onMessage as (message: unknown) => void);
       this.child.on('error', (error) => this.exited(`its process failed: ${error.message}`));
       this.child.on('exit', (code, signal) => this.exited(`its process exited (${signal ?? `code ${code}`})`));
-      this.child.unref();
-      this.child.channel?.unref();
     }
+    // Busy (loading, running) it keeps the process alive; idle it does not hold a stopping one.
+    void this.ready.then(() => this.hold(false), () => {});
     this.send({ t: 'init', spec });
+  }
+
+  private hold(busy: boolean): void {
+    if (this.gone) return;
+    if (this.thread) {
+      if (busy) this.thread.ref();
+      else this.thread.unref();
+    } else if (busy) {
+      this.child!.ref();
+      this.child!.channel?.ref();
+    } else {
+      this.child!.unref();
+      this.child!.channel?.unref();
+    }
   }
 
   private send(message: ToRunner): void {
@@ -69,10 +82,11 @@ export class Runner {
 
   /** Runs one job; resolves to the handler's result or reported failure, rejects if the runner dies. */
   run(job: Job, hooks: RunHooks): Promise<{ result: JobResult } | { failure: RunFailure }> {
-    return new Promise((resolve, reject) => {
+    this.hold(true);
+    return new Promise<{ result: JobResult } | { failure: RunFailure }>((resolve, reject) => {
       this.current = { hooks, resolve, reject };
       this.send({ t: 'run', job });
-    });
+    }).finally(() => this.hold(false));
   }
 
   /** Aborts the running handler's signal. */
