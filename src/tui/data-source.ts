@@ -7,12 +7,12 @@ import type { Topology } from '../engine/connection.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
-import { findJob, listWorkers, searchTab } from './lookups.js';
+import { findJob, listSchedules, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { presentError, presentJob } from '../shared/present.js';
 import { oneLine } from '../shared/sanitize.js';
-import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
+import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore, type ScheduleRow } from './store.js';
 
 /** How often and how far the data source looks. */
 export interface DataSourceOptions {
@@ -58,6 +58,7 @@ export class ConsoleDataSource implements ConsoleCommands {
   private searchDirty = false;
   private lastStatsAt = 0;
   private lastWorkersAt = 0;
+  private lastSchedulesAt = 0;
   private feedOk = true;
   private pendingLogs: LogLine[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -104,6 +105,10 @@ export class ConsoleDataSource implements ConsoleCommands {
       this.lastWorkersAt = 0;
       wanted = true;
     }
+    if (state.view === 'schedules' && previous.view !== 'schedules') {
+      this.lastSchedulesAt = 0;
+      wanted = true;
+    }
     if (wanted) this.kick();
   }
 
@@ -137,6 +142,8 @@ export class ConsoleDataSource implements ConsoleCommands {
       if (this.searchDirty) await this.runSearch();
       if (this.detailDirty) await this.loadDetail();
       if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
+      // Schedules change without events (a pause elsewhere, a tick): refreshed like workers while shown.
+      if (this.store.getState().view === 'schedules' && Date.now() - this.lastSchedulesAt >= this.options.workersMs) await this.loadSchedules();
       this.setFeedOk(true);
     } catch {
       // While quitting, the host closes its connections under us: that is no lost Redis.
@@ -300,6 +307,11 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().setWorkers(await listWorkers([...this.queues.values()]));
   }
 
+  private async loadSchedules(): Promise<void> {
+    this.lastSchedulesAt = Date.now();
+    this.store.getState().setSchedules(await listSchedules([...this.queues.values()], this.options.redact));
+  }
+
   private updateHeader(): void {
     const now = Date.now();
     const pool = this.view.pool();
@@ -343,6 +355,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       this.store.getState().toast('info', done());
       this.dirtyStats.add(queueName);
       this.pageDirty = this.detailDirty = true;
+      this.lastSchedulesAt = 0;
       this.kick();
     } catch (err) {
       this.store.getState().toast('error', message(err));
@@ -372,6 +385,19 @@ export class ConsoleDataSource implements ConsoleCommands {
       paused = !(await queue.isPaused());
       await (paused ? queue.pause() : queue.resume());
       this.store.getState().patchQueue(name, { paused });
+    });
+  }
+
+  async toggleSchedulePause(schedule: ScheduleRow): Promise<void> {
+    const pause = !schedule.paused;
+    await this.act(schedule.queue, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
+      pause ? queue.pauseSchedule(schedule.name) : queue.resumeSchedule(schedule.name));
+  }
+
+  async triggerSchedule(schedule: ScheduleRow): Promise<void> {
+    let id = '';
+    await this.act(schedule.queue, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
+      id = await queue.triggerSchedule(schedule.name);
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
+import type { ScheduleInfo } from '../engine/schedule-spec.js';
 import type { ConnectionState, LogLine } from './host-view.js';
 import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
 
@@ -14,7 +15,7 @@ export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'fai
 export type StatusTab = (typeof STATUS_TABS)[number];
 
 /** What fills the screen; `queues` and `jobs` are the two panes of the main screen. */
-export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help';
+export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help' | 'schedules';
 
 export { LOG_LEVELS, type LogLevelFilter } from './log-lines.js';
 
@@ -55,6 +56,9 @@ export interface SearchState {
   /** How many jobs the scan looked at (it stops at a bound). */
   scanned: number;
 }
+
+/** A schedule row: one schedule of a shown queue, with its next and last runs. */
+export type ScheduleRow = ScheduleInfo & { queue: string };
 
 /** A worker row: one worker of any host, as its heartbeats describe it. */
 export type WorkerRow = WorkerInfo;
@@ -109,6 +113,9 @@ export interface ConsoleState {
   search: SearchState | null;
   detail: DetailState | null;
   workers: WorkerRow[];
+  /** The schedules of every shown queue (null until first loaded), and the selected one. */
+  schedules: ScheduleRow[] | null;
+  selectedSchedule: number;
   logs: LogLine[];
   logFilter: LogFilter;
   /** Lines the log view is scrolled up from the tail (0: it follows new lines), and how many it shows. */
@@ -154,6 +161,8 @@ export interface ConsoleActions {
   setSearchResults(query: string, results: Job[], scanned: number): void;
   setDetail(detail: DetailState): void;
   setWorkers(workers: WorkerRow[]): void;
+  setSchedules(schedules: ScheduleRow[]): void;
+  moveSchedule(delta: number): void;
   appendLogs(lines: readonly LogLine[]): void;
   setHeader(patch: Partial<HeaderState>): void;
   setQuitting(inFlight: number): void;
@@ -184,6 +193,11 @@ export function targetJob(state: ConsoleState): Job | null {
   if (state.view === 'detail') return state.detail?.job ?? null;
   if (state.view === 'jobs') return listedJobs(state)[state.selectedIndex] ?? null;
   return null;
+}
+
+/** The schedule the schedule keys act on. */
+export function selectedScheduleRow(state: ConsoleState): ScheduleRow | null {
+  return state.schedules?.[state.selectedSchedule] ?? null;
 }
 
 /** The selected queue's row. */
@@ -230,6 +244,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       search: null,
       detail: null,
       workers: [],
+      schedules: null,
+      selectedSchedule: 0,
       logs: [],
       logFilter: { level: 'all', jobId: '' },
       logScroll: 0,
@@ -376,6 +392,17 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       },
       setDetail: (detail) => set({ detail }),
       setWorkers: (workers) => set({ workers }),
+      setSchedules: (schedules) => {
+        // Keep the same schedule selected when the list is refreshed under it.
+        const { schedules: before, selectedSchedule } = get();
+        const selected = before?.[selectedSchedule];
+        const kept = selected ? schedules.findIndex((row) => row.queue === selected.queue && row.name === selected.name) : -1;
+        set({ schedules, selectedSchedule: kept >= 0 ? kept : clamp(selectedSchedule, 0, Math.max(0, schedules.length - 1)) });
+      },
+      moveSchedule: (delta) => {
+        const { schedules, selectedSchedule } = get();
+        set({ selectedSchedule: clamp(selectedSchedule + delta, 0, Math.max(0, (schedules?.length ?? 0) - 1)) });
+      },
       appendLogs: (lines) => {
         if (lines.length === 0) return;
         const { logs: kept, logScroll, logFilter } = get();

@@ -19,6 +19,8 @@ function context(readOnly = false) {
     retry: async (job: Job) => void calls.push(`retry ${job.id}`),
     changePriority: async (job: Job, delta: number) => void calls.push(`priority ${job.id} ${delta}`),
     togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
+    toggleSchedulePause: async (schedule) => void calls.push(`pause schedule ${schedule.name}`),
+    triggerSchedule: async (schedule) => void calls.push(`run schedule ${schedule.name}`),
   };
   const store = createConsoleStore({ queues: ['q'], readOnly });
   const ctx: KeyContext = { store, commands, quit: () => calls.push('quit'), forceQuit: () => calls.push('force quit') };

@@ -1,7 +1,7 @@
 /** The selected queue's jobs, one tab per status, one page at a time (only that page is fetched). */
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
-import { age, errorStart, inlineJson, progressBar, progressFraction } from '../format.js';
+import { age, errorStart, handlerStopText, inlineJson, progressBar, progressFraction } from '../format.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 import { STATUS_TABS, listedJobs, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
@@ -31,7 +31,8 @@ function cells(job: Job, tab: StatusTab, now: number): string[] {
     const fraction = progressFraction(job.progress);
     row.push(fraction === undefined ? (job.progress === undefined ? '' : inlineJson(job.progress)) : progressBar(fraction, 14));
   }
-  row.push(tab === 'completed' ? (job.result === undefined ? '' : inlineJson(job.result)) : errorStart(job.error));
+  const stop = handlerStopText(job);
+  row.push(tab === 'completed' ? (job.result === undefined ? '' : inlineJson(job.result)) : stop ? `[handler ${stop}] ${errorStart(job.error)}`.trimEnd() : errorStart(job.error));
   return row;
 }
 
