@@ -54,7 +54,7 @@ const connectAs = (username: string, password: string) =>
   RedisQueue.connect('acl', { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
 
 describe('the full ACL user of the README', () => {
-  it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events', async () => {
+  it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events, schedules', async () => {
     const queue = await connectAs('flexq', 'change-me');
     const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
     try {
@@ -88,6 +88,14 @@ describe('the full ACL user of the README', () => {
       expect((await queue.readEvents('0')).length).toBeGreaterThan(0);
       expect(await queue.lastEventId()).not.toBe('0');
       expect((await queue.getWorkers()).length).toBeGreaterThan(0);
+
+      // Schedules: saved, fired by the worker, paused, run now, listed, removed.
+      await queue.schedule('tick', { every: 1_000 }, { type: 'work', payload: { n: 4 } });
+      await waitFor('a scheduled run', async () => (await queue.listSchedules())[0]?.lastJobId !== undefined);
+      await queue.pauseSchedule('tick');
+      await queue.resumeSchedule('tick');
+      await queue.triggerSchedule('tick');
+      expect(await queue.removeSchedule('tick')).toBe(true);
     } finally {
       await worker.stop();
       await queue.close();
