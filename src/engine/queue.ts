@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
+import { checkConfig, retention } from './queue-config.js';
 import { openClient, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
@@ -12,7 +13,7 @@ import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from '.
 import { QueueSchedules } from './schedules.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
+import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
@@ -45,43 +46,6 @@ export interface QueueOverview {
 
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
-
-function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
-  const policy = { ...fallback, ...given };
-  checkDuration('connect', `${name}.age`, policy.age);
-  if (!Number.isInteger(policy.count) || policy.count < 0) {
-    throw new ValidationError('connect', `${name}.count must be a non-negative integer, got ${policy.count}`);
-  }
-  return policy;
-}
-
-function checkConfig(config: RedisQueueConfig): void {
-  const { maxRetries, retryDelays, prefix } = config;
-  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
-    throw new ValidationError('connect', `maxRetries must be a positive integer, got ${maxRetries}`);
-  }
-  if (retryDelays !== undefined) {
-    if (!Array.isArray(retryDelays) || retryDelays.length === 0) {
-      throw new ValidationError('connect', 'retryDelays must be a non-empty array of milliseconds');
-    }
-    retryDelays.forEach((delay, i) => checkDuration('connect', `retryDelays[${i}]`, delay));
-  }
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
-    throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
-  }
-  if (config.durability !== undefined && config.durability !== 'primary' && config.durability !== 'replicated') {
-    throw new ValidationError('connect', `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
-  }
-  const { maxPayloadBytes } = config;
-  if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
-    throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
-  }
-  for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-      throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
-    }
-  }
-}
 
 const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient; schedules: QueueSchedules }>();
 

@@ -19,7 +19,7 @@ import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, typ
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, Job, JobResult, ModuleHandler, WorkerConfig } from './types.js';
 import { HandlerKilledError } from './isolation/isolated-handler.js';
-import { checkIsolation, isModuleHandler, moduleHandler, type IsolationSettings } from './isolation/module-handler.js';
+import { ModuleHandlers } from './isolation/module-handler.js';
 import { WakeWaiter } from './wake-waiter.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -53,9 +53,8 @@ export class RedisWorker {
   private readonly logger: Logger;
   private readonly reachability: Reachability;
   private readonly handlers = new Map<string, Handler>();
-  private readonly isolation: IsolationSettings;
   /** Handlers this worker made from modules; their threads or processes end when it stops. */
-  private readonly moduleHandlers = new Map<string, Handler & { close?(): void }>();
+  private readonly moduleHandlers: ModuleHandlers;
   /** Attempts whose handler has not returned yet, by lease (see leaseKey). */
   private readonly running = new Map<string, Attempt>();
   private readonly claimRequests = new ClaimRequests(this.id);
@@ -80,7 +79,7 @@ export class RedisWorker {
     this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
     this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
     this.jobTimeout = config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0);
-    this.isolation = checkIsolation('RedisWorker', config, { isolation: 'none', killAfter: DEFAULTS.killAfter });
+    this.moduleHandlers = new ModuleHandlers(config);
     this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
     this.reachability = new Reachability(this.logger);
   }
@@ -91,11 +90,7 @@ export class RedisWorker {
    */
   registerHandler(type: string, handler: Handler | HandlerFunction | ModuleHandler): void {
     if (typeof type !== 'string' || type === '') throw new ValidationError('registerHandler', 'job type must be a non-empty string');
-    const fromModule = isModuleHandler(handler) ? moduleHandler(type, handler, this.isolation) : undefined;
-    this.moduleHandlers.get(type)?.close?.();
-    this.moduleHandlers.delete(type);
-    if (fromModule) this.moduleHandlers.set(type, fromModule);
-    const usable = fromModule ?? (typeof handler === 'function' ? handlerFunc(handler) : handler as Handler);
+    const usable = this.moduleHandlers.replace(type, handler) ?? (typeof handler === 'function' ? handlerFunc(handler) : handler as Handler);
     if (typeof usable?.handle !== 'function') {
       throw new ValidationError('registerHandler', `handler for "${type}" must be a function or have a handle(ctx, job) method`);
     }
@@ -182,7 +177,7 @@ export class RedisWorker {
     clearTimeout(this.dueTimer);
     await parts.outcomes.flush(true);
     await parts.heartbeat.stop();
-    for (const handler of this.moduleHandlers.values()) handler.close?.();
+    this.moduleHandlers.close();
     this.state = 'stopped';
     this.resolveStopped?.();
   }

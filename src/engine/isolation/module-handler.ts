@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { loadHandlerModule } from '../../handlers/loader.js';
+import { DEFAULTS } from '../defaults.js';
 import { ValidationError } from '../errors.js';
 import { MAX_TIMER_MS } from '../timers.js';
 import type { Handler, JobContext, Job, JobResult, ModuleHandler } from '../types.js';
@@ -29,7 +30,7 @@ export function checkIsolation(operation: string, given: Partial<IsolationSettin
 }
 
 /** Whether a registered handler is given by its module. */
-export function isModuleHandler(handler: unknown): handler is ModuleHandler {
+function isModuleHandler(handler: unknown): handler is ModuleHandler {
   return typeof handler === 'object' && handler !== null && typeof (handler as { module?: unknown }).module === 'string';
 }
 
@@ -57,4 +58,30 @@ export function moduleHandler(type: string, spec: ModuleHandler, workerSettings:
   // The runner resolves the module itself; a relative path is made absolute here, where baseDir means something.
   const path = module.startsWith('.') ? resolve(baseDir, module) : module;
   return new IsolatedHandler({ type, module: path, options, exportName, baseDir }, isolation, killAfter);
+}
+
+/** The module handlers of one worker, by job type; closing ends their threads and processes. */
+export class ModuleHandlers {
+  private readonly settings: IsolationSettings;
+  private readonly byType = new Map<string, Handler & { close?(): void }>();
+
+  constructor(given: Partial<IsolationSettings>) {
+    this.settings = checkIsolation('RedisWorker', given, { isolation: 'none', killAfter: DEFAULTS.killAfter });
+  }
+
+  /**
+   * Registers `handler` for `type`, closing the module handler it replaces: the handler to run
+   * when it is given by its module, undefined when it is a plain handler.
+   */
+  replace(type: string, handler: unknown): Handler | undefined {
+    const made = isModuleHandler(handler) ? moduleHandler(type, handler, this.settings) : undefined;
+    this.byType.get(type)?.close?.();
+    this.byType.delete(type);
+    if (made) this.byType.set(type, made);
+    return made;
+  }
+
+  close(): void {
+    for (const handler of this.byType.values()) handler.close?.();
+  }
 }
