@@ -4,7 +4,7 @@
  * runner that serves the next job, and progress and logs of an isolated handler still arrive.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job, RedisQueue } from '../../src/index.js';
@@ -32,7 +32,7 @@ describe.each(['thread', 'process'] as const)('isolation "%s"', (isolation) => {
 
   const beatOf = (file: string) => {
     try {
-      return Number(readFileSync(file, 'utf8'));
+      return statSync(file).size;
     } catch {
       return 0;
     }
