@@ -4,7 +4,7 @@
  * by the others (see schedules.ts). Changes made in this process re-aim the timer at once; changes
  * made elsewhere are seen at the next tick or within `recheckMs`.
  */
-import type { Logger } from 'pino';
+import type { Reachability } from './reachability.js';
 import type { QueueSchedules } from './schedules.js';
 import { cappedTimeout } from './timers.js';
 
@@ -18,7 +18,7 @@ export class ScheduleRunner {
 
   constructor(
     private readonly schedules: QueueSchedules,
-    private readonly logger: Logger,
+    private readonly reachability: Reachability,
     private readonly recheckMs: number,
     private readonly retryMs: number,
   ) {}
@@ -48,7 +48,8 @@ export class ScheduleRunner {
     this.schedules.fireDue().then(
       (nextIn) => this.aim(nextIn < 0 ? this.recheckMs : Math.min(nextIn, this.recheckMs)),
       (err: unknown) => {
-        this.logger.warn({ err }, 'could not fire due schedules; trying again');
+        // Reported once with the worker's other Redis trouble, not on every retry.
+        this.reachability.unreachable(err);
         this.aim(this.retryMs);
       },
     ).finally(() => (this.firing = false));

@@ -128,7 +128,7 @@ export class RedisWorker {
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
       }), this.reachability),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
-      schedules: new ScheduleRunner(schedules, this.logger, DEFAULTS.scheduleRecheck, this.pollTime),
+      schedules: new ScheduleRunner(schedules, this.reachability, DEFAULTS.scheduleRecheck, this.pollTime),
     };
     this.state = 'running';
     this.stopping = undefined;
