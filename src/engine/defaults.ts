@@ -36,6 +36,11 @@ export const DEFAULTS = {
    * that have one: long enough that those claim it first, short enough for a rolling deploy.
    */
   handOffDelay: 1_000,
+  /**
+   * Longest wait of an idle worker's outcomes for the claim of the next job (which records them in
+   * the same call) before they are recorded alone.
+   */
+  outcomeDelay: 10,
   /** Jobs one claim may take at most, so one worker does not hoard a backlog. */
   maxClaimBatch: 100,
   /** Claims a worker keeps under way at once, so Node and Redis work on different batches together. */

@@ -11,6 +11,7 @@ export class OutcomeBuffer {
   private outcomes: Outcome[] = [];
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: QueueStore,
@@ -21,6 +22,14 @@ export class OutcomeBuffer {
 
   add(outcome: Outcome): void {
     this.outcomes.push(outcome);
+  }
+
+  /** Records what is waiting after `ms`, unless a claim has taken it along by then. */
+  flushAfter(ms: number): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush(false);
+    }, ms);
   }
 
   /** Takes every waiting outcome, for a call that records them. */
@@ -48,6 +57,10 @@ export class OutcomeBuffer {
    * run again elsewhere.
    */
   flush(final: boolean): Promise<void> {
+    if (final) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     // One retrying flush is enough while Redis is away; a final one still queues behind it.
     if (!final && this.flushing) return this.flushChain;
     this.flushing = true;

@@ -63,6 +63,8 @@ export class RedisWorker {
   /** Slots promised to claims under way. */
   private reserved = 0;
   private wakeScheduled = false;
+  /** The last claim came back short: the queue had no more ready jobs then (see slotFreed). */
+  private queueEmpty = false;
   private loopDone: Promise<void> = Promise.resolve();
   private stopped?: Promise<void>;
   private resolveStopped?: () => void;
@@ -233,9 +235,10 @@ export class RedisWorker {
         .then((reply) => {
           this.reachability.reachable();
           this.scheduleDue(reply.nextDue);
-          for (const claimed of reply.jobs) this.launch(claimed);
           found.busy = reply.jobs.length === wanted;
           found.starved = !found.busy;
+          this.queueEmpty = found.starved;
+          for (const claimed of reply.jobs) this.launch(claimed);
         }, (err: unknown) => {
           this.reachability.unreachable(err);
           this.failedClaims.push(request);
@@ -390,12 +393,18 @@ export class RedisWorker {
 
   /**
    * Wakes the fetch loop once per turn of the event loop, so that every job finished in that turn
-   * is recorded, and as many new jobs claimed, in one round trip.
+   * is recorded, and as many new jobs claimed, in one round trip. While the queue is known to be
+   * empty (the last claim came back short), a claim now would find nothing: a job added since
+   * leaves a marker, and the claim that marker brings takes the outcomes along. They are recorded
+   * alone after `outcomeDelay` if no marker comes first.
    */
   private slotFreed(): void {
     if (this.state !== 'running') {
       // No claim is coming to take the outcomes along; record them now, before leases run out.
       void this.parts!.outcomes.flush(false);
+    } else if (this.queueEmpty) {
+      this.parts!.outcomes.flushAfter(DEFAULTS.outcomeDelay);
+      return;
     }
     if (this.wakeScheduled) return;
     this.wakeScheduled = true;

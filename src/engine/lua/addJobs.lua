@@ -45,17 +45,24 @@ if uniform then
 end
 -- A job of this call stored already means the call was sent before: same id and the same type and
 -- payload (its record from the type length on; the head and priority change as the job moves on).
-local stored = variadic('HMGET', JOBS, ids, 1000)
-local resent
-for i = 1, n do
-  local record = stored[i]
-  if record then
-    local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
-    if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return {'ID_EXISTS', ids[i]} end
-    resent = resent or record
+-- The reply for such a call, or nil when none of `stored` (records by position) is there.
+local function resentReply(stored)
+  local resent
+  for i = 1, n do
+    local record = stored[i]
+    if record then
+      local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
+      if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return {'ID_EXISTS', ids[i]} end
+      resent = resent or record
+    end
   end
+  if resent then return {'OK', decodeJob(resent).c} end
 end
-if resent then return {'OK', decodeJob(resent).c} end
+-- A batch is looked up first; a single job is stored with HSETNX below, which looks and writes at once.
+if n > 1 then
+  local reply = resentReply(variadic('HMGET', JOBS, ids, 1000))
+  if reply then return reply end
+end
 
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
@@ -84,7 +91,11 @@ end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
 -- the batch holds.
-saveJobs(batch)
+if n > 1 then
+  saveJobs(batch)
+elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
+  return resentReply({redis.call('HGET', JOBS, ids[1])})
+end
 if allReady then
   pushReady(prioritiesKey, ids, ARGV[4], false)
 else

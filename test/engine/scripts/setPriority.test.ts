@@ -39,7 +39,7 @@ describe('setPriority.lua', () => {
     expect(await h.store.setPriority('d', 9)).toEqual(['OK']);
     expect(await h.raw.zscore(h.keys.delayed, 'd')).toBe(runAt);
     expect(await h.raw.exists(h.ready(9))).toBe(0);
-    await h.raw.zadd(h.keys.delayed, 'XX', 1, 'd');
+    await h.makeDue(h.keys.delayed, 'd');
     expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['d']);
   });
 
@@ -48,7 +48,7 @@ describe('setPriority.lua', () => {
     await h.store.finish([{ id: 'a', token, kind: 'retrying', value: 'boom', retryDelay: 60_000 }]);
     await h.store.addJobs([newJob('x', { priority: 5 })]);
     expect(await h.store.setPriority('a', 6)).toEqual(['OK']);
-    await h.raw.zadd(h.keys.retrying, 'XX', 1, 'a');
+    await h.makeDue(h.keys.retrying, 'a');
     expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['a']);
   });
 
