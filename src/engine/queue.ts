@@ -180,7 +180,7 @@ export class RedisQueue {
     if (encoded.length === 0) return [];
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
-    if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
+    if ('existingId' in reply) return this.add(operation, jobs); // a 60-bit id collided: draw again
     return encoded.map((job) => this.newJob(job, reply.createdAt));
   }
 

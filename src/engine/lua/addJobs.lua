@@ -13,8 +13,8 @@
 -- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
 -- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
--- stored and gets {'OK', their created µs}, storing nothing. Errors (before any write) on a
--- malformed number or priority.
+-- stored (created within the last 10 minutes) and gets {'OK', their created µs}, storing nothing.
+-- Errors (before any write) on a malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
@@ -43,28 +43,32 @@ if uniform then
   numberArg(3, 'delay', 0, 1e13)
   checkPriority(ARGV[4])
 end
--- A job of this call stored already means the call was sent before: same id and the same type and
--- payload (its record from the type length on; the head and priority change as the job moves on).
+-- A job of this call stored already means the call was sent before: same id, the same type and
+-- payload (its record from the type length on; the head and priority change as the job moves on),
+-- and created lately (a resend comes within seconds; an older job is another one whose id collided).
 -- The reply for such a call, or nil when none of `stored` (records by position) is there.
+local RESEND_WINDOW_US = 600 * 1000000
+
 local function resentReply(stored)
   local resent
   for i = 1, n do
     local record = stored[i]
     if record then
       local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
-      if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return {'ID_EXISTS', ids[i]} end
+      local same = string.sub(record, -#typeAndPayload - 1) == '|' .. typeAndPayload
+      if not same or nowUs - (tonumber(decodeJob(record).c) or 0) > RESEND_WINDOW_US then return {'ID_EXISTS', ids[i]} end
       resent = resent or record
     end
   end
   if resent then return {'OK', decodeJob(resent).c} end
 end
+local now = nowMs()
 -- A batch is looked up first; a single job is stored with HSETNX below, which looks and writes at once.
 if n > 1 then
   local reply = resentReply(variadic('HMGET', JOBS, ids, 1000))
   if reply then return reply end
 end
 
-local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
 -- The common batch: every job ready now at one priority, which goes to its list as it is.
 local allReady = uniform and ARGV[3] == '0'
