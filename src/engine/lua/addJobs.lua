@@ -8,9 +8,10 @@
 -- ARGV[2] number of jobs n
 -- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ
 -- ARGV[4] priority of every job, or '' when they differ
--- ARGV[5…4+n] the jobs' ids; ARGV[5+n…4+2n] their records from max attempts on:
+-- ARGV[5] the jobs' ids, comma-separated (one argument costs less to send than n)
+-- ARGV[6…5+n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
--- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
+-- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
 -- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
 -- stored (created within the last 10 minutes) and gets {'OK', their created µs}, storing nothing.
@@ -26,18 +27,18 @@ local function checkPriority(text)
   return text
 end
 local ids, seen = {}, {}
-for i = 1, n do
-  local id = ARGV[4 + i]
+for id in string.gmatch(ARGV[5], '[^,]+') do
   if seen[id] then return {'ID_EXISTS', id} end
   seen[id] = true
-  ids[i] = id
+  ids[#ids + 1] = id
 end
+if #ids ~= n then error('flexq: addJobs got ' .. #ids .. ' ids for ' .. n .. ' jobs') end
 -- Priorities stay text: a priority names a ready list and scores the priorities set as it is.
 local function delayOf(i)
-  return uniform and tonumber(ARGV[3]) or numberArg(4 + 2 * n + i, 'delay', 0, 1e13)
+  return uniform and tonumber(ARGV[3]) or numberArg(5 + n + i, 'delay', 0, 1e13)
 end
 local function priorityOf(i)
-  return uniform and ARGV[4] or checkPriority(ARGV[4 + 3 * n + i])
+  return uniform and ARGV[4] or checkPriority(ARGV[5 + 2 * n + i])
 end
 if uniform then
   numberArg(3, 'delay', 0, 1e13)
@@ -54,7 +55,7 @@ local function resentReply(stored)
   for i = 1, n do
     local record = stored[i]
     if record then
-      local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
+      local typeAndPayload = string.match(ARGV[5 + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
       local same = string.sub(record, -#typeAndPayload - 1) == '|' .. typeAndPayload
       if not same or nowUs - (tonumber(decodeJob(record).c) or 0) > RESEND_WINDOW_US then return {'ID_EXISTS', ids[i]} end
       resent = resent or record
@@ -90,7 +91,7 @@ for i = 1, n do
   end
   -- Status pending; no attempts, claims, entered, processed or failed time yet (format in lib).
   batch[2 * i - 1] = id
-  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[4 + n + i]
+  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[5 + i]
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
