@@ -414,22 +414,17 @@ end
 -- larger, rarer batches saves about 1% of a busy queue's Redis work but stalls the calls that do it.
 local function trimFinished(finishedKey, maxAge, maxCount, limit)
   if limit <= 0 then return end
-  local excess = redis.call('ZCARD', finishedKey) - maxCount
+  local total = redis.call('ZCARD', finishedKey)
+  local excess = total - maxCount
+  local oldest = redis.call('ZRANGE', finishedKey, '0', '0', 'WITHSCORES')[2]
   local cutoff = nowUs - maxAge * 1000
-  -- The lowest-ranked go first, aged or in excess: one read of the first `excess` (at least one,
-  -- to see whether the oldest has aged) with their scores tells which go.
-  local old = {}
-  local function take(from, to)
-    local entries = redis.call('ZRANGE', finishedKey, from, to, 'WITHSCORES')
-    for i = 1, #entries, 2 do
-      if #old >= excess and tonumber(entries[i + 1]) > cutoff then return false end
-      old[#old + 1] = entries[i]
-    end
-    return #entries > 0
+  local aged = oldest and tonumber(oldest) <= cutoff
+  if not aged and excess <= 0 then return end
+  local old = aged and redis.call('ZRANGEBYSCORE', finishedKey, '-inf', cutoff, 'LIMIT', 0, limit) or {}
+  local extra = math.min(excess, limit) - #old
+  if extra > 0 then
+    for _, id in ipairs(redis.call('ZRANGE', finishedKey, #old, #old + extra - 1)) do old[#old + 1] = id end
   end
-  local first = math.min(math.max(excess, 1), limit)
-  -- All of those went and the last had aged: more may have, up to the limit.
-  if take(0, first - 1) and #old == first and first < limit then take(first, limit - 1) end
   if #old == 0 then return end
   deleteJobs(old)
   -- Aged or not, they are the lowest-ranked: removing by rank spares a lookup per member.
