@@ -101,7 +101,7 @@ export async function open({ redisUrl, prefix, queueName, concurrency }) {
         const leftover = done.splice(0);
         const recorded = leftover.length ? client.yFinishAndClaim(keys.wait, keys.running, keys.wake, keys.jobs, 0, ...leftover) : Promise.resolve();
         inFlight++;
-        void recorded.then(() => blocking.blpop(keys.wake, 0.1)).then(() => {
+        void recorded.then(() => blocking.blpop(keys.wake, 1)).then(() => {
           inFlight--;
           soon();
         }, () => { inFlight--; soon(); });
