@@ -50,7 +50,7 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'claim', 'outcomes'];
+const INCLUDES = ['lib', 'schedule', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

@@ -43,7 +43,7 @@ export interface Harness {
   /**
    * Makes a job in a schedule ZSET (delayed, retrying, active) due long ago, behind the scripts'
    * back, and forgets the upkeep's due time as the scripts would have lowered it
-   * (`upkeepKey` in lua/includes/lib.lua).
+   * (`upkeepKey` in lua/includes/schedule.lua).
    */
   makeDue(set: string, id: string): Promise<void>;
   close(): Promise<void>;

@@ -178,7 +178,7 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
--- The whole claim: upkeep when something may be due (see `upkeepKey` in lib), then up to `wanted`
+-- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to `wanted`
 -- jobs (or, for a request sent again, the jobs it leased the first time). One MGET reads what
 -- every claim needs first: the upkeep schedule, the pause flag and the request's stash.
 -- Reply: {ms until the next delayed or retrying job is due or a lease runs out (-1: none),
