@@ -133,9 +133,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, upkeep)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
       -- `taken`: a job with two entries (a stale one and a newer) can come up twice in one pop.
-      if records[i] and not taken[id] and readyEntryValid(records[i], levels[i]) then
-        record, earlierClaims, token = claimRecord(records[i])
-      end
+      if records[i] and not taken[id] then record, earlierClaims, token = claimRecord(records[i], levels[i]) end
       if record then
         taken[id] = true
         claimed[#claimed + 1] = id
