@@ -121,7 +121,7 @@ end
 -- cancelled or moved job's) are dropped on the way. Returns a flat id, record list of the jobs as
 -- now stored, and a flat id, details list for those claimed before (a retry sees its earlier
 -- errors; a first run has no details to read).
-local function lease(k, maxLen, wanted, now, leaseMs, request, upkeep)
+local function lease(k, maxLen, wanted, now, leaseMs, request, timing)
   local claimed, leased, again, stash, taken = {}, {}, {}, {}, {}
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
@@ -133,7 +133,9 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, upkeep)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
       -- `taken`: a job with two entries (a stale one and a newer) can come up twice in one pop.
-      if records[i] and not taken[id] then record, earlierClaims, token = claimRecord(records[i], levels[i]) end
+      if records[i] and not taken[id] then
+        record, earlierClaims, token = claimRecord(records[i], levels[i])
+      end
       if record then
         taken[id] = true
         claimed[#claimed + 1] = id
@@ -151,7 +153,9 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, upkeep)
   if #leased > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     -- These leases may run out before anything the upkeep knows of.
-    if not upkeep.due or now + leaseMs < upkeep.due then upkeep.due, upkeep.changed = now + leaseMs, true end
+    if not timing.due or now + leaseMs < timing.due then
+      timing.due, timing.changed = now + leaseMs, true
+    end
     if request.slot ~= '' then
       redis.call('SET', claimStashKey(request), request.seq .. '|' .. table.concat(stash, ','), 'PX', CLAIM_REPLAY_MS)
     end
@@ -176,18 +180,19 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
--- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to `wanted`
--- jobs (or, for a request sent again, the jobs it leased the first time). One MGET reads what
--- every claim needs first: the upkeep schedule, the pause flag and the request's stash.
+-- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to
+-- `wanted` jobs (or, for a request sent again, the jobs it leased the first time). One MGET reads
+-- what every claim needs first: the upkeep's timing, the pause flag and the request's stash.
 -- Reply: {ms until the next delayed or retrying job is due or a lease runs out (-1: none),
 -- {id, record, …}, {id, details JSON, …}}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
   local read = redis.call('MGET', upkeepKey(), k.paused, request.slot == '' and k.paused or claimStashKey(request))
-  local upkeep = {}
-  upkeep.due, upkeep.looked = parseUpkeep(read[1])
+  -- When something falls due (`due`, nil: nothing scheduled) and when the sets were last looked at.
+  local timing = {}
+  timing.due, timing.looked = parseUpkeep(read[1])
   -- A call for no job is a worker's due timer or a lone upkeep: it always looks.
-  if wanted == 0 or (upkeep.due and upkeep.due <= now) or now - upkeep.looked >= UPKEEP_NET_MS then
+  if wanted == 0 or (timing.due and timing.due <= now) or now - timing.looked >= UPKEEP_NET_MS then
     local promoted, nextDue = {}, nil
     local function sooner(wait)
       if wait >= 0 and (not nextDue or wait < nextDue) then nextDue = wait end
@@ -196,22 +201,22 @@ local function claimJobs(k, maxLen, keep, c, now)
     sooner(upkeepOf(k.retrying, now, function() promoteDue(k.priorities, k.retrying, now, c.upkeep, promoted) end))
     emit(k.events, maxLen, 'pending', promoted)
     sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, keep, now, c.upkeep) end))
-    upkeep.due, upkeep.looked, upkeep.changed = nextDue and now + nextDue, now, true
+    timing.due, timing.looked, timing.changed = nextDue and now + nextDue, now, true
   end
 
   -- The reply's due time leaves out this call's own leases: their worker renews them.
-  local nextDue = upkeep.due and math.max(0, upkeep.due - now) or -1
+  local nextDue = timing.due and math.max(0, timing.due - now) or -1
   local claimed, details = {}, {}
   local replayed, replayedDetails = replayClaim(request, request.slot ~= '' and read[3] or nil)
   if replayed then
     claimed, details = replayed, replayedDetails
   elseif wanted > 0 and not read[2] then
     local leased
-    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request, upkeep)
+    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request, timing)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end
   end
-  if upkeep.changed then storeUpkeep(upkeep.due, upkeep.looked) end
+  if timing.changed then storeUpkeep(timing.due, timing.looked) end
   return {nextDue, claimed, details}
 end
 
