@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { openClient, topologyOf, type RedisClient, type Topology } from './connection.js';
+import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
@@ -338,7 +338,8 @@ export class RedisQueue {
 
   /** Every shard's counts, paused state and oldest ready job, merged (with the shards apart when there are several). */
   private async readOverview(): Promise<Omit<QueueOverview, 'name'>> {
-    return mergeOverviews(await Promise.all(this.shards.map((shard) => shard.stats())));
+    const stats = await Promise.all(this.shards.map((shard) => shard.stats()));
+    return mergeOverviews(stats, this.shards.map((shard) => primaryOfKey(this.shared.client, shard.keys.jobs)));
   }
 
   /** Whether workers are held from claiming this queue's jobs. */

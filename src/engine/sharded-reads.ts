@@ -14,6 +14,8 @@ export interface ShardOverview {
   paused: boolean;
   /** When the shard's longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: Date | null;
+  /** On a cluster, `host:port` of the primary serving the shard. */
+  node?: string;
 }
 
 type ShardStats = Awaited<ReturnType<QueueStore['stats']>>;
@@ -23,9 +25,12 @@ type ShardStats = Awaited<ReturnType<QueueStore['stats']>>;
  * some shards shows as not paused, and pausing again completes it) and oldest ready job; with more
  * than one shard, each shard's own.
  */
-export function mergeOverviews(shards: readonly ShardStats[]): { stats: QueueStats; paused: boolean; oldestReadyAt: Date | null; shards?: ShardOverview[] } {
+export function mergeOverviews(
+  shards: readonly ShardStats[], nodes: readonly (string | undefined)[],
+): { stats: QueueStats; paused: boolean; oldestReadyAt: Date | null; shards?: ShardOverview[] } {
   const overviews = shards.map((shard, i): ShardOverview => ({
     shard: i, stats: shard.stats, paused: shard.paused, oldestReadyAt: shard.oldestReadyAt === null ? null : new Date(shard.oldestReadyAt),
+    ...(nodes[i] === undefined ? {} : { node: nodes[i] }),
   }));
   if (overviews.length === 1) {
     const [only] = overviews;

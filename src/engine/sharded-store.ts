@@ -11,9 +11,30 @@ function sooner(a: number, b: number): number {
   return b < 0 ? a : Math.min(a, b);
 }
 
-/** The shards of one queue behind the calls of one store. */
+/**
+ * How long a shard whose call failed is left out of claim rounds: a primary that is down (until a
+ * replica takes over, or for good without one) would otherwise hold up every round that reaches it.
+ */
+const SHARD_BACKOFF_MS = 1_000;
+
+/** Items of one shard, each with its index in the list they were split from. */
+interface Group<T> {
+  items: T[];
+  at: number[];
+}
+
+/**
+ * The shards of one queue behind the calls of one store. A shard that fails does not stop the
+ * others: its claims are left out for a while (and its failed claim request is sent again on its
+ * next claim, so the jobs it may have leased come back, see lua/includes/claim.lua), and the
+ * outcomes a claim round could not record on it wait here for its next call. A round fails only
+ * when every shard it asked failed, which is what tells the worker that Redis is away.
+ */
 export class ShardedStore implements WorkerStore {
   private turn = 0;
+  private readonly downUntil = new Map<number, number>();
+  private readonly resend = new Map<number, ClaimRequest>();
+  private readonly held = new Map<number, Outcome[]>();
 
   constructor(readonly shards: readonly QueueStore[]) {}
 
@@ -23,8 +44,8 @@ export class ShardedStore implements WorkerStore {
   }
 
   /** Items by the shard of their job id, each with its index in `items`. */
-  private split<T extends { id: string }>(items: readonly T[]): Map<number, { items: T[]; at: number[] }> {
-    const groups = new Map<number, { items: T[]; at: number[] }>();
+  private split<T extends { id: string }>(items: readonly T[]): Map<number, Group<T>> {
+    const groups = new Map<number, Group<T>>();
     items.forEach((item, i) => {
       const shard = shardOfId(item.id, this.shards.length);
       let group = groups.get(shard);
@@ -35,70 +56,133 @@ export class ShardedStore implements WorkerStore {
     return groups;
   }
 
+  /** A shard's outcomes with those held for it from earlier calls in front (their flags are dropped). */
+  private withHeld(shard: number, outcomes: readonly Outcome[]): { outcomes: Outcome[]; heldCount: number } {
+    const held = this.held.get(shard) ?? [];
+    this.held.delete(shard);
+    return { outcomes: [...held, ...outcomes], heldCount: held.length };
+  }
+
+  /** Runs one call on a shard; a failure marks the shard down for a while and is returned, not thrown. */
+  private async attempt<T>(shard: number, call: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+    try {
+      const value = await call();
+      this.downUntil.delete(shard);
+      return { value };
+    } catch (error) {
+      this.downUntil.set(shard, Date.now() + SHARD_BACKOFF_MS);
+      return { error };
+    }
+  }
+
   /**
    * One claim round: from a start shard, each shard in turn is asked for what is still wanted, until
    * the round has `count` jobs or every shard was asked. The start rotates from round to round (by
-   * the request's sequence number, so a resend of a failed round starts where it did and finds the
-   * jobs its first send leased, see lua/includes/claim.lua), so no shard is always served first.
-   * `count` 0 runs every shard's upkeep. Outcomes go to their shards alongside the first claim.
+   * the request's sequence number, so a resend of a failed round starts where it did), so no shard
+   * is always served first. `count` 0 runs every shard's upkeep. Outcomes go to their shards
+   * alongside the first claim.
    */
   async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[boolean[], ClaimReply]> {
     const n = this.shards.length;
     const start = (request?.seq ?? this.turn++) % n;
-    const recorded: boolean[] = [];
+    const now = Date.now();
+    const inTurn = Array.from({ length: n }, (_, k) => (start + k) % n);
+    const up = inTurn.filter((shard) => (this.downUntil.get(shard) ?? 0) <= now);
+    const visit = up.length > 0 ? up : inTurn;
+    const recorded: boolean[] = outcomes.map(() => true);
     const groups = this.split(outcomes);
-    const ownOutcomes = groups.get(start);
-    groups.delete(start);
-    const others = this.finishGroups(groups, recorded);
+    const first = visit[0]!;
+    const firstGroup = groups.get(first) ?? { items: [], at: [] };
+    groups.delete(first);
+    const firstOutcomes = this.withHeld(first, firstGroup.items);
+    const others = this.finishGroups(groups, recorded, false);
     const reply: ClaimReply = { jobs: [], nextDue: -1 };
+    const errors: unknown[] = [];
+    let answered = 0;
     const claimOn = async (shard: number, wanted: number): Promise<void> => {
       const store = this.shards[shard]!;
-      let got: ClaimReply;
-      if (shard === start && ownOutcomes) {
-        const [flags, claimed] = await store.finishAndClaim(ownOutcomes.items, wanted, leaseMs, request);
-        ownOutcomes.at.forEach((index, i) => (recorded[index] = flags[i]!));
-        got = claimed;
-      } else {
-        got = await store.claim(wanted, leaseMs, request);
+      const sent = this.resend.get(shard) ?? request;
+      const result = await this.attempt(shard, async () => {
+        if (shard !== first || firstOutcomes.outcomes.length === 0) return store.claim(wanted, leaseMs, sent);
+        const [flags, claimed] = await store.finishAndClaim(firstOutcomes.outcomes, wanted, leaseMs, sent);
+        firstGroup.at.forEach((index, i) => (recorded[index] = flags[firstOutcomes.heldCount + i]!));
+        return claimed;
+      });
+      if ('error' in result) {
+        errors.push(result.error);
+        if (sent) this.resend.set(shard, sent);
+        if (shard === first) this.hold(first, firstOutcomes.outcomes);
+        return;
       }
-      reply.jobs.push(...got.jobs);
-      reply.nextDue = sooner(reply.nextDue, got.nextDue);
+      answered++;
+      this.resend.delete(shard);
+      reply.jobs.push(...result.value.jobs);
+      reply.nextDue = sooner(reply.nextDue, result.value.nextDue);
     };
     if (count === 0) {
-      await Promise.all(this.shards.map((_store, shard) => claimOn(shard, 0)));
+      await Promise.all(visit.map((shard) => claimOn(shard, 0)));
     } else {
-      for (let k = 0; k < n && reply.jobs.length < count; k++) await claimOn((start + k) % n, count - reply.jobs.length);
+      for (const shard of visit) {
+        if (reply.jobs.length >= count) break;
+        await claimOn(shard, count - reply.jobs.length);
+      }
     }
     await others;
+    if (answered === 0 && errors.length > 0) throw errors[0];
     return [recorded, reply];
+  }
+
+  private hold(shard: number, outcomes: readonly Outcome[]): void {
+    if (outcomes.length > 0) this.held.set(shard, [...outcomes, ...(this.held.get(shard) ?? [])]);
+  }
+
+  /**
+   * Records each shard's outcomes in one call to it, their flags at the outcomes' places in
+   * `recorded`. A shard that fails keeps its outcomes held for its next call, or (`strict`) leaves
+   * them to the caller, to whom the failure is thrown once every shard has answered.
+   */
+  private async finishGroups(groups: Map<number, Group<Outcome>>, recorded: boolean[], strict: boolean): Promise<void> {
+    const errors: unknown[] = [];
+    await Promise.all([...groups].map(async ([shard, group]) => {
+      const { outcomes, heldCount } = this.withHeld(shard, group.items);
+      const result = await this.attempt(shard, () => this.shards[shard]!.finish(outcomes));
+      if ('error' in result) {
+        errors.push(result.error);
+        this.hold(shard, strict ? outcomes.slice(0, heldCount) : outcomes);
+        return;
+      }
+      group.at.forEach((index, i) => (recorded[index] = result.value[heldCount + i]!));
+    }));
+    if (strict && errors.length > 0) throw errors[0];
   }
 
   async claim(count: number, leaseMs: number, request?: ClaimRequest): Promise<ClaimReply> {
     return (await this.finishAndClaim([], count, leaseMs, request))[1];
   }
 
-  /** Records each shard's outcomes in one call to it, their flags at the outcomes' places in `recorded`. */
-  private async finishGroups(groups: Map<number, { items: Outcome[]; at: number[] }>, recorded: boolean[]): Promise<void> {
-    await Promise.all([...groups].map(async ([shard, group]) => {
-      const flags = await this.shards[shard]!.finish(group.items);
-      group.at.forEach((index, i) => (recorded[index] = flags[i]!));
-    }));
-  }
-
   async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
-    const recorded: boolean[] = [];
-    await this.finishGroups(this.split(outcomes), recorded);
+    const recorded: boolean[] = outcomes.map(() => true);
+    const groups = this.split(outcomes);
+    // Outcomes held for shards these do not reach go along too.
+    for (const shard of this.held.keys()) if (!groups.has(shard)) groups.set(shard, { items: [], at: [] });
+    await this.finishGroups(groups, recorded, true);
     return recorded;
   }
 
+  /** Renews leases on every shard; a shard that fails reports no lost lease (it is tried again next time). */
   async extendLeases(leases: readonly Lease[], leaseMs: number): Promise<Lease[]> {
-    const lost = await Promise.all([...this.split(leases)].map(([shard, group]) => this.shards[shard]!.extendLeases(group.items, leaseMs)));
-    return lost.flat();
+    const results = await Promise.all([...this.split(leases)].map(([shard, group]) => this.attempt(shard, () => this.shards[shard]!.extendLeases(group.items, leaseMs))));
+    const answered = results.flatMap((result) => ('value' in result ? [result.value] : []));
+    if (answered.length === 0 && results.length > 0) throw (results[0] as { error: unknown }).error;
+    return answered.flat();
   }
 
+  /** Hands jobs back on every shard; rejects once all have answered if any failed (those leases run out). */
   async release(leases: readonly Lease[], delayMs = 0): Promise<number> {
-    const released = await Promise.all([...this.split(leases)].map(([shard, group]) => this.shards[shard]!.release(group.items, delayMs)));
-    return released.reduce((sum, count) => sum + count, 0);
+    const results = await Promise.allSettled([...this.split(leases)].map(([shard, group]) => this.shards[shard]!.release(group.items, delayMs)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results.reduce((sum, result) => sum + (result as PromiseFulfilledResult<number>).value, 0);
   }
 
   async progress(lease: Lease, json: string): Promise<boolean> {
