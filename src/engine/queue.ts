@@ -10,9 +10,10 @@ import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
 import { ShardedStore } from './sharded-store.js';
-import { ShardPicker, checkShards, shardOfId, shardTags, shardedId } from './shards.js';
+import { ShardPicker, checkShards, groupByShard, shardOfId, shardTags, shardedId } from './shards.js';
+import { checkConfig, retention } from './queue-config.js';
 import { lastShardEventId, mergeOverviews, mergePages, readShardEvents, type ShardOverview } from './sharded-reads.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
+import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
@@ -47,44 +48,6 @@ export interface QueueOverview {
 
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
-
-function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
-  const policy = { ...fallback, ...given };
-  checkDuration('connect', `${name}.age`, policy.age);
-  if (!Number.isInteger(policy.count) || policy.count < 0) {
-    throw new ValidationError('connect', `${name}.count must be a non-negative integer, got ${policy.count}`);
-  }
-  return policy;
-}
-
-function checkConfig(config: RedisQueueConfig): void {
-  const { maxRetries, retryDelays, prefix } = config;
-  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
-    throw new ValidationError('connect', `maxRetries must be a positive integer, got ${maxRetries}`);
-  }
-  if (retryDelays !== undefined) {
-    if (!Array.isArray(retryDelays) || retryDelays.length === 0) {
-      throw new ValidationError('connect', 'retryDelays must be a non-empty array of milliseconds');
-    }
-    retryDelays.forEach((delay, i) => checkDuration('connect', `retryDelays[${i}]`, delay));
-  }
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
-    throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
-  }
-  if (config.durability !== undefined && config.durability !== 'primary' && config.durability !== 'replicated') {
-    throw new ValidationError('connect', `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
-  }
-  const { maxPayloadBytes } = config;
-  if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
-    throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
-  }
-  checkShards('connect', config.shards);
-  for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-      throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
-    }
-  }
-}
 
 const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient }>();
 
@@ -204,18 +167,11 @@ export class RedisQueue {
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
     if (this.shardCount === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
-    const byShard = new Map<number, { jobs: BulkJob[]; at: number[] }>();
-    jobs.forEach((job, i) => {
-      const shard = this.picker.pick(job);
-      let group = byShard.get(shard);
-      if (!group) byShard.set(shard, (group = { jobs: [], at: [] }));
-      group.jobs.push(job);
-      group.at.push(i);
-    });
-    const groups = [...byShard].map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.jobs) }));
+    const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
+      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
     const stored: Job[] = new Array(jobs.length);
     await Promise.all(groups.map(async (group) => {
-      const added = await this.addToShard(operation, group.shard, group.jobs, group.encoded);
+      const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
       group.at.forEach((index, i) => (stored[index] = added[i]!));
     }));
     return stored;

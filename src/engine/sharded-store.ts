@@ -2,7 +2,7 @@
  * A worker's calls on a queue of several shards: the same calls as one QueueStore (WorkerStore),
  * each routed to the shard its job id names, and claims that go round the shards.
  */
-import { shardOfId } from './shards.js';
+import { groupByShard, shardOfId, type ShardGroup as Group } from './shards.js';
 import type { ClaimReply, ClaimRequest, Lease, Outcome, QueueStore, WorkerStore } from './store.js';
 
 /** The earlier of two "ms until due" values, where -1 means none. */
@@ -16,12 +16,6 @@ function sooner(a: number, b: number): number {
  * replica takes over, or for good without one) would otherwise hold up every round that reaches it.
  */
 const SHARD_BACKOFF_MS = 1_000;
-
-/** Items of one shard, each with its index in the list they were split from. */
-interface Group<T> {
-  items: T[];
-  at: number[];
-}
 
 /**
  * The shards of one queue behind the calls of one store. A shard that fails does not stop the
@@ -45,15 +39,7 @@ export class ShardedStore implements WorkerStore {
 
   /** Items by the shard of their job id, each with its index in `items`. */
   private split<T extends { id: string }>(items: readonly T[]): Map<number, Group<T>> {
-    const groups = new Map<number, Group<T>>();
-    items.forEach((item, i) => {
-      const shard = shardOfId(item.id, this.shards.length);
-      let group = groups.get(shard);
-      if (!group) groups.set(shard, (group = { items: [], at: [] }));
-      group.items.push(item);
-      group.at.push(i);
-    });
-    return groups;
+    return groupByShard(items, (item) => shardOfId(item.id, this.shards.length));
   }
 
   /** A shard's outcomes with those held for it from earlier calls in front (their flags are dropped). */

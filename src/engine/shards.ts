@@ -72,6 +72,25 @@ export function shardedId(id: string, shard: number, count: number): string {
   return count === 1 ? id : `${shard}-${id}`;
 }
 
+/** Items of one shard, each with its index in the list they were grouped from. */
+export interface ShardGroup<T> {
+  items: T[];
+  at: number[];
+}
+
+/** Groups items by their shard, keeping each one's index in `items`. */
+export function groupByShard<T>(items: readonly T[], shardOf: (item: T) => number): Map<number, ShardGroup<T>> {
+  const groups = new Map<number, ShardGroup<T>>();
+  items.forEach((item, i) => {
+    const shard = shardOf(item);
+    let group = groups.get(shard);
+    if (!group) groups.set(shard, (group = { items: [], at: [] }));
+    group.items.push(item);
+    group.at.push(i);
+  });
+  return groups;
+}
+
 /**
  * What keeps related jobs on one shard, and so in order: their `uniqueKey` or `group` where the job
  * has one (options other parts of flexq may add to a job; none of these may be set). Jobs without

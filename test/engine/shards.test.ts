@@ -24,7 +24,7 @@ async function pushEach(count: number, priority?: (n: number) => number): Promis
 
 test('ids name their shard, and jobs pushed one by one go to the shards in turn', async () => {
   const jobs = await pushEach(6);
-  for (const job of jobs) expect(job.id).toMatch(/^[0-2]-[0-9a-z]{16}$/);
+  for (const job of jobs) expect(job.id).toMatch(/^[0-2]-[0-9a-z]+$/);
   expect(jobs.map(shardOf).sort()).toEqual([0, 0, 1, 1, 2, 2]);
   const overview = await queue.getOverview();
   expect(overview.stats.pendingJobs).toBe(6);
