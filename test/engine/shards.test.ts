@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { RedisQueue, RedisWorker, type Job } from '../../src/index.js';
-import { freshQueue, testRedisConfig, waitFor } from '../helpers.js';
+import { Cluster, type Redis } from 'ioredis';
+import { freshQueue, rawClient, testRedisConfig, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
 let prefix: string;
@@ -110,7 +111,20 @@ test('pause holds every shard, and a worker runs the jobs of all shards once res
   expect((await queue.getJob(jobs[4]!.id))?.result).toBe(4);
 });
 
-test('an idle worker wakes for a job on any shard', async () => {
+/** How many blocking waits on a wake list the worker of queue "sharded" has open, over every primary. */
+async function openWaits(): Promise<number> {
+  const client = rawClient() as unknown as Redis | Cluster;
+  try {
+    if (client instanceof Cluster && client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    const lists = await Promise.all(nodes.map((node: Redis) => node.client('LIST') as Promise<string>));
+    return lists.join('\n').split('\n').filter((line) => line.includes('name=flexq:sharded:wait') && line.includes('cmd=blpop')).length;
+  } finally {
+    client.disconnect();
+  }
+}
+
+test('an idle worker waits on every shard, and wakes for a job on any of them', async () => {
   const ran: string[] = [];
   const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 60_000 });
   worker.registerHandler('t', (_ctx, job) => {
@@ -119,8 +133,12 @@ test('an idle worker wakes for a job on any shard', async () => {
   });
   void worker.start();
   try {
-    // With a minute's pollTime, only the shard's wake marker can start these.
-    for (const job of await pushEach(3)) await waitFor(`job ${job.id} to run`, () => ran.includes(job.id));
+    // With a minute's pollTime, only the shard's wake marker can start each job once the worker waits.
+    for (let n = 0; n < 3; n++) {
+      await waitFor('the worker to wait on all three shards', async () => (await openWaits()) === 3);
+      const job = await queue.push({ type: 't', payload: { n } });
+      await waitFor(`job ${job.id} to run`, () => ran.includes(job.id));
+    }
   } finally {
     await worker.stop();
   }
