@@ -90,6 +90,13 @@ test('pop takes the highest priority of each shard first, and FIFO holds within 
   }
 });
 
+test('claims go round the shards: a backlog on each is served in turn, not one shard first', async () => {
+  await queue.pushBulk(Array.from({ length: 30 }, (_, n) => ({ type: 't', payload: { n } })));
+  const popped: Job[] = [];
+  for (let i = 0; i < 6; i++) popped.push((await queue.pop())!);
+  expect(popped.map(shardOf).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+});
+
 test('pause holds every shard, and a worker runs the jobs of all shards once resumed', async () => {
   await queue.pause();
   expect(await queue.isPaused()).toBe(true);
