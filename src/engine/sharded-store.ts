@@ -12,10 +12,14 @@ function sooner(a: number, b: number): number {
 }
 
 /**
- * How long a shard whose call failed is left out of claim rounds: a primary that is down (until a
- * replica takes over, or for good without one) would otherwise hold up every round that reaches it.
+ * How long a shard whose call failed is left out of claim rounds, doubling with each failure in a
+ * row up to 8 s: a primary that is down (until a replica takes over, or for good without one)
+ * would otherwise hold up every round that reaches it while its calls time out.
  */
-const SHARD_BACKOFF_MS = 1_000;
+const SHARD_BACKOFF_MS = { first: 500, max: 8_000 };
+
+/** How long outcomes may wait for a claim round to reach their shard before they are sent alone. */
+const OUTCOME_HOLD_MS = 50;
 
 /**
  * The shards of one queue behind the calls of one store. A shard that fails does not stop the
@@ -26,9 +30,12 @@ const SHARD_BACKOFF_MS = 1_000;
  */
 export class ShardedStore implements WorkerStore {
   private turn = 0;
-  private readonly downUntil = new Map<number, number>();
+  /** Shards whose last call failed: until when they are left out, and their failures in a row. */
+  private readonly down = new Map<number, { until: number; failures: number }>();
   private readonly resend = new Map<number, ClaimRequest>();
+  /** Outcomes waiting for their shard's next call, and since when (ms). */
   private readonly held = new Map<number, Outcome[]>();
+  private readonly heldSince = new Map<number, number>();
 
   constructor(readonly shards: readonly QueueStore[]) {}
 
@@ -42,62 +49,70 @@ export class ShardedStore implements WorkerStore {
     return groupByShard(items, (item) => shardOfId(item.id, this.shards.length));
   }
 
-  /** A shard's outcomes with those held for it from earlier calls in front (their flags are dropped). */
-  private withHeld(shard: number, outcomes: readonly Outcome[]): { outcomes: Outcome[]; heldCount: number } {
-    const held = this.held.get(shard) ?? [];
-    this.held.delete(shard);
-    return { outcomes: [...held, ...outcomes], heldCount: held.length };
-  }
-
   /** Runs one call on a shard; a failure marks the shard down for a while and is returned, not thrown. */
   private async attempt<T>(shard: number, call: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
     try {
       const value = await call();
-      this.downUntil.delete(shard);
+      this.down.delete(shard);
       return { value };
     } catch (error) {
-      this.downUntil.set(shard, Date.now() + SHARD_BACKOFF_MS);
+      const failures = (this.down.get(shard)?.failures ?? 0) + 1;
+      const backoff = Math.min(SHARD_BACKOFF_MS.max, SHARD_BACKOFF_MS.first * 2 ** (failures - 1));
+      this.down.set(shard, { until: Date.now() + backoff, failures });
       return { error };
     }
+  }
+
+  /** Keeps outcomes for their shard's next call (an outcome already held is not held twice). */
+  private hold(shard: number, outcomes: readonly Outcome[]): void {
+    const held = this.held.get(shard) ?? [];
+    const known = new Set(held.map((o) => `${o.id}:${o.token}`));
+    const added = outcomes.filter((o) => !known.has(`${o.id}:${o.token}`));
+    if (added.length === 0) return;
+    this.held.set(shard, [...held, ...added]);
+    if (!this.heldSince.has(shard)) this.heldSince.set(shard, Date.now());
+  }
+
+  private takeHeld(shard: number): Outcome[] {
+    const held = this.held.get(shard) ?? [];
+    this.held.delete(shard);
+    this.heldSince.delete(shard);
+    return held;
   }
 
   /**
    * One claim round: from a start shard, each shard in turn is asked for what is still wanted, until
    * the round has `count` jobs or every shard was asked. The start rotates from round to round (by
    * the request's sequence number, so a resend of a failed round starts where it did), so no shard
-   * is always served first. `count` 0 runs every shard's upkeep. Outcomes go to their shards
-   * alongside the first claim.
+   * is always served first. `count` 0 runs every shard's upkeep.
+   *
+   * Outcomes wait for a claim on their shard and go with it, so a busy worker makes one call per
+   * round, not one per shard; those of a shard the rounds do not reach go on their own after
+   * OUTCOME_HOLD_MS. Their flags are all true: an outcome Redis ignores (its job moved on) is not
+   * reported on a sharded queue.
    */
   async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[boolean[], ClaimReply]> {
     const n = this.shards.length;
     const start = (request?.seq ?? this.turn++) % n;
     const now = Date.now();
     const inTurn = Array.from({ length: n }, (_, k) => (start + k) % n);
-    const up = inTurn.filter((shard) => (this.downUntil.get(shard) ?? 0) <= now);
+    const up = inTurn.filter((shard) => (this.down.get(shard)?.until ?? 0) <= now);
     const visit = up.length > 0 ? up : inTurn;
-    const recorded: boolean[] = outcomes.map(() => true);
-    const groups = this.split(outcomes);
-    const first = visit[0]!;
-    const firstGroup = groups.get(first) ?? { items: [], at: [] };
-    groups.delete(first);
-    const firstOutcomes = this.withHeld(first, firstGroup.items);
-    const others = this.finishGroups(groups, recorded, false);
+    for (const [shard, group] of this.split(outcomes)) this.hold(shard, group.items);
     const reply: ClaimReply = { jobs: [], nextDue: -1 };
     const errors: unknown[] = [];
     let answered = 0;
     const claimOn = async (shard: number, wanted: number): Promise<void> => {
       const store = this.shards[shard]!;
       const sent = this.resend.get(shard) ?? request;
-      const result = await this.attempt(shard, async () => {
-        if (shard !== first || firstOutcomes.outcomes.length === 0) return store.claim(wanted, leaseMs, sent);
-        const [flags, claimed] = await store.finishAndClaim(firstOutcomes.outcomes, wanted, leaseMs, sent);
-        firstGroup.at.forEach((index, i) => (recorded[index] = flags[firstOutcomes.heldCount + i]!));
-        return claimed;
-      });
+      const held = this.takeHeld(shard);
+      const result = await this.attempt(shard, async () => (held.length === 0
+        ? store.claim(wanted, leaseMs, sent)
+        : (await store.finishAndClaim(held, wanted, leaseMs, sent))[1]));
       if ('error' in result) {
         errors.push(result.error);
         if (sent) this.resend.set(shard, sent);
-        if (shard === first) this.hold(first, firstOutcomes.outcomes);
+        this.hold(shard, held);
         return;
       }
       answered++;
@@ -113,31 +128,26 @@ export class ShardedStore implements WorkerStore {
         await claimOn(shard, count - reply.jobs.length);
       }
     }
-    await others;
+    const overdue = [...this.heldSince].filter(([, since]) => now - since >= OUTCOME_HOLD_MS).map(([shard]) => shard);
+    await this.finishHeld(overdue, false);
     if (answered === 0 && errors.length > 0) throw errors[0];
-    return [recorded, reply];
-  }
-
-  private hold(shard: number, outcomes: readonly Outcome[]): void {
-    if (outcomes.length > 0) this.held.set(shard, [...outcomes, ...(this.held.get(shard) ?? [])]);
+    return [outcomes.map(() => true), reply];
   }
 
   /**
-   * Records each shard's outcomes in one call to it, their flags at the outcomes' places in
-   * `recorded`. A shard that fails keeps its outcomes held for its next call, or (`strict`) leaves
-   * them to the caller, to whom the failure is thrown once every shard has answered.
+   * Records what is held for `shards`, one call to each. A shard that fails keeps its outcomes
+   * held; with `strict` the failure is thrown once every shard has answered.
    */
-  private async finishGroups(groups: Map<number, Group<Outcome>>, recorded: boolean[], strict: boolean): Promise<void> {
+  private async finishHeld(shards: readonly number[], strict: boolean): Promise<void> {
     const errors: unknown[] = [];
-    await Promise.all([...groups].map(async ([shard, group]) => {
-      const { outcomes, heldCount } = this.withHeld(shard, group.items);
-      const result = await this.attempt(shard, () => this.shards[shard]!.finish(outcomes));
+    await Promise.all(shards.map(async (shard) => {
+      const held = this.takeHeld(shard);
+      if (held.length === 0) return;
+      const result = await this.attempt(shard, () => this.shards[shard]!.finish(held));
       if ('error' in result) {
         errors.push(result.error);
-        this.hold(shard, strict ? outcomes.slice(0, heldCount) : outcomes);
-        return;
+        this.hold(shard, held);
       }
-      group.at.forEach((index, i) => (recorded[index] = result.value[heldCount + i]!));
     }));
     if (strict && errors.length > 0) throw errors[0];
   }
@@ -146,13 +156,11 @@ export class ShardedStore implements WorkerStore {
     return (await this.finishAndClaim([], count, leaseMs, request))[1];
   }
 
+  /** Records these outcomes and every one held, now; rejects if a shard failed (what it had stays held). */
   async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
-    const recorded: boolean[] = outcomes.map(() => true);
-    const groups = this.split(outcomes);
-    // Outcomes held for shards these do not reach go along too.
-    for (const shard of this.held.keys()) if (!groups.has(shard)) groups.set(shard, { items: [], at: [] });
-    await this.finishGroups(groups, recorded, true);
-    return recorded;
+    for (const [shard, group] of this.split(outcomes)) this.hold(shard, group.items);
+    await this.finishHeld([...this.held.keys()], true);
+    return outcomes.map(() => true);
   }
 
   /** Renews leases on every shard; a shard that fails reports no lost lease (it is tried again next time). */
