@@ -21,12 +21,12 @@ function intOption(name: string, fallback: number): number {
 
 const opts = { n: intOption('n', 50_000), c: intOption('c', 50), runs: intOption('runs', 1), chunk: intOption('chunk', 1_000) };
 
-/** CPU seconds (user + sys) each server has used so far. */
-async function cpuSeconds(nodes: readonly Redis[]): Promise<number[]> {
+/** CPU seconds (user + sys) each server has used so far, and the script calls (FCALL) it ran. */
+async function usage(nodes: readonly Redis[]): Promise<{ cpu: number; calls: number }[]> {
   return Promise.all(nodes.map(async (node) => {
-    const info = await node.info('cpu');
-    const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return field('used_cpu_user') + field('used_cpu_sys');
+    const info = await node.info('all');
+    const field = (pattern: string) => Number(new RegExp(pattern, 'm').exec(info)?.[1] ?? 0);
+    return { cpu: field('^used_cpu_user:([0-9.]+)') + field('^used_cpu_sys:([0-9.]+)'), calls: field('^cmdstat_fcall:calls=(\\d+)') };
   }));
 }
 
@@ -34,20 +34,23 @@ interface Phase {
   jobsPerS: number;
   /** Redis CPU µs per job, one figure per primary. */
   redisUsPerJob: number[];
+  /** Script calls (FCALL) per 1,000 jobs, on each primary. */
+  callsPerKJobs: number[];
   nodeUsPerJob: number;
 }
 
 async function phase(nodes: readonly Redis[], n: number, run: () => Promise<void>): Promise<Phase> {
-  const cpuBefore = await cpuSeconds(nodes);
+  const before = await usage(nodes);
   const nodeBefore = process.cpuUsage();
   const started = performance.now();
   await run();
   const seconds = (performance.now() - started) / 1000;
   const node = process.cpuUsage(nodeBefore);
-  const cpuAfter = await cpuSeconds(nodes);
+  const after = await usage(nodes);
   return {
     jobsPerS: Math.round(n / seconds),
-    redisUsPerJob: cpuAfter.map((after, i) => Math.round(((after - cpuBefore[i]!) * 1e6) / n * 10) / 10),
+    redisUsPerJob: after.map(({ cpu }, i) => Math.round(((cpu - before[i]!.cpu) * 1e6) / n * 10) / 10),
+    callsPerKJobs: after.map(({ calls }, i) => Math.round(((calls - before[i]!.calls) * 1000) / n)),
     nodeUsPerJob: Math.round((node.user + node.system) / n * 10) / 10,
   };
 }
@@ -82,7 +85,7 @@ async function measure(config: RedisQueueConfig, nodes: readonly Redis[], prefix
 
 const row = (label: string, name: string, p: Phase) =>
   `${label.padEnd(28)} ${name.padEnd(8)} ${String(p.jobsPerS).padStart(8)} jobs/s   Redis µs/job per primary: ${p.redisUsPerJob.map((us) => us.toFixed(1)).join(' / ').padEnd(20)}`
-  + ` (sum ${p.redisUsPerJob.reduce((a, b) => a + b, 0).toFixed(1)}, busiest-primary ceiling ${Math.round(1e6 / Math.max(...p.redisUsPerJob))} jobs/s)   Node ${p.nodeUsPerJob} µs/job`;
+  + ` (sum ${p.redisUsPerJob.reduce((a, b) => a + b, 0).toFixed(1)}, busiest-primary ceiling ${Math.round(1e6 / Math.max(...p.redisUsPerJob))} jobs/s)   Node ${p.nodeUsPerJob} µs/job   script calls per 1,000 jobs ${p.callsPerKJobs.join(' / ')}`;
 
 async function main(): Promise<void> {
   const lines: string[] = [];
@@ -100,11 +103,16 @@ async function main(): Promise<void> {
       const one = await measure({ url: single.url }, singleAdmin, `fqt-${run}-single`);
       say(row(`run ${run}: 1 queue, 1 Redis`, 'enqueue', one.enqueue));
       say(row(`run ${run}: 1 queue, 1 Redis`, 'process', one.process));
+      // The same cluster with the queue unsharded: what cluster mode itself costs (Redis checks the
+      // slot of every key a script touches), apart from the spreading.
+      const unsharded = await measure({ cluster: { nodes: cluster.nodes } }, clusterAdmins, `fqt-${run}-unsharded`);
+      say(row(`run ${run}: 1 shard, 3 primaries`, 'enqueue', unsharded.enqueue));
+      say(row(`run ${run}: 1 shard, 3 primaries`, 'process', unsharded.process));
       // The primaries in cluster.servers order; each shard has one of its own (see shardTags).
       const sharded = await measure({ cluster: { nodes: cluster.nodes }, shards: 3 }, clusterAdmins, `fqt-${run}-sharded`);
       say(row(`run ${run}: 3 shards, 3 primaries`, 'enqueue', sharded.enqueue));
       say(row(`run ${run}: 3 shards, 3 primaries`, 'process', sharded.process));
-      console.log(JSON.stringify({ run, single: one, sharded }));
+      console.log(JSON.stringify({ run, single: one, unsharded, sharded }));
     }
     say(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     writeFileSync(new URL('./last-topology.txt', import.meta.url), `${lines.join('\n')}\n`);
