@@ -95,7 +95,8 @@ export class RedisQueue {
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
     } as const;
-    this.shardCount = checkShards('connect', config.shards);
+    // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
+    this.shardCount = checkShards('connect', settings.shards);
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
     this.picker = new ShardPicker(this.shardCount);
@@ -114,7 +115,7 @@ export class RedisQueue {
       client.disconnect();
       throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
     }
-    return new RedisQueue(name, { client, config, users: 0 });
+    return new RedisQueue(name, { client, config, users: 0 }, { shards: config.shards });
   }
 
   /**

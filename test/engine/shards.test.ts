@@ -178,6 +178,30 @@ test('a queue that grows from one shard to three keeps its jobs', async () => {
   }
 });
 
+test("a sibling queue of a sharded one has shards only when its own settings say so", async () => {
+  const plain = queue.queue('plain');
+  const sharded = queue.queue('other', { shards: 2 });
+  try {
+    expect(plain.shardCount).toBe(1);
+    expect((await plain.push({ type: 't' })).id).not.toContain('-');
+    expect(sharded.shardCount).toBe(2);
+    expect((await sharded.push({ type: 't' })).id).toMatch(/^[01]-/);
+  } finally {
+    await plain.close();
+    await sharded.close();
+  }
+});
+
+test('jobs with the same group or uniqueKey go to one shard; jobs without one go in turn', async () => {
+  const grouped: Job[] = [];
+  for (let n = 0; n < 6; n++) grouped.push(await queue.push({ type: 't', payload: { n }, group: 'tenant-7' } as never));
+  expect(new Set(grouped.map(shardOf)).size).toBe(1);
+  const unique: Job[] = [];
+  for (let n = 0; n < 3; n++) unique.push(await queue.push({ type: 't', payload: { n }, uniqueKey: `order-${n}`, group: 'tenant-7' } as never));
+  // uniqueKey comes first: these go by their own keys, not by the group.
+  expect(unique.map(shardOf)).not.toEqual(unique.map(() => shardOf(grouped[0]!)));
+});
+
 test('shards must be a whole number from 1 to 64', async () => {
   for (const shards of [0, 1.5, 65]) {
     await expect(RedisQueue.connect('bad', { ...testRedisConfig(), prefix, shards })).rejects.toThrow(/shards must be an integer from 1 to 64/);
