@@ -105,9 +105,12 @@ export function routingKey(job: NewJob): string | undefined {
 
 /** Picks the shard of each new job: by a hash of its routing key, else in turn. */
 export class ShardPicker {
-  private turn = 0;
+  // From a random shard: short-lived producers (one `flexq dispatch` each) would all fill shard 1.
+  private turn: number;
 
-  constructor(readonly count: number) {}
+  constructor(readonly count: number) {
+    this.turn = Math.floor(Math.random() * count);
+  }
 
   pick(job: NewJob): number {
     if (this.count === 1) return 0;
