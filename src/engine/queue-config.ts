@@ -17,6 +17,11 @@ export function retention(given: Partial<RetentionPolicy> | undefined, fallback:
   return policy;
 }
 
+/** One shard's part of a retention policy: the age, and an even share of the count. */
+export function shareOf(policy: RetentionPolicy, shards: number): RetentionPolicy {
+  return { age: policy.age, count: Math.ceil(policy.count / shards) };
+}
+
 /** Checks the settings of `connect` (and of `queue()`, which takes the per-queue ones). */
 export function checkConfig(config: RedisQueueConfig): void {
   const { maxRetries, retryDelays, prefix } = config;

@@ -11,7 +11,7 @@ import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
 import { ShardedStore } from './sharded-store.js';
 import { ShardPicker, checkShards, groupByShard, shardOfId, shardTags, shardedId } from './shards.js';
-import { checkConfig, retention } from './queue-config.js';
+import { checkConfig, retention, shareOf } from './queue-config.js';
 import { lastShardEventId, mergeOverviews, mergePages, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
@@ -87,16 +87,17 @@ export class RedisQueue {
     this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
     this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
+    // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
+    this.shardCount = checkShards('connect', settings.shards);
     const storeSettings = {
       eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
       durability: config.durability ?? 'primary',
-      keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
-      keepFailed: retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'),
+      // Each shard keeps its share of the finished jobs, so the queue keeps about `count` in all.
+      keepCompleted: shareOf(retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'), this.shardCount),
+      keepFailed: shareOf(retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'), this.shardCount),
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
     } as const;
-    // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
-    this.shardCount = checkShards('connect', settings.shards);
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
     this.picker = new ShardPicker(this.shardCount);

@@ -202,6 +202,25 @@ test('jobs with the same group or uniqueKey go to one shard; jobs without one go
   expect(unique.map(shardOf)).not.toEqual(unique.map(() => shardOf(grouped[0]!)));
 });
 
+test('retention keeps about keepCompleted.count finished jobs over all shards, not that many per shard', async () => {
+  const kept = queue.queue('kept', { shards: 3, keepCompleted: { count: 30 } });
+  const worker = new RedisWorker(kept, { numWorkers: 10, pollTime: 100 });
+  worker.registerHandler('t', () => ({ success: true }));
+  try {
+    await kept.pushBulk(Array.from({ length: 300 }, () => ({ type: 't' })));
+    void worker.start();
+    await waitFor('every job to finish', async () => {
+      const { stats } = await kept.getOverview();
+      return stats.pendingJobs + stats.processingJobs === 0;
+    });
+    await worker.stop();
+    expect((await kept.getStats()).completedJobs).toBeLessThanOrEqual(30);
+  } finally {
+    await worker.stop();
+    await kept.close();
+  }
+});
+
 test('shards must be a whole number from 1 to 64', async () => {
   for (const shards of [0, 1.5, 65]) {
     await expect(RedisQueue.connect('bad', { ...testRedisConfig(), prefix, shards })).rejects.toThrow(/shards must be an integer from 1 to 64/);
