@@ -188,7 +188,7 @@ export class RedisQueue {
   private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
     if (encoded.length === 0) return [];
     const reply = await this.shards[shard]!.addJobs(encoded);
-    // An 80-bit id collided: draw again.
+    // An id collided (see ids.ts): draw again.
     if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
     return encoded.map((job) => this.newJob(job, reply.createdAt));
   }
