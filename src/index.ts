@@ -11,6 +11,7 @@ export {
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
 export type { RedisCheck, CheckLevel } from './engine/diagnostics.js';
 export type { Topology } from './engine/connection.js';
+export type { ShardOverview } from './engine/sharded-reads.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
   RetentionPolicy, WorkerConfig, WorkerInfo,

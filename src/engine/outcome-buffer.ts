@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Reachability } from './reachability.js';
-import type { Outcome, QueueStore } from './store.js';
+import type { Outcome, WorkerStore } from './store.js';
 import { sleep } from './timers.js';
 
 /**
@@ -14,7 +14,7 @@ export class OutcomeBuffer {
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: QueueStore,
+    private readonly store: WorkerStore,
     private readonly logger: Logger,
     private readonly reachability: Reachability,
     private readonly retryPause: number,

@@ -105,7 +105,13 @@ export interface StoredEvent {
   detail?: string;
 }
 
-/** The Redis side of one queue. */
+/**
+ * The calls a worker makes: one QueueStore's, or a sharded queue's behind the same calls
+ * (sharded-store.ts routes them to the shards).
+ */
+export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'heartbeat' | 'removeHeartbeats'>;
+
+/** The Redis side of one queue (or of one shard of a queue). */
 export class QueueStore {
   constructor(
     private readonly client: RedisClient,

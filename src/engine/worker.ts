@@ -1,4 +1,3 @@
-import { duplicateClient, type RedisClient } from './connection.js';
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,10 +13,10 @@ import { LeaseKeeper, leaseKey } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
-import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type QueueStore } from './store.js';
+import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type WorkerStore } from './store.js';
+import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, Job, JobResult, WorkerConfig } from './types.js';
-import { WakeWaiter } from './wake-waiter.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -29,9 +28,8 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 /** What a worker builds when it starts and drops when it stops. */
 interface Running {
-  store: QueueStore;
-  blocking: RedisClient;
-  waiter: WakeWaiter;
+  store: WorkerStore;
+  waiter: IdleWaiter;
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
   outcomes: OutcomeBuffer;
@@ -103,13 +101,10 @@ export class RedisWorker {
   /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
-    const { store, client } = queueInternals(this.queue);
-    const blocking = duplicateClient(client, `${this.queue.name}:wait`);
-    blocking.on('error', () => {}); // failures surface where the wait is awaited
+    const { store, shards, client } = queueInternals(this.queue);
     this.parts = {
       store,
-      blocking,
-      waiter: new WakeWaiter(store, blocking, this.pollTime, this.reachability, {
+      waiter: openIdleWaiter(shards, client, `${this.queue.name}:wait`, this.pollTime, this.reachability, {
         running: () => this.state === 'running',
         hasFreeSlot: () => this.freeSlots() > 0,
         wakeLoop: () => this.wakeLoop?.(),
@@ -149,7 +144,7 @@ export class RedisWorker {
     const parts = this.parts!;
     this.state = 'stopping';
     this.wakeLoop?.();
-    parts.blocking.disconnect();
+    parts.waiter.close();
     await this.loopDone;
     const drained = this.waitForIdle();
     if (timeout === undefined) {

@@ -203,8 +203,9 @@ export class ConsoleDataSource implements ConsoleCommands {
     try {
       // One read per queue: counts, paused state and the oldest ready job's wait come together.
       const rows = await Promise.all(names.map(async (name) => {
-        const { stats, paused, oldestReadyAt } = await this.queues.get(name)!.getOverview();
-        return { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        const { stats, paused, oldestReadyAt, shards } = await this.queues.get(name)!.getOverview();
+        const row = { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        return shards === undefined ? row : { ...row, shards: shards.map(({ oldestReadyAt: _at, ...shard }) => shard) };
       }));
       const now = Date.now();
       const { queues, setQueues } = this.store.getState();

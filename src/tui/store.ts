@@ -27,6 +27,16 @@ export interface QueueRow {
   rate: number;
   /** When (epoch ms) the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: number | null;
+  /** A sharded queue's shards, each with its counts (and its primary on a cluster). */
+  shards?: ShardRow[];
+}
+
+/** One shard of a sharded queue. */
+export interface ShardRow {
+  shard: number;
+  node?: string;
+  stats: QueueStats;
+  paused: boolean;
 }
 
 /** The visible page of the selected queue's tab. */
