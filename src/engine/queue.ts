@@ -40,6 +40,23 @@ export interface QueueOverview {
   oldestReadyAt: Date | null;
 }
 
+/** A page of `pageJobs`: the jobs, and how many places its offsets run over. */
+export interface JobPage {
+  jobs: Job[];
+  total: number;
+}
+
+/** How many jobs of a listable status the stats count (other than pending and processing). */
+function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 'processing'>): number {
+  switch (status) {
+    case 'delayed': return stats.delayedJobs;
+    case 'retrying': return stats.retryingJobs;
+    case 'completed': return stats.completedJobs;
+    case 'failed': return stats.failedJobs;
+    case 'cancelled': return stats.cancelledJobs;
+  }
+}
+
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
 
@@ -302,8 +319,21 @@ export class RedisQueue {
   }
 
   /** A page of jobs in one status, newest first by the time they entered it; `delayed`: soonest first. */
-  async listJobs(status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions = {}): Promise<Job[]> {
-    this.ensureOpen('listJobs');
+  async listJobs(status: ListableStatus, options: ListOptions = {}): Promise<Job[]> {
+    return (await this.page('listJobs', status, options)).jobs;
+  }
+
+  /**
+   * `listJobs` with `total`, the number of places its offsets run over, for a console that jumps to
+   * the last page: the count of the status, plus for `pending` the places that cancelled or
+   * re-prioritised jobs left in the ready lists until workers pass them (a page skips those).
+   */
+  async pageJobs(status: ListableStatus, options: ListOptions = {}): Promise<JobPage> {
+    return this.page('pageJobs', status, options, true);
+  }
+
+  private async page(operation: string, status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted = false): Promise<JobPage> {
+    this.ensureOpen(operation);
     if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
       throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
     }
@@ -312,12 +342,17 @@ export class RedisQueue {
     if (status === 'processing') {
       const running = await this.jobsByIds(await this.store.activeIds());
       running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
-      return running.slice(offset, offset + limit);
+      return { jobs: running.slice(offset, offset + limit), total: running.length };
     }
-    const ids = status === 'pending' ? await this.store.pendingIds(offset, limit)
-      : status === 'delayed' ? await this.store.delayedIds(offset, limit)
-      : await this.store.scoredIds(status, offset, limit);
-    return (await this.jobsByIds(ids)).filter((job) => status === 'delayed' || job.status === status);
+    let total = 0;
+    let ids: string[];
+    if (status === 'pending') ({ ids, total } = await this.store.pendingPage(offset, limit));
+    else {
+      ids = status === 'delayed' ? await this.store.delayedIds(offset, limit) : await this.store.scoredIds(status, offset, limit);
+      if (counted) total = countOf((await this.store.stats()).stats, status);
+    }
+    const jobs = (await this.jobsByIds(ids)).filter((job) => status === 'delayed' || job.status === status);
+    return { jobs, total };
   }
 
   private async jobsByIds(ids: readonly string[]): Promise<Job[]> {

@@ -1,0 +1,124 @@
+-- locatePendingPage: where the page at `offset` of the pending jobs starts, for paging them by rank
+-- (src/engine/pending-pages.ts reads the page from there with readPendingEntries); reads only.
+-- Pending jobs are the entries of every level's ready list (each in time order, see
+-- includes/ready-order.lua) and the delayed jobs already due, newest first by the time they
+-- became ready (a due delayed job: its run-at); ties go by level, highest first, the due ones
+-- last, then by place in their list. Offsets count list entries, tombstones too (a page skips
+-- them). The script searches for the time of the entry at `offset`: each round takes the middle
+-- entry of the widest bracket of ranks still in question, counts what is newer in every source by
+-- binary search, and narrows every bracket. O(sources × log² n) in all; a call stops after about
+-- a millisecond and a half and hands its brackets back, so no call holds Redis long.
+-- KEYS[1] base        `<prefix>:{<queue>}:` (the ready lists `<base>ready:<level>` are built from it)
+-- KEYS[2] priorities  ZSET `<base>priorities`
+-- KEYS[3] delayed     ZSET `<base>delayed`
+-- ARGV[1] now ms: delayed jobs due by then are pending ('' on the first call: Redis's clock)
+-- ARGV[2] offset
+-- ARGV[3..] the brackets a previous call handed back: source, lo, hi (ranks from the newest)
+-- A source is a level (its ready list) or `due` (the due delayed jobs).
+-- Returns {'more', now, source, lo, hi, …} to be called again with those brackets, or
+-- {'found', now, total entries, source, entries, start rank, …}: the page is the merge of the
+-- sources from their start ranks on.
+
+local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
+local offset = numberArg(2, 'offset', 0, 1e12)
+local clock = nowMs()
+local nowText = whole(ARGV[1] ~= '' and numberArg(1, 'now', 0, 1e15) or clock)
+-- Redis's time when the call started, in µs: the call hands back once it has run this long.
+local BUDGET_US = 1500
+local started = nowUs
+
+local sources, total = {}, 0
+for _, level in ipairs(redis.call('ZREVRANGE', prioritiesKey, 0, -1)) do
+  local key = readyKey(level)
+  sources[#sources + 1] = {name = level, level = level, key = key, len = redis.call('LLEN', key)}
+end
+sources[#sources + 1] = {name = 'due', len = redis.call('ZCOUNT', delayedKey, '-inf', nowText)}
+local byName = {}
+for _, s in ipairs(sources) do
+  s.lo, s.hi = 0, s.len
+  byName[s.name] = s
+  total = total + s.len
+end
+for i = 3, #ARGV - 2, 3 do
+  local s = byName[ARGV[i]]
+  if s then
+    s.lo = math.min(math.max(tonumber(ARGV[i + 1]) or 0, 0), s.len)
+    s.hi = math.min(math.max(tonumber(ARGV[i + 2]) or s.len, s.lo), s.len)
+  end
+end
+
+local function found(starts)
+  local reply = {'found', nowText, total}
+  for i, s in ipairs(sources) do
+    reply[#reply + 1], reply[#reply + 1], reply[#reply + 1] = s.name, s.len, starts[i]
+  end
+  return reply
+end
+
+if offset == 0 or offset >= total then
+  local starts = {}
+  for i = 1, #sources do starts[i] = 0 end
+  return found(starts)
+end
+
+-- Due delayed jobs by rank from the newest due one: ZSET index due - 1 - rank; time in µs.
+local function dueTimeAt(s, rank)
+  return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
+end
+
+local function timeAt(s, rank)
+  if s.level then return timeAtRank(s.key, s.level, s.len, rank) end
+  return dueTimeAt(s, rank)
+end
+
+-- How many entries of a source are newer than `t`, and how many are no older.
+local function newerCounts(s, t)
+  if not s.level then
+    if s.lo >= s.hi then return s.lo, s.lo end
+    local ms = t / 1000
+    return redis.call('ZCOUNT', delayedKey, string.format('(%.3f', ms), nowText),
+      redis.call('ZCOUNT', delayedKey, string.format('%.3f', ms), nowText)
+  end
+  local newer = firstOlder(s.key, s.level, s.len, t, s.lo, s.hi, true)
+  return newer, firstOlder(s.key, s.level, s.len, t, newer, s.hi, false)
+end
+
+while true do
+  local widest
+  for _, s in ipairs(sources) do
+    if s.hi > s.lo and (not widest or s.hi - s.lo > widest.hi - widest.lo) then widest = s end
+  end
+  local starts = {}
+  if not widest then
+    -- Only when times were out of order (a clock that went back): start where the brackets do.
+    for i, s in ipairs(sources) do starts[i] = s.lo end
+    return found(starts)
+  end
+  local t = timeAt(widest, math.floor((widest.lo + widest.hi) / 2))
+  local newer, noOlder, newerSum, noOlderSum = {}, {}, 0, 0
+  for i, s in ipairs(sources) do
+    newer[i], noOlder[i] = newerCounts(s, t)
+    newerSum, noOlderSum = newerSum + newer[i], noOlderSum + noOlder[i]
+  end
+  if newerSum <= offset and offset < noOlderSum then
+    -- The entry at `offset` is of time t: skip the entries of that time before it, by source order.
+    local skip = offset - newerSum
+    for i = 1, #sources do
+      local take = math.min(noOlder[i] - newer[i], skip)
+      starts[i] = newer[i] + take
+      skip = skip - take
+    end
+    return found(starts)
+  end
+  for i, s in ipairs(sources) do
+    if noOlderSum <= offset then s.lo = noOlder[i] else s.hi = newer[i] end
+  end
+  nowMs()
+  if nowUs - started > BUDGET_US then
+    local reply = {'more', nowText}
+    for _, s in ipairs(sources) do
+      reply[#reply + 1], reply[#reply + 1], reply[#reply + 1] = s.name, s.lo, s.hi
+    end
+    return reply
+  end
+end
