@@ -67,7 +67,7 @@ for i = 2, #ARGV - 2, 3 do
   if ARGV[i] == 'due' then out, times, valid = readDue(first, n) else out, times, valid = readList(ARGV[i], first, n) end
   reply[#reply + 1] = #out
   for j = 1, #out do
-    reply[#reply + 1], reply[#reply + 1], reply[#reply + 1] = out[j], times[j], valid[j] and 1 or 0
+    push(reply, out[j], times[j], valid[j] and 1 or 0)
   end
 end
 return reply

@@ -12,6 +12,11 @@
 
 local TOMBSTONE = '~'
 
+-- Appends values to a reply (a multiple assignment to `t[#t + 1]` would write one slot).
+local function push(t, ...)
+  for _, value in ipairs({...}) do t[#t + 1] = value end
+end
+
 local function isTombstone(entry)
   return string.sub(entry, 1, 1) == TOMBSTONE
 end
