@@ -50,7 +50,7 @@ end
 local function found(starts)
   local reply = {'found', nowText, total}
   for i, s in ipairs(sources) do
-    reply[#reply + 1], reply[#reply + 1], reply[#reply + 1] = s.name, s.len, starts[i]
+    push(reply, s.name, s.len, starts[i])
   end
   return reply
 end
@@ -117,7 +117,7 @@ while true do
   if nowUs - started > BUDGET_US then
     local reply = {'more', nowText}
     for _, s in ipairs(sources) do
-      reply[#reply + 1], reply[#reply + 1], reply[#reply + 1] = s.name, s.lo, s.hi
+      push(reply, s.name, s.lo, s.hi)
     end
     return reply
   end
