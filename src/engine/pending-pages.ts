@@ -22,7 +22,7 @@ export interface PendingSource {
 /** Where the page starts (found) or the brackets to hand back (more). */
 export type LocateReply =
   | { kind: 'found'; now: string; total: number; sources: PendingSource[] }
-  | { kind: 'more'; now: string; brackets: (string | number)[] };
+  | { kind: 'more'; now: string; state: (string | number)[] };
 
 /** An entry of a source, newest first: a job id or a tombstone, its time in µs, whether to show it. */
 export interface PendingEntry {
@@ -33,7 +33,8 @@ export interface PendingEntry {
 
 /** The two reads a page takes, as the store runs them. */
 export interface PendingReads {
-  locate(now: string, offset: number, brackets: readonly (string | number)[]): Promise<LocateReply>;
+  /** `state`: what the previous call handed back (none on the first). */
+  locate(now: string, offset: number, budgetUs: number, state: readonly (string | number)[]): Promise<LocateReply>;
   read(now: string, wanted: readonly { source: string; start: number; count: number }[]): Promise<PendingEntry[][]>;
 }
 
@@ -46,19 +47,21 @@ export interface PendingPage {
 /** Entries one read takes at most (over every source): about a millisecond of Redis's time. */
 const READ_BUDGET = 2_000;
 /** Calls a page may take: a bound for a queue whose data moves under the search. */
-const MAX_CALLS = 200;
+const MAX_CALLS = 1_000;
+/** Redis time one locating call may take, in µs: well within the 5 ms that no call may hold Redis for. */
+export const LOCATE_BUDGET_US = 1_500;
 
 /** The page of `limit` pending jobs from `offset`. */
-export async function readPendingPage(reads: PendingReads, offset: number, limit: number): Promise<PendingPage> {
+export async function readPendingPage(reads: PendingReads, offset: number, limit: number, budgetUs = LOCATE_BUDGET_US): Promise<PendingPage> {
   let now = '';
-  let brackets: readonly (string | number)[] = [];
+  let state: readonly (string | number)[] = [];
   let located: Extract<LocateReply, { kind: 'found' }> | undefined;
   for (let call = 0; !located; call++) {
     if (call >= MAX_CALLS) throw new Error(`listJobs: the pending jobs moved too much to find offset ${offset}`);
-    const reply = await reads.locate(now, offset, brackets);
+    const reply = await reads.locate(now, offset, budgetUs, state);
     now = reply.now;
     if (reply.kind === 'found') located = reply;
-    else brackets = reply.brackets;
+    else state = reply.state;
   }
   const { total, sources } = located;
   if (offset >= total) return { ids: [], total };

@@ -298,15 +298,15 @@ export class QueueStore {
   }
 
   /** One page of pending job ids, and how many places the offsets run over (see pending-pages.ts). */
-  pendingPage(offset: number, limit: number): Promise<PendingPage> {
-    return readPendingPage(this.pendingReads, offset, limit);
+  pendingPage(offset: number, limit: number, budgetUs?: number): Promise<PendingPage> {
+    return readPendingPage(this.pendingReads, offset, limit, budgetUs);
   }
 
   private readonly pendingReads: PendingReads = {
-    locate: async (now, offset, brackets) => {
-      const reply = (await this.call('locatePendingPage', [now, offset, ...brackets])) as (string | number)[];
+    locate: async (now, offset, budgetUs, state) => {
+      const reply = (await this.call('locatePendingPage', [now, offset, budgetUs, ...(state.length > 0 ? state : [''])])) as (string | number)[];
       const [kind, at] = reply as [string, string];
-      if (kind === 'more') return { kind, now: String(at), brackets: reply.slice(2) };
+      if (kind === 'more') return { kind, now: String(at), state: reply.slice(2) };
       const sources: PendingSource[] = [];
       for (let i = 3; i + 2 < reply.length; i += 3) {
         sources.push({ source: String(reply[i]), entries: Number(reply[i + 1]), start: Number(reply[i + 2]) });

@@ -5,17 +5,21 @@
 -- became ready (a due delayed job: its run-at); ties go by level, highest first, the due ones
 -- last, then by place in their list. Offsets count list entries, tombstones too (a page skips
 -- them). The script searches for the time of the entry at `offset`: each round takes the middle
--- entry of the widest bracket of ranks still in question, counts what is newer in every source by
--- binary search, and narrows every bracket. O(sources × log² n) in all; a call stops after about
--- a millisecond and a half and hands its brackets back, so no call holds Redis long.
+-- entry of the widest bracket of ranks still in question as a pivot, counts what is newer in
+-- every source by binary search, and narrows every bracket. O(sources × log² n) in all; a call
+-- stops once it has run its time budget (between two sources' counts) and hands its state back,
+-- so no call holds Redis long however many levels are in use.
 -- KEYS[1] base        `<prefix>:{<queue>}:` (the ready lists `<base>ready:<level>` are built from it)
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- ARGV[1] now ms: delayed jobs due by then are pending ('' on the first call: Redis's clock)
 -- ARGV[2] offset
--- ARGV[3..] the brackets a previous call handed back: source, lo, hi (ranks from the newest)
+-- ARGV[3] time budget µs of the call (0: hand back after every count)
+-- ARGV[4] the pivot time µs of a round under way ('' for none)
+-- ARGV[5..] the state a previous call handed back, per source: source, lo, hi (ranks from the
+--         newest), and its counts for the pivot if done ('' otherwise): newer, no older
 -- A source is a level (its ready list) or `due` (the due delayed jobs).
--- Returns {'more', now, source, lo, hi, …} to be called again with those brackets, or
+-- Returns {'more', now, pivot, <state as above>…} to be called again with those, or
 -- {'found', now, total entries, source, entries, start rank, …}: the page is the merge of the
 -- sources from their start ranks on.
 
@@ -23,8 +27,8 @@ local prioritiesKey, delayedKey = KEYS[2], KEYS[3]
 local offset = numberArg(2, 'offset', 0, 1e12)
 local clock = nowMs()
 local nowText = whole(ARGV[1] ~= '' and numberArg(1, 'now', 0, 1e15) or clock)
--- Redis's time when the call started, in µs: the call hands back once it has run this long.
-local BUDGET_US = 1500
+local budget = numberArg(3, 'budget', 0, 1e6)
+-- Redis's time when the call started, in µs: the call hands back once it has run `budget` µs.
 local started = nowUs
 
 local sources, total = {}, 0
@@ -39,20 +43,35 @@ for _, s in ipairs(sources) do
   byName[s.name] = s
   total = total + s.len
 end
-for i = 3, #ARGV - 2, 3 do
+local pivot = tonumber(ARGV[4])
+for i = 5, #ARGV - 4, 5 do
   local s = byName[ARGV[i]]
   if s then
     s.lo = math.min(math.max(tonumber(ARGV[i + 1]) or 0, 0), s.len)
     s.hi = math.min(math.max(tonumber(ARGV[i + 2]) or s.len, s.lo), s.len)
+    s.newer, s.noOlder = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4])
   end
+end
+-- A source that came or changed since the round began is counted again.
+for _, s in ipairs(sources) do
+  if s.newer and not (s.lo <= s.newer and s.newer <= s.noOlder and s.noOlder <= s.hi) then s.newer, s.noOlder = nil, nil end
 end
 
 local function found(starts)
   local reply = {'found', nowText, total}
-  for i, s in ipairs(sources) do
-    push(reply, s.name, s.len, starts[i])
-  end
+  for i, s in ipairs(sources) do push(reply, s.name, s.len, starts[i]) end
   return reply
+end
+
+local function more()
+  local reply = {'more', nowText, pivot and whole(pivot) or ''}
+  for _, s in ipairs(sources) do push(reply, s.name, s.lo, s.hi, s.newer or '', s.noOlder or '') end
+  return reply
+end
+
+local function spent()
+  nowMs()
+  return nowUs - started >= budget
 end
 
 if offset == 0 or offset >= total then
@@ -62,63 +81,58 @@ if offset == 0 or offset >= total then
 end
 
 -- Due delayed jobs by rank from the newest due one: ZSET index due - 1 - rank; time in µs.
-local function dueTimeAt(s, rank)
-  return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
-end
-
 local function timeAt(s, rank)
   if s.level then return timeAtRank(s.key, s.level, s.len, rank) end
-  return dueTimeAt(s, rank)
+  return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
 end
 
 -- How many entries of a source are newer than `t`, and how many are no older.
 local function newerCounts(s, t)
+  if s.lo >= s.hi then return s.lo, s.lo end
   if not s.level then
-    if s.lo >= s.hi then return s.lo, s.lo end
     local ms = t / 1000
     return redis.call('ZCOUNT', delayedKey, string.format('(%.3f', ms), nowText),
       redis.call('ZCOUNT', delayedKey, string.format('%.3f', ms), nowText)
   end
   local newer = firstOlder(s.key, s.level, s.len, t, s.lo, s.hi, true)
-  return newer, firstOlder(s.key, s.level, s.len, t, newer, s.hi, false)
+  return newer, firstOlder(s.key, s.level, s.len, t, newer, s.hi, false, true)
 end
 
 while true do
-  local widest
+  if not pivot then
+    local widest
+    for _, s in ipairs(sources) do
+      s.newer, s.noOlder = nil, nil
+      if s.hi > s.lo and (not widest or s.hi - s.lo > widest.hi - widest.lo) then widest = s end
+    end
+    local starts = {}
+    if not widest then
+      -- Only when times were out of order (a clock that went back): start where the brackets do.
+      for i, s in ipairs(sources) do starts[i] = s.lo end
+      return found(starts)
+    end
+    pivot = timeAt(widest, math.floor((widest.lo + widest.hi) / 2))
+  end
+  local newerSum, noOlderSum = 0, 0
   for _, s in ipairs(sources) do
-    if s.hi > s.lo and (not widest or s.hi - s.lo > widest.hi - widest.lo) then widest = s end
-  end
-  local starts = {}
-  if not widest then
-    -- Only when times were out of order (a clock that went back): start where the brackets do.
-    for i, s in ipairs(sources) do starts[i] = s.lo end
-    return found(starts)
-  end
-  local t = timeAt(widest, math.floor((widest.lo + widest.hi) / 2))
-  local newer, noOlder, newerSum, noOlderSum = {}, {}, 0, 0
-  for i, s in ipairs(sources) do
-    newer[i], noOlder[i] = newerCounts(s, t)
-    newerSum, noOlderSum = newerSum + newer[i], noOlderSum + noOlder[i]
+    if not s.newer then
+      s.newer, s.noOlder = newerCounts(s, pivot)
+      if spent() then return more() end
+    end
+    newerSum, noOlderSum = newerSum + s.newer, noOlderSum + s.noOlder
   end
   if newerSum <= offset and offset < noOlderSum then
-    -- The entry at `offset` is of time t: skip the entries of that time before it, by source order.
-    local skip = offset - newerSum
-    for i = 1, #sources do
-      local take = math.min(noOlder[i] - newer[i], skip)
-      starts[i] = newer[i] + take
+    -- The entry at `offset` is of the pivot's time: skip the entries of that time before it, by source order.
+    local skip, starts = offset - newerSum, {}
+    for i, s in ipairs(sources) do
+      local take = math.min(s.noOlder - s.newer, skip)
+      starts[i] = s.newer + take
       skip = skip - take
     end
     return found(starts)
   end
-  for i, s in ipairs(sources) do
-    if noOlderSum <= offset then s.lo = noOlder[i] else s.hi = newer[i] end
+  for _, s in ipairs(sources) do
+    if noOlderSum <= offset then s.lo = s.noOlder else s.hi = s.newer end
   end
-  nowMs()
-  if nowUs - started > BUDGET_US then
-    local reply = {'more', nowText}
-    for _, s in ipairs(sources) do
-      push(reply, s.name, s.lo, s.hi)
-    end
-    return reply
-  end
+  pivot = nil
 end

@@ -79,6 +79,10 @@ describe('pending pages at every offset', () => {
         expect([offset, limit, await h.store.pendingIds(offset, limit)]).toEqual([offset, limit, expectedPage(all, offset, limit)]);
       }
     }
+    // With no time budget, each call counts one source and hands its state back: the same pages.
+    for (let offset = 0; offset <= all.length; offset++) {
+      expect([offset, (await h.store.pendingPage(offset, 3, 0)).ids]).toEqual([offset, expectedPage(all, offset, 3)]);
+    }
     expect((await h.store.pendingPage(0, 1)).total).toBe(all.length);
     // Paging on by the limit misses no job.
     const paged = new Set<string>();

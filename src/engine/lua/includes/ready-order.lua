@@ -66,19 +66,21 @@ local function timeAtRank(key, level, len, rank)
 end
 
 -- The first rank in [lo, hi) whose entry is older than `t` (or no newer, with `orEqual`); hi when
--- none is. Gallops from lo first: the boundary is often near where the last search left off.
-local function firstOlder(key, level, len, t, lo, hi, orEqual)
+-- none is. `gallop`: look near lo first (the end of a group of one time is usually near its start).
+local function firstOlder(key, level, len, t, lo, hi, orEqual, gallop)
   local function older(rank)
     local time = timeAtRank(key, level, len, rank)
     if orEqual then return time <= t end
     return time < t
   end
-  local step = 1
-  while lo + step < hi and not older(lo + step - 1) do
-    lo = lo + step
-    step = step * 2
+  if gallop then
+    local step = 1
+    while lo + step < hi and not older(lo + step - 1) do
+      lo = lo + step
+      step = step * 2
+    end
+    hi = math.min(hi, lo + step)
   end
-  hi = math.min(hi, lo + step)
   while lo < hi do
     local mid = math.floor((lo + hi) / 2)
     if older(mid) then hi = mid else lo = mid + 1 end
@@ -89,7 +91,7 @@ end
 -- The ranks [first, last) of a list's entries at exactly time `t`.
 local function ranksAt(key, level, len, t)
   local first = firstOlder(key, level, len, t, 0, len, true)
-  return first, firstOlder(key, level, len, t, first, len, false)
+  return first, firstOlder(key, level, len, t, first, len, false, true)
 end
 
 -- Where `id` sits among ranks [first, last) (entries of one time); nil when not found. A group of
