@@ -54,7 +54,10 @@ for i = 5, #ARGV - 4, 5 do
 end
 -- A source that came or changed since the round began is counted again.
 for _, s in ipairs(sources) do
-  if s.newer and not (s.lo <= s.newer and s.newer <= s.noOlder and s.noOlder <= s.hi) then s.newer, s.noOlder = nil, nil end
+  if s.newer and not (s.lo <= s.newer and s.newer <= (s.noOlder or s.newer) and (s.noOlder or s.newer) <= s.hi) then
+    s.newer, s.noOlder = nil, nil
+  end
+  if not s.newer then s.noOlder = nil end
 end
 
 local function found(starts)
@@ -86,16 +89,30 @@ local function timeAt(s, rank)
   return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
 end
 
--- How many entries of a source are newer than `t`, and how many are no older.
-local function newerCounts(s, t)
-  if s.lo >= s.hi then return s.lo, s.lo end
+-- How many entries of a source are newer than `t` (or, with `orEqual`, no older): its first
+-- rank past them, within its bracket.
+local function countNewer(s, t, orEqual)
+  local from = orEqual and s.newer or s.lo
+  if from >= s.hi then return from end
   if not s.level then
-    local ms = t / 1000
-    return redis.call('ZCOUNT', delayedKey, string.format('(%.3f', ms), nowText),
-      redis.call('ZCOUNT', delayedKey, string.format('%.3f', ms), nowText)
+    return redis.call('ZCOUNT', delayedKey, string.format(orEqual and '%.3f' or '(%.3f', t / 1000), nowText)
   end
-  local newer = firstOlder(s.key, s.level, s.len, t, s.lo, s.hi, true)
-  return newer, firstOlder(s.key, s.level, s.len, t, newer, s.hi, false, true)
+  -- Entries of the pivot's time are usually few after the newer ones: gallop to their end.
+  return firstOlder(s.key, s.level, s.len, t, from, s.hi, not orEqual, orEqual)
+end
+
+-- Counts every source for the pivot (newer, or with `orEqual` no older), stopping when the budget
+-- is spent; the sum, or nil when stopped.
+local function countAll(field, orEqual)
+  local sum = 0
+  for _, s in ipairs(sources) do
+    if not s[field] then
+      s[field] = countNewer(s, pivot, orEqual)
+      if spent() then return nil end
+    end
+    sum = sum + s[field]
+  end
+  return sum
 end
 
 while true do
@@ -113,13 +130,13 @@ while true do
     end
     pivot = timeAt(widest, math.floor((widest.lo + widest.hi) / 2))
   end
-  local newerSum, noOlderSum = 0, 0
-  for _, s in ipairs(sources) do
-    if not s.newer then
-      s.newer, s.noOlder = newerCounts(s, pivot)
-      if spent() then return more() end
-    end
-    newerSum, noOlderSum = newerSum + s.newer, noOlderSum + s.noOlder
+  local newerSum = countAll('newer', false)
+  if not newerSum then return more() end
+  -- More than `offset` entries are newer than the pivot: the page starts newer; no need to count ties.
+  local noOlderSum = newerSum
+  if newerSum <= offset then
+    noOlderSum = countAll('noOlder', true)
+    if not noOlderSum then return more() end
   end
   if newerSum <= offset and offset < noOlderSum then
     -- The entry at `offset` is of the pivot's time: skip the entries of that time before it, by source order.
@@ -132,7 +149,7 @@ while true do
     return found(starts)
   end
   for _, s in ipairs(sources) do
-    if noOlderSum <= offset then s.lo = s.noOlder else s.hi = s.newer end
+    if newerSum > offset then s.hi = s.newer else s.lo = s.noOlder end
   end
   pivot = nil
 end
