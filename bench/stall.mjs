@@ -20,6 +20,7 @@ const BUDGET_MS = 5;
 const WALL_TARGET_MS = 200;
 const LEVELS = 10;
 const PAGE = 20;
+const DUE = Math.min(10_000, N / 100);
 
 const port = await ephemeralPort();
 const dir = mkdtempSync(join(tmpdir(), 'flexq-stall-'));
@@ -46,7 +47,7 @@ try {
   await worker.stop();
   await fill(N, (i) => ({ type: 'wait', priority: i % LEVELS }));
   await fill(N / 10, () => ({ type: 'later', delay: 3_600_000 }));
-  await fill(Math.min(10_000, N / 100), () => ({ type: 'due', delay: 1 }));
+  await fill(DUE, () => ({ type: 'due', delay: 1 }));
   const middle = (await queue.listJobs('pending', { offset: N / 2, limit: 1 }))[0];
   const victims = await queue.pushBulk([{ type: 'wait' }, { type: 'wait' }, { type: 'wait', priority: 3 }]);
   await fill(N / 10, () => ({ type: 'wait', priority: 0 })); // the victims now sit before N/10 jobs of their level
@@ -70,6 +71,10 @@ try {
     ['retryJob', () => queue.retryJob(toRetry.id)],
     [`listJobs pending @${N / 2} after them`, () => queue.pageJobs('pending', { offset: N / 2, limit: PAGE })],
     ['pushBulk 1,000 (one chunk)', () => fill(1_000, () => ({ type: 'wait' }))],
+    // A claim's upkeep promotes up to 1,000 due delayed jobs (DEFAULTS.maintenanceBatch) at once.
+    [`pop ×10 (upkeep promotes the ${DUE} due)`, async () => {
+      for (let i = 0; i < 10; i++) await queue.pop();
+    }],
     ['worker, 2,000 jobs with retention', async () => {
       const w = new RedisWorker(trimming, { numWorkers: 50 });
       w.registerHandler('wait', () => ({ success: true }));
@@ -81,8 +86,7 @@ try {
   ];
   await admin.config('SET', 'slowlog-log-slower-than', '0');
   await admin.config('SET', 'slowlog-max-len', '100000');
-  const rows = [];
-  for (const [name, run] of ops) {
+  const measure = async (run) => {
     await admin.slowlog('RESET');
     const t0 = performance.now();
     await run();
@@ -90,12 +94,25 @@ try {
     // SLOWLOG entries: [id, time, µs, [command, ...args], …]; the CONFIG/SLOWLOG calls are the admin's.
     const entries = (await admin.slowlog('GET', 100_000)).filter((entry) => !/^(slowlog|config)$/i.test(String(entry[3][0])));
     const worst = entries.reduce((max, entry) => (entry[2] > max.us ? { us: entry[2], command: `${entry[3][0]} ${String(entry[3][1] ?? '').replace(/^flexq_[0-9a-f]+_/, '').slice(0, 30)}` } : max), { us: 0, command: '' });
-    rows.push({ name, ms: worst.us / 1000, command: worst.command, calls: entries.filter((e) => /^fcall/i.test(String(e[3][0]))).length, wall });
+    return { ms: worst.us / 1000, command: worst.command, calls: entries.filter((e) => /^fcall/i.test(String(e[3][0]))).length, wall };
+  };
+  // Reads run 5 times: the median of their worst commands, and the worst of all (a busy machine
+  // preempts Redis now and then, which SLOWLOG counts). Writes run once.
+  const rows = [];
+  for (const [name, run] of ops) {
+    const reads = /^(get|list)/.test(name);
+    const runs = [];
+    for (let i = 0; i < (reads ? 5 : 1); i++) runs.push(await measure(run));
+    const byMs = [...runs].sort((a, b) => a.ms - b.ms);
+    const median = byMs[Math.floor(byMs.length / 2)];
+    const wall = [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)].wall;
+    rows.push({ name, ...median, max: byMs.at(-1).ms, wall });
   }
   console.log(`\nstall budget: no call may hold Redis for more than ${BUDGET_MS} ms (N = ${N} waiting and ${N} finished; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-  console.log(`${'operation'.padEnd(42)} ${'worst command'.padStart(14)}  target  ${'wall'.padStart(10)}  scripts  command`);
+  console.log('worst command: the longest command Redis ran for the operation (reads: median of 5 runs, and the max); wall: the call as its caller waits for it');
+  console.log(`${'operation'.padEnd(42)} ${'worst command'.padStart(14)}  ${'max'.padStart(9)}  target  ${'wall'.padStart(10)}  scripts  command`);
   for (const row of rows) {
-    console.log(`${row.ms <= BUDGET_MS ? 'ok  ' : 'OVER'} ${row.name.padEnd(37)} ${row.ms.toFixed(2).padStart(11)} ms  ≤ ${BUDGET_MS} ms ${row.wall.toFixed(1).padStart(8)} ms ${String(row.calls).padStart(6)}   ${row.command}`);
+    console.log(`${row.ms <= BUDGET_MS ? 'ok  ' : 'OVER'} ${row.name.padEnd(37)} ${row.ms.toFixed(2).padStart(11)} ms ${row.max.toFixed(2).padStart(8)} ms  ≤ ${BUDGET_MS} ms ${row.wall.toFixed(1).padStart(8)} ms ${String(row.calls).padStart(6)}   ${row.command}`);
   }
   const reads = rows.filter((row) => row.name.startsWith('listJobs') || row.name.startsWith('getJob'));
   console.log(`console reads (pages at any offset, search by id): slowest wall ${Math.max(...reads.map((r) => r.wall)).toFixed(1)} ms (target ≤ ${WALL_TARGET_MS} ms)`);
