@@ -54,4 +54,24 @@ describe('paging the jobs pane', () => {
     await h.frame((f) => f.includes('page 3/3') && f.includes(jobs[0]!.id), 'the oldest job on the last page');
     expect(state().page!.total).toBe(3 * size);
   });
+  it('a queue of 200,000 jobs: the last page, a typed page and a search by id show the right jobs', async () => {
+    h = await openHarness();
+    const ids: string[] = [];
+    for (let b = 0; b < 40; b++) {
+      const jobs = await h.queue.pushBulk(Array.from({ length: 5_000 }, () => ({ type: 'bulk', priority: 0 })));
+      ids.push(...jobs.map((job) => job.id));
+    }
+    await h.press(KEY.enter);
+    const size = state().pageSize;
+    const pages = Math.ceil(200_000 / size);
+    await h.frame((f) => f.includes(`page 1/${pages}`) && f.includes(ids[199_999]!), 'page 1 with the newest job');
+    await h.press('G');
+    await h.frame((f) => f.includes(`page ${pages}/${pages}`) && f.includes(ids[0]!), 'the last page with the oldest job');
+    // Page 5,000 starts at offset 4,999 × size, newest first.
+    await h.press(':', ...'5000'.split(''), KEY.enter);
+    await h.frame((f) => f.includes(`page 5000/${pages}`) && f.includes(ids[199_999 - 4_999 * size]!), 'page 5,000');
+    const deep = ids[123_456]!;
+    await h.press('/', ...deep.split(''), KEY.enter);
+    await h.frame(`Job ${deep}`, 'the job found by its id');
+  }, 120_000);
 });
