@@ -44,6 +44,29 @@ export interface PendingPage {
   total: number;
 }
 
+/** `locatePendingPage.lua`'s reply. */
+export function parseLocateReply(reply: readonly (string | number)[]): LocateReply {
+  const [kind, at] = reply as [string, string];
+  if (kind === 'more') return { kind, now: String(at), state: reply.slice(2) };
+  const sources: PendingSource[] = [];
+  for (let i = 3; i + 2 < reply.length; i += 3) {
+    sources.push({ source: String(reply[i]), entries: Number(reply[i + 1]), start: Number(reply[i + 2]) });
+  }
+  return { kind: 'found', now: String(at), total: Number(reply[2]), sources };
+}
+
+/** `readPendingEntries.lua`'s reply: per source, a count then entry, time, shown flag triples. */
+export function parseEntries(flat: readonly (string | number)[]): PendingEntry[][] {
+  const bySource: PendingEntry[][] = [];
+  for (let i = 0; i < flat.length;) {
+    const n = Number(flat[i++]);
+    const entries: PendingEntry[] = [];
+    for (let j = 0; j < n; j++, i += 3) entries.push({ entry: String(flat[i]), time: Number(flat[i + 1]), shown: flat[i + 2] === 1 });
+    bySource.push(entries);
+  }
+  return bySource;
+}
+
 /** Entries one read takes at most (over every source): about a millisecond of Redis's time. */
 const READ_BUDGET = 2_000;
 /** Calls a page may take: a bound for a queue whose data moves under the search. */

@@ -9,7 +9,7 @@ import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetail
 import { DEFAULTS } from './defaults.js';
 import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
-import { readPendingPage, type PendingEntry, type PendingPage, type PendingReads, type PendingSource } from './pending-pages.js';
+import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
 type Reply = (string | number | Reply)[];
@@ -303,29 +303,10 @@ export class QueueStore {
   }
 
   private readonly pendingReads: PendingReads = {
-    locate: async (now, offset, budgetUs, state) => {
-      const reply = (await this.call('locatePendingPage', [now, offset, budgetUs, ...(state.length > 0 ? state : [''])])) as (string | number)[];
-      const [kind, at] = reply as [string, string];
-      if (kind === 'more') return { kind, now: String(at), state: reply.slice(2) };
-      const sources: PendingSource[] = [];
-      for (let i = 3; i + 2 < reply.length; i += 3) {
-        sources.push({ source: String(reply[i]), entries: Number(reply[i + 1]), start: Number(reply[i + 2]) });
-      }
-      return { kind: 'found', now: String(at), total: Number(reply[2]), sources };
-    },
-    read: async (now, wanted) => {
-      const args: (string | number)[] = [now];
-      for (const w of wanted) args.push(w.source, w.start, w.count);
-      const flat = (await this.call('readPendingEntries', args)) as (string | number)[];
-      const bySource: PendingEntry[][] = [];
-      for (let i = 0; i < flat.length;) {
-        const n = Number(flat[i++]);
-        const entries: PendingEntry[] = [];
-        for (let j = 0; j < n; j++, i += 3) entries.push({ entry: String(flat[i]), time: Number(flat[i + 1]), shown: flat[i + 2] === 1 });
-        bySource.push(entries);
-      }
-      return bySource;
-    },
+    locate: async (now, offset, budgetUs, state) =>
+      parseLocateReply((await this.call('locatePendingPage', [now, offset, budgetUs, ...(state.length > 0 ? state : [''])])) as (string | number)[]),
+    read: async (now, wanted) =>
+      parseEntries((await this.call('readPendingEntries', [now, ...wanted.flatMap((w) => [w.source, w.start, w.count])])) as (string | number)[]),
   };
 
   /** One page of ids from a ZSET scored by the time the job entered it, newest first. */
