@@ -46,6 +46,23 @@ export interface QueueOverview {
   shards?: ShardOverview[];
 }
 
+/** A page of `pageJobs`: the jobs, and how many places its offsets run over. */
+export interface JobPage {
+  jobs: Job[];
+  total: number;
+}
+
+/** How many jobs of a listable status the stats count (other than pending and processing). */
+function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 'processing'>): number {
+  switch (status) {
+    case 'delayed': return stats.delayedJobs;
+    case 'retrying': return stats.retryingJobs;
+    case 'completed': return stats.completedJobs;
+    case 'failed': return stats.failedJobs;
+    case 'cancelled': return stats.cancelledJobs;
+  }
+}
+
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
 
@@ -319,30 +336,51 @@ export class RedisQueue {
   }
 
   /** A page of jobs in one status, newest first by the time they entered it; `delayed`: soonest first. */
-  async listJobs(status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions = {}): Promise<Job[]> {
-    this.ensureOpen('listJobs');
+  async listJobs(status: ListableStatus, options: ListOptions = {}): Promise<Job[]> {
+    return (await this.page('listJobs', status, options)).jobs;
+  }
+
+  /**
+   * `listJobs` with `total`, the number of places its offsets run over, for a console that jumps to
+   * the last page: the count of the status, plus for `pending` the places that cancelled or
+   * re-prioritised jobs left in the ready lists until workers pass them (a page skips those).
+   */
+  async pageJobs(status: ListableStatus, options: ListOptions = {}): Promise<JobPage> {
+    return this.page('pageJobs', status, options, true);
+  }
+
+  private async page(operation: string, status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted = false): Promise<JobPage> {
+    this.ensureOpen(operation);
     if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
       throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
     }
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
-    if (this.shardCount === 1) return this.listShard(this.shards[0]!, status, offset, limit);
+    if (this.shardCount === 1) return this.pageOfShard(this.shards[0]!, status, offset, limit, counted);
     // Each shard's first offset + limit jobs hold the merged page's.
-    const pages = await Promise.all(this.shards.map((shard) => this.listShard(shard, status, 0, offset + limit)));
-    return mergePages(pages, status, offset, limit);
+    const pages = await Promise.all(this.shards.map((shard) => this.pageOfShard(shard, status, 0, offset + limit, counted)));
+    return {
+      jobs: mergePages(pages.map((page) => page.jobs), status, offset, limit),
+      total: pages.reduce((sum, page) => sum + page.total, 0),
+    };
   }
 
-  /** A page of one shard's jobs in one status, in listJobs' order. */
-  private async listShard(store: QueueStore, status: ListableStatus, offset: number, limit: number): Promise<Job[]> {
+  /** A page of one shard's jobs in one status, in listJobs' order, with its total when `counted`. */
+  private async pageOfShard(store: QueueStore, status: ListableStatus, offset: number, limit: number, counted: boolean): Promise<JobPage> {
     if (status === 'processing') {
       const running = await this.jobsByIds(store, await store.activeIds());
       running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
-      return running.slice(offset, offset + limit);
+      return { jobs: running.slice(offset, offset + limit), total: running.length };
     }
-    const ids = status === 'pending' ? await store.pendingIds(offset, limit)
-      : status === 'delayed' ? await store.delayedIds(offset, limit)
-      : await store.scoredIds(status, offset, limit);
-    return (await this.jobsByIds(store, ids)).filter((job) => status === 'delayed' || job.status === status);
+    let total = 0;
+    let ids: string[];
+    if (status === 'pending') ({ ids, total } = await store.pendingPage(offset, limit));
+    else {
+      ids = status === 'delayed' ? await store.delayedIds(offset, limit) : await store.scoredIds(status, offset, limit);
+      if (counted) total = countOf((await store.stats()).stats, status);
+    }
+    const jobs = (await this.jobsByIds(store, ids)).filter((job) => status === 'delayed' || job.status === status);
+    return { jobs, total };
   }
 
   private async jobsByIds(store: QueueStore, ids: readonly string[]): Promise<Job[]> {

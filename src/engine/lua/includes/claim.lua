@@ -29,7 +29,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
       lostScores[#lostScores + 1] = nowUsText
       lostScores[#lostScores + 1] = id
     else
-      makePending(job)
+      makePendingAtHead(job)
       recovered[#recovered + 1] = id
       levels[#levels + 1] = count(job.p)
     end
