@@ -1,9 +1,13 @@
-/** Checks of a queue's connection and settings, before anything connects. */
+/**
+ * Checks of a queue's configuration, before anything connects: each bad value gets an error that
+ * names it.
+ */
 import { checkDuration } from './codec.js';
 import { ValidationError } from './errors.js';
+import { checkShards } from './shards.js';
 import type { RedisQueueConfig, RetentionPolicy } from './types.js';
 
-/** A retention policy with its defaults, checked. */
+/** A retention policy with the defaults filled in, checked. */
 export function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
   const policy = { ...fallback, ...given };
   checkDuration('connect', `${name}.age`, policy.age);
@@ -13,7 +17,12 @@ export function retention(given: Partial<RetentionPolicy> | undefined, fallback:
   return policy;
 }
 
-/** Checks what `connect` and `queue()` are given; throws a ValidationError naming the setting. */
+/** One shard's part of a retention policy: the age, and an even share of the count. */
+export function shareOf(policy: RetentionPolicy, shards: number): RetentionPolicy {
+  return { age: policy.age, count: Math.ceil(policy.count / shards) };
+}
+
+/** Checks the settings of `connect` (and of `queue()`, which takes the per-queue ones). */
 export function checkConfig(config: RedisQueueConfig): void {
   const { maxRetries, retryDelays, prefix } = config;
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
@@ -35,6 +44,7 @@ export function checkConfig(config: RedisQueueConfig): void {
   if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
     throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
   }
+  checkShards('connect', config.shards);
   for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);

@@ -37,7 +37,10 @@ export interface ScheduleRunJob {
 }
 
 /** What firing a tick came to. */
-export type FireReply = { fired: true; createdAt: number } | { fired: false; reason: 'TAKEN' | 'GONE' } | { fired: false; reason: 'EARLY'; inMs: number };
+export type FireReply =
+  | { fired: true; createdAt: number }
+  | { fired: false; reason: 'TAKEN' | 'GONE' | 'ID_EXISTS' }
+  | { fired: false; reason: 'EARLY'; inMs: number };
 
 function parseState(json: string | undefined): ScheduleState {
   if (!json) return {};
@@ -79,7 +82,7 @@ export class ScheduleStore {
     const [code, detail] = (await this.store.runScript('fireSchedule', args)) as [string, string | undefined];
     if (code === 'OK') return { fired: true, createdAt: Math.floor(Number(detail) / 1000) };
     if (code === 'EARLY') return { fired: false, reason: 'EARLY', inMs: Number(detail) };
-    return { fired: false, reason: code === 'GONE' ? 'GONE' : 'TAKEN' };
+    return { fired: false, reason: code === 'GONE' || code === 'ID_EXISTS' ? code : 'TAKEN' };
   }
 
   /** The schedules due now (at most `limit`) and when the next one is. */

@@ -5,7 +5,6 @@
  */
 import { jobRecordTail } from './codec.js';
 import { ScheduleNotFoundError } from './errors.js';
-import { newJobId } from './ids.js';
 import { ScheduleStore, type FireReply, type StoredSchedule } from './schedule-store.js';
 import {
   checkScheduleName, definitionJson, nextRunAfter, parseDefinition, scheduleDefinition, scheduledJob,
@@ -22,6 +21,8 @@ export class QueueSchedules {
   constructor(
     private readonly store: ScheduleStore,
     private readonly queueName: string,
+    /** A new id for a run's job, naming the shard the schedules live on (shard 0). */
+    private readonly newJobId: () => string,
     private readonly maxRetries: number,
     private readonly maxPayloadBytes: number,
   ) {}
@@ -103,9 +104,12 @@ export class QueueSchedules {
   }
 
   private async fire(definition: ScheduleDefinition, json: string, tick: number | null, nextRunAt: number | null): Promise<FireReply & { jobId: string }> {
-    const job = scheduledJob(newJobId(), definition, this.maxRetries, this.maxPayloadBytes);
-    const reply = await this.store.fire(definition.name, tick, nextRunAt, json, { id: job.id, recordTail: jobRecordTail(job), priority: job.priority });
-    return { ...reply, jobId: job.id };
+    for (;;) {
+      const job = scheduledJob(this.newJobId(), definition, this.maxRetries, this.maxPayloadBytes);
+      const reply = await this.store.fire(definition.name, tick, nextRunAt, json, { id: job.id, recordTail: jobRecordTail(job), priority: job.priority });
+      // A rare collision with a stored job's id: nothing was stored, so the tick is tried again.
+      if (reply.fired || reply.reason !== 'ID_EXISTS') return { ...reply, jobId: job.id };
+    }
   }
 
   /**

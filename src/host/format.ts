@@ -1,4 +1,5 @@
 import type { Topology } from '../engine/connection.js';
+import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
 import type { ScheduleInfo } from '../engine/schedule-spec.js';
@@ -22,6 +23,8 @@ export interface QueueStatsEntry {
   paused: boolean;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
+  /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
+  shards?: ShardOverview[];
 }
 
 
@@ -56,19 +59,22 @@ interface Cell {
 /** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
   const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-  const rows = entries.map(({ queue, stats, paused }) =>
-    [
-      queue,
-      paused ? 'paused' : 'running',
-      stats.pendingJobs,
-      stats.delayedJobs,
-      stats.processingJobs,
-      stats.retryingJobs,
-      stats.completedJobs,
-      stats.failedJobs,
-      stats.cancelledJobs,
-    ].map((value): Cell => ({ text: String(value) })),
-  );
+  const row = (name: string, stats: QueueStats, paused: boolean, colour?: Colour): Cell[] => [
+    name,
+    paused ? 'paused' : 'running',
+    stats.pendingJobs,
+    stats.delayedJobs,
+    stats.processingJobs,
+    stats.retryingJobs,
+    stats.completedJobs,
+    stats.failedJobs,
+    stats.cancelledJobs,
+  ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
+  // A sharded queue is one row, its shards below it (and their primaries on a cluster).
+  const rows = entries.flatMap(({ queue, stats, paused, shards = [] }) => [
+    row(queue, stats, paused),
+    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.stats, shard.paused, 'dim')),
+  ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
   const where = topology === undefined ? '' : `Redis ${topology.kind}: ${topology.kind === 'cluster' ? 'primaries' : 'primary'} ${topology.primaries.join(', ')}\n`;
@@ -77,7 +83,10 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
 
 /** `flexq stats --json`: counts and `paused`, keyed by queue name. */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology }) => [queue, { ...stats, paused, ...(topology === undefined ? {} : { topology }) }])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, shards }) => [queue, {
+    ...stats, paused, ...(topology === undefined ? {} : { topology }),
+    ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
+  }])));
 }
 
 /**

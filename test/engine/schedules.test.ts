@@ -103,3 +103,26 @@ describe('workers fire schedules', () => {
     await waitFor('a run after resume', () => ran.length >= 2, { timeoutMs: 10_000 });
   });
 });
+
+describe('schedules of a sharded queue', () => {
+  test('live on shard 0 and add their jobs there: run-now, ticks and pause work as unsharded', async () => {
+    await f.reopen('sharded', { shards: 3 });
+    await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping', payload: { n: 1 } });
+    const triggered = await f.queue.triggerSchedule('tick');
+    expect(triggered).toMatch(/^0-[0-9a-z]{12}$/);
+    expect(await f.queue.getJob(triggered)).toMatchObject({ type: 'ping', status: 'pending', payload: { n: 1 } });
+    const ran: string[] = [];
+    const w = f.worker();
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job.id);
+      return { success: true };
+    });
+    void w.start();
+    await waitFor('the run-now job and a tick', () => ran.includes(triggered) && ran.length >= 2, { timeoutMs: 10_000 });
+    expect(ran.every((id) => id.startsWith('0-'))).toBe(true);
+    const [tick] = await f.queue.listSchedules();
+    expect(tick!.lastJobId).toMatch(/^0-/);
+    await f.queue.pauseSchedule('tick');
+    expect((await f.queue.listSchedules())[0]).toMatchObject({ paused: true });
+  });
+});

@@ -17,26 +17,30 @@
 -- ARGV[7] the job's record from max attempts on (as addJobs takes it)
 -- ARGV[8] the job's priority
 -- Returns {'OK', created µs} when the job is stored (also when this very call was sent before:
--- its job exists, and nothing more is stored), {'TAKEN'} when the tick was fired by another
--- caller or the schedule changed, {'EARLY', ms} when the tick is not due yet on Redis' clock,
--- {'GONE'} when there is no such schedule. Errors (before any write) on a malformed number.
+-- its job exists, and nothing more is stored), {'ID_EXISTS'} when the id is another job's (nothing
+-- is stored; the caller draws another), {'TAKEN'} when the tick was fired by another caller or the
+-- schedule changed, {'EARLY', ms} when the tick is not due yet on Redis' clock, {'GONE'} when
+-- there is no such schedule. Errors (before any write) on a malformed number.
+-- The job is stored as addJobs stores a job ready now (lua/includes/new-jobs.lua).
 
 local prioritiesKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4]
 local schedulesKey, nextKey, runsKey = KEYS[5], KEYS[6], KEYS[7]
-local maxLen, name, id = ARGV[1], ARGV[2], ARGV[6]
+local maxLen, name, id, tail = ARGV[1], ARGV[2], ARGV[6], ARGV[7]
 local tick = ARGV[3] ~= '' and numberArg(3, 'tick', 0, 1e15) or nil
 local nextRun = tick and numberArg(4, 'next run', 0, 1e15) or nil
 local priority = ARGV[8]
 if not string.match(priority, '^%-?%d+$') then error('flexq: fireSchedule priority must be an integer, got ' .. priority) end
+local now = nowMs()
 
--- A resend: the id is drawn by the caller, so a stored job under it is this call's own.
-if redis.call('HEXISTS', JOBS, id) == 1 then
-  return {'OK', decodeJob(redis.call('HGET', JOBS, id)).c}
+-- A resend: the id is drawn by the caller, so its job, stored lately, is this call's own.
+local stored = redis.call('HGET', JOBS, id)
+if stored then
+  if isResentJob(stored, tail) then return {'OK', decodeJob(stored).c} end
+  return {'ID_EXISTS'}
 end
 local definition = redis.call('HGET', schedulesKey, name)
 if not definition then return {'GONE'} end
 if definition ~= ARGV[5] then return {'TAKEN'} end
-local now = nowMs()
 if tick then
   local current = redis.call('ZSCORE', nextKey, name)
   if not current or tonumber(current) ~= tick then return {'TAKEN'} end
@@ -44,12 +48,12 @@ if tick then
   redis.call('ZADD', nextKey, whole(nextRun), name)
 end
 
--- Pending, ready now: no attempts, claims or times but created (the record format is in lib).
-saveJobs({id, PENDING .. '|||||||' .. nowUsText .. '|' .. ARGV[7]})
+-- Ready now: appended to its level as every new job is (its ready time is its created time).
+saveJobs({id, newJobRecord('', tail)})
 pushReady(prioritiesKey, {id}, priority, false)
 wake(wakeKey)
-local stored = redis.call('HGET', runsKey, name)
-local state = stored and cjson.decode(stored) or {}
+local runs = redis.call('HGET', runsKey, name)
+local state = runs and cjson.decode(runs) or {}
 state.lastRunAt, state.lastJobId = now, id
 redis.call('HSET', runsKey, name, cjson.encode(state))
 emit(eventsKey, maxLen, 'added', {id}, 'schedule ' .. name)

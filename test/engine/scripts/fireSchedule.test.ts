@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { scriptHarness, type Harness } from './harness.js';
+import { newJob, scriptHarness, type Harness } from './harness.js';
 import { DEFINITION, runJob, scheduleStore } from './schedule-harness.js';
 
 describe('fireSchedule.lua', () => {
@@ -32,6 +32,22 @@ describe('fireSchedule.lua', () => {
     expect(await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j1'))).toEqual(first);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['j1']);
     expect(await h.raw.xlen(h.keys.events)).toBe(1);
+  });
+
+  it('stores its job as addJobs stores a job ready now: the same record but the created time, the same ready list', async () => {
+    await h.store.addJobs([newJob('added', { priority: 5 })]);
+    await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('fired', 5));
+    const { c: _added, ...added } = await h.fields('added');
+    const { c: _fired, ...fired } = await h.fields('fired');
+    expect(fired).toEqual(added);
+    expect(await h.raw.lrange(h.ready(5), 0, -1)).toEqual(['added', 'fired']);
+  });
+
+  it('refuses an id that is another stored job (a collision, not a resend): nothing stored, the tick still due', async () => {
+    await h.store.addJobs([newJob('j1', { payloadJson: '{"other":true}' })]);
+    expect(await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j1'))).toEqual({ fired: false, reason: 'ID_EXISTS' });
+    expect(Number(await h.raw.zscore(h.keys.scheduleNext, 'nightly'))).toBe(tick);
+    expect(await h.raw.hget(h.keys.scheduleRuns, 'nightly')).toBeNull();
   });
 
   it('refuses a tick not due yet on Redis clock, and one computed from a definition since replaced', async () => {
