@@ -13,7 +13,7 @@ export type { RedisCheck, CheckLevel } from './engine/diagnostics.js';
 export type { Topology } from './engine/connection.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
-  RetentionPolicy, WorkerConfig, WorkerInfo,
+  RetentionPolicy, WorkerConfig, WorkerInfo, RateLimit, RateLimitStatus,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export {

@@ -24,6 +24,8 @@ export const SCRIPT_KEYS = {
   updateProgress: ['base', 'events'],
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
+  setRateLimit: ['base', 'wake', 'events'],
+  getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   listPendingJobs: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
@@ -33,7 +35,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
@@ -42,6 +44,7 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
   'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers',
+  'setRateLimit',
 ]);
 
 function flagsOf(script: ScriptName): string {
@@ -50,7 +53,8 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'claim', 'outcomes'];
+// In order of use: claim and outcomes call unique's and ratelimit's helpers.
+const INCLUDES = ['lib', 'unique', 'ratelimit', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

@@ -9,7 +9,8 @@ import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
+import { checkRateLimit } from './rate-limit.js';
+import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
@@ -38,6 +39,10 @@ export interface QueueOverview {
   paused: boolean;
   /** When the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: Date | null;
+  /** The rate limit and its window now; null when the queue has none. */
+  rateLimit: RateLimitStatus | null;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited: boolean;
 }
 
 /** A job for `pushBulk`: a new job with an optional delay. */
@@ -181,7 +186,13 @@ export class RedisQueue {
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
     if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
-    return encoded.map((job) => this.newJob(job, reply.createdAt));
+    const stored = encoded.map((job, i) => (reply.duplicates.has(i) ? null : this.newJob(job, reply.createdAt)));
+    // A job whose unique key was held is the holder: a stored job, or one stored by this call.
+    return stored.map((job, i) => {
+      if (job) return job;
+      const { id, stored: holder } = reply.duplicates.get(i)!;
+      return (holder ? decodeJob(this.name, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!;
+    });
   }
 
   private newJob(job: EncodedJob, createdMs: number): Job {
@@ -276,11 +287,30 @@ export class RedisQueue {
     return (await this.store.stats()).stats;
   }
 
-  /** Counts, paused state and the oldest ready job's wait, in one read: what a console shows per queue. */
+  /** Counts, paused state, the oldest ready job's wait and the rate limit: what a console shows per queue. */
   async getOverview(): Promise<QueueOverview> {
     this.ensureOpen('getOverview');
-    const { stats, paused, oldestReadyAt } = await this.store.stats();
-    return { name: this.name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : new Date(oldestReadyAt) };
+    const [{ stats, paused, oldestReadyAt }, rateLimit] = await Promise.all([this.store.stats(), this.store.rateLimit()]);
+    return {
+      name: this.name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : new Date(oldestReadyAt),
+      rateLimit, rateLimited: rateLimit !== null && rateLimit.opensIn > 0 && stats.pendingJobs > 0,
+    };
+  }
+
+  /**
+   * At most `max` jobs of this queue start in any `per` ms, counted across every worker everywhere
+   * (stored in Redis, like pause); `null` lifts the limit.
+   */
+  async setRateLimit(limit: RateLimit | null): Promise<void> {
+    this.ensureOpen('setRateLimit');
+    const checked = checkRateLimit('setRateLimit', limit);
+    await this.store.setRateLimit(checked?.max ?? 0, checked?.per ?? 0);
+  }
+
+  /** The rate limit and how full its window is now; null when the queue has none. */
+  async getRateLimit(): Promise<RateLimitStatus | null> {
+    this.ensureOpen('getRateLimit');
+    return this.store.rateLimit();
   }
 
   /** Whether workers are held from claiming this queue's jobs. */

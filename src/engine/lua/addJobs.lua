@@ -11,7 +11,11 @@
 -- ARGV[5…4+n] the jobs' ids; ARGV[5+n…4+2n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
--- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
+-- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
+--         then their number m (0 for none); see includes/unique.lua
+-- Returns {'OK', created µs[, duplicates]} or {'ID_EXISTS', id} when an id is taken by another job or repeated
+-- (duplicates, only when a unique job's key was held: flat job index, holder id, holder record or
+-- '' for a job of this call, holder details or '')
 -- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
 -- stored and gets {'OK', their created µs}, storing nothing. Errors (before any write) on a
 -- malformed number or priority.
@@ -20,6 +24,9 @@ local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4],
 local maxLen = ARGV[1]
 
 local n = numberArg(2, 'number of jobs', 1, 1e7)
+-- Jobs whose unique key is held are dropped here (see includes/unique.lua).
+local unique = planUniqueJobs(n)
+n = unique.n
 local uniform = ARGV[3] ~= '' and ARGV[4] ~= ''
 local function checkPriority(text)
   if not string.match(text, '^%-?%d+$') then error('flexq: addJobs priority must be an integer, got ' .. text) end
@@ -55,7 +62,7 @@ for i = 1, n do
     resent = resent or record
   end
 end
-if resent then return {'OK', decodeJob(resent).c} end
+if resent then return withDuplicates(unique, {'OK', decodeJob(resent).c}) end
 
 local now = nowMs()
 local batch, scheduled, delayed = {}, {}, {}
@@ -85,6 +92,7 @@ end
 -- One write for the store, one per priority level and one for the schedule, however many jobs
 -- the batch holds.
 saveJobs(batch)
+holdUniqueKeys(unique)
 if allReady then
   pushReady(prioritiesKey, ids, ARGV[4], false)
 else
@@ -95,4 +103,4 @@ if #readyIds > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', readyIds)
 emit(eventsKey, maxLen, 'delayed', delayed)
 flushEvents()
-return {'OK', nowUsText}
+return withDuplicates(unique, {'OK', nowUsText})

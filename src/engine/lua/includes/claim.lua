@@ -43,6 +43,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
+  releaseUniqueKeys(lost)
 end
 
 -- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one,
@@ -165,9 +166,10 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
--- The whole claim: upkeep, then up to `wanted` jobs (or, for a request sent again, the jobs it
--- leased the first time). Reply: {ms until the next delayed or retrying job is due or a lease runs
--- out (-1: none), {id, record, …}, {id, details JSON, …}}
+-- The whole claim: upkeep, then up to `wanted` jobs as the rate limit allows (or, for a request
+-- sent again, the jobs it leased the first time). Reply: {ms until the next delayed or retrying job
+-- is due or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate
+-- limit lets another job start when it holds the queue now (-1: it does not)}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, upkeep, request = c.wanted, c.upkeep, c.request
   local promoted = {}
@@ -182,14 +184,16 @@ local function claimJobs(k, maxLen, keep, c, now)
 
   local replayed, replayedDetails = replayClaim(request)
   if replayed then return {nextDue, replayed, replayedDetails} end
-  local claimed, details = {}, {}
+  local claimed, details, heldFor = {}, {}, -1
   if wanted > 0 and redis.call('EXISTS', k.paused) == 0 then
     local leased
-    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request)
+    local allowed, limit = startsAllowed(wanted, now)
+    claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request)
+    heldFor = countStarts(limit, claimed, now)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end
   end
-  return {nextDue, claimed, details}
+  return {nextDue, claimed, details, heldFor}
 end
 
 -- The claim arguments from ARGV[first]: jobs wanted, lease ms, upkeep limit, request slot ('' for

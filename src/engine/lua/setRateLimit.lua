@@ -1,0 +1,30 @@
+-- setRateLimit: sets or lifts a queue's rate limit, for every worker everywhere (see
+-- includes/ratelimit.lua); running jobs are not touched.
+-- KEYS[1] base    `<prefix>:{<queue>}:` (`<base>rateLimit` and `<base>rateStarts` are built from it)
+-- KEYS[2] wake    LIST `<base>wake`
+-- KEYS[3] events  STREAM `<base>events`
+-- ARGV[1] events max length
+-- ARGV[2] max jobs started per window (0 lifts the limit)
+-- ARGV[3] window ms (ignored when lifting)
+-- Returns 1 when the limit changed, 0 when it already was so (a resend changes nothing).
+-- Errors (before any write) when max or the window is out of range.
+
+local wakeKey, eventsKey = KEYS[2], KEYS[3]
+local max = numberArg(2, 'max', 0, 1e6)
+local per = numberArg(3, 'per', 0, 1e12)
+if max ~= math.floor(max) or per ~= math.floor(per) or (max > 0 and per < 1) then
+  error('flexq: setRateLimit max and per must be whole numbers, per at least 1, got ' .. ARGV[2] .. ' and ' .. ARGV[3])
+end
+local wanted = max > 0 and (whole(max) .. '|' .. whole(per)) or false
+if (redis.call('GET', rateLimitKey()) or false) == wanted then return 0 end
+if wanted then
+  redis.call('SET', rateLimitKey(), wanted)
+else
+  -- The starts counted so far go too: a limit set later starts from an empty window.
+  redis.call('DEL', rateLimitKey(), rateStartsKey())
+end
+-- Workers held back by the old limit claim again within their poll time; an idle one is woken
+-- now, as a resume does, in case the new limit lets jobs start at once.
+wake(wakeKey)
+redis.call('XADD', eventsKey, 'MAXLEN', '~', ARGV[1], '*', 'rateLimit', wanted or '')
+return 1

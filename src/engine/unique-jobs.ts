@@ -1,0 +1,48 @@
+/**
+ * Unique jobs on the Node side: checking `uniqueKey` / `uniqueFor` before anything is stored, and
+ * the arguments addJobs.lua reads them from (the rules live in `lua/includes/unique.lua`).
+ */
+import type { EncodedJob } from './codec.js';
+import { ValidationError } from './errors.js';
+
+/** Longest unique key, in characters: it becomes part of a Redis key name. */
+export const MAX_UNIQUE_KEY_LENGTH = 500;
+/** Longest uniqueFor: a year. */
+export const MAX_UNIQUE_FOR_MS = 365 * 24 * 3_600_000;
+
+/** A job's unique key and how long it holds it (0: until the job finishes), as stored. */
+export interface UniqueSettings {
+  uniqueKey?: string;
+  uniqueFor?: number;
+}
+
+/** Checks `uniqueKey` and `uniqueFor` of a new job; throws a ValidationError naming the problem. */
+export function checkUnique(operation: string, job: { uniqueKey?: unknown; uniqueFor?: unknown }): UniqueSettings {
+  const { uniqueKey, uniqueFor } = job;
+  if (uniqueKey === undefined) {
+    if (uniqueFor !== undefined) throw new ValidationError(operation, 'uniqueFor needs a uniqueKey');
+    return {};
+  }
+  if (typeof uniqueKey !== 'string' || uniqueKey.length === 0 || uniqueKey.length > MAX_UNIQUE_KEY_LENGTH) {
+    const got = typeof uniqueKey === 'string' ? `${uniqueKey.length} characters` : `a ${uniqueKey === null ? 'null' : typeof uniqueKey}`;
+    throw new ValidationError(operation, `uniqueKey must be a string of 1 to ${MAX_UNIQUE_KEY_LENGTH} characters, got ${got}`);
+  }
+  if (uniqueFor === undefined) return { uniqueKey };
+  if (typeof uniqueFor !== 'number' || !Number.isFinite(uniqueFor) || uniqueFor < 1 || uniqueFor > MAX_UNIQUE_FOR_MS) {
+    throw new ValidationError(operation, `uniqueFor must be a number of milliseconds from 1 to ${MAX_UNIQUE_FOR_MS}, got ${String(uniqueFor)}`);
+  }
+  return { uniqueKey, uniqueFor: Math.ceil(uniqueFor) };
+}
+
+/**
+ * The unique jobs of an addJobs call, as its last ARGV values: `(1-based index, key, uniqueFor ms
+ * or 0)` per unique job, then their number (0 for a call without any).
+ */
+export function uniqueJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
+  const args: (string | number)[] = [];
+  jobs.forEach((job, i) => {
+    if (job.uniqueKey !== undefined) args.push(i + 1, job.uniqueKey, job.uniqueFor ?? 0);
+  });
+  args.push(args.length / 3);
+  return args;
+}
