@@ -26,5 +26,6 @@ end
 -- Workers held back by the old limit claim again within their poll time; an idle one is woken
 -- now, as a resume does, in case the new limit lets jobs start at once.
 wake(wakeKey)
-redis.call('XADD', eventsKey, 'MAXLEN', '~', ARGV[1], '*', 'rateLimit', wanted or '')
+-- The event's detail is the new limit, `max|per`, or '' once lifted.
+redis.call('XADD', eventsKey, 'MAXLEN', '~', ARGV[1], '*', 'rateLimit', '', 'rateLimit!', wanted or '')
 return 1
