@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
+import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
+import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
@@ -113,6 +114,11 @@ const queueTable = table({
   /** Largest payload a dispatch may carry, in bytes of its JSON (the engine's maxPayloadBytes). */
   maxPayloadBytes: z.number().int('expected a whole number of bytes').min(2).max(512 * 1024 * 1024).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
+  /** At most `max` jobs of the queue start in any `per` (the engine's setRateLimit). */
+  rateLimit: table({
+    max: z.int().min(1, `expected an integer from 1 to ${MAX_RATE_LIMIT}`).max(MAX_RATE_LIMIT, `expected an integer from 1 to ${MAX_RATE_LIMIT}`),
+    per: duration(RATE_WINDOW_RANGE),
+  }).optional(),
 });
 
 const handlerTable = table({

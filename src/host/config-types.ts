@@ -1,4 +1,4 @@
-import type { RetentionPolicy } from '../engine/types.js';
+import type { RateLimit, RetentionPolicy } from '../engine/types.js';
 import type { BuiltinHandlerName, LogLevel } from './config-schema.js';
 
 /** Everything the `flexq` executable needs, fully resolved: defaults applied, durations in ms. */
@@ -65,6 +65,8 @@ export interface QueueSettings {
   /** Largest payload a dispatch may carry, bytes of JSON; undefined means the engine's 1 MiB. */
   maxPayloadBytes?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
+  /** At most `max` jobs start in any `per` ms; undefined means no limit (a starting host lifts a stored one). */
+  rateLimit?: RateLimit;
 }
 
 /** Where a job type's handler comes from. */

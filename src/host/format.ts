@@ -1,6 +1,7 @@
 import type { Topology } from '../engine/connection.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
-import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { FailedAttempt, Job, JobStatus, QueueStats, RateLimitStatus } from '../engine/types.js';
+import { rateLimitText } from '../shared/rate-limit-text.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
@@ -21,6 +22,10 @@ export interface QueueStatsEntry {
   paused: boolean;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
+  /** Set when the queue has a rate limit: the limit and its window now. */
+  rateLimit?: RateLimitStatus;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited?: boolean;
 }
 
 
@@ -52,13 +57,17 @@ interface Cell {
   colour?: Colour;
 }
 
-/** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
+/**
+ * `flexq stats`: one row per queue, its state (running, paused, or limited: held by its rate
+ * limit), counts right-aligned, and a LIMIT column (`100/1s`) when some queue has a rate limit.
+ */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
-  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-  const rows = entries.map(({ queue, stats, paused }) =>
+  const limits = entries.some((entry) => entry.rateLimit !== undefined);
+  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(limits ? ['LIMIT'] : [])];
+  const rows = entries.map(({ queue, stats, paused, rateLimit, rateLimited }) =>
     [
       queue,
-      paused ? 'paused' : 'running',
+      paused ? 'paused' : rateLimited ? 'limited' : 'running',
       stats.pendingJobs,
       stats.delayedJobs,
       stats.processingJobs,
@@ -66,6 +75,7 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
       stats.completedJobs,
       stats.failedJobs,
       stats.cancelledJobs,
+      ...(limits ? [rateLimit ? rateLimitText(rateLimit) : '-'] : []),
     ].map((value): Cell => ({ text: String(value) })),
   );
   // Cluster and Sentinel say where the queues run now: a failover changes it.
@@ -74,9 +84,14 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
   return where + renderTable(header, rows, (column) => column > 1, style);
 }
 
-/** `flexq stats --json`: counts and `paused`, keyed by queue name. */
+/**
+ * `flexq stats --json`: counts and `paused`, keyed by queue name; with a rate limit, `rateLimit`
+ * (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology }) => [queue, { ...stats, paused, ...(topology === undefined ? {} : { topology }) }])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, rateLimit, rateLimited }) => [queue, {
+    ...stats, paused, ...(topology === undefined ? {} : { topology }), ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
+  }])));
 }
 
 /**

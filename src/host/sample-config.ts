@@ -45,6 +45,7 @@ maxRetries = 3                        # attempts of a job that does not choose i
 retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
 # maxPayloadBytes = 1048576            # largest payload a dispatch may carry (JSON bytes)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
+# rateLimit = { max = 100, per = "1s" } # at most 100 jobs start in any second, on every host
 
 [queues.default.retention]
 completed = { age = "1d", count = 1000 }

@@ -93,6 +93,7 @@ export class WorkerHost implements HostView {
     try {
       await host.startListener();
       await host.events.start();
+      await host.applyRateLimits();
     } catch (error) {
       await host.stop(0);
       throw error;
@@ -101,6 +102,18 @@ export class WorkerHost implements HostView {
     host.startWorkers();
     host.monitor.start();
     return host;
+  }
+
+  /**
+   * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
+   * none. A read-only console writes nothing.
+   */
+  private async applyRateLimits(): Promise<void> {
+    if (this.options.readOnly) return;
+    for (const [index, { name, rateLimit }] of this.options.config.queues.entries()) {
+      await this.queues[index]!.setRateLimit(rateLimit ?? null);
+      if (rateLimit) this.options.logger.info({ queue: name, rateLimit }, `queue ${name}: at most ${rateLimit.max} jobs start per ${rateLimit.per} ms`);
+    }
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */
