@@ -106,14 +106,11 @@ export class WorkerHost implements HostView {
 
   /**
    * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
-   * none. A read-only console writes nothing.
+   * none (a change is logged from the queue's event feed). A read-only console writes nothing.
    */
   private async applyRateLimits(): Promise<void> {
     if (this.options.readOnly) return;
-    for (const [index, { name, rateLimit }] of this.options.config.queues.entries()) {
-      await this.queues[index]!.setRateLimit(rateLimit ?? null);
-      if (rateLimit) this.options.logger.info({ queue: name, rateLimit }, `queue ${name}: at most ${rateLimit.max} jobs start per ${rateLimit.per} ms`);
-    }
+    await Promise.all(this.options.config.queues.map(({ rateLimit }, index) => this.queues[index]!.setRateLimit(rateLimit ?? null)));
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */
