@@ -13,10 +13,10 @@
 -- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
 --         then their number m (0 for none); see includes/unique.lua
--- Returns {'OK', created µs[, duplicates]} or {'ID_EXISTS', id} when an id is taken by another job or repeated
--- (duplicates, only when a unique job's key was held: flat job index, holder id, holder record or
--- '' for a job of this call, holder details or '')
--- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
+-- Returns {'OK', created µs[, duplicates]} or {'ID_EXISTS', id} when an id is taken by another job
+-- or repeated (nothing is stored then). Duplicates come only when a unique job's key was held: flat
+-- job index, holder id, holder record ('' for a job of this call), holder details (or ''); those
+-- jobs are not stored. The same call sent again (its reply was lost) finds its own jobs
 -- stored and gets {'OK', their created µs}, storing nothing. Errors (before any write) on a
 -- malformed number or priority.
 
