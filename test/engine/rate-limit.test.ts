@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisQueue, RedisWorker, ValidationError } from '../../src/index.js';
-import { REDIS_URL, freePort, startPrivateRedis, uniquePrefix, waitFor, type PrivateRedis } from '../helpers.js';
+import { CLUSTER_NODES, REDIS_URL, deletePrefix, freePort, startPrivateRedis, testRedisConfig, uniquePrefix, waitFor, type PrivateRedis } from '../helpers.js';
 import { requireBuild, startChild } from './processes.js';
 import { useWorkerFixture } from './worker-fixture.js';
 
@@ -62,9 +62,11 @@ describe('a limit of 10 per second over two worker processes', () => {
 
   it('starts 50 jobs at most 10 in any second of Redis time, on both processes', async () => {
     const prefix = uniquePrefix('rate');
-    const queue = await RedisQueue.connect('rate', { url: REDIS_URL, prefix });
+    const queue = await RedisQueue.connect('rate', { ...testRedisConfig(), prefix });
     await queue.setRateLimit({ max: 10, per: 1_000 });
-    const workers = [0, 1].map(() => startChild(process.execPath, [WORKER], { REDIS_URL, FLEXQ_PREFIX: prefix, FLEXQ_QUEUE: 'rate' }));
+    const workers = [0, 1].map(() => startChild(process.execPath, [WORKER], {
+      REDIS_URL, FLEXQ_CLUSTER: CLUSTER_NODES?.join(',') ?? '', FLEXQ_PREFIX: prefix, FLEXQ_QUEUE: 'rate',
+    }));
     try {
       await Promise.all(workers.map((w) => w.line(/^READY$/)));
       await queue.pushBulk(Array.from({ length: 50 }, (_, i) => ({ type: 'tick', payload: { i } })));
@@ -83,10 +85,7 @@ describe('a limit of 10 per second over two worker processes', () => {
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       await queue.close();
-      const raw = new Redis(REDIS_URL);
-      const keys = await raw.keys(`${prefix}:*`);
-      if (keys.length > 0) await raw.del(...keys);
-      raw.disconnect();
+      await deletePrefix(prefix);
     }
   });
 });

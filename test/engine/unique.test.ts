@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/index.js';
-import { REDIS_URL, waitFor } from '../helpers.js';
+import { CLUSTER_NODES, REDIS_URL, waitFor } from '../helpers.js';
 import { requireBuild, startChild } from './processes.js';
 import { gate, useWorkerFixture } from './worker-fixture.js';
 
@@ -132,7 +132,7 @@ describe('unique jobs', () => {
       const keys = Array.from({ length: 10 }, (_, i) => `key-${i}`);
       const startAt = Date.now() + 1_500;
       const producers = Array.from({ length: 4 }, () => startChild(process.execPath, [DISPATCHER], {
-        REDIS_URL, FLEXQ_PREFIX: f.prefix, FLEXQ_QUEUE: f.queue.name, FLEXQ_KEYS: keys.join(','), FLEXQ_ROUNDS: '50',
+        REDIS_URL, FLEXQ_CLUSTER: CLUSTER_NODES?.join(',') ?? '', FLEXQ_PREFIX: f.prefix, FLEXQ_QUEUE: f.queue.name, FLEXQ_KEYS: keys.join(','), FLEXQ_ROUNDS: '50',
         FLEXQ_START_AT: String(startAt),
       }));
       await Promise.all(producers.map((p) => p.line(/^DONE$/, 60_000)));
