@@ -9,7 +9,7 @@ import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetail
 import { DEFAULTS } from './defaults.js';
 import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
-import { uniqueJobsArgs } from './unique-jobs.js';
+import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
 import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
 
 type Reply = (string | number | Reply)[];
@@ -106,25 +106,6 @@ export interface StoredEvent {
   /** How many jobs the operation touched. */
   jobCount: number;
   detail?: string;
-}
-
-/**
- * The stored job a unique job of an addJobs call resolved to: its fields and details, or only its
- * id when it is another job of the same call.
- */
-export interface UniqueHolder {
-  id: string;
-  stored?: StoredJob;
-}
-
-/** addJobs' duplicates, flat `index, holder id, record or '', details or ''`, by 0-based job index. */
-function parseDuplicates(flat: string[] | undefined): Map<number, UniqueHolder> {
-  const duplicates = new Map<number, UniqueHolder>();
-  for (let i = 0; flat && i + 3 < flat.length; i += 4) {
-    const [index, id, record, details] = [Number(flat[i]), flat[i + 1]!, flat[i + 2]!, flat[i + 3]!];
-    duplicates.set(index - 1, record === '' ? { id } : { id, stored: { fields: parseRecord(record), details: parseDetails(details) } });
-  }
-  return duplicates;
 }
 
 /** The Redis side of one queue. */

@@ -1,8 +1,7 @@
 /**
- * Unique jobs on the Node side: checking `uniqueKey` / `uniqueFor` before anything is stored, and
- * the arguments addJobs.lua reads them from (the rules live in `lua/includes/unique.lua`).
+ * Checking `uniqueKey` / `uniqueFor` before anything is stored (the rules live in
+ * `lua/includes/unique.lua`; what addJobs.lua takes and answers about them, in `unique-wire.ts`).
  */
-import type { EncodedJob } from './codec.js';
 import { ValidationError } from './errors.js';
 
 /** Longest unique key, in characters: it becomes part of a Redis key name. */
@@ -32,17 +31,4 @@ export function checkUnique(operation: string, job: { uniqueKey?: unknown; uniqu
     throw new ValidationError(operation, `uniqueFor must be a number of milliseconds from 1 to ${MAX_UNIQUE_FOR_MS}, got ${String(uniqueFor)}`);
   }
   return { uniqueKey, uniqueFor: Math.ceil(uniqueFor) };
-}
-
-/**
- * The unique jobs of an addJobs call, as its last ARGV values: `(1-based index, key, uniqueFor ms
- * or 0)` per unique job, then their number (0 for a call without any).
- */
-export function uniqueJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
-  const args: (string | number)[] = [];
-  jobs.forEach((job, i) => {
-    if (job.uniqueKey !== undefined) args.push(i + 1, job.uniqueKey, job.uniqueFor ?? 0);
-  });
-  args.push(args.length / 3);
-  return args;
 }
