@@ -27,7 +27,8 @@ export const SCRIPT_KEYS = {
   setRateLimit: ['base', 'wake', 'events'],
   getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
-  listPendingJobs: ['base', 'priorities', 'delayed'],
+  locatePendingPage: ['base', 'priorities', 'delayed'],
+  readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
@@ -35,7 +36,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs', 'getRateLimit']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
@@ -54,7 +55,7 @@ function flagsOf(script: ScriptName): string {
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
 // In order of use: claim and outcomes call unique's and ratelimit's helpers.
-const INCLUDES = ['lib', 'unique', 'ratelimit', 'claim', 'outcomes'];
+const INCLUDES = ['lib', 'schedule', 'ready-order', 'unique', 'ratelimit', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

@@ -104,11 +104,11 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const { stats, paused, rateLimit, rateLimited } = await queue.getOverview();
+          const { stats, paused, shards, rateLimit, rateLimited } = await queue.getOverview();
           const topology = queue.getTopology();
           return {
             queue: queue.name, stats, paused, ...(topology.kind === 'standalone' ? {} : { topology }),
-            ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
+            ...(shards === undefined ? {} : { shards }), ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
           };
         }));
       }),

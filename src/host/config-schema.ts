@@ -4,6 +4,7 @@ import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
 import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
@@ -113,6 +114,8 @@ const queueTable = table({
   timeout: duration(TIMER_RANGE).optional(),
   /** Largest payload a dispatch may carry, in bytes of its JSON (the engine's maxPayloadBytes). */
   maxPayloadBytes: z.number().int('expected a whole number of bytes').min(2).max(512 * 1024 * 1024).optional(),
+  /** Hash slots the queue is spread over (the engine's `shards`). */
+  shards: z.number().int('expected a whole number of shards').min(1).max(MAX_SHARDS).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
   /** At most `max` jobs of the queue start in any `per` (the engine's setRateLimit). */
   rateLimit: table({

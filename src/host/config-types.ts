@@ -64,6 +64,8 @@ export interface QueueSettings {
   timeout?: number;
   /** Largest payload a dispatch may carry, bytes of JSON; undefined means the engine's 1 MiB. */
   maxPayloadBytes?: number;
+  /** Hash slots the queue is spread over; undefined means one. */
+  shards?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
   /** At most `max` jobs start in any `per` ms; undefined means no limit (a starting host lifts a stored one). */
   rateLimit?: RateLimit;

@@ -1,4 +1,5 @@
 import type { Topology } from '../engine/connection.js';
+import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats, RateLimitStatus } from '../engine/types.js';
 import { rateLimitText } from '../shared/rate-limit-text.js';
@@ -26,6 +27,8 @@ export interface QueueStatsEntry {
   rateLimit?: RateLimitStatus;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited?: boolean;
+  /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
+  shards?: ShardOverview[];
 }
 
 
@@ -64,20 +67,24 @@ interface Cell {
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
   const limits = entries.some((entry) => entry.rateLimit !== undefined);
   const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(limits ? ['LIMIT'] : [])];
-  const rows = entries.map(({ queue, stats, paused, rateLimit, rateLimited }) =>
-    [
-      queue,
-      paused ? 'paused' : rateLimited ? 'limited' : 'running',
-      stats.pendingJobs,
-      stats.delayedJobs,
-      stats.processingJobs,
-      stats.retryingJobs,
-      stats.completedJobs,
-      stats.failedJobs,
-      stats.cancelledJobs,
-      ...(limits ? [rateLimit ? rateLimitText(rateLimit) : '-'] : []),
-    ].map((value): Cell => ({ text: String(value) })),
-  );
+  // `limit`: the LIMIT cell when the table has that column ('' for a shard's row).
+  const row = (name: string, state: string, stats: QueueStats, limit: string, colour?: Colour): Cell[] => [
+    name,
+    state,
+    stats.pendingJobs,
+    stats.delayedJobs,
+    stats.processingJobs,
+    stats.retryingJobs,
+    stats.completedJobs,
+    stats.failedJobs,
+    stats.cancelledJobs,
+    ...(limits ? [limit] : []),
+  ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
+  // A sharded queue is one row, its shards below it (and their primaries on a cluster).
+  const rows = entries.flatMap(({ queue, stats, paused, shards = [], rateLimit, rateLimited }) => [
+    row(queue, paused ? 'paused' : rateLimited ? 'limited' : 'running', stats, rateLimit ? rateLimitText(rateLimit) : '-'),
+    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.paused ? 'paused' : 'running', shard.stats, '', 'dim')),
+  ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
   const where = topology === undefined ? '' : `Redis ${topology.kind}: ${topology.kind === 'cluster' ? 'primaries' : 'primary'} ${topology.primaries.join(', ')}\n`;
@@ -89,8 +96,9 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
  * (max, per ms, started in the window, opensIn ms) and `rateLimited`.
  */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, rateLimit, rateLimited }) => [queue, {
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, shards, rateLimit, rateLimited }) => [queue, {
     ...stats, paused, ...(topology === undefined ? {} : { topology }), ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
+    ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }
 

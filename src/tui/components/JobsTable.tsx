@@ -4,7 +4,7 @@ import type { Job } from '../../engine/types.js';
 import { age, errorStart, inlineJson, progressBar, progressFraction } from '../format.js';
 import { rateLimitText } from '../../shared/rate-limit-text.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
-import { STATUS_TABS, listedJobs, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
+import { STATUS_TABS, listedJobs, pageCount, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
 
 /** Width of the ID column: ids are 16 characters, longer on sharded queues; the column fits the page's longest. */
@@ -38,13 +38,11 @@ function cells(job: Job, tab: StatusTab, now: number): string[] {
 
 /** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
 function Tabs({ columns }: { columns: number }) {
-  const { tab, stats, search, offset, pageSize, rateLimit, rateLimited } = useConsoleState((s) => ({
-    tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize,
+  const { tab, stats, search, offset, pageSize, pages, rateLimit, rateLimited } = useConsoleState((s) => ({
+    tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize, pages: pageCount(s),
     rateLimit: selectedQueueRow(s)?.rateLimit ?? null, rateLimited: selectedQueueRow(s)?.rateLimited ?? false,
   }));
   const color = useColor();
-  const total = tabTotal(stats, tab);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
   const where = search ? `search "${search.query}"` : `page ${Math.floor(offset / pageSize) + 1}/${pages}`;
   const label = (name: StatusTab, i: number, short: boolean) => `${i + 1}:${short ? name.slice(0, 4) : name} ${compactCount(tabTotal(stats, name))}`;
   const longWidth = STATUS_TABS.reduce((sum, name, i) => sum + label(name, i, false).length + 1, 0) + where.length + 2;

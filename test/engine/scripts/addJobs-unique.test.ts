@@ -33,6 +33,18 @@ describe('addJobs.lua with unique keys', () => {
     expect(after).toEqual(before);
   });
 
+  it('jobs of differing delays and priorities around a dropped duplicate keep their own', async () => {
+    await h.store.addJobs([newJob('held', { uniqueKey: 'k' })]);
+    const reply = await h.store.addJobs([
+      newJob('a', { priority: 5 }), newJob('b', { uniqueKey: 'k', priority: 7, delay: 60_000 }), newJob('c', { delay: 60_000, priority: 2 }),
+    ]);
+    expect('duplicates' in reply && [...reply.duplicates.keys()]).toEqual([1]);
+    expect(await h.jobCount('a', 'b', 'c')).toBe(2);
+    expect(await h.raw.lrange(h.ready(5), 0, -1)).toEqual(['a']);
+    expect(await h.raw.zrange(h.keys.delayed, 0, -1)).toEqual(['c']);
+    expect((await h.store.jobs(['c']))[0]?.fields).toMatchObject({ p: '2', r: expect.any(String) });
+  });
+
   it('uniqueFor: the key expires by itself and is not listed for release', async () => {
     await h.store.addJobs([newJob('a', { uniqueKey: 'k', uniqueFor: 60_000 })]);
     const ttl = await h.raw.pttl(uniqueKey('k'));

@@ -4,8 +4,8 @@
 -- `<base>rateStarts` (ZSET `<job id>,<lease token>` -> start ms) holds one member per start of the
 -- last `per` ms: a claim trims what fell out of the window and counts the rest (ZCARD), so the
 -- window slides (no burst of 2 × max across a boundary, as fixed windows allow), each start costs
--- O(log max), and the set never holds more than `max` members. A queue without a limit pays one
--- GET per claim.
+-- O(log max), and the set never holds more than `max` members. A queue without a limit pays
+-- nothing more per claim: the claim's MGET reads the limit key with the others.
 
 local function rateLimitKey()
   return BASE .. 'rateLimit'
@@ -15,11 +15,15 @@ local function rateStartsKey()
   return BASE .. 'rateStarts'
 end
 
--- The queue's limit as {max, per}, or nil when it has none.
-local function storedRateLimit()
-  local stored = redis.call('GET', rateLimitKey())
+-- A limit as stored (a claim reads it in its MGET) as {max, per}, or nil for none.
+local function parseRateLimit(stored)
   local max, per = string.match(stored or '', '^(%d+)|(%d+)$')
   if max then return {max = tonumber(max), per = tonumber(per)} end
+end
+
+-- The queue's limit as {max, per}, or nil when it has none.
+local function storedRateLimit()
+  return parseRateLimit(redis.call('GET', rateLimitKey()))
 end
 
 -- Ms until the oldest start of the window leaves it (at least 1), for a full window.
@@ -28,10 +32,9 @@ local function windowOpensIn(limit, now)
   return oldest and math.max(1, tonumber(oldest) + limit.per - now) or 1
 end
 
--- How many of `wanted` jobs may start now, and the limit with the starts in its window (nil: no
--- limit). Drops the starts that fell out of the window.
-local function startsAllowed(wanted, now)
-  local limit = storedRateLimit()
+-- How many of `wanted` jobs may start now under `limit` (parseRateLimit's, nil: none), and the
+-- limit with the starts in its window. Drops the starts that fell out of the window.
+local function startsAllowed(wanted, now, limit)
   if not limit then return wanted, nil end
   redis.call('ZREMRANGEBYSCORE', rateStartsKey(), '-inf', now - limit.per)
   limit.started = redis.call('ZCARD', rateStartsKey())

@@ -12,27 +12,33 @@ local function uniqueKeyName(key)
   return BASE .. 'unique:' .. key
 end
 
--- Drops jobs 1..n of addJobs' ARGV (layout in addJobs.lua's header) that are not in `kept`, so
--- that the rest of addJobs sees only the jobs to store.
-local function keepJobs(n, kept)
-  local columns = (ARGV[3] ~= '' and ARGV[4] ~= '') and 2 or 4
-  local args = {ARGV[1], tostring(#kept), ARGV[3], ARGV[4]}
+-- Keeps only the jobs of addJobs' ARGV (layout in addJobs.lua's header) and of `ids` whose
+-- positions are in `kept`, so that the rest of addJobs sees only the jobs to store.
+local function keepJobs(ids, kept)
+  local n = #ids
+  local keptIds = {}
+  for _, i in ipairs(kept) do keptIds[#keptIds + 1] = ids[i] end
+  local args = {ARGV[1], tostring(#kept), ARGV[3], ARGV[4], table.concat(keptIds, ',')}
+  -- Records, then (when delays or priorities differ) delays and priorities: a column of n each.
+  local columns = (ARGV[3] ~= '' and ARGV[4] ~= '') and 1 or 3
   for column = 0, columns - 1 do
-    for _, i in ipairs(kept) do args[#args + 1] = ARGV[4 + column * n + i] end
+    for _, i in ipairs(kept) do args[#args + 1] = ARGV[5 + column * n + i] end
   end
   ARGV = args
+  for i = n, 1, -1 do ids[i] = keptIds[i] end
 end
 
 -- Reads the unique keys that addJobs' caller put at the end of ARGV: `…, (job index, key,
 -- uniqueFor ms or 0) for each unique job, their number m` (ARGV[#ARGV] = m, 0 for none). Jobs whose
--- key is held, by a stored job or by an earlier job of this call, are dropped from ARGV; it only
--- reads, so addJobs may still refuse the call before its first write. Returns the plan: `n`, the
--- jobs left, `duplicates` (flat: index, holder id, holder record or '' for a job of this call,
--- holder details or ''), and `take` (the keys the stored jobs hold, for holdUniqueKeys).
-local function planUniqueJobs(n)
-  local last = #ARGV
+-- key is held, by a stored job or by an earlier job of this call, are dropped from ARGV and from
+-- `ids` (the call's ids, in order); it only reads, so addJobs may still refuse the call before its
+-- first write. Returns the plan: `duplicates` (flat: index, holder id, holder record or '' for a
+-- job of this call, holder details or ''), and `take` (the keys the stored jobs hold, for
+-- holdUniqueKeys).
+local function planUniqueJobs(ids)
+  local n, last = #ids, #ARGV
   local m = numberArg(last, 'number of unique jobs', 0, n)
-  local plan = {n = n, duplicates = {}, take = {}}
+  local plan = {duplicates = {}, take = {}}
   if m == 0 then return plan end
   local first = last - 3 * m
   local takenBy, dropped, drops = {}, {}, 0
@@ -40,7 +46,7 @@ local function planUniqueJobs(n)
     local index = numberArg(at, 'unique job index', 1, n)
     local key, forMs = ARGV[at + 1], numberArg(at + 2, 'uniqueFor', 0, 1e13)
     if key == '' or dropped[index] then error('flexq: addJobs unique key ' .. (at + 1) .. ' is empty or its job repeated') end
-    local id = ARGV[4 + index]
+    local id = ids[index]
     local holder, record = takenBy[key], nil
     if not holder then
       local stored = redis.call('GET', uniqueKeyName(key))
@@ -63,8 +69,7 @@ local function planUniqueJobs(n)
     for i = 1, n do
       if not dropped[i] then kept[#kept + 1] = i end
     end
-    keepJobs(n, kept)
-    plan.n = #kept
+    keepJobs(ids, kept)
   end
   return plan
 end
