@@ -95,6 +95,22 @@ describe('a worker held back by the limit', () => {
   beforeAll(async () => (redis = await startPrivateRedis(await freePort())));
   afterAll(() => redis.stop());
 
+  it('costs a claim of a queue without a limit no command: the limit key is read in the claim\'s one MGET', async () => {
+    const queue = await RedisQueue.connect('unlimited', { url: redis.url, prefix: uniquePrefix('unlimited') });
+    const admin = new Redis(redis.url);
+    const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await admin.info('commandstats'))?.[1] ?? 0);
+    try {
+      await queue.push({ type: 't' });
+      await admin.config('RESETSTAT');
+      expect(await queue.pop()).not.toBeNull();
+      expect(await calls('mget')).toBe(1);
+      for (const command of ['get', 'exists', 'zcard', 'zremrangebyscore']) expect(await calls(command), command).toBe(0);
+    } finally {
+      await queue.close();
+      admin.disconnect();
+    }
+  });
+
   it('sends nothing while it waits, and starts the next job when the window opens, not a poll later', async () => {
     const queue = await RedisQueue.connect('held', { url: redis.url, prefix: uniquePrefix('held') });
     await queue.setRateLimit({ max: 1, per: 3_000 });
