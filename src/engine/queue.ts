@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
+import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob } from './codec.js';
 import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
-import { newJobIds } from './ids.js';
+import { JobAdder, type BulkJob } from './job-adder.js';
 import { queueKeys } from './keys.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
 import { ShardedStore } from './sharded-store.js';
-import { ShardPicker, checkShards, groupByShard, shardOfId, shardTags, shardedId } from './shards.js';
+import { checkShards, shardOfId, shardTags } from './shards.js';
 import { checkConfig, retention, shareOf } from './queue-config.js';
 import { lastShardEventId, mergeOverviews, mergePages, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
@@ -68,8 +68,7 @@ function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 
   }
 }
 
-/** A job for `pushBulk`: a new job with an optional delay. */
-export type BulkJob = NewJob & { delay?: number };
+export type { BulkJob } from './job-adder.js';
 
 const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient }>();
 
@@ -99,7 +98,7 @@ export class RedisQueue {
   private readonly shards: QueueStore[];
   /** The worker's calls over all shards (the one shard's store itself when unsharded). */
   private readonly store: WorkerStore;
-  private readonly picker: ShardPicker;
+  private readonly adder: JobAdder;
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
@@ -122,7 +121,7 @@ export class RedisQueue {
     } as const;
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
-    this.picker = new ShardPicker(this.shardCount);
+    this.adder = new JobAdder(name, this.shards, { maxAttempts: this.maxRetries, maxPayloadBytes: this.maxPayloadBytes });
     shared.users++;
     internals.set(this, { store: this.store, shards: this.shards, shared });
   }
@@ -184,53 +183,9 @@ export class RedisQueue {
     return this.shards[shardOfId(id, this.shardCount)]!;
   }
 
-  /**
-   * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
-   * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
-   */
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
-    if (this.shardCount === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
-    const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
-      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
-    const stored: Job[] = new Array(jobs.length);
-    await Promise.all(groups.map(async (group) => {
-      const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
-      group.at.forEach((index, i) => (stored[index] = added[i]!));
-    }));
-    return stored;
-  }
-
-  /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
-  private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
-    const ids = newJobIds(jobs.length);
-    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shardCount), job, job.delay, this.maxRetries, this.maxPayloadBytes));
-  }
-
-  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
-    if (encoded.length === 0) return [];
-    const reply = await this.shards[shard]!.addJobs(encoded);
-    // A 60-bit id collided (see ids.ts): draw again.
-    if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
-    const stored = encoded.map((job, i) => (reply.duplicates.has(i) ? null : this.newJob(job, reply.createdAt)));
-    // A job whose unique key was held is the holder: a stored job, or one stored by this call.
-    return stored.map((job, i) => {
-      if (job) return job;
-      const { id, stored: holder } = reply.duplicates.get(i)!;
-      return (holder ? decodeJob(this.name, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!;
-    });
-  }
-
-  private newJob(job: EncodedJob, createdMs: number): Job {
-    const createdAt = new Date(createdMs);
-    const stored: Job = {
-      id: job.id, queue: this.name, type: job.type, payload: JSON.parse(job.payloadJson) as Record<string, unknown>,
-      status: 'pending', attempts: 0, maxAttempts: job.maxAttempts, priority: job.priority, delay: job.delay,
-      createdAt, enteredAt: createdAt,
-    };
-    if (job.timeout > 0) stored.timeout = job.timeout;
-    if (job.delay > 0) stored.runAt = new Date(createdMs + job.delay);
-    return stored;
+    return this.adder.add(operation, jobs);
   }
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
