@@ -122,6 +122,9 @@ const queueTable = table({
     max: z.int().min(1, `expected an integer from 1 to ${MAX_RATE_LIMIT}`).max(MAX_RATE_LIMIT, `expected an integer from 1 to ${MAX_RATE_LIMIT}`),
     per: duration(RATE_WINDOW_RANGE),
   }).optional(),
+}).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max >= (queue.shards ?? 1), {
+  // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0.
+  message: 'expected at least one per shard (each shard takes a share of max)', path: ['rateLimit', 'max'],
 });
 
 const handlerTable = table({

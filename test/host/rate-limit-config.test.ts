@@ -22,6 +22,7 @@ describe('rateLimit in flexq.toml', () => {
     ['rateLimit = { max = 5, per = 0 }', 'queues.q.rateLimit.per', 'expected a duration from 1 ms to 31536000000 ms (365 days)'],
     ['rateLimit = { max = 5 }', 'queues.q.rateLimit.per', ''],
     ['rateLimit = { max = 5, per = "1s", burst = 2 }', 'queues.q.rateLimit.burst', 'unknown key; expected one of: max, per'],
+    ['rateLimit = { max = 3, per = "1s" }\nshards = 4', 'queues.q.rateLimit.max', 'expected at least one per shard'],
   ])('%s is rejected naming %s', (line, key, expected) => {
     const error = errorOf(`[queues.q]\n${line}\n`);
     expect(error.issues[0]).toMatchObject({ path: key, line: 2 });
