@@ -293,7 +293,8 @@ export class RedisQueue {
     this.ensureOpen('setRateLimit');
     const checked = checkRateLimit('setRateLimit', limit, this.shardCount);
     const shares = rateLimitShares(checked?.max ?? 0, this.shardCount);
-    await Promise.all(this.shards.map((shard, i) => shard.setRateLimit(shares[i]!, checked?.per ?? 0)));
+    // Shard 0 announces the queue's limit in the event feed: one event for the change, not one per shard.
+    await Promise.all(this.shards.map((shard, i) => shard.setRateLimit(shares[i]!, checked?.per ?? 0, checked?.max ?? 0, i === 0)));
   }
 
   /** The rate limit and how full its window is now; null when the queue has none. */

@@ -292,9 +292,12 @@ export class QueueStore {
     return (await this.call('setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
   }
 
-  /** Sets the rate limit (max 0 lifts it); true when it changed. */
-  async setRateLimit(max: number, per: number): Promise<boolean> {
-    return (await this.call('setRateLimit', [this.settings.eventsMaxLen, max, per])) === 1;
+  /**
+   * Sets the rate limit (max 0 lifts it); true when it changed. On a sharded queue `max` is this
+   * shard's share of `whole`, and only shard 0 `announces` the change in the event feed.
+   */
+  async setRateLimit(max: number, per: number, whole = max, announce = true): Promise<boolean> {
+    return (await this.call('setRateLimit', [this.settings.eventsMaxLen, max, per, whole, announce ? '1' : ''])) === 1;
   }
 
   /** The rate limit and its window now; null when the queue has none. */

@@ -1,6 +1,7 @@
 -- Rate limits, for the claims and for getRateLimit and setRateLimit (needs lib).
 -- At most `max` jobs of a queue start in any `per` ms, counted on Redis' clock across every
--- worker. `<base>rateLimit` (STRING `max|per`, written by setRateLimit) is the limit, and
+-- worker. `<base>rateLimit` (STRING `max|per|queue max`, written by setRateLimit; a sharded queue's
+-- shards each hold a share of the queue's max) is the limit, and
 -- `<base>rateStarts` (ZSET `<job id>,<lease token>` -> start ms) holds one member per start of the
 -- last `per` ms: a claim trims what fell out of the window and counts the rest (ZCARD), so the
 -- window slides (no burst of 2 × max across a boundary, as fixed windows allow), each start costs
@@ -17,7 +18,7 @@ end
 
 -- A limit as stored (a claim reads it in its MGET) as {max, per}, or nil for none.
 local function parseRateLimit(stored)
-  local max, per = string.match(stored or '', '^(%d+)|(%d+)$')
+  local max, per = string.match(stored or '', '^(%d+)|(%d+)')
   if max then return {max = tonumber(max), per = tonumber(per)} end
 end
 
