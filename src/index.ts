@@ -14,7 +14,7 @@ export type { Topology } from './engine/connection.js';
 export type { ShardOverview } from './engine/sharded-reads.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
-  RetentionPolicy, WorkerConfig, WorkerInfo,
+  RetentionPolicy, WorkerConfig, WorkerInfo, RateLimit, RateLimitStatus,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export type { ScheduleTiming, ScheduledJob, ScheduleInfo, ScheduleSource } from './engine/schedule-spec.js';

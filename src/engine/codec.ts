@@ -6,9 +6,10 @@ import { DEFAULTS } from './defaults.js';
 import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { ValidationError } from './errors.js';
 import { type FailedAttempt, type Job, type JobStatus } from './types.js';
+import { checkUnique, type UniqueSettings } from './unique-jobs.js';
 
 /** A job as validated for `addJobs`: every value already in its stored form. */
-export interface EncodedJob {
+export interface EncodedJob extends UniqueSettings {
   id: string;
   type: string;
   payloadJson: string;
@@ -125,7 +126,7 @@ function describe(value: unknown): string {
 export function encodeNewJob(
   operation: string,
   id: string,
-  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown },
+  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown; uniqueKey?: unknown; uniqueFor?: unknown },
   delay: unknown,
   defaultMaxAttempts: number,
   maxPayloadBytes: number,
@@ -151,6 +152,7 @@ export function encodeNewJob(
     priority: job.priority === undefined ? 0 : checkPriority(operation, job.priority),
     delay: checkDuration(operation, 'delay', delay ?? 0),
     timeout: job.timeout === undefined ? 0 : checkInteger(operation, 'timeout', job.timeout, 1, 2_147_483_647),
+    ...checkUnique(operation, job),
   };
 }
 

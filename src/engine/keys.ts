@@ -9,7 +9,10 @@ export interface QueueKeys {
    * STRING, the base the keys below and these are built from inside scripts: `ready:<priority>`
    * (LIST per level), `readyCount` (STRING, jobs in those lists), `claimed:<client>:<n>` (STRING,
    * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `upkeep` (STRING,
-   * when a claim must next look for due jobs and dead leases, see lua/includes/schedule.lua).
+   * when a claim must next look for due jobs and dead leases, see lua/includes/schedule.lua),
+   * `unique:<key>` (STRING, the job holding a unique key) and `uniqueHeld` (HASH job id -> key,
+   * see lua/includes/unique.lua), `rateLimit` (STRING `max|per|queue max`) and `rateStarts` (ZSET
+   * of the window's starts, see lua/includes/ratelimit.lua).
    */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */

@@ -24,6 +24,8 @@ export const SCRIPT_KEYS = {
   updateProgress: ['base', 'events'],
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
+  setRateLimit: ['base', 'wake', 'events'],
+  getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   locatePendingPage: ['base', 'priorities', 'delayed'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
@@ -40,7 +42,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries', 'getDueSchedules']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
@@ -49,6 +51,7 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPa
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
   'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers', 'markHandlerStop',
+  'setRateLimit',
 ]);
 
 function flagsOf(script: ScriptName): string {
@@ -57,7 +60,8 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'new-jobs', 'schedule', 'ready-order', 'claim', 'outcomes'];
+// In order of use: claim and outcomes call unique's and ratelimit's helpers.
+const INCLUDES = ['lib', 'new-jobs', 'schedule', 'ready-order', 'unique', 'ratelimit', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

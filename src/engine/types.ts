@@ -103,6 +103,10 @@ export interface NewJob {
   priority?: number;
   /** Per-attempt time limit in ms. */
   timeout?: number;
+  /** While a job of the queue with this key waits or runs, pushing another resolves to that job. */
+  uniqueKey?: string;
+  /** Ms the unique key stays taken after the first push, whatever its job does, instead. */
+  uniqueFor?: number;
 }
 
 /** Options of `JobDispatcher.dispatch`. */
@@ -115,6 +119,25 @@ export interface JobOptions {
   queue?: string;
   /** Per-attempt time limit in ms. */
   timeout?: number;
+  /** While a job of the queue with this key waits or runs, dispatching another resolves to that job. */
+  uniqueKey?: string;
+  /** Ms the unique key stays taken after the first dispatch, whatever its job does, instead. */
+  uniqueFor?: number;
+}
+
+/** At most `max` jobs of a queue start in any `per` ms, counted across every worker. */
+export interface RateLimit {
+  max: number;
+  /** The window, in ms. */
+  per: number;
+}
+
+/** A queue's rate limit and its window now. */
+export interface RateLimitStatus extends RateLimit {
+  /** Jobs started in the last `per` ms. */
+  started: number;
+  /** Ms until another job may start; 0 when one may now. */
+  opensIn: number;
 }
 
 /** Job counts of one queue; each job counts once. */

@@ -213,8 +213,8 @@ export class RedisWorker {
    */
   private async fetchLoop(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    // Set by a claim that found less than it asked for, or failed.
-    const found: { starved?: boolean; failed?: boolean; busy?: boolean } = {};
+    // Set by a claim that found less than it asked for, or failed; heldFor by the rate limit (-1: not held).
+    const found: { starved?: boolean; failed?: boolean; busy?: boolean; heldFor?: number } = {};
     let warnedIdle = false;
     while (this.state === 'running') {
       if (this.handlers.size === 0) {
@@ -225,9 +225,13 @@ export class RedisWorker {
       }
       if (found.failed || found.starved) {
         await Promise.all(inFlight);
-        const { failed } = found;
+        const { failed, heldFor = -1 } = found;
         found.failed = found.starved = false;
-        if (failed) await this.pauseAfterFailure();
+        found.heldFor = -1;
+        if (failed) await this.pause(this.pollTime);
+        // Held by the rate limit: no wake marker can help before the window opens, so no BLPOP
+        // either; pollTime bounds the wait, so a lifted or raised limit is seen within it.
+        else if (heldFor >= 0) await this.pause(Math.min(heldFor + 1, this.pollTime));
         else await this.parts!.waiter.idle(this.interrupted());
         continue;
       }
@@ -246,6 +250,7 @@ export class RedisWorker {
           this.scheduleDue(reply.nextDue);
           found.busy = reply.jobs.length === wanted;
           found.starved = !found.busy;
+          found.heldFor = reply.heldFor;
           this.queueEmpty = found.starved;
           for (const claimed of reply.jobs) this.launch(claimed);
         }, (err: unknown) => {
@@ -263,10 +268,10 @@ export class RedisWorker {
     await Promise.all(inFlight);
   }
 
-  /** Waits a pollTime before claiming again (Redis failed), or less if woken; leaves no timer behind. */
-  private async pauseAfterFailure(): Promise<void> {
+  /** Waits `ms` before claiming again (Redis failed, or the rate limit holds), or less if woken; leaves no timer behind. */
+  private async pause(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.interrupted(), new Promise<void>((resolve) => (timer = cappedTimeout(resolve, this.pollTime)))]);
+    await Promise.race([this.interrupted(), new Promise<void>((resolve) => (timer = cappedTimeout(resolve, ms)))]);
     clearTimeout(timer);
   }
 

@@ -104,9 +104,12 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const { stats, paused, shards } = await queue.getOverview();
+          const { stats, paused, shards, rateLimit, rateLimited } = await queue.getOverview();
           const topology = queue.getTopology();
-          return { queue: queue.name, stats, paused, ...(topology.kind === 'standalone' ? {} : { topology }), ...(shards === undefined ? {} : { shards }) };
+          return {
+            queue: queue.name, stats, paused, ...(topology.kind === 'standalone' ? {} : { topology }),
+            ...(shards === undefined ? {} : { shards }), ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
+          };
         }));
       }),
 

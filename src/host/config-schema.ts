@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
+import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
+import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
 import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
@@ -118,6 +119,14 @@ const queueTable = table({
   /** Hash slots the queue is spread over (the engine's `shards`). */
   shards: z.number().int('expected a whole number of shards').min(1).max(MAX_SHARDS).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
+  /** At most `max` jobs of the queue start in any `per` (the engine's setRateLimit). */
+  rateLimit: table({
+    max: z.int().min(1, `expected an integer from 1 to ${MAX_RATE_LIMIT}`).max(MAX_RATE_LIMIT, `expected an integer from 1 to ${MAX_RATE_LIMIT}`),
+    per: duration(RATE_WINDOW_RANGE),
+  }).optional(),
+}).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max >= (queue.shards ?? 1), {
+  // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0.
+  message: 'expected at least one per shard (each shard takes a share of max)', path: ['rateLimit', 'max'],
 });
 
 /** Where a module handler runs: in the worker's thread, or in a thread or child process it can kill. */

@@ -1,4 +1,4 @@
-import type { RetentionPolicy } from '../engine/types.js';
+import type { RateLimit, RetentionPolicy } from '../engine/types.js';
 import type { ScheduleTiming, ScheduledJob } from '../engine/schedule-spec.js';
 import type { BuiltinHandlerName, LogLevel } from './config-schema.js';
 
@@ -70,6 +70,8 @@ export interface QueueSettings {
   /** Hash slots the queue is spread over; undefined means one. */
   shards?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
+  /** At most `max` jobs start in any `per` ms; undefined means no limit (a starting host lifts a stored one). */
+  rateLimit?: RateLimit;
 }
 
 /** Where a job type's handler comes from. */

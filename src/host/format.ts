@@ -1,8 +1,9 @@
 import type { Topology } from '../engine/connection.js';
 import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
-import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { FailedAttempt, Job, JobStatus, QueueStats, RateLimitStatus } from '../engine/types.js';
 import type { ScheduleInfo } from '../engine/schedule-spec.js';
+import { rateLimitText } from '../shared/rate-limit-text.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
@@ -23,6 +24,10 @@ export interface QueueStatsEntry {
   paused: boolean;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
+  /** Set when the queue has a rate limit: the limit and its window now. */
+  rateLimit?: RateLimitStatus;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited?: boolean;
   /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
   shards?: ShardOverview[];
 }
@@ -56,12 +61,17 @@ interface Cell {
   colour?: Colour;
 }
 
-/** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
+/**
+ * `flexq stats`: one row per queue, its state (running, paused, or limited: held by its rate
+ * limit), counts right-aligned, and a LIMIT column (`100/1s`) when some queue has a rate limit.
+ */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
-  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-  const row = (name: string, stats: QueueStats, paused: boolean, colour?: Colour): Cell[] => [
+  const limits = entries.some((entry) => entry.rateLimit !== undefined);
+  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(limits ? ['LIMIT'] : [])];
+  // `limit`: the LIMIT cell when the table has that column ('' for a shard's row).
+  const row = (name: string, state: string, stats: QueueStats, limit: string, colour?: Colour): Cell[] => [
     name,
-    paused ? 'paused' : 'running',
+    state,
     stats.pendingJobs,
     stats.delayedJobs,
     stats.processingJobs,
@@ -69,11 +79,12 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
     stats.completedJobs,
     stats.failedJobs,
     stats.cancelledJobs,
+    ...(limits ? [limit] : []),
   ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
   // A sharded queue is one row, its shards below it (and their primaries on a cluster).
-  const rows = entries.flatMap(({ queue, stats, paused, shards = [] }) => [
-    row(queue, stats, paused),
-    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.stats, shard.paused, 'dim')),
+  const rows = entries.flatMap(({ queue, stats, paused, shards = [], rateLimit, rateLimited }) => [
+    row(queue, paused ? 'paused' : rateLimited ? 'limited' : 'running', stats, rateLimit ? rateLimitText(rateLimit) : '-'),
+    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.paused ? 'paused' : 'running', shard.stats, '', 'dim')),
   ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
@@ -81,10 +92,13 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
   return where + renderTable(header, rows, (column) => column > 1, style);
 }
 
-/** `flexq stats --json`: counts and `paused`, keyed by queue name. */
+/**
+ * `flexq stats --json`: counts and `paused`, keyed by queue name; with a rate limit, `rateLimit`
+ * (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, shards }) => [queue, {
-    ...stats, paused, ...(topology === undefined ? {} : { topology }),
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, shards, rateLimit, rateLimited }) => [queue, {
+    ...stats, paused, ...(topology === undefined ? {} : { topology }), ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
     ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }

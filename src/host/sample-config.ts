@@ -46,6 +46,7 @@ retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
 # maxPayloadBytes = 1048576            # largest payload a dispatch may carry (JSON bytes)
 # shards = 3                          # spread the queue over 3 hash slots (primaries of a cluster)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
+# rateLimit = { max = 100, per = "1s" } # at most 100 jobs start in any second, on every host
 
 [queues.default.retention]
 completed = { age = "1d", count = 1000 }

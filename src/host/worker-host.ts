@@ -94,6 +94,7 @@ export class WorkerHost implements HostView {
     try {
       await host.startListener();
       await host.events.start();
+      await host.applyRateLimits();
     } catch (error) {
       await host.stop(0);
       throw error;
@@ -108,6 +109,15 @@ export class WorkerHost implements HostView {
     host.startWorkers();
     host.monitor.start();
     return host;
+  }
+
+  /**
+   * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
+   * none (a change is logged from the queue's event feed). A read-only console writes nothing.
+   */
+  private async applyRateLimits(): Promise<void> {
+    if (this.options.readOnly) return;
+    await Promise.all(this.options.config.queues.map(({ rateLimit }, index) => this.queues[index]!.setRateLimit(rateLimit ?? null)));
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */

@@ -208,10 +208,13 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.dirtyStats.clear();
     const all = names.length === this.queues.size;
     try {
-      // One read per queue: counts, paused state and the oldest ready job's wait come together.
+      // One read per queue: counts, paused state, the oldest ready job's wait and the rate limit.
       const rows = await Promise.all(names.map(async (name) => {
-        const { stats, paused, oldestReadyAt, shards } = await this.queues.get(name)!.getOverview();
-        const row = { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        const { stats, paused, oldestReadyAt, shards, rateLimit, rateLimited } = await this.queues.get(name)!.getOverview();
+        const row = {
+          name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime(),
+          rateLimit: rateLimit === null ? null : { max: rateLimit.max, per: rateLimit.per }, rateLimited,
+        };
         return shards === undefined ? row : { ...row, shards: shards.map(({ oldestReadyAt: _at, ...shard }) => shard) };
       }));
       const now = Date.now();

@@ -4,7 +4,7 @@
  * fills it from the engine and reacts to what the user asks for (queue, tab, page, detail, search).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
+import type { Job, QueueStats, RateLimit, WorkerInfo } from '../engine/types.js';
 import type { ScheduleInfo } from '../engine/schedule-spec.js';
 import type { ConnectionState, LogLine } from './host-view.js';
 import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
@@ -28,6 +28,10 @@ export interface QueueRow {
   rate: number;
   /** When (epoch ms) the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: number | null;
+  /** The queue's rate limit; null when it has none. */
+  rateLimit: RateLimit | null;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited: boolean;
   /** A sharded queue's shards, each with its counts (and its primary on a cluster). */
   shards?: ShardRow[];
 }
@@ -261,7 +265,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       readOnly: init.readOnly ?? false,
       view: 'queues',
       history: [],
-      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null })),
+      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false })),
       selectedQueue: 0,
       tab: 'pending',
       offset: 0,

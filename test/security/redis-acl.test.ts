@@ -104,6 +104,26 @@ describe('the full ACL user of the README', () => {
     expect(await aclRefusals('flexq')).toEqual([]);
   }, 30_000);
 
+  it('runs unique jobs and a rate limit too', async () => {
+    const queue = await connectAs('flexq', 'change-me');
+    const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
+    try {
+      worker.registerHandler('once', () => ({ success: true }));
+      await queue.setRateLimit({ max: 100, per: 1_000 });
+      const job = await queue.push({ type: 'once', uniqueKey: 'k' });
+      expect((await queue.push({ type: 'once', uniqueKey: 'k' })).id).toBe(job.id);
+      await queue.push({ type: 'once', uniqueKey: 'timed', uniqueFor: 60_000 });
+      void worker.start();
+      await waitFor('both jobs to run', async () => (await queue.getStats()).completedJobs === 2);
+      expect((await queue.getOverview()).rateLimit).toMatchObject({ max: 100, started: 2 });
+      await queue.setRateLimit(null);
+    } finally {
+      await worker.stop();
+      await queue.close();
+    }
+    expect(await aclRefusals('flexq')).toEqual([]);
+  }, 30_000);
+
   it('cannot touch keys outside its prefix', async () => {
     const client = new Redis(redis.url, { username: 'flexq', password: 'change-me', maxRetriesPerRequest: 1 });
     try {

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
 import { age, errorStart, handlerStopText, inlineJson, progressBar, progressFraction } from '../format.js';
+import { rateLimitText } from '../../shared/rate-limit-text.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 import { STATUS_TABS, listedJobs, pageCount, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
@@ -38,8 +39,9 @@ function cells(job: Job, tab: StatusTab, now: number): string[] {
 
 /** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
 function Tabs({ columns }: { columns: number }) {
-  const { tab, stats, search, offset, pageSize, pages } = useConsoleState((s) => ({
+  const { tab, stats, search, offset, pageSize, pages, rateLimit, rateLimited } = useConsoleState((s) => ({
     tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize, pages: pageCount(s),
+    rateLimit: selectedQueueRow(s)?.rateLimit ?? null, rateLimited: selectedQueueRow(s)?.rateLimited ?? false,
   }));
   const color = useColor();
   const where = search ? `search "${search.query}"` : `page ${Math.floor(offset / pageSize) + 1}/${pages}`;
@@ -54,6 +56,7 @@ function Tabs({ columns }: { columns: number }) {
           {label(name, i, short)}
         </Text>
       )).flatMap((node, i) => (i === 0 ? [node] : [<Text key={`s${i}`}> </Text>, node]))}
+      {rateLimit ? <Text color={rateLimited ? color('magenta') : undefined} dimColor={!rateLimited}>{`  limit ${rateLimitText(rateLimit)}${rateLimited ? ' held' : ''}`}</Text> : null}
     </Text>
   );
 }
