@@ -50,8 +50,9 @@ async function aclRefusals(user: string): Promise<string[]> {
     .map((fields) => `${String(fields.get('reason'))} ${String(fields.get('object'))} (${String(fields.get('context'))})`);
 }
 
-const connectAs = (username: string, password: string) =>
-  RedisQueue.connect('acl', { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
+/** A queue of its own per test (`queue`), so no test counts another's jobs. */
+const connectAs = (username: string, password: string, queue = 'acl') =>
+  RedisQueue.connect(queue, { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
 
 describe('the full ACL user of the README', () => {
   it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events, schedules', async () => {
@@ -105,7 +106,7 @@ describe('the full ACL user of the README', () => {
   }, 30_000);
 
   it('runs unique jobs and a rate limit too', async () => {
-    const queue = await connectAs('flexq', 'change-me');
+    const queue = await connectAs('flexq', 'change-me', 'acl-flow');
     const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
     try {
       worker.registerHandler('once', () => ({ success: true }));
