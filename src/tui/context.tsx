@@ -5,6 +5,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { dispatchKey, keyName, type KeyContext, type KeyScope } from './keymap.js';
 import type { ConsoleStore, ConsoleStoreState } from './store.js';
+import { typeIntoInput } from './typing.js';
 
 /** What every console component can reach. */
 export interface ConsoleContextValue {
@@ -46,23 +47,37 @@ export function useColor(): (color: string) => string | undefined {
  * listens). `fallback` gets keys the map does not bind.
  */
 export function useKeys(scope: KeyScope, isActive: boolean, fallback?: (name: string, input: string, key: Key) => void): void {
-  const { keys } = useConsole();
+  const { keys, store } = useConsole();
   const handler = useCallback((input: string, key: Key) => {
     const name = keyName(input, key);
-    if (!dispatchKey(scope, name, keys)) fallback?.(name, input, key);
-  }, [scope, keys, fallback]);
+    if (scope === 'input' || name !== input || key.meta || input.length < 2) {
+      if (!dispatchKey(scope, name, keys)) fallback?.(name, input, key);
+      return;
+    }
+    // Keys typed faster than the console reads arrive as one chunk (`1 ` for 1 then Space, `cy`
+    // for c then y): each character is a key of its own, for the scope the one before left focused.
+    const characters = [...input];
+    for (const [i, character] of characters.entries()) {
+      const state = store.getState();
+      const now = i === 0 ? scope : focusedScope(state);
+      if (now === 'input') return typeIntoInput(state, characters.slice(i).join(''));
+      dispatchKey(now, character, keys);
+    }
+  }, [scope, keys, store, fallback]);
   useInput(handler, { isActive });
+}
+
+/** The scope whose keys are live: a quit in progress, a y/n prompt, a line being typed, or the view. */
+export function focusedScope(s: ConsoleStoreState): KeyScope {
+  if (s.quitting) return 'quitting';
+  if (s.prompt) return 'prompt';
+  if (s.input) return 'input';
+  return s.view;
 }
 
 /** Whether the keys of `scope` are live: it has the focus and nothing modal is open. */
 export function useFocused(scope: KeyScope): boolean {
-  return useConsoleState((s) => {
-    if (scope === 'quitting') return s.quitting !== null;
-    if (s.quitting) return false;
-    if (scope === 'prompt') return s.prompt !== null;
-    if (scope === 'input') return s.prompt === null && s.input !== null;
-    return s.prompt === null && s.input === null && s.view === scope;
-  });
+  return useConsoleState((s) => focusedScope(s) === scope);
 }
 
 /** The terminal size, following resizes (80×24 when the stream does not say). */

@@ -1,4 +1,5 @@
 /** What a chunk of typed or pasted text does to the line being typed (a search, the log filter). */
+import type { ConsoleStoreState } from './store.js';
 
 /** The text a chunk adds, and whether it ends the line (Enter). */
 export interface TypedChunk {
@@ -21,4 +22,12 @@ export function typedChunk(raw: string): TypedChunk {
   const lineBreak = raw.search(/[\r\n]/);
   const line = lineBreak === -1 ? raw : raw.slice(0, lineBreak);
   return { text: line.replace(CONTROL, ''), submit: lineBreak !== -1 };
+}
+
+/** Types a chunk into the line being typed (if one is open): its text, then Enter if it has a line break. */
+export function typeIntoInput(state: Pick<ConsoleStoreState, 'input' | 'editInput' | 'submitInput'>, raw: string): void {
+  if (!state.input) return;
+  const { text, submit } = typedChunk(raw);
+  if (text !== '') state.editInput(state.input.text + text);
+  if (submit) state.submitInput();
 }

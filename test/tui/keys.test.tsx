@@ -135,3 +135,26 @@ describe('k scrolls back up', () => {
     expect(state().helpScroll).toBe(0);
   });
 });
+
+describe('keys typed faster than the console reads them', () => {
+  it('"cy" in one chunk asks and answers: the running job is cancelled', async () => {
+    h = await openHarness({
+      handlers: { held: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve({ success: true }))) },
+    });
+    const job = await h.queue.push({ type: 'held' });
+    await waitFor('running', async () => (await h!.queue.getJobStatus(job.id)) === 'processing');
+    await h.press('3');
+    await h.frame((f) => f.includes(job.id), 'the running job in tab 3');
+    await h.press('cy');
+    await waitFor('cancelled by one chunk', async () => (await h!.queue.getJobStatus(job.id)) === 'cancelled');
+  });
+
+  it('the rest of a chunk after / goes into the search line', async () => {
+    h = await openHarness();
+    const job = await h.queue.push({ type: 'findme' });
+    await h.press(KEY.enter);
+    await h.frame(job.id, 'the pending tab');
+    await h.press('/findme');
+    await waitFor('the search line holds the text', () => state().input?.text === 'findme');
+  });
+});

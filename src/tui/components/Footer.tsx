@@ -5,7 +5,7 @@ import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import { bindingsFor, type KeyScope } from '../keymap.js';
 import { oneLine } from '../../shared/sanitize.js';
-import { typedChunk } from '../typing.js';
+import { typeIntoInput } from '../typing.js';
 
 const GLOBAL_HINTS = new Set(['?', 'q']);
 
@@ -39,13 +39,11 @@ function InputLine() {
   const { store } = useConsole();
   const input = useConsoleState((s) => s.input);
   const edit = useCallback((name: string, raw: string, key: Key) => {
-    const { input: current, editInput, submitInput } = store.getState();
-    if (!current) return;
-    if (name === 'backspace') return editInput(current.text.slice(0, -1));
+    const state = store.getState();
+    if (!state.input) return;
+    if (name === 'backspace') return state.editInput(state.input.text.slice(0, -1));
     if (key.ctrl || key.meta) return;
-    const { text, submit } = typedChunk(raw);
-    if (text !== '') editInput(current.text + text);
-    if (submit) submitInput();
+    typeIntoInput(state, raw);
   }, [store]);
   useKeys('input', useFocused('input'), edit);
   if (!input) return null;
