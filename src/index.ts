@@ -16,6 +16,7 @@ export type {
   RetentionPolicy, WorkerConfig, WorkerInfo,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
+export type { BulkOptions, BulkProgress, CleanOptions, HistoryBucket, QueueTotals, RetryJobsOptions } from './engine/operations.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,
   WEBHOOK_SIGNATURE_HEADER,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import type { Reachability } from './reachability.js';
 import type { QueueStore } from './store.js';
+import { registerQueue } from './operations-store.js';
 
 /** What a worker says of itself in each heartbeat. */
 export interface WorkerLoad {
@@ -21,6 +22,8 @@ export class Heartbeat {
     private readonly workerId: string,
     private readonly load: () => WorkerLoad,
     private readonly reachability: Reachability,
+    /** Registered under the prefix with the first beat that gets through, so consoles find the queue. */
+    private readonly queueName: string,
   ) {}
 
   start(): void {
@@ -36,6 +39,10 @@ export class Heartbeat {
 
   private async beat(): Promise<void> {
     const beat = { host: hostname(), pid: process.pid, ...this.load(), lastSeenAt: Date.now() };
-    await this.store.heartbeat(this.workerId, JSON.stringify(beat)).catch((err: unknown) => this.reachability.unreachable(err));
+    const published = Promise.all([
+      registerQueue(this.store.client, this.store.keys.registry, this.queueName),
+      this.store.heartbeat(this.workerId, JSON.stringify(beat)),
+    ]);
+    await published.catch((err: unknown) => this.reachability.unreachable(err));
   }
 }

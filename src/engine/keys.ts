@@ -8,7 +8,8 @@ export interface QueueKeys {
   /**
    * STRING, the base the keys below and these are built from inside scripts: `ready:<priority>`
    * (LIST per level), `readyCount` (STRING, jobs in those lists), `claimed:<client>:<n>` (STRING,
-   * a claim's leases kept a minute for a resend, see lua/includes/claim.lua).
+   * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `op:<request id>`
+   * (STRING, a bulk operation chunk's reply kept a minute for a resend, see lua/includes/operations.lua).
    */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
@@ -37,6 +38,12 @@ export interface QueueKeys {
   paused: string;
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
   workers: string;
+  /** HASH `completed`, `failed` -> jobs finished so far (see lua/includes/history.lua; scripts build it from base). */
+  totals: string;
+  /** HASH minute of the day (0..1439) -> `<minute since epoch>|<completed>|<failed>`, the last 24 h (scripts build it from base). */
+  minutes: string;
+  /** SET of the queue names under this prefix, written as each is first used: consoles discover queues from it. Outside the queue's hash tag. */
+  registry: string;
 }
 
 /** Builds the keys of queue `name` under `prefix`. */
@@ -57,6 +64,9 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     events: `${base}events`,
     paused: `${base}paused`,
     workers: `${base}workers`,
+    totals: `${base}totals`,
+    minutes: `${base}minutes`,
+    registry: `${prefix}:queues`,
   };
 }
 

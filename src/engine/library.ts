@@ -27,6 +27,9 @@ export const SCRIPT_KEYS = {
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   listPendingJobs: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
+  retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
+  removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */
@@ -50,7 +53,7 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'claim', 'outcomes'];
+const INCLUDES = ['lib', 'history', 'operations', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

@@ -8,6 +8,8 @@ import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
+import { clean, history, retryJobs, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
+import { OperationsStore, registerQueue } from './operations-store.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
@@ -100,6 +102,7 @@ export class RedisQueue {
   /** Largest payload accepted, in bytes of its JSON. */
   readonly maxPayloadBytes: number;
   private readonly store: QueueStore;
+  private readonly operations: OperationsStore;
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
@@ -117,6 +120,7 @@ export class RedisQueue {
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
     });
+    this.operations = new OperationsStore(this.store);
     shared.users++;
     internals.set(this, { store: this.store, shared });
   }
@@ -178,6 +182,7 @@ export class RedisQueue {
     const ids = newJobIds(jobs.length);
     const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries, this.maxPayloadBytes));
     if (encoded.length === 0) return [];
+    await registerQueue(this.shared.client, this.store.keys.registry, this.name);
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
     if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
@@ -350,6 +355,41 @@ export class RedisQueue {
       if (!isPermissionRefusal(err)) throw err;
     });
     return workers.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Sends every failed (or cancelled) job, optionally of one `type`, back to pending, chunk by chunk; resolves to how many. */
+  async retryJobs(status: 'failed' | 'cancelled', options: RetryJobsOptions = {}): Promise<number> {
+    this.ensureOpen('retryJobs');
+    return retryJobs(this.operations, status, options);
+  }
+
+  /** Removes a finished (completed, failed or cancelled) job. */
+  async removeJob(id: string): Promise<void> {
+    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations.remove(id));
+  }
+
+  /** Removes finished jobs of `status`, optionally only those finished `olderThan` ms ago, at most `limit`; resolves to how many. */
+  async clean(status: 'completed' | 'failed' | 'cancelled', options: CleanOptions = {}): Promise<number> {
+    this.ensureOpen('clean');
+    return clean(this.operations, status, options);
+  }
+
+  /** Completed and failed jobs since the queue was first used; retention does not lower them. */
+  async getTotals(): Promise<QueueTotals> {
+    this.ensureOpen('getTotals');
+    return this.operations.totals();
+  }
+
+  /** Jobs completed and failed per minute over the last `minutes` (1 to 1440, default 60), oldest first. */
+  async getHistory(options: { minutes?: number } = {}): Promise<HistoryBucket[]> {
+    this.ensureOpen('getHistory');
+    return history(this.operations, options);
+  }
+
+  /** The names of the queues used under this prefix (by any process), sorted: what a console shows without a config. */
+  async listQueues(): Promise<string[]> {
+    this.ensureOpen('listQueues');
+    return this.operations.queueNames();
   }
 
   /**

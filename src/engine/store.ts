@@ -108,9 +108,10 @@ export interface StoredEvent {
 /** The Redis side of one queue. */
 export class QueueStore {
   constructor(
-    private readonly client: RedisClient,
+    // Client, settings and call() serve the engine's other store modules too (operations-store.ts).
+    readonly client: RedisClient,
     readonly keys: QueueKeys,
-    private readonly settings: StoreSettings,
+    readonly settings: StoreSettings,
   ) {}
 
   /**
@@ -118,7 +119,7 @@ export class QueueStore {
    * node together and, after a reconnect, are sent again together: the wait then covers the call as
    * the new primary ran it (a WAIT sent apart after a failover would confirm nothing of it).
    */
-  private async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
+  async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
     const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
     const command = [functionName(name), keys.length, ...keys, ...args];

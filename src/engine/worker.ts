@@ -116,7 +116,7 @@ export class RedisWorker {
       heartbeat: new Heartbeat(store, this.id, () => ({
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
-      }), this.reachability),
+      }), this.reachability, this.queue.name),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
     };
     this.state = 'running';
