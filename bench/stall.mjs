@@ -53,6 +53,10 @@ try {
     ['setPriority (ready)', () => queue.setPriority(toMove.id, 7)],
     ['retryJob', () => queue.retryJob(toRetry.id)],
     ['pushBulk 1,000', () => fill(1_000, () => ({ type: 'wait' }))],
+    ['getTotals', () => queue.getTotals()],
+    ['getHistory 24 h', () => queue.getHistory({ minutes: 1440 })],
+    // Last: it removes the N finished jobs the listings above read (one chunk per call).
+    ['clean completed (all N)', () => queue.clean('completed')],
   ];
   await admin.config('SET', 'slowlog-log-slower-than', '0');
   await admin.config('SET', 'slowlog-max-len', '100000');

@@ -64,5 +64,5 @@ export const DEFAULTS = {
    * Jobs one call of a bulk operation (retryJobs, clean) takes: each call then holds Redis for
    * about a millisecond, however many jobs the operation touches (README, Operations).
    */
-  operationChunk: 500,
+  operationChunk: 200,
 } as const;
