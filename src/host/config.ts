@@ -24,6 +24,12 @@ export interface LoadConfigOptions {
   env?: Env;
 }
 
+/** Where a command's config comes from: `--config FILE`, and `--redis URL`, which stands for FLEXQ_REDIS_URL (over the file and the environment). */
+export function configOptions(io: { cwd: string; env: Env }, options: { configPath?: string; redisUrl?: string }): LoadConfigOptions {
+  const env = options.redisUrl === undefined ? io.env : { ...io.env, FLEXQ_REDIS_URL: options.redisUrl };
+  return { ...(options.configPath === undefined ? {} : { path: options.configPath }), cwd: io.cwd, env };
+}
+
 /**
  * Reads, validates and resolves the configuration. Without `--config` and without a flexq.toml in
  * the folder, flexq runs on the sample that `flexq init` would write, so one command works on a

@@ -12,6 +12,8 @@ export const HOST_DEFAULTS = {
   demoJobType: 'demo',
   /** Time between two jobs of `flexq demo`: fast enough to watch jobs flow, slow enough to read. */
   demoInterval: 500,
+  /** How long `flexq drain` waits for running jobs: longer than most jobs, short enough for a deploy. */
+  drainTimeout: 5 * 60_000,
   /** SMTP server of the email built-in: a local relay on the submission port. */
   smtp: { host: 'localhost', port: 587, secure: false },
   /** The webhook built-in gives up on a request after this long. */

@@ -1,6 +1,7 @@
 import type { Topology } from '../engine/connection.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { QueueTotals } from '../engine/operations.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
@@ -19,6 +20,8 @@ export interface QueueStatsEntry {
   queue: string;
   stats: QueueStats;
   paused: boolean;
+  /** Completed and failed jobs since the queue was first used (retention does not lower them). */
+  totals?: QueueTotals;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
 }
@@ -54,8 +57,10 @@ interface Cell {
 
 /** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
-  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED'];
-  const rows = entries.map(({ queue, stats, paused }) =>
+  // COMPLETED and FAILED count the jobs kept; the totals count every job since the queue was first used.
+  const withTotals = entries.some((entry) => entry.totals !== undefined);
+  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(withTotals ? ['ALL DONE', 'ALL FAILED'] : [])];
+  const rows = entries.map(({ queue, stats, paused, totals }) =>
     [
       queue,
       paused ? 'paused' : 'running',
@@ -66,6 +71,7 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
       stats.completedJobs,
       stats.failedJobs,
       stats.cancelledJobs,
+      ...(withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []),
     ].map((value): Cell => ({ text: String(value) })),
   );
   // Cluster and Sentinel say where the queues run now: a failover changes it.
@@ -74,9 +80,11 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
   return where + renderTable(header, rows, (column) => column > 1, style);
 }
 
-/** `flexq stats --json`: counts and `paused`, keyed by queue name. */
+/** `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name. */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology }) => [queue, { ...stats, paused, ...(topology === undefined ? {} : { topology }) }])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology }) => [
+    queue, { ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }) },
+  ])));
 }
 
 /**

@@ -26,6 +26,8 @@ export interface WorkerHostOptions {
   logs?: LogSource;
   /** `--read-only`: a console that only watches, so the host starts no workers and claims nothing. */
   readOnly?: boolean;
+  /** `flexq console` / `--no-workers`: no workers, no health listener, and every queue registered in Redis is shown. */
+  noWorkers?: boolean;
 }
 
 /** A health check that has not answered by then counts as Redis not answering. */
@@ -84,7 +86,8 @@ export class WorkerHost implements HostView {
     const handlers = await loadHandlers(options.config, options.mode);
     let set: QueueSet;
     try {
-      set = await connectQueues(options.target.settings, options.config.queues);
+      const discovery = !options.noWorkers ? 'none' : options.config.configFile === null ? 'replace' : 'add';
+      set = await connectQueues(options.target.settings, options.config.queues, discovery);
     } catch (error) {
       handlers.close();
       throw error;
@@ -117,7 +120,8 @@ export class WorkerHost implements HostView {
 
   private async startListener(): Promise<void> {
     const { metrics } = this.options.config;
-    if (!metrics.enabled) return;
+    // A console without workers has nothing to report, and must not take the service's port.
+    if (!metrics.enabled || this.options.noWorkers) return;
     try {
       this.healthServer = await startHealthServer(metrics.host, metrics.port, {
         health: () => this.health(),
@@ -139,8 +143,9 @@ export class WorkerHost implements HostView {
 
   private startWorkers(): void {
     const { config, logger } = this.options;
-    if (this.options.readOnly) {
-      logger.info({ queues: config.queues.map((q) => q.name), redis: this.redisAddress }, `flexq read-only: watching queues ${config.queues.map((q) => q.name).join(', ')}; no workers run here`);
+    if (this.options.readOnly || this.options.noWorkers) {
+      const names = this.queues.map((q) => q.name);
+      logger.info({ queues: names, redis: this.redisAddress }, `flexq ${this.options.readOnly ? 'read-only' : 'console'}: watching queues ${names.join(', ')}; no workers run here`);
       return;
     }
     const types = [...this.handlers.handlers.keys()];
