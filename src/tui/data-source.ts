@@ -8,6 +8,8 @@ import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
 import { findJob, listWorkers, searchTab } from './lookups.js';
+import { runBulk } from './bulk.js';
+import type { BulkAction, Marks } from './marks.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { presentError, presentJob } from '../shared/present.js';
@@ -58,6 +60,7 @@ export class ConsoleDataSource implements ConsoleCommands {
   private searchDirty = false;
   private lastStatsAt = 0;
   private lastWorkersAt = 0;
+  private lastChartsAt = 0;
   private feedOk = true;
   private pendingLogs: LogLine[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -104,6 +107,10 @@ export class ConsoleDataSource implements ConsoleCommands {
       this.lastWorkersAt = 0;
       wanted = true;
     }
+    if (state.view === 'queue' && previous.view !== 'queue') {
+      this.lastChartsAt = 0;
+      wanted = true;
+    }
     if (wanted) this.kick();
   }
 
@@ -137,6 +144,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       if (this.searchDirty) await this.runSearch();
       if (this.detailDirty) await this.loadDetail();
       if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
+      if (this.store.getState().view === 'queue' && Date.now() - this.lastChartsAt >= this.options.workersMs) await this.loadCharts();
       this.setFeedOk(true);
     } catch {
       // While quitting, the host closes its connections under us: that is no lost Redis.
@@ -300,6 +308,16 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().setWorkers(await listWorkers([...this.queues.values()]));
   }
 
+  /** Totals and the last day's history of the selected queue, for the queue view. */
+  private async loadCharts(): Promise<void> {
+    this.lastChartsAt = Date.now();
+    const queue = this.queues.get(selectedQueueRow(this.store.getState())?.name ?? '');
+    if (!queue) return;
+    const [totals, history] = await Promise.all([queue.getTotals(), queue.getHistory({ minutes: 1_440 })]);
+    const minutes = history.map(({ at, completed, failed }) => ({ at: at.getTime(), completed, failed }));
+    this.store.getState().setQueueCharts({ queue: queue.name, totals, minutes });
+  }
+
   private updateHeader(): void {
     const now = Date.now();
     const pool = this.view.pool();
@@ -364,6 +382,28 @@ export class ConsoleDataSource implements ConsoleCommands {
       priority = (fresh?.priority ?? job.priority) + delta;
       await queue.setPriority(job.id, priority);
     });
+  }
+
+  async remove(job: Job): Promise<void> {
+    await this.act(job.queue, () => `deleted ${job.id}`, (queue) => queue.removeJob(job.id));
+  }
+
+  /** A bulk action on marked jobs: progress in the store as it goes, the marks cleared once it ran. */
+  async bulk(action: BulkAction, marks: Marks): Promise<void> {
+    const { setBulk, clearMarks, queues } = this.store.getState();
+    const total = tabTotal(queues.find((row) => row.name === marks.queue)?.stats ?? null, marks.tab);
+    const label = `${action === 'retry' ? 'retrying' : action === 'cancel' ? 'cancelling' : 'deleting'} ${marks.tab} jobs of ${marks.queue}`;
+    let summary = '';
+    setBulk({ label, done: 0, total: marks.all ? total : marks.ids.length });
+    try {
+      await this.act(marks.queue, () => summary, async (queue) => {
+        const { done, skipped } = await runBulk(queue, action, marks, total, (done, of) => this.store.getState().setBulk({ label, done, total: of }));
+        summary = `${label}: ${done} done${skipped > 0 ? `, ${skipped} skipped (no longer ${marks.tab})` : ''}`;
+        clearMarks();
+      });
+    } finally {
+      this.store.getState().setBulk(null);
+    }
   }
 
   async togglePause(name: string): Promise<void> {

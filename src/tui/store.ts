@@ -7,6 +7,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
 import type { ConnectionState, LogLine } from './host-view.js';
 import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
+import { allMarks, toggledMarks, type BulkProgress, type Marks } from './marks.js';
+import type { QueueCharts } from './history-chart.js';
 
 /** The job tabs of a queue, in key order 1–7. `pending` lists the jobs ready to run, `delayed` those waiting for their time. */
 export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'failed', 'completed', 'cancelled'] as const;
@@ -14,7 +16,7 @@ export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'fai
 export type StatusTab = (typeof STATUS_TABS)[number];
 
 /** What fills the screen; `queues` and `jobs` are the two panes of the main screen. */
-export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help';
+export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help' | 'queue';
 
 export { LOG_LEVELS, type LogLevelFilter } from './log-lines.js';
 
@@ -120,6 +122,12 @@ export interface ConsoleState {
   toasts: Toast[];
   quitting: { inFlight: number } | null;
   helpScroll: number;
+  /** Jobs marked for a bulk action (see marks.ts). */
+  marks: Marks | null;
+  /** The bulk action under way, for its progress line. */
+  bulk: BulkProgress | null;
+  /** Totals and per-minute history of the queue whose detail (`queue` view) is open. */
+  queueCharts: QueueCharts | null;
 }
 
 /** What components and key bindings may do to the state. */
@@ -158,6 +166,13 @@ export interface ConsoleActions {
   setHeader(patch: Partial<HeaderState>): void;
   setQuitting(inFlight: number): void;
   scrollHelp(delta: number): void;
+  /** `space`: marks or unmarks the selected job. */
+  toggleMark(): void;
+  /** `A`: marks every job of the tab (or of the search), or, pressed again, none. */
+  markAll(): void;
+  clearMarks(): void;
+  setBulk(bulk: BulkProgress | null): void;
+  setQueueCharts(charts: QueueCharts | null): void;
 }
 
 /** The store: state plus actions. */
@@ -243,6 +258,9 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       toasts: [],
       quitting: null,
       helpScroll: 0,
+      marks: null,
+      bulk: null,
+      queueCharts: null,
 
       open: (view) => {
         const { view: current, history } = get();
@@ -387,6 +405,20 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       setHeader: (patch) => set({ header: { ...get().header, ...patch } }),
       setQuitting: (inFlight) => set({ quitting: { inFlight } }),
       scrollHelp: (delta) => set({ helpScroll: Math.max(0, get().helpScroll + delta) }),
+      toggleMark: () => {
+        const state = get();
+        const job = targetJob(state);
+        const queue = selectedQueueRow(state)?.name;
+        if (job && queue) set({ marks: toggledMarks(state.marks, queue, state.tab, job) });
+      },
+      markAll: () => {
+        const state = get();
+        const queue = selectedQueueRow(state)?.name;
+        if (queue) set({ marks: allMarks(state.marks, queue, state.tab, state.search ? state.search.results ?? [] : null) });
+      },
+      clearMarks: () => set({ marks: null }),
+      setBulk: (bulk) => set({ bulk }),
+      setQueueCharts: (queueCharts) => set({ queueCharts }),
     };
   });
 }

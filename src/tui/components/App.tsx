@@ -10,6 +10,7 @@ import { JobsTable } from './JobsTable.js';
 import { LogsView } from './LogsView.js';
 import { MAX_QUEUE_ROWS, QueuesTable } from './QueuesTable.js';
 import { WorkersView } from './WorkersView.js';
+import { QueueView } from './QueueView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
 export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): number {
@@ -35,6 +36,7 @@ export function App() {
     case 'workers': body = <WorkersView columns={columns} rows={bodyRows} />; break;
     case 'logs': body = <LogsView columns={columns} rows={bodyRows} />; break;
     case 'help': body = <HelpView columns={columns} rows={bodyRows} />; break;
+    case 'queue': body = <QueueView columns={columns} rows={bodyRows} />; break;
     default:
       body = (
         <>
