@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 const CLUSTER_SUITE = [
   'test/engine/queue.test.ts', 'test/engine/fifo.test.ts', 'test/engine/slots.test.ts',
   'test/engine/handler-results.test.ts', 'test/engine/retention.test.ts', 'test/topology/cluster-topology.test.ts',
-  'test/topology/cluster-cli.test.ts',
+  'test/topology/cluster-cli.test.ts', 'test/engine/operations.test.ts',
 ];
 
 export default defineConfig({

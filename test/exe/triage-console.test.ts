@@ -41,7 +41,8 @@ describe('flexq console --redis URL against a separate headless host', () => {
     });
     await terminal.start([process.execPath, FLEXQ_BIN, 'console', '--redis', REDIS_URL], { cwd: folder.dir, env: childEnv({ FLEXQ_REDIS_PREFIX: t.prefix }) });
     const session = { terminal, prefix: t.prefix, dir: folder.dir };
-    await terminal.waitForScreen((s) => queueRow(s, 'mail')[2] === '2' && queueRow(s, 'mail')[4] === '1', 'queue mail, found in Redis: 2 pending, 1 running');
+    const first = await terminal.waitForScreen((s) => queueRow(s, 'mail')[2] === '2' && queueRow(s, 'mail')[4] === '1', 'queue mail, found in Redis: 2 pending, 1 running');
+    expect(first).toContain('no workers here');
 
     // The two waiting jobs: mark the tab, cancel in bulk.
     await terminal.press('1');

@@ -15,8 +15,8 @@ export function Header({ columns }: { columns: number }) {
         <Text bold color={color('cyan')}>flexq </Text>
         <Text>{header.address}{header.topology === undefined ? '' : ` (${header.topology})`} </Text>
         <Text color={color(lost ? 'red' : 'green')}>{lost ? '○ reconnecting' : '● connected'}</Text>
-        {/* A read-only console runs no workers: say so rather than show an empty pool. */}
-        <Text>{readOnly && header.concurrency === 0 ? '  no workers (read-only)' : `  pool ${header.busy}/${header.concurrency}`}</Text>
+        {/* A console that runs no workers (read-only, `flexq console`) says so rather than show an empty pool. */}
+        <Text>{header.concurrency === 0 ? (readOnly ? '  no workers (read-only)' : '  no workers here') : `  pool ${header.busy}/${header.concurrency}`}</Text>
         <Text>  in {rate(header.inRate)} </Text>
         <Text color={color('blue')}>{sparkline(header.inHistory.slice(-spark))}</Text>
         <Text>  out {rate(header.outRate)} </Text>
