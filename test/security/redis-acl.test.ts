@@ -88,6 +88,18 @@ describe('the full ACL user of the README', () => {
       expect((await queue.readEvents('0')).length).toBeGreaterThan(0);
       expect(await queue.lastEventId()).not.toBe('0');
       expect((await queue.getWorkers()).length).toBeGreaterThan(0);
+
+      // Operations: totals and history (kept inside the outcome functions), the registry, bulk work.
+      expect(await queue.getTotals()).toEqual({ completed: 2, failed: 2 });
+      expect((await queue.getHistory({ minutes: 2 })).reduce((sum, minute) => sum + minute.completed, 0)).toBe(2);
+      expect(await queue.listQueues()).toEqual(['acl']);
+      await queue.cancelJob((await queue.push({ type: 'none' })).id);
+      expect(await queue.retryJobs('cancelled', { type: 'work' })).toBe(1);
+      expect(await queue.retryJobs('failed', { type: 'work' })).toBe(1);
+      await waitFor('the retried job to fail again', async () => (await queue.getTotals()).failed === 3);
+      await waitFor('the retried cancelled job to complete', async () => (await queue.getTotals()).completed === 3);
+      await queue.removeJob(first.id);
+      expect(await queue.clean('completed')).toBe(2);
     } finally {
       await worker.stop();
       await queue.close();
@@ -164,7 +176,13 @@ describe('the read-only ACL user of the README', () => {
       expect((await queue.listJobs('pending')).map((j) => j.id)).toContain(job.id);
       expect(await queue.getJob(job.id)).toMatchObject({ id: job.id });
       expect(await queue.getWorkers()).toBeInstanceOf(Array);
-      for (const write of [() => queue.cancelJob(job.id), () => queue.retryJob(job.id), () => queue.setPriority(job.id, 3), () => queue.pause()]) {
+      expect(await queue.getTotals()).toEqual({ completed: expect.any(Number), failed: expect.any(Number) });
+      expect(await queue.getHistory({ minutes: 5 })).toHaveLength(5);
+      expect(await queue.listQueues()).toEqual(['acl']);
+      for (const write of [
+        () => queue.cancelJob(job.id), () => queue.retryJob(job.id), () => queue.setPriority(job.id, 3), () => queue.pause(),
+        () => queue.retryJobs('cancelled'), () => queue.clean('cancelled'), () => queue.removeJob(cancelled.id),
+      ]) {
         await expect(write()).rejects.toThrow(PermissionError);
       }
       expect(await full.getJob(job.id)).toMatchObject({ status: 'pending', priority: 0 });
