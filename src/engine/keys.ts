@@ -38,10 +38,11 @@ export interface QueueKeys {
   paused: string;
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
   workers: string;
-  /** HASH `completed`, `failed` -> jobs finished so far (see lua/includes/history.lua; scripts build it from base). */
+  /**
+   * HASH `completed`, `failed` -> jobs finished so far, and `m<minute of the day>` ->
+   * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua; scripts build it from base).
+   */
   totals: string;
-  /** HASH minute of the day (0..1439) -> `<minute since epoch>|<completed>|<failed>`, the last 24 h (scripts build it from base). */
-  minutes: string;
   /** SET of the queue names under this prefix, written as each is first used: consoles discover queues from it. Outside the queue's hash tag. */
   registry: string;
 }
@@ -65,7 +66,6 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     paused: `${base}paused`,
     workers: `${base}workers`,
     totals: `${base}totals`,
-    minutes: `${base}minutes`,
     registry: `${prefix}:queues`,
   };
 }

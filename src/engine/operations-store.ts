@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './connection.js';
+import { isPermissionRefusal } from './errors.js';
 import type { QueueStore, StatusReply } from './store.js';
 
 /** Where a bulk retry stands between two chunks. */
@@ -77,7 +78,7 @@ export class OperationsStore {
     const [seconds] = await this.store.client.time();
     const now = Math.floor(Number(seconds) / 60);
     const wanted = Array.from({ length: minutes }, (_unused, i) => now - minutes + 1 + i);
-    const stored = await this.store.client.hmget(this.store.keys.minutes, ...wanted.map((minute) => String(minute % HISTORY_MINUTES)));
+    const stored = await this.store.client.hmget(this.store.keys.totals, ...wanted.map((minute) => `m${minute % HISTORY_MINUTES}`));
     return wanted.map((minute, i) => {
       const [at, completed, failed] = (stored[i] ?? '').split('|');
       return Number(at) === minute ? { minute, completed: Number(completed), failed: Number(failed) } : { minute, completed: 0, failed: 0 };
@@ -95,7 +96,8 @@ const registered = new Set<string>();
 /**
  * Adds a queue to its prefix's registry, once per process (a SADD of a member already there
  * changes nothing, so a second process or a resend is harmless). A failed write is tried again
- * on the next use.
+ * on the next use; a Redis user whose ACL rules lack SADD (a recipe from before the registry) is
+ * not stopped by it: its queues work, only consoles do not find them.
  */
 export async function registerQueue(client: RedisClient, registryKey: string, name: string): Promise<void> {
   const entry = `${registryKey}\u0000${name}`;
@@ -104,6 +106,7 @@ export async function registerQueue(client: RedisClient, registryKey: string, na
   try {
     await client.sadd(registryKey, name);
   } catch (err) {
+    if (isPermissionRefusal(err)) return;
     registered.delete(entry);
     throw err;
   }

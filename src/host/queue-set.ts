@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../engine/defaults.js';
+import { isPermissionRefusal } from '../engine/errors.js';
 import { RedisQueue } from '../engine/queue.js';
 import { CliUsageError } from './cli-errors.js';
 import type { QueueSettings, RedisSettings } from './config-types.js';
@@ -61,7 +62,11 @@ const ENGINE_JOB_DEFAULTS = {
 
 /** The configured queues plus (or, for `replace`, instead of) those registered in Redis. */
 async function withRegistered(primary: RedisQueue, configured: readonly QueueSettings[], discovery: Discovery): Promise<QueueSettings[]> {
-  const registered = await primary.listQueues();
+  // A Redis user whose ACL rules lack SMEMBERS sees the configured queues alone.
+  const registered = await primary.listQueues().catch((error: unknown) => {
+    if (isPermissionRefusal(error)) return [];
+    throw error;
+  });
   if (discovery === 'replace' && registered.length > 0) {
     // Engine defaults for each; the first configured queue's host settings (concurrency, timeout) are placeholders no worker uses.
     return registered.map((name) => ({ ...configured[0]!, name, ...ENGINE_JOB_DEFAULTS }));

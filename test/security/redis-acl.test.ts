@@ -108,6 +108,26 @@ describe('the full ACL user of the README', () => {
     expect(await aclRefusals('flexq')).toEqual([]);
   }, 30_000);
 
+  it('with the recipe of before the operations (no sadd, smembers, zrank) still pushes and runs jobs, and keeps totals', async () => {
+    const added = new Set(['+sadd', '+smembers', '+zrank']);
+    for (const [command, ...args] of readmeAclLines('flexq')) {
+      await admin.call(command as string, ...args.map((arg) => (arg === 'flexq' ? 'flexq-old' : arg)).filter((arg) => !added.has(arg)));
+    }
+    const queue = await RedisQueue.connect('old', { url: redis.url, username: 'flexq-old', password: 'change-me', prefix: PREFIX, connectTimeout: 3_000 });
+    const worker = new RedisWorker(queue, { pollTime: 100 });
+    try {
+      worker.registerHandler('work', () => ({ success: true }));
+      void worker.start();
+      const job = await queue.push({ type: 'work' });
+      await waitFor('the job to complete', async () => (await queue.getJobStatus(job.id)) === 'completed');
+      expect((await queue.getTotals()).completed).toBe(1);
+    } finally {
+      await worker.stop();
+      await queue.close();
+      await admin.call('ACL', 'LOG', 'RESET');
+    }
+  });
+
   it('cannot touch keys outside its prefix', async () => {
     const client = new Redis(redis.url, { username: 'flexq', password: 'change-me', maxRetriesPerRequest: 1 });
     try {

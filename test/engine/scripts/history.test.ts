@@ -14,9 +14,9 @@ describe('totals and history', () => {
     await finishedJobs(h, 'c', 3, 'completed');
     await finishedJobs(h, 'f', 2, 'failed', 'test', 5);
     const minute = await minuteNow();
-    expect(await h.raw.hgetall(h.keys.totals)).toEqual({ completed: '3', failed: '2' });
+    expect(await h.raw.hmget(h.keys.totals, 'completed', 'failed')).toEqual(['3', '2']);
     expect(await h.raw.zcard(h.keys.completed)).toBe(1); // retention kept one
-    const stored = await h.raw.hget(h.keys.minutes, String(minute % 1440));
+    const stored = await h.raw.hget(h.keys.totals, `m${minute % 1440}`);
     // The two calls may straddle a minute; then this minute holds the failures alone.
     expect([`${minute}|3|2`, `${minute}|0|2`]).toContain(stored);
   });
@@ -31,11 +31,11 @@ describe('totals and history', () => {
 
   it('a field of the same minute a day earlier is overwritten, not added to', async () => {
     const minute = await minuteNow();
-    await h.raw.hset(h.keys.minutes, String(minute % 1440), `${minute - 1440}|50|50`);
+    await h.raw.hset(h.keys.totals, `m${minute % 1440}`, `${minute - 1440}|50|50`);
     await finishedJobs(h, 'c', 1, 'completed');
     const after = await minuteNow();
     if (after !== minute) return; // the minute turned meanwhile: nothing to check this run
-    expect(await h.raw.hget(h.keys.minutes, String(minute % 1440))).toBe(`${minute}|1|0`);
+    expect(await h.raw.hget(h.keys.totals, `m${minute % 1440}`)).toBe(`${minute}|1|0`);
   });
 
   it('a job whose last attempt lost its worker counts as failed', async () => {
