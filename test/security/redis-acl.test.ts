@@ -116,9 +116,10 @@ describe('the full ACL user of the README', () => {
     const queue = await RedisQueue.connect('old', { url: redis.url, username: 'flexq-old', password: 'change-me', prefix: PREFIX, connectTimeout: 3_000 });
     const worker = new RedisWorker(queue, { pollTime: 100 });
     try {
+      // The push first: it is what registers the queue here (the worker's heartbeat would otherwise).
+      const job = await queue.push({ type: 'work' });
       worker.registerHandler('work', () => ({ success: true }));
       void worker.start();
-      const job = await queue.push({ type: 'work' });
       await waitFor('the job to complete', async () => (await queue.getJobStatus(job.id)) === 'completed');
       expect((await queue.getTotals()).completed).toBe(1);
     } finally {
