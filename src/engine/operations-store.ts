@@ -91,7 +91,8 @@ export class OperationsStore {
   }
 }
 
-const registered = new Set<string>();
+/** Per connection (another Redis may share the prefix), the `registry key, name` entries written. */
+const registeredOn = new WeakMap<RedisClient, Set<string>>();
 
 /**
  * Adds a queue to its prefix's registry, once per process (a SADD of a member already there
@@ -101,6 +102,8 @@ const registered = new Set<string>();
  */
 export async function registerQueue(client: RedisClient, registryKey: string, name: string): Promise<void> {
   const entry = `${registryKey}\u0000${name}`;
+  let registered = registeredOn.get(client);
+  if (!registered) registeredOn.set(client, (registered = new Set()));
   if (registered.has(entry)) return;
   registered.add(entry);
   try {
