@@ -38,9 +38,14 @@ export async function connectQueues(redis: RedisSettings, configuredQueues: read
   // The first configured queue's handle carries the connection; dropped from the set, it still must not close it early.
   if (!configured.some((settings) => settings.name === first.name)) queues.push(primary);
   const names = configured.map((queue) => queue.name);
+  const foundInRedis = configured !== configuredQueues && names.join() !== configuredQueues.map((queue) => queue.name).join();
   const indexOf = (name: string | undefined): number => {
     const index = name === undefined ? 0 : names.indexOf(name);
-    if (index < 0) throw new CliUsageError(`queue '${name}' is neither in the config nor used in Redis (known: ${names.join(', ')})`);
+    if (index < 0) {
+      throw new CliUsageError(foundInRedis
+        ? `queue '${name}' is neither in the config nor used in Redis (known: ${names.join(', ')})`
+        : `queue '${name}' is not in the config (configured: ${names.join(', ')})`);
+    }
     return index;
   };
   return {
