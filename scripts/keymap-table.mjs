@@ -5,9 +5,9 @@ import { KEYMAP } from '../dist/tui/keymap.js';
 
 const SCOPE_NAMES = {
   queues: 'queues pane', jobs: 'jobs pane', detail: 'job detail', workers: 'workers', logs: 'logs',
-  help: 'help', prompt: 'y/n prompt', input: 'typing a search or filter', quitting: 'while quitting',
+  help: 'help', queue: 'queue detail', prompt: 'y/n prompt', input: 'typing a search or filter', quitting: 'while quitting',
 };
-const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'];
+const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue'];
 const cell = (text) => String(text).replace(/\|/g, '\\|');
 // `↑/k` is two keys; `/` alone is the search key.
 const code = (label) => (label === '/' ? ['/'] : label.split('/')).map((part) => `\`${part}\``).join(' / ');

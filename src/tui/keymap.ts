@@ -130,7 +130,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['right'], label: '→', scopes: ['jobs'], description: 'next status tab', action: (c) => state(c).cycleTab(1) },
   { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', action: (c) => state(c).turnPage(1) },
   { keys: ['pageup', '['], label: 'PgUp/[', scopes: ['jobs'], description: 'previous page', action: (c) => state(c).turnPage(-1) },
-  { keys: ['/'], label: '/', scopes: MAIN, description: 'search by id, type or payload text (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
+  { keys: ['/'], label: '/', scopes: MAIN, description: 'search by id, type, payload or error text, and age>1h / age<5m (a full id opens the job); A marks the matches', hint: 'search', action: (c) => state(c).startInput('search') },
 
   // Actions on jobs and queues
   {
@@ -150,7 +150,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
 
   // Marking jobs and acting on the marked ones
-  { keys: [' '], label: 'Space', scopes: ['jobs'], description: 'mark / unmark the job, for R, C and D', hint: 'mark', rank: 2, mutates: true, action: (c) => state(c).toggleMark() },
+  { keys: [' '], label: 'Space', scopes: ['jobs'], description: 'mark / unmark the job, for R, C and D (marked rows show *)', hint: 'mark', rank: 2, mutates: true, action: (c) => state(c).toggleMark() },
   { keys: ['A'], label: 'A', scopes: ['jobs'], description: 'mark every job of the tab (of the search, when one is on); again: none', hint: 'all', rank: 2, mutates: true, action: (c) => state(c).markAll() },
   { keys: ['R'], label: 'R', scopes: ['jobs'], description: 'retry the marked jobs (asks y/n, says how many)', hint: 'retry marked', rank: 2, mutates: true, action: (c) => askBulk(c, 'retry') },
   { keys: ['C'], label: 'C', scopes: ['jobs'], description: 'cancel the marked jobs (asks y/n, says how many)', mutates: true, action: (c) => askBulk(c, 'cancel') },
