@@ -30,6 +30,7 @@ export const SCRIPT_KEYS = {
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
   removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
   cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  noteAlert: ['base'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */

@@ -39,4 +39,10 @@ export const HOST_DEFAULTS = {
    * secret, authorization, cookie, api keys, at any depth) cover the usual secrets.
    */
   redact: [],
+  /**
+   * `[alerts]`: rules are checked every `interval` (cheap reads: a few per rule); a firing rule is
+   * not notified again within `coolDown`; a failure rate looks back `window` and needs `minJobs`
+   * finished jobs in it, so one failure in a quiet minute does not page anyone.
+   */
+  alerts: { interval: 15_000, coolDown: 15 * 60_000, window: 5 * 60_000, minJobs: 10 },
 } as const;

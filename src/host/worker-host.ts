@@ -14,6 +14,8 @@ import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
+import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
+import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from './redis-target.js';
 
 /** What the worker host is made of. */
@@ -59,6 +61,7 @@ export class WorkerHost implements HostView {
   private readonly metrics: HostMetrics;
   private readonly monitor: ConnectionMonitor;
   private healthServer?: HealthServer;
+  private alerts?: HostAlerts;
   private stopping?: Promise<void>;
 
   private constructor(
@@ -103,6 +106,10 @@ export class WorkerHost implements HostView {
     await host.checkRedis();
     host.startWorkers();
     host.monitor.start();
+    const { readOnly = false, noWorkers = false } = options;
+    host.alerts = startHostAlerts({
+      config: options.config, mode: options.mode, queues: host.queues, logger: options.logger, deliver: !readOnly, runWorkers: !readOnly && !noWorkers,
+    });
     return host;
   }
 
@@ -181,6 +188,11 @@ export class WorkerHost implements HostView {
     return this.workers.map(({ queue, worker }) => ({ queue, busy: worker.activeJobs, concurrency: worker.numWorkers }));
   }
 
+  /** The `[alerts]` firing now, as this host last checked them. */
+  firingAlerts(): FiringAlert[] {
+    return this.alerts?.firingAlerts() ?? [];
+  }
+
   inFlight(): number {
     return this.workers.reduce((sum, { worker }) => sum + worker.activeJobs, 0);
   }
@@ -218,7 +230,10 @@ export class WorkerHost implements HostView {
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
       await this.events.stop();
-      await Promise.all(this.workers.map(({ worker }) => worker.stop({ timeout: timerDelay(timeoutMs) })));
+      await Promise.all([
+        ...this.workers.map(({ worker }) => worker.stop({ timeout: timerDelay(timeoutMs) })),
+        this.alerts?.stop(timerDelay(timeoutMs)),
+      ]);
       await this.healthServer?.close();
       this.handlers.close();
       await this.set.close();

@@ -332,6 +332,8 @@ export class ConsoleDataSource implements ConsoleCommands {
       || header.inRate !== next.inRate || header.outRate !== next.outRate
       || !sameNumbers(header.inHistory, next.inHistory) || !sameNumbers(header.outHistory, next.outHistory);
     if (changed) setHeader(next);
+    const alerts = (this.view.firingAlerts?.() ?? []).map(({ rule, queue, detail }) => ({ rule, queue, detail }));
+    if (JSON.stringify(alerts) !== JSON.stringify(header.alerts)) setHeader({ alerts });
     // Per-queue rates decay without events, too.
     const { queues, setQueues } = this.store.getState();
     if (queues.some((row) => row.rate !== this.rates.rate('out', now, row.name))) {

@@ -5,7 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
-import type { ConnectionState, LogLine } from './host-view.js';
+import type { ConnectionState, FiringAlertView, LogLine } from './host-view.js';
 import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
 import { allMarks, toggledMarks, type BulkProgress, type Marks } from './marks.js';
 import type { QueueCharts } from './history-chart.js';
@@ -74,6 +74,8 @@ export interface HeaderState {
   /** Jobs in / out per second, oldest first, for the sparklines. */
   inHistory: number[];
   outHistory: number[];
+  /** `[alerts]` firing now, shown under the header line while there are any. */
+  alerts: FiringAlertView[];
 }
 
 /** A y/n question before a dangerous action. */
@@ -251,7 +253,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       logRows: 10,
       header: {
         address: init.address ?? '', connection: 'connected', busy: 0, concurrency: 0,
-        inRate: 0, outRate: 0, inHistory: [], outHistory: [],
+        inRate: 0, outRate: 0, inHistory: [], outHistory: [], alerts: [],
       },
       prompt: null,
       input: null,

@@ -13,8 +13,8 @@ import { WorkersView } from './WorkersView.js';
 import { QueueView } from './QueueView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
-export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): number {
-  const header = 1 + (bannerShown ? 1 : 0);
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, alertsShown = false): number {
+  const header = 1 + (bannerShown ? 1 : 0) + (alertsShown ? 1 : 0);
   const footer = 2;
   const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS));
   const jobsChrome = 2; // tab strip and column titles
@@ -26,10 +26,12 @@ export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): 
 export function App() {
   const { store } = useConsole();
   const { columns, rows } = useTerminalSize();
-  const { view, queues, lost } = useConsoleState((s) => ({ view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected' }));
-  const jobRows = jobRowsFor(rows, queues, lost);
+  const { view, queues, lost, alerting } = useConsoleState((s) => ({
+    view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', alerting: s.header.alerts.length > 0,
+  }));
+  const jobRows = jobRowsFor(rows, queues, lost, alerting);
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
-  const bodyRows = rows - (lost ? 2 : 1) - 2 - 1;
+  const bodyRows = rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1;
   let body;
   switch (view) {
     case 'detail': body = <JobDetail columns={columns} rows={bodyRows} />; break;

@@ -1,9 +1,10 @@
 /** The top line: Redis address and connection, this host's pool, jobs in/out per second. */
 import { Box, Text } from 'ink';
 import { rate, sparkline } from '../format.js';
+import { oneLine } from '../../shared/sanitize.js';
 import { useColor, useConsoleState } from '../context.js';
 
-/** The header line (and the Redis-lost banner under it when the connection is down). */
+/** The header line, the alerts firing now under it, and the Redis-lost banner when the connection is down. */
 export function Header({ columns }: { columns: number }) {
   const { header, readOnly } = useConsoleState((s) => ({ header: s.header, readOnly: s.readOnly }));
   const color = useColor();
@@ -22,6 +23,12 @@ export function Header({ columns }: { columns: number }) {
         <Text>  out {rate(header.outRate)} </Text>
         <Text color={color('green')}>{sparkline(header.outHistory.slice(-spark))}</Text>
       </Text>
+      {header.alerts.length > 0 ? (
+        <Text bold color={color('red')} wrap="truncate-end">
+          {`▲ ${header.alerts.length === 1 ? 'alert' : `${header.alerts.length} alerts`}: `}
+          {header.alerts.map((alert) => oneLine(`${alert.rule} on ${alert.queue}: ${alert.detail}`)).join(' · ')}
+        </Text>
+      ) : null}
       {lost ? (
         <Text inverse bold color={color('red')} wrap="truncate-end">
           {` Redis connection lost (${header.address}): showing the last known state, reconnecting… `}
