@@ -3,8 +3,9 @@
 -- firing notice has passed ('fire'), or the first to see it clear after a firing notice ('resolve').
 -- Hosts that evaluate the same rule at the same time thus send one notice between them. O(1); a
 -- call that changes nothing writes nothing.
--- KEYS[1] base   `<prefix>:{<alerts queue>}:` (`alert:<alert id>` HASH built from it: since, sentAt,
---                notified, rq, reply; it expires a day after the cool-down once nobody writes it)
+-- KEYS[1] base   `<prefix>:{<alerts queue>}:` (`alert:<alert id>` STRING built from it: JSON of since,
+--                sentAt, notified, rq, reply; it expires a day after the cool-down once nobody writes
+--                it. A STRING written with SET PX needs no ACL rule the recipe lacks.)
 -- ARGV[1] alert id (`<rule name>:<queue name>`)
 -- ARGV[2] '1' when the condition holds now, '0' when it does not
 -- ARGV[3] cool-down ms: no second firing notice within this long of the last one
@@ -20,9 +21,10 @@ local coolDown = numberArg(3, 'cool-down', 0, 365 * DAY_MS)
 if alertId == '' or requestId == '' then error('flexq: ARGV[1] alert id and ARGV[4] request id must not be empty') end
 
 local key = BASE .. 'alert:' .. alertId
-local state = redis.call('HMGET', key, 'since', 'sentAt', 'notified', 'rq', 'reply')
-if state[4] == requestId and state[5] then return cjson.decode(state[5]) end
-local since, sentAt, notified = state[1], tonumber(state[2]), state[3] == '1'
+local stored = redis.call('GET', key)
+local state = stored and cjson.decode(stored) or {}
+if state.rq == requestId and state.reply then return state.reply end
+local since, sentAt, notified = state.since, tonumber(state.sentAt), state.notified == true
 
 local reply
 if holdsArg == '1' then
@@ -31,19 +33,20 @@ if holdsArg == '1' then
   since = since or whole(now)
   if not sentAt or now - sentAt >= coolDown then
     reply = {'fire', since}
-    redis.call('HSET', key, 'since', since, 'sentAt', whole(now), 'notified', '1')
+    state.sentAt, state.notified = whole(now), true
   elseif startedNow then
     -- Firing again within the cool-down of the last notice: remembered, not sent (yet).
     reply = {'quiet', since}
-    redis.call('HSET', key, 'since', since, 'notified', '0')
+    state.notified = false
   else
     return {'quiet', since}
   end
+  state.since = since
 else
   if not since then return {'quiet', ''} end
   reply = {notified and 'resolve' or 'quiet', since}
-  redis.call('HDEL', key, 'since', 'notified')
+  state.since, state.notified = nil, nil
 end
-redis.call('HSET', key, 'rq', requestId, 'reply', cjson.encode(reply))
-redis.call('PEXPIRE', key, whole(coolDown + DAY_MS))
+state.rq, state.reply = requestId, reply
+redis.call('SET', key, cjson.encode(state), 'PX', whole(coolDown + DAY_MS))
 return reply
