@@ -71,6 +71,8 @@ export interface HarnessOptions {
   /** Starts a worker per queue with these handlers. */
   handlers?: Record<string, Parameters<RedisWorker['registerHandler']>[1]>;
   numWorkers?: number;
+  /** The host's firing alerts (a host without [alerts] has none). */
+  firingAlerts?: HostView['firingAlerts'];
 }
 
 /** Key sequences as a terminal sends them. */
@@ -102,6 +104,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     logs,
     connectionState: () => 'connected',
     inFlight: () => workers.reduce((sum, w) => sum + w.activeJobs, 0),
+    ...(options.firingAlerts === undefined ? {} : { firingAlerts: options.firingAlerts }),
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop()));
     },
