@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_DEFAULTS } from '../../src/host/defaults.js';
+import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
 import { errorOf, parse } from './config-helpers.js';
 
 const queues = `
@@ -84,5 +85,13 @@ webhook = "http://127.0.0.1:9/hook"
     const error = errorOf(rule('queue = "default"\nbacklogAbove = 5\nwebhookEnv = "SLACK_URL"'), { SLACK_URL: 'hooks.slack.com/secret-token' });
     expect(error.message).toMatch(/environment variable SLACK_URL: expected an http/);
     expect(error.message).not.toContain('secret-token');
+  });
+
+  it('the examples commented out in the sample work as written', () => {
+    const [head, examples] = SAMPLE_CONFIG.split(/^(?=# \[alerts\.backlog\])/m) as [string, string];
+    const uncommented = head.replace('# alertInterval', 'alertInterval') + examples.replace(/^# ?/gm, '');
+    const config = parse(uncommented, { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x' });
+    expect(config.alertInterval).toBe(15_000);
+    expect(config.alerts.map((rule) => [rule.name, rule.condition.kind])).toEqual([['backlog', 'backlogAbove'], ['failures', 'failureRate']]);
   });
 });
