@@ -23,7 +23,7 @@ export interface HostAlerts {
 export interface HostAlertsOptions {
   config: HostConfig;
   mode: HostMode;
-  /** The host's queues (the first one's connection is shared by the alerts queue). */
+  /** The host's queues (the first one's connection is shared by the alerts queue); rules watch those of `[queues]`. */
   queues: readonly RedisQueue[];
   logger: Logger;
   /** False for a read-only console: it shows alerts but writes and sends nothing. */
@@ -40,8 +40,11 @@ export function startHostAlerts(options: HostAlertsOptions): HostAlerts | undefi
   const { config, mode, queues, logger } = options;
   if (config.alerts.length === 0 || queues.length === 0) return undefined;
   const alertsQueue = queues[0]!.queue(ALERTS_QUEUE);
+  // Rules watch the queues of [queues] only, also on a console that shows every registered queue:
+  // hosts sharing a flexq.toml then judge the same queues (and never flexq-alerts itself).
+  const watched = queues.filter((queue) => config.queues.some((settings) => settings.name === queue.name));
   const monitor = new AlertMonitor({
-    rules: config.alerts, queues: () => queues, alertsQueue, interval: config.alertInterval, logger, deliver: options.deliver,
+    rules: config.alerts, queues: () => watched, alertsQueue, interval: config.alertInterval, logger, deliver: options.deliver,
   });
   let worker: RedisWorker | undefined;
   const senders: Handler[] = [];

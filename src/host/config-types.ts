@@ -30,7 +30,7 @@ export interface HostConfig {
 /** One `[alerts.<name>]` rule: a condition on a queue (or every queue), and where its notices go. */
 export interface AlertRule {
   name: string;
-  /** A queue name, or `*` for every queue the host sees. */
+  /** A queue of `[queues]`, or `*` for all of them. */
   queue: string;
   condition:
     | { kind: 'failureRate'; /** Fraction of finished jobs that failed, 0 to 1. */ rate: number; /** ms, whole minutes of history. */ window: number; /** Fewer finished jobs in the window never fire. */ minJobs: number }

@@ -97,9 +97,10 @@ host = "127.0.0.1"
 port = 9464
 
 # Alerts, checked by every host (headless or console) every alertInterval with a few cheap reads
-# per rule. Each [alerts.<name>] watches one queue (or "*", every queue) for one condition:
-#   failureRate = 0.2       jobs failed for good / jobs finished over window (default "5m", up to
-#                           "1d"), once at least minJobs (default 10) finished in it
+# per rule. Each [alerts.<name>] watches one queue of [queues] (or "*", all of them) for one
+# condition:
+#   failureRate = 0.2       jobs failed for good / jobs finished in the last window (default "5m",
+#                           up to "1d"; whole minutes), once at least minJobs (default 10) finished
 #   backlogAbove = 1000     more jobs than this ready to run and not started
 #   oldestWaiting = "10m"   the longest-waiting ready job has waited longer than this
 #   noWorkers = true        no worker of any host has sent a heartbeat lately
