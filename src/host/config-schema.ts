@@ -167,6 +167,26 @@ const metricsTable = table({
 
 const nameKey = z.string().regex(NAME_PATTERN, 'expected letters, digits, "_", "." or "-", starting with a letter or digit');
 
+/** `[alerts.<name>]`: at least one condition, and where its notices go. */
+const alertTable = table({
+  queue: nameKey,
+  failureRate: z.number().gt(0, 'expected a fraction above 0 and below 1, e.g. 0.2').lt(1, 'expected a fraction above 0 and below 1, e.g. 0.2').optional(),
+  window: duration({ min: 60_000, max: 86_400_000 }).optional(),
+  minJobs: positiveInt.optional(),
+  backlog: positiveInt.optional(),
+  oldestWaiting: duration(SCHEDULE_RANGE).optional(),
+  noWorkers: z.literal(true, { error: 'expected true (leave it out otherwise)' }).optional(),
+  notify: table({
+    type: nameKey,
+    url: z.string().regex(/^https?:\/\/\S+$/, 'expected an http:// or https:// URL').optional(),
+    to: z.string().min(1).optional(),
+    queue: nameKey.optional(),
+  }).refine((notify) => notify.url === undefined || notify.to === undefined, { message: 'give url (a webhook) or to (an email), not both' }),
+  cooldown: duration(SCHEDULE_RANGE).optional(),
+}).refine((alert) => [alert.failureRate, alert.backlog, alert.oldestWaiting, alert.noWorkers].some((value) => value !== undefined), {
+  message: 'give at least one condition: failureRate, backlog, oldestWaiting or noWorkers = true',
+});
+
 /** The whole of flexq.toml as written. */
 export const configFileSchema = table({
   redact: z.array(z.string().regex(REDACT_PATTERN, 'expected a dotted path such as "headers.authorization"')).optional(),
@@ -180,6 +200,21 @@ export const configFileSchema = table({
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
   shutdownTimeout: duration(TIMER_OR_ZERO_RANGE).optional(),
+  alerts: z.record(nameKey, alertTable, { error: tableOfTables('alerts', 'mail-failing') }).optional(),
+}).superRefine((file, ctx) => {
+  // An alert watches a hosted queue and sends through a configured handler: a typo must not leave it silent.
+  const queues = Object.keys(file.queues ?? { default: {} });
+  const types = Object.keys(file.handlers ?? {});
+  for (const [name, alert] of Object.entries(file.alerts ?? {})) {
+    for (const [path, queue] of [[['queue'], alert.queue], [['notify', 'queue'], alert.notify.queue]] as const) {
+      if (queue !== undefined && !queues.includes(queue)) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', name, ...path], message: `queue "${queue}" is not configured (configured: ${queues.join(', ')})` });
+      }
+    }
+    if (!types.includes(alert.notify.type)) {
+      ctx.addIssue({ code: 'custom', path: ['alerts', name, 'notify', 'type'], message: `no [handlers.${alert.notify.type}] to send the notice with (handlers: ${types.join(', ') || 'none'})` });
+    }
+  }
 });
 
 /** flexq.toml as written, durations already in milliseconds. */

@@ -21,6 +21,28 @@ export interface HostConfig {
   redact: string[];
   /** On SIGINT/SIGTERM, how long running jobs may take before they are handed back to the queue. */
   shutdownTimeout: number;
+  /** `[alerts.<name>]`, checked by hosts that run workers. */
+  alerts: AlertSettings[];
+}
+
+/** One alert rule: it fires while any of its conditions holds. */
+export interface AlertSettings {
+  name: string;
+  queue: string;
+  /** Fires when failed / finished over `window` is above it (with at least `minJobs` finished). */
+  failureRate?: number;
+  window: number;
+  minJobs: number;
+  /** Fires when more jobs than this are ready and waiting. */
+  backlog?: number;
+  /** Fires when the longest-waiting ready job has waited longer (ms). */
+  oldestWaiting?: number;
+  /** Fires when no live worker serves the queue. */
+  noWorkers: boolean;
+  /** The notice: a job of `type` (a webhook when `url` is set, an email when `to` is), to `queue` or the host's first queue. */
+  notify: { type: string; url?: string; to?: string; queue?: string };
+  /** No new notice sooner than this after the last one (ms). */
+  cooldown: number;
 }
 
 /** The Redis connection; exactly one of `url`, `addr`, `cluster` and `sentinel` is set. */

@@ -182,6 +182,14 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     metrics: { ...HOST_DEFAULTS.metrics, ...file.metrics },
     redact: file.redact ?? [...HOST_DEFAULTS.redact],
     shutdownTimeout: file.shutdownTimeout ?? HOST_DEFAULTS.shutdownTimeout,
+    alerts: Object.entries(file.alerts ?? {}).map(([name, alert]) => ({
+      ...alert,
+      name,
+      window: alert.window ?? HOST_DEFAULTS.alerts.window,
+      minJobs: alert.minJobs ?? HOST_DEFAULTS.alerts.minJobs,
+      noWorkers: alert.noWorkers === true,
+      cooldown: alert.cooldown ?? HOST_DEFAULTS.alerts.cooldown,
+    })),
   };
 }
 

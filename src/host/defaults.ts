@@ -12,6 +12,8 @@ export const HOST_DEFAULTS = {
   demoJobType: 'demo',
   /** Time between two jobs of `flexq demo`: fast enough to watch jobs flow, slow enough to read. */
   demoInterval: 500,
+  /** Alerts: checked this often; failure rate over `window` once `minJobs` finished; no notice sooner than `cooldown` after the last. */
+  alerts: { interval: 15_000, window: 5 * 60_000, minJobs: 10, cooldown: 15 * 60_000 },
   /** How long `flexq drain` waits for running jobs: longer than most jobs, short enough for a deploy. */
   drainTimeout: 5 * 60_000,
   /** SMTP server of the email built-in: a local relay on the submission port. */

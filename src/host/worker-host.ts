@@ -14,6 +14,8 @@ import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
+import { AlertMonitor } from './alerts.js';
+import { HOST_DEFAULTS } from './defaults.js';
 import type { RedisTarget } from './redis-target.js';
 
 /** What the worker host is made of. */
@@ -59,6 +61,7 @@ export class WorkerHost implements HostView {
   private readonly metrics: HostMetrics;
   private readonly monitor: ConnectionMonitor;
   private healthServer?: HealthServer;
+  private alertMonitor?: AlertMonitor;
   private stopping?: Promise<void>;
 
   private constructor(
@@ -103,6 +106,7 @@ export class WorkerHost implements HostView {
     await host.checkRedis();
     host.startWorkers();
     host.monitor.start();
+    host.startAlerts();
     return host;
   }
 
@@ -177,6 +181,22 @@ export class WorkerHost implements HostView {
     );
   }
 
+  /** `[alerts]` are checked by hosts that run workers: a console elsewhere only shows what fires. */
+  private startAlerts(): void {
+    const { config, logger, readOnly, noWorkers } = this.options;
+    if (readOnly || noWorkers || config.alerts.length === 0) return;
+    this.alertMonitor = new AlertMonitor({
+      rules: config.alerts, queue: (name) => this.set.get(name), noticeQueue: this.queues[0]!.name, logger,
+      intervalMs: HOST_DEFAULTS.alerts.interval,
+    });
+    this.alertMonitor.start();
+  }
+
+  /** The alerts firing now, by name. */
+  firingAlerts(): string[] {
+    return this.alertMonitor?.firing() ?? [];
+  }
+
   pool(): PoolSlot[] {
     return this.workers.map(({ queue, worker }) => ({ queue, busy: worker.activeJobs, concurrency: worker.numWorkers }));
   }
@@ -215,6 +235,7 @@ export class WorkerHost implements HostView {
     this.stopping ??= (async () => {
       const { logger } = this.options;
       this.monitor.stop();
+      await this.alertMonitor?.stop();
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
       await this.events.stop();

@@ -326,11 +326,13 @@ export class ConsoleDataSource implements ConsoleCommands {
       connection, busy: pool.reduce((sum, slot) => sum + slot.busy, 0), concurrency: pool.reduce((sum, slot) => sum + slot.concurrency, 0),
       inRate: this.rates.rate('in', now), outRate: this.rates.rate('out', now),
       inHistory: this.rates.history('in', HISTORY_SECONDS, now), outHistory: this.rates.history('out', HISTORY_SECONDS, now),
+      alerts: this.view.firingAlerts?.() ?? [],
     } as const;
     const { header, setHeader } = this.store.getState();
     const changed = header.connection !== next.connection || header.busy !== next.busy || header.concurrency !== next.concurrency
       || header.inRate !== next.inRate || header.outRate !== next.outRate
-      || !sameNumbers(header.inHistory, next.inHistory) || !sameNumbers(header.outHistory, next.outHistory);
+      || !sameNumbers(header.inHistory, next.inHistory) || !sameNumbers(header.outHistory, next.outHistory)
+      || (header.alerts ?? []).join() !== next.alerts.join();
     if (changed) setHeader(next);
     // Per-queue rates decay without events, too.
     const { queues, setQueues } = this.store.getState();

@@ -55,6 +55,8 @@ export interface HostView {
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
   /** Jobs this host is running now. */
   inFlight(): number;
+  /** The names of this host's `[alerts]` firing now (none when it checks none). */
+  firingAlerts?(): readonly string[];
   /** Graceful stop: claims nothing more and resolves once in-flight jobs have finished or been handed back. */
   stop(): Promise<void>;
 }

@@ -73,6 +73,8 @@ export interface HeaderState {
   outRate: number;
   /** Jobs in / out per second, oldest first, for the sparklines. */
   inHistory: number[];
+  /** This host's alerts firing now, shown first in the header. */
+  alerts?: readonly string[];
   outHistory: number[];
 }
 
