@@ -201,6 +201,8 @@ export const configFileSchema = table({
   metrics: metricsTable.optional(),
   shutdownTimeout: duration(TIMER_OR_ZERO_RANGE).optional(),
   alerts: z.record(nameKey, alertTable, { error: tableOfTables('alerts', 'mail-failing') }).optional(),
+  /** How often a host checks its alerts. */
+  alertInterval: duration({ min: 100, max: LIMITS.maxTimerMs }).optional(),
 }).superRefine((file, ctx) => {
   // An alert watches a hosted queue and sends through a configured handler: a typo must not leave it silent.
   const queues = Object.keys(file.queues ?? { default: {} });

@@ -21,8 +21,9 @@ export interface HostConfig {
   redact: string[];
   /** On SIGINT/SIGTERM, how long running jobs may take before they are handed back to the queue. */
   shutdownTimeout: number;
-  /** `[alerts.<name>]`, checked by hosts that run workers. */
+  /** `[alerts.<name>]`, checked by hosts that run workers every `alertInterval` ms. */
   alerts: AlertSettings[];
+  alertInterval: number;
 }
 
 /** One alert rule: it fires while any of its conditions holds. */

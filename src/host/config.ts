@@ -182,6 +182,7 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     metrics: { ...HOST_DEFAULTS.metrics, ...file.metrics },
     redact: file.redact ?? [...HOST_DEFAULTS.redact],
     shutdownTimeout: file.shutdownTimeout ?? HOST_DEFAULTS.shutdownTimeout,
+    alertInterval: file.alertInterval ?? HOST_DEFAULTS.alerts.interval,
     alerts: Object.entries(file.alerts ?? {}).map(([name, alert]) => ({
       ...alert,
       name,

@@ -15,7 +15,6 @@ import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { AlertMonitor } from './alerts.js';
-import { HOST_DEFAULTS } from './defaults.js';
 import type { RedisTarget } from './redis-target.js';
 
 /** What the worker host is made of. */
@@ -187,7 +186,7 @@ export class WorkerHost implements HostView {
     if (readOnly || noWorkers || config.alerts.length === 0) return;
     this.alertMonitor = new AlertMonitor({
       rules: config.alerts, queue: (name) => this.set.get(name), noticeQueue: this.queues[0]!.name, logger,
-      intervalMs: HOST_DEFAULTS.alerts.interval,
+      intervalMs: config.alertInterval,
     });
     this.alertMonitor.start();
   }

@@ -71,6 +71,8 @@ export interface HarnessOptions {
   /** Starts a worker per queue with these handlers. */
   handlers?: Record<string, Parameters<RedisWorker['registerHandler']>[1]>;
   numWorkers?: number;
+  /** The host's firing alerts, as WorkerHost reports them. */
+  firingAlerts?: () => readonly string[];
 }
 
 /** Key sequences as a terminal sends them. */
@@ -105,6 +107,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop()));
     },
+    ...(options.firingAlerts ? { firingAlerts: options.firingAlerts } : {}),
   };
   const store = createConsoleStore({ address: view.redisAddress, queues: names, readOnly: options.readOnly ?? false });
   const source = new ConsoleDataSource(view, store, { pollMs: 100, workersMs: 300 });

@@ -60,4 +60,16 @@ describe('progress bars', () => {
     await h.press(KEY.right, KEY.right, KEY.right); // to the completed tab
     await h.frame((f) => f.includes(forty.id) && !f.includes('40%'), 'done: no bar');
   });
+
+  it('shows the host\'s firing alerts first on the line, and drops them once resolved', async () => {
+    let firing: string[] = [];
+    h = await openHarness({ firingAlerts: () => firing });
+    await h.frame('QUEUE', 'the console');
+    expect(h.lastFrame().split('\n')[0]).not.toContain('ALERT');
+    firing = ['mail-backlog', 'mail-failing'];
+    const frame = await h.frame('ALERT', 'the alert in the header');
+    expect(frame.split('\n')[0]).toMatch(/^flexq {2}ALERT mail-backlog, mail-failing {2}127\.0\.0\.1/);
+    firing = [];
+    await h.frame((f) => !f.includes('ALERT'), 'the alert gone');
+  });
 });
