@@ -92,6 +92,18 @@ level = "info"                        # fatal, error, warn, info, debug, trace, 
 enabled = true
 host = "127.0.0.1"
 port = 9464
+
+# Alerts: checked every alertInterval by hosts that run workers; a notice is a job for one of the
+# [handlers] above when a rule fires and when it resolves, at most one per cooldown.
+# [alerts.default-failing]
+# queue = "default"
+# failureRate = 0.5                   # failed / finished over the window, once minJobs finished
+# window = "5m"
+# backlog = 1000                      # more ready jobs than this
+# oldestWaiting = "10m"               # the longest-waiting ready job
+# noWorkers = true                    # no live worker serves the queue
+# notify = { type = "webhook", url = "https://hooks.slack.com/services/..." }
+# cooldown = "15m"
 `;
 
 /** Thrown by `writeSampleConfig` when the file exists and `force` is not set. */
