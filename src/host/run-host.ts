@@ -2,7 +2,7 @@ import type { RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from './config.js';
 import type { HostMode } from './handler-setup.js';
 import { createHostLogger } from './logger.js';
-import { redisForHost } from './redis-target.js';
+import { redisForCommand, redisForHost } from './redis-target.js';
 import type { CliIo } from './run-cli.js';
 import { watchShutdownSignals } from './shutdown-signals.js';
 import { WorkerHost } from './worker-host.js';
@@ -16,7 +16,8 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
   const config = await loadConfig(configOptions(io, command));
   const { logger, ring, flush } = createHostLogger(config.logging, mode, config.redact);
-  const target = await redisForHost(config, io.env, io.cwd);
+  // A console without workers looks at a Redis that exists (or the embedded one a host here runs); it starts none.
+  const target = command.noWorkers ? await redisForCommand(config, io.env, io.cwd) : await redisForHost(config, io.env, io.cwd);
   // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
   // in the console while it waits for running jobs.
   const exitNow = (why: string): never => {

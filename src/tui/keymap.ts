@@ -130,7 +130,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['right'], label: '→', scopes: ['jobs'], description: 'next status tab', action: (c) => state(c).cycleTab(1) },
   { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', action: (c) => state(c).turnPage(1) },
   { keys: ['pageup', '['], label: 'PgUp/[', scopes: ['jobs'], description: 'previous page', action: (c) => state(c).turnPage(-1) },
-  { keys: ['/'], label: '/', scopes: MAIN, description: 'search by id, type, payload or error text, and age>1h / age<5m (a full id opens the job); A marks the matches', hint: 'search', action: (c) => state(c).startInput('search') },
+  { keys: ['/'], label: '/', scopes: MAIN, description: 'search id, type, payload or error text; age>1h, age<5m (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
 
   // Actions on jobs and queues
   {
