@@ -193,3 +193,22 @@ webhook = "${hook.origin}/hook"
     expect(hook.requests).toHaveLength(0);
   });
 });
+
+describe('queue = "*"', () => {
+  test('watches the queues of [queues], not every queue a console finds registered in Redis', async () => {
+    const other = await RedisQueue.connect('other', { url: REDIS_URL, prefix });
+    closers.push(() => other.close());
+    await other.pushBulk([{ type: 't' }, { type: 't' }, { type: 't' }]);
+    const host = await startHost(toml(`
+[alerts.backlog]
+queue = "*"
+backlogAbove = 2
+webhook = "${hook.origin}/hook"
+`), { mode: 'console', noWorkers: true });
+    expect(host.queues.map((queue) => queue.name)).toContain('other');
+    await host.queues.find((queue) => queue.name === 'work')!.pushBulk([{ type: 't' }, { type: 't' }, { type: 't' }]);
+    // Both queues are judged in the same check: once work fires, other would have too.
+    await waitFor('the alert on work', () => host.firingAlerts().length > 0);
+    expect(host.firingAlerts().map((alert) => alert.queue)).toEqual(['work']);
+  });
+});
