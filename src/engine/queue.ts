@@ -9,7 +9,7 @@ import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
-import { OperationsStore, registerQueue } from './operations-store.js';
+import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
@@ -183,7 +183,7 @@ export class RedisQueue {
     const ids = newJobIds(jobs.length);
     const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries, this.maxPayloadBytes));
     if (encoded.length === 0) return [];
-    await registerQueue(this.shared.client, this.store.keys.registry, this.name);
+    await registerQueue(this.shared.client, this.prefix, this.name);
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
     if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
@@ -390,7 +390,7 @@ export class RedisQueue {
   /** The names of the queues used under this prefix (by any process), sorted: what a console shows without a config. */
   async listQueues(): Promise<string[]> {
     this.ensureOpen('listQueues');
-    return this.operations[0]!.queueNames();
+    return registeredQueues(this.shared.client, this.prefix);
   }
 
   /**
