@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import type { Reachability } from './reachability.js';
 import type { QueueStore } from './store.js';
-import { registerQueue } from './operations-store.js';
 
 /** What a worker says of itself in each heartbeat. */
 export interface WorkerLoad {
@@ -22,8 +21,8 @@ export class Heartbeat {
     private readonly workerId: string,
     private readonly load: () => WorkerLoad,
     private readonly reachability: Reachability,
-    /** Registered under the prefix with the first beat that gets through, so consoles find the queue. */
-    private readonly queueName: string,
+    /** Registers the queue under its prefix (once it got through, a no-op), so consoles find it. */
+    private readonly register: () => Promise<void>,
   ) {}
 
   start(): void {
@@ -40,7 +39,7 @@ export class Heartbeat {
   private async beat(): Promise<void> {
     const beat = { host: hostname(), pid: process.pid, ...this.load(), lastSeenAt: Date.now() };
     const published = Promise.all([
-      registerQueue(this.store.client, this.store.keys.registry, this.queueName),
+      this.register(),
       this.store.heartbeat(this.workerId, JSON.stringify(beat)),
     ]);
     await published.catch((err: unknown) => this.reachability.unreachable(err));

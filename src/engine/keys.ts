@@ -43,8 +43,6 @@ export interface QueueKeys {
    * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua; scripts build it from base).
    */
   totals: string;
-  /** SET of the queue names under this prefix, written as each is first used: consoles discover queues from it. Outside the queue's hash tag. */
-  registry: string;
 }
 
 /** Builds the keys of queue `name` under `prefix`. */
@@ -66,8 +64,15 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     paused: `${base}paused`,
     workers: `${base}workers`,
     totals: `${base}totals`,
-    registry: `${prefix}:queues`,
   };
+}
+
+/**
+ * SET of the queue names under `prefix`, written as each is first used: consoles find queues in it.
+ * The prefix's own key, outside every queue's hash tag (written and read with plain commands).
+ */
+export function registryKey(prefix: string): string {
+  return `${prefix}:queues`;
 }
 
 /** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way from base. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './connection.js';
 import { isPermissionRefusal } from './errors.js';
+import { registryKey } from './keys.js';
 import type { QueueStore, StatusReply } from './store.js';
 
 /** Where a bulk retry stands between two chunks. */
@@ -85,13 +86,14 @@ export class OperationsStore {
     });
   }
 
-  /** The queue names registered under the prefix, sorted. */
-  async queueNames(): Promise<string[]> {
-    return (await this.store.client.smembers(this.store.keys.registry)).sort();
-  }
 }
 
-/** Per connection (another Redis may share the prefix), the `registry key, name` entries written. */
+/** The queue names registered under `prefix`, sorted. */
+export async function registeredQueues(client: RedisClient, prefix: string): Promise<string[]> {
+  return (await client.smembers(registryKey(prefix))).sort();
+}
+
+/** Per connection (another Redis may share the prefix), the `prefix, name` entries written. */
 const registeredOn = new WeakMap<RedisClient, Set<string>>();
 
 /**
@@ -100,14 +102,14 @@ const registeredOn = new WeakMap<RedisClient, Set<string>>();
  * on the next use; a Redis user whose ACL rules lack SADD (a recipe from before the registry) is
  * not stopped by it: its queues work, only consoles do not find them.
  */
-export async function registerQueue(client: RedisClient, registryKey: string, name: string): Promise<void> {
-  const entry = `${registryKey}\u0000${name}`;
+export async function registerQueue(client: RedisClient, prefix: string, name: string): Promise<void> {
+  const entry = `${prefix}\u0000${name}`;
   let registered = registeredOn.get(client);
   if (!registered) registeredOn.set(client, (registered = new Set()));
   if (registered.has(entry)) return;
   registered.add(entry);
   try {
-    await client.sadd(registryKey, name);
+    await client.sadd(registryKey(prefix), name);
   } catch (err) {
     if (isPermissionRefusal(err)) return;
     registered.delete(entry);

@@ -69,20 +69,30 @@ function positiveInteger(operation: string, name: string, value: unknown, max: n
   return value;
 }
 
-/** Runs chunks until one says it is done, reporting progress after each. */
-async function inChunks(options: BulkOptions, limit: number, runChunk: (chunk: number) => Promise<ChunkReply & { examined: number }>): Promise<number> {
-  let done = 0;
-  let examined = 0;
-  let total = 0;
+/** One chunk's reply, with how many jobs it looked at. */
+type ChunkRun = (store: OperationsStore, chunk: number) => Promise<ChunkReply & { examined: number }>;
+
+/**
+ * Runs chunks on each store in turn (one per shard of the queue) until each says it is done, or
+ * `limit` jobs changed, reporting progress over all of them after each chunk. A store's `total`
+ * comes with its first chunk, so the total grows as the shards are reached.
+ */
+async function inChunks(stores: readonly OperationsStore[], options: BulkOptions, limit: number, runChunk: (store: OperationsStore) => ChunkRun): Promise<number> {
+  const progress: BulkProgress = { done: 0, total: 0, examined: 0 };
   const chunkSize = options.chunkSize ?? DEFAULTS.operationChunk;
-  for (;;) {
-    const reply = await runChunk(Math.min(chunkSize, limit - done));
-    if (reply.total !== undefined) total = Math.min(reply.total, limit);
-    done += reply.changed;
-    examined += reply.examined;
-    options.onProgress?.({ done, total, examined: Math.min(examined, total) });
-    if (reply.done || done >= limit) return done;
+  for (const store of stores) {
+    const run = runChunk(store);
+    for (;;) {
+      if (progress.done >= limit) return progress.done;
+      const reply = await run(store, Math.min(chunkSize, limit - progress.done));
+      if (reply.total !== undefined) progress.total = Math.min(progress.total + reply.total, limit);
+      progress.done += reply.changed;
+      progress.examined += reply.examined;
+      options.onProgress?.({ ...progress, examined: Math.min(progress.examined, progress.total) });
+      if (reply.done) break;
+    }
   }
+  return progress.done;
 }
 
 function checkBulk(operation: string, options: BulkOptions): void {
@@ -93,32 +103,47 @@ function checkBulk(operation: string, options: BulkOptions): void {
 }
 
 /** Sends every failed (or cancelled) job, optionally of one type, back to pending; resolves to how many. */
-export async function retryJobs(store: OperationsStore, status: unknown, options: RetryJobsOptions = {}): Promise<number> {
+export async function retryJobs(stores: readonly OperationsStore[], status: unknown, options: RetryJobsOptions = {}): Promise<number> {
   const which = oneOf('retryJobs', RETRYABLE, status);
   checkBulk('retryJobs', options);
   const { type } = options;
   if (type !== undefined && (typeof type !== 'string' || type === '' || type.length > 200)) {
     throw new ValidationError('retryJobs', `type must be a non-empty string of at most 200 characters, got ${JSON.stringify(type)}`);
   }
-  const cursor = { until: '', score: '', id: '' };
-  return inChunks(options, Infinity, async (chunk) => ({ ...(await store.retryChunk(which, type ?? '', chunk, cursor)), examined: chunk }));
+  return inChunks(stores, options, Infinity, () => {
+    const cursor = { until: '', score: '', id: '' };
+    return async (store, chunk) => ({ ...(await store.retryChunk(which, type ?? '', chunk, cursor)), examined: chunk });
+  });
 }
 
 /** Removes finished jobs of one status, optionally only older ones and at most `limit`; resolves to how many. */
-export async function clean(store: OperationsStore, status: unknown, options: CleanOptions = {}): Promise<number> {
+export async function clean(stores: readonly OperationsStore[], status: unknown, options: CleanOptions = {}): Promise<number> {
   const which = oneOf('clean', FINISHED, status);
   checkBulk('clean', options);
   const olderThan = options.olderThan === undefined ? 0 : checkDuration('clean', 'olderThan', options.olderThan);
   const limit = options.limit === undefined ? Infinity : positiveInteger('clean', 'limit', options.limit, Number.MAX_SAFE_INTEGER);
-  const cutoff = { value: '' };
-  return inChunks(options, limit, async (chunk) => {
-    const reply = await store.cleanChunk(which, olderThan, chunk, cutoff);
-    return { ...reply, examined: reply.changed };
+  return inChunks(stores, options, limit, () => {
+    const cutoff = { value: '' };
+    return async (store, chunk) => {
+      const reply = await store.cleanChunk(which, olderThan, chunk, cutoff);
+      return { ...reply, examined: reply.changed };
+    };
   });
 }
 
-/** Per-minute counts of the last `minutes` minutes (1 to 1440, default 60), oldest first. */
-export async function history(store: OperationsStore, options: { minutes?: number } = {}): Promise<HistoryBucket[]> {
+/** Per-minute counts of the last `minutes` minutes (1 to 1440, default 60), oldest first, summed over the stores. */
+export async function history(stores: readonly OperationsStore[], options: { minutes?: number } = {}): Promise<HistoryBucket[]> {
   const minutes = options.minutes === undefined ? 60 : positiveInteger('getHistory', 'minutes', options.minutes, HISTORY_MINUTES);
-  return (await store.history(minutes)).map(({ minute, completed, failed }) => ({ at: new Date(minute * 60_000), completed, failed }));
+  const perStore = await Promise.all(stores.map((store) => store.history(minutes)));
+  return perStore[0]!.map(({ minute }, i) => ({
+    at: new Date(minute * 60_000),
+    completed: perStore.reduce((sum, counts) => sum + counts[i]!.completed, 0),
+    failed: perStore.reduce((sum, counts) => sum + counts[i]!.failed, 0),
+  }));
+}
+
+/** Completed and failed jobs since first use, summed over the stores. */
+export async function totals(stores: readonly OperationsStore[]): Promise<QueueTotals> {
+  const each = await Promise.all(stores.map((store) => store.totals()));
+  return { completed: each.reduce((sum, t) => sum + t.completed, 0), failed: each.reduce((sum, t) => sum + t.failed, 0) };
 }

@@ -8,8 +8,8 @@ import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
 import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
-import { clean, history, retryJobs, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
-import { OperationsStore, registerQueue } from './operations-store.js';
+import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
+import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
 import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
@@ -102,7 +102,8 @@ export class RedisQueue {
   /** Largest payload accepted, in bytes of its JSON. */
   readonly maxPayloadBytes: number;
   private readonly store: QueueStore;
-  private readonly operations: OperationsStore;
+  /** One per shard of the queue: bulk operations, totals and history run over each. */
+  private readonly operations: OperationsStore[];
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
@@ -120,7 +121,7 @@ export class RedisQueue {
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
     });
-    this.operations = new OperationsStore(this.store);
+    this.operations = [new OperationsStore(this.store)];
     shared.users++;
     internals.set(this, { store: this.store, shared });
   }
@@ -182,7 +183,7 @@ export class RedisQueue {
     const ids = newJobIds(jobs.length);
     const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries, this.maxPayloadBytes));
     if (encoded.length === 0) return [];
-    await registerQueue(this.shared.client, this.store.keys.registry, this.name);
+    await registerQueue(this.shared.client, this.prefix, this.name);
     // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
     const reply = await this.store.addJobs(encoded);
     if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
@@ -365,7 +366,7 @@ export class RedisQueue {
 
   /** Removes a finished (completed, failed or cancelled) job. */
   async removeJob(id: string): Promise<void> {
-    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations.remove(id));
+    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations[0]!.remove(id));
   }
 
   /** Removes finished jobs of `status`, optionally only those finished `olderThan` ms ago, at most `limit`; resolves to how many. */
@@ -377,7 +378,7 @@ export class RedisQueue {
   /** Completed and failed jobs since the queue was first used; retention does not lower them. */
   async getTotals(): Promise<QueueTotals> {
     this.ensureOpen('getTotals');
-    return this.operations.totals();
+    return totals(this.operations);
   }
 
   /** Jobs completed and failed per minute over the last `minutes` (1 to 1440, default 60), oldest first. */
@@ -389,7 +390,7 @@ export class RedisQueue {
   /** The names of the queues used under this prefix (by any process), sorted: what a console shows without a config. */
   async listQueues(): Promise<string[]> {
     this.ensureOpen('listQueues');
-    return this.operations.queueNames();
+    return registeredQueues(this.shared.client, this.prefix);
   }
 
   /**

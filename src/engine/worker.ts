@@ -12,6 +12,7 @@ import { AttemptContext } from './attempt-context.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseKeeper, leaseKey } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
+import { registerQueue } from './operations-store.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
 import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type QueueStore } from './store.js';
@@ -116,7 +117,7 @@ export class RedisWorker {
       heartbeat: new Heartbeat(store, this.id, () => ({
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
-      }), this.reachability, this.queue.name),
+      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
     };
     this.state = 'running';

@@ -1,6 +1,9 @@
 /** The operators' API through RedisQueue: bulk retry and clean-up in chunks, removeJob, totals, history, the queue registry. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidJobStateError, JobNotFoundError, RedisWorker, ValidationError, type BulkProgress, type RedisQueue } from '../../src/index.js';
+import { queueInternals } from '../../src/engine/queue.js';
+import { OperationsStore } from '../../src/engine/operations-store.js';
+import { clean, history, retryJobs, totals } from '../../src/engine/operations.js';
 import { freshQueue, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
@@ -97,5 +100,25 @@ describe('totals, history and the registry', () => {
     await waitFor('the worker to register its queue', async () => (await queue.listQueues()).includes('reports'));
     await worker.stop();
     expect(await queue.listQueues()).toEqual(['mail', 'reports']);
+  });
+});
+
+describe('over several stores (the shards of a queue)', () => {
+  it('retryJobs, clean, totals and history add the stores up; clean keeps one limit over all', async () => {
+    const other = queue.queue('other');
+    const stores = [queue, other].map((q) => new OperationsStore(queueInternals(q).store));
+    for (const q of [queue, other]) {
+      const jobs = await q.pushBulk(Array.from({ length: 3 }, () => ({ type: 't' })));
+      for (const job of jobs) await q.cancelJob(job.id);
+    }
+    const seen: BulkProgress[] = [];
+    expect(await retryJobs(stores, 'cancelled', { chunkSize: 2, onProgress: (p) => seen.push(p) })).toBe(6);
+    expect(seen.at(-1)).toMatchObject({ done: 6, total: 6 });
+    for (const q of [queue, other]) for (const job of await q.listJobs('pending')) await q.cancelJob(job.id);
+    expect(await clean(stores, 'cancelled', { limit: 4 })).toBe(4);
+    expect((await queue.getStats()).cancelledJobs + (await other.getStats()).cancelledJobs).toBe(2);
+    expect(await totals(stores)).toEqual({ completed: 0, failed: 0 });
+    expect(await history(stores, { minutes: 3 })).toHaveLength(3);
+    await other.close();
   });
 });
