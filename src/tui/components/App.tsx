@@ -13,10 +13,10 @@ import { WorkersView } from './WorkersView.js';
 import { QueueView } from './QueueView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
-export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): number {
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false): number {
   const header = 1 + (bannerShown ? 1 : 0);
   const footer = 2;
-  const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS));
+  const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS)) + (shardLine ? 1 : 0);
   const jobsChrome = 2; // tab strip and column titles
   // One line stays free: a frame as tall as the terminal makes Ink clear the screen on every change.
   return Math.max(3, rows - header - footer - queuesPane - jobsChrome - 1);
@@ -26,8 +26,10 @@ export function jobRowsFor(rows: number, queues: number, bannerShown: boolean): 
 export function App() {
   const { store } = useConsole();
   const { columns, rows } = useTerminalSize();
-  const { view, queues, lost } = useConsoleState((s) => ({ view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected' }));
-  const jobRows = jobRowsFor(rows, queues, lost);
+  const { view, queues, lost, sharded } = useConsoleState((s) => ({
+    view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', sharded: s.queues[s.selectedQueue]?.shards !== undefined,
+  }));
+  const jobRows = jobRowsFor(rows, queues, lost, sharded);
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
   const bodyRows = rows - (lost ? 2 : 1) - 2 - 1;
   let body;
