@@ -30,6 +30,16 @@ describe('formatStats', () => {
     ]);
   });
 
+  it("gives a sharded queue's totals on its own row, the shard rows blank there", () => {
+    const shards = [0, 1].map((shard) => ({ shard, stats: makeStats(shard), paused: false, oldestReadyAt: null }));
+    const entry = { queue: 'emails', stats: makeStats(), paused: false, totals: { completed: 90, failed: 8 }, shards };
+    const lines = formatStats([entry], plain).split('\n').map((line) => line.trim().split(/\s{2,}/));
+    expect(lines[0]!.slice(-2)).toEqual(['ALL DONE', 'ALL FAILED']);
+    expect(lines[1]!.slice(-2)).toEqual(['90', '8']);
+    expect(lines.slice(2, 4).map((cells) => cells.length)).toEqual([9, 9]);
+    expect(JSON.parse(statsJson([entry])).emails).toMatchObject({ totals: { completed: 90, failed: 8 }, shards: [{ shard: 0 }, { shard: 1 }] });
+  });
+
   it('JSON is keyed by queue name and says whether the queue is paused', () => {
     expect(JSON.parse(statsJson([{ queue: 'a', stats: makeStats(), paused: true }]))).toEqual({ a: { ...makeStats(), paused: true } });
   });
