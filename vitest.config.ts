@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 const CLUSTER_SUITE = [
   'test/engine/queue.test.ts', 'test/engine/fifo.test.ts', 'test/engine/slots.test.ts',
   'test/engine/handler-results.test.ts', 'test/engine/retention.test.ts', 'test/topology/cluster-topology.test.ts',
-  'test/topology/cluster-cli.test.ts', 'test/engine/operations.test.ts',
+  'test/topology/cluster-cli.test.ts', 'test/engine/shards.test.ts', 'test/topology/sharded-cluster.test.ts',
+  'test/engine/operations.test.ts',
 ];
 
 export default defineConfig({
@@ -20,7 +21,7 @@ export default defineConfig({
         test: {
           name: 'standalone',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/topology/cluster-topology.test.ts', 'test/topology/cluster-cli.test.ts'],
+          exclude: ['test/topology/cluster-topology.test.ts', 'test/topology/cluster-cli.test.ts', 'test/topology/sharded-cluster.test.ts'],
           // Deletes the Lua function library this run loaded into the test Redis (see the file).
           globalSetup: ['test/global-setup.ts'],
         },

@@ -43,7 +43,7 @@ export function loopbackUrl(redisUrl) {
 
 /**
  * `fqb-<6 random chars>`: the start of every prefix of one benchmark run, which `deletePrefix` accepts
- * as `<base>-<f|b><number>`. Short on purpose: the prefix is part of every key, so a long one would
+ * as `<base>-<f|b|y><number>`. Short on purpose: the prefix is part of every key, so a long one would
  * inflate bytes per job.
  */
 export const randomBasePrefix = () => `fqb-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;

@@ -32,6 +32,13 @@ export function callsDelta(before, after) {
   return { total, byCommand };
 }
 
+/** CPU seconds Redis's main thread has used (user + system): Redis's own cost of the commands it ran. */
+export async function redisCpuSeconds(client) {
+  const text = await client.info('cpu');
+  const read = (name) => Number(new RegExp(`${name}:([0-9.]+)`).exec(text)?.[1] ?? NaN);
+  return read('used_cpu_user_main_thread') + read('used_cpu_sys_main_thread');
+}
+
 /** `used_memory` in bytes. */
 export async function usedMemory(client) {
   const text = await client.info('memory');
@@ -68,7 +75,7 @@ export async function serverOpsPerSec(client, ms = 1000) {
  * benchmark's marker, and checks each key before deleting it. Never FLUSHALL / FLUSHDB.
  */
 export async function deletePrefix(client, prefix) {
-  if (typeof prefix !== 'string' || !/^fqb-[a-z0-9]{6}-[fb]\d+$/.test(prefix)) {
+  if (typeof prefix !== 'string' || !/^fqb-[a-z0-9]{6}-[fby]\d+$/.test(prefix)) {
     throw new Error(`refusing to delete keys under ${JSON.stringify(prefix)}: not a benchmark prefix`);
   }
   let cursor = '0';

@@ -1,7 +1,9 @@
-// flexq vs BullMQ benchmark: `npm run bench [-- --n 50000 --c 50 --runs 3 --only flexq --scenario e2e]`.
+// flexq vs BullMQ and the yardstick (a minimal batched queue, bench/yardstick.mjs):
+// `npm run bench [-- --n 50000 --c 50 --runs 3 --only flexq,yardstick --scenario e2e]`.
 // Builds nothing itself (npm run bench builds first); imports ../dist through bench/flexq.mjs.
 // Every key it writes lives under its own prefix `fqb-<random>-<f|b><run>`, which
-// it deletes after each scenario; it never flushes a database. Everything stops by itself.
+// it deletes after each scenario (`y` for the yardstick); it never flushes a database. Everything
+// stops by itself.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
@@ -9,10 +11,11 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as flexqAdapter from './flexq.mjs';
 import * as bullmqAdapter from './bullmq.mjs';
+import * as yardstickAdapter from './yardstick.mjs';
 import { percentile, summarise, fmt } from './stats.mjs';
 import {
   callsDelta, clientCounts, clientDelta, commandCalls, connectedClients, deletePrefix,
-  installClientCounter, serverOpsPerSec, usedMemory,
+  installClientCounter, redisCpuSeconds, serverOpsPerSec, settledMemory, usedMemory,
 } from './redis-info.mjs';
 import {
   adminClient, gc, hardStop, intOption, loopbackUrl, option, paced, randomBasePrefix, sleep, until,
@@ -37,21 +40,26 @@ const opts = {
 const selected = opts.scenarios === 'all' ? SCENARIOS
   : opts.scenarios.split(',').flatMap((s) => (s === 'throughput' ? ['enqueue', 'process', 'e2e'] : [s]));
 for (const s of selected) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIOS.join(', ')}, throughput, all`);
-const adapters = { flexq: flexqAdapter, bullmq: bullmqAdapter };
-if (opts.only !== 'all' && !adapters[opts.only]) throw new Error('--only must be flexq or bullmq');
-const systems = opts.only === 'all' ? ['flexq', 'bullmq'] : [opts.only];
+const adapters = { flexq: flexqAdapter, bullmq: bullmqAdapter, yardstick: yardstickAdapter };
+const systems = opts.only === 'all' ? Object.keys(adapters) : opts.only.split(',');
+for (const s of systems) if (!adapters[s]) throw new Error(`--only takes a comma list of ${Object.keys(adapters).join(', ')}`);
+/** Whether a system takes part in a scenario (the yardstick has no delayed jobs). */
+const runsScenario = (system, scenario) => adapters[system].scenarios?.includes(scenario) ?? true;
 const url = loopbackUrl(opts.redisUrl);
 
 // ---------------------------------------------------------------- figures
-// better: which way is good; target(flexq, ratio) -> true/false, or undefined when none.
+// better: which way is good; met(flexq, ratios) -> true/false, where ratios.bullmq and
+// ratios.yardstick are flexq's median over theirs (NaN when that system did not run).
+// Targets of issue 6 (against BullMQ) and issue 12 (against the yardstick and absolute).
 const FIGURES = {
-  enqueue_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥10× BullMQ', met: (_f, r) => r >= 10 },
-  process_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥4× BullMQ', met: (_f, r) => r >= 4 },
-  e2e_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥5× BullMQ', met: (_f, r) => r >= 5 },
+  enqueue_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥10× BullMQ, ≥0.7× yardstick', met: (_f, r) => r.bullmq >= 10 && r.yardstick >= 0.7 },
+  process_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥4× BullMQ, ≥0.85× yardstick', met: (_f, r) => r.bullmq >= 4 && r.yardstick >= 0.85 },
+  e2e_jobs_per_s: { unit: 'jobs/s', better: 'higher', target: '≥5× BullMQ, ≥0.85× yardstick', met: (_f, r) => r.bullmq >= 5 && r.yardstick >= 0.85 },
   latency_p50_ms: { unit: 'ms', better: 'lower' },
   latency_p95_ms: { unit: 'ms', better: 'lower' },
-  latency_p99_ms: { unit: 'ms', better: 'lower', target: '≤2 ms', met: (f) => f <= 2 },
+  latency_p99_ms: { unit: 'ms', better: 'lower', target: '≤1.5 ms', met: (f) => f <= 1.5 },
   latency_max_ms: { unit: 'ms', better: 'lower' },
+  redis_cmds_per_job_latency: { unit: 'cmds/job', better: 'lower', target: '≤12', met: (f) => f <= 12 },
   delayed_late_p50_ms: { unit: 'ms', better: 'lower' },
   delayed_late_p99_ms: { unit: 'ms', better: 'lower', target: '≤10 ms', met: (f) => f <= 10 },
   delayed_late_max_ms: { unit: 'ms', better: 'lower' },
@@ -60,19 +68,22 @@ const FIGURES = {
   redis_cmds_per_job_e2e: { unit: 'cmds/job', better: 'lower', target: '≤1', met: (f) => f <= 1 },
   node_cmds_per_job_e2e: { unit: 'cmds/job', better: 'lower' },
   node_writes_per_job_e2e: { unit: 'writes/job', better: 'lower' },
-  redis_bytes_per_waiting_job: { unit: 'B/job', better: 'lower', target: '≤150 B', met: (f) => f <= 150 },
+  redis_bytes_per_waiting_job: { unit: 'B/job', better: 'lower', target: '≤130 B', met: (f) => f <= 130 },
   redis_bytes_left_after_done: { unit: 'B', better: 'lower' },
   node_cpu_us_per_job_enqueue: { unit: 'µs/job', better: 'lower' },
   node_cpu_us_per_job_process: { unit: 'µs/job', better: 'lower' },
   node_cpu_us_per_job_e2e: { unit: 'µs/job', better: 'lower' },
+  redis_cpu_us_per_job_enqueue: { unit: 'µs/job', better: 'lower' },
+  redis_cpu_us_per_job_process: { unit: 'µs/job', better: 'lower' },
+  redis_cpu_us_per_job_e2e: { unit: 'µs/job', better: 'lower' },
   idle_redis_cmds_per_s: { unit: 'cmds/s', better: 'lower', target: '≤2 per worker', met: (f) => f <= 2 },
   idle_node_cmds_per_s: { unit: 'cmds/s', better: 'lower' },
 };
 const SCENARIO_FIGURES = {
-  enqueue: ['enqueue_jobs_per_s', 'redis_cmds_per_job_enqueue', 'redis_bytes_per_waiting_job', 'node_cpu_us_per_job_enqueue'],
-  process: ['process_jobs_per_s', 'redis_cmds_per_job_process', 'node_cpu_us_per_job_process', 'redis_bytes_left_after_done'],
-  e2e: ['e2e_jobs_per_s', 'redis_cmds_per_job_e2e', 'node_cmds_per_job_e2e', 'node_writes_per_job_e2e', 'node_cpu_us_per_job_e2e'],
-  latency: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms'],
+  enqueue: ['enqueue_jobs_per_s', 'redis_cmds_per_job_enqueue', 'redis_bytes_per_waiting_job', 'node_cpu_us_per_job_enqueue', 'redis_cpu_us_per_job_enqueue'],
+  process: ['process_jobs_per_s', 'redis_cmds_per_job_process', 'node_cpu_us_per_job_process', 'redis_cpu_us_per_job_process', 'redis_bytes_left_after_done'],
+  e2e: ['e2e_jobs_per_s', 'redis_cmds_per_job_e2e', 'node_cmds_per_job_e2e', 'node_writes_per_job_e2e', 'node_cpu_us_per_job_e2e', 'redis_cpu_us_per_job_e2e'],
+  latency: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'redis_cmds_per_job_latency'],
   delayed: ['delayed_late_p50_ms', 'delayed_late_p99_ms', 'delayed_late_max_ms'],
   idle: ['idle_redis_cmds_per_s', 'idle_node_cmds_per_s'],
 };
@@ -86,12 +97,15 @@ function record(figure, system, value) {
 // ---------------------------------------------------------------- helpers
 const basePrefix = randomBasePrefix();
 const admin = adminClient(opts.redisUrl);
-/** e.g. `fqb-k3j2a9-f1`: flexq, run 1; `fqb-k3j2a9-b2`: BullMQ, run 2. */
+/** e.g. `fqb-k3j2a9-f1`: flexq, run 1; `fqb-k3j2a9-b2`: BullMQ, run 2; `-y3`: the yardstick, run 3. */
 const prefixOf = (system, run) => `${basePrefix}-${system[0]}${run}`;
 
 /** Snapshot of every counter a cost figure is derived from. */
 async function snapshot() {
-  return { calls: await commandCalls(admin), client: clientCounts(), cpu: process.cpuUsage(), t: performance.now() };
+  return {
+    calls: await commandCalls(admin), redisCpu: await redisCpuSeconds(admin), client: clientCounts(), cpu: process.cpuUsage(),
+    t: performance.now(),
+  };
 }
 function costs(before, after, jobs) {
   const redis = callsDelta(before.calls, after.calls);
@@ -104,6 +118,7 @@ function costs(before, after, jobs) {
     nodeCmdsPerJob: client.commands / jobs,
     writesPerJob: client.writes / jobs,
     cpuUsPerJob: cpu / jobs,
+    redisCpuUsPerJob: ((after.redisCpu - before.redisCpu) * 1e6) / jobs,
     redisByCommand: perJob(redis.byCommand),
     nodeByCommand: perJob(client.byName),
   };
@@ -129,7 +144,8 @@ async function throughput(system, run) {
   if (want('enqueue') || want('process')) {
     await withQueue(system, run, 'tp', async (q) => {
       gc();
-      const mem0 = await usedMemory(admin);
+      // Once Redis has freed the previous scenario's keys in the background, or they count here.
+      const mem0 = await settledMemory(admin);
       const s0 = await snapshot();
       await q.enqueueBulk(opts.n, opts.chunk);
       const s1 = await snapshot();
@@ -140,6 +156,7 @@ async function throughput(system, run) {
         record('redis_cmds_per_job_enqueue', system, enq.redisPerJob);
         record('redis_bytes_per_waiting_job', system, (mem1 - mem0) / opts.n);
         record('node_cpu_us_per_job_enqueue', system, enq.cpuUsPerJob);
+        record('redis_cpu_us_per_job_enqueue', system, enq.redisCpuUsPerJob);
         details[`${system}:enqueue`] = enq;
       }
       if (!want('process')) return;
@@ -167,6 +184,7 @@ async function throughput(system, run) {
       record('process_jobs_per_s', system, opts.n / proc.seconds);
       record('redis_cmds_per_job_process', system, proc.redisPerJob);
       record('node_cpu_us_per_job_process', system, proc.cpuUsPerJob);
+      record('redis_cpu_us_per_job_process', system, proc.redisCpuUsPerJob);
       record('redis_bytes_left_after_done', system, (await usedMemory(admin)) - mem0);
       details[`${system}:process`] = proc;
     });
@@ -189,6 +207,7 @@ async function throughput(system, run) {
       record('node_cmds_per_job_e2e', system, e.nodeCmdsPerJob);
       record('node_writes_per_job_e2e', system, e.writesPerJob);
       record('node_cpu_us_per_job_e2e', system, e.cpuUsPerJob);
+      record('redis_cpu_us_per_job_e2e', system, e.redisCpuUsPerJob);
       details[`${system}:e2e`] = e;
     });
   }
@@ -206,12 +225,20 @@ async function latency(system, run) {
     });
     await sleep(1_000); // workers idle, blocked waiting for work
     const failures = [];
+    const s0 = await snapshot();
     await paced(count, opts.latencyRate, (i) => {
       sent[i] = performance.now();
       q.dispatch({ seq: i }).catch((err) => failures.push(err));
     });
     await until('latency jobs to start', () => seen >= count, 60_000, 10);
+    await until('latency outcomes to be stored', async () => (await q.unfinished()) === 0, 30_000);
+    const s1 = await snapshot();
     if (failures.length) throw failures[0];
+    // Everything the idle path costs per job: adding, waking, claiming, recording (and the few
+    // heartbeats, lease renewals and stats polls of those 4 s).
+    const c = costs(s0, s1, count);
+    record('redis_cmds_per_job_latency', system, c.redisPerJob);
+    details[`${system}:latency`] = { redisPerJob: c.redisPerJob, redisByCommand: c.redisByCommand, nodeByCommand: c.nodeByCommand };
     const lat = Array.from(started, (s, i) => s - sent[i]);
     record('latency_p50_ms', system, percentile(lat, 50));
     record('latency_p95_ms', system, percentile(lat, 95));
@@ -275,7 +302,7 @@ async function main() {
   const load0 = os.loadavg();
   const ioredisVersion = createRequire(import.meta.url)('ioredis/package.json').version;
   const bullmqVersion = createRequire(import.meta.url)('bullmq/package.json').version;
-  console.log(`flexq benchmark — node ${process.version}, Redis ${redisVersion} at ${url.host}, ioredis ${ioredisVersion}, BullMQ ${bullmqVersion}`);
+  console.log(`flexq benchmark — node ${process.version}, Redis ${redisVersion} at ${url.host}, ioredis ${ioredisVersion}, BullMQ ${bullmqVersion}, yardstick bench/yardstick.mjs`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`N=${opts.n} C=${opts.c} chunk=${opts.chunk} runs=${opts.runs} systems=${systems.join(',')} scenarios=${selected.join(',')}`);
   console.log(`Redis before start: ${clients0} client(s) connected (this one included), ${fmt(othersOps)} cmds/s from others`);
@@ -283,13 +310,15 @@ async function main() {
   console.log(`key prefix: ${basePrefix}-*  (deleted after each scenario)\n`);
 
   for (let run = 1; run <= opts.runs; run++) {
-    const order = run % 2 === 1 ? systems : [...systems].reverse();
+    // Each run starts with another system, so none always runs first (or last) on a warming machine.
+    const shift = (run - 1) % systems.length;
+    const order = [...systems.slice(shift), ...systems.slice(0, shift)];
     for (const system of order) {
       const t = performance.now();
       if (selected.some((s) => ['enqueue', 'process', 'e2e'].includes(s))) await throughput(system, run);
-      if (selected.includes('latency')) await latency(system, run);
-      if (selected.includes('delayed')) await delayed(system, run);
-      if (selected.includes('idle')) await idle(system, run);
+      if (selected.includes('latency') && runsScenario(system, 'latency')) await latency(system, run);
+      if (selected.includes('delayed') && runsScenario(system, 'delayed')) await delayed(system, run);
+      if (selected.includes('idle') && runsScenario(system, 'idle')) await idle(system, run);
       console.log(`run ${run}/${opts.runs} ${system}: done in ${((performance.now() - t) / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(2)})`);
     }
   }
@@ -299,8 +328,12 @@ async function main() {
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
+const LABELS = { flexq: 'flexq', bullmq: 'BullMQ', yardstick: 'yardstick' };
+
 function printTable() {
-  const rows = [['figure', 'unit', 'flexq median (min–max)', 'BullMQ median (min–max)', 'flexq/BullMQ', 'target', 'met']];
+  const others = systems.filter((x) => x !== 'flexq');
+  const header = ['figure', 'unit', ...systems.map((x) => `${LABELS[x]} median (min–max)`), ...others.map((x) => `flexq/${LABELS[x]}`), 'target', 'met'];
+  const rows = [header];
   const json = [];
   for (const scenario of selected) {
     for (const figure of SCENARIO_FIGURES[scenario]) {
@@ -312,19 +345,28 @@ function printTable() {
         s[system] = summarise(values);
         json.push({ figure, system, ...s[system], unit: def.unit, runs: values.length, values: values.map((v) => +v.toFixed(3)) });
       }
-      const ratio = s.flexq && s.bullmq ? s.flexq.median / s.bullmq.median : NaN;
-      // Per-run ratios (flexq and BullMQ of the same run ran back to back): steadier under load.
-      const fv = results[figure]?.flexq ?? [];
-      const bv = results[figure]?.bullmq ?? [];
-      const paired = fv.map((f, i) => f / bv[i]).filter((r) => Number.isFinite(r)).map((r) => +r.toFixed(3));
-      if (Number.isFinite(ratio)) json.push({ figure, ratio: +ratio.toFixed(3), better: def.better, paired_ratios: paired });
+      const ratios = {};
+      for (const other of ['bullmq', 'yardstick']) {
+        ratios[other] = s.flexq && s[other] ? s.flexq.median / s[other].median : NaN;
+        if (!Number.isFinite(ratios[other])) continue;
+        // Per-run ratios (the systems of one run ran back to back): steadier under load.
+        const fv = results[figure].flexq;
+        const ov = results[figure][other];
+        const paired = fv.map((f, i) => f / ov[i]).filter((r) => Number.isFinite(r)).map((r) => +r.toFixed(3));
+        json.push({ figure, ratio: +ratios[other].toFixed(3), of: other, better: def.better, paired_ratios: paired });
+      }
       const cell = (x) => (x ? `${fmt(x.median)} (${fmt(x.min)}–${fmt(x.max)})` : '—');
-      const met = def.met && s.flexq && (def.met(s.flexq.median, ratio) ? 'yes' : (Number.isFinite(ratio) || !def.target.includes('×') ? 'NO' : '?'));
-      rows.push([figure, def.unit, cell(s.flexq), cell(s.bullmq), Number.isFinite(ratio) ? `${fmt(ratio)}×` : '—', def.target ?? '', met || '']);
+      // A target against a system that did not run cannot be judged: '?'.
+      const judged = def.met && s.flexq && def.met(s.flexq.median, ratios);
+      const unknown = def.target?.includes('×') && others.length < 2;
+      const met = !def.met || !s.flexq ? '' : judged ? 'yes' : unknown ? '?' : 'NO';
+      const ratioCells = others.map((x) => (Number.isFinite(ratios[x]) ? `${fmt(ratios[x])}×` : '—'));
+      rows.push([figure, def.unit, ...systems.map((x) => cell(s[x])), ...ratioCells, def.target ?? '', met]);
     }
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r) => r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+  const numeric = (i) => i >= 2 && i < header.length - 2;
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
   console.log('\n' + line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows.slice(1)) console.log(line(r));

@@ -5,7 +5,7 @@ import { KEYMAP } from '../dist/tui/keymap.js';
 
 const SCOPE_NAMES = {
   queues: 'queues pane', jobs: 'jobs pane', detail: 'job detail', workers: 'workers', logs: 'logs',
-  help: 'help', queue: 'queue detail', prompt: 'y/n prompt', input: 'typing a search or filter', quitting: 'while quitting',
+  help: 'help', queue: 'queue detail', prompt: 'y/n prompt', input: 'typing a search, filter or page', quitting: 'while quitting',
 };
 const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue'];
 const cell = (text) => String(text).replace(/\|/g, '\\|');

@@ -1,5 +1,5 @@
 /** flexq: a Redis-backed background job queue. */
-export { RedisQueue, type BulkJob, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
+export { RedisQueue, type BulkJob, type JobPage, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
 export { RedisWorker } from './engine/worker.js';
 export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';
@@ -11,6 +11,7 @@ export {
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
 export type { RedisCheck, CheckLevel } from './engine/diagnostics.js';
 export type { Topology } from './engine/connection.js';
+export type { ShardOverview } from './engine/sharded-reads.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
   RetentionPolicy, WorkerConfig, WorkerInfo,

@@ -22,8 +22,9 @@ export interface AlertNote {
  * to 'quiet' otherwise. Safe to resend: the same call sent again answers as the first time.
  */
 export async function noteAlert(alertsQueue: RedisQueue, alertId: string, holds: boolean, coolDownMs: number): Promise<AlertNote> {
-  const { store } = queueInternals(alertsQueue);
-  const reply = (await store.call('noteAlert', [alertId, holds ? '1' : '0', coolDownMs, randomBytes(8).toString('hex')])) as [string, string];
+  // The alerts queue is made with queue(name), which never shards it: its keys are one shard's.
+  const [store] = queueInternals(alertsQueue).shards;
+  const reply = (await store!.call('noteAlert', [alertId, holds ? '1' : '0', coolDownMs, randomBytes(8).toString('hex')])) as [string, string];
   const [notice, since] = reply;
   return { notice: notice as AlertNotice, since: since === '' ? null : new Date(Number(since)) };
 }

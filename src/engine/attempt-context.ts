@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { toJson } from './codec.js';
 import type { Attempt } from './attempt.js';
-import type { QueueStore } from './store.js';
+import type { WorkerStore } from './store.js';
 import type { Job, JobContext } from './types.js';
 
 /**
@@ -12,11 +12,11 @@ export class AttemptContext implements JobContext {
   readonly #job: Job;
   readonly #attempt: Attempt;
   readonly #workerLogger: Logger;
-  readonly #store: QueueStore;
+  readonly #store: WorkerStore;
   #logger?: Logger;
   #progress?: (value: unknown) => Promise<void>;
 
-  constructor(job: Job, attempt: Attempt, workerLogger: Logger, store: QueueStore) {
+  constructor(job: Job, attempt: Attempt, workerLogger: Logger, store: WorkerStore) {
     this.#job = job;
     this.#attempt = attempt;
     this.#workerLogger = workerLogger;

@@ -156,7 +156,7 @@ export function encodeNewJob(
 
 /**
  * The ARGV values `addJobs.lua` takes: the number of jobs, their common delay and priority ('' where
- * they differ), the ids, each job's record from max attempts on (format in `lua/includes/lib.lua`),
+ * they differ), the ids in one argument, each job's record from max attempts on (format in `lua/includes/lib.lua`),
  * which the script stores as it is, and only where they differ each job's delay and priority. A
  * batch whose jobs share them, the usual kind, costs the script no parsing per job. The type's
  * length is counted here, in UTF-16 units, because only `parseRecord` reads it back.
@@ -165,18 +165,20 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   const n = jobs.length;
   const { delay, priority } = jobs[0]!;
   const uniform = jobs.every((job) => job.delay === delay && job.priority === priority);
-  const args = new Array<string | number>(3 + (uniform ? 2 : 4) * n);
+  const args = new Array<string | number>(4 + (uniform ? 1 : 3) * n);
   args[0] = n;
   args[1] = uniform ? delay : '';
   args[2] = uniform ? priority : '';
+  let ids = '';
   jobs.forEach((job, i) => {
-    args[3 + i] = job.id;
-    args[3 + n + i] = `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
+    ids += i === 0 ? job.id : `,${job.id}`;
+    args[4 + i] = `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
     if (!uniform) {
-      args[3 + 2 * n + i] = job.delay;
-      args[3 + 3 * n + i] = job.priority;
+      args[4 + n + i] = job.delay;
+      args[4 + 2 * n + i] = job.priority;
     }
   });
+  args[3] = ids;
   return args;
 }
 

@@ -4,6 +4,7 @@
  * Topology is ioredis's own: its Cluster client routes each call by its keys' slot and follows
  * MOVED and failovers; its Sentinel client asks the sentinels for the primary after every drop.
  */
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, ValidationError } from './errors.js';
@@ -120,6 +121,11 @@ function createClient(config: RedisQueueConfig, options: RedisOptions, role: str
 /** The primaries a client reaches: the cluster's, or the one Redis (or Sentinel's primary). */
 export function primariesOf(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/** `host:port` of the primary serving `key` on a cluster, as the client last learnt it; undefined elsewhere. */
+export function primaryOfKey(client: RedisClient, key: string): string | undefined {
+  return client instanceof Cluster ? client.slots[calculateSlot(key)]?.[0] : undefined;
 }
 
 /** Which kind of Redis a queue runs on, and its primaries as the client sees them now. */

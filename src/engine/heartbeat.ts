@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import type { Reachability } from './reachability.js';
-import type { QueueStore } from './store.js';
+import type { WorkerStore } from './store.js';
 
 /** What a worker says of itself in each heartbeat. */
 export interface WorkerLoad {
@@ -17,7 +17,7 @@ export class Heartbeat {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: QueueStore,
+    private readonly store: WorkerStore,
     private readonly workerId: string,
     private readonly load: () => WorkerLoad,
     private readonly reachability: Reachability,

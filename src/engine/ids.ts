@@ -2,11 +2,14 @@ import { randomFillSync } from 'node:crypto';
 
 // Crockford's base32 alphabet, lower case: no i, l, o, u, so ids read back unambiguously.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-const ID_LENGTH = 16; // 80 random bits: collisions are negligible, and addJobs rejects one anyway
+// 60 random bits in 12 characters: a 12-character id is the longest Redis stores in 16 bytes (a
+// 16-character one takes 32), in the jobs hash and again in the lists and sets that name it.
+// A collision is rare and addJobs rejects it (the queue draws again).
+const ID_LENGTH = 12;
 const pool = new Uint8Array(ID_LENGTH * 256);
 let poolOffset = pool.length;
 
-/** A new random job id of 16 base32 characters. */
+/** A new random job id of 12 base32 characters. */
 export function newJobId(): string {
   if (poolOffset + ID_LENGTH > pool.length) {
     randomFillSync(pool);
@@ -31,7 +34,7 @@ function spell30(bits: number): string {
  * where they wait in a ZSET (delayed, retrying) Redis orders equal scores by member: ascending ids
  * keep such jobs in the order they were given (see sortForRun in lua/includes/lib.lua). The first
  * 10 characters spell 50 random bits sorted as numbers (a typed-array sort, far cheaper than
- * sorting strings), the last 6 are 30 more random bits.
+ * sorting strings), the last 2 are 10 more random bits.
  */
 export function newJobIds(count: number): string[] {
   if (count === 1) return [newJobId()];
@@ -44,7 +47,7 @@ export function newJobIds(count: number): string[] {
   for (let i = 0; i < count; i++) {
     const head = heads[i]!;
     const high = Math.floor(head / 2 ** 30);
-    ids[i] = PAIRS[high >>> 10]! + PAIRS[high & 1023]! + spell30(head % 2 ** 30) + spell30(words[2 * count + i]! >>> 2);
+    ids[i] = PAIRS[high >>> 10]! + PAIRS[high & 1023]! + spell30(head % 2 ** 30) + PAIRS[words[2 * count + i]! & 1023]!;
   }
   return ids;
 }

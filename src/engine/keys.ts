@@ -8,8 +8,10 @@ export interface QueueKeys {
   /**
    * STRING, the base the keys below and these are built from inside scripts: `ready:<priority>`
    * (LIST per level), `readyCount` (STRING, jobs in those lists), `claimed:<client>:<n>` (STRING,
-   * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `op:<request id>`
-   * (STRING, a bulk operation chunk's reply kept a minute for a resend, see lua/includes/operations.lua).
+   * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `upkeep` (STRING,
+   * when a claim must next look for due jobs and dead leases, see lua/includes/schedule.lua),
+   * `op:<request id>` (STRING, a bulk operation chunk's reply kept a minute for a resend, see
+   * lua/includes/operations.lua).
    */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */

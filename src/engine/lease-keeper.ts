@@ -1,7 +1,7 @@
 import { DEFAULTS } from './defaults.js';
 import { JobAbortedError, type Attempt } from './attempt.js';
 import type { Reachability } from './reachability.js';
-import type { Lease, QueueStore } from './store.js';
+import type { Lease, WorkerStore } from './store.js';
 
 /** The key of a running attempt: one job can have an old attempt still returning and a new one. */
 export function leaseKey(lease: Lease): string {
@@ -18,7 +18,7 @@ export class LeaseKeeper {
   private renewing = false;
 
   constructor(
-    private readonly store: QueueStore,
+    private readonly store: WorkerStore,
     private readonly running: ReadonlyMap<string, Attempt>,
     private readonly leaseMs: number,
     private readonly reachability: Reachability,

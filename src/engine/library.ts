@@ -25,7 +25,8 @@ export const SCRIPT_KEYS = {
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
-  listPendingJobs: ['base', 'priorities', 'delayed'],
+  locatePendingPage: ['base', 'priorities', 'delayed'],
+  readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
   removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
@@ -37,7 +38,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingJobs']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
@@ -54,7 +55,7 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'history', 'operations', 'claim', 'outcomes'];
+const INCLUDES = ['lib', 'schedule', 'ready-order', 'history', 'operations', 'claim', 'outcomes'];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

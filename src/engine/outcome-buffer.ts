@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Reachability } from './reachability.js';
-import type { Outcome, QueueStore } from './store.js';
+import type { Outcome, WorkerStore } from './store.js';
 import { sleep } from './timers.js';
 
 /**
@@ -11,9 +11,10 @@ export class OutcomeBuffer {
   private outcomes: Outcome[] = [];
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: QueueStore,
+    private readonly store: WorkerStore,
     private readonly logger: Logger,
     private readonly reachability: Reachability,
     private readonly retryPause: number,
@@ -21,6 +22,14 @@ export class OutcomeBuffer {
 
   add(outcome: Outcome): void {
     this.outcomes.push(outcome);
+  }
+
+  /** Records what is waiting after `ms`, unless a claim has taken it along by then. */
+  flushAfter(ms: number): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush(false);
+    }, ms);
   }
 
   /** Takes every waiting outcome, for a call that records them. */
@@ -48,6 +57,10 @@ export class OutcomeBuffer {
    * run again elsewhere.
    */
   flush(final: boolean): Promise<void> {
+    if (final) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     // One retrying flush is enough while Redis is away; a final one still queues behind it.
     if (!final && this.flushing) return this.flushChain;
     this.flushing = true;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
-import { openClient, topologyOf, type RedisClient, type Topology } from './connection.js';
+import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
@@ -10,8 +10,13 @@ import { newJobIds } from './ids.js';
 import { queueKeys } from './keys.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
-import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent } from './store.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, RetentionPolicy, WorkerInfo } from './types.js';
+import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
+import { ShardedStore } from './sharded-store.js';
+import { ShardPicker, checkShards, groupByShard, shardOfId, shardTags, shardedId } from './shards.js';
+import { checkConfig, retention, shareOf } from './queue-config.js';
+import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
+import { readJobPage, type JobPage, type ListableStatus, type ListOptions } from './job-pages.js';
+import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, WorkerInfo } from './types.js';
 import { JOB_STATUSES } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
@@ -21,17 +26,8 @@ interface SharedClient {
   users: number;
 }
 
-/** Which jobs `listJobs` returns: a status, or `delayed` for pending jobs that wait for their time. */
-export type ListableStatus = JobStatus | 'delayed';
-
-/** A page of `listJobs`. */
-export interface ListOptions {
-  offset?: number;
-  limit?: number;
-}
-
 /** What may differ between queues sharing one connection. */
-export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes'>;
+export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes' | 'shards'>;
 
 /** One queue at a glance. */
 export interface QueueOverview {
@@ -40,55 +36,25 @@ export interface QueueOverview {
   paused: boolean;
   /** When the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: Date | null;
+  /** A sharded queue's shards, each at a glance (absent for a queue of one shard). */
+  shards?: ShardOverview[];
 }
+
+export type { JobPage, ListableStatus, ListOptions };
 
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
 
-function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
-  const policy = { ...fallback, ...given };
-  checkDuration('connect', `${name}.age`, policy.age);
-  if (!Number.isInteger(policy.count) || policy.count < 0) {
-    throw new ValidationError('connect', `${name}.count must be a non-negative integer, got ${policy.count}`);
-  }
-  return policy;
-}
+const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient }>();
 
-function checkConfig(config: RedisQueueConfig): void {
-  const { maxRetries, retryDelays, prefix } = config;
-  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
-    throw new ValidationError('connect', `maxRetries must be a positive integer, got ${maxRetries}`);
-  }
-  if (retryDelays !== undefined) {
-    if (!Array.isArray(retryDelays) || retryDelays.length === 0) {
-      throw new ValidationError('connect', 'retryDelays must be a non-empty array of milliseconds');
-    }
-    retryDelays.forEach((delay, i) => checkDuration('connect', `retryDelays[${i}]`, delay));
-  }
-  if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
-    throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
-  }
-  if (config.durability !== undefined && config.durability !== 'primary' && config.durability !== 'replicated') {
-    throw new ValidationError('connect', `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
-  }
-  const { maxPayloadBytes } = config;
-  if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
-    throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
-  }
-  for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-      throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
-    }
-  }
-}
-
-const internals = new WeakMap<RedisQueue, { store: QueueStore; shared: SharedClient }>();
-
-/** The store and shared client behind a queue, for the worker; not part of the public API. */
-export function queueInternals(queue: RedisQueue): { store: QueueStore; client: RedisClient; config: RedisQueueConfig } {
+/**
+ * The store behind a queue (its shards behind one, for a sharded queue), each shard's own store,
+ * and the shared client, for the worker; not part of the public API.
+ */
+export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig } {
   const found = internals.get(queue);
   if (!found) throw new QueueClosedError('worker', queue.name);
-  return { store: found.store, client: found.shared.client, config: found.shared.config };
+  return { store: found.store, shards: found.shards, client: found.shared.client, config: found.shared.config };
 }
 
 /** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
@@ -101,7 +67,13 @@ export class RedisQueue {
   readonly retryDelays: readonly number[];
   /** Largest payload accepted, in bytes of its JSON. */
   readonly maxPayloadBytes: number;
-  private readonly store: QueueStore;
+  /** Hash slots the queue's jobs are spread over (`shards` of the config); order holds within one. */
+  readonly shardCount: number;
+  /** One store per shard; an unsharded queue has one. */
+  private readonly shards: QueueStore[];
+  /** The worker's calls over all shards (the one shard's store itself when unsharded). */
+  private readonly store: WorkerStore;
+  private readonly picker: ShardPicker;
   /** One per shard of the queue: bulk operations, totals and history run over each. */
   private readonly operations: OperationsStore[];
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
@@ -113,17 +85,23 @@ export class RedisQueue {
     this.maxRetries = config.maxRetries ?? DEFAULTS.maxRetries;
     this.retryDelays = config.retryDelays ?? DEFAULTS.retryDelays;
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
-    this.store = new QueueStore(shared.client, queueKeys(this.prefix, name), {
+    // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
+    this.shardCount = checkShards('connect', settings.shards);
+    const storeSettings = {
       eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
       durability: config.durability ?? 'primary',
-      keepCompleted: retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'),
-      keepFailed: retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'),
+      // Each shard keeps its share of the finished jobs, so the queue keeps about `count` in all.
+      keepCompleted: shareOf(retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'), this.shardCount),
+      keepFailed: shareOf(retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'), this.shardCount),
       retentionBatch: DEFAULTS.retentionBatch,
       upkeepBatch: DEFAULTS.maintenanceBatch,
-    });
-    this.operations = [new OperationsStore(this.store)];
+    } as const;
+    this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
+    this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
+    this.picker = new ShardPicker(this.shardCount);
+    this.operations = this.shards.map((shard) => new OperationsStore(shard));
     shared.users++;
-    internals.set(this, { store: this.store, shared });
+    internals.set(this, { store: this.store, shards: this.shards, shared });
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
@@ -137,7 +115,7 @@ export class RedisQueue {
       client.disconnect();
       throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
     }
-    return new RedisQueue(name, { client, config, users: 0 });
+    return new RedisQueue(name, { client, config, users: 0 }, { shards: config.shards });
   }
 
   /**
@@ -170,7 +148,7 @@ export class RedisQueue {
   async ping(): Promise<number> {
     this.ensureOpen('ping');
     const started = performance.now();
-    await this.store.ping();
+    await Promise.all(this.shards.map((shard) => shard.ping()));
     return performance.now() - started;
   }
 
@@ -178,15 +156,40 @@ export class RedisQueue {
     if (this.closed) throw new QueueClosedError(operation, this.name);
   }
 
+  /** The shard that holds job `id`. */
+  private shardOf(id: string): QueueStore {
+    return this.shards[shardOfId(id, this.shardCount)]!;
+  }
+
+  /**
+   * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
+   * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
+   */
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
+    if (this.shardCount === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
+    const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
+      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
+    const stored: Job[] = new Array(jobs.length);
+    await Promise.all(groups.map(async (group) => {
+      const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
+      group.at.forEach((index, i) => (stored[index] = added[i]!));
+    }));
+    return stored;
+  }
+
+  /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
+  private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
     const ids = newJobIds(jobs.length);
-    const encoded = jobs.map((job, i) => encodeNewJob(operation, ids[i]!, job, job.delay, this.maxRetries, this.maxPayloadBytes));
+    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shardCount), job, job.delay, this.maxRetries, this.maxPayloadBytes));
+  }
+
+  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
     if (encoded.length === 0) return [];
     await registerQueue(this.shared.client, this.prefix, this.name);
-    // The ids are drawn here, so a resend of this call (after a lost reply) stores nothing twice.
-    const reply = await this.store.addJobs(encoded);
-    if ('existingId' in reply) return this.add(operation, jobs); // an 80-bit id collided: draw again
+    const reply = await this.shards[shard]!.addJobs(encoded);
+    // A 60-bit id collided (see ids.ts): draw again.
+    if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
     return encoded.map((job) => this.newJob(job, reply.createdAt));
   }
 
@@ -214,7 +217,10 @@ export class RedisQueue {
     return stored!;
   }
 
-  /** Stores many jobs in one atomic round trip: all of them or, on a bad one, none. */
+  /**
+   * Stores many jobs in one atomic round trip per shard: on a bad one, none; on a sharded queue a
+   * Redis failure may leave the jobs of the shards that answered stored.
+   */
   async pushBulk(jobs: readonly BulkJob[]): Promise<Job[]> {
     if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
     return this.add('pushBulk', jobs);
@@ -236,7 +242,7 @@ export class RedisQueue {
   async getJob(id: string): Promise<Job | null> {
     this.ensureOpen('getJob');
     checkJobId('getJob', id);
-    const [stored] = await this.store.jobs([id]);
+    const [stored] = await this.shardOf(id).jobs([id]);
     return decodeJob(this.name, id, stored!.fields, stored!.details);
   }
 
@@ -244,7 +250,7 @@ export class RedisQueue {
   async getJobStatus(id: string): Promise<JobStatus | null> {
     this.ensureOpen('getJobStatus');
     checkJobId('getJobStatus', id);
-    return (await this.store.jobStatus(id)) as JobStatus | null;
+    return (await this.shardOf(id).jobStatus(id)) as JobStatus | null;
   }
 
   private async change(operation: string, id: string, allowed: string, run: () => Promise<StatusReply>): Promise<void> {
@@ -256,18 +262,18 @@ export class RedisQueue {
 
   /** Cancels a waiting or running job; a running handler's `ctx.signal` aborts within a second. */
   async cancelJob(id: string): Promise<void> {
-    return this.change('cancelJob', id, 'pending, delayed, retrying or processing', () => this.store.cancel(id));
+    return this.change('cancelJob', id, 'pending, delayed, retrying or processing', () => this.shardOf(id).cancel(id));
   }
 
   /** Sends a failed or cancelled job back to `pending` with its attempts reset. */
   async retryJob(id: string): Promise<void> {
-    return this.change('retryJob', id, 'failed or cancelled', () => this.store.retry(id));
+    return this.change('retryJob', id, 'failed or cancelled', () => this.shardOf(id).retry(id));
   }
 
   /** Changes the priority of a waiting job; a ready one is re-ordered at once. */
   async setPriority(id: string, priority: number): Promise<void> {
     checkPriority('setPriority', priority);
-    return this.change('setPriority', id, 'pending, delayed or retrying', () => this.store.setPriority(id, priority));
+    return this.change('setPriority', id, 'pending, delayed or retrying', () => this.shardOf(id).setPriority(id, priority));
   }
 
   /** Jobs waiting to run: pending, delayed and retrying (not those processing). */
@@ -279,57 +285,61 @@ export class RedisQueue {
   /** Job counts by state. */
   async getStats(): Promise<QueueStats> {
     this.ensureOpen('getStats');
-    return (await this.store.stats()).stats;
+    return (await this.readOverview()).stats;
   }
 
   /** Counts, paused state and the oldest ready job's wait, in one read: what a console shows per queue. */
   async getOverview(): Promise<QueueOverview> {
     this.ensureOpen('getOverview');
-    const { stats, paused, oldestReadyAt } = await this.store.stats();
-    return { name: this.name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : new Date(oldestReadyAt) };
+    return { name: this.name, ...(await this.readOverview()) };
+  }
+
+  /** Every shard's counts, paused state and oldest ready job, merged (with the shards apart when there are several). */
+  private async readOverview(): Promise<Omit<QueueOverview, 'name'>> {
+    const stats = await Promise.all(this.shards.map((shard) => shard.stats()));
+    return mergeOverviews(stats, this.shards.map((shard) => primaryOfKey(this.shared.client, shard.keys.jobs)));
   }
 
   /** Whether workers are held from claiming this queue's jobs. */
   async isPaused(): Promise<boolean> {
     this.ensureOpen('isPaused');
-    return (await this.store.stats()).paused;
+    return (await this.readOverview()).paused;
   }
 
   /** Stops workers everywhere from claiming jobs of this queue; running jobs go on. */
   async pause(): Promise<void> {
     this.ensureOpen('pause');
-    await this.store.setPaused(true);
+    await Promise.all(this.shards.map((shard) => shard.setPaused(true)));
   }
 
   /** Lets workers claim this queue's jobs again. */
   async resume(): Promise<void> {
     this.ensureOpen('resume');
-    await this.store.setPaused(false);
+    await Promise.all(this.shards.map((shard) => shard.setPaused(false)));
   }
 
   /** A page of jobs in one status, newest first by the time they entered it; `delayed`: soonest first. */
-  async listJobs(status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions = {}): Promise<Job[]> {
-    this.ensureOpen('listJobs');
+  async listJobs(status: ListableStatus, options: ListOptions = {}): Promise<Job[]> {
+    return (await this.page('listJobs', status, options)).jobs;
+  }
+
+  /**
+   * `listJobs` with `total`, the number of places its offsets run over, for a console that jumps to
+   * the last page: the count of the status, plus for `pending` the places that cancelled or
+   * re-prioritised jobs left in the ready lists until workers pass them (a page skips those).
+   */
+  async pageJobs(status: ListableStatus, options: ListOptions = {}): Promise<JobPage> {
+    return this.page('pageJobs', status, options, true);
+  }
+
+  private async page(operation: string, status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted = false): Promise<JobPage> {
+    this.ensureOpen(operation);
     if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
       throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
     }
     if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
-    if (status === 'processing') {
-      const running = await this.jobsByIds(await this.store.activeIds());
-      running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
-      return running.slice(offset, offset + limit);
-    }
-    const ids = status === 'pending' ? await this.store.pendingIds(offset, limit)
-      : status === 'delayed' ? await this.store.delayedIds(offset, limit)
-      : await this.store.scoredIds(status, offset, limit);
-    return (await this.jobsByIds(ids)).filter((job) => status === 'delayed' || job.status === status);
-  }
-
-  private async jobsByIds(ids: readonly string[]): Promise<Job[]> {
-    const stored = await this.store.jobs(ids);
-    const jobs = stored.map(({ fields, details }, i) => decodeJob(this.name, ids[i]!, fields, details));
-    return jobs.filter((job): job is Job => job !== null);
+    return readJobPage(this.name, this.shards, status, offset, limit, counted);
   }
 
   /** The workers serving this queue, from their heartbeats; long-silent ones are dropped. */
@@ -338,7 +348,8 @@ export class RedisQueue {
     const now = Date.now();
     const workers: WorkerInfo[] = [];
     const expired: string[] = [];
-    for (const [id, json] of Object.entries(await this.store.heartbeats())) {
+    const home = this.shards[0]!; // heartbeats live on shard 0 (sharded-store.ts)
+    for (const [id, json] of Object.entries(await home.heartbeats())) {
       const beat = JSON.parse(json) as Omit<WorkerInfo, 'id' | 'queue' | 'healthy' | 'startedAt' | 'lastFetchAt' | 'lastSeenAt'>
         & { startedAt: number; lastFetchAt: number; lastSeenAt: number };
       const silentFor = now - beat.lastSeenAt;
@@ -352,7 +363,7 @@ export class RedisQueue {
       });
     }
     // Tidying up is a write: a read-only Redis user leaves it to others.
-    await this.store.removeHeartbeats(expired).catch((err: unknown) => {
+    await home.removeHeartbeats(expired).catch((err: unknown) => {
       if (!isPermissionRefusal(err)) throw err;
     });
     return workers.sort((a, b) => a.id.localeCompare(b.id));
@@ -366,7 +377,7 @@ export class RedisQueue {
 
   /** Removes a finished (completed, failed or cancelled) job. */
   async removeJob(id: string): Promise<void> {
-    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations[0]!.remove(id));
+    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations[shardOfId(id, this.shardCount)]!.remove(id));
   }
 
   /** Removes finished jobs of `status`, optionally only those finished `olderThan` ms ago, at most `limit`; resolves to how many. */
@@ -399,13 +410,13 @@ export class RedisQueue {
    */
   async readEvents(afterId = '0', count = 1_000): Promise<StoredEvent[]> {
     this.ensureOpen('readEvents');
-    return this.store.readEvents(afterId, count);
+    return this.shardCount === 1 ? this.shards[0]!.readEvents(afterId, count) : readShardEvents(this.shards, afterId, count);
   }
 
   /** The id of the newest event ('0' when none), to follow only what happens from now on. */
   async lastEventId(): Promise<string> {
     this.ensureOpen('lastEventId');
-    return this.store.lastEventId();
+    return this.shardCount === 1 ? this.shards[0]!.lastEventId() : lastShardEventId(this.shards);
   }
 
   /** Releases this handle; the connection closes when its last queue closes. */

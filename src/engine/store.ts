@@ -9,6 +9,7 @@ import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetail
 import { DEFAULTS } from './defaults.js';
 import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
+import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
 import type { QueueStats, RetentionPolicy } from './types.js';
 
 type Reply = (string | number | Reply)[];
@@ -105,7 +106,13 @@ export interface StoredEvent {
   detail?: string;
 }
 
-/** The Redis side of one queue. */
+/**
+ * The calls a worker makes: one QueueStore's, or a sharded queue's behind the same calls
+ * (sharded-store.ts routes them to the shards).
+ */
+export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'heartbeat' | 'removeHeartbeats'>;
+
+/** The Redis side of one queue (or of one shard of a queue). */
 export class QueueStore {
   constructor(
     // Client, settings and call() serve the engine's other store modules too (operations-store.ts).
@@ -294,8 +301,20 @@ export class QueueStore {
 
   /** One page of pending job ids (ready, and delayed ones already due), newest first. */
   async pendingIds(offset: number, limit: number): Promise<string[]> {
-    return (await this.call('listPendingJobs', [offset, limit])) as string[];
+    return (await this.pendingPage(offset, limit)).ids;
   }
+
+  /** One page of pending job ids, and how many places the offsets run over (see pending-pages.ts). */
+  pendingPage(offset: number, limit: number, budgetUs?: number): Promise<PendingPage> {
+    return readPendingPage(this.pendingReads, offset, limit, budgetUs);
+  }
+
+  private readonly pendingReads: PendingReads = {
+    locate: async (now, offset, budgetUs, state) =>
+      parseLocateReply((await this.call('locatePendingPage', [now, offset, budgetUs, ...(state.length > 0 ? state : [''])])) as (string | number)[]),
+    read: async (now, wanted) =>
+      parseEntries((await this.call('readPendingEntries', [now, ...wanted.flatMap((w) => [w.source, w.start, w.count])])) as (string | number)[]),
+  };
 
   /** One page of ids from a ZSET scored by the time the job entered it, newest first. */
   async scoredIds(set: 'completed' | 'failed' | 'cancelled' | 'retrying', offset: number, limit: number): Promise<string[]> {

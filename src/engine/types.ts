@@ -169,6 +169,11 @@ export interface RedisQueueConfig {
   eventsMaxLen?: number;
   /** Largest payload accepted, in bytes of its JSON (UTF-8); default 1 MiB. */
   maxPayloadBytes?: number;
+  /**
+   * Hash slots the queue is spread over (default 1): on a cluster, shards on different primaries
+   * share the queue's load. Order (priority, then FIFO) holds within a shard; job ids name theirs.
+   */
+  shards?: number;
   /** TLS options passed to the Redis client; `rediss://` urls turn it on too. */
   tls?: ConnectionOptions;
 }

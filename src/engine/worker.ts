@@ -1,4 +1,3 @@
-import { duplicateClient, type RedisClient } from './connection.js';
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,10 +14,10 @@ import { OutcomeBuffer } from './outcome-buffer.js';
 import { registerQueue } from './operations-store.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
-import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type QueueStore } from './store.js';
+import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type WorkerStore } from './store.js';
+import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, Job, JobResult, WorkerConfig } from './types.js';
-import { WakeWaiter } from './wake-waiter.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -30,9 +29,8 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 /** What a worker builds when it starts and drops when it stops. */
 interface Running {
-  store: QueueStore;
-  blocking: RedisClient;
-  waiter: WakeWaiter;
+  store: WorkerStore;
+  waiter: IdleWaiter;
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
   outcomes: OutcomeBuffer;
@@ -64,6 +62,8 @@ export class RedisWorker {
   /** Slots promised to claims under way. */
   private reserved = 0;
   private wakeScheduled = false;
+  /** The last claim came back short: the queue had no more ready jobs then (see slotFreed). */
+  private queueEmpty = false;
   private loopDone: Promise<void> = Promise.resolve();
   private stopped?: Promise<void>;
   private resolveStopped?: () => void;
@@ -102,13 +102,10 @@ export class RedisWorker {
   /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
-    const { store, client } = queueInternals(this.queue);
-    const blocking = duplicateClient(client, `${this.queue.name}:wait`);
-    blocking.on('error', () => {}); // failures surface where the wait is awaited
+    const { store, shards, client } = queueInternals(this.queue);
     this.parts = {
       store,
-      blocking,
-      waiter: new WakeWaiter(store, blocking, this.pollTime, this.reachability, {
+      waiter: openIdleWaiter(shards, client, `${this.queue.name}:wait`, this.pollTime, this.reachability, {
         running: () => this.state === 'running',
         hasFreeSlot: () => this.freeSlots() > 0,
         wakeLoop: () => this.wakeLoop?.(),
@@ -148,7 +145,7 @@ export class RedisWorker {
     const parts = this.parts!;
     this.state = 'stopping';
     this.wakeLoop?.();
-    parts.blocking.disconnect();
+    parts.waiter.close();
     await this.loopDone;
     const drained = this.waitForIdle();
     if (timeout === undefined) {
@@ -234,9 +231,10 @@ export class RedisWorker {
         .then((reply) => {
           this.reachability.reachable();
           this.scheduleDue(reply.nextDue);
-          for (const claimed of reply.jobs) this.launch(claimed);
           found.busy = reply.jobs.length === wanted;
           found.starved = !found.busy;
+          this.queueEmpty = found.starved;
+          for (const claimed of reply.jobs) this.launch(claimed);
         }, (err: unknown) => {
           this.reachability.unreachable(err);
           this.failedClaims.push(request);
@@ -391,12 +389,18 @@ export class RedisWorker {
 
   /**
    * Wakes the fetch loop once per turn of the event loop, so that every job finished in that turn
-   * is recorded, and as many new jobs claimed, in one round trip.
+   * is recorded, and as many new jobs claimed, in one round trip. While the queue is known to be
+   * empty (the last claim came back short), a claim now would find nothing: a job added since
+   * leaves a marker, and the claim that marker brings takes the outcomes along. They are recorded
+   * alone after `outcomeDelay` if no marker comes first.
    */
   private slotFreed(): void {
     if (this.state !== 'running') {
       // No claim is coming to take the outcomes along; record them now, before leases run out.
       void this.parts!.outcomes.flush(false);
+    } else if (this.queueEmpty) {
+      this.parts!.outcomes.flushAfter(DEFAULTS.outcomeDelay);
+      return;
     }
     if (this.wakeScheduled) return;
     this.wakeScheduled = true;

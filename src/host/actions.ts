@@ -116,9 +116,9 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const [{ stats, paused }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
+          const [{ stats, paused, shards }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
           const topology = queue.getTopology();
-          return { queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }) };
+          return { queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }), ...(shards === undefined ? {} : { shards }) };
         }));
       }),
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
 // are applied later (config.ts), so "was this key given?" stays answerable, e.g. for
@@ -112,6 +113,8 @@ const queueTable = table({
   timeout: duration(TIMER_RANGE).optional(),
   /** Largest payload a dispatch may carry, in bytes of its JSON (the engine's maxPayloadBytes). */
   maxPayloadBytes: z.number().int('expected a whole number of bytes').min(2).max(512 * 1024 * 1024).optional(),
+  /** Hash slots the queue is spread over (the engine's `shards`). */
+  shards: z.number().int('expected a whole number of shards').min(1).max(MAX_SHARDS).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
 });
 

@@ -86,6 +86,8 @@ export interface QueueSettings {
   timeout?: number;
   /** Largest payload a dispatch may carry, bytes of JSON; undefined means the engine's 1 MiB. */
   maxPayloadBytes?: number;
+  /** Hash slots the queue is spread over; undefined means one. */
+  shards?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
 }
 

@@ -238,7 +238,7 @@ function resolveQueue(name: string, queue: QueueTable): QueueSettings {
     visibilityTimeout: queue.visibilityTimeout ?? DEFAULTS.visibilityTimeout,
     maxRetries: queue.maxRetries ?? DEFAULTS.maxRetries,
     retryDelays: queue.retryDelays ?? [...DEFAULTS.retryDelays],
-    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes }),
+    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes, shards: queue.shards }),
     retention: {
       completed: { ...DEFAULTS.keepCompleted, ...definedOnly({ ...queue.retention?.completed }) },
       failed: { ...DEFAULTS.keepFailed, ...definedOnly({ ...queue.retention?.failed }) },

@@ -1,4 +1,5 @@
 import type { Topology } from '../engine/connection.js';
+import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
 import type { QueueTotals } from '../engine/operations.js';
@@ -24,6 +25,8 @@ export interface QueueStatsEntry {
   totals?: QueueTotals;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
+  /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
+  shards?: ShardOverview[];
 }
 
 
@@ -60,20 +63,24 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
   // COMPLETED and FAILED count the jobs kept; the totals count every job since the queue was first used.
   const withTotals = entries.some((entry) => entry.totals !== undefined);
   const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(withTotals ? ['ALL DONE', 'ALL FAILED'] : [])];
-  const rows = entries.map(({ queue, stats, paused, totals }) =>
-    [
-      queue,
-      paused ? 'paused' : 'running',
-      stats.pendingJobs,
-      stats.delayedJobs,
-      stats.processingJobs,
-      stats.retryingJobs,
-      stats.completedJobs,
-      stats.failedJobs,
-      stats.cancelledJobs,
-      ...(withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []),
-    ].map((value): Cell => ({ text: String(value) })),
-  );
+  const row = (name: string, stats: QueueStats, paused: boolean, totals: (string | number)[], colour?: Colour): Cell[] => [
+    name,
+    paused ? 'paused' : 'running',
+    stats.pendingJobs,
+    stats.delayedJobs,
+    stats.processingJobs,
+    stats.retryingJobs,
+    stats.completedJobs,
+    stats.failedJobs,
+    stats.cancelledJobs,
+    ...totals,
+  ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
+  // A sharded queue is one row, its shards below it (and their primaries on a cluster); the totals
+  // are the queue's (summed over its shards), so shard rows leave those columns blank.
+  const rows = entries.flatMap(({ queue, stats, paused, totals, shards = [] }) => [
+    row(queue, stats, paused, withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []),
+    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.stats, shard.paused, withTotals ? ['', ''] : [], 'dim')),
+  ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
   const where = topology === undefined ? '' : `Redis ${topology.kind}: ${topology.kind === 'cluster' ? 'primaries' : 'primary'} ${topology.primaries.join(', ')}\n`;
@@ -82,9 +89,10 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
 
 /** `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name. */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology }) => [
-    queue, { ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }) },
-  ])));
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards }) => [queue, {
+    ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }),
+    ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
+  }])));
 }
 
 /**

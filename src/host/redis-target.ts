@@ -74,6 +74,7 @@ export function queueSettings(queue: QueueSettings): EngineQueueSettings {
     keepCompleted: queue.retention.completed,
     keepFailed: queue.retention.failed,
     ...(queue.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: queue.maxPayloadBytes }),
+    ...(queue.shards === undefined ? {} : { shards: queue.shards }),
   };
 }
 

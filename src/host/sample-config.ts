@@ -47,6 +47,7 @@ visibilityTimeout = "30s"             # a crashed worker's job runs again after 
 maxRetries = 3                        # attempts of a job that does not choose its own
 retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
 # maxPayloadBytes = 1048576            # largest payload a dispatch may carry (JSON bytes)
+# shards = 3                          # spread the queue over 3 hash slots (primaries of a cluster)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
 
 [queues.default.retention]

@@ -211,8 +211,9 @@ export class ConsoleDataSource implements ConsoleCommands {
     try {
       // One read per queue: counts, paused state and the oldest ready job's wait come together.
       const rows = await Promise.all(names.map(async (name) => {
-        const { stats, paused, oldestReadyAt } = await this.queues.get(name)!.getOverview();
-        return { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        const { stats, paused, oldestReadyAt, shards } = await this.queues.get(name)!.getOverview();
+        const row = { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        return shards === undefined ? row : { ...row, shards: shards.map(({ oldestReadyAt: _at, ...shard }) => shard) };
       }));
       const now = Date.now();
       const { queues, setQueues } = this.store.getState();
@@ -239,17 +240,16 @@ export class ConsoleDataSource implements ConsoleCommands {
     if (!row || !queue) return;
     const { tab, offset, pageSize } = state;
     try {
-      const jobs = await queue.listJobs(tab, { offset, limit: pageSize });
+      const { jobs, total } = await queue.pageJobs(tab, { offset, limit: pageSize });
       const now = this.store.getState();
       if (selectedQueueRow(now)?.name !== row.name || now.tab !== tab || now.offset !== offset) return; // moved on meanwhile
       if (jobs.length === 0 && offset > 0) {
         // The page emptied under us: go to the last page there is.
-        const total = tabTotal(row.stats, tab);
         const last = Math.max(0, Math.ceil(total / pageSize) - 1) * pageSize;
         this.store.setState({ offset: Math.min(last, offset - pageSize), selectedIndex: 0 });
         return;
       }
-      now.setPage({ queue: row.name, tab, offset, jobs: jobs.map(this.present) });
+      now.setPage({ queue: row.name, tab, offset, jobs: jobs.map(this.present), total });
     } catch (err) {
       this.pageDirty = true;
       throw err;

@@ -130,6 +130,9 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['right'], label: '→', scopes: ['jobs'], description: 'next status tab', action: (c) => state(c).cycleTab(1) },
   { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', action: (c) => state(c).turnPage(1) },
   { keys: ['pageup', '['], label: 'PgUp/[', scopes: ['jobs'], description: 'previous page', action: (c) => state(c).turnPage(-1) },
+  { keys: ['home'], label: 'Home', scopes: ['jobs'], description: 'first page', action: (c) => state(c).goToPage(1) },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['jobs'], description: 'last page', hint: 'last', action: (c) => state(c).goToPage('last') },
+  { keys: [':'], label: ':', scopes: ['jobs'], description: 'go to page… (type its number, Enter)', hint: 'page#', action: (c) => state(c).startInput('page') },
   { keys: ['/'], label: '/', scopes: MAIN, description: 'search id, type, payload or error text; age>1h, age<5m (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
 
   // Actions on jobs and queues

@@ -29,6 +29,16 @@ export interface QueueRow {
   rate: number;
   /** When (epoch ms) the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: number | null;
+  /** A sharded queue's shards, each with its counts (and its primary on a cluster). */
+  shards?: ShardRow[];
+}
+
+/** One shard of a sharded queue. */
+export interface ShardRow {
+  shard: number;
+  node?: string;
+  stats: QueueStats;
+  paused: boolean;
 }
 
 /** The visible page of the selected queue's tab. */
@@ -37,6 +47,8 @@ export interface JobPage {
   tab: StatusTab;
   offset: number;
   jobs: Job[];
+  /** How many places the tab's offsets run over when the page was read (see `RedisQueue.pageJobs`). */
+  total?: number;
 }
 
 /** The job whose detail is open. */
@@ -84,9 +96,9 @@ export interface Prompt {
   confirm: () => void;
 }
 
-/** A line being typed: a search or the log filter's job id. */
+/** A line being typed: a search, the log filter's job id, or a page number to go to. */
 export interface TextInput {
-  kind: 'search' | 'logJob';
+  kind: 'search' | 'logJob' | 'page';
   text: string;
 }
 
@@ -142,6 +154,8 @@ export interface ConsoleActions {
   cycleTab(delta: number): void;
   moveJob(delta: number): void;
   turnPage(delta: number): void;
+  /** Goes to page `page` (1 is the first, `last` the last); a page past the end goes to the last. */
+  goToPage(page: number | 'last'): void;
   setPageSize(size: number): void;
   openDetail(queue: string | null, id: string): void;
   scrollDetail(delta: number): void;
@@ -224,15 +238,28 @@ export function tabTotal(stats: QueueStats | null, tab: StatusTab): number {
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
 
+/**
+ * How many places the selected tab pages over: what the last page read said (pending pages also
+ * count the places cancelled jobs left until workers pass them), else the queue's stats.
+ */
+export function pagedTotal(state: ConsoleState): number {
+  const row = selectedQueueRow(state);
+  const { page } = state;
+  if (page && page.total !== undefined && page.queue === row?.name && page.tab === state.tab) return page.total;
+  return tabTotal(row?.stats ?? null, state.tab);
+}
+
+/** Pages of the selected tab (at least one). */
+export function pageCount(state: ConsoleState): number {
+  return Math.max(1, Math.ceil(pagedTotal(state) / state.pageSize));
+}
+
 /** A fresh console store. */
 export function createConsoleStore(init: { address?: string; queues?: readonly string[]; readOnly?: boolean } = {}): ConsoleStore {
   return createStore<ConsoleStoreState>()((set, get) => {
     /** Moves to another queue/tab/page: the selection and search start over. */
     const reposition = (patch: Partial<ConsoleState>) => set({ selectedIndex: 0, search: null, ...patch });
-    const jobsTotal = () => {
-      const state = get();
-      return tabTotal(selectedQueueRow(state)?.stats ?? null, state.tab);
-    };
+    const jobsTotal = () => pagedTotal(get());
     return {
       readOnly: init.readOnly ?? false,
       view: 'queues',
@@ -313,8 +340,15 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       turnPage: (delta) => {
         const state = get();
         if (state.search) return;
-        const last = Math.max(0, Math.ceil(jobsTotal() / state.pageSize) - 1) * state.pageSize;
+        const last = (pageCount(state) - 1) * state.pageSize;
         const offset = clamp(state.offset + delta * state.pageSize, 0, last);
+        if (offset !== state.offset) set({ offset, selectedIndex: 0 });
+      },
+      goToPage: (page) => {
+        const state = get();
+        if (state.search) return;
+        const pages = pageCount(state);
+        const offset = (page === 'last' ? pages - 1 : clamp(Math.floor(page) - 1, 0, pages - 1)) * state.pageSize;
         if (offset !== state.offset) set({ offset, selectedIndex: 0 });
       },
       setPageSize: (size) => {
@@ -346,6 +380,11 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const text = input.text.trim();
         if (input.kind === 'logJob') return set({ input: null, logFilter: { ...logFilter, jobId: text }, logScroll: 0 });
         set({ input: null });
+        if (input.kind === 'page') {
+          const page = Number(text);
+          if (!/^\d+$/.test(text) || page < 1) return get().toast('error', `page must be a whole number from 1 to ${pageCount(get())}`);
+          return get().goToPage(page);
+        }
         if (text === '') return get().clearSearch();
         set({ search: { query: text, results: null, scanned: 0 }, selectedIndex: 0, view: get().view === 'queues' ? 'jobs' : get().view });
       },

@@ -1,9 +1,6 @@
 /** The operators' API through RedisQueue: bulk retry and clean-up in chunks, removeJob, totals, history, the queue registry. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidJobStateError, JobNotFoundError, RedisWorker, ValidationError, type BulkProgress, type RedisQueue } from '../../src/index.js';
-import { queueInternals } from '../../src/engine/queue.js';
-import { OperationsStore } from '../../src/engine/operations-store.js';
-import { clean, history, retryJobs, totals } from '../../src/engine/operations.js';
 import { freshQueue, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
@@ -103,22 +100,35 @@ describe('totals, history and the registry', () => {
   });
 });
 
-describe('over several stores (the shards of a queue)', () => {
-  it('retryJobs, clean, totals and history add the stores up; clean keeps one limit over all', async () => {
-    const other = queue.queue('other');
-    const stores = [queue, other].map((q) => new OperationsStore(queueInternals(q).store));
-    for (const q of [queue, other]) {
-      const jobs = await q.pushBulk(Array.from({ length: 3 }, () => ({ type: 't' })));
-      for (const job of jobs) await q.cancelJob(job.id);
-    }
+describe('a sharded queue', () => {
+  it('retryJobs, clean and removeJob reach every shard; totals and history add the shards up; clean keeps one limit over all', async () => {
+    const sharded = queue.queue('spread', { shards: 3, keepFailed: { count: 100 } });
+    const shardsOf = (jobs: { id: string }[]) => new Set(jobs.map((job) => job.id.split('-')[0]));
+    const worker = new RedisWorker(sharded, { numWorkers: 6, pollTime: 50 });
+    worker.registerHandler('ok', () => ({ success: true }));
+    worker.registerHandler('bad', () => ({ success: false, error: 'nope', retry: false }));
+    await sharded.pushBulk([...Array.from({ length: 6 }, () => ({ type: 'bad' })), ...Array.from({ length: 3 }, () => ({ type: 'ok' }))]);
+    void worker.start();
+    await waitFor('9 jobs to finish', async () => (await sharded.getTotals()).failed === 6 && (await sharded.getTotals()).completed === 3);
+    await worker.stop();
+    const recent = await sharded.getHistory({ minutes: 2 });
+    expect(recent.reduce((sum, minute) => sum + minute.failed, 0)).toBe(6);
+    expect(recent.reduce((sum, minute) => sum + minute.completed, 0)).toBe(3);
+    expect(shardsOf(await sharded.listJobs('failed'))).toEqual(new Set(['0', '1', '2']));
+
     const seen: BulkProgress[] = [];
-    expect(await retryJobs(stores, 'cancelled', { chunkSize: 2, onProgress: (p) => seen.push(p) })).toBe(6);
+    expect(await sharded.retryJobs('failed', { chunkSize: 2, onProgress: (p) => seen.push(p) })).toBe(6);
     expect(seen.at(-1)).toMatchObject({ done: 6, total: 6 });
-    for (const q of [queue, other]) for (const job of await q.listJobs('pending')) await q.cancelJob(job.id);
-    expect(await clean(stores, 'cancelled', { limit: 4 })).toBe(4);
-    expect((await queue.getStats()).cancelledJobs + (await other.getStats()).cancelledJobs).toBe(2);
-    expect(await totals(stores)).toEqual({ completed: 0, failed: 0 });
-    expect(await history(stores, { minutes: 3 })).toHaveLength(3);
-    await other.close();
+    const retried = await sharded.listJobs('pending');
+    expect(retried).toHaveLength(6);
+    for (const job of retried) await sharded.cancelJob(job.id);
+    expect(await sharded.clean('cancelled', { limit: 4 })).toBe(4);
+    const left = await sharded.listJobs('cancelled');
+    expect(left).toHaveLength(2);
+
+    // removeJob finds each job on its own shard.
+    for (const job of [...left, ...(await sharded.listJobs('completed'))]) await sharded.removeJob(job.id);
+    expect(await sharded.getStats()).toMatchObject({ cancelledJobs: 0, completedJobs: 0, pendingJobs: 0 });
+    expect(await sharded.getTotals()).toEqual({ completed: 3, failed: 6 });
   });
 });

@@ -39,7 +39,7 @@ describe('push and pop', () => {
     expect(job).toMatchObject({
       type: 'email', payload: { to: 'a@example.com' }, status: 'pending', attempts: 0, maxAttempts: 3, priority: 0, delay: 0,
     });
-    expect(job.id).toMatch(/^[0-9a-z]{16}$/);
+    expect(job.id).toMatch(/^[0-9a-z]{12}$/);
     expect(job.createdAt).toBeInstanceOf(Date);
     expect(await queue.getJob(job.id)).toEqual(job);
   });

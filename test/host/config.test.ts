@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/engine/defaults.js';
 import { loadConfig } from '../../src/host/config.js';
 import { HOST_DEFAULTS } from '../../src/host/defaults.js';
+import { queueSettings } from '../../src/host/redis-target.js';
 import { errorOf, FILE, parse } from './config-helpers.js';
 
 describe('defaults', () => {
@@ -137,6 +138,13 @@ port = 9100
 });
 
 describe('errors', () => {
+  it('reads a queue\'s shards, passes them to the engine, and names a bad count', () => {
+    const config = parse('[queues.emails]\nshards = 3');
+    expect(config.queues[0]?.shards).toBe(3);
+    expect(queueSettings(config.queues[0]!).shards).toBe(3);
+    expect(errorOf('[queues.q]\nshards = 65').message).toMatch(/queues\.q\.shards: Too big: expected number to be <=64/);
+  });
+
   it('a TOML syntax error names the file and the line', () => {
     const error = errorOf('[redis]\nprefix = "ok"\nport = = 3\n');
     expect(error.issues).toHaveLength(1);
@@ -151,7 +159,7 @@ describe('errors', () => {
   it('an unknown key names its path and line and lists the known keys', () => {
     const error = errorOf('[queues.emails]\nconcurrency = 2\nconcurency = 3\n');
     expect(error.message).toBe(
-      'flexq.toml:3: queues.emails.concurency: unknown key; expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, retention',
+      'flexq.toml:3: queues.emails.concurency: unknown key; expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, shards, retention',
     );
   });
 

@@ -18,6 +18,28 @@ describe('formatStats', () => {
     );
   });
 
+  it('shows a sharded queue as one row with its shards below, and in JSON with its shards', () => {
+    const shards = [0, 1].map((shard) => ({ shard, node: `127.0.0.1:700${shard}`, stats: makeStats(shard), paused: false, oldestReadyAt: null }));
+    const entry = { queue: 'emails', stats: makeStats(), paused: false, shards };
+    expect(formatStats([entry], plain).split('\n').map((line) => line.trim().split(/\s{2,}/).slice(0, 3).join('|'))).toEqual([
+      'QUEUE|STATE|PENDING', 'emails|running|1', '#0 127.0.0.1:7000|running|1', '#1 127.0.0.1:7001|running|2', '',
+    ]);
+    expect(JSON.parse(statsJson([entry])).emails.shards).toEqual([
+      { shard: 0, node: '127.0.0.1:7000', paused: false, ...makeStats(0) },
+      { shard: 1, node: '127.0.0.1:7001', paused: false, ...makeStats(1) },
+    ]);
+  });
+
+  it("gives a sharded queue's totals on its own row, the shard rows blank there", () => {
+    const shards = [0, 1].map((shard) => ({ shard, stats: makeStats(shard), paused: false, oldestReadyAt: null }));
+    const entry = { queue: 'emails', stats: makeStats(), paused: false, totals: { completed: 90, failed: 8 }, shards };
+    const lines = formatStats([entry], plain).split('\n').map((line) => line.trim().split(/\s{2,}/));
+    expect(lines[0]!.slice(-2)).toEqual(['ALL DONE', 'ALL FAILED']);
+    expect(lines[1]!.slice(-2)).toEqual(['90', '8']);
+    expect(lines.slice(2, 4).map((cells) => cells.length)).toEqual([9, 9]);
+    expect(JSON.parse(statsJson([entry])).emails).toMatchObject({ totals: { completed: 90, failed: 8 }, shards: [{ shard: 0 }, { shard: 1 }] });
+  });
+
   it('JSON is keyed by queue name and says whether the queue is paused', () => {
     expect(JSON.parse(statsJson([{ queue: 'a', stats: makeStats(), paused: true }]))).toEqual({ a: { ...makeStats(), paused: true } });
   });

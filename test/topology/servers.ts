@@ -69,12 +69,15 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** A Redis Cluster of `primaries` primaries with `replicas` replicas each; resolves once its state is ok. */
-export async function startCluster(primaries = 3, replicas = 1): Promise<TestCluster> {
+/**
+ * A Redis Cluster of `primaries` primaries with `replicas` replicas each, each node started with
+ * `extraArgs` too; resolves once its state is ok.
+ */
+export async function startCluster(primaries = 3, replicas = 1, extraArgs: readonly string[] = []): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'flexq-cluster-'));
   const ports = await freePorts(primaries * (1 + replicas));
   const servers = ports.map((port) => startServer(port, dir, [
-    '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000',
+    '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000', ...extraArgs,
   ]));
   const stop = async () => {
     await Promise.all(servers.map((server) => server.kill('SIGKILL')));

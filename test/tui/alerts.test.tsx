@@ -35,6 +35,6 @@ it('shows a firing alert under the header line while it fires, and drops it when
 });
 
 it('gives the alerts line up from the jobs pane, so the screen still fits the terminal', () => {
-  expect(jobRowsFor(24, 2, false, true)).toBe(jobRowsFor(24, 2, false, false) - 1);
-  expect(jobRowsFor(24, 2, true, true)).toBe(jobRowsFor(24, 2, false, false) - 2);
+  expect(jobRowsFor(24, 2, false, false, true)).toBe(jobRowsFor(24, 2, false, false) - 1);
+  expect(jobRowsFor(24, 2, true, false, true)).toBe(jobRowsFor(24, 2, false, false) - 2);
 });

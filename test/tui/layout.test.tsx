@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
 import { ConsoleProvider, type ConsoleContextValue } from '../../src/tui/context.js';
+import { jobRowsFor } from '../../src/tui/components/App.js';
 import { footerHints } from '../../src/tui/components/Footer.js';
 import { JobsTable } from '../../src/tui/components/JobsTable.js';
 import { QueuesTable } from '../../src/tui/components/QueuesTable.js';
@@ -47,6 +48,24 @@ describe('layout', () => {
     expect(jobsHeader.indexOf('PRIO')).toBeLessThanOrEqual(16 + 1 + 24 + 1 + 5);
     const row = lines.find((l) => l.startsWith('a'.repeat(16)))!;
     expect(row).toContain('x'.repeat(100));
+  });
+
+  it('a sharded queue is one row, and the selected one shows its shards on a line below', () => {
+    const store = createConsoleStore({ queues: ['emails', 'plain'] });
+    const stats = { pendingJobs: 7, delayedJobs: 0, processingJobs: 2, retryingJobs: 0, completedJobs: 40, failedJobs: 0, cancelledJobs: 0 };
+    const shards = [0, 1, 2].map((shard) => ({ shard, node: `10.0.0.${shard}:6379`, stats, paused: false }));
+    store.getState().setQueues([
+      { name: 'emails', stats, paused: false, rate: 0, oldestReadyAt: null, shards },
+      { name: 'plain', stats, paused: false, rate: 0, oldestReadyAt: null },
+    ]);
+    const { lastFrame, unmount } = render(<ConsoleProvider value={contextFor(store)}><QueuesTable columns={200} /></ConsoleProvider>);
+    const lines = (lastFrame() ?? '').split('\n');
+    unmount();
+    expect(lines.filter((l) => l.startsWith('emails'))).toHaveLength(1);
+    expect(lines.find((l) => l.startsWith('emails'))).toMatch(/^emails ×3 /);
+    expect(lines.at(-1)).toBe('shards  #0 10.0.0.0:6379 pend 7 proc 2 done 40  │  #1 10.0.0.1:6379 pend 7 proc 2 done 40  │  #2 10.0.0.2:6379 pend 7 proc 2 done 40');
+    // The rows it takes come off the jobs pane, so the screen still fits.
+    expect(jobRowsFor(24, 2, false, true)).toBe(jobRowsFor(24, 2, false) - 1);
   });
 
   it('at 80 columns the jobs pane footer shows its action keys first', () => {

@@ -8,13 +8,14 @@
 -- ARGV[2] number of jobs n
 -- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ
 -- ARGV[4] priority of every job, or '' when they differ
--- ARGV[5…4+n] the jobs' ids; ARGV[5+n…4+2n] their records from max attempts on:
+-- ARGV[5] the jobs' ids, comma-separated (one argument costs less to send than n)
+-- ARGV[6…5+n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
--- ARGV[5+2n…4+3n], ARGV[5+3n…4+4n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
+-- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
 -- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
--- stored and gets {'OK', their created µs}, storing nothing. Errors (before any write) on a
--- malformed number or priority.
+-- stored (created within the last 10 minutes) and gets {'OK', their created µs}, storing nothing.
+-- Errors (before any write) on a malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local maxLen = ARGV[1]
@@ -26,38 +27,49 @@ local function checkPriority(text)
   return text
 end
 local ids, seen = {}, {}
-for i = 1, n do
-  local id = ARGV[4 + i]
+for id in string.gmatch(ARGV[5], '[^,]+') do
   if seen[id] then return {'ID_EXISTS', id} end
   seen[id] = true
-  ids[i] = id
+  ids[#ids + 1] = id
 end
+if #ids ~= n then error('flexq: addJobs got ' .. #ids .. ' ids for ' .. n .. ' jobs') end
 -- Priorities stay text: a priority names a ready list and scores the priorities set as it is.
 local function delayOf(i)
-  return uniform and tonumber(ARGV[3]) or numberArg(4 + 2 * n + i, 'delay', 0, 1e13)
+  return uniform and tonumber(ARGV[3]) or numberArg(5 + n + i, 'delay', 0, 1e13)
 end
 local function priorityOf(i)
-  return uniform and ARGV[4] or checkPriority(ARGV[4 + 3 * n + i])
+  return uniform and ARGV[4] or checkPriority(ARGV[5 + 2 * n + i])
 end
 if uniform then
   numberArg(3, 'delay', 0, 1e13)
   checkPriority(ARGV[4])
 end
--- A job of this call stored already means the call was sent before: same id and the same type and
--- payload (its record from the type length on; the head and priority change as the job moves on).
-local stored = variadic('HMGET', JOBS, ids, 1000)
-local resent
-for i = 1, n do
-  local record = stored[i]
-  if record then
-    local typeAndPayload = string.match(ARGV[4 + n + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
-    if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return {'ID_EXISTS', ids[i]} end
-    resent = resent or record
-  end
-end
-if resent then return {'OK', decodeJob(resent).c} end
+-- A job of this call stored already means the call was sent before: same id, the same type and
+-- payload (its record from the type length on; the head and priority change as the job moves on),
+-- and created lately (a resend comes within seconds; an older job is another one whose id collided).
+-- The reply for such a call, or nil when none of `stored` (records by position) is there.
+local RESEND_WINDOW_US = 600 * 1000000
 
+local function resentReply(stored)
+  local resent
+  for i = 1, n do
+    local record = stored[i]
+    if record then
+      local typeAndPayload = string.match(ARGV[5 + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
+      local same = string.sub(record, -#typeAndPayload - 1) == '|' .. typeAndPayload
+      if not same or nowUs - (tonumber(decodeJob(record).c) or 0) > RESEND_WINDOW_US then return {'ID_EXISTS', ids[i]} end
+      resent = resent or record
+    end
+  end
+  if resent then return {'OK', decodeJob(resent).c} end
+end
 local now = nowMs()
+-- A batch is looked up first; a single job is stored with HSETNX below, which looks and writes at once.
+if n > 1 then
+  local reply = resentReply(variadic('HMGET', JOBS, ids, 1000))
+  if reply then return reply end
+end
+
 local batch, scheduled, delayed = {}, {}, {}
 -- The common batch: every job ready now at one priority, which goes to its list as it is.
 local allReady = uniform and ARGV[3] == '0'
@@ -79,12 +91,16 @@ for i = 1, n do
   end
   -- Status pending; no attempts, claims, entered, processed or failed time yet (format in lib).
   batch[2 * i - 1] = id
-  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[4 + n + i]
+  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[5 + i]
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
 -- the batch holds.
-saveJobs(batch)
+if n > 1 then
+  saveJobs(batch)
+elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
+  return resentReply({redis.call('HGET', JOBS, ids[1])})
+end
 if allReady then
   pushReady(prioritiesKey, ids, ARGV[4], false)
 else

@@ -1,6 +1,6 @@
 -- cancelJob: a waiting or running job becomes `cancelled` and never runs (again). A running job's
 -- worker learns of it at its next lease renewal and aborts the handler; its late outcome is stale.
--- O(log n): a ready job's list entry is left stale rather than searched for.
+-- O(log n): a ready job's list entry becomes a tombstone in place (see includes/ready-order.lua).
 -- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` is built from it)
 -- KEYS[2] delayed     ZSET `<base>delayed`
 -- KEYS[3] retrying    ZSET `<base>retrying`
@@ -25,8 +25,10 @@ local replay = replayOf(details, requestId)
 if replay then return {'OK', replay} end
 
 if job.s == PENDING then
-  -- A ready job's list entry stays, stale from now on (see readyEntryValid in lib).
-  if redis.call('ZREM', delayedKey, id) == 0 then countReady(-1) end
+  if redis.call('ZREM', delayedKey, id) == 0 then
+    retireReadyEntry(job, id)
+    countReady(-1)
+  end
 elseif job.s == RETRYING then
   redis.call('ZREM', retryingKey, id)
 elseif job.s == PROCESSING then

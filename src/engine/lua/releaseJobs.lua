@@ -28,11 +28,14 @@ local levels, batch, scheduled = {}, {}, {}
 for i, job in ipairs(heldJobs) do
   local attempts = count(job.a) - 1
   job.a = attempts > 0 and attempts or ''
-  makePending(job)
   if delay > 0 then
+    makePending(job)
     job.r = whole(now + delay)
     scheduled[#scheduled + 1] = now + delay
     scheduled[#scheduled + 1] = held[i]
+  else
+    -- Back at the head: no later in time than the head (see includes/ready-order.lua).
+    makePendingAtHead(job)
   end
   stage(batch, held[i], job)
   levels[#levels + 1] = count(job.p)

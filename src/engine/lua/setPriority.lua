@@ -23,9 +23,11 @@ if replayOf(details, requestId) then return {'OK'} end
 if job.s ~= PENDING and job.s ~= RETRYING then return {'BAD_STATE', STATUS_NAMES[job.s]} end
 
 local previous = count(job.p)
+local ready = job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority
+-- The old level's entry becomes a tombstone (see includes/ready-order.lua); one job still.
+if ready then retireReadyEntry(job, id) end
 job.p = priority == 0 and '' or whole(priority)
-if job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and previous ~= priority then
-  -- The old level's entry stays, stale from now on (see readyEntryValid in lib); one job still.
+if ready then
   pushReady(prioritiesKey, {id}, whole(priority), false)
   countReady(-1)
   nowMs()

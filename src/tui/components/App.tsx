@@ -13,10 +13,10 @@ import { WorkersView } from './WorkersView.js';
 import { QueueView } from './QueueView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
-export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, alertsShown = false): number {
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false, alertsShown = false): number {
   const header = 1 + (bannerShown ? 1 : 0) + (alertsShown ? 1 : 0);
   const footer = 2;
-  const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS));
+  const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS)) + (shardLine ? 1 : 0);
   const jobsChrome = 2; // tab strip and column titles
   // One line stays free: a frame as tall as the terminal makes Ink clear the screen on every change.
   return Math.max(3, rows - header - footer - queuesPane - jobsChrome - 1);
@@ -26,10 +26,11 @@ export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, a
 export function App() {
   const { store } = useConsole();
   const { columns, rows } = useTerminalSize();
-  const { view, queues, lost, alerting } = useConsoleState((s) => ({
-    view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', alerting: s.header.alerts.length > 0,
+  const { view, queues, lost, sharded, alerting } = useConsoleState((s) => ({
+    view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', sharded: s.queues[s.selectedQueue]?.shards !== undefined,
+    alerting: s.header.alerts.length > 0,
   }));
-  const jobRows = jobRowsFor(rows, queues, lost, alerting);
+  const jobRows = jobRowsFor(rows, queues, lost, sharded, alerting);
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
   const bodyRows = rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1;
   let body;

@@ -50,7 +50,7 @@ function InputLine() {
   }, [store]);
   useKeys('input', useFocused('input'), edit);
   if (!input) return null;
-  const label = input.kind === 'search' ? 'search (id, type or payload text): ' : 'log filter, job id: ';
+  const label = { search: 'search (id, type or payload text): ', logJob: 'log filter, job id: ', page: 'go to page: ' }[input.kind];
   return <Text wrap="truncate-end">{label}{oneLine(input.text)}<Text inverse> </Text></Text>;
 }
 

@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
 import { age, errorStart, inlineJson, progressBar, progressFraction } from '../format.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
-import { STATUS_TABS, listedJobs, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
+import { STATUS_TABS, listedJobs, pageCount, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { markedCount, marksShown, type Marks } from '../marks.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
 
@@ -40,14 +40,13 @@ function cells(job: Job, tab: StatusTab, now: number, marks: Marks | null): stri
 
 /** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
 function Tabs({ columns }: { columns: number }) {
-  const { tab, stats, search, offset, pageSize, marks } = useConsoleState((s) => ({
-    tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize,
+  const { tab, stats, search, offset, pageSize, pages, marks } = useConsoleState((s) => ({
+    tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize, pages: pageCount(s),
     marks: marksShown(s.marks, selectedQueueRow(s)?.name, s.tab),
   }));
   const color = useColor();
-  const total = tabTotal(stats, tab);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const marked = marks ? ` · ${marks.all ? 'all ' : ''}${markedCount(marks, total)} marked` : '';
+  // Marking the whole tab marks the jobs its stats count (a pending page's places may be more).
+  const marked = marks ? ` · ${marks.all ? 'all ' : ''}${markedCount(marks, tabTotal(stats, tab))} marked` : '';
   const where = (search ? `search "${search.query}"` : `page ${Math.floor(offset / pageSize) + 1}/${pages}`) + marked;
   const label = (name: StatusTab, i: number, short: boolean) => `${i + 1}:${short ? name.slice(0, 4) : name} ${compactCount(tabTotal(stats, name))}`;
   const longWidth = STATUS_TABS.reduce((sum, name, i) => sum + label(name, i, false).length + 1, 0) + where.length + 2;

@@ -58,6 +58,18 @@ describe('addJobs.lua', () => {
     expect(await h.events()).toHaveLength(1);
   });
 
+  it.each([1, 2])('takes an id stored long ago with the same type and payload for a collision, not a resend (batch of %i)', async (size) => {
+    await h.store.addJobs([newJob('a')]);
+    // Created 11 minutes ago: a resend of the call that stored it would have come long before.
+    const record = (await h.raw.hget(h.keys.jobs, 'a'))!;
+    const fields = record.split('|');
+    fields[7] = String(Number(fields[7]) - 11 * 60 * 1_000_000);
+    await h.raw.hset(h.keys.jobs, 'a', fields.join('|'));
+    const batch = size === 1 ? [newJob('a')] : [newJob('b'), newJob('a')];
+    expect(await h.store.addJobs(batch)).toEqual({ existingId: 'a' });
+    expect(await h.store.addJobs([newJob('a2')])).toHaveProperty('createdAt');
+  });
+
   it('refuses a batch that repeats an id, so one job cannot be queued twice', async () => {
     expect(await h.store.addJobs([newJob('x'), newJob('y'), newJob('x')])).toEqual({ existingId: 'x' });
     expect(await h.jobCount('x', 'y')).toBe(0);

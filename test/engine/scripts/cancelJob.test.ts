@@ -13,12 +13,13 @@ describe('cancelJob.lua', () => {
     expect(await h.raw.zscore(h.keys.cancelled, id)).toBe(fields.e);
   }
 
-  it('takes a ready job out of the queue without searching its list: its entry is stale, and claims pass it by', async () => {
+  it('takes a ready job out of the queue without LREM: its entry becomes a tombstone of its time, and claims pass it by', async () => {
     await h.store.addJobs([newJob('a', { priority: 3 }), newJob('b')]);
+    const created = (await h.fields('a')).c;
     expect(await h.store.cancel('a')).toEqual(['OK', 'pending']);
     await expectCancelled('a');
-    // O(log n): no LREM, the entry stays until a claim meets it.
-    expect(await h.raw.lrange(h.ready(3), 0, -1)).toEqual(['a']);
+    // O(log n): found by a binary search over its list's times, overwritten in place until a claim meets it.
+    expect(await h.raw.lrange(h.ready(3), 0, -1)).toEqual([`~${created}`]);
     expect((await h.store.stats()).stats.pendingJobs).toBe(1);
     expect(await h.store.pendingIds(0, 10)).toEqual(['b']);
     expect((await h.events()).at(-1)).toEqual({ ev: 'cancelled', ids: 'a', x: 'pending' });

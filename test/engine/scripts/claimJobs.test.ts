@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newJob, scriptHarness, type Harness } from './harness.js';
+import { waitFor } from '../../helpers.js';
 
 describe('claimJobs.lua', () => {
   let h: Harness;
@@ -32,11 +33,15 @@ describe('claimJobs.lua', () => {
     expect(second.jobs.map((j) => j.id)).toEqual(['b']);
   });
 
-  it('drops a level whose list a claim emptied exactly at the next claim that finds it empty', async () => {
+  it('drops a level whose list a claim emptied at the next claim that finds it empty', async () => {
     await h.store.addJobs([newJob('a', { priority: 3 }), newJob('b')]);
     expect((await h.store.claim(1, 30_000)).jobs.map((j) => j.id)).toEqual(['a']);
     expect(await h.raw.exists(h.ready(3))).toBe(0);
     expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['b']);
+    // Level 0 ran dry in that claim; a job added to it before the next claim would find it listed.
+    await h.store.addJobs([newJob('c')]);
+    expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['c']);
+    expect((await h.store.claim(5, 30_000)).jobs).toEqual([]);
     expect(await h.raw.zcard(h.keys.priorities)).toBe(0);
     expect((await h.store.stats()).stats.pendingJobs).toBe(0);
   });
@@ -73,7 +78,7 @@ describe('claimJobs.lua', () => {
 
   it('promotes a due delayed job to the tail of its level and reports a future one as next due', async () => {
     await h.store.addJobs([newJob('due', { delay: 60_000, priority: 2 }), newJob('later', { delay: 60_000 })]);
-    await h.raw.zadd(h.keys.delayed, 'XX', 1, 'due');
+    await h.makeDue(h.keys.delayed, 'due');
     const { jobs, nextDue } = await h.store.claim(0, 30_000);
     expect(jobs).toEqual([]);
     expect(nextDue).toBeGreaterThan(0);
@@ -87,11 +92,24 @@ describe('claimJobs.lua', () => {
     expect(await h.events()).toContainEqual({ ev: 'pending', ids: 'due' });
   });
 
+  it('looks at the schedules only when something is due, yet finds a job scheduled sooner than it knew', async () => {
+    await h.store.addJobs([newJob('late', { delay: 60_000 })]);
+    expect((await h.store.claim(0, 30_000)).nextDue).toBeGreaterThan(59_000);
+    // Claims now skip the upkeep until then; a job due sooner moves that time forward.
+    await h.store.addJobs([newJob('soon', { delay: 50 })]);
+    expect((await h.store.claim(1, 30_000)).nextDue).toBeLessThanOrEqual(50);
+    const claimed = await waitFor('the sooner job to be claimed', async () => {
+      const { jobs } = await h.store.claim(1, 30_000);
+      return jobs.length > 0 ? jobs.map((j) => j.id) : undefined;
+    });
+    expect(claimed).toEqual(['soon']);
+  });
+
   it('promotes a due retrying job and claims it as its next attempt', async () => {
     await h.store.addJobs([newJob('a')]);
     const [claimed] = (await h.store.claim(1, 30_000)).jobs;
     await h.store.finish([{ id: 'a', token: claimed!.token, kind: 'retrying', value: 'boom', retryDelay: 60_000 }]);
-    await h.raw.zadd(h.keys.retrying, 'XX', 1, 'a');
+    await h.makeDue(h.keys.retrying, 'a');
     const { jobs } = await h.store.claim(1, 30_000);
     expect(jobs.map((j) => j.id)).toEqual(['a']);
     expect(await h.fields('a')).toMatchObject({ s: 'processing', a: '2', x: 'boom' });
@@ -102,7 +120,7 @@ describe('claimJobs.lua', () => {
     await h.store.addJobs([newJob('a')]);
     const [lost] = (await h.store.claim(1, 30_000)).jobs;
     await h.store.addJobs([newJob('b')]);
-    await h.raw.zadd(h.keys.active, 'XX', 1, 'a'); // its worker stopped renewing long ago
+    await h.makeDue(h.keys.active, 'a'); // its worker stopped renewing long ago
     await h.store.claim(0, 30_000);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'pending', a: '1' });
@@ -118,7 +136,7 @@ describe('claimJobs.lua', () => {
   it('fails a job for good with "worker lost" when its lease runs out on its last attempt', async () => {
     await h.store.addJobs([newJob('a', { maxAttempts: 1 })]);
     await h.store.claim(1, 30_000);
-    await h.raw.zadd(h.keys.active, 'XX', 1, 'a');
+    await h.makeDue(h.keys.active, 'a');
     const { jobs } = await h.store.claim(1, 30_000);
     expect(jobs).toEqual([]);
     const fields = await h.fields('a');
@@ -158,7 +176,7 @@ describe('claimJobs.lua', () => {
     await h.store.addJobs([newJob('later')]);
     await h.store.claim(4, 30_000);
     // Equal deadlines: the active set alone would give them in member order.
-    for (const id of ids) await h.raw.zadd(h.keys.active, 'XX', 1, id);
+    for (const id of ids) await h.makeDue(h.keys.active, id);
     await h.store.claim(0, 30_000);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual([...ids, 'later']);
   });
@@ -166,7 +184,7 @@ describe('claimJobs.lua', () => {
   it('trims the failed set for jobs failed as "worker lost"', async () => {
     await h.store.addJobs(['a', 'b', 'c', 'd'].map((id) => newJob(id, { maxAttempts: 1 })));
     await h.store.claim(4, 30_000);
-    for (const id of ['a', 'b', 'c', 'd']) await h.raw.zadd(h.keys.active, 'XX', 1, id);
+    for (const id of ['a', 'b', 'c', 'd']) await h.makeDue(h.keys.active, id);
     await h.storeWith({ keepFailed: { age: 3_600_000, count: 2 } }).claim(0, 30_000);
     expect(await h.raw.zcard(h.keys.failed)).toBe(2);
     expect(await h.jobCount('a', 'b', 'c', 'd')).toBe(2);

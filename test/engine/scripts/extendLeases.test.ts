@@ -32,7 +32,7 @@ describe('extendLeases.lua', () => {
 
   it('reports a job recovered and claimed by another worker as lost to the first', async () => {
     const first = await claimedJob(h, 'a');
-    await h.raw.zadd(h.keys.active, 'XX', 1, 'a');
+    await h.makeDue(h.keys.active, 'a');
     const [again] = (await h.store.claim(1, 30_000)).jobs;
     expect(await h.store.extendLeases([{ id: 'a', token: first }], 60_000)).toEqual([{ id: 'a', token: first }]);
     expect(await h.store.extendLeases([{ id: 'a', token: again!.token }], 60_000)).toEqual([]);

@@ -130,6 +130,15 @@ describe('finishJobs.lua', () => {
       expect(await h.jobCount('old')).toBe(0);
     });
 
+    it('drops every completed job past the age in one call, up to what it may remove', async () => {
+      for (const id of ['o1', 'o2', 'o3']) await complete(h.store, id);
+      const now = await h.redisNow();
+      for (const id of ['o1', 'o2', 'o3']) await h.raw.zadd(h.keys.completed, 'XX', (now - 120_000) * 1000, id);
+      await complete(h.storeWith({ keepCompleted: { age: 60_000, count: 1_000 } }), 'new');
+      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['new']);
+      expect(await h.jobCount('o1', 'o2', 'o3')).toBe(0);
+    });
+
     it('trims failed jobs by their own policy, at most what the call added plus the configured removals', async () => {
       const tight = h.storeWith({ keepFailed: { age: 3_600_000, count: 1 }, retentionBatch: 1 });
       for (const id of ['a', 'b', 'c']) {

@@ -40,6 +40,12 @@ export interface Harness {
   events(): Promise<{ ev: string; ids: string; x?: string }[]>;
   /** Redis' clock in ms (the scripts' clock). */
   redisNow(): Promise<number>;
+  /**
+   * Makes a job in a schedule ZSET (delayed, retrying, active) due long ago, behind the scripts'
+   * back, and forgets the upkeep's due time as the scripts would have lowered it
+   * (`upkeepKey` in lua/includes/schedule.lua).
+   */
+  makeDue(set: string, id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,10 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
         if (detail !== undefined) entry.x = detail;
         return entry;
       }),
+    makeDue: async (set, id) => {
+      await raw.zadd(set, 'XX', 1, id);
+      await raw.del(`${keys.base}upkeep`);
+    },
     redisNow: async () => {
       const [s, us] = await raw.time();
       return Number(s) * 1000 + Math.floor(Number(us) / 1000);

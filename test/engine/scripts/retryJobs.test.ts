@@ -60,6 +60,23 @@ describe('retryJobs.lua', () => {
     for (const id of ids) expect(await h.fields(id)).toMatchObject({ s: 'pending' });
   });
 
+  it('files a large chunk in ascending ids, so a later cancel finds any of them and leaves a tombstone', async () => {
+    await h.close();
+    const keep = { age: 3_600_000, count: 10_000 };
+    h = await scriptHarness('retryJobs', { keepFailed: keep, keepCompleted: keep });
+    // Cancelled later, sorted earlier: the cancelled set lists z… before a…, a group of 2,400
+    // ready entries of one time, larger than ready-order.lua reads whole (GROUP_READ).
+    await finishedJobs(h, 'z', 1200, 'cancelled');
+    const early = await finishedJobs(h, 'a', 1200, 'cancelled');
+    const [retried] = await chunk(h, 'cancelled', '', 10_000, '', '', '', 'r1');
+    expect(retried).toBe('2400');
+    await h.store.cancel(early[5]!);
+    // Behind the 2,400 tombstones of the first cancels, the retried jobs less the one cancelled again.
+    const ready = await h.raw.lrange(h.ready(0), 2400, -1);
+    expect(ready.filter((entry) => entry.startsWith('~'))).toHaveLength(1);
+    expect(ready).not.toContain(early[5]);
+  });
+
   it('a chunk sent again (same request id) gets the first reply and retries nothing more', async () => {
     await finishedJobs(h, 'f', 4, 'failed');
     const first = await chunk(h, 'failed', '', 2, '', '', '', 'same');

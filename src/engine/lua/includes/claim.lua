@@ -29,7 +29,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
       lostScores[#lostScores + 1] = nowUsText
       lostScores[#lostScores + 1] = id
     else
-      makePending(job)
+      makePendingAtHead(job)
       recovered[#recovered + 1] = id
       levels[#levels + 1] = count(job.p)
     end
@@ -47,20 +47,30 @@ local function recoverExpired(k, maxLen, keep, now, limit)
 end
 
 -- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one,
--- with the level each came from. A level whose list runs dry here leaves the priorities set at the
--- next claim that finds it empty, which saves an LLEN on every claim. Some ids may be stale (see
--- `readyEntryValid` in lib): the caller skips them.
+-- with the level each came from, and whether the lists ran dry. The levels come a few at a time.
+-- A level whose list this claim drains stays in the priorities set until a claim finds it empty
+-- (an LPOP that returns nothing), which spares a write when a new job refills it first, as an
+-- idle queue's next job does. Some ids may be stale (see `readyEntryValid` in lib): the caller
+-- skips them.
+local LEVELS_PER_READ = 4
+
 local function popReady(k, wanted)
   local ids, levels = {}, {}
-  while #ids < wanted do
-    local top = redis.call('ZREVRANGE', k.priorities, '0', '0')[1]
-    if not top then break end
-    local asked = wanted - #ids
-    local popped = redis.call('LPOP', readyKey(top), asked) or {}
-    for _, id in ipairs(popped) do ids[#ids + 1], levels[#levels + 1] = id, top end
-    if #popped < asked then redis.call('ZREM', k.priorities, top) end
+  local from = 0
+  while true do
+    local tops = redis.call('ZREVRANGE', k.priorities, from, from + LEVELS_PER_READ - 1)
+    for _, top in ipairs(tops) do
+      local popped = redis.call('LPOP', readyKey(top), wanted - #ids)
+      if popped then
+        for _, id in ipairs(popped) do ids[#ids + 1], levels[#levels + 1] = id, top end
+        from = from + 1
+        if #ids >= wanted then return ids, levels, false end
+      else
+        redis.call('ZREM', k.priorities, top)
+      end
+    end
+    if #tops < LEVELS_PER_READ then return ids, levels, true end
   end
-  return ids, levels
 end
 
 -- The `id, details JSON` pairs of those of `ids` that have details (a retry sees its earlier errors).
@@ -87,9 +97,8 @@ local function claimStashKey(request)
 end
 
 -- The jobs the same request leased before and still holds, as `lease` returns them; nil if none.
-local function replayClaim(request)
-  if request.slot == '' then return nil end
-  local stashed = redis.call('GET', claimStashKey(request))
+-- `stashed` is what the request's slot holds.
+local function replayClaim(request, stashed)
   if not stashed then return nil end
   local seq, leases = string.match(stashed, '^([^|]*)|(.*)$')
   if seq ~= request.seq then return nil end
@@ -113,18 +122,20 @@ end
 -- cancelled or moved job's) are dropped on the way. Returns a flat id, record list of the jobs as
 -- now stored, and a flat id, details list for those claimed before (a retry sees its earlier
 -- errors; a first run has no details to read).
-local function lease(k, maxLen, wanted, now, leaseMs, request)
+local function lease(k, maxLen, wanted, now, leaseMs, request, timing)
   local claimed, leased, again, stash, taken = {}, {}, {}, {}, {}
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
+  local dry
   repeat
-    local ids, levels = popReady(k, wanted - #leased)
+    local ids, levels
+    ids, levels, dry = popReady(k, wanted - #leased)
     local records = variadic('HMGET', JOBS, ids, 1000)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
       -- `taken`: a job with two entries (a stale one and a newer) can come up twice in one pop.
-      if records[i] and not taken[id] and readyEntryValid(records[i], levels[i]) then
-        record, earlierClaims, token = claimRecord(records[i])
+      if records[i] and not taken[id] then
+        record, earlierClaims, token = claimRecord(records[i], levels[i])
       end
       if record then
         taken[id] = true
@@ -137,11 +148,15 @@ local function lease(k, maxLen, wanted, now, leaseMs, request)
         if earlierClaims ~= '' then again[#again + 1] = id end
       end
     end
-  until #leased >= wanted or #ids == 0
+  until #leased >= wanted or dry
   saveJobs(claimed)
   countReady(-#leased)
   if #leased > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
+    -- These leases may run out before anything the upkeep knows of.
+    if not timing.due or now + leaseMs < timing.due then
+      timing.due, timing.changed = now + leaseMs, true
+    end
     if request.slot ~= '' then
       redis.call('SET', claimStashKey(request), request.seq .. '|' .. table.concat(stash, ','), 'PX', CLAIM_REPLAY_MS)
     end
@@ -166,30 +181,43 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
--- The whole claim: upkeep, then up to `wanted` jobs (or, for a request sent again, the jobs it
--- leased the first time). Reply: {ms until the next delayed or retrying job is due or a lease runs
--- out (-1: none), {id, record, …}, {id, details JSON, …}}
+-- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to
+-- `wanted` jobs (or, for a request sent again, the jobs it leased the first time). One MGET reads
+-- what every claim needs first: the upkeep's timing, the pause flag and the request's stash.
+-- Reply: {ms until the next delayed or retrying job is due or a lease runs out (-1: none),
+-- {id, record, …}, {id, details JSON, …}}
 local function claimJobs(k, maxLen, keep, c, now)
-  local wanted, upkeep, request = c.wanted, c.upkeep, c.request
-  local promoted = {}
-  local nextDue = -1
-  local function sooner(wait)
-    if wait >= 0 and (nextDue < 0 or wait < nextDue) then nextDue = wait end
+  local wanted, request = c.wanted, c.request
+  local read = redis.call('MGET', upkeepKey(), k.paused, request.slot == '' and k.paused or claimStashKey(request))
+  -- When something falls due (`due`, nil: nothing scheduled) and when the sets were last looked at.
+  local timing = {}
+  timing.due, timing.looked = parseUpkeep(read[1])
+  -- A call for no job is a worker's due timer or a lone upkeep: it always looks.
+  if wanted == 0 or (timing.due and timing.due <= now) or now - timing.looked >= UPKEEP_NET_MS then
+    local promoted, nextDue = {}, nil
+    local function sooner(wait)
+      if wait >= 0 and (not nextDue or wait < nextDue) then nextDue = wait end
+    end
+    sooner(upkeepOf(k.delayed, now, function() promoteDue(k.priorities, k.delayed, now, c.upkeep, promoted) end))
+    sooner(upkeepOf(k.retrying, now, function() promoteDue(k.priorities, k.retrying, now, c.upkeep, promoted) end))
+    emit(k.events, maxLen, 'pending', promoted)
+    sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, keep, now, c.upkeep) end))
+    timing.due, timing.looked, timing.changed = nextDue and now + nextDue, now, true
   end
-  sooner(upkeepOf(k.delayed, now, function() promoteDue(k.priorities, k.delayed, now, upkeep, promoted) end))
-  sooner(upkeepOf(k.retrying, now, function() promoteDue(k.priorities, k.retrying, now, upkeep, promoted) end))
-  emit(k.events, maxLen, 'pending', promoted)
-  sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, keep, now, upkeep) end))
 
-  local replayed, replayedDetails = replayClaim(request)
-  if replayed then return {nextDue, replayed, replayedDetails} end
+  -- The reply's due time leaves out this call's own leases: their worker renews them.
+  local nextDue = timing.due and math.max(0, timing.due - now) or -1
   local claimed, details = {}, {}
-  if wanted > 0 and redis.call('EXISTS', k.paused) == 0 then
+  local replayed, replayedDetails = replayClaim(request, request.slot ~= '' and read[3] or nil)
+  if replayed then
+    claimed, details = replayed, replayedDetails
+  elseif wanted > 0 and not read[2] then
     local leased
-    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request)
+    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request, timing)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end
   end
+  if timing.changed then storeUpkeep(timing.due, timing.looked) end
   return {nextDue, claimed, details}
 end
 

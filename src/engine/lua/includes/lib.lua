@@ -64,10 +64,10 @@ local function encodeJob(j)
   return table.concat({j.s, j.a, j.q, j.e, j.pa, j.fa, j.r, j.c, j.m, j.p, j.w, j.o, j.tail}, '|')
 end
 
--- The hot paths. A ready job has no run-at, processed or failed time, so a claim only rewrites
--- status, attempts, claims and entered; returns the new record (nil for a record not pending)
--- and the claims before this one.
-local CLAIMABLE = '^' .. PENDING .. '|(%d*)|(%d*)|%d*|(.*)$'
+-- The hot paths. A claim only rewrites status, attempts, claims and entered of a ready job
+-- (pending, no run-at, at the list entry's level: see readyEntryValid, matched here in the same
+-- pass); returns the new record (nil for a stale entry) and the claims before this one.
+local CLAIMABLE = '^' .. PENDING .. '|(%d*)|(%d*)|%d*|([^|]*|[^|]*||[^|]*|[^|]*|(%-?%d*)|.*)$'
 
 -- Attempts and claims are small numbers; looking their successor up spares a number-to-text
 -- conversion (sprintf) per count, a visible part of a claim's cost.
@@ -80,9 +80,9 @@ local function successor(countText)
   return SUCCESSOR[countText] or ((tonumber(countText) or 0) + 1)
 end
 
-local function claimRecord(record)
-  local attempts, claims, rest = string.match(record, CLAIMABLE)
-  if not rest then return nil end
+local function claimRecord(record, level)
+  local attempts, claims, rest, priority = string.match(record, CLAIMABLE)
+  if not rest or (priority == '' and '0' or priority) ~= level then return nil end
   local token = successor(claims)
   return PROCESSING .. '|' .. successor(attempts) .. '|' .. token .. '|' .. nowUsText .. '|' .. rest, claims, token
 end
@@ -249,17 +249,6 @@ local function wake(wakeKey)
   if redis.call('LLEN', wakeKey) == 0 then
     redis.call('RPUSH', wakeKey, '1')
   end
-end
-
--- Files jobs under a schedule ZSET (delayed or retrying); `scored` is a flat run-at, id list.
--- Idle workers sleep until the earliest due time they know of, so a new earliest one wakes them.
-local function schedule(scheduleKey, wakeKey, scored)
-  if #scored == 0 then return end
-  local earliest = scored[1]
-  for i = 3, #scored, 2 do earliest = math.min(earliest, scored[i]) end
-  local head = redis.call('ZRANGE', scheduleKey, '0', '0', 'WITHSCORES')[2]
-  variadic('ZADD', scheduleKey, scored, 1000)
-  if not head or earliest < tonumber(head) then wake(wakeKey) end
 end
 
 -- The events of one call are written as one stream entry at its end (flushEvents), one field

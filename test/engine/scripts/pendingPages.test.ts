@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { evalReadOnly, newJob, redisClockPast, scriptHarness, snapshot, type Harness } from './harness.js';
+import { newJob, redisClockPast, scriptHarness, snapshot, type Harness } from './harness.js';
 
-describe('listPendingJobs.lua', () => {
+describe('pending pages (locatePendingPage.lua, readPendingEntries.lua)', () => {
   let h: Harness;
-  beforeEach(async () => (h = await scriptHarness('listPendingJobs')));
+  beforeEach(async () => (h = await scriptHarness('pendingPages')));
   afterEach(() => h.close());
 
   /** Adds one job per call, each at a strictly later Redis time than the one before. */
@@ -16,8 +16,9 @@ describe('listPendingJobs.lua', () => {
 
   it('lists ready jobs of every level and due delayed ones newest first, not those still waiting for their time', async () => {
     await addInTurn(newJob('a'), newJob('b', { priority: 5 }), newJob('c', { delay: 60_000 }), newJob('d', { priority: -1 }), newJob('e', { delay: 60_000 }));
+    // c fell due long ago: it lists by its run-at, older than every ready job.
     await h.raw.zadd(h.keys.delayed, 'XX', 1, 'c');
-    expect(await h.store.pendingIds(0, 10)).toEqual(['d', 'c', 'b', 'a']);
+    expect(await h.store.pendingIds(0, 10)).toEqual(['d', 'b', 'a', 'c']);
   });
 
   it('pages with offset and limit', async () => {
@@ -26,35 +27,48 @@ describe('listPendingJobs.lua', () => {
     expect(await h.store.pendingIds(2, 2)).toEqual(['c', 'b']);
     expect(await h.store.pendingIds(4, 2)).toEqual(['a']);
     expect(await h.store.pendingIds(6, 2)).toEqual([]);
+    expect((await h.store.pendingPage(0, 2)).total).toBe(5);
   });
 
-  it('lists newest first within one level when jobs share a millisecond', async () => {
+  it('lists newest first within one level when jobs share a microsecond', async () => {
     await h.store.addJobs([newJob('a'), newJob('b'), newJob('c')]);
     expect(await h.store.pendingIds(0, 2)).toEqual(['c', 'b']);
+    expect(await h.store.pendingIds(1, 5)).toEqual(['b', 'a']);
   });
 
-  it('puts a job handed back to the queue first: it entered pending last', async () => {
+  it('puts a job handed back at the head of its level last: it keeps its place in time', async () => {
     await addInTurn(newJob('a'), newJob('b'));
     const [claimed] = (await h.store.claim(1, 30_000)).jobs;
     await redisClockPast(h, Math.floor(Number(claimed!.fields.e) / 1000));
     await h.store.release([{ id: 'a', token: claimed!.token }]);
-    expect(await h.store.pendingIds(0, 10)).toEqual(['a', 'b']);
-    expect(await h.store.pendingIds(0, 1)).toEqual(['a']);
+    expect(await h.store.pendingIds(0, 10)).toEqual(['b', 'a']);
+    expect(await h.store.pendingIds(1, 1)).toEqual(['a']);
   });
 
-  it('lists a job moved by setPriority as newest: it re-entered the queue at the tail', async () => {
+  it('lists a job moved by setPriority as newest, and its old place as a tombstone it skips', async () => {
     await addInTurn(newJob('old', { priority: 5 }), newJob('a'), newJob('b'));
     await h.store.setPriority('old', 0);
+    expect(await h.raw.lrange(h.ready(5), 0, -1)).toEqual([expect.stringMatching(/^~\d+$/)]);
     expect(await h.store.pendingIds(0, 10)).toEqual(['old', 'b', 'a']);
     expect(await h.store.pendingIds(0, 1)).toEqual(['old']);
   });
 
-  it('writes nothing, and runs under FCALL_RO', async () => {
-    await addInTurn(newJob('a'), newJob('b', { delay: 60_000 }));
+  it('turns a cancelled ready job\'s entry into a tombstone of its time, which claims pass by', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b'), newJob('c')]);
+    await h.store.cancel('b');
+    const [, tomb] = await h.raw.lrange(h.ready(0), 0, -1);
+    expect(tomb).toBe(`~${(await h.fields('a')).c}`);
+    // Offsets count the tombstone's place; the page takes the next job instead.
+    expect(await h.store.pendingIds(0, 2)).toEqual(['c', 'a']);
+    expect((await h.store.pendingPage(0, 2)).total).toBe(3);
+    expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['a', 'c']);
+  });
+
+  it('writes nothing', async () => {
+    await addInTurn(newJob('a'), newJob('b', { delay: 60_000 }), newJob('c', { priority: 3 }));
     await h.raw.zadd(h.keys.delayed, 'XX', 1, 'b');
     const before = await snapshot(h);
-    await h.store.pendingIds(0, 10);
+    await h.store.pendingIds(1, 10);
     expect(await snapshot(h)).toEqual(before);
-    expect(await evalReadOnly(h, 'listPendingJobs', [0, 10])).toEqual(['b', 'a']);
   });
 });

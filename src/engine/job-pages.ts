@@ -1,0 +1,69 @@
+/**
+ * Pages of a queue's jobs in one status (listJobs, pageJobs): each shard's page read by its own
+ * calls, a sharded queue's merged in Node (sharded-reads.ts).
+ */
+import { decodeJob } from './codec.js';
+import { mergePages } from './sharded-reads.js';
+import type { QueueStore } from './store.js';
+import type { Job, JobStatus, QueueStats } from './types.js';
+
+/** Which jobs `listJobs` returns: a status, or `delayed` for pending jobs that wait for their time. */
+export type ListableStatus = JobStatus | 'delayed';
+
+/** A page of `listJobs`. */
+export interface ListOptions {
+  offset?: number;
+  limit?: number;
+}
+
+/** A page of `pageJobs`: the jobs, and how many places its offsets run over. */
+export interface JobPage {
+  jobs: Job[];
+  total: number;
+}
+
+/** How many jobs of a listable status the stats count (other than pending and processing). */
+function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 'processing'>): number {
+  switch (status) {
+    case 'delayed': return stats.delayedJobs;
+    case 'retrying': return stats.retryingJobs;
+    case 'completed': return stats.completedJobs;
+    case 'failed': return stats.failedJobs;
+    case 'cancelled': return stats.cancelledJobs;
+  }
+}
+
+/** A page of the jobs of `shards` in one status, with its total when `counted`; arguments checked by the caller. */
+export async function readJobPage(queue: string, shards: readonly QueueStore[], status: ListableStatus, offset: number, limit: number, counted: boolean): Promise<JobPage> {
+  if (shards.length === 1) return pageOfShard(queue, shards[0]!, status, offset, limit, counted);
+  // Each shard's first offset + limit jobs hold the merged page's.
+  const pages = await Promise.all(shards.map((shard) => pageOfShard(queue, shard, status, 0, offset + limit, counted)));
+  return {
+    jobs: mergePages(pages.map((page) => page.jobs), status, offset, limit),
+    total: pages.reduce((sum, page) => sum + page.total, 0),
+  };
+}
+
+/** A page of one shard's jobs in one status, in listJobs' order, with its total when `counted`. */
+async function pageOfShard(queue: string, store: QueueStore, status: ListableStatus, offset: number, limit: number, counted: boolean): Promise<JobPage> {
+  if (status === 'processing') {
+    const running = await jobsByIds(queue, store, await store.activeIds());
+    running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
+    return { jobs: running.slice(offset, offset + limit), total: running.length };
+  }
+  let total = 0;
+  let ids: string[];
+  if (status === 'pending') ({ ids, total } = await store.pendingPage(offset, limit));
+  else {
+    ids = status === 'delayed' ? await store.delayedIds(offset, limit) : await store.scoredIds(status, offset, limit);
+    if (counted) total = countOf((await store.stats()).stats, status);
+  }
+  const jobs = (await jobsByIds(queue, store, ids)).filter((job) => status === 'delayed' || job.status === status);
+  return { jobs, total };
+}
+
+async function jobsByIds(queue: string, store: QueueStore, ids: readonly string[]): Promise<Job[]> {
+  const stored = await store.jobs(ids);
+  const jobs = stored.map(({ fields, details }, i) => decodeJob(queue, ids[i]!, fields, details));
+  return jobs.filter((job): job is Job => job !== null);
+}
