@@ -45,9 +45,12 @@ describe('flexq console --redis URL against a separate headless host', () => {
     expect(first).toContain('no workers here');
 
     // The two waiting jobs: mark the tab, cancel in bulk.
+    // Keys sent together can reach flexq in one read, as one unknown key: wait between them.
     await terminal.press('1');
-    await terminal.waitForScreen((s) => /page 1\/1/.test(s) && s.split('\n').filter((l) => / demo /.test(l)).length === 2, 'the pending tab');
-    await terminal.press('Space', 'Down', 'Space');
+    await terminal.waitForScreen((s) => s.includes('Space mark') && s.split('\n').filter((l) => / demo /.test(l)).length === 2, 'the pending tab, focused');
+    await terminal.press('Space');
+    await terminal.waitForScreen((s) => s.includes('1 marked'), 'one job marked');
+    await terminal.press('Down', 'Space');
     await terminal.waitForScreen((s) => s.includes('2 marked'), 'two jobs marked');
     await terminal.press('C');
     await terminal.waitForScreen((s) => s.includes('Cancel 2 marked pending jobs of queue mail? y/n'), 'the question with the count');
@@ -68,7 +71,10 @@ describe('flexq console --redis URL against a separate headless host', () => {
     // Esc and a key right after it would reach flexq as one Alt-key: wait for the jobs pane between.
     await terminal.press('Escape');
     await terminal.waitForScreen((s) => s.includes('no processing jobs'), 'back in the jobs pane');
-    await terminal.press('7', 'A');
+    // Keys sent together can reach flexq in one read, as one unknown key: wait between them.
+    await terminal.press('7');
+    await terminal.waitForScreen((s) => s.split('\n').filter((l) => / demo /.test(l)).length === 3, 'the cancelled tab');
+    await terminal.press('A');
     await terminal.waitForScreen((s) => s.includes('all 3 marked'), 'the tab marked');
     await terminal.press('R');
     await terminal.waitForScreen((s) => s.includes('Retry every cancelled job (3) of queue mail? y/n'), 'the retry question');

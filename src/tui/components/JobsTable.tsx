@@ -7,7 +7,7 @@ import { STATUS_TABS, listedJobs, pageCount, selectedQueueRow, tabTotal, type St
 import { markedCount, marksShown, type Marks } from '../marks.js';
 import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
 
-/** Width of the ID column: ids are 16 characters, longer on sharded queues; the column fits the page's longest. */
+/** Width of the ID column: ids are 12 characters, longer on sharded queues; the column fits the page's longest. */
 const idWidth = (jobs: readonly Job[]) => jobs.reduce((width, job) => Math.max(width, [...job.id].length), 16);
 
 function columnsFor(tab: StatusTab, jobs: readonly Job[], marking: boolean): Column[] {
