@@ -29,7 +29,11 @@ const outdir = new URL('../dist/bin/', import.meta.url).pathname;
 // Chunk names carry hashes: clear the last build's, so only this build's files are packed.
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { flexq: new URL('../dist/cli/main.js', import.meta.url).pathname },
+  entryPoints: {
+    flexq: new URL('../dist/cli/main.js', import.meta.url).pathname,
+    // Isolated handlers start this file in a thread or process, found beside the engine's module.
+    'runner-entry': new URL('../dist/engine/isolation/runner-entry.js', import.meta.url).pathname,
+  },
   outdir,
   bundle: true,
   splitting: true,

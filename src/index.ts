@@ -5,7 +5,7 @@ export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';
 export { handlerFunc, PermanentError } from './engine/handler.js';
 export {
-  FlexqError, JobNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
+  FlexqError, JobNotFoundError, ScheduleNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
   type FlexqErrorCode,
 } from './engine/errors.js';
 export { JobStatus, JOB_STATUSES } from './engine/types.js';
@@ -14,10 +14,11 @@ export type { Topology } from './engine/connection.js';
 export type { ShardOverview } from './engine/sharded-reads.js';
 export type {
   Job, FailedAttempt, JobResult, Handler, HandlerFunction, JobContext, JobOptions, NewJob, QueueStats, RedisQueueConfig,
-  RetentionPolicy, WorkerConfig, WorkerInfo,
+  RetentionPolicy, WorkerConfig, WorkerInfo, RateLimit, RateLimitStatus,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export type { BulkOptions, BulkProgress, CleanOptions, HistoryBucket, QueueTotals, RetryJobsOptions } from './engine/operations.js';
+export type { ScheduleTiming, ScheduledJob, ScheduleInfo, ScheduleSource } from './engine/schedule-spec.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,
   WEBHOOK_SIGNATURE_HEADER,

@@ -4,6 +4,17 @@ import type { Attempt } from './attempt.js';
 import type { WorkerStore } from './store.js';
 import type { Job, JobContext } from './types.js';
 
+/** The key of a context's handler-stop note (see `noteHandlerStop`), out of the handler's sight. */
+const STOP_NOTE = Symbol('flexq.handlerStop');
+
+/**
+ * Notes on the job of `ctx` that its handler is being stopped or was killed (isolated handlers),
+ * for consoles; a context that is not a worker's does nothing.
+ */
+export function noteHandlerStop(ctx: JobContext, state: 'stopping' | 'killed'): void {
+  (ctx as { [STOP_NOTE]?: (state: 'stopping' | 'killed') => void })[STOP_NOTE]?.(state);
+}
+
 /**
  * What a handler gets besides its job. The signal and the child logger are made on first use:
  * most handlers touch neither, and both cost an allocation per job.
@@ -29,6 +40,12 @@ export class AttemptContext implements JobContext {
 
   get logger(): Logger {
     return (this.#logger ??= this.#workerLogger.child({ jobId: this.#job.id, type: this.#job.type }));
+  }
+
+  [STOP_NOTE](state: 'stopping' | 'killed'): void {
+    this.#store.markHandlerStop(this.#job.id, state, this.#job.attempts).catch((err: unknown) => {
+      this.logger.warn({ err }, `could not note that the handler is ${state}`);
+    });
   }
 
   /** A function of its own, so that `const { progress } = ctx` works too. */

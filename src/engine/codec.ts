@@ -6,9 +6,10 @@ import { DEFAULTS } from './defaults.js';
 import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { ValidationError } from './errors.js';
 import { type FailedAttempt, type Job, type JobStatus } from './types.js';
+import { checkUnique, type UniqueSettings } from './unique-jobs.js';
 
 /** A job as validated for `addJobs`: every value already in its stored form. */
-export interface EncodedJob {
+export interface EncodedJob extends UniqueSettings {
   id: string;
   type: string;
   payloadJson: string;
@@ -125,7 +126,7 @@ function describe(value: unknown): string {
 export function encodeNewJob(
   operation: string,
   id: string,
-  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown },
+  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown; uniqueKey?: unknown; uniqueFor?: unknown },
   delay: unknown,
   defaultMaxAttempts: number,
   maxPayloadBytes: number,
@@ -151,6 +152,7 @@ export function encodeNewJob(
     priority: job.priority === undefined ? 0 : checkPriority(operation, job.priority),
     delay: checkDuration(operation, 'delay', delay ?? 0),
     timeout: job.timeout === undefined ? 0 : checkInteger(operation, 'timeout', job.timeout, 1, 2_147_483_647),
+    ...checkUnique(operation, job),
   };
 }
 
@@ -172,7 +174,7 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   let ids = '';
   jobs.forEach((job, i) => {
     ids += i === 0 ? job.id : `,${job.id}`;
-    args[4 + i] = `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
+    args[4 + i] = jobRecordTail(job);
     if (!uniform) {
       args[4 + n + i] = job.delay;
       args[4 + 2 * n + i] = job.priority;
@@ -180,6 +182,11 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   });
   args[3] = ids;
   return args;
+}
+
+/** One job's record from max attempts on, as addJobs.lua and fireSchedule.lua take it. */
+export function jobRecordTail(job: EncodedJob): string {
+  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
 }
 
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */
@@ -207,6 +214,9 @@ export interface JobDetails {
   g?: string;
   /** The last failed attempts, oldest first. */
   h?: { a: number; o: FailedAttempt['outcome']; x: string; t: number }[];
+  /** An isolated handler being stopped or killed (markHandlerStop.lua), and its attempt. */
+  k?: 'stopping' | 'killed';
+  ka?: number;
 }
 
 /** Parses stored details; a job without any has none stored. */
@@ -280,6 +290,7 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
   if (details.x !== undefined && job.status !== 'completed') job.error = details.x;
   if (details.res !== undefined) job.result = parseJson(details.res);
   if (details.g !== undefined) job.progress = parseJson(details.g);
+  if (details.k !== undefined) job.handlerStop = { state: details.k, attempt: Number(details.ka ?? 0) };
   if (Array.isArray(details.h)) {
     job.history = details.h.map(({ a, o, x, t }) => ({ attempt: a, outcome: o, error: x, at: new Date(t) }));
   }

@@ -67,6 +67,13 @@ export const DEFAULTS = {
   maxPayloadBytes: 1024 * 1024,
   /** With `durability: 'replicated'`, how long a push waits for a replica to confirm it. */
   replicationTimeout: 2_000,
+  /**
+   * Longest wait of a worker's schedule timer: a schedule added or resumed by another process is
+   * seen within this (one read-only call per 30 s while idle); one added in this process at once.
+   */
+  scheduleRecheck: 30_000,
+  /** Milliseconds a handler may go on after its signal aborted before its thread or process is killed (isolation). */
+  killAfter: 2_000,
   /** listJobs page size when none is given. */
   listLimit: 50,
   /**

@@ -24,6 +24,14 @@ export class JobNotFoundError extends FlexqError {
   }
 }
 
+/** No schedule has that name in this queue. */
+export class ScheduleNotFoundError extends FlexqError {
+  override name = 'ScheduleNotFoundError';
+  constructor(operation: string, readonly scheduleName: string, queue: string) {
+    super('NOT_FOUND', operation, `${operation}: schedule "${scheduleName}" not found in queue "${queue}"`);
+  }
+}
+
 /** The job exists but its status does not allow the operation. */
 export class InvalidJobStateError extends FlexqError {
   override name = 'InvalidJobStateError';

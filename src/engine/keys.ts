@@ -11,7 +11,9 @@ export interface QueueKeys {
    * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `upkeep` (STRING,
    * when a claim must next look for due jobs and dead leases, see lua/includes/schedule.lua),
    * `op:<request id>` (STRING, a bulk operation chunk's reply kept a minute for a resend, see
-   * lua/includes/operations.lua).
+   * lua/includes/operations.lua), `unique:<key>` (STRING, the job holding a unique key) and
+   * `uniqueHeld` (HASH job id -> key, see lua/includes/unique.lua), `rateLimit` (STRING
+   * `max|per|queue max`) and `rateStarts` (ZSET of the window's starts, see lua/includes/ratelimit.lua).
    */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
@@ -45,6 +47,12 @@ export interface QueueKeys {
    * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua; scripts build it from base).
    */
   totals: string;
+  /** HASH schedule name -> JSON definition (schedule-spec.ts), as `schedule()` stored it. */
+  schedules: string;
+  /** ZSET schedule name -> next run ms; a paused schedule has no member. */
+  scheduleNext: string;
+  /** HASH schedule name -> JSON state: last run, last job id, paused. */
+  scheduleRuns: string;
 }
 
 /** Builds the keys of queue `name` under `prefix`. */
@@ -66,6 +74,9 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     paused: `${base}paused`,
     workers: `${base}workers`,
     totals: `${base}totals`,
+    schedules: `${base}schedules`,
+    scheduleNext: `${base}scheduleNext`,
+    scheduleRuns: `${base}scheduleRuns`,
   };
 }
 

@@ -24,6 +24,8 @@ export const SCRIPT_KEYS = {
   updateProgress: ['base', 'events'],
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
+  setRateLimit: ['base', 'wake', 'events'],
+  getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   locatePendingPage: ['base', 'priorities', 'delayed'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
@@ -32,13 +34,19 @@ export const SCRIPT_KEYS = {
   removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
   cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
   noteAlert: ['base'],
+  saveSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  removeSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  setSchedulePaused: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  fireSchedule: ['base', 'priorities', 'wake', 'events', 'schedules', 'scheduleNext', 'scheduleRuns'],
+  getDueSchedules: ['base', 'schedules', 'scheduleNext'],
+  markHandlerStop: ['base', 'events'],
 } as const satisfies Record<string, readonly (keyof QueueKeys)[]>;
 
 /** The name of one of flexq's Lua scripts. */
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds
@@ -46,7 +54,8 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPa
  * waking. A full Redis refuses the rest, adding jobs above all, before they write anything.
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
-  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers',
+  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers', 'markHandlerStop',
+  'setRateLimit',
 ]);
 
 function flagsOf(script: ScriptName): string {
@@ -55,7 +64,10 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-const INCLUDES = ['lib', 'schedule', 'ready-order', 'history', 'operations', 'claim', 'outcomes'];
+// In order of use: claim and outcomes call history's, unique's and ratelimit's helpers.
+const INCLUDES = [
+  'lib', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'claim', 'outcomes',
+];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

@@ -1,23 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
+import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob } from './codec.js';
 import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology } from './connection.js';
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
-import { newJobIds } from './ids.js';
+import { JobAdder, type BulkJob } from './job-adder.js';
 import { queueKeys } from './keys.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
 import { ShardedStore } from './sharded-store.js';
-import { ShardPicker, checkShards, groupByShard, shardOfId, shardTags, shardedId } from './shards.js';
+import { checkShards, shardOfId, shardTags, shardedId } from './shards.js';
+import { newJobIds } from './ids.js';
 import { checkConfig, retention, shareOf } from './queue-config.js';
+import { QueueSchedules } from './schedules.js';
+import { ScheduleStore } from './schedule-store.js';
+import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
-import { readJobPage, type JobPage, type ListableStatus, type ListOptions } from './job-pages.js';
-import type { Job, JobStatus, NewJob, QueueStats, RedisQueueConfig, WorkerInfo } from './types.js';
-import { JOB_STATUSES } from './types.js';
+import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
+import { readWorkers } from './heartbeat.js';
+import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
+import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
 
 /** A connection shared by sibling queues; the last one to close it quits the client. */
 interface SharedClient {
@@ -25,6 +30,8 @@ interface SharedClient {
   config: RedisQueueConfig;
   users: number;
 }
+
+export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
 
 /** What may differ between queues sharing one connection. */
 export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes' | 'shards'>;
@@ -36,25 +43,26 @@ export interface QueueOverview {
   paused: boolean;
   /** When the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: Date | null;
+  /** The rate limit and its window now; null when the queue has none. */
+  rateLimit: RateLimitStatus | null;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited: boolean;
   /** A sharded queue's shards, each at a glance (absent for a queue of one shard). */
   shards?: ShardOverview[];
 }
 
-export type { JobPage, ListableStatus, ListOptions };
+export type { BulkJob } from './job-adder.js';
 
-/** A job for `pushBulk`: a new job with an optional delay. */
-export type BulkJob = NewJob & { delay?: number };
-
-const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient }>();
+const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient; schedules: QueueSchedules }>();
 
 /**
  * The store behind a queue (its shards behind one, for a sharded queue), each shard's own store,
- * and the shared client, for the worker; not part of the public API.
+ * its schedules and the shared client, for the worker; not part of the public API.
  */
-export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig } {
+export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
   const found = internals.get(queue);
   if (!found) throw new QueueClosedError('worker', queue.name);
-  return { store: found.store, shards: found.shards, client: found.shared.client, config: found.shared.config };
+  return { store: found.store, shards: found.shards, client: found.shared.client, config: found.shared.config, schedules: found.schedules };
 }
 
 /** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
@@ -73,7 +81,8 @@ export class RedisQueue {
   private readonly shards: QueueStore[];
   /** The worker's calls over all shards (the one shard's store itself when unsharded). */
   private readonly store: WorkerStore;
-  private readonly picker: ShardPicker;
+  private readonly adder: JobAdder;
+  private readonly schedules: QueueSchedules;
   /** One per shard of the queue: bulk operations, totals and history run over each. */
   private readonly operations: OperationsStore[];
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
@@ -98,10 +107,16 @@ export class RedisQueue {
     } as const;
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
-    this.picker = new ShardPicker(this.shardCount);
     this.operations = this.shards.map((shard) => new OperationsStore(shard));
+    const defaults = { maxAttempts: this.maxRetries, maxPayloadBytes: this.maxPayloadBytes };
+    this.adder = new JobAdder(name, this.shards, defaults, () => registerQueue(shared.client, this.prefix, name));
+    // Schedules live on shard 0 and add their jobs there: a tick is claimed in the same script that
+    // stores its job, and one script reaches one hash slot.
+    const scheduleStore = new ScheduleStore(shared.client, this.shards[0]!.keys, this.shards[0]!, storeSettings.eventsMaxLen);
+    const scheduledJobId = () => shardedId(newJobIds(1)[0]!, 0, this.shardCount);
+    this.schedules = new QueueSchedules(scheduleStore, name, scheduledJobId, this.maxRetries, this.maxPayloadBytes);
     shared.users++;
-    internals.set(this, { store: this.store, shards: this.shards, shared });
+    internals.set(this, { store: this.store, shards: this.shards, shared, schedules: this.schedules });
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
@@ -161,48 +176,9 @@ export class RedisQueue {
     return this.shards[shardOfId(id, this.shardCount)]!;
   }
 
-  /**
-   * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
-   * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
-   */
   private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     this.ensureOpen(operation);
-    if (this.shardCount === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
-    const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
-      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
-    const stored: Job[] = new Array(jobs.length);
-    await Promise.all(groups.map(async (group) => {
-      const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
-      group.at.forEach((index, i) => (stored[index] = added[i]!));
-    }));
-    return stored;
-  }
-
-  /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
-  private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
-    const ids = newJobIds(jobs.length);
-    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shardCount), job, job.delay, this.maxRetries, this.maxPayloadBytes));
-  }
-
-  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
-    if (encoded.length === 0) return [];
-    await registerQueue(this.shared.client, this.prefix, this.name);
-    const reply = await this.shards[shard]!.addJobs(encoded);
-    // A 60-bit id collided (see ids.ts): draw again.
-    if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
-    return encoded.map((job) => this.newJob(job, reply.createdAt));
-  }
-
-  private newJob(job: EncodedJob, createdMs: number): Job {
-    const createdAt = new Date(createdMs);
-    const stored: Job = {
-      id: job.id, queue: this.name, type: job.type, payload: JSON.parse(job.payloadJson) as Record<string, unknown>,
-      status: 'pending', attempts: 0, maxAttempts: job.maxAttempts, priority: job.priority, delay: job.delay,
-      createdAt, enteredAt: createdAt,
-    };
-    if (job.timeout > 0) stored.timeout = job.timeout;
-    if (job.delay > 0) stored.runAt = new Date(createdMs + job.delay);
-    return stored;
+    return this.adder.add(operation, jobs);
   }
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
@@ -288,16 +264,40 @@ export class RedisQueue {
     return (await this.readOverview()).stats;
   }
 
-  /** Counts, paused state and the oldest ready job's wait, in one read: what a console shows per queue. */
+  /** Counts, paused state, the oldest ready job's wait and the rate limit: what a console shows per queue. */
   async getOverview(): Promise<QueueOverview> {
     this.ensureOpen('getOverview');
-    return { name: this.name, ...(await this.readOverview()) };
+    const [overview, rateLimit] = await Promise.all([this.readOverview(), this.readRateLimit()]);
+    return { name: this.name, ...overview, rateLimit, rateLimited: rateLimit !== null && rateLimit.opensIn > 0 && overview.stats.pendingJobs > 0 };
   }
 
   /** Every shard's counts, paused state and oldest ready job, merged (with the shards apart when there are several). */
-  private async readOverview(): Promise<Omit<QueueOverview, 'name'>> {
+  private async readOverview(): Promise<Omit<QueueOverview, 'name' | 'rateLimit' | 'rateLimited'>> {
     const stats = await Promise.all(this.shards.map((shard) => shard.stats()));
     return mergeOverviews(stats, this.shards.map((shard) => primaryOfKey(this.shared.client, shard.keys.jobs)));
+  }
+
+  /**
+   * At most `max` jobs of this queue start in any `per` ms, counted across every worker everywhere
+   * (stored in Redis, like pause); `null` lifts the limit. A sharded queue's shards each take a
+   * share of `max` (a claim runs on one shard's keys), so `max` must be at least the shard count.
+   */
+  async setRateLimit(limit: RateLimit | null): Promise<void> {
+    this.ensureOpen('setRateLimit');
+    const checked = checkRateLimit('setRateLimit', limit, this.shardCount);
+    const shares = rateLimitShares(checked?.max ?? 0, this.shardCount);
+    // Shard 0 announces the queue's limit in the event feed: one event for the change, not one per shard.
+    await Promise.all(this.shards.map((shard, i) => shard.setRateLimit(shares[i]!, checked?.per ?? 0, checked?.max ?? 0, i === 0)));
+  }
+
+  /** The rate limit and how full its window is now; null when the queue has none. */
+  async getRateLimit(): Promise<RateLimitStatus | null> {
+    this.ensureOpen('getRateLimit');
+    return this.readRateLimit();
+  }
+
+  private async readRateLimit(): Promise<RateLimitStatus | null> {
+    return mergeRateLimits(await Promise.all(this.shards.map((shard) => shard.rateLimit())));
   }
 
   /** Whether workers are held from claiming this queue's jobs. */
@@ -332,41 +332,15 @@ export class RedisQueue {
     return this.page('pageJobs', status, options, true);
   }
 
-  private async page(operation: string, status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted = false): Promise<JobPage> {
+  private async page(operation: string, status: ListableStatus, options: ListOptions, counted = false): Promise<JobPage> {
     this.ensureOpen(operation);
-    if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
-      throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
-    }
-    if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
-    return readJobPage(this.name, this.shards, status, offset, limit, counted);
+    return pageOfJobs(this.name, this.shards, status, options, counted);
   }
 
   /** The workers serving this queue, from their heartbeats; long-silent ones are dropped. */
   async getWorkers(): Promise<WorkerInfo[]> {
     this.ensureOpen('getWorkers');
-    const now = Date.now();
-    const workers: WorkerInfo[] = [];
-    const expired: string[] = [];
-    const home = this.shards[0]!; // heartbeats live on shard 0 (sharded-store.ts)
-    for (const [id, json] of Object.entries(await home.heartbeats())) {
-      const beat = JSON.parse(json) as Omit<WorkerInfo, 'id' | 'queue' | 'healthy' | 'startedAt' | 'lastFetchAt' | 'lastSeenAt'>
-        & { startedAt: number; lastFetchAt: number; lastSeenAt: number };
-      const silentFor = now - beat.lastSeenAt;
-      if (silentFor > DEFAULTS.heartbeatExpiry) {
-        expired.push(id);
-        continue;
-      }
-      workers.push({
-        ...beat, types: beat.types ?? [], id, queue: this.name, startedAt: new Date(beat.startedAt), lastFetchAt: new Date(beat.lastFetchAt),
-        lastSeenAt: new Date(beat.lastSeenAt), healthy: silentFor <= 3 * DEFAULTS.heartbeatInterval,
-      });
-    }
-    // Tidying up is a write: a read-only Redis user leaves it to others.
-    await home.removeHeartbeats(expired).catch((err: unknown) => {
-      if (!isPermissionRefusal(err)) throw err;
-    });
-    return workers.sort((a, b) => a.id.localeCompare(b.id));
+    return readWorkers(this.name, this.shards[0]!); // heartbeats live on shard 0 (sharded-store.ts)
   }
 
   /** Sends every failed (or cancelled) job, optionally of one `type`, back to pending, chunk by chunk; resolves to how many. */
@@ -417,6 +391,45 @@ export class RedisQueue {
   async lastEventId(): Promise<string> {
     this.ensureOpen('lastEventId');
     return this.shardCount === 1 ? this.shards[0]!.lastEventId() : lastShardEventId(this.shards);
+  }
+
+  /**
+   * Adds a job of `job` at every tick of `timing` (`{ cron, tz? }` or `{ every }`), one per tick
+   * however many workers run; replaces the schedule of that name. Workers of this queue fire it.
+   */
+  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJob): Promise<void> {
+    this.ensureOpen('schedule');
+    await this.schedules.save(name, timing, job, 'code');
+  }
+
+  /** Every schedule of this queue, by name, with its next and last runs. */
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    this.ensureOpen('listSchedules');
+    return this.schedules.list();
+  }
+
+  /** Removes a schedule (the jobs it added stay); false when there was none of that name. */
+  async removeSchedule(name: string): Promise<boolean> {
+    this.ensureOpen('removeSchedule');
+    return this.schedules.remove(name);
+  }
+
+  /** Holds a schedule: no runs until resumed. */
+  async pauseSchedule(name: string): Promise<void> {
+    this.ensureOpen('pauseSchedule');
+    await this.schedules.setPaused(name, true);
+  }
+
+  /** Resumes a paused schedule from its next tick (the ticks it missed are not made up). */
+  async resumeSchedule(name: string): Promise<void> {
+    this.ensureOpen('resumeSchedule');
+    await this.schedules.setPaused(name, false);
+  }
+
+  /** Adds the schedule's job now, off its ticks; resolves to the job's id. */
+  async triggerSchedule(name: string): Promise<string> {
+    this.ensureOpen('triggerSchedule');
+    return this.schedules.trigger(name);
   }
 
   /** Releases this handle; the connection closes when its last queue closes. */

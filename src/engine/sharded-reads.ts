@@ -2,7 +2,7 @@
  * Reads of a sharded queue, merged in Node from each shard's own read: counts, pages of jobs and
  * the event feed. Each shard's read is the unsharded queue's, so what changes there composes.
  */
-import type { ListableStatus } from './job-pages.js';
+import type { ListableStatus } from './job-lists.js';
 import type { QueueStore, StoredEvent } from './store.js';
 import type { Job, QueueStats } from './types.js';
 

@@ -12,6 +12,16 @@ function sooner(a: number, b: number): number {
 }
 
 /**
+ * A round's rate-limit hold from its shards' (-1: not held): held only when every shard that
+ * answered is, until the first of them opens. A shard free of its limit may take a pushed job at
+ * once, so the worker then waits on the wake lists as usual (and sees the held shards again within
+ * its pollTime).
+ */
+function heldTogether(held: readonly number[]): number {
+  return held.length === 0 || held.some((ms) => ms < 0) ? -1 : Math.min(...held);
+}
+
+/**
  * How long a shard whose call failed is left out of claim rounds, doubling with each failure in a
  * row up to 8 s: a primary that is down (until a replica takes over, or for good without one)
  * would otherwise hold up every round that reaches it while its calls time out.
@@ -99,7 +109,8 @@ export class ShardedStore implements WorkerStore {
     const up = inTurn.filter((shard) => (this.down.get(shard)?.until ?? 0) <= now);
     const visit = up.length > 0 ? up : inTurn;
     for (const [shard, group] of this.split(outcomes)) this.hold(shard, group.items);
-    const reply: ClaimReply = { jobs: [], nextDue: -1 };
+    const reply: ClaimReply = { jobs: [], nextDue: -1, heldFor: -1 };
+    const holds: number[] = [];
     const errors: unknown[] = [];
     let answered = 0;
     const claimOn = async (shard: number, wanted: number): Promise<void> => {
@@ -119,6 +130,7 @@ export class ShardedStore implements WorkerStore {
       this.resend.delete(shard);
       reply.jobs.push(...result.value.jobs);
       reply.nextDue = sooner(reply.nextDue, result.value.nextDue);
+      holds.push(result.value.heldFor);
     };
     if (count === 0) {
       await Promise.all(visit.map((shard) => claimOn(shard, 0)));
@@ -128,6 +140,7 @@ export class ShardedStore implements WorkerStore {
         await claimOn(shard, count - reply.jobs.length);
       }
     }
+    reply.heldFor = heldTogether(holds);
     const overdue = [...this.heldSince].filter(([, since]) => now - since >= OUTCOME_HOLD_MS).map(([shard]) => shard);
     await this.finishHeld(overdue, false);
     if (answered === 0 && errors.length > 0) throw errors[0];
@@ -185,6 +198,10 @@ export class ShardedStore implements WorkerStore {
 
   async jobStatus(id: string): Promise<string | null> {
     return this.of(id).jobStatus(id);
+  }
+
+  async markHandlerStop(id: string, state: 'stopping' | 'killed', attempt: number): Promise<boolean> {
+    return this.of(id).markHandlerStop(id, state, attempt);
   }
 
   /** Heartbeats live on shard 0, the queue's home: one hash for the whole queue. */

@@ -92,12 +92,13 @@ export function groupByShard<T>(items: readonly T[], shardOf: (item: T) => numbe
 }
 
 /**
- * What keeps related jobs on one shard, and so in order: their `uniqueKey` or `group` where the job
- * has one (options other parts of flexq may add to a job; none of these may be set). Jobs without
- * a key go to the shards in turn.
+ * What keeps related jobs on one shard: their `uniqueKey` (a key is held on one shard, so every job
+ * with it must go there), else their `group` (an option fair groups may add; none sets it yet).
+ * Jobs without a key go to the shards in turn. Runs before the job is checked: a bad key is not one.
  */
 export function routingKey(job: NewJob): string | undefined {
-  const { uniqueKey, group } = job as NewJob & { uniqueKey?: unknown; group?: unknown };
+  const { uniqueKey } = job;
+  const { group } = job as NewJob & { group?: unknown };
   if (typeof uniqueKey === 'string' && uniqueKey !== '') return uniqueKey;
   if (typeof group === 'string' && group !== '') return group;
   return undefined;

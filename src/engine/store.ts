@@ -10,7 +10,8 @@ import { DEFAULTS } from './defaults.js';
 import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
 import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
-import type { QueueStats, RetentionPolicy } from './types.js';
+import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
+import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
 
 type Reply = (string | number | Reply)[];
 
@@ -33,6 +34,8 @@ export interface ClaimReply {
   jobs: ClaimedJob[];
   /** Ms until the next delayed/retrying job or lease deadline is due; -1 when there is none. */
   nextDue: number;
+  /** Ms until the queue's rate limit lets another job start, when it holds the queue now; -1 when not. */
+  heldFor: number;
 }
 
 /** The outcome of one finished attempt, as `finishJobs.lua` records it. */
@@ -110,7 +113,7 @@ export interface StoredEvent {
  * The calls a worker makes: one QueueStore's, or a sharded queue's behind the same calls
  * (sharded-store.ts routes them to the shards).
  */
-export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'heartbeat' | 'removeHeartbeats'>;
+export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'markHandlerStop' | 'heartbeat' | 'removeHeartbeats'>;
 
 /** The Redis side of one queue (or of one shard of a queue). */
 export class QueueStore {
@@ -155,16 +158,24 @@ export class QueueStore {
     }
   }
 
+  /** Runs one script of another concern of this queue (schedule-store.ts) the way this store runs its own. */
+  runScript(name: ScriptName, args: (string | number)[]): Promise<unknown> {
+    return this.call(name, args);
+  }
+
   private retentionArgs(): number[] {
     const { keepCompleted, keepFailed, retentionBatch } = this.settings;
     return [keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count, retentionBatch];
   }
 
-  /** Stores jobs atomically; returns the creation time in ms, or the id that already exists. */
-  async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number } | { existingId: string }> {
-    const args = [this.settings.eventsMaxLen, ...addJobsArgs(jobs)];
-    const [code, detail] = (await this.call('addJobs', args, this.settings.durability === 'replicated')) as StatusReply;
-    return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000) } : { existingId: String(detail) };
+  /**
+   * Stores jobs atomically; returns the creation time in ms and the jobs that were not stored
+   * because their unique key was held (see UniqueHolder), or the id that already exists.
+   */
+  async addJobs(jobs: readonly EncodedJob[]): Promise<{ createdAt: number; duplicates: Map<number, UniqueHolder> } | { existingId: string }> {
+    const args = [this.settings.eventsMaxLen, ...addJobsArgs(jobs), ...uniqueJobsArgs(jobs)];
+    const [code, detail, duplicates] = (await this.call('addJobs', args, this.settings.durability === 'replicated')) as [string, string, string[]?];
+    return code === 'OK' ? { createdAt: Math.floor(Number(detail) / 1000), duplicates: parseDuplicates(duplicates) } : { existingId: String(detail) };
   }
 
   private claimArgs(count: number, leaseMs: number, request: ClaimRequest | undefined): (string | number)[] {
@@ -172,7 +183,7 @@ export class QueueStore {
   }
 
   private static parseClaim(reply: Reply): ClaimReply {
-    const [nextDue, claimed, withDetails] = reply as [number, string[], string[]];
+    const [nextDue, claimed, withDetails, heldFor = -1] = reply as [number, string[], string[], number?];
     const details = new Map<string, string>();
     for (let i = 0; i + 1 < withDetails.length; i += 2) details.set(withDetails[i]!, withDetails[i + 1]!);
     const jobs: ClaimedJob[] = [];
@@ -183,7 +194,7 @@ export class QueueStore {
       if (!fields) throw new Error(`claimed job ${id} has a malformed record`);
       jobs.push({ id, fields, details: parseDetails(details.get(id)), token: fields.q ?? '' });
     }
-    return { nextDue: Number(nextDue), jobs };
+    return { nextDue: Number(nextDue), jobs, heldFor: Number(heldFor) };
   }
 
   /**
@@ -282,9 +293,30 @@ export class QueueStore {
     return (await this.call('updateProgress', args)) === 1;
   }
 
+  /** Notes that the handler of a job's attempt is being stopped or was killed; false when the job is gone. */
+  async markHandlerStop(id: string, state: 'stopping' | 'killed', attempt: number): Promise<boolean> {
+    return (await this.call('markHandlerStop', [this.settings.eventsMaxLen, id, state, attempt])) === 1;
+  }
+
   /** Pauses or resumes; true when the state changed. */
   async setPaused(paused: boolean): Promise<boolean> {
     return (await this.call('setPaused', [this.settings.eventsMaxLen, paused ? '1' : '0'])) === 1;
+  }
+
+  /**
+   * Sets the rate limit (max 0 lifts it); true when it changed. On a sharded queue `max` is this
+   * shard's share of `whole`, and only shard 0 `announces` the change in the event feed.
+   */
+  async setRateLimit(max: number, per: number, whole = max, announce = true): Promise<boolean> {
+    return (await this.call('setRateLimit', [this.settings.eventsMaxLen, max, per, whole, announce ? '1' : ''])) === 1;
+  }
+
+  /** The rate limit and its window now; null when the queue has none. */
+  async rateLimit(): Promise<RateLimitStatus | null> {
+    const reply = (await this.call('getRateLimit', [])) as number[];
+    if (reply.length === 0) return null;
+    const [max, per, started, opensIn] = reply.map(Number) as [number, number, number, number];
+    return { max, per, started, opensIn };
   }
 
   /** Counts by state, whether the queue is paused, and when its oldest ready job entered (ms, or null). */

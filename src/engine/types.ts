@@ -50,6 +50,11 @@ export interface Job {
   progress?: unknown;
   /** The failed attempts, oldest first (the last 10 are kept). */
   history?: FailedAttempt[];
+  /**
+   * Set when an isolated handler of the job was stopped: `stopping` once its signal aborted on
+   * cancel or timeout, `killed` once its thread or process was terminated for not returning.
+   */
+  handlerStop?: { state: 'stopping' | 'killed'; attempt: number };
 }
 
 /** One failed attempt of a job. */
@@ -98,6 +103,10 @@ export interface NewJob {
   priority?: number;
   /** Per-attempt time limit in ms. */
   timeout?: number;
+  /** While a job of the queue with this key waits or runs, pushing another resolves to that job. */
+  uniqueKey?: string;
+  /** Ms the unique key stays taken after the first push, whatever its job does, instead. */
+  uniqueFor?: number;
 }
 
 /** Options of `JobDispatcher.dispatch`. */
@@ -110,6 +119,25 @@ export interface JobOptions {
   queue?: string;
   /** Per-attempt time limit in ms. */
   timeout?: number;
+  /** While a job of the queue with this key waits or runs, dispatching another resolves to that job. */
+  uniqueKey?: string;
+  /** Ms the unique key stays taken after the first dispatch, whatever its job does, instead. */
+  uniqueFor?: number;
+}
+
+/** At most `max` jobs of a queue start in any `per` ms, counted across every worker. */
+export interface RateLimit {
+  max: number;
+  /** The window, in ms. */
+  per: number;
+}
+
+/** A queue's rate limit and its window now. */
+export interface RateLimitStatus extends RateLimit {
+  /** Jobs started in the last `per` ms. */
+  started: number;
+  /** Ms until another job may start; 0 when one may now. */
+  opensIn: number;
 }
 
 /** Job counts of one queue; each job counts once. */
@@ -188,7 +216,30 @@ export interface WorkerConfig {
   visibilityTimeout?: number;
   /** Per-attempt time limit in ms for jobs that ask for none. */
   jobTimeout?: number;
+  /**
+   * Where module handlers (`registerHandler(type, { module })`) run: `'none'` (default) in this
+   * thread, `'thread'` or `'process'` in one they can be killed in.
+   */
+  isolation?: 'none' | 'thread' | 'process';
+  /** Ms an isolated handler may go on after its signal aborted before it is killed; default 2000. */
+  killAfter?: number;
   logger?: Logger;
+}
+
+/** A handler given by its module, which `registerHandler` loads (in a thread or process with isolation). */
+export interface ModuleHandler {
+  /** A file path (relative to `baseDir`), `file:` URL or package name; see `loadHandlerModule`. */
+  module: string;
+  /** Passed to the module's `createHandler(options)`. */
+  options?: Record<string, unknown>;
+  /** The export holding the handler, instead of `createHandler` or the default export. */
+  export?: string;
+  /** Where a relative `module` is found; the current directory by default. */
+  baseDir?: string;
+  /** Overrides the worker's `isolation` for this handler. */
+  isolation?: 'none' | 'thread' | 'process';
+  /** Overrides the worker's `killAfter` for this handler. */
+  killAfter?: number;
 }
 
 /** A worker serving a queue, as its heartbeats describe it. */

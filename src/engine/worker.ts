@@ -14,10 +14,13 @@ import { OutcomeBuffer } from './outcome-buffer.js';
 import { registerQueue } from './operations-store.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
+import { ScheduleRunner } from './schedule-runner.js';
 import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type WorkerStore } from './store.js';
 import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
-import type { Handler, HandlerFunction, Job, JobResult, WorkerConfig } from './types.js';
+import type { Handler, HandlerFunction, Job, JobResult, ModuleHandler, WorkerConfig } from './types.js';
+import { HandlerKilledError } from './isolation/isolated-handler.js';
+import { ModuleHandlers } from './isolation/module-handler.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
@@ -34,6 +37,7 @@ interface Running {
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
   outcomes: OutcomeBuffer;
+  schedules: ScheduleRunner;
 }
 
 /** Runs a queue's jobs with registered handlers, at most `numWorkers` at once. */
@@ -48,6 +52,8 @@ export class RedisWorker {
   private readonly logger: Logger;
   private readonly reachability: Reachability;
   private readonly handlers = new Map<string, Handler>();
+  /** Handlers this worker made from modules; their threads or processes end when it stops. */
+  private readonly moduleHandlers: ModuleHandlers;
   /** Attempts whose handler has not returned yet, by lease (see leaseKey). */
   private readonly running = new Map<string, Attempt>();
   private readonly claimRequests = new ClaimRequests(this.id);
@@ -74,14 +80,18 @@ export class RedisWorker {
     this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
     this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
     this.jobTimeout = config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0);
+    this.moduleHandlers = new ModuleHandlers(config);
     this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
     this.reachability = new Reachability(this.logger);
   }
 
-  /** Routes jobs of `type` to `handler`; may be called before or after `start`. */
-  registerHandler(type: string, handler: Handler | HandlerFunction): void {
+  /**
+   * Routes jobs of `type` to `handler`; may be called before or after `start`. A `{ module }`
+   * handler runs as the worker's `isolation` (or its own) says.
+   */
+  registerHandler(type: string, handler: Handler | HandlerFunction | ModuleHandler): void {
     if (typeof type !== 'string' || type === '') throw new ValidationError('registerHandler', 'job type must be a non-empty string');
-    const usable = typeof handler === 'function' ? handlerFunc(handler) : handler;
+    const usable = this.moduleHandlers.replace(type, handler) ?? (typeof handler === 'function' ? handlerFunc(handler) : handler as Handler);
     if (typeof usable?.handle !== 'function') {
       throw new ValidationError('registerHandler', `handler for "${type}" must be a function or have a handle(ctx, job) method`);
     }
@@ -102,7 +112,7 @@ export class RedisWorker {
   /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
-    const { store, shards, client } = queueInternals(this.queue);
+    const { store, shards, client, schedules } = queueInternals(this.queue);
     this.parts = {
       store,
       waiter: openIdleWaiter(shards, client, `${this.queue.name}:wait`, this.pollTime, this.reachability, {
@@ -116,6 +126,7 @@ export class RedisWorker {
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
       }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
+      schedules: new ScheduleRunner(schedules, this.reachability, DEFAULTS.scheduleRecheck, this.pollTime),
     };
     this.state = 'running';
     this.stopping = undefined;
@@ -123,6 +134,7 @@ export class RedisWorker {
     this.startedAt = Date.now();
     this.parts.leases.start();
     this.parts.heartbeat.start();
+    this.parts.schedules.start();
     this.loopDone = this.fetchLoop();
     if (signal) {
       if (signal.aborted) void this.stop();
@@ -144,6 +156,7 @@ export class RedisWorker {
   private async shutDown(timeout: number | undefined): Promise<void> {
     const parts = this.parts!;
     this.state = 'stopping';
+    parts.schedules.stop();
     this.wakeLoop?.();
     parts.waiter.close();
     await this.loopDone;
@@ -162,6 +175,7 @@ export class RedisWorker {
     clearTimeout(this.dueTimer);
     await parts.outcomes.flush(true);
     await parts.heartbeat.stop();
+    this.moduleHandlers.close();
     this.state = 'stopped';
     this.resolveStopped?.();
   }
@@ -200,8 +214,8 @@ export class RedisWorker {
    */
   private async fetchLoop(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    // Set by a claim that found less than it asked for, or failed.
-    const found: { starved?: boolean; failed?: boolean; busy?: boolean } = {};
+    // Set by a claim that found less than it asked for, or failed; heldFor by the rate limit (-1: not held).
+    const found: { starved?: boolean; failed?: boolean; busy?: boolean; heldFor?: number } = {};
     let warnedIdle = false;
     while (this.state === 'running') {
       if (this.handlers.size === 0) {
@@ -212,9 +226,13 @@ export class RedisWorker {
       }
       if (found.failed || found.starved) {
         await Promise.all(inFlight);
-        const { failed } = found;
+        const { failed, heldFor = -1 } = found;
         found.failed = found.starved = false;
-        if (failed) await this.pauseAfterFailure();
+        found.heldFor = -1;
+        if (failed) await this.pause(this.pollTime);
+        // Held by the rate limit: no wake marker can help before the window opens, so no BLPOP
+        // either; pollTime bounds the wait, so a lifted or raised limit is seen within it.
+        else if (heldFor >= 0) await this.pause(Math.min(heldFor + 1, this.pollTime));
         else await this.parts!.waiter.idle(this.interrupted());
         continue;
       }
@@ -233,6 +251,7 @@ export class RedisWorker {
           this.scheduleDue(reply.nextDue);
           found.busy = reply.jobs.length === wanted;
           found.starved = !found.busy;
+          found.heldFor = reply.heldFor;
           this.queueEmpty = found.starved;
           for (const claimed of reply.jobs) this.launch(claimed);
         }, (err: unknown) => {
@@ -250,10 +269,10 @@ export class RedisWorker {
     await Promise.all(inFlight);
   }
 
-  /** Waits a pollTime before claiming again (Redis failed), or less if woken; leaves no timer behind. */
-  private async pauseAfterFailure(): Promise<void> {
+  /** Waits `ms` before claiming again (Redis failed, or the rate limit holds), or less if woken; leaves no timer behind. */
+  private async pause(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.interrupted(), new Promise<void>((resolve) => (timer = cappedTimeout(resolve, this.pollTime)))]);
+    await Promise.race([this.interrupted(), new Promise<void>((resolve) => (timer = cappedTimeout(resolve, ms)))]);
     clearTimeout(timer);
   }
 
@@ -369,7 +388,8 @@ export class RedisWorker {
       const { aborted } = settled;
       outcome = aborted.kind === 'timeout' ? failureOutcome(job, attempt.lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
       // The slot stays taken until the handler really returns, so concurrency holds even on abort.
-      await handled.catch(() => {});
+      const late = await handled.then(() => undefined, (error: unknown) => error);
+      if (outcome && late instanceof HandlerKilledError) outcome.value += `; ${late.message}`;
     }
     this.settle(job, attempt, outcome, started);
   }

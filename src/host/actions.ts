@@ -9,7 +9,7 @@ import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
 import { drainQueue } from './drain.js';
 import type { BulkProgress } from '../engine/operations.js';
-import { presentJob, presentText } from '../shared/present.js';
+import { presentJob, presentSchedule, presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
@@ -116,9 +116,12 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const [{ stats, paused, shards }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
+          const [{ stats, paused, shards, rateLimit, rateLimited }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
           const topology = queue.getTopology();
-          return { queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }), ...(shards === undefined ? {} : { shards }) };
+          return {
+            queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }),
+            ...(shards === undefined ? {} : { shards }), ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
+          };
         }));
       }),
 
@@ -135,6 +138,14 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         // Delayed jobs come soonest due first from the engine; across queues they are merged so.
         const listed = command.status === 'delayed' ? soonestDue(jobs, command.limit) : newestFirst(jobs, command.limit);
         return listed.map((job) => presentJob(job, config.redact));
+      }),
+
+    schedules: (command) =>
+      withQueues(io, command, async ({ set, config }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const lists = await Promise.all(queues.map(async (queue) =>
+          (await queue.listSchedules()).map((schedule) => ({ queue: queue.name, ...presentSchedule(schedule, config.redact) }))));
+        return lists.flat();
       }),
 
     show: (command) =>

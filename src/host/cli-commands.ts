@@ -56,6 +56,14 @@ export interface JobsCommand extends GlobalOptions {
   json: boolean;
 }
 
+/** `flexq schedules [--queue Q] [--json]`: every schedule with its next and last runs. */
+export interface SchedulesCommand extends GlobalOptions {
+  kind: 'schedules';
+  /** Undefined: every configured queue. */
+  queue?: string;
+  json: boolean;
+}
+
 /** Commands that name one job; without `queue` the host looks in every configured queue. */
 export interface JobReference extends GlobalOptions {
   id: string;
@@ -157,6 +165,7 @@ export type ActionCommand =
   | DispatchCommand
   | StatsCommand
   | JobsCommand
+  | SchedulesCommand
   | ShowCommand
   | CancelCommand
   | RetryCommand

@@ -105,7 +105,8 @@ function unknownCommand(name: string): string {
 }
 
 const COMMAND_NAMES = [
-  'init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'clean', 'priority', 'pause', 'resume', 'drain', 'console', 'demo', 'doctor',
+  'init', 'dispatch', 'stats', 'jobs', 'schedules', 'show', 'cancel', 'retry', 'clean', 'priority', 'pause', 'resume', 'drain', 'console',
+  'demo', 'doctor',
 ];
 
 function globals(command: Command): GlobalOptions {
@@ -195,6 +196,15 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
         ...given(self, ['queue']),
         ...globals(self),
       }),
+    );
+
+  program
+    .command('schedules')
+    .description('every schedule with its timing, job, next and last runs')
+    .addOption(queueOption())
+    .addOption(jsonOption())
+    .action((options: RawOptions, self: Command) =>
+      done({ kind: 'schedules', json: options.json === true, ...given(self, ['queue']), ...globals(self) }),
     );
 
   program

@@ -1,8 +1,11 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
+import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
+import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
+import { HOST_DEFAULTS } from './defaults.js';
 import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
@@ -116,20 +119,55 @@ const queueTable = table({
   /** Hash slots the queue is spread over (the engine's `shards`). */
   shards: z.number().int('expected a whole number of shards').min(1).max(MAX_SHARDS).optional(),
   retention: table({ completed: retentionPolicy.optional(), failed: retentionPolicy.optional() }).optional(),
+  /** At most `max` jobs of the queue start in any `per` (the engine's setRateLimit). */
+  rateLimit: table({
+    max: z.int().min(1, `expected an integer from 1 to ${MAX_RATE_LIMIT}`).max(MAX_RATE_LIMIT, `expected an integer from 1 to ${MAX_RATE_LIMIT}`),
+    per: duration(RATE_WINDOW_RANGE),
+  }).optional(),
+}).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max >= (queue.shards ?? 1), {
+  // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0.
+  message: 'expected at least one per shard (each shard takes a share of max)', path: ['rateLimit', 'max'],
 });
+
+/** Where a module handler runs: in the worker's thread, or in a thread or child process it can kill. */
+export const ISOLATIONS = ['none', 'thread', 'process'] as const;
 
 const handlerTable = table({
   builtin: z.enum(BUILTIN_HANDLERS, { error: `expected one of: ${BUILTIN_HANDLERS.join(', ')}` }).optional(),
   module: z.string().min(1).optional(),
   export: z.string().min(1).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
+  isolation: z.enum(ISOLATIONS, { error: `expected one of: ${ISOLATIONS.join(', ')}` }).optional(),
+  killAfter: duration(TIMER_RANGE).optional(),
 })
   .refine((h) => (h.builtin === undefined) !== (h.module === undefined), {
     message: 'give exactly one of builtin = "…" or module = "./path.js"',
   })
   .refine((h) => h.export === undefined || h.module !== undefined, {
     message: 'export applies only to module handlers',
+  })
+  .refine((h) => (h.isolation === undefined && h.killAfter === undefined) || h.module !== undefined, {
+    message: 'isolation and killAfter apply only to module handlers',
   });
+
+/** One `[schedules.<name>]`: checked as `q.schedule` checks it, so a bad cron names its line. */
+const scheduleTable = table({
+  queue: z.string().optional(),
+  cron: z.string().optional(),
+  every: duration(SCHEDULE_RANGE).optional(),
+  tz: z.string().optional(),
+  type: z.string(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+  priority: z.int().optional(),
+  maxAttempts: positiveInt.optional(),
+}).superRefine((schedule, ctx) => {
+  const { queue: _queue, cron, every, tz, ...job } = schedule;
+  try {
+    scheduleDefinition('schedule', 'config', { cron, every, tz }, job, 'config', Number.MAX_SAFE_INTEGER);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^schedule: /, '') });
+  }
+});
 
 const smtpTable = table({
   host: z.string().min(1).optional(),
@@ -220,6 +258,7 @@ export const configFileSchema = table({
   // error paths read queues.emails.concurrency instead of queues.3.concurrency.
   queues: z.record(nameKey, queueTable, { error: tableOfTables('queues', 'default') }).optional(),
   handlers: z.record(nameKey, handlerTable, { error: tableOfTables('handlers', 'email') }).optional(),
+  schedules: z.record(z.string().regex(SCHEDULE_NAME_PATTERN, 'expected 1 to 100 letters, digits, "_", ".", ":" or "-"'), scheduleTable, { error: tableOfTables('schedules', 'nightly') }).optional(),
   smtp: smtpTable.optional(),
   webhook: webhookTable.optional(),
   logging: loggingTable.optional(),
@@ -229,14 +268,20 @@ export const configFileSchema = table({
   alertInterval: duration(TIMER_RANGE).optional(),
   alerts: z.record(nameKey, alertTable, { error: tableOfTables('alerts', 'backlog') }).optional(),
 }).superRefine((file, ctx) => {
-  // A rule's queue must be one this file hosts, so a typo is caught at start, not at 3 a.m.
-  const queues = Object.keys(file.queues ?? { default: {} });
+  // A rule's or a schedule's queue must be one this file hosts, so a typo is caught at start, not
+  // at 3 a.m.; a schedule is fired by its queue's workers.
+  const queues = Object.keys(file.queues ?? { [HOST_DEFAULTS.queueName]: {} });
   for (const [name, rule] of Object.entries(file.alerts ?? {})) {
     if (rule.queue === '*' || queues.includes(rule.queue)) continue;
     ctx.addIssue({
       code: 'custom', path: ['alerts', name, 'queue'], input: rule.queue,
       message: `unknown queue ${JSON.stringify(rule.queue)}; expected one of: ${queues.join(', ')}, or "*" for every queue`,
     });
+  }
+  for (const [name, schedule] of Object.entries(file.schedules ?? {})) {
+    if (schedule.queue !== undefined && !queues.includes(schedule.queue)) {
+      ctx.addIssue({ code: 'custom', path: ['schedules', name, 'queue'], message: `expected one of the configured queues: ${queues.join(', ')}` });
+    }
   }
 });
 

@@ -1,4 +1,5 @@
-import type { RetentionPolicy } from '../engine/types.js';
+import type { RateLimit, RetentionPolicy } from '../engine/types.js';
+import type { ScheduleTiming, ScheduledJob } from '../engine/schedule-spec.js';
 import type { BuiltinHandlerName, LogLevel } from './config-schema.js';
 
 /** Everything the `flexq` executable needs, fully resolved: defaults applied, durations in ms. */
@@ -13,6 +14,8 @@ export interface HostConfig {
   queues: QueueSettings[];
   /** Handler of each job type. */
   handlers: Record<string, HandlerSettings>;
+  /** `[schedules.<name>]`: the host makes each queue's file-defined schedules match these at start. */
+  schedules: ScheduleSettings[];
   smtp: SmtpSettings;
   webhook: WebhookSettings;
   logging: LoggingSettings;
@@ -89,6 +92,8 @@ export interface QueueSettings {
   /** Hash slots the queue is spread over; undefined means one. */
   shards?: number;
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
+  /** At most `max` jobs start in any `per` ms; undefined means no limit (a starting host lifts a stored one). */
+  rateLimit?: RateLimit;
 }
 
 /** Where a job type's handler comes from. */
@@ -101,7 +106,20 @@ export type HandlerSettings =
       /** The module export holding the handler; `default` unless given. */
       exportName: string;
       options: Record<string, unknown>;
+      /** Where it runs; undefined: in the worker's own thread. */
+      isolation?: 'none' | 'thread' | 'process';
+      /** Ms it may run on after its signal aborted before its thread or process is killed. */
+      killAfter?: number;
     };
+
+/** One schedule of the file. */
+export interface ScheduleSettings {
+  name: string;
+  /** A configured queue; the first one unless given. */
+  queue: string;
+  timing: ScheduleTiming;
+  job: ScheduledJob;
+}
 
 /** SMTP server of the email built-in. */
 export interface SmtpSettings {

@@ -7,7 +7,7 @@ import { DEFAULTS } from '../engine/defaults.js';
 import { resolveAlerts } from './config-alerts.js';
 import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
-import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings } from './config-types.js';
+import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import type { EnvVariable } from './names.js';
 import { SAMPLE_CONFIG } from './sample-config.js';
@@ -168,6 +168,7 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     handlers: Object.fromEntries(
       Object.entries(file.handlers ?? {}).map(([type, handler]) => [type, resolveHandler(handler, at)]),
     ),
+    schedules: Object.entries(file.schedules ?? {}).map(([name, schedule]) => resolveSchedule(name, schedule, queueEntries[0]![0])),
     smtp: { ...HOST_DEFAULTS.smtp, ...file.smtp, ...definedOnly({ password: env.smtpPassword }) },
     webhook: {
       timeout: file.webhook?.timeout ?? HOST_DEFAULTS.webhookTimeout,
@@ -238,7 +239,7 @@ function resolveQueue(name: string, queue: QueueTable): QueueSettings {
     visibilityTimeout: queue.visibilityTimeout ?? DEFAULTS.visibilityTimeout,
     maxRetries: queue.maxRetries ?? DEFAULTS.maxRetries,
     retryDelays: queue.retryDelays ?? [...DEFAULTS.retryDelays],
-    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes, shards: queue.shards }),
+    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes, shards: queue.shards, rateLimit: queue.rateLimit }),
     retention: {
       completed: { ...DEFAULTS.keepCompleted, ...definedOnly({ ...queue.retention?.completed }) },
       failed: { ...DEFAULTS.keepFailed, ...definedOnly({ ...queue.retention?.failed }) },
@@ -254,7 +255,22 @@ function resolveHandler(handler: HandlerTable, at: (path: string) => string): Ha
   const module = handler.module ?? '';
   // "./x.js" and "../x.js" are files next to the config; a bare name is a package to import.
   const isFile = module.startsWith('.') || isAbsolute(module);
-  return { kind: 'module', module: isFile ? at(module) : module, exportName: handler.export ?? 'default', options };
+  return {
+    kind: 'module', module: isFile ? at(module) : module, exportName: handler.export ?? 'default', options,
+    ...definedOnly({ isolation: handler.isolation, killAfter: handler.killAfter }),
+  };
+}
+
+type ScheduleTable = NonNullable<ConfigFile['schedules']>[string];
+
+function resolveSchedule(name: string, schedule: ScheduleTable, firstQueue: string): ScheduleSettings {
+  const { queue, cron, every, tz, type, payload, priority, maxAttempts } = schedule;
+  return {
+    name,
+    queue: queue ?? firstQueue,
+    timing: every === undefined ? { cron: cron!, ...definedOnly({ tz }) } : { every },
+    job: { type, ...definedOnly({ payload, priority, maxAttempts }) },
+  };
 }
 
 /** Drops undefined values so optional properties are absent rather than present-but-undefined. */

@@ -1,8 +1,10 @@
 import type { Topology } from '../engine/connection.js';
 import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
-import type { FailedAttempt, Job, JobStatus, QueueStats } from '../engine/types.js';
+import type { FailedAttempt, Job, JobStatus, QueueStats, RateLimitStatus } from '../engine/types.js';
 import type { QueueTotals } from '../engine/operations.js';
+import type { ScheduleInfo } from '../engine/schedule-spec.js';
+import { rateLimitText } from '../shared/rate-limit-text.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
@@ -25,6 +27,10 @@ export interface QueueStatsEntry {
   totals?: QueueTotals;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
+  /** Set when the queue has a rate limit: the limit and its window now. */
+  rateLimit?: RateLimitStatus;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited?: boolean;
   /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
   shards?: ShardOverview[];
 }
@@ -58,14 +64,22 @@ interface Cell {
   colour?: Colour;
 }
 
-/** `flexq stats`: one row per queue, its state (running or paused), counts right-aligned. */
+/**
+ * `flexq stats`: one row per queue, its state (running, paused, or limited: held by its rate
+ * limit), counts right-aligned, and a LIMIT column (`100/1s`) when some queue has a rate limit.
+ */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
   // COMPLETED and FAILED count the jobs kept; the totals count every job since the queue was first used.
   const withTotals = entries.some((entry) => entry.totals !== undefined);
-  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(withTotals ? ['ALL DONE', 'ALL FAILED'] : [])];
-  const row = (name: string, stats: QueueStats, paused: boolean, totals: (string | number)[], colour?: Colour): Cell[] => [
+  const limits = entries.some((entry) => entry.rateLimit !== undefined);
+  const header = [
+    'QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED',
+    ...(withTotals ? ['ALL DONE', 'ALL FAILED'] : []), ...(limits ? ['LIMIT'] : []),
+  ];
+  // `extra`: the cells of the ALL DONE, ALL FAILED and LIMIT columns the table has.
+  const row = (name: string, state: string, stats: QueueStats, extra: (string | number)[], colour?: Colour): Cell[] => [
     name,
-    paused ? 'paused' : 'running',
+    state,
     stats.pendingJobs,
     stats.delayedJobs,
     stats.processingJobs,
@@ -73,13 +87,18 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
     stats.completedJobs,
     stats.failedJobs,
     stats.cancelledJobs,
-    ...totals,
+    ...extra,
   ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
   // A sharded queue is one row, its shards below it (and their primaries on a cluster); the totals
-  // are the queue's (summed over its shards), so shard rows leave those columns blank.
-  const rows = entries.flatMap(({ queue, stats, paused, totals, shards = [] }) => [
-    row(queue, stats, paused, withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []),
-    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.stats, shard.paused, withTotals ? ['', ''] : [], 'dim')),
+  // and the rate limit are the queue's (summed over its shards), so shard rows leave those columns blank.
+  const rows = entries.flatMap(({ queue, stats, paused, totals, shards = [], rateLimit, rateLimited }) => [
+    row(queue, paused ? 'paused' : rateLimited ? 'limited' : 'running', stats, [
+      ...(withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []), ...(limits ? [rateLimit ? rateLimitText(rateLimit) : '-'] : []),
+    ]),
+    ...shards.map((shard) => row(
+      `  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.paused ? 'paused' : 'running', shard.stats,
+      [...(withTotals ? ['', ''] : []), ...(limits ? [''] : [])], 'dim',
+    )),
   ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
@@ -87,10 +106,14 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
   return where + renderTable(header, rows, (column) => column > 1, style);
 }
 
-/** `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name. */
+/**
+ * `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name; with a rate limit,
+ * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards }) => [queue, {
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited }) => [queue, {
     ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }),
+    ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
     ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }
@@ -166,6 +189,37 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
       return `${paint(label.padEnd(width), 'bold', style)}  ${paint(text, cell.colour, style)}\n`;
     })
     .join('');
+}
+
+/** One schedule of `flexq schedules`, with its queue. */
+export type ScheduleEntry = ScheduleInfo & { queue: string };
+
+/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 60000 ms`. */
+function timingText(schedule: ScheduleInfo): string {
+  if (schedule.every !== undefined) return `every ${schedule.every} ms`;
+  return schedule.tz === undefined ? schedule.cron ?? '' : `${schedule.cron} (${schedule.tz})`;
+}
+
+/** `flexq schedules`: one row per schedule, next and last runs in UTC. */
+export function formatSchedules(schedules: readonly ScheduleEntry[], style: OutputStyle): string {
+  if (schedules.length === 0) return 'no schedules\n';
+  const header = ['QUEUE', 'NAME', 'WHEN', 'TYPE', 'STATE', 'NEXT', 'LAST', 'SOURCE'];
+  const rows = schedules.map((schedule): Cell[] => [
+    { text: schedule.queue },
+    { text: schedule.name },
+    { text: sanitize(timingText(schedule)) },
+    { text: sanitize(schedule.job.type) },
+    schedule.paused ? { text: 'paused', colour: 'yellow' } : { text: 'active', colour: 'green' },
+    { text: schedule.paused ? '-' : shortTime(schedule.nextRunAt) },
+    { text: schedule.lastRunAt === undefined ? '-' : shortTime(schedule.lastRunAt) },
+    { text: schedule.source },
+  ]);
+  return renderTable(header, rows, () => false, style);
+}
+
+/** `flexq schedules --json`: the schedules as an array, dates as ISO strings. */
+export function schedulesJson(schedules: readonly ScheduleEntry[]): string {
+  return toJson(schedules);
 }
 
 /** `flexq show --json`: the job object, dates as ISO strings. */

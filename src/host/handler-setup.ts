@@ -2,6 +2,9 @@ import { dirname } from 'node:path';
 import type { Handler } from '../engine/types.js';
 import { builtinHandler } from '../handlers/builtin.js';
 import { loadHandlerModule } from '../handlers/loader.js';
+import { DEFAULTS } from '../engine/defaults.js';
+import { IsolatedHandler } from '../engine/isolation/isolated-handler.js';
+import { moduleHandler } from '../engine/isolation/module-handler.js';
 import type { HandlerSettings, HostConfig } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
 
@@ -43,7 +46,16 @@ export function sharedOptions(config: HostConfig, settings: Extract<HandlerSetti
 async function loadOne(type: string, settings: HandlerSettings, config: HostConfig, mode: HostMode): Promise<Handler> {
   if (settings.kind === 'builtin') return builtinHandler(settings.builtin, { ...sharedOptions(config, settings, mode), ...settings.options });
   const baseDir = config.configFile === null ? process.cwd() : dirname(config.configFile);
-  return loadHandlerModule(type, settings.module, settings.options, baseDir, settings.exportName);
+  if (settings.isolation === undefined || settings.isolation === 'none') {
+    return loadHandlerModule(type, settings.module, settings.options, baseDir, settings.exportName);
+  }
+  const { module, options, exportName, isolation, killAfter } = settings;
+  const handler = moduleHandler(type, { module, options, export: exportName, baseDir, isolation, ...(killAfter === undefined ? {} : { killAfter }) }, {
+    isolation: 'none', killAfter: DEFAULTS.killAfter,
+  });
+  // Its first thread or process loads the module now, so a broken module stops the start.
+  if (handler instanceof IsolatedHandler) await handler.ready();
+  return handler;
 }
 
 /** Builds every handler of `[handlers]`; rejects naming the first job type whose handler cannot be made. */

@@ -12,6 +12,7 @@ export function lazyCliActions(load: () => Promise<CliActions>): CliActions {
     dispatch: async (command) => (await actions()).dispatch(command),
     stats: async (command) => (await actions()).stats(command),
     jobs: async (command) => (await actions()).jobs(command),
+    schedules: async (command) => (await actions()).schedules(command),
     show: async (command) => (await actions()).show(command),
     cancel: async (command) => (await actions()).cancel(command),
     retry: async (command) => (await actions()).retry(command),

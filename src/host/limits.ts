@@ -29,6 +29,8 @@ export const TIMER_RANGE: DurationRange = { min: 1, max: LIMITS.maxTimerMs };
 export const TIMER_OR_ZERO_RANGE: DurationRange = { min: 0, max: LIMITS.maxTimerMs };
 /** For durations stored as times in Redis, never put in a timer. */
 export const SCHEDULE_RANGE: DurationRange = { min: 0, max: LIMITS.maxScheduleMs };
+/** A rate limit's window: counted in Redis, so as long as a stored time, but never empty. */
+export const RATE_WINDOW_RANGE: DurationRange = { min: 1, max: LIMITS.maxScheduleMs };
 
 /** `1 ms`, `2147483647 ms (about 24.8 days)`, `31536000000 ms (365 days)`: exact, with a readable hint. */
 export function describeMs(ms: number): string {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RedisQueue } from '../engine/queue.js';
+import { exactDuration } from '../shared/rate-limit-text.js';
 
 /** How often the hosted queues' event feeds are read for the log. */
 const POLL_MS = 1_000;
@@ -59,6 +60,13 @@ export class QueueEventLog {
       case 'resumed':
         this.logger.info({ queue, event }, `queue ${queue} resumed`);
         break;
+      case 'rateLimit': {
+        // The detail is the new limit, `max|per` (ms), or '' once lifted.
+        const [max, per] = (detail ?? '').split('|').map(Number);
+        const limit = max && per ? `at most ${max} jobs start per ${exactDuration(per)}` : 'no rate limit';
+        this.logger.info({ queue, event, ...(max && per ? { rateLimit: { max, per } } : {}) }, `queue ${queue}: ${limit}`);
+        break;
+      }
       case 'cancelled':
         for (const jobId of jobIds) {
           this.logger.info({ queue, event, jobId, ...(detail ? { previousStatus: detail } : {}) }, `job ${jobId} cancelled${detail ? ` (was ${detail})` : ''}`);

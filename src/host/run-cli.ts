@@ -14,13 +14,17 @@ import type {
   QueueStateCommand,
   RetryCommand,
   RunCommand,
+  SchedulesCommand,
   ShowCommand,
   StatsCommand,
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from './config-errors.js';
 import type { Env } from './config.js';
-import { checksJson, formatChecks, formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson, type OutputStyle, type QueueStatsEntry } from './format.js';
+import {
+  checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, statsJson,
+  type OutputStyle, type QueueStatsEntry, type ScheduleEntry,
+} from './format.js';
 import { writeSampleConfig } from './sample-config.js';
 import { presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
@@ -55,6 +59,8 @@ export interface CliActions {
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
   /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
   jobs(command: JobsCommand): Promise<Job[]>;
+  /** The schedules of the asked queue, or of every configured queue, by queue then name. */
+  schedules(command: SchedulesCommand): Promise<ScheduleEntry[]>;
   /** The job, or null when no queue has it. */
   show(command: ShowCommand): Promise<Job | null>;
   cancel(command: CancelCommand): Promise<void>;
@@ -118,6 +124,11 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'jobs': {
         const jobs = await actions.jobs(command);
         print(command.json ? jobsJson(jobs) : formatJobs(jobs, style, command.status === 'delayed' ? 'due' : 'recent'));
+        return EXIT.ok;
+      }
+      case 'schedules': {
+        const schedules = await actions.schedules(command);
+        print(command.json ? schedulesJson(schedules) : formatSchedules(schedules, style));
         return EXIT.ok;
       }
       case 'show': {

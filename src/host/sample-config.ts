@@ -49,6 +49,7 @@ retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
 # maxPayloadBytes = 1048576            # largest payload a dispatch may carry (JSON bytes)
 # shards = 3                          # spread the queue over 3 hash slots (primaries of a cluster)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
+# rateLimit = { max = 100, per = "1s" } # at most 100 jobs start in any second, on every host
 
 [queues.default.retention]
 completed = { age = "1d", count = 1000 }
@@ -71,6 +72,19 @@ options = { ms = 500 }
 # [handlers.report]
 # module = "./handlers/report.js"
 # options = { bucket = "reports" }
+# isolation = "thread"                # or "process": run it where it can be killed; default "none"
+# killAfter = "2s"                    # after a cancel or timeout, kill and replace it this late
+
+# Schedules, [schedules.<name>]: a job added at every tick, one per tick however many hosts run.
+# At start the host makes the stored schedules match this file (adds, replaces, and removes those
+# this file defined before); schedules defined in code (q.schedule) stay unless named here too.
+# [schedules.nightly]
+# queue = "default"                   # the first queue unless given
+# cron = "0 3 * * *"                  # 5 fields, or 6 with seconds first; or every = "10m"
+# tz = "Europe/Berlin"                # the cron's time zone; UTC unless given
+# type = "report"
+# payload = { kind = "daily" }
+# priority = 0
 
 # SMTP server of the email handler. Password: FLEXQ_SMTP_PASSWORD.
 [smtp]

@@ -17,6 +17,7 @@ import { connectQueues, type QueueSet } from './queue-set.js';
 import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
 import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from './redis-target.js';
+import { syncSchedules } from './schedule-sync.js';
 
 /** What the worker host is made of. */
 export interface WorkerHostOptions {
@@ -99,11 +100,18 @@ export class WorkerHost implements HostView {
     try {
       await host.startListener();
       await host.events.start();
+      await host.applyRateLimits();
     } catch (error) {
       await host.stop(0);
       throw error;
     }
     await host.checkRedis();
+    if (!options.readOnly) {
+      await syncSchedules(set.queues, options.config.schedules, options.logger).catch(async (error: unknown) => {
+        await host.stop(0);
+        throw error;
+      });
+    }
     host.startWorkers();
     host.monitor.start();
     const { readOnly = false, noWorkers = false } = options;
@@ -111,6 +119,15 @@ export class WorkerHost implements HostView {
       config: options.config, mode: options.mode, queues: host.queues, logger: options.logger, deliver: !readOnly, runWorkers: !readOnly && !noWorkers,
     });
     return host;
+  }
+
+  /**
+   * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
+   * none (a change is logged from the queue's event feed). A read-only console writes nothing.
+   */
+  private async applyRateLimits(): Promise<void> {
+    if (this.options.readOnly) return;
+    await Promise.all(this.options.config.queues.map(({ rateLimit }, index) => this.queues[index]!.setRateLimit(rateLimit ?? null)));
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */

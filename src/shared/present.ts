@@ -85,3 +85,11 @@ export function presentJob(job: Job, redactPaths: readonly string[] = []): Job {
 export function presentError(error: unknown): string {
   return presentText(error instanceof Error ? error.message : String(error));
 }
+
+/** A schedule as every output shows it: its job's type and payload as a job's are shown. */
+export function presentSchedule<Schedule extends { job: { type: string; payload: Record<string, unknown> } }>(
+  schedule: Schedule, redactPaths: readonly string[] = [],
+): Schedule {
+  const { job } = schedule;
+  return { ...schedule, job: { ...job, type: presentText(job.type, redactPaths), payload: presentValue(job.payload, redactPaths) as Record<string, unknown> } };
+}

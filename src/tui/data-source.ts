@@ -7,14 +7,14 @@ import type { Topology } from '../engine/connection.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
-import { findJob, listWorkers, searchTab } from './lookups.js';
+import { findJob, listSchedules, listWorkers, searchTab } from './lookups.js';
 import { runBulk } from './bulk.js';
 import type { BulkAction, Marks } from './marks.js';
 import type { ConsoleCommands } from './keymap.js';
 import { RateMeter, eventTime } from './rates.js';
 import { presentError, presentJob } from '../shared/present.js';
 import { oneLine } from '../shared/sanitize.js';
-import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore } from './store.js';
+import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore, type ScheduleRow } from './store.js';
 
 /** How often and how far the data source looks. */
 export interface DataSourceOptions {
@@ -61,6 +61,7 @@ export class ConsoleDataSource implements ConsoleCommands {
   private lastStatsAt = 0;
   private lastWorkersAt = 0;
   private lastChartsAt = 0;
+  private lastSchedulesAt = 0;
   private feedOk = true;
   private pendingLogs: LogLine[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -111,6 +112,10 @@ export class ConsoleDataSource implements ConsoleCommands {
       this.lastChartsAt = 0;
       wanted = true;
     }
+    if (state.view === 'schedules' && previous.view !== 'schedules') {
+      this.lastSchedulesAt = 0;
+      wanted = true;
+    }
     if (wanted) this.kick();
   }
 
@@ -145,6 +150,8 @@ export class ConsoleDataSource implements ConsoleCommands {
       if (this.detailDirty) await this.loadDetail();
       if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
       if (this.store.getState().view === 'queue' && Date.now() - this.lastChartsAt >= this.options.workersMs) await this.loadCharts();
+      // Schedules change without events (a pause elsewhere, a tick): refreshed like workers while shown.
+      if (this.store.getState().view === 'schedules' && Date.now() - this.lastSchedulesAt >= this.options.workersMs) await this.loadSchedules();
       this.setFeedOk(true);
     } catch {
       // While quitting, the host closes its connections under us: that is no lost Redis.
@@ -209,10 +216,13 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.dirtyStats.clear();
     const all = names.length === this.queues.size;
     try {
-      // One read per queue: counts, paused state and the oldest ready job's wait come together.
+      // One read per queue: counts, paused state, the oldest ready job's wait and the rate limit.
       const rows = await Promise.all(names.map(async (name) => {
-        const { stats, paused, oldestReadyAt, shards } = await this.queues.get(name)!.getOverview();
-        const row = { name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime() };
+        const { stats, paused, oldestReadyAt, shards, rateLimit, rateLimited } = await this.queues.get(name)!.getOverview();
+        const row = {
+          name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime(),
+          rateLimit: rateLimit === null ? null : { max: rateLimit.max, per: rateLimit.per }, rateLimited,
+        };
         return shards === undefined ? row : { ...row, shards: shards.map(({ oldestReadyAt: _at, ...shard }) => shard) };
       }));
       const now = Date.now();
@@ -318,6 +328,11 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().setQueueCharts({ queue: queue.name, totals, minutes });
   }
 
+  private async loadSchedules(): Promise<void> {
+    this.lastSchedulesAt = Date.now();
+    this.store.getState().setSchedules(await listSchedules([...this.queues.values()], this.options.redact));
+  }
+
   private updateHeader(): void {
     const now = Date.now();
     const pool = this.view.pool();
@@ -363,6 +378,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       this.store.getState().toast('info', done());
       this.dirtyStats.add(queueName);
       this.pageDirty = this.detailDirty = true;
+      this.lastSchedulesAt = 0;
       this.kick();
     } catch (err) {
       this.store.getState().toast('error', message(err));
@@ -414,6 +430,19 @@ export class ConsoleDataSource implements ConsoleCommands {
       paused = !(await queue.isPaused());
       await (paused ? queue.pause() : queue.resume());
       this.store.getState().patchQueue(name, { paused });
+    });
+  }
+
+  async toggleSchedulePause(schedule: ScheduleRow): Promise<void> {
+    const pause = !schedule.paused;
+    await this.act(schedule.queue, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
+      pause ? queue.pauseSchedule(schedule.name) : queue.resumeSchedule(schedule.name));
+  }
+
+  async triggerSchedule(schedule: ScheduleRow): Promise<void> {
+    let id = '';
+    await this.act(schedule.queue, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
+      id = await queue.triggerSchedule(schedule.name);
     });
   }
 }

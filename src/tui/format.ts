@@ -1,4 +1,5 @@
 /** Pure text helpers for the console's columns: widths, ages, bars, sparklines, redacted JSON. */
+import type { Job } from '../engine/types.js';
 import { presentText, presentValue } from '../shared/present.js';
 import { oneLine, sanitize } from '../shared/sanitize.js';
 
@@ -88,4 +89,13 @@ export function inlineJson(value: unknown): string {
   } catch {
     return oneLine(String(value));
   }
+}
+
+/**
+ * What a job's isolated handler is going through, for lists and the detail: `stopping` once its
+ * signal aborted (it is killed unless it returns in time), `killed` once it was; '' otherwise.
+ */
+export function handlerStopText(job: Job): string {
+  if (!job.handlerStop) return '';
+  return job.handlerStop.state === 'stopping' ? `stopping… (attempt ${job.handlerStop.attempt})` : `killed (attempt ${job.handlerStop.attempt})`;
 }

@@ -4,7 +4,9 @@
  */
 import type { Key } from 'ink';
 import type { Job } from '../engine/types.js';
-import { STATUS_TABS, selectedQueueRow, tabTotal, targetJob, type ConsoleStore, type View } from './store.js';
+import {
+  STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleStore, type ScheduleRow, type View,
+} from './store.js';
 import { BULK_TABS, markedCount, marksShown, type BulkAction, type Marks } from './marks.js';
 import { shownStatus } from '../shared/shown-status.js';
 
@@ -21,6 +23,8 @@ export interface ConsoleCommands {
   remove(job: Job): Promise<void>;
   /** Retries, cancels or deletes the marked jobs, with progress in the store. */
   bulk(action: BulkAction, marks: Marks): Promise<void>;
+  toggleSchedulePause(schedule: ScheduleRow): Promise<void>;
+  triggerSchedule(schedule: ScheduleRow): Promise<void>;
 }
 
 /** What an action works with. */
@@ -74,7 +78,14 @@ export function asksFirst(binding: KeyBinding): boolean {
 
 const MAIN: readonly KeyScope[] = ['queues', 'jobs'];
 const JOBS_AND_DETAIL: readonly KeyScope[] = ['jobs', 'detail'];
-const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue'];
+const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue', 'schedules'];
+
+/** Runs `act` on the selected schedule, or says there is none. */
+const onSchedule = (c: KeyContext, act: (schedule: ScheduleRow) => Promise<void>) => {
+  const schedule = selectedScheduleRow(state(c));
+  if (schedule) void act(schedule);
+  else state(c).toast('error', 'no schedule selected');
+};
 
 const state = (ctx: KeyContext) => ctx.store.getState();
 
@@ -165,6 +176,19 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   { keys: ['i'], label: 'i', scopes: MAIN, description: 'queue detail: totals, throughput and failures over the last hour and day', hint: 'charts', action: (c) => state(c).open('queue') },
 
+  // Schedules
+  { keys: ['up', 'k'], label: '↑/k', scopes: ['schedules'], description: 'previous schedule', action: (c) => state(c).moveSchedule(-1) },
+  { keys: ['down', 'j'], label: '↓/j', scopes: ['schedules'], description: 'next schedule', action: (c) => state(c).moveSchedule(1) },
+  { keys: ['escape'], label: 'Esc', scopes: ['schedules'], description: 'back', hint: 'back', action: (c) => state(c).back() },
+  {
+    keys: ['p'], label: 'p', scopes: ['schedules'], description: 'pause / resume the selected schedule', hint: 'pause', rank: 1, mutates: true,
+    action: (c) => onSchedule(c, (schedule) => c.commands.toggleSchedulePause(schedule)),
+  },
+  {
+    keys: ['t'], label: 't', scopes: ['schedules'], description: 'run the selected schedule now (adds its job, paused or not)', hint: 'run now', rank: 1, mutates: true,
+    action: (c) => onSchedule(c, (schedule) => c.commands.triggerSchedule(schedule)),
+  },
+
   // Logs
   { keys: ['e'], label: 'e', scopes: ['logs'], description: 'cycle the minimum level: all, debug, info, warn, error', hint: 'level', action: (c) => state(c).cycleLogLevel() },
   { keys: ['f'], label: 'f', scopes: ['logs'], description: 'filter by job id (empty: all jobs)', hint: 'job', action: (c) => state(c).startInput('logJob') },
@@ -172,6 +196,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   // Screens
   { keys: ['l'], label: 'l', scopes: EVERY_VIEW, description: 'log tail', hint: 'logs', action: (c) => state(c).open('logs') },
   { keys: ['w'], label: 'w', scopes: EVERY_VIEW, description: 'workers', hint: 'workers', action: (c) => state(c).open('workers') },
+  { keys: ['s'], label: 's', scopes: EVERY_VIEW, description: 'schedules', hint: 'schedules', action: (c) => state(c).open('schedules') },
   { keys: ['?'], label: '?', scopes: EVERY_VIEW, description: 'help: every key', hint: 'help', action: (c) => (state(c).view === 'help' ? state(c).back() : state(c).open('help')) },
   { keys: ['q'], label: 'q', scopes: EVERY_VIEW, description: 'quit (waits for in-flight jobs)', hint: 'quit', action: (c) => c.quit() },
   // Ctrl-C reaches the console as a key (the terminal is in raw mode), so it is bound in every scope:

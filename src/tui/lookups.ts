@@ -1,8 +1,9 @@
-/** Engine reads the data source makes on demand: find a job by id, search a tab, list workers. */
+/** Engine reads the data source makes on demand: find a job by id, search a tab, list workers and schedules. */
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job, WorkerInfo } from '../engine/types.js';
-import type { StatusTab } from './store.js';
+import type { ScheduleRow, StatusTab } from './store.js';
 import { parseSearch, searchMatches } from './search-query.js';
+import { presentSchedule } from '../shared/present.js';
 
 /** The job with that id in any of `queues`, or null. */
 export async function findJob(queues: Iterable<RedisQueue>, id: string): Promise<Job | null> {
@@ -41,5 +42,12 @@ export async function searchTab(
 export async function listWorkers(queues: readonly RedisQueue[]): Promise<WorkerInfo[]> {
   // Each queue keeps its own heartbeats and a worker serves one queue, so the lists do not overlap.
   const lists = await Promise.all(queues.map((queue) => queue.getWorkers()));
+  return lists.flat();
+}
+
+/** The schedules of `queues`, by queue then name, their jobs shown as every output shows them. */
+export async function listSchedules(queues: readonly RedisQueue[], redact: readonly string[]): Promise<ScheduleRow[]> {
+  const lists = await Promise.all(queues.map(async (queue) =>
+    (await queue.listSchedules()).map((schedule) => ({ ...presentSchedule(schedule, redact), queue: queue.name }))));
   return lists.flat();
 }

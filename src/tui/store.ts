@@ -4,7 +4,8 @@
  * fills it from the engine and reacts to what the user asks for (queue, tab, page, detail, search).
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Job, QueueStats, WorkerInfo } from '../engine/types.js';
+import type { Job, QueueStats, RateLimit, WorkerInfo } from '../engine/types.js';
+import type { ScheduleInfo } from '../engine/schedule-spec.js';
 import type { ConnectionState, FiringAlertView, LogLine } from './host-view.js';
 import { logLineShown, type LogFilter, type LogLevelFilter } from './log-lines.js';
 import { allMarks, toggledMarks, type BulkProgress, type Marks } from './marks.js';
@@ -16,7 +17,7 @@ export const STATUS_TABS = ['pending', 'delayed', 'processing', 'retrying', 'fai
 export type StatusTab = (typeof STATUS_TABS)[number];
 
 /** What fills the screen; `queues` and `jobs` are the two panes of the main screen. */
-export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help' | 'queue';
+export type View = 'queues' | 'jobs' | 'detail' | 'workers' | 'logs' | 'help' | 'queue' | 'schedules';
 
 export { LOG_LEVELS, type LogLevelFilter } from './log-lines.js';
 
@@ -29,6 +30,10 @@ export interface QueueRow {
   rate: number;
   /** When (epoch ms) the longest-waiting ready job became ready; null when none is ready. */
   oldestReadyAt: number | null;
+  /** The queue's rate limit; null when it has none. */
+  rateLimit: RateLimit | null;
+  /** Jobs are ready but the rate limit lets none start now. */
+  rateLimited: boolean;
   /** A sharded queue's shards, each with its counts (and its primary on a cluster). */
   shards?: ShardRow[];
 }
@@ -69,6 +74,9 @@ export interface SearchState {
   /** How many jobs the scan looked at (it stops at a bound). */
   scanned: number;
 }
+
+/** A schedule row: one schedule of a shown queue, with its next and last runs. */
+export type ScheduleRow = ScheduleInfo & { queue: string };
 
 /** A worker row: one worker of any host, as its heartbeats describe it. */
 export type WorkerRow = WorkerInfo;
@@ -125,6 +133,9 @@ export interface ConsoleState {
   search: SearchState | null;
   detail: DetailState | null;
   workers: WorkerRow[];
+  /** The schedules of every shown queue (null until first loaded), and the selected one. */
+  schedules: ScheduleRow[] | null;
+  selectedSchedule: number;
   logs: LogLine[];
   logFilter: LogFilter;
   /** Lines the log view is scrolled up from the tail (0: it follows new lines), and how many it shows. */
@@ -178,6 +189,8 @@ export interface ConsoleActions {
   setSearchResults(query: string, results: Job[], scanned: number): void;
   setDetail(detail: DetailState): void;
   setWorkers(workers: WorkerRow[]): void;
+  setSchedules(schedules: ScheduleRow[]): void;
+  moveSchedule(delta: number): void;
   appendLogs(lines: readonly LogLine[]): void;
   setHeader(patch: Partial<HeaderState>): void;
   setQuitting(inFlight: number): void;
@@ -215,6 +228,11 @@ export function targetJob(state: ConsoleState): Job | null {
   if (state.view === 'detail') return state.detail?.job ?? null;
   if (state.view === 'jobs') return listedJobs(state)[state.selectedIndex] ?? null;
   return null;
+}
+
+/** The schedule the schedule keys act on. */
+export function selectedScheduleRow(state: ConsoleState): ScheduleRow | null {
+  return state.schedules?.[state.selectedSchedule] ?? null;
 }
 
 /** The selected queue's row. */
@@ -264,7 +282,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       readOnly: init.readOnly ?? false,
       view: 'queues',
       history: [],
-      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null })),
+      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false })),
       selectedQueue: 0,
       tab: 'pending',
       offset: 0,
@@ -274,6 +292,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       search: null,
       detail: null,
       workers: [],
+      schedules: null,
+      selectedSchedule: 0,
       logs: [],
       logFilter: { level: 'all', jobId: '' },
       logScroll: 0,
@@ -435,6 +455,17 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       },
       setDetail: (detail) => set({ detail }),
       setWorkers: (workers) => set({ workers }),
+      setSchedules: (schedules) => {
+        // Keep the same schedule selected when the list is refreshed under it.
+        const { schedules: before, selectedSchedule } = get();
+        const selected = before?.[selectedSchedule];
+        const kept = selected ? schedules.findIndex((row) => row.queue === selected.queue && row.name === selected.name) : -1;
+        set({ schedules, selectedSchedule: kept >= 0 ? kept : clamp(selectedSchedule, 0, Math.max(0, schedules.length - 1)) });
+      },
+      moveSchedule: (delta) => {
+        const { schedules, selectedSchedule } = get();
+        set({ selectedSchedule: clamp(selectedSchedule + delta, 0, Math.max(0, (schedules?.length ?? 0) - 1)) });
+      },
       appendLogs: (lines) => {
         if (lines.length === 0) return;
         const { logs: kept, logScroll, logFilter } = get();

@@ -139,3 +139,28 @@ describe('a write whose reply is lost is not done twice', () => {
     expect(runs).toBe(1);
   });
 });
+
+describe('a unique push whose reply is lost resolves as the first call did', () => {
+  it('a unique push sent twice resolves to the one job it stored', async () => {
+    proxy.dropReplyTo('_addJobs');
+    const job = await queue.push({ type: 't', payload: { n: 1 }, uniqueKey: 'k' });
+    expect(proxy.drops).toBe(1);
+    expect(await storedJobs()).toBe(1);
+    expect(await queue.getJob(job.id)).toMatchObject({ status: 'pending', payload: { n: 1 } });
+    expect((await queue.push({ type: 't', uniqueKey: 'k' })).id).toBe(job.id);
+  });
+
+  it('a pushBulk with a duplicate inside, sent twice, answers as the first call would have', async () => {
+    proxy.dropReplyTo('_addJobs');
+    const jobs = await queue.pushBulk([
+      { type: 't', payload: { n: 1 }, uniqueKey: 'a' },
+      { type: 't', payload: { n: 2 } },
+      { type: 't', payload: { n: 3 }, uniqueKey: 'a' },
+    ]);
+    expect(proxy.drops).toBe(1);
+    expect(await storedJobs()).toBe(2);
+    expect(jobs[2]!.id).toBe(jobs[0]!.id);
+    expect(jobs[2]!.payload).toEqual({ n: 1 });
+    expect((await queue.getStats()).pendingJobs).toBe(2);
+  });
+});

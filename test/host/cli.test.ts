@@ -153,7 +153,7 @@ describe('help and version', () => {
     expect(known.kind === 'info' && known.text.startsWith('Usage: flexq jobs')).toBe(true);
     expect(parse('help', 'delete')).toEqual({
       kind: 'usage-error',
-      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, show, cancel, retry, clean, priority, pause, resume, drain, console, demo, doctor",
+      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, schedules, show, cancel, retry, clean, priority, pause, resume, drain, console, demo, doctor",
       command: 'flexq',
     });
   });

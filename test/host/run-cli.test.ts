@@ -24,6 +24,7 @@ function recordingActions(failWith?: Error) {
     dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
+    schedules: (command) => record(command, []),
     show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
     retry: (command) => record(command, undefined),

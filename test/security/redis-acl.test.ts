@@ -50,11 +50,12 @@ async function aclRefusals(user: string): Promise<string[]> {
     .map((fields) => `${String(fields.get('reason'))} ${String(fields.get('object'))} (${String(fields.get('context'))})`);
 }
 
-const connectAs = (username: string, password: string) =>
-  RedisQueue.connect('acl', { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
+/** A queue of its own per test (`queue`), so no test counts another's jobs. */
+const connectAs = (username: string, password: string, queue = 'acl') =>
+  RedisQueue.connect(queue, { url: redis.url, username, password, prefix: PREFIX, connectTimeout: 3_000 });
 
 describe('the full ACL user of the README', () => {
-  it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events', async () => {
+  it('runs the whole API: push, a worker processing jobs, cancel, retry, setPriority, pause/resume, stats, listJobs, events, schedules', async () => {
     const queue = await connectAs('flexq', 'change-me');
     const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
     try {
@@ -100,6 +101,14 @@ describe('the full ACL user of the README', () => {
       await waitFor('the retried cancelled job to complete', async () => (await queue.getTotals()).completed === 3);
       await queue.removeJob(first.id);
       expect(await queue.clean('completed')).toBe(2);
+
+      // Schedules: saved, fired by the worker, paused, run now, listed, removed.
+      await queue.schedule('tick', { every: 1_000 }, { type: 'work', payload: { n: 4 } });
+      await waitFor('a scheduled run', async () => (await queue.listSchedules())[0]?.lastJobId !== undefined);
+      await queue.pauseSchedule('tick');
+      await queue.resumeSchedule('tick');
+      await queue.triggerSchedule('tick');
+      expect(await queue.removeSchedule('tick')).toBe(true);
     } finally {
       await worker.stop();
       await queue.close();
@@ -128,6 +137,26 @@ describe('the full ACL user of the README', () => {
       await admin.call('ACL', 'LOG', 'RESET');
     }
   });
+
+  it('runs unique jobs and a rate limit too', async () => {
+    const queue = await connectAs('flexq', 'change-me', 'acl-flow');
+    const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
+    try {
+      worker.registerHandler('once', () => ({ success: true }));
+      await queue.setRateLimit({ max: 100, per: 1_000 });
+      const job = await queue.push({ type: 'once', uniqueKey: 'k' });
+      expect((await queue.push({ type: 'once', uniqueKey: 'k' })).id).toBe(job.id);
+      await queue.push({ type: 'once', uniqueKey: 'timed', uniqueFor: 60_000 });
+      void worker.start();
+      await waitFor('both jobs to run', async () => (await queue.getStats()).completedJobs === 2);
+      expect((await queue.getOverview()).rateLimit).toMatchObject({ max: 100, started: 2 });
+      await queue.setRateLimit(null);
+    } finally {
+      await worker.stop();
+      await queue.close();
+    }
+    expect(await aclRefusals('flexq')).toEqual([]);
+  }, 30_000);
 
   it('cannot touch keys outside its prefix', async () => {
     const client = new Redis(redis.url, { username: 'flexq', password: 'change-me', maxRetriesPerRequest: 1 });

@@ -21,6 +21,8 @@ function context(readOnly = false) {
     togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
     remove: async (job: Job) => void calls.push(`remove ${job.id}`),
     bulk: async (action, marks) => void calls.push(`${action} ${marks.all ? 'all' : marks.ids.join(',')}`),
+    toggleSchedulePause: async (schedule) => void calls.push(`pause schedule ${schedule.name}`),
+    triggerSchedule: async (schedule) => void calls.push(`run schedule ${schedule.name}`),
   };
   const store = createConsoleStore({ queues: ['q'], readOnly });
   const ctx: KeyContext = { store, commands, quit: () => calls.push('quit'), forceQuit: () => calls.push('force quit') };

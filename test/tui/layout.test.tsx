@@ -10,7 +10,10 @@ import { columnWidths } from '../../src/tui/components/table.js';
 import { createConsoleStore, type ConsoleStore } from '../../src/tui/store.js';
 
 function contextFor(store: ConsoleStore): ConsoleContextValue {
-  const commands = { cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, remove: async () => {}, bulk: async () => {} };
+  const commands = {
+    cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, remove: async () => {}, bulk: async () => {},
+    toggleSchedulePause: async () => {}, triggerSchedule: async () => {},
+  };
   return { store, redact: [], noColor: true, keys: { store, commands, quit: () => {}, forceQuit: () => {} } };
 }
 
@@ -55,8 +58,8 @@ describe('layout', () => {
     const stats = { pendingJobs: 7, delayedJobs: 0, processingJobs: 2, retryingJobs: 0, completedJobs: 40, failedJobs: 0, cancelledJobs: 0 };
     const shards = [0, 1, 2].map((shard) => ({ shard, node: `10.0.0.${shard}:6379`, stats, paused: false }));
     store.getState().setQueues([
-      { name: 'emails', stats, paused: false, rate: 0, oldestReadyAt: null, shards },
-      { name: 'plain', stats, paused: false, rate: 0, oldestReadyAt: null },
+      { name: 'emails', stats, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false, shards },
+      { name: 'plain', stats, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false },
     ]);
     const { lastFrame, unmount } = render(<ConsoleProvider value={contextFor(store)}><QueuesTable columns={200} /></ConsoleProvider>);
     const lines = (lastFrame() ?? '').split('\n');

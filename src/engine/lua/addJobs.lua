@@ -12,9 +12,13 @@
 -- ARGV[6…5+n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length|type payload JSON`
 -- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
--- Returns {'OK', created µs} or {'ID_EXISTS', id} when an id is taken by another job or repeated
--- (nothing is stored then). The same call sent again (its reply was lost) finds its own jobs
--- stored (created within the last 10 minutes) and gets {'OK', their created µs}, storing nothing.
+-- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
+--         then their number m (0 for none); see includes/unique.lua
+-- Returns {'OK', created µs[, duplicates]} or {'ID_EXISTS', id} when an id is taken by another job
+-- or repeated (nothing is stored then). Duplicates come only when a unique job's key was held: flat
+-- job index, holder id, holder record ('' for a job of this call), holder details (or ''); those
+-- jobs are not stored. The same call sent again (its reply was lost) finds its own jobs stored
+-- (created within the last 10 minutes) and gets {'OK', their created µs}, storing nothing.
 -- Errors (before any write) on a malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -33,6 +37,9 @@ for id in string.gmatch(ARGV[5], '[^,]+') do
   ids[#ids + 1] = id
 end
 if #ids ~= n then error('flexq: addJobs got ' .. #ids .. ' ids for ' .. n .. ' jobs') end
+-- Jobs whose unique key is held are dropped here, from ARGV and `ids` (see includes/unique.lua).
+local unique = planUniqueJobs(ids)
+n = #ids
 -- Priorities stay text: a priority names a ready list and scores the priorities set as it is.
 local function delayOf(i)
   return uniform and tonumber(ARGV[3]) or numberArg(5 + n + i, 'delay', 0, 1e13)
@@ -44,25 +51,21 @@ if uniform then
   numberArg(3, 'delay', 0, 1e13)
   checkPriority(ARGV[4])
 end
--- A job of this call stored already means the call was sent before: same id, the same type and
--- payload (its record from the type length on; the head and priority change as the job moves on),
--- and created lately (a resend comes within seconds; an older job is another one whose id collided).
+-- A job of this call stored already means the call was sent before (isResentJob).
 -- The reply for such a call, or nil when none of `stored` (records by position) is there.
-local RESEND_WINDOW_US = 600 * 1000000
-
 local function resentReply(stored)
   local resent
   for i = 1, n do
     local record = stored[i]
     if record then
-      local typeAndPayload = string.match(ARGV[5 + i], '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
-      local same = string.sub(record, -#typeAndPayload - 1) == '|' .. typeAndPayload
-      if not same or nowUs - (tonumber(decodeJob(record).c) or 0) > RESEND_WINDOW_US then return {'ID_EXISTS', ids[i]} end
+      if not isResentJob(record, ARGV[5 + i]) then return {'ID_EXISTS', ids[i]} end
       resent = resent or record
     end
   end
-  if resent then return {'OK', decodeJob(resent).c} end
+  if resent then return withDuplicates(unique, {'OK', decodeJob(resent).c}) end
 end
+-- Every job of the call resolved to a holder of its key: nothing to store.
+if n == 0 then return withDuplicates(unique, {'OK', nowUsText}) end
 local now = nowMs()
 -- A batch is looked up first; a single job is stored with HSETNX below, which looks and writes at once.
 if n > 1 then
@@ -89,9 +92,8 @@ for i = 1, n do
       readyLevels[#readyLevels + 1] = priorityOf(i)
     end
   end
-  -- Status pending; no attempts, claims, entered, processed or failed time yet (format in lib).
   batch[2 * i - 1] = id
-  batch[2 * i] = PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. ARGV[5 + i]
+  batch[2 * i] = newJobRecord(runAt, ARGV[5 + i])
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
@@ -101,6 +103,7 @@ if n > 1 then
 elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
   return resentReply({redis.call('HGET', JOBS, ids[1])})
 end
+holdUniqueKeys(unique)
 if allReady then
   pushReady(prioritiesKey, ids, ARGV[4], false)
 else
@@ -111,4 +114,4 @@ if #readyIds > 0 then wake(wakeKey) end
 emit(eventsKey, maxLen, 'added', readyIds)
 emit(eventsKey, maxLen, 'delayed', delayed)
 flushEvents()
-return {'OK', nowUsText}
+return withDuplicates(unique, {'OK', nowUsText})

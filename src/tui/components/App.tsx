@@ -11,6 +11,7 @@ import { LogsView } from './LogsView.js';
 import { MAX_QUEUE_ROWS, QueuesTable } from './QueuesTable.js';
 import { WorkersView } from './WorkersView.js';
 import { QueueView } from './QueueView.js';
+import { SchedulesView } from './SchedulesView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
 export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false, alertsShown = false): number {
@@ -37,6 +38,7 @@ export function App() {
   switch (view) {
     case 'detail': body = <JobDetail columns={columns} rows={bodyRows} />; break;
     case 'workers': body = <WorkersView columns={columns} rows={bodyRows} />; break;
+    case 'schedules': body = <SchedulesView columns={columns} rows={bodyRows} />; break;
     case 'logs': body = <LogsView columns={columns} rows={bodyRows} />; break;
     case 'help': body = <HelpView columns={columns} rows={bodyRows} />; break;
     case 'queue': body = <QueueView columns={columns} rows={bodyRows} />; break;

@@ -7,6 +7,7 @@ import { fit } from '../format.js';
 const SCOPE_TITLES: Record<KeyScope, string> = {
   queues: 'Queues pane', jobs: 'Jobs pane', detail: 'Job detail', workers: 'Workers', logs: 'Logs', help: 'Help',
   queue: 'Queue detail', prompt: 'y/n prompt', input: 'Typing a search or filter', quitting: 'While quitting',
+  schedules: 'Schedules',
 };
 
 /** The help lines: a title per scope, then `key  description` for each binding first seen there. */

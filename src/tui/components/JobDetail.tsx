@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
 import type { LogLine } from '../host-view.js';
-import { age, inlineJson, prettyJson, progressBar, progressFraction } from '../format.js';
+import { age, handlerStopText, inlineJson, prettyJson, progressBar, progressFraction } from '../format.js';
 import { presentJob, presentText } from '../../shared/present.js';
 import { oneLine, sanitize } from '../../shared/sanitize.js';
 import { shownStatus } from '../../shared/shown-status.js';
@@ -49,6 +49,7 @@ export function detailLines(raw: Job, logs: readonly LogLine[], redact: readonly
     field('failed at', when(job.failedAt, now)),
     field('progress', job.progress === undefined ? '-' : fraction === undefined ? inlineJson(job.progress) : progressBar(fraction, 30)),
   ];
+  if (job.handlerStop) lines.push({ text: `${'handler'.padEnd(11)}${handlerStopText(job)}`, color: job.handlerStop.state === 'killed' ? 'red' : 'yellow' });
   if (job.error) lines.push(...block('error', sanitize(job.error), 'red'));
   if (job.history?.length) {
     lines.push({ text: 'failed attempts', bold: true });

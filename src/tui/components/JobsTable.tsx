@@ -1,7 +1,8 @@
 /** The selected queue's jobs, one tab per status, one page at a time (only that page is fetched). */
 import { Box, Text } from 'ink';
 import type { Job } from '../../engine/types.js';
-import { age, errorStart, inlineJson, progressBar, progressFraction } from '../format.js';
+import { age, errorStart, handlerStopText, inlineJson, progressBar, progressFraction } from '../format.js';
+import { rateLimitText } from '../../shared/rate-limit-text.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 import { STATUS_TABS, listedJobs, pageCount, selectedQueueRow, tabTotal, type StatusTab } from '../store.js';
 import { markedCount, marksShown, type Marks } from '../marks.js';
@@ -34,15 +35,17 @@ function cells(job: Job, tab: StatusTab, now: number, marks: Marks | null): stri
     const fraction = progressFraction(job.progress);
     row.push(fraction === undefined ? (job.progress === undefined ? '' : inlineJson(job.progress)) : progressBar(fraction, 14));
   }
-  row.push(tab === 'completed' ? (job.result === undefined ? '' : inlineJson(job.result)) : errorStart(job.error));
+  const stop = handlerStopText(job);
+  row.push(tab === 'completed' ? (job.result === undefined ? '' : inlineJson(job.result)) : stop ? `[handler ${stop}] ${errorStart(job.error)}`.trimEnd() : errorStart(job.error));
   return row;
 }
 
 /** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
 function Tabs({ columns }: { columns: number }) {
-  const { tab, stats, search, offset, pageSize, pages, marks } = useConsoleState((s) => ({
+  const { tab, stats, search, offset, pageSize, pages, marks, rateLimit, rateLimited } = useConsoleState((s) => ({
     tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize, pages: pageCount(s),
     marks: marksShown(s.marks, selectedQueueRow(s)?.name, s.tab),
+    rateLimit: selectedQueueRow(s)?.rateLimit ?? null, rateLimited: selectedQueueRow(s)?.rateLimited ?? false,
   }));
   const color = useColor();
   // Marking the whole tab marks the jobs its stats count (a pending page's places may be more).
@@ -59,6 +62,7 @@ function Tabs({ columns }: { columns: number }) {
           {label(name, i, short)}
         </Text>
       )).flatMap((node, i) => (i === 0 ? [node] : [<Text key={`s${i}`}> </Text>, node]))}
+      {rateLimit ? <Text color={rateLimited ? color('magenta') : undefined} dimColor={!rateLimited}>{`  limit ${rateLimitText(rateLimit)}${rateLimited ? ' held' : ''}`}</Text> : null}
     </Text>
   );
 }

@@ -1,4 +1,7 @@
-/** One row per queue: state, counts by status, finish rate and how long the oldest ready job has waited. */
+/**
+ * One row per queue: state (running, paused, or limited while its rate limit holds ready jobs back),
+ * counts by status, finish rate and how long the oldest ready job has waited.
+ */
 import { Box, Text } from 'ink';
 import { age, rate } from '../format.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
@@ -47,14 +50,14 @@ export function QueuesTable({ columns }: { columns: number }) {
       {visible.map((row, i) => {
         const s = row.stats;
         const cells = [
-          row.shards === undefined ? row.name : `${row.name} ×${row.shards.length}`, row.paused ? 'paused' : 'running',
+          row.shards === undefined ? row.name : `${row.name} ×${row.shards.length}`, row.paused ? 'paused' : row.rateLimited ? 'limited' : 'running',
           compactCount(s?.pendingJobs), compactCount(s?.delayedJobs), compactCount(s?.processingJobs),
           compactCount(s?.retryingJobs), compactCount(s?.failedJobs), compactCount(s?.completedJobs),
           compactCount(s?.cancelledJobs), rate(row.rate), row.oldestReadyAt === null ? '-' : age(row.oldestReadyAt, now),
         ];
         const isSelected = first + i === selected;
         return (
-          <Text key={row.name} inverse={isSelected && focused} bold={isSelected} color={row.paused ? color('yellow') : undefined} wrap="truncate-end">
+          <Text key={row.name} inverse={isSelected && focused} bold={isSelected} color={row.paused ? color('yellow') : row.rateLimited ? color('magenta') : undefined} wrap="truncate-end">
             {tableRow(cells, COLUMNS, widths, columns)}
           </Text>
         );

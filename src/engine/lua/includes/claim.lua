@@ -44,6 +44,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
+  releaseUniqueKeys(lost)
 end
 
 -- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one,
@@ -182,13 +183,15 @@ local function upkeepOf(key, now, handleDue)
 end
 
 -- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to
--- `wanted` jobs (or, for a request sent again, the jobs it leased the first time). One MGET reads
--- what every claim needs first: the upkeep's timing, the pause flag and the request's stash.
--- Reply: {ms until the next delayed or retrying job is due or a lease runs out (-1: none),
--- {id, record, …}, {id, details JSON, …}}
+-- `wanted` jobs as the rate limit allows (or, for a request sent again, the jobs it leased the
+-- first time). One MGET reads what every claim needs first: the upkeep's timing, the pause flag,
+-- the request's stash and the rate limit. Reply: {ms until the next delayed or retrying job is due
+-- or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate limit
+-- lets another job start when it holds the queue now (-1: it does not)}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
-  local read = redis.call('MGET', upkeepKey(), k.paused, request.slot == '' and k.paused or claimStashKey(request))
+  local stashKey = request.slot == '' and k.paused or claimStashKey(request)
+  local read = redis.call('MGET', upkeepKey(), k.paused, stashKey, rateLimitKey())
   -- When something falls due (`due`, nil: nothing scheduled) and when the sets were last looked at.
   local timing = {}
   timing.due, timing.looked = parseUpkeep(read[1])
@@ -207,18 +210,20 @@ local function claimJobs(k, maxLen, keep, c, now)
 
   -- The reply's due time leaves out this call's own leases: their worker renews them.
   local nextDue = timing.due and math.max(0, timing.due - now) or -1
-  local claimed, details = {}, {}
+  local claimed, details, heldFor = {}, {}, -1
   local replayed, replayedDetails = replayClaim(request, request.slot ~= '' and read[3] or nil)
   if replayed then
     claimed, details = replayed, replayedDetails
   elseif wanted > 0 and not read[2] then
     local leased
-    claimed, details, leased = lease(k, maxLen, wanted, now, c.leaseMs, request, timing)
+    local allowed, limit = startsAllowed(wanted, now, parseRateLimit(read[4]))
+    claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing)
+    heldFor = countStarts(limit, claimed, now)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end
   end
   if timing.changed then storeUpkeep(timing.due, timing.looked) end
-  return {nextDue, claimed, details}
+  return {nextDue, claimed, details, heldFor}
 end
 
 -- The claim arguments from ARGV[first]: jobs wanted, lease ms, upkeep limit, request slot ('' for

@@ -110,6 +110,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   emit(k.events, maxLen, 'completed', byOutcome.completed)
   emit(k.events, maxLen, 'retrying', byOutcome.retrying)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
+  releaseUniqueKeys(byOutcome.completed, byOutcome.failed)
   local completedCount, failedCount = #byOutcome.completed, #byOutcome.failed
   countFinished(completedCount, failedCount)
   if completedCount > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, completedCount + keep.removals) end

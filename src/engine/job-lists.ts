@@ -1,11 +1,13 @@
 /**
- * Pages of a queue's jobs in one status (listJobs, pageJobs): each shard's page read by its own
- * calls, a sharded queue's merged in Node (sharded-reads.ts).
+ * Pages of a queue's jobs by status (listJobs, pageJobs): the arguments checked, each shard's page
+ * read, and the shards' pages merged into the queue's.
  */
 import { decodeJob } from './codec.js';
+import { DEFAULTS } from './defaults.js';
+import { ValidationError } from './errors.js';
 import { mergePages } from './sharded-reads.js';
 import type { QueueStore } from './store.js';
-import type { Job, JobStatus, QueueStats } from './types.js';
+import { JOB_STATUSES, type Job, type JobStatus, type QueueStats } from './types.js';
 
 /** Which jobs `listJobs` returns: a status, or `delayed` for pending jobs that wait for their time. */
 export type ListableStatus = JobStatus | 'delayed';
@@ -33,15 +35,11 @@ function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 
   }
 }
 
-/** A page of the jobs of `shards` in one status, with its total when `counted`; arguments checked by the caller. */
-export async function readJobPage(queue: string, shards: readonly QueueStore[], status: ListableStatus, offset: number, limit: number, counted: boolean): Promise<JobPage> {
-  if (shards.length === 1) return pageOfShard(queue, shards[0]!, status, offset, limit, counted);
-  // Each shard's first offset + limit jobs hold the merged page's.
-  const pages = await Promise.all(shards.map((shard) => pageOfShard(queue, shard, status, 0, offset + limit, counted)));
-  return {
-    jobs: mergePages(pages.map((page) => page.jobs), status, offset, limit),
-    total: pages.reduce((sum, page) => sum + page.total, 0),
-  };
+/** The jobs of `ids` in one shard (those gone since are left out). */
+async function jobsByIds(queue: string, store: QueueStore, ids: readonly string[]): Promise<Job[]> {
+  const stored = await store.jobs(ids);
+  const jobs = stored.map(({ fields, details }, i) => decodeJob(queue, ids[i]!, fields, details));
+  return jobs.filter((job): job is Job => job !== null);
 }
 
 /** A page of one shard's jobs in one status, in listJobs' order, with its total when `counted`. */
@@ -62,8 +60,18 @@ async function pageOfShard(queue: string, store: QueueStore, status: ListableSta
   return { jobs, total };
 }
 
-async function jobsByIds(queue: string, store: QueueStore, ids: readonly string[]): Promise<Job[]> {
-  const stored = await store.jobs(ids);
-  const jobs = stored.map(({ fields, details }, i) => decodeJob(queue, ids[i]!, fields, details));
-  return jobs.filter((job): job is Job => job !== null);
+/** A page of a queue's jobs over its shards (`total` only when `counted`); checks its arguments first. */
+export async function pageOfJobs(queue: string, shards: readonly QueueStore[], status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted: boolean): Promise<JobPage> {
+  if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
+    throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
+  if (shards.length === 1) return pageOfShard(queue, shards[0]!, status, offset, limit, counted);
+  // Each shard's first offset + limit jobs hold the merged page's.
+  const pages = await Promise.all(shards.map((shard) => pageOfShard(queue, shard, status, 0, offset + limit, counted)));
+  return {
+    jobs: mergePages(pages.map((page) => page.jobs), status, offset, limit),
+    total: pages.reduce((sum, page) => sum + page.total, 0),
+  };
 }

@@ -1,0 +1,82 @@
+/**
+ * Storing new jobs of a queue: each job's shard and id, one atomic addJobs call per shard, and the
+ * job each push resolves to (itself, or the holder of its unique key, see unique-wire.ts).
+ */
+import { decodeJob, encodeNewJob, type EncodedJob } from './codec.js';
+import { newJobIds } from './ids.js';
+import { ShardPicker, groupByShard, shardedId } from './shards.js';
+import type { QueueStore } from './store.js';
+import type { Job, NewJob } from './types.js';
+
+/** A job for `pushBulk`: a new job with an optional delay. */
+export type BulkJob = NewJob & { delay?: number };
+
+/** What a queue's new jobs take when they do not say. */
+export interface JobDefaults {
+  maxAttempts: number;
+  maxPayloadBytes: number;
+}
+
+export class JobAdder {
+  private readonly picker: ShardPicker;
+
+  /** `beforeAdd` runs before each store (the queue registry's entry, see operations-store.ts). */
+  constructor(
+    private readonly queue: string,
+    private readonly shards: readonly QueueStore[],
+    private readonly defaults: JobDefaults,
+    private readonly beforeAdd: () => Promise<void>,
+  ) {
+    this.picker = new ShardPicker(shards.length);
+  }
+
+  /**
+   * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
+   * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
+   */
+  async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
+    if (this.shards.length === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
+    const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
+      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
+    const stored: Job[] = new Array(jobs.length);
+    await Promise.all(groups.map(async (group) => {
+      const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
+      group.at.forEach((index, i) => (stored[index] = added[i]!));
+    }));
+    return stored;
+  }
+
+  /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
+  private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
+    const ids = newJobIds(jobs.length);
+    const { maxAttempts, maxPayloadBytes } = this.defaults;
+    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, job.delay, maxAttempts, maxPayloadBytes));
+  }
+
+  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
+    if (encoded.length === 0) return [];
+    await this.beforeAdd();
+    const reply = await this.shards[shard]!.addJobs(encoded);
+    // A 60-bit id collided (see ids.ts): draw again.
+    if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
+    const stored = encoded.map((job, i) => (reply.duplicates.has(i) ? null : this.newJob(job, reply.createdAt)));
+    // A job whose unique key was held is the holder: a stored job, or one stored by this call.
+    return stored.map((job, i) => {
+      if (job) return job;
+      const { id, stored: holder } = reply.duplicates.get(i)!;
+      return (holder ? decodeJob(this.queue, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!;
+    });
+  }
+
+  private newJob(job: EncodedJob, createdMs: number): Job {
+    const createdAt = new Date(createdMs);
+    const stored: Job = {
+      id: job.id, queue: this.queue, type: job.type, payload: JSON.parse(job.payloadJson) as Record<string, unknown>,
+      status: 'pending', attempts: 0, maxAttempts: job.maxAttempts, priority: job.priority, delay: job.delay,
+      createdAt, enteredAt: createdAt,
+    };
+    if (job.timeout > 0) stored.timeout = job.timeout;
+    if (job.delay > 0) stored.runAt = new Date(createdMs + job.delay);
+    return stored;
+  }
+}

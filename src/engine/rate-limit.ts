@@ -1,0 +1,56 @@
+/** Checking a rate limit before it is stored (the limit itself is enforced in `lua/includes/ratelimit.lua`). */
+import { ValidationError } from './errors.js';
+import type { RateLimit, RateLimitStatus } from './types.js';
+
+/** Most jobs a limit may let start per window: the window keeps one entry per start. */
+export const MAX_RATE_LIMIT = 1_000_000;
+/** Longest window: a year. */
+export const MAX_RATE_WINDOW_MS = 365 * 24 * 3_600_000;
+
+/**
+ * Checks `{ max, per }` (or null, no limit) for a queue of `shards` shards; throws a ValidationError
+ * naming the problem.
+ */
+export function checkRateLimit(operation: string, limit: unknown, shards = 1): RateLimit | null {
+  if (limit === null) return null;
+  if (typeof limit !== 'object' || limit === undefined || Array.isArray(limit)) {
+    throw new ValidationError(operation, 'the limit must be { max, per } or null');
+  }
+  const { max, per } = limit as Record<string, unknown>;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_RATE_LIMIT) {
+    throw new ValidationError(operation, `max must be an integer from 1 to ${MAX_RATE_LIMIT}, got ${String(max)}`);
+  }
+  if (max < shards) {
+    throw new ValidationError(operation, `max must be at least the queue's ${shards} shards (each shard takes a share of it), got ${max}`);
+  }
+  if (typeof per !== 'number' || !Number.isInteger(per) || per < 1 || per > MAX_RATE_WINDOW_MS) {
+    throw new ValidationError(operation, `per must be a whole number of milliseconds from 1 to ${MAX_RATE_WINDOW_MS}, got ${String(per)}`);
+  }
+  return { max, per };
+}
+
+/**
+ * Each shard's share of a queue's `max` (0: no limit): a claim runs on one shard's keys, so each
+ * shard keeps its own window; shares that add up to `max` keep the queue within it, whichever
+ * workers start its jobs. The first `max % shards` shards take one more.
+ */
+export function rateLimitShares(max: number, shards: number): number[] {
+  return Array.from({ length: shards }, (_, i) => Math.floor(max / shards) + (i < max % shards ? 1 : 0));
+}
+
+/**
+ * A queue's limit from its shards' own: shares and starts summed, and another job may start when
+ * one may on any shard. Null when no shard has a limit.
+ */
+export function mergeRateLimits(shards: readonly (RateLimitStatus | null)[]): RateLimitStatus | null {
+  const limited = shards.filter((shard): shard is RateLimitStatus => shard !== null);
+  if (limited.length === 0) return null;
+  if (limited.length === 1) return limited[0]!;
+  return {
+    max: limited.reduce((sum, shard) => sum + shard.max, 0),
+    per: limited[0]!.per,
+    started: limited.reduce((sum, shard) => sum + shard.started, 0),
+    // A shard without a limit (a setRateLimit that reached only some) lets jobs start at once.
+    opensIn: limited.length < shards.length ? 0 : Math.min(...limited.map((shard) => shard.opensIn)),
+  };
+}

@@ -1,0 +1,77 @@
+/** Next-run computation and checks of schedules: cron with seconds and time zones, DST, intervals. */
+import { describe, expect, it } from 'vitest';
+import { nextRunAfter, scheduleDefinition } from '../../src/engine/schedule-spec.js';
+
+const at = (iso: string) => new Date(iso).getTime();
+const iso = (ms: number) => new Date(ms).toISOString();
+const define = (timing: unknown, job: unknown = { type: 'report' }) => scheduleDefinition('schedule', 'nightly', timing, job, 'code', 1024);
+
+describe('schedule next runs', () => {
+  it('cron with 5 fields runs on the minute, with 6 fields on the second', () => {
+    expect(iso(nextRunAfter({ cron: '*/15 * * * *' }, at('2026-01-01T10:07:30Z')))).toBe('2026-01-01T10:15:00.000Z');
+    expect(iso(nextRunAfter({ cron: '*/5 * * * * *' }, at('2026-01-01T10:07:03Z')))).toBe('2026-01-01T10:07:05.000Z');
+    expect(iso(nextRunAfter({ cron: '*/5 * * * * *' }, at('2026-01-01T10:07:05Z')))).toBe('2026-01-01T10:07:10.000Z');
+  });
+
+  it('reads the time in the schedule time zone (UTC without one)', () => {
+    const after = at('2026-06-01T00:00:00Z');
+    expect(iso(nextRunAfter({ cron: '0 3 * * *' }, after))).toBe('2026-06-01T03:00:00.000Z');
+    expect(iso(nextRunAfter({ cron: '0 3 * * *', tz: 'Europe/Berlin' }, after))).toBe('2026-06-01T01:00:00.000Z');
+    expect(iso(nextRunAfter({ cron: '0 3 * * *', tz: 'America/New_York' }, after))).toBe('2026-06-01T07:00:00.000Z');
+  });
+
+  it('spring forward: a daily time inside the skipped hour runs once, right after the gap', () => {
+    // Europe/Berlin, 29 March 2026: 02:00 CET jumps to 03:00 CEST, so 02:30 does not exist.
+    const daily = { cron: '30 2 * * *', tz: 'Europe/Berlin' };
+    const first = nextRunAfter(daily, at('2026-03-28T12:00:00Z'));
+    expect(iso(first)).toBe('2026-03-29T01:00:00.000Z'); // 03:00 CEST
+    expect(iso(nextRunAfter(daily, first))).toBe('2026-03-30T00:30:00.000Z'); // 02:30 CEST the next day
+  });
+
+  it('fall back: a daily time in the repeated hour runs once; an interval runs in both hours', () => {
+    // Europe/Berlin, 25 October 2026: 03:00 CEST goes back to 02:00 CET, so 02:30 happens twice.
+    const daily = { cron: '30 2 * * *', tz: 'Europe/Berlin' };
+    const first = nextRunAfter(daily, at('2026-10-24T12:00:00Z'));
+    expect(iso(first)).toBe('2026-10-25T00:30:00.000Z'); // 02:30 CEST
+    expect(iso(nextRunAfter(daily, first))).toBe('2026-10-26T01:30:00.000Z'); // not 02:30 CET that night
+    const halfHourly = { cron: '0,30 * * * *', tz: 'Europe/Berlin' };
+    const runs = [at('2026-10-24T23:50:00Z')];
+    for (let i = 0; i < 4; i++) runs.push(nextRunAfter(halfHourly, runs.at(-1)!));
+    expect(runs.slice(1).map(iso)).toEqual([
+      '2026-10-25T00:00:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T01:30:00.000Z',
+    ]);
+  });
+
+  it('every keeps its phase and skips missed ticks: one next run after now, not one per missed tick', () => {
+    expect(nextRunAfter({ every: 60_000 }, 1_000_000)).toBe(1_060_000);
+    expect(nextRunAfter({ every: 60_000 }, 1_000_500, 1_000_000)).toBe(1_060_000);
+    // Ten minutes late: the next run is the first tick of the phase after now.
+    expect(nextRunAfter({ every: 60_000 }, 1_600_500, 1_000_000)).toBe(1_660_000);
+  });
+});
+
+describe('schedule checks', () => {
+  it('stores a definition with its job defaults, the same JSON for the same schedule', () => {
+    expect(define({ cron: '0 3 * * *', tz: 'Europe/Berlin' }, { type: 'report', payload: { a: 1 }, priority: 5 })).toEqual({
+      name: 'nightly', cron: '0 3 * * *', tz: 'Europe/Berlin', job: { type: 'report', payload: { a: 1 }, priority: 5 }, source: 'code',
+    });
+  });
+
+  it.each([
+    [{ cron: 'not a cron' }, /invalid cron "not a cron"/],
+    [{ cron: '0 3 * * *', tz: 'Mars/Olympus' }, /invalid cron "0 3 \* \* \*" in time zone "Mars\/Olympus"/],
+    [{ cron: '0 3 * * *', every: 1000 }, /exactly one of cron and every/],
+    [{}, /exactly one of cron and every/],
+    [{ every: 10 }, /every must be from 1000 ms/],
+    [{ every: 60_000, tz: 'UTC' }, /tz applies to cron only/],
+    [{ cron: '0 0 0 1 1 * 2030' }, /invalid cron/],
+  ])('refuses timing %j, naming the problem', (timing, message) => {
+    expect(() => define(timing)).toThrow(message);
+  });
+
+  it('refuses a bad name and a bad job as a push would', () => {
+    expect(() => scheduleDefinition('schedule', 'no spaces', { every: 1000 }, { type: 'x' }, 'code', 1024)).toThrow(/schedule name must be/);
+    expect(() => define({ every: 1000 }, { type: '' })).toThrow(/job type must be a non-empty string/);
+    expect(() => define({ every: 1000 }, { type: 'x', payload: { big: 'x'.repeat(2000) } })).toThrow(/over the limit/);
+  });
+});

@@ -1,0 +1,128 @@
+/** Schedules through the public API: define, list, replace, remove, pause, run now, and workers firing them. */
+import { describe, expect, test } from 'vitest';
+import { ScheduleNotFoundError, type Job } from '../../src/index.js';
+import { queueKeys } from '../../src/engine/keys.js';
+import { rawClient, waitFor } from '../helpers.js';
+import { useWorkerFixture } from './worker-fixture.js';
+
+const f = useWorkerFixture();
+
+/** Moves a schedule's next run into the past, as if every worker had been down since. */
+async function missTicks(name: string, agoMs: number): Promise<void> {
+  const raw = rawClient();
+  try {
+    await raw.zadd(queueKeys(f.prefix, f.queue.name).scheduleNext, Date.now() - agoMs, name);
+  } finally {
+    raw.disconnect();
+  }
+}
+
+describe('defining schedules', () => {
+  test('listSchedules shows timing, job, source and the next run; the same name replaces; remove drops it', async () => {
+    await f.queue.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Berlin' }, { type: 'report', payload: { kind: 'daily' } });
+    await f.queue.schedule('tick', { every: 60_000 }, { type: 'ping', payload: {}, priority: 5 });
+    const before = Date.now();
+    const [nightly, tick] = await f.queue.listSchedules();
+    expect(nightly).toMatchObject({ name: 'nightly', cron: '0 3 * * *', tz: 'Europe/Berlin', source: 'code', paused: false, job: { type: 'report', payload: { kind: 'daily' }, priority: 0 } });
+    expect(nightly!.nextRunAt.getTime()).toBeGreaterThan(before - 1_000);
+    expect(nightly!.lastRunAt).toBeUndefined();
+    expect(tick).toMatchObject({ name: 'tick', every: 60_000, job: { type: 'ping', priority: 5 } });
+
+    await f.queue.schedule('tick', { every: 120_000 }, { type: 'pong' });
+    expect((await f.queue.listSchedules())[1]).toMatchObject({ every: 120_000, job: { type: 'pong' } });
+    expect(await f.queue.removeSchedule('tick')).toBe(true);
+    expect(await f.queue.removeSchedule('tick')).toBe(false);
+    expect((await f.queue.listSchedules()).map((s) => s.name)).toEqual(['nightly']);
+  });
+
+  test('bad input is refused with a clear error and nothing is stored', async () => {
+    await expect(f.queue.schedule('x', { cron: '61 * * * *' }, { type: 'a' })).rejects.toThrow(/invalid cron "61 \* \* \* \*"/);
+    await expect(f.queue.schedule('x', { every: 5 }, { type: 'a' })).rejects.toThrow(/every must be from 1000 ms/);
+    await expect(f.queue.schedule('x', { every: 5_000 }, { type: 'a', payload: { n: 1n } as never })).rejects.toThrow(/payload/);
+    expect(await f.queue.listSchedules()).toEqual([]);
+  });
+
+  test('pause, resume and run-now of an unknown schedule reject naming it', async () => {
+    await expect(f.queue.pauseSchedule('nope')).rejects.toThrow(ScheduleNotFoundError);
+    await expect(f.queue.triggerSchedule('nope')).rejects.toThrow(/schedule "nope" not found in queue "work"/);
+  });
+});
+
+describe('workers fire schedules', () => {
+  test('a worker runs an every-second schedule once per tick, and the listing shows the last run', async () => {
+    const ran: Job[] = [];
+    const w = f.worker();
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job);
+      return { success: true };
+    });
+    await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping', payload: { from: 'schedule' } });
+    void w.start();
+    await waitFor('two scheduled runs', () => ran.length >= 2, { timeoutMs: 10_000 });
+    expect(ran[0]!.payload).toEqual({ from: 'schedule' });
+    const [tick] = await f.queue.listSchedules();
+    expect(tick!.lastJobId).toBeDefined();
+    expect(tick!.lastRunAt!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(tick!.nextRunAt.getTime()).toBeGreaterThan(tick!.lastRunAt!.getTime());
+  });
+
+  test('missed ticks give one catch-up job when a worker returns, not one per missed tick', async () => {
+    await f.queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'report' });
+    await missTicks('hourly', 5 * 3_600_000); // five hourly ticks missed
+    const w = f.worker();
+    w.registerHandler('report', () => ({ success: true }));
+    void w.start();
+    const [hourly] = await waitFor('the catch-up run', async () => {
+      const list = await f.queue.listSchedules();
+      return list[0]?.lastJobId ? list : null;
+    });
+    await waitFor('the catch-up job done', async () => (await f.queue.getStats()).completedJobs === 1);
+    const stats = await f.queue.getStats();
+    expect(stats.completedJobs + stats.pendingJobs + stats.processingJobs).toBe(1);
+    expect(hourly!.nextRunAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  test('a paused schedule adds nothing; run-now adds its job at once; resume starts from the next tick', async () => {
+    await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping' });
+    await f.queue.pauseSchedule('tick');
+    expect((await f.queue.listSchedules())[0]).toMatchObject({ paused: true });
+    const w = f.worker();
+    const ran: string[] = [];
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job.id);
+      return { success: true };
+    });
+    void w.start();
+    const id = await f.queue.triggerSchedule('tick');
+    await waitFor('the run-now job', () => ran.includes(id));
+    // Two ticks' worth of time pass without a run while paused.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(ran).toEqual([id]);
+    await f.queue.resumeSchedule('tick');
+    expect((await f.queue.listSchedules())[0]).toMatchObject({ paused: false });
+    await waitFor('a run after resume', () => ran.length >= 2, { timeoutMs: 10_000 });
+  });
+});
+
+describe('schedules of a sharded queue', () => {
+  test('live on shard 0 and add their jobs there: run-now, ticks and pause work as unsharded', async () => {
+    await f.reopen('sharded', { shards: 3 });
+    await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping', payload: { n: 1 } });
+    const triggered = await f.queue.triggerSchedule('tick');
+    expect(triggered).toMatch(/^0-[0-9a-z]{12}$/);
+    expect(await f.queue.getJob(triggered)).toMatchObject({ type: 'ping', status: 'pending', payload: { n: 1 } });
+    const ran: string[] = [];
+    const w = f.worker();
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job.id);
+      return { success: true };
+    });
+    void w.start();
+    await waitFor('the run-now job and a tick', () => ran.includes(triggered) && ran.length >= 2, { timeoutMs: 10_000 });
+    expect(ran.every((id) => id.startsWith('0-'))).toBe(true);
+    const [tick] = await f.queue.listSchedules();
+    expect(tick!.lastJobId).toMatch(/^0-/);
+    await f.queue.pauseSchedule('tick');
+    expect((await f.queue.listSchedules())[0]).toMatchObject({ paused: true });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * `[schedules]` of flexq.toml: checked with the line of a mistake, and applied at host start (added,
+ * replaced, removed when the file drops them) without touching schedules defined in code.
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { errorOf, parse } from './config-helpers.js';
+import { startHost, stopHosts } from './host-helpers.js';
+
+describe('[schedules] in flexq.toml', () => {
+  test('resolves each schedule with its queue (the first configured one unless given)', () => {
+    const config = parse(`
+[queues.main]
+[queues.reports]
+[schedules.nightly]
+queue = "reports"
+cron = "0 3 * * *"
+tz = "Europe/Berlin"
+type = "report"
+payload = { kind = "daily" }
+priority = 5
+[schedules.tick]
+every = "30s"
+type = "ping"
+`);
+    expect(config.schedules).toEqual([
+      { name: 'nightly', queue: 'reports', timing: { cron: '0 3 * * *', tz: 'Europe/Berlin' }, job: { type: 'report', payload: { kind: 'daily' }, priority: 5 } },
+      { name: 'tick', queue: 'main', timing: { every: 30_000 }, job: { type: 'ping' } },
+    ]);
+  });
+
+  test.each([
+    ['[schedules.x]\ncron = "0 25 * * *"\ntype = "a"', /flexq\.toml:1: schedules\.x: invalid cron "0 25 \* \* \*"/],
+    ['[schedules.x]\ncron = "0 3 * * *"\ntz = "Nowhere/City"\ntype = "a"', /schedules\.x: invalid cron .* in time zone "Nowhere\/City"/],
+    ['[schedules.x]\ntype = "a"', /schedules\.x: timing needs exactly one of cron and every/],
+    ['[schedules.x]\nevery = "1s"\ncron = "* * * * *"\ntype = "a"', /exactly one of cron and every/],
+    ['[schedules.x]\nevery = "1s"\ntype = "a"\nqueue = "nope"', /flexq\.toml:4: schedules\.x\.queue: expected one of the configured queues: default/],
+    ['[schedules.x]\nevery = "1s"', /schedules\.x\.type/],
+    ['[schedules."bad name"]\nevery = "1s"\ntype = "a"', /schedules.*expected 1 to 100 letters/],
+  ])('refuses %j naming the key', (toml, message) => {
+    expect(errorOf(toml).message).toMatch(message);
+  });
+});
+
+describe('the host applies [schedules] at start', () => {
+  let prefix: string;
+  beforeEach(() => {
+    prefix = uniquePrefix('host-schedules');
+  });
+  afterEach(async () => {
+    await stopHosts();
+    await deletePrefix(prefix);
+  });
+
+  const config = (schedules: string) => `
+[redis]
+url = "${REDIS_URL}"
+prefix = "${prefix}"
+[queues.main]
+pollTime = "200ms"
+[handlers.ping]
+builtin = "sleep"
+options = { ms = 0 }
+[metrics]
+enabled = false
+${schedules}`;
+
+  test('adds, keeps, replaces and removes file schedules; code-defined ones stay', async () => {
+    const queue = await RedisQueue.connect('main', { url: REDIS_URL, prefix });
+    try {
+      await queue.schedule('from-code', { every: 3_600_000 }, { type: 'ping' });
+      await startHost(config('[schedules.a]\nevery = "1h"\ntype = "ping"\n[schedules.b]\ncron = "0 3 * * *"\ntype = "ping"'));
+      await stopHosts();
+      const first = await queue.listSchedules();
+      expect(first.map((s) => [s.name, s.source])).toEqual([['a', 'config'], ['b', 'config'], ['from-code', 'code']]);
+
+      await startHost(config('[schedules.a]\nevery = "1h"\ntype = "ping"\n[schedules.c]\nevery = "2h"\ntype = "ping"'));
+      await stopHosts();
+      const second = await queue.listSchedules();
+      expect(second.map((s) => s.name)).toEqual(['a', 'c', 'from-code']);
+      // Unchanged in the file: its next run was kept, not recomputed from the second start.
+      expect(second[0]!.nextRunAt).toEqual(first[0]!.nextRunAt);
+
+      await startHost(config('[schedules.a]\nevery = "2h"\ntype = "ping"'));
+      await stopHosts();
+      const third = await queue.listSchedules();
+      expect(third.map((s) => [s.name, s.every ?? s.cron])).toEqual([['a', 7_200_000], ['from-code', 3_600_000]]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  test('the host\'s workers fire a file schedule', async () => {
+    await startHost(config('[schedules.tick]\nevery = "1s"\ntype = "ping"'));
+    const queue = await RedisQueue.connect('main', { url: REDIS_URL, prefix });
+    try {
+      await waitFor('a scheduled job completed', async () => (await queue.getStats()).completedJobs >= 1, { timeoutMs: 10_000 });
+    } finally {
+      await queue.close();
+    }
+  });
+});
