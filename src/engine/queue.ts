@@ -5,7 +5,7 @@ import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology }
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
+import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
 import { JobAdder, type BulkJob } from './job-adder.js';
 import { queueKeys } from './keys.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';

@@ -1,20 +1,19 @@
 /**
- * The only module of the console that talks to the engine. It follows each queue's event feed (reading
- * only new entries), refreshes stats and the visible page of jobs when events say something changed,
- * loads job details, runs the user's actions, and reports Redis trouble as a banner while it retries.
+ * The console's reads from the engine (its actions are queue-commands.ts'). It follows each queue's
+ * event feed (reading only new entries), refreshes stats and the visible page of jobs when events say
+ * something changed, loads job details, hands the user's actions on, and reports Redis trouble as a
+ * banner while it retries.
  */
 import type { Topology } from '../engine/connection.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
 import { findJob, listSchedules, listWorkers, searchTab } from './lookups.js';
-import { runBulk } from './bulk.js';
-import type { BulkAction, Marks } from './marks.js';
 import type { ConsoleCommands } from './keymap.js';
+import { QueueCommands } from './queue-commands.js';
 import { RateMeter, eventTime } from './rates.js';
-import { presentError, presentJob } from '../shared/present.js';
-import { oneLine } from '../shared/sanitize.js';
-import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore, type ScheduleRow } from './store.js';
+import { presentJob } from '../shared/present.js';
+import { listedJobs, selectedQueueRow, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** How often and how far the data source looks. */
 export interface DataSourceOptions {
@@ -39,17 +38,18 @@ const HISTORY_SECONDS = 20;
 /** Events read per round trip. */
 const FEED_BATCH = 1_000;
 
-const message = (err: unknown) => oneLine(presentError(err));
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-/** Feeds a console store from a host's queues, and carries out the console's commands. */
 /** The header's word on where the queues run; none for one plain Redis (the address says it). */
 function describeTopology(topology: Topology): string | undefined {
   if (topology.kind === 'standalone') return undefined;
   return topology.kind === 'cluster' ? `cluster, ${topology.primaries.length} primaries` : `sentinel, primary ${topology.primaries[0]}`;
 }
 
-export class ConsoleDataSource implements ConsoleCommands {
+/** Feeds a console store from a host's queues, and carries out the console's commands. */
+export class ConsoleDataSource {
+  /** The user's actions (the console's keys send them here). */
+  readonly commands: ConsoleCommands;
   private readonly options: Required<DataSourceOptions>;
   private readonly queues = new Map<string, RedisQueue>();
   private readonly lastIds = new Map<string, string>();
@@ -69,11 +69,11 @@ export class ConsoleDataSource implements ConsoleCommands {
   private ticking?: Promise<void>;
   private again = false;
   private running = false;
-  private actions: Promise<void> = Promise.resolve();
 
   constructor(private readonly view: HostView, private readonly store: ConsoleStore, options: DataSourceOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     for (const queue of view.queues) this.queues.set(queue.name, queue);
+    this.commands = new QueueCommands(this.queues, store, (queue) => this.changed(queue));
   }
 
   /** Loads the first picture and starts following; resolves once the first picture is in the store. */
@@ -363,86 +363,11 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().appendLogs(lines);
   }
 
-  /** Runs an engine call for the user: success and failure both end up as a toast. */
-  private act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
-    // One action at a time, in key order: `+` `+` reads the priority the first one wrote.
-    this.actions = this.actions.then(() => this.runAction(queueName, done, run));
-    return this.actions;
-  }
-
-  private async runAction(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
-    const queue = this.queues.get(queueName);
-    try {
-      if (!queue) throw new Error(`queue ${queueName} is not served by this console`);
-      await run(queue);
-      this.store.getState().toast('info', done());
-      this.dirtyStats.add(queueName);
-      this.pageDirty = this.detailDirty = true;
-      this.lastSchedulesAt = 0;
-      this.kick();
-    } catch (err) {
-      this.store.getState().toast('error', message(err));
-    }
-  }
-
-  async cancel(job: Job): Promise<void> {
-    await this.act(job.queue, () => `cancelled ${job.id}`, (queue) => queue.cancelJob(job.id));
-  }
-
-  async retry(job: Job): Promise<void> {
-    await this.act(job.queue, () => `${job.id} sent back to pending`, (queue) => queue.retryJob(job.id));
-  }
-
-  async changePriority(job: Job, delta: number): Promise<void> {
-    let priority = job.priority + delta;
-    await this.act(job.queue, () => `priority of ${job.id} is now ${priority}`, async (queue) => {
-      const fresh = await queue.getJob(job.id);
-      priority = (fresh?.priority ?? job.priority) + delta;
-      await queue.setPriority(job.id, priority);
-    });
-  }
-
-  async remove(job: Job): Promise<void> {
-    await this.act(job.queue, () => `deleted ${job.id}`, (queue) => queue.removeJob(job.id));
-  }
-
-  /** A bulk action on marked jobs: progress in the store as it goes, the marks cleared once it ran. */
-  async bulk(action: BulkAction, marks: Marks): Promise<void> {
-    const { setBulk, clearMarks, queues } = this.store.getState();
-    const total = tabTotal(queues.find((row) => row.name === marks.queue)?.stats ?? null, marks.tab);
-    const label = `${action === 'retry' ? 'retrying' : action === 'cancel' ? 'cancelling' : 'deleting'} ${marks.tab} jobs of ${marks.queue}`;
-    let summary = '';
-    setBulk({ label, done: 0, total: marks.all ? total : marks.ids.length });
-    try {
-      await this.act(marks.queue, () => summary, async (queue) => {
-        const { done, skipped } = await runBulk(queue, action, marks, total, (done, of) => this.store.getState().setBulk({ label, done, total: of }));
-        summary = `${label}: ${done} done${skipped > 0 ? `, ${skipped} skipped (no longer ${marks.tab})` : ''}`;
-        clearMarks();
-      });
-    } finally {
-      this.store.getState().setBulk(null);
-    }
-  }
-
-  async togglePause(name: string): Promise<void> {
-    let paused = false;
-    await this.act(name, () => `queue ${name} ${paused ? 'paused' : 'resumed'}`, async (queue) => {
-      paused = !(await queue.isPaused());
-      await (paused ? queue.pause() : queue.resume());
-      this.store.getState().patchQueue(name, { paused });
-    });
-  }
-
-  async toggleSchedulePause(schedule: ScheduleRow): Promise<void> {
-    const pause = !schedule.paused;
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
-      pause ? queue.pauseSchedule(schedule.name) : queue.resumeSchedule(schedule.name));
-  }
-
-  async triggerSchedule(schedule: ScheduleRow): Promise<void> {
-    let id = '';
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
-      id = await queue.triggerSchedule(schedule.name);
-    });
+  /** An action of the user changed `queue`: re-read it now. */
+  private changed(queue: string): void {
+    this.dirtyStats.add(queue);
+    this.pageDirty = this.detailDirty = true;
+    this.lastSchedulesAt = 0;
+    this.kick();
   }
 }

@@ -112,7 +112,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   const store = createConsoleStore({ address: view.redisAddress, queues: names, readOnly: options.readOnly ?? false });
   const source = new ConsoleDataSource(view, store, { pollMs: 100, workersMs: 300 });
   await source.start();
-  const ink = render(<ConsoleRoot store={store} commands={source} view={view} redact={options.redact ?? []} noColor={true} />);
+  const ink = render(<ConsoleRoot store={store} commands={source.commands} view={view} redact={options.redact ?? []} noColor={true} />);
   const lastFrame = () => ink.lastFrame() ?? '';
   const frame: Harness['frame'] = async (check, what, timeoutMs = 8_000) => {
     const test = typeof check === 'function' ? check
