@@ -14,7 +14,7 @@ import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type Wor
 import { ShardedStore } from './sharded-store.js';
 import { checkShards, shardOfId, shardTags, shardedId } from './shards.js';
 import { newJobIds } from './ids.js';
-import { checkConfig, retention, shareOf } from './queue-config.js';
+import { checkConfig, shardSettings } from './queue-config.js';
 import { QueueSchedules } from './schedules.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
@@ -96,15 +96,7 @@ export class RedisQueue {
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
     // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
     this.shardCount = checkShards('connect', settings.shards);
-    const storeSettings = {
-      eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
-      durability: config.durability ?? 'primary',
-      // Each shard keeps its share of the finished jobs, so the queue keeps about `count` in all.
-      keepCompleted: shareOf(retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'), this.shardCount),
-      keepFailed: shareOf(retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'), this.shardCount),
-      retentionBatch: DEFAULTS.retentionBatch,
-      upkeepBatch: DEFAULTS.maintenanceBatch,
-    } as const;
+    const storeSettings = shardSettings(config, this.shardCount);
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
     this.operations = this.shards.map((shard) => new OperationsStore(shard));
