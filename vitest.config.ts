@@ -6,6 +6,7 @@ const CLUSTER_SUITE = [
   'test/engine/handler-results.test.ts', 'test/engine/retention.test.ts', 'test/topology/cluster-topology.test.ts',
   'test/engine/schedules.test.ts',
   'test/topology/cluster-cli.test.ts', 'test/engine/shards.test.ts', 'test/topology/sharded-cluster.test.ts',
+  'test/engine/operations.test.ts',
   'test/engine/unique.test.ts', 'test/engine/rate-limit.test.ts', 'test/engine/sharded-unique-rate.test.ts',
 ];
 

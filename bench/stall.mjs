@@ -83,6 +83,10 @@ try {
       await until('2,000 processed', async () => (await trimming.getStats()).pendingJobs <= before - 2_000, 120_000, 20);
       await w.stop();
     }],
+    ['getTotals', () => queue.getTotals()],
+    ['getHistory 24 h', () => queue.getHistory({ minutes: 1440 })],
+    // Last: it removes the N finished jobs the listings above read (one chunk per call).
+    ['clean completed (all N)', () => queue.clean('completed')],
   ];
   await admin.config('SET', 'slowlog-log-slower-than', '0');
   await admin.config('SET', 'slowlog-max-len', '100000');

@@ -5,9 +5,10 @@ import { KEYMAP } from '../dist/tui/keymap.js';
 
 const SCOPE_NAMES = {
   queues: 'queues pane', jobs: 'jobs pane', detail: 'job detail', workers: 'workers', logs: 'logs',
-  help: 'help', schedules: 'schedules', prompt: 'y/n prompt', input: 'typing a search, filter or page', quitting: 'while quitting',
+  help: 'help', queue: 'queue detail', schedules: 'schedules', prompt: 'y/n prompt', input: 'typing a search, filter or page',
+  quitting: 'while quitting',
 };
-const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'schedules'];
+const EVERY_VIEW = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue', 'schedules'];
 const cell = (text) => String(text).replace(/\|/g, '\\|');
 // `↑/k` is two keys; `/` alone is the search key.
 const code = (label) => (label === '/' ? ['/'] : label.split('/')).map((part) => `\`${part}\``).join(' / ');

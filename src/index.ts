@@ -17,6 +17,7 @@ export type {
   RetentionPolicy, WorkerConfig, WorkerInfo, RateLimit, RateLimitStatus,
 } from './engine/types.js';
 export type { StoredEvent as QueueEvent } from './engine/store.js';
+export type { BulkOptions, BulkProgress, CleanOptions, HistoryBucket, QueueTotals, RetryJobsOptions } from './engine/operations.js';
 export type { ScheduleTiming, ScheduledJob, ScheduleInfo, ScheduleSource } from './engine/schedule-spec.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,

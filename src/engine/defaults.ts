@@ -76,4 +76,9 @@ export const DEFAULTS = {
   killAfter: 2_000,
   /** listJobs page size when none is given. */
   listLimit: 50,
+  /**
+   * Jobs one call of a bulk operation (retryJobs, clean) takes: each call then holds Redis for
+   * about a millisecond, however many jobs the operation touches (README, Operations).
+   */
+  operationChunk: 200,
 } as const;

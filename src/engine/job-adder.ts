@@ -20,7 +20,13 @@ export interface JobDefaults {
 export class JobAdder {
   private readonly picker: ShardPicker;
 
-  constructor(private readonly queue: string, private readonly shards: readonly QueueStore[], private readonly defaults: JobDefaults) {
+  /** `beforeAdd` runs before each store (the queue registry's entry, see operations-store.ts). */
+  constructor(
+    private readonly queue: string,
+    private readonly shards: readonly QueueStore[],
+    private readonly defaults: JobDefaults,
+    private readonly beforeAdd: () => Promise<void>,
+  ) {
     this.picker = new ShardPicker(shards.length);
   }
 
@@ -49,6 +55,7 @@ export class JobAdder {
 
   private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
     if (encoded.length === 0) return [];
+    await this.beforeAdd();
     const reply = await this.shards[shard]!.addJobs(encoded);
     // A 60-bit id collided (see ids.ts): draw again.
     if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));

@@ -10,9 +10,10 @@ export interface QueueKeys {
    * (LIST per level), `readyCount` (STRING, jobs in those lists), `claimed:<client>:<n>` (STRING,
    * a claim's leases kept a minute for a resend, see lua/includes/claim.lua), `upkeep` (STRING,
    * when a claim must next look for due jobs and dead leases, see lua/includes/schedule.lua),
-   * `unique:<key>` (STRING, the job holding a unique key) and `uniqueHeld` (HASH job id -> key,
-   * see lua/includes/unique.lua), `rateLimit` (STRING `max|per|queue max`) and `rateStarts` (ZSET
-   * of the window's starts, see lua/includes/ratelimit.lua).
+   * `op:<request id>` (STRING, a bulk operation chunk's reply kept a minute for a resend, see
+   * lua/includes/operations.lua), `unique:<key>` (STRING, the job holding a unique key) and
+   * `uniqueHeld` (HASH job id -> key, see lua/includes/unique.lua), `rateLimit` (STRING
+   * `max|per|queue max`) and `rateStarts` (ZSET of the window's starts, see lua/includes/ratelimit.lua).
    */
   base: string;
   /** HASH job id -> record (the format is in `lua/includes/lib.lua` and `codec.ts`). */
@@ -41,6 +42,11 @@ export interface QueueKeys {
   paused: string;
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
   workers: string;
+  /**
+   * HASH `completed`, `failed` -> jobs finished so far, and `m<minute of the day>` ->
+   * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua; scripts build it from base).
+   */
+  totals: string;
   /** HASH schedule name -> JSON definition (schedule-spec.ts), as `schedule()` stored it. */
   schedules: string;
   /** ZSET schedule name -> next run ms; a paused schedule has no member. */
@@ -67,10 +73,19 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
     events: `${base}events`,
     paused: `${base}paused`,
     workers: `${base}workers`,
+    totals: `${base}totals`,
     schedules: `${base}schedules`,
     scheduleNext: `${base}scheduleNext`,
     scheduleRuns: `${base}scheduleRuns`,
   };
+}
+
+/**
+ * SET of the queue names under `prefix`, written as each is first used: consoles find queues in it.
+ * The prefix's own key, outside every queue's hash tag (written and read with plain commands).
+ */
+export function registryKey(prefix: string): string {
+  return `${prefix}:queues`;
 }
 
 /** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way from base. */

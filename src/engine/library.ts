@@ -30,6 +30,10 @@ export const SCRIPT_KEYS = {
   locatePendingPage: ['base', 'priorities', 'delayed'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
+  retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
+  removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  noteAlert: ['base'],
   saveSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
   removeSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
   setSchedulePaused: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
@@ -60,8 +64,10 @@ function flagsOf(script: ScriptName): string {
 }
 
 const LUA_DIR = new URL('./lua/', import.meta.url);
-// In order of use: claim and outcomes call unique's and ratelimit's helpers.
-const INCLUDES = ['lib', 'new-jobs', 'schedule', 'ready-order', 'unique', 'ratelimit', 'claim', 'outcomes'];
+// In order of use: claim and outcomes call history's, unique's and ratelimit's helpers.
+const INCLUDES = [
+  'lib', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'claim', 'outcomes',
+];
 
 function luaFile(path: string): string {
   return readFileSync(new URL(path, LUA_DIR), 'utf8');

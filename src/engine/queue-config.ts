@@ -1,14 +1,16 @@
 /**
  * Checks of a queue's configuration, before anything connects: each bad value gets an error that
- * names it.
+ * names it; and the settings each shard's store takes from it.
  */
 import { checkDuration } from './codec.js';
+import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { checkShards } from './shards.js';
+import type { StoreSettings } from './store.js';
 import type { RedisQueueConfig, RetentionPolicy } from './types.js';
 
 /** A retention policy with the defaults filled in, checked. */
-export function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
+function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
   const policy = { ...fallback, ...given };
   checkDuration('connect', `${name}.age`, policy.age);
   if (!Number.isInteger(policy.count) || policy.count < 0) {
@@ -18,8 +20,21 @@ export function retention(given: Partial<RetentionPolicy> | undefined, fallback:
 }
 
 /** One shard's part of a retention policy: the age, and an even share of the count. */
-export function shareOf(policy: RetentionPolicy, shards: number): RetentionPolicy {
+function shareOf(policy: RetentionPolicy, shards: number): RetentionPolicy {
   return { age: policy.age, count: Math.ceil(policy.count / shards) };
+}
+
+/** What each of a queue's `shards` stores takes from its config, defaults filled in. */
+export function shardSettings(config: RedisQueueConfig, shards: number): StoreSettings {
+  return {
+    eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
+    durability: config.durability ?? 'primary',
+    // Each shard keeps its share of the finished jobs, so the queue keeps about `count` in all.
+    keepCompleted: shareOf(retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'), shards),
+    keepFailed: shareOf(retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'), shards),
+    retentionBatch: DEFAULTS.retentionBatch,
+    upkeepBatch: DEFAULTS.maintenanceBatch,
+  };
 }
 
 /** Checks the settings of `connect` (and of `queue()`, which takes the per-queue ones). */

@@ -5,19 +5,22 @@ import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology }
 import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, QueueClosedError, ValidationError, isPermissionRefusal, scriptError } from './errors.js';
+import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
 import { JobAdder, type BulkJob } from './job-adder.js';
 import { queueKeys } from './keys.js';
+import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
+import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
 import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
 import { ShardedStore } from './sharded-store.js';
 import { checkShards, shardOfId, shardTags, shardedId } from './shards.js';
 import { newJobIds } from './ids.js';
-import { checkConfig, retention, shareOf } from './queue-config.js';
+import { checkConfig, shardSettings } from './queue-config.js';
 import { QueueSchedules } from './schedules.js';
 import { ScheduleStore } from './schedule-store.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
+import { readWorkers } from './heartbeat.js';
 import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
 import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
 
@@ -80,6 +83,8 @@ export class RedisQueue {
   private readonly store: WorkerStore;
   private readonly adder: JobAdder;
   private readonly schedules: QueueSchedules;
+  /** One per shard of the queue: bulk operations, totals and history run over each. */
+  private readonly operations: OperationsStore[];
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
 
@@ -91,18 +96,12 @@ export class RedisQueue {
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
     // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
     this.shardCount = checkShards('connect', settings.shards);
-    const storeSettings = {
-      eventsMaxLen: config.eventsMaxLen ?? DEFAULTS.eventsMaxLen,
-      durability: config.durability ?? 'primary',
-      // Each shard keeps its share of the finished jobs, so the queue keeps about `count` in all.
-      keepCompleted: shareOf(retention(config.keepCompleted, DEFAULTS.keepCompleted, 'keepCompleted'), this.shardCount),
-      keepFailed: shareOf(retention(config.keepFailed, DEFAULTS.keepFailed, 'keepFailed'), this.shardCount),
-      retentionBatch: DEFAULTS.retentionBatch,
-      upkeepBatch: DEFAULTS.maintenanceBatch,
-    } as const;
+    const storeSettings = shardSettings(config, this.shardCount);
     this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
     this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
-    this.adder = new JobAdder(name, this.shards, { maxAttempts: this.maxRetries, maxPayloadBytes: this.maxPayloadBytes });
+    this.operations = this.shards.map((shard) => new OperationsStore(shard));
+    const defaults = { maxAttempts: this.maxRetries, maxPayloadBytes: this.maxPayloadBytes };
+    this.adder = new JobAdder(name, this.shards, defaults, () => registerQueue(shared.client, this.prefix, name));
     // Schedules live on shard 0 and add their jobs there: a tick is claimed in the same script that
     // stores its job, and one script reaches one hash slot.
     const scheduleStore = new ScheduleStore(shared.client, this.shards[0]!.keys, this.shards[0]!, storeSettings.eventsMaxLen);
@@ -333,28 +332,42 @@ export class RedisQueue {
   /** The workers serving this queue, from their heartbeats; long-silent ones are dropped. */
   async getWorkers(): Promise<WorkerInfo[]> {
     this.ensureOpen('getWorkers');
-    const now = Date.now();
-    const workers: WorkerInfo[] = [];
-    const expired: string[] = [];
-    const home = this.shards[0]!; // heartbeats live on shard 0 (sharded-store.ts)
-    for (const [id, json] of Object.entries(await home.heartbeats())) {
-      const beat = JSON.parse(json) as Omit<WorkerInfo, 'id' | 'queue' | 'healthy' | 'startedAt' | 'lastFetchAt' | 'lastSeenAt'>
-        & { startedAt: number; lastFetchAt: number; lastSeenAt: number };
-      const silentFor = now - beat.lastSeenAt;
-      if (silentFor > DEFAULTS.heartbeatExpiry) {
-        expired.push(id);
-        continue;
-      }
-      workers.push({
-        ...beat, types: beat.types ?? [], id, queue: this.name, startedAt: new Date(beat.startedAt), lastFetchAt: new Date(beat.lastFetchAt),
-        lastSeenAt: new Date(beat.lastSeenAt), healthy: silentFor <= 3 * DEFAULTS.heartbeatInterval,
-      });
-    }
-    // Tidying up is a write: a read-only Redis user leaves it to others.
-    await home.removeHeartbeats(expired).catch((err: unknown) => {
-      if (!isPermissionRefusal(err)) throw err;
-    });
-    return workers.sort((a, b) => a.id.localeCompare(b.id));
+    return readWorkers(this.name, this.shards[0]!); // heartbeats live on shard 0 (sharded-store.ts)
+  }
+
+  /** Sends every failed (or cancelled) job, optionally of one `type`, back to pending, chunk by chunk; resolves to how many. */
+  async retryJobs(status: 'failed' | 'cancelled', options: RetryJobsOptions = {}): Promise<number> {
+    this.ensureOpen('retryJobs');
+    return retryJobs(this.operations, status, options);
+  }
+
+  /** Removes a finished (completed, failed or cancelled) job. */
+  async removeJob(id: string): Promise<void> {
+    return this.change('removeJob', id, 'completed, failed or cancelled', () => this.operations[shardOfId(id, this.shardCount)]!.remove(id));
+  }
+
+  /** Removes finished jobs of `status`, optionally only those finished `olderThan` ms ago, at most `limit`; resolves to how many. */
+  async clean(status: 'completed' | 'failed' | 'cancelled', options: CleanOptions = {}): Promise<number> {
+    this.ensureOpen('clean');
+    return clean(this.operations, status, options);
+  }
+
+  /** Completed and failed jobs since the queue was first used; retention does not lower them. */
+  async getTotals(): Promise<QueueTotals> {
+    this.ensureOpen('getTotals');
+    return totals(this.operations);
+  }
+
+  /** Jobs completed and failed per minute over the last `minutes` (1 to 1440, default 60), oldest first. */
+  async getHistory(options: { minutes?: number } = {}): Promise<HistoryBucket[]> {
+    this.ensureOpen('getHistory');
+    return history(this.operations, options);
+  }
+
+  /** The names of the queues used under this prefix (by any process), sorted: what a console shows without a config. */
+  async listQueues(): Promise<string[]> {
+    this.ensureOpen('listQueues');
+    return registeredQueues(this.shared.client, this.prefix);
   }
 
   /**

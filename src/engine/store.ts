@@ -118,9 +118,10 @@ export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim'
 /** The Redis side of one queue (or of one shard of a queue). */
 export class QueueStore {
   constructor(
-    private readonly client: RedisClient,
+    // Client, settings and call() serve the engine's other store modules too (operations-store.ts).
+    readonly client: RedisClient,
     readonly keys: QueueKeys,
-    private readonly settings: StoreSettings,
+    readonly settings: StoreSettings,
   ) {}
 
   /**
@@ -128,7 +129,7 @@ export class QueueStore {
    * node together and, after a reconnect, are sent again together: the wait then covers the call as
    * the new primary ran it (a WAIT sent apart after a failover would confirm nothing of it).
    */
-  private async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
+  async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
     const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
     // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
     const command = [functionName(name), keys.length, ...keys, ...args];

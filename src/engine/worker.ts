@@ -11,6 +11,7 @@ import { AttemptContext } from './attempt-context.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseKeeper, leaseKey } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
+import { registerQueue } from './operations-store.js';
 import { queueInternals, type RedisQueue } from './queue.js';
 import { Reachability } from './reachability.js';
 import { ScheduleRunner } from './schedule-runner.js';
@@ -123,7 +124,7 @@ export class RedisWorker {
       heartbeat: new Heartbeat(store, this.id, () => ({
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
-      }), this.reachability),
+      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
       outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
       schedules: new ScheduleRunner(schedules, this.reachability, DEFAULTS.scheduleRecheck, this.pollTime),
     };

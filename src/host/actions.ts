@@ -4,14 +4,25 @@ import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
 import { isRedisGone } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
-import { loadConfig } from './config.js';
+import { configOptions, loadConfig } from './config.js';
 import type { HostConfig } from './config-types.js';
 import { runDemo } from './demo.js';
+import { drainQueue } from './drain.js';
+import type { BulkProgress } from '../engine/operations.js';
 import { presentJob, presentSchedule, presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { redisForCommand, type RedisTarget } from './redis-target.js';
-import type { CliActions, CliIo } from './run-cli.js';
+import type { CliActions, CliIo, QueueCount } from './run-cli.js';
+
+/** Progress of a long bulk command on a terminal's stderr (a line rewritten in place); nothing elsewhere. */
+function progressTo(io: CliIo, what: string): (progress: BulkProgress) => void {
+  if (io.stderr.isTTY !== true) return () => undefined;
+  return ({ done, examined, total }) => {
+    if (total > 0 && examined < total) io.stderr.write(`\r${what}: ${done} done, ${examined} of ${total} looked at\u001b[K`);
+    else io.stderr.write('\r\u001b[K');
+  };
+}
 
 /** Hosts the worker pool for `flexq` / `flexq --headless`; resolves to the exit code. */
 export type RunHost = (command: RunCommand, io: CliIo) => Promise<number>;
@@ -25,11 +36,12 @@ interface CommandContext {
 
 /** Loads the config, connects its queues, runs `work`, and always closes the connection. */
 async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: CommandContext) => Promise<T>): Promise<T> {
-  const config = await loadConfig({ ...(options.configPath === undefined ? {} : { path: options.configPath }), cwd: io.cwd, env: io.env });
+  const config = await loadConfig(configOptions(io, options));
   const target = await redisForCommand(config, io.env, io.cwd);
   let set: QueueSet;
   try {
-    set = await connectQueues(target.settings, config.queues);
+    // Queues used in Redis but not named in the config are found too; without a file, only those.
+    set = await connectQueues(target.settings, config.queues, config.configFile === null ? 'replace' : 'add');
   } catch (error) {
     if (error instanceof ConnectionError && !config.redisConfigured) {
       throw new Error(`${error.message}\nStart \`flexq\` (it runs its own Redis when none answers) or set FLEXQ_REDIS_URL.`);
@@ -104,10 +116,10 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const { stats, paused, shards, rateLimit, rateLimited } = await queue.getOverview();
+          const [{ stats, paused, shards, rateLimit, rateLimited }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
           const topology = queue.getTopology();
           return {
-            queue: queue.name, stats, paused, ...(topology.kind === 'standalone' ? {} : { topology }),
+            queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }),
             ...(shards === undefined ? {} : { shards }), ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
           };
         }));
@@ -150,6 +162,31 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
     retry: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).retryJob(command.id)),
     setPriority: (command) =>
       withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).setPriority(command.id, command.priority)),
+    retryAll: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const counts: QueueCount[] = [];
+        for (const queue of queues) {
+          const options = { ...(command.type === undefined ? {} : { type: command.type }), onProgress: progressTo(io, `retrying ${command.status} jobs of ${queue.name}`) };
+          counts.push({ queue: queue.name, count: await queue.retryJobs(command.status, options) });
+        }
+        return counts;
+      }),
+    clean: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const counts: QueueCount[] = [];
+        for (const queue of queues) {
+          const options = {
+            ...(command.olderThan === undefined ? {} : { olderThan: command.olderThan }),
+            ...(command.limit === undefined ? {} : { limit: command.limit }),
+            onProgress: progressTo(io, `removing ${command.status} jobs of ${queue.name}`),
+          };
+          counts.push({ queue: queue.name, count: await queue.clean(command.status, options) });
+        }
+        return counts;
+      }),
+    drain: (command) => withQueues(io, command, ({ set }) => drainQueue(set.get(command.queue), { timeout: command.timeout, out: io.stdout })),
     pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
     resume: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).resume()),
 

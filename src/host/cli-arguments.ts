@@ -58,6 +58,39 @@ export const parseDelay = durationIn(SCHEDULE_RANGE);
 /** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms. */
 export const parseInterval = durationIn(TIMER_OR_ZERO_RANGE);
 
+/** `--older-than` of `flexq clean`: compared with finish times stored in Redis, so up to a year. */
+export const parseOlderThan = durationIn(SCHEDULE_RANGE);
+
+/** `--timeout` of `flexq drain`: a timer. */
+export const parseDrainTimeout = durationIn(TIMER_OR_ZERO_RANGE);
+
+/** One of `allowed`, or an error listing them. */
+function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    const found = allowed.find((candidate) => candidate === value);
+    if (found === undefined) throw new InvalidArgumentError(`expected one of: ${allowed.join(', ')}`);
+    return found;
+  };
+}
+
+/** `flexq retry --all`: the statuses a job can be retried from. */
+export const parseRetryableStatus = oneOf(['failed', 'cancelled'] as const);
+
+/** `flexq clean`: the finished statuses. */
+export const parseFinishedStatus = oneOf(['completed', 'failed', 'cancelled'] as const);
+
+/** `--redis`: a redis:// or rediss:// URL. */
+export function parseRedisUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as redis://host:6379 or rediss://user:pass@host:6380/0');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new InvalidArgumentError(`expected a redis:// or rediss:// URL, got ${url.protocol}//…`);
+  return value;
+}
+
 /** A JSON object, the only kind of payload a job has. */
 export function parseJsonObject(value: string): Record<string, unknown> {
   let parsed: unknown;

@@ -6,12 +6,16 @@ export interface GlobalOptions {
   configPath?: string;
   /** `--read-only`: no command or console action may change a job or queue. */
   readOnly: boolean;
+  /** `--redis URL`: the Redis to use, over flexq.toml and FLEXQ_REDIS_URL; queues are found in it. */
+  redisUrl?: string;
 }
 
 /** `flexq` / `flexq --headless`: host the worker pool, with the console unless headless. */
 export interface RunCommand extends GlobalOptions {
   kind: 'run';
   headless: boolean;
+  /** `flexq console` / `--no-workers`: the console alone, every queue found in Redis, no workers started. */
+  noWorkers: boolean;
 }
 
 /** `flexq init [--force]`: write the sample flexq.toml into the current folder. */
@@ -82,6 +86,34 @@ export interface RetryCommand extends JobReference {
   kind: 'retry';
 }
 
+/** `flexq retry --all STATUS [--type T]`: every failed (or cancelled) job back to pending. */
+export interface RetryAllCommand extends GlobalOptions {
+  kind: 'retry-all';
+  status: 'failed' | 'cancelled';
+  /** Undefined: every queue. */
+  queue?: string;
+  type?: string;
+}
+
+/** `flexq clean STATUS [--older-than D] [--limit N]`: removes finished jobs. */
+export interface CleanCommand extends GlobalOptions {
+  kind: 'clean';
+  status: 'completed' | 'failed' | 'cancelled';
+  /** Undefined: every queue. */
+  queue?: string;
+  /** Milliseconds; undefined removes every job of the status. */
+  olderThan?: number;
+  limit?: number;
+}
+
+/** `flexq drain QUEUE [--timeout D]`: pause the queue everywhere and wait for its running jobs. */
+export interface DrainCommand extends GlobalOptions {
+  kind: 'drain';
+  queue: string;
+  /** Milliseconds to wait for running jobs. */
+  timeout: number;
+}
+
 /** `flexq priority ID N`. */
 export interface PriorityCommand extends JobReference {
   kind: 'priority';
@@ -137,6 +169,9 @@ export type ActionCommand =
   | ShowCommand
   | CancelCommand
   | RetryCommand
+  | RetryAllCommand
+  | CleanCommand
+  | DrainCommand
   | PriorityCommand
   | QueueStateCommand
   | DemoCommand
@@ -150,6 +185,9 @@ export const MUTATING_COMMANDS: ReadonlySet<ActionCommand['kind']> = new Set([
   'dispatch',
   'cancel',
   'retry',
+  'retry-all',
+  'clean',
+  'drain',
   'priority',
   'pause',
   'resume',

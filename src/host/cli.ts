@@ -1,8 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
+import type { CleanCommand } from './cli-commands.js';
 import {
   parseDelay,
+  parseDrainTimeout,
+  parseFinishedStatus,
+  parseOlderThan,
+  parseRedisUrl,
+  parseRetryableStatus,
   parseInterval,
   parseJobStatus,
   parseJsonObject,
@@ -19,11 +25,19 @@ import { FLEXQ_VERSION } from './version.js';
 
 export type * from './cli-commands.js';
 
+type CleanStatus = CleanCommand['status'];
+
 /** What the options of a command look like once commander has parsed them. */
 interface RawOptions {
   config?: string;
   readOnly?: boolean;
+  redis?: string;
   headless?: boolean;
+  noWorkers?: boolean;
+  all?: 'failed' | 'cancelled';
+  type?: string;
+  olderThan?: number;
+  timeout?: number;
   force?: boolean;
   json?: boolean;
   queue?: string;
@@ -90,11 +104,18 @@ function unknownCommand(name: string): string {
   return `unknown command '${name}'; commands: ${COMMAND_NAMES.join(', ')}`;
 }
 
-const COMMAND_NAMES = ['init', 'dispatch', 'stats', 'jobs', 'schedules', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo', 'doctor'];
+const COMMAND_NAMES = [
+  'init', 'dispatch', 'stats', 'jobs', 'schedules', 'show', 'cancel', 'retry', 'clean', 'priority', 'pause', 'resume', 'drain', 'console',
+  'demo', 'doctor',
+];
 
 function globals(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<RawOptions>();
-  return { ...(options.config === undefined ? {} : { configPath: options.config }), readOnly: options.readOnly === true };
+  return {
+    ...(options.config === undefined ? {} : { configPath: options.config }),
+    ...(options.redis === undefined ? {} : { redisUrl: options.redis }),
+    readOnly: options.readOnly === true,
+  };
 }
 
 /** Copies the options that were given, so absent ones stay absent rather than undefined. */
@@ -114,6 +135,8 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .option('--config <file>', `config file (default: ./${HOST_DEFAULTS.configFileName})`)
     .option('--headless', 'no console: JSON logs on stdout, stop on SIGINT/SIGTERM')
     .option('--read-only', 'forbid every change to jobs and queues')
+    .addOption(new Option('--redis <url>', 'Redis to use (redis:// or rediss://), over flexq.toml; queues are found in it').argParser(parseRedisUrl))
+    .option('--no-workers', 'open the console only: no workers run here, every queue found in Redis is shown')
     .addHelpText('after', FOOTER)
     .helpCommand('help [command]', 'print help for a command')
     // Operands are let through so an unknown command gets its own message, not "too many arguments".
@@ -123,7 +146,10 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
       if (command !== undefined) {
         throw new CommanderError(2, 'flexq.unknownCommand', unknownCommand(command));
       }
-      done({ kind: 'run', headless: options.headless === true, ...globals(self) });
+      // Commander stores --no-workers as `workers: false`.
+      const noWorkers = (options as { workers?: boolean }).workers === false;
+      if (noWorkers && options.headless === true) throw new CommanderError(2, 'flexq.conflict', '--no-workers opens the console; it cannot be --headless');
+      done({ kind: 'run', headless: options.headless === true, noWorkers, ...globals(self) });
     });
 
   program
@@ -191,14 +217,41 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
       done({ kind: 'show', id, json: options.json === true, ...given(self, ['queue']), ...globals(self) }),
     );
 
-  for (const kind of ['cancel', 'retry'] as const) {
-    program
-      .command(kind)
-      .description(kind === 'cancel' ? 'cancel a waiting or running job' : 'run a failed or cancelled job again')
-      .argument('<id>', 'job id')
-      .addOption(queueOption())
-      .action((id: string, _options: RawOptions, self: Command) => done({ kind, id, ...given(self, ['queue']), ...globals(self) }));
-  }
+  program
+    .command('cancel')
+    .description('cancel a waiting or running job')
+    .argument('<id>', 'job id')
+    .addOption(queueOption())
+    .action((id: string, _options: RawOptions, self: Command) => done({ kind: 'cancel', id, ...given(self, ['queue']), ...globals(self) }));
+
+  program
+    .command('retry')
+    .description('run a failed or cancelled job again; with --all, every failed (or cancelled) job, and print how many')
+    .argument('[id]', 'job id')
+    .addOption(new Option('--all <status>', 'every job of this status: failed or cancelled').argParser(parseRetryableStatus))
+    .addOption(new Option('--type <type>', 'with --all: only jobs of this type').argParser(parseName))
+    .addOption(queueOption())
+    .action((id: string | undefined, options: RawOptions, self: Command) => {
+      if (options.all !== undefined) {
+        if (id !== undefined) throw new CommanderError(2, 'flexq.conflict', 'give a job id or --all, not both');
+        done({ kind: 'retry-all', status: options.all, ...given(self, ['queue', 'type']), ...globals(self) });
+        return;
+      }
+      if (id === undefined) throw new CommanderError(2, 'flexq.missingArgument', "missing job id (or --all failed to retry every failed job)");
+      if (options.type !== undefined) throw new CommanderError(2, 'flexq.conflict', '--type filters --all; a single job needs none');
+      done({ kind: 'retry', id, ...given(self, ['queue']), ...globals(self) });
+    });
+
+  program
+    .command('clean')
+    .description('remove finished jobs of a status (completed, failed or cancelled) and print how many')
+    .argument('<status>', 'completed, failed or cancelled', parseFinishedStatus)
+    .addOption(new Option('--older-than <duration>', 'only jobs finished at least this long ago, e.g. 7d or 12h').argParser(parseOlderThan))
+    .addOption(new Option('--limit <n>', 'remove at most this many').argParser(parsePositiveInteger))
+    .addOption(queueOption())
+    .action((status: CleanStatus, _options: RawOptions, self: Command) =>
+      done({ kind: 'clean', status, ...given(self, ['queue', 'olderThan', 'limit']), ...globals(self) }),
+    );
 
   program
     .command('priority')
@@ -217,6 +270,20 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
       .argument('<queue>', 'queue name', parseName)
       .action((queue: string, _options: RawOptions, self: Command) => done({ kind, queue, ...globals(self) }));
   }
+
+  program
+    .command('drain')
+    .description('pause a queue everywhere and wait for its running jobs to finish (for deploys); `flexq resume` undoes it')
+    .argument('<queue>', 'queue name', parseName)
+    .addOption(new Option('--timeout <duration>', 'how long to wait; exit 1 listing what still runs after it').argParser(parseDrainTimeout).default(HOST_DEFAULTS.drainTimeout, '5m'))
+    .action((queue: string, options: RawOptions, self: Command) =>
+      done({ kind: 'drain', queue, timeout: options.timeout ?? HOST_DEFAULTS.drainTimeout, ...globals(self) }),
+    );
+
+  program
+    .command('console')
+    .description('open the console without starting workers; with --redis URL no flexq.toml is needed')
+    .action((_options: RawOptions, self: Command) => done({ kind: 'run', headless: false, noWorkers: true, ...globals(self) }));
 
   program
     .command('demo')

@@ -206,6 +206,48 @@ const metricsTable = table({
   port: listenPort.optional(),
 });
 
+/** The conditions an `[alerts.<name>]` rule may watch; each rule watches exactly one. */
+export const ALERT_CONDITIONS = ['failureRate', 'backlogAbove', 'oldestWaiting', 'noWorkers'] as const;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// The failure rate is read from the per-minute history, which keeps a day.
+const WINDOW_RANGE: DurationRange = { min: 60_000, max: 86_400_000 };
+
+const webhookUrl = z.string().refine((text) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}, { message: 'expected an http:// or https:// url' });
+const emailAddress = z.email({ error: 'expected an email address such as "oncall@example.com"' });
+
+const alertTable = table({
+  /** A queue name, or "*" for every queue. */
+  queue: z.string({ error: 'expected a queue name, or "*" for every queue' }),
+  failureRate: z.number().gt(0, 'expected a fraction above 0, e.g. 0.2').max(1, 'expected a fraction up to 1, e.g. 0.2').optional(),
+  window: duration(WINDOW_RANGE).optional(),
+  minJobs: positiveInt.optional(),
+  backlogAbove: nonNegativeInt.optional(),
+  oldestWaiting: duration(SCHEDULE_RANGE).optional(),
+  noWorkers: z.literal(true, { error: 'expected true' }).optional(),
+  webhook: webhookUrl.optional(),
+  webhookEnv: z.string().regex(ENV_NAME_PATTERN, 'expected the name of an environment variable, e.g. "SLACK_WEBHOOK_URL"').optional(),
+  email: z.union([emailAddress, z.array(emailAddress).min(1, 'expected at least one address')]).optional(),
+  coolDown: duration(SCHEDULE_RANGE).optional(),
+})
+  .refine((rule) => ALERT_CONDITIONS.filter((condition) => rule[condition] !== undefined).length === 1, {
+    message: `give exactly one condition: ${ALERT_CONDITIONS.join(', ')}`,
+  })
+  .refine((rule) => rule.failureRate !== undefined || (rule.window === undefined && rule.minJobs === undefined), {
+    message: 'window and minJobs apply only to failureRate',
+  })
+  .refine((rule) => rule.webhook !== undefined || rule.webhookEnv !== undefined || rule.email !== undefined, {
+    message: 'give where to send it: webhook = "https://…", webhookEnv = "VARIABLE" or email = "…"',
+  })
+  .refine((rule) => rule.webhook === undefined || rule.webhookEnv === undefined, {
+    message: 'give one of webhook and webhookEnv',
+  });
+
 const nameKey = z.string().regex(NAME_PATTERN, 'expected letters, digits, "_", "." or "-", starting with a letter or digit');
 
 /** The whole of flexq.toml as written. */
@@ -222,9 +264,20 @@ export const configFileSchema = table({
   logging: loggingTable.optional(),
   metrics: metricsTable.optional(),
   shutdownTimeout: duration(TIMER_OR_ZERO_RANGE).optional(),
+  /** How often a host checks the `[alerts]` rules. */
+  alertInterval: duration(TIMER_RANGE).optional(),
+  alerts: z.record(nameKey, alertTable, { error: tableOfTables('alerts', 'backlog') }).optional(),
 }).superRefine((file, ctx) => {
-  // A schedule's queue must be one this file hosts: its workers are what fire it.
+  // A rule's or a schedule's queue must be one this file hosts, so a typo is caught at start, not
+  // at 3 a.m.; a schedule is fired by its queue's workers.
   const queues = Object.keys(file.queues ?? { [HOST_DEFAULTS.queueName]: {} });
+  for (const [name, rule] of Object.entries(file.alerts ?? {})) {
+    if (rule.queue === '*' || queues.includes(rule.queue)) continue;
+    ctx.addIssue({
+      code: 'custom', path: ['alerts', name, 'queue'], input: rule.queue,
+      message: `unknown queue ${JSON.stringify(rule.queue)}; expected one of: ${queues.join(', ')}, or "*" for every queue`,
+    });
+  }
   for (const [name, schedule] of Object.entries(file.schedules ?? {})) {
     if (schedule.queue !== undefined && !queues.includes(schedule.queue)) {
       ctx.addIssue({ code: 'custom', path: ['schedules', name, 'queue'], message: `expected one of the configured queues: ${queues.join(', ')}` });

@@ -24,6 +24,28 @@ export interface HostConfig {
   redact: string[];
   /** On SIGINT/SIGTERM, how long running jobs may take before they are handed back to the queue. */
   shutdownTimeout: number;
+  /** The `[alerts]` rules, in file order. */
+  alerts: AlertRule[];
+  /** How often a host checks the alert rules, ms. */
+  alertInterval: number;
+}
+
+/** One `[alerts.<name>]` rule: a condition on a queue (or every queue), and where its notices go. */
+export interface AlertRule {
+  name: string;
+  /** A queue of `[queues]`, or `*` for all of them. */
+  queue: string;
+  condition:
+    | { kind: 'failureRate'; /** Fraction of finished jobs that failed, 0 to 1. */ rate: number; /** ms, whole minutes of history. */ window: number; /** Fewer finished jobs in the window never fire. */ minJobs: number }
+    | { kind: 'backlogAbove'; /** Fires above this many jobs ready to run. */ jobs: number }
+    | { kind: 'oldestWaiting'; /** Fires when the oldest ready job has waited longer, ms. */ age: number }
+    | { kind: 'noWorkers' };
+  /** No second firing notice within this long of the last, ms. */
+  coolDown: number;
+  /** Webhook url (Slack-compatible `{ text }` body). */
+  webhook?: string;
+  /** Email recipients, sent through `[smtp]`. */
+  email?: string[];
 }
 
 /** The Redis connection; exactly one of `url`, `addr`, `cluster` and `sentinel` is set. */

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { DEFAULTS } from '../engine/defaults.js';
+import { resolveAlerts } from './config-alerts.js';
 import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
@@ -22,6 +23,12 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** `process.env` by default. */
   env?: Env;
+}
+
+/** Where a command's config comes from: `--config FILE`, and `--redis URL`, which stands for FLEXQ_REDIS_URL (over the file and the environment). */
+export function configOptions(io: { cwd: string; env: Env }, options: { configPath?: string; redisUrl?: string }): LoadConfigOptions {
+  const env = options.redisUrl === undefined ? io.env : { ...io.env, FLEXQ_REDIS_URL: options.redisUrl };
+  return { ...(options.configPath === undefined ? {} : { path: options.configPath }), cwd: io.cwd, env };
 }
 
 /**
@@ -75,10 +82,11 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
   const parsed = configFileSchema.safeParse(data);
   const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
   const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
-  const issues = [...fileIssues, ...envIssues];
+  const alerts = parsed.success ? resolveAlerts(parsed.data.alerts, options.env ?? {}, shown, source) : { rules: [], issues: [] };
+  const issues = [...fileIssues, ...envIssues, ...alerts.issues];
   if (!parsed.success || issues.length > 0) throw new ConfigError(issues);
   const baseDir = options.file === null ? (options.baseDir ?? process.cwd()) : dirname(options.file);
-  return resolveConfig(parsed.data, overrides, options.file, baseDir);
+  return { ...resolveConfig(parsed.data, overrides, options.file, baseDir), alerts: alerts.rules };
 }
 
 /**
@@ -149,7 +157,7 @@ function readEnvOverrides(env: Env): { overrides: EnvOverrides; issues: ConfigIs
   return { overrides: overrides as EnvOverrides, issues };
 }
 
-function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string | null, baseDir: string): HostConfig {
+function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string | null, baseDir: string): Omit<HostConfig, 'alerts'> {
   const at = (path: string) => (isAbsolute(path) ? path : resolvePath(baseDir, path));
   const queueEntries = Object.entries(file.queues ?? { [HOST_DEFAULTS.queueName]: {} });
   return {
@@ -177,6 +185,7 @@ function resolveConfig(file: ConfigFile, env: EnvOverrides, configFile: string |
     metrics: { ...HOST_DEFAULTS.metrics, ...file.metrics },
     redact: file.redact ?? [...HOST_DEFAULTS.redact],
     shutdownTimeout: file.shutdownTimeout ?? HOST_DEFAULTS.shutdownTimeout,
+    alertInterval: file.alertInterval ?? HOST_DEFAULTS.alerts.interval,
   };
 }
 

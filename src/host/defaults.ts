@@ -12,6 +12,8 @@ export const HOST_DEFAULTS = {
   demoJobType: 'demo',
   /** Time between two jobs of `flexq demo`: fast enough to watch jobs flow, slow enough to read. */
   demoInterval: 500,
+  /** How long `flexq drain` waits for running jobs: longer than most jobs, short enough for a deploy. */
+  drainTimeout: 5 * 60_000,
   /** SMTP server of the email built-in: a local relay on the submission port. */
   smtp: { host: 'localhost', port: 587, secure: false },
   /** The webhook built-in gives up on a request after this long. */
@@ -37,4 +39,10 @@ export const HOST_DEFAULTS = {
    * secret, authorization, cookie, api keys, at any depth) cover the usual secrets.
    */
   redact: [],
+  /**
+   * `[alerts]`: rules are checked every `interval` (cheap reads: a few per rule); a firing rule is
+   * not notified again within `coolDown`; a failure rate looks back `window` and needs `minJobs`
+   * finished jobs in it, so one failure in a quiet minute does not page anyone.
+   */
+  alerts: { interval: 15_000, coolDown: 15 * 60_000, window: 5 * 60_000, minJobs: 10 },
 } as const;

@@ -2,6 +2,7 @@ import type { Topology } from '../engine/connection.js';
 import type { ShardOverview } from '../engine/sharded-reads.js';
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { FailedAttempt, Job, JobStatus, QueueStats, RateLimitStatus } from '../engine/types.js';
+import type { QueueTotals } from '../engine/operations.js';
 import type { ScheduleInfo } from '../engine/schedule-spec.js';
 import { rateLimitText } from '../shared/rate-limit-text.js';
 // Shared with the console (dependency-free, so the CLI stays light): job-supplied text must not
@@ -22,6 +23,8 @@ export interface QueueStatsEntry {
   queue: string;
   stats: QueueStats;
   paused: boolean;
+  /** Completed and failed jobs since the queue was first used (retention does not lower them). */
+  totals?: QueueTotals;
   /** Set on a Redis Cluster or behind Sentinel: the primaries serving the queue now. */
   topology?: Topology;
   /** Set when the queue has a rate limit: the limit and its window now. */
@@ -66,10 +69,15 @@ interface Cell {
  * limit), counts right-aligned, and a LIMIT column (`100/1s`) when some queue has a rate limit.
  */
 export function formatStats(entries: readonly QueueStatsEntry[], style: OutputStyle): string {
+  // COMPLETED and FAILED count the jobs kept; the totals count every job since the queue was first used.
+  const withTotals = entries.some((entry) => entry.totals !== undefined);
   const limits = entries.some((entry) => entry.rateLimit !== undefined);
-  const header = ['QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', ...(limits ? ['LIMIT'] : [])];
-  // `limit`: the LIMIT cell when the table has that column ('' for a shard's row).
-  const row = (name: string, state: string, stats: QueueStats, limit: string, colour?: Colour): Cell[] => [
+  const header = [
+    'QUEUE', 'STATE', 'PENDING', 'DELAYED', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED',
+    ...(withTotals ? ['ALL DONE', 'ALL FAILED'] : []), ...(limits ? ['LIMIT'] : []),
+  ];
+  // `extra`: the cells of the ALL DONE, ALL FAILED and LIMIT columns the table has.
+  const row = (name: string, state: string, stats: QueueStats, extra: (string | number)[], colour?: Colour): Cell[] => [
     name,
     state,
     stats.pendingJobs,
@@ -79,12 +87,18 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
     stats.completedJobs,
     stats.failedJobs,
     stats.cancelledJobs,
-    ...(limits ? [limit] : []),
+    ...extra,
   ].map((value): Cell => ({ text: String(value), ...(colour === undefined ? {} : { colour }) }));
-  // A sharded queue is one row, its shards below it (and their primaries on a cluster).
-  const rows = entries.flatMap(({ queue, stats, paused, shards = [], rateLimit, rateLimited }) => [
-    row(queue, paused ? 'paused' : rateLimited ? 'limited' : 'running', stats, rateLimit ? rateLimitText(rateLimit) : '-'),
-    ...shards.map((shard) => row(`  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.paused ? 'paused' : 'running', shard.stats, '', 'dim')),
+  // A sharded queue is one row, its shards below it (and their primaries on a cluster); the totals
+  // and the rate limit are the queue's (summed over its shards), so shard rows leave those columns blank.
+  const rows = entries.flatMap(({ queue, stats, paused, totals, shards = [], rateLimit, rateLimited }) => [
+    row(queue, paused ? 'paused' : rateLimited ? 'limited' : 'running', stats, [
+      ...(withTotals ? [totals?.completed ?? '-', totals?.failed ?? '-'] : []), ...(limits ? [rateLimit ? rateLimitText(rateLimit) : '-'] : []),
+    ]),
+    ...shards.map((shard) => row(
+      `  #${shard.shard}${shard.node === undefined ? '' : ` ${shard.node}`}`, shard.paused ? 'paused' : 'running', shard.stats,
+      [...(withTotals ? ['', ''] : []), ...(limits ? [''] : [])], 'dim',
+    )),
   ]);
   // Cluster and Sentinel say where the queues run now: a failover changes it.
   const topology = entries.find((entry) => entry.topology !== undefined)?.topology;
@@ -93,12 +107,13 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
 }
 
 /**
- * `flexq stats --json`: counts and `paused`, keyed by queue name; with a rate limit, `rateLimit`
- * (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ * `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name; with a rate limit,
+ * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`.
  */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, topology, shards, rateLimit, rateLimited }) => [queue, {
-    ...stats, paused, ...(topology === undefined ? {} : { topology }), ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited }) => [queue, {
+    ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }),
+    ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
     ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }

@@ -19,7 +19,7 @@ export interface LoadedHandlers {
 export type HostMode = 'headless' | 'console';
 
 /** Options a built-in gets from `[smtp]` / `[webhook]`; the handler's own `options` win over them. */
-function sharedOptions(config: HostConfig, settings: Extract<HandlerSettings, { kind: 'builtin' }>, mode: HostMode): Record<string, unknown> {
+export function sharedOptions(config: HostConfig, settings: Extract<HandlerSettings, { kind: 'builtin' }>, mode: HostMode): Record<string, unknown> {
   switch (settings.builtin) {
     case 'email': {
       const { host, port, secure, username, password, from } = config.smtp;

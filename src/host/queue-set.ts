@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../engine/defaults.js';
+import { isPermissionRefusal } from '../engine/errors.js';
 import { RedisQueue } from '../engine/queue.js';
 import { CliUsageError } from './cli-errors.js';
 import type { QueueSettings, RedisSettings } from './config-types.js';
@@ -14,9 +16,16 @@ export interface QueueSet {
   close(): Promise<void>;
 }
 
+/**
+ * Which queues a set holds besides the configured ones: `add` the queues registered in Redis under
+ * the prefix that the config does not name (with engine defaults); `replace` the configured ones
+ * by those registered, when there are any (a console or command run without a flexq.toml).
+ */
+export type Discovery = 'none' | 'add' | 'replace';
+
 /** Connects every configured queue over one connection, each with its own retries and retention. */
-export async function connectQueues(redis: RedisSettings, configured: readonly QueueSettings[]): Promise<QueueSet> {
-  const [first, ...rest] = configured;
+export async function connectQueues(redis: RedisSettings, configuredQueues: readonly QueueSettings[], discovery: Discovery = 'none'): Promise<QueueSet> {
+  const [first] = configuredQueues;
   if (!first) throw new Error('the config names no queue');
   let primary: RedisQueue;
   try {
@@ -24,21 +33,51 @@ export async function connectQueues(redis: RedisSettings, configured: readonly Q
   } catch (error) {
     throw explainConnectError(error, redis);
   }
-  const queues = [primary, ...rest.map((settings) => primary.queue(settings.name, queueSettings(settings)))];
+  const configured = discovery === 'none' ? configuredQueues : await withRegistered(primary, configuredQueues, discovery);
+  const queues = configured.map((settings) => (settings.name === first.name ? primary : primary.queue(settings.name, queueSettings(settings))));
+  // The first configured queue's handle carries the connection; dropped from the set, it still must not close it early.
+  if (!configured.some((settings) => settings.name === first.name)) queues.push(primary);
   const names = configured.map((queue) => queue.name);
+  const foundInRedis = configured !== configuredQueues && names.join() !== configuredQueues.map((queue) => queue.name).join();
   const indexOf = (name: string | undefined): number => {
     const index = name === undefined ? 0 : names.indexOf(name);
-    if (index < 0) throw new CliUsageError(`queue '${name}' is not in the config (configured: ${names.join(', ')})`);
+    if (index < 0) {
+      throw new CliUsageError(foundInRedis
+        ? `queue '${name}' is neither in the config nor used in Redis (known: ${names.join(', ')})`
+        : `queue '${name}' is not in the config (configured: ${names.join(', ')})`);
+    }
     return index;
   };
   return {
-    queues,
+    queues: queues.slice(0, configured.length),
     get: (name) => queues[indexOf(name)]!,
     settings: (name) => configured[indexOf(name)]!,
     close: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };
+}
+
+/** The job settings of a queue found in Redis but not in the config: the engine's own. */
+const ENGINE_JOB_DEFAULTS = {
+  maxRetries: DEFAULTS.maxRetries,
+  retryDelays: [...DEFAULTS.retryDelays],
+  retention: { completed: { ...DEFAULTS.keepCompleted }, failed: { ...DEFAULTS.keepFailed } },
+};
+
+/** The configured queues plus (or, for `replace`, instead of) those registered in Redis. */
+async function withRegistered(primary: RedisQueue, configured: readonly QueueSettings[], discovery: Discovery): Promise<QueueSettings[]> {
+  // A Redis user whose ACL rules lack SMEMBERS sees the configured queues alone.
+  const registered = await primary.listQueues().catch((error: unknown) => {
+    if (isPermissionRefusal(error)) return [];
+    throw error;
+  });
+  if (discovery === 'replace' && registered.length > 0) {
+    // Engine defaults for each; the first configured queue's host settings (concurrency, timeout) are placeholders no worker uses.
+    return registered.map((name) => ({ ...configured[0]!, name, ...ENGINE_JOB_DEFAULTS }));
+  }
+  const known = new Set(configured.map((queue) => queue.name));
+  return [...configured, ...registered.filter((name) => !known.has(name)).map((name) => ({ ...configured[0]!, name, ...ENGINE_JOB_DEFAULTS }))];
 }
 
 /**

@@ -3,6 +3,9 @@ import type { Job } from '../engine/types.js';
 import { parseCommandLine } from './cli.js';
 import type {
   CancelCommand,
+  CleanCommand,
+  DrainCommand,
+  RetryAllCommand,
   DemoCommand,
   DispatchCommand,
   DoctorCommand,
@@ -62,6 +65,12 @@ export interface CliActions {
   show(command: ShowCommand): Promise<Job | null>;
   cancel(command: CancelCommand): Promise<void>;
   retry(command: RetryCommand): Promise<void>;
+  /** Every failed (or cancelled) job back to pending; how many per queue. */
+  retryAll(command: RetryAllCommand): Promise<QueueCount[]>;
+  /** Removes finished jobs; how many per queue. */
+  clean(command: CleanCommand): Promise<QueueCount[]>;
+  /** Pauses a queue and waits for its running jobs, printing progress; resolves to the exit code. */
+  drain(command: DrainCommand): Promise<number>;
   setPriority(command: PriorityCommand): Promise<void>;
   pause(command: QueueStateCommand): Promise<void>;
   resume(command: QueueStateCommand): Promise<void>;
@@ -69,6 +78,12 @@ export interface CliActions {
   demo(command: DemoCommand): Promise<number>;
   /** Checks the configured Redis; resolves to its address and the findings. */
   doctor(command: DoctorCommand): Promise<{ address: string; checks: RedisCheck[] }>;
+}
+
+/** How many jobs a bulk command changed in one queue. */
+export interface QueueCount {
+  queue: string;
+  count: number;
 }
 
 /** Exit codes of the executable. */
@@ -130,6 +145,18 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         await actions.retry(command);
         print(`job ${command.id} is pending again\n`);
         return EXIT.ok;
+      case 'retry-all': {
+        const counts = await actions.retryAll(command);
+        print(counts.map(({ queue, count }) => `${count} ${command.status} job${count === 1 ? '' : 's'} of queue ${queue} ${count === 1 ? 'is' : 'are'} pending again\n`).join(''));
+        return EXIT.ok;
+      }
+      case 'clean': {
+        const counts = await actions.clean(command);
+        print(counts.map(({ queue, count }) => `removed ${count} ${command.status} job${count === 1 ? '' : 's'} of queue ${queue}\n`).join(''));
+        return EXIT.ok;
+      }
+      case 'drain':
+        return await actions.drain(command);
       case 'priority':
         await actions.setPriority(command);
         print(`job ${command.id} now has priority ${command.priority}\n`);

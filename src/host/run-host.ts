@@ -1,8 +1,8 @@
 import type { RunCommand } from './cli-commands.js';
-import { loadConfig } from './config.js';
+import { configOptions, loadConfig } from './config.js';
 import type { HostMode } from './handler-setup.js';
 import { createHostLogger } from './logger.js';
-import { redisForHost } from './redis-target.js';
+import { redisForCommand, redisForHost } from './redis-target.js';
 import type { CliIo } from './run-cli.js';
 import { watchShutdownSignals } from './shutdown-signals.js';
 import { WorkerHost } from './worker-host.js';
@@ -14,9 +14,10 @@ import { WorkerHost } from './worker-host.js';
  */
 export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
-  const config = await loadConfig({ ...(command.configPath === undefined ? {} : { path: command.configPath }), cwd: io.cwd, env: io.env });
+  const config = await loadConfig(configOptions(io, command));
   const { logger, ring, flush } = createHostLogger(config.logging, mode, config.redact);
-  const target = await redisForHost(config, io.env, io.cwd);
+  // A console without workers looks at a Redis that exists (or the embedded one a host here runs); it starts none.
+  const target = command.noWorkers ? await redisForCommand(config, io.env, io.cwd) : await redisForHost(config, io.env, io.cwd);
   // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
   // in the console while it waits for running jobs.
   const exitNow = (why: string): never => {
@@ -35,7 +36,7 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
       logger.info({ addr, dataDir, redisPid: pid }, `no Redis configured and none answering: started redis-server at ${addr} (data in ${dataDir}); it stops when flexq exits`);
     }
     host = await WorkerHost.start({
-      config, mode, target, logger, readOnly: command.readOnly, ...(ring === undefined ? {} : { logs: ring }),
+      config, mode, target, logger, readOnly: command.readOnly, noWorkers: command.noWorkers, ...(ring === undefined ? {} : { logs: ring }),
     });
     const stopping = signals.first.then((signal) => {
       logger.info({ signal }, `${signal} received: stopping gracefully (send it again to exit at once)`);

@@ -21,6 +21,9 @@ redact = ["cvv", "cards.*.number"]
 # running then are handed back to the queue and run again elsewhere.
 shutdownTimeout = "25s"
 
+# How often the host checks the [alerts] rules (at the end of this file).
+# alertInterval = "15s"
+
 # Redis. With nothing configured here or in the environment, flexq uses localhost:6379, or starts
 # its own redis-server (data under ./.flexq/) when nothing answers there.
 [redis]
@@ -107,6 +110,31 @@ level = "info"                        # fatal, error, warn, info, debug, trace, 
 enabled = true
 host = "127.0.0.1"
 port = 9464
+
+# Alerts, checked by every host (headless or console) every alertInterval with a few cheap reads
+# per rule. Each [alerts.<name>] watches one queue of [queues] (or "*", all of them) for one
+# condition:
+#   failureRate = 0.2       jobs failed for good / jobs finished in the last window (default "5m",
+#                           up to "1d"; whole minutes), once at least minJobs (default 10) finished
+#   backlogAbove = 1000     more jobs than this ready to run and not started
+#   oldestWaiting = "10m"   the longest-waiting ready job has waited longer than this
+#   noWorkers = true        no worker of any host has sent a heartbeat lately
+# and sends a notice to a webhook (a Slack-compatible JSON body {"text": "..."}; the url here, or
+# in the environment variable webhookEnv names) and/or to email addresses (through [smtp]).
+# Notices are jobs of flexq's own queue "flexq-alerts", run by the hosts with [alerts] that run
+# workers. However many hosts check, one notice goes out per firing, none again within coolDown
+# (default "15m") while it keeps firing, and one "resolved" notice when the condition clears.
+# [alerts.backlog]
+# queue = "default"
+# backlogAbove = 1000
+# webhookEnv = "SLACK_WEBHOOK_URL"
+# coolDown = "15m"
+#
+# [alerts.failures]
+# queue = "*"
+# failureRate = 0.2
+# window = "5m"
+# email = ["oncall@example.com"]
 `;
 
 /** Thrown by `writeSampleConfig` when the file exists and `force` is not set. */

@@ -14,6 +14,8 @@ import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
+import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
+import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from './redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
 
@@ -27,6 +29,8 @@ export interface WorkerHostOptions {
   logs?: LogSource;
   /** `--read-only`: a console that only watches, so the host starts no workers and claims nothing. */
   readOnly?: boolean;
+  /** `flexq console` / `--no-workers`: no workers, no health listener, and every queue registered in Redis is shown. */
+  noWorkers?: boolean;
 }
 
 /** A health check that has not answered by then counts as Redis not answering. */
@@ -58,6 +62,7 @@ export class WorkerHost implements HostView {
   private readonly metrics: HostMetrics;
   private readonly monitor: ConnectionMonitor;
   private healthServer?: HealthServer;
+  private alerts?: HostAlerts;
   private stopping?: Promise<void>;
 
   private constructor(
@@ -85,7 +90,8 @@ export class WorkerHost implements HostView {
     const handlers = await loadHandlers(options.config, options.mode);
     let set: QueueSet;
     try {
-      set = await connectQueues(options.target.settings, options.config.queues);
+      const discovery = !options.noWorkers ? 'none' : options.config.configFile === null ? 'replace' : 'add';
+      set = await connectQueues(options.target.settings, options.config.queues, discovery);
     } catch (error) {
       handlers.close();
       throw error;
@@ -108,6 +114,10 @@ export class WorkerHost implements HostView {
     }
     host.startWorkers();
     host.monitor.start();
+    const { readOnly = false, noWorkers = false } = options;
+    host.alerts = startHostAlerts({
+      config: options.config, mode: options.mode, queues: host.queues, logger: options.logger, deliver: !readOnly, runWorkers: !readOnly && !noWorkers,
+    });
     return host;
   }
 
@@ -134,7 +144,8 @@ export class WorkerHost implements HostView {
 
   private async startListener(): Promise<void> {
     const { metrics } = this.options.config;
-    if (!metrics.enabled) return;
+    // A console without workers has nothing to report, and must not take the service's port.
+    if (!metrics.enabled || this.options.noWorkers) return;
     try {
       this.healthServer = await startHealthServer(metrics.host, metrics.port, {
         health: () => this.health(),
@@ -156,8 +167,9 @@ export class WorkerHost implements HostView {
 
   private startWorkers(): void {
     const { config, logger } = this.options;
-    if (this.options.readOnly) {
-      logger.info({ queues: config.queues.map((q) => q.name), redis: this.redisAddress }, `flexq read-only: watching queues ${config.queues.map((q) => q.name).join(', ')}; no workers run here`);
+    if (this.options.readOnly || this.options.noWorkers) {
+      const names = this.queues.map((q) => q.name);
+      logger.info({ queues: names, redis: this.redisAddress }, `flexq ${this.options.readOnly ? 'read-only' : 'console'}: watching queues ${names.join(', ')}; no workers run here`);
       return;
     }
     const types = [...this.handlers.handlers.keys()];
@@ -191,6 +203,11 @@ export class WorkerHost implements HostView {
 
   pool(): PoolSlot[] {
     return this.workers.map(({ queue, worker }) => ({ queue, busy: worker.activeJobs, concurrency: worker.numWorkers }));
+  }
+
+  /** The `[alerts]` firing now, as this host last checked them. */
+  firingAlerts(): FiringAlert[] {
+    return this.alerts?.firingAlerts() ?? [];
   }
 
   inFlight(): number {
@@ -230,7 +247,10 @@ export class WorkerHost implements HostView {
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
       await this.events.stop();
-      await Promise.all(this.workers.map(({ worker }) => worker.stop({ timeout: timerDelay(timeoutMs) })));
+      await Promise.all([
+        ...this.workers.map(({ worker }) => worker.stop({ timeout: timerDelay(timeoutMs) })),
+        this.alerts?.stop(timerDelay(timeoutMs)),
+      ]);
       await this.healthServer?.close();
       this.handlers.close();
       await this.set.close();

@@ -1,7 +1,8 @@
 /**
- * The only module of the console that talks to the engine. It follows each queue's event feed (reading
- * only new entries), refreshes stats and the visible page of jobs when events say something changed,
- * loads job details, runs the user's actions, and reports Redis trouble as a banner while it retries.
+ * The console's reads from the engine (its actions are queue-commands.ts'). It follows each queue's
+ * event feed (reading only new entries), refreshes stats and the visible page of jobs when events say
+ * something changed, loads job details, hands the user's actions on, and reports Redis trouble as a
+ * banner while it retries.
  */
 import type { Topology } from '../engine/connection.js';
 import type { RedisQueue } from '../engine/queue.js';
@@ -9,10 +10,10 @@ import type { Job } from '../engine/types.js';
 import type { HostView, LogLine } from './host-view.js';
 import { findJob, listSchedules, listWorkers, searchTab } from './lookups.js';
 import type { ConsoleCommands } from './keymap.js';
+import { QueueCommands } from './queue-commands.js';
 import { RateMeter, eventTime } from './rates.js';
-import { presentError, presentJob } from '../shared/present.js';
-import { oneLine } from '../shared/sanitize.js';
-import { listedJobs, selectedQueueRow, tabTotal, type ConsoleState, type ConsoleStore, type ScheduleRow } from './store.js';
+import { presentJob } from '../shared/present.js';
+import { listedJobs, selectedQueueRow, type ConsoleState, type ConsoleStore } from './store.js';
 
 /** How often and how far the data source looks. */
 export interface DataSourceOptions {
@@ -37,17 +38,18 @@ const HISTORY_SECONDS = 20;
 /** Events read per round trip. */
 const FEED_BATCH = 1_000;
 
-const message = (err: unknown) => oneLine(presentError(err));
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-/** Feeds a console store from a host's queues, and carries out the console's commands. */
 /** The header's word on where the queues run; none for one plain Redis (the address says it). */
 function describeTopology(topology: Topology): string | undefined {
   if (topology.kind === 'standalone') return undefined;
   return topology.kind === 'cluster' ? `cluster, ${topology.primaries.length} primaries` : `sentinel, primary ${topology.primaries[0]}`;
 }
 
-export class ConsoleDataSource implements ConsoleCommands {
+/** Feeds a console store from a host's queues, and carries out the console's commands. */
+export class ConsoleDataSource {
+  /** The user's actions (the console's keys send them here). */
+  readonly commands: ConsoleCommands;
   private readonly options: Required<DataSourceOptions>;
   private readonly queues = new Map<string, RedisQueue>();
   private readonly lastIds = new Map<string, string>();
@@ -58,6 +60,7 @@ export class ConsoleDataSource implements ConsoleCommands {
   private searchDirty = false;
   private lastStatsAt = 0;
   private lastWorkersAt = 0;
+  private lastChartsAt = 0;
   private lastSchedulesAt = 0;
   private feedOk = true;
   private pendingLogs: LogLine[] = [];
@@ -66,11 +69,11 @@ export class ConsoleDataSource implements ConsoleCommands {
   private ticking?: Promise<void>;
   private again = false;
   private running = false;
-  private actions: Promise<void> = Promise.resolve();
 
   constructor(private readonly view: HostView, private readonly store: ConsoleStore, options: DataSourceOptions = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     for (const queue of view.queues) this.queues.set(queue.name, queue);
+    this.commands = new QueueCommands(this.queues, store, (queue) => this.changed(queue));
   }
 
   /** Loads the first picture and starts following; resolves once the first picture is in the store. */
@@ -103,6 +106,10 @@ export class ConsoleDataSource implements ConsoleCommands {
     if (state.detail && (state.detail.id !== previous.detail?.id || state.detail.queue !== previous.detail?.queue)) this.detailDirty = wanted = true;
     if (state.view === 'workers' && previous.view !== 'workers') {
       this.lastWorkersAt = 0;
+      wanted = true;
+    }
+    if (state.view === 'queue' && previous.view !== 'queue') {
+      this.lastChartsAt = 0;
       wanted = true;
     }
     if (state.view === 'schedules' && previous.view !== 'schedules') {
@@ -142,6 +149,7 @@ export class ConsoleDataSource implements ConsoleCommands {
       if (this.searchDirty) await this.runSearch();
       if (this.detailDirty) await this.loadDetail();
       if (this.store.getState().view === 'workers' && Date.now() - this.lastWorkersAt >= this.options.workersMs) await this.loadWorkers();
+      if (this.store.getState().view === 'queue' && Date.now() - this.lastChartsAt >= this.options.workersMs) await this.loadCharts();
       // Schedules change without events (a pause elsewhere, a tick): refreshed like workers while shown.
       if (this.store.getState().view === 'schedules' && Date.now() - this.lastSchedulesAt >= this.options.workersMs) await this.loadSchedules();
       this.setFeedOk(true);
@@ -310,6 +318,16 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().setWorkers(await listWorkers([...this.queues.values()]));
   }
 
+  /** Totals and the last day's history of the selected queue, for the queue view. */
+  private async loadCharts(): Promise<void> {
+    this.lastChartsAt = Date.now();
+    const queue = this.queues.get(selectedQueueRow(this.store.getState())?.name ?? '');
+    if (!queue) return;
+    const [totals, history] = await Promise.all([queue.getTotals(), queue.getHistory({ minutes: 1_440 })]);
+    const minutes = history.map(({ at, completed, failed }) => ({ at: at.getTime(), completed, failed }));
+    this.store.getState().setQueueCharts({ queue: queue.name, totals, minutes });
+  }
+
   private async loadSchedules(): Promise<void> {
     this.lastSchedulesAt = Date.now();
     this.store.getState().setSchedules(await listSchedules([...this.queues.values()], this.options.redact));
@@ -329,6 +347,8 @@ export class ConsoleDataSource implements ConsoleCommands {
       || header.inRate !== next.inRate || header.outRate !== next.outRate
       || !sameNumbers(header.inHistory, next.inHistory) || !sameNumbers(header.outHistory, next.outHistory);
     if (changed) setHeader(next);
+    const alerts = (this.view.firingAlerts?.() ?? []).map(({ rule, queue, detail }) => ({ rule, queue, detail }));
+    if (JSON.stringify(alerts) !== JSON.stringify(header.alerts)) setHeader({ alerts });
     // Per-queue rates decay without events, too.
     const { queues, setQueues } = this.store.getState();
     if (queues.some((row) => row.rate !== this.rates.rate('out', now, row.name))) {
@@ -343,64 +363,11 @@ export class ConsoleDataSource implements ConsoleCommands {
     this.store.getState().appendLogs(lines);
   }
 
-  /** Runs an engine call for the user: success and failure both end up as a toast. */
-  private act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
-    // One action at a time, in key order: `+` `+` reads the priority the first one wrote.
-    this.actions = this.actions.then(() => this.runAction(queueName, done, run));
-    return this.actions;
-  }
-
-  private async runAction(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
-    const queue = this.queues.get(queueName);
-    try {
-      if (!queue) throw new Error(`queue ${queueName} is not served by this console`);
-      await run(queue);
-      this.store.getState().toast('info', done());
-      this.dirtyStats.add(queueName);
-      this.pageDirty = this.detailDirty = true;
-      this.lastSchedulesAt = 0;
-      this.kick();
-    } catch (err) {
-      this.store.getState().toast('error', message(err));
-    }
-  }
-
-  async cancel(job: Job): Promise<void> {
-    await this.act(job.queue, () => `cancelled ${job.id}`, (queue) => queue.cancelJob(job.id));
-  }
-
-  async retry(job: Job): Promise<void> {
-    await this.act(job.queue, () => `${job.id} sent back to pending`, (queue) => queue.retryJob(job.id));
-  }
-
-  async changePriority(job: Job, delta: number): Promise<void> {
-    let priority = job.priority + delta;
-    await this.act(job.queue, () => `priority of ${job.id} is now ${priority}`, async (queue) => {
-      const fresh = await queue.getJob(job.id);
-      priority = (fresh?.priority ?? job.priority) + delta;
-      await queue.setPriority(job.id, priority);
-    });
-  }
-
-  async togglePause(name: string): Promise<void> {
-    let paused = false;
-    await this.act(name, () => `queue ${name} ${paused ? 'paused' : 'resumed'}`, async (queue) => {
-      paused = !(await queue.isPaused());
-      await (paused ? queue.pause() : queue.resume());
-      this.store.getState().patchQueue(name, { paused });
-    });
-  }
-
-  async toggleSchedulePause(schedule: ScheduleRow): Promise<void> {
-    const pause = !schedule.paused;
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
-      pause ? queue.pauseSchedule(schedule.name) : queue.resumeSchedule(schedule.name));
-  }
-
-  async triggerSchedule(schedule: ScheduleRow): Promise<void> {
-    let id = '';
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
-      id = await queue.triggerSchedule(schedule.name);
-    });
+  /** An action of the user changed `queue`: re-read it now. */
+  private changed(queue: string): void {
+    this.dirtyStats.add(queue);
+    this.pageDirty = this.detailDirty = true;
+    this.lastSchedulesAt = 0;
+    this.kick();
   }
 }

@@ -38,6 +38,14 @@ export interface LogSource {
   subscribe(listener: (line: LogLine) => void): () => void;
 }
 
+/** An `[alerts]` rule firing now on one queue, as the host last checked it. */
+export interface FiringAlertView {
+  rule: string;
+  queue: string;
+  /** What was seen, e.g. `1,204 jobs waiting (alert above 1,000)`. */
+  detail: string;
+}
+
 /** The executable host as the console sees it. */
 export interface HostView {
   /** The queues this host serves, connected, in config order. */
@@ -55,6 +63,8 @@ export interface HostView {
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
   /** Jobs this host is running now. */
   inFlight(): number;
+  /** The alerts firing now (optional: a host without `[alerts]` has none). */
+  firingAlerts?(): readonly FiringAlertView[];
   /** Graceful stop: claims nothing more and resolves once in-flight jobs have finished or been handed back. */
   stop(): Promise<void>;
 }

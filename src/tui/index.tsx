@@ -135,7 +135,7 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
   const started = source.start();
   const instance = render(
     <ConsoleRoot
-      store={store} commands={source} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()}
+      store={store} commands={source.commands} view={view} redact={options.redact ?? []} noColor={options.noColor ?? noColorRequested()}
       {...(options.stop ? { stop: options.stop } : {})} {...(options.force ? { force: options.force } : {})}
       onForceQuit={() => (end = 'forced')}
     />,

@@ -4,7 +4,10 @@
  */
 import type { Key } from 'ink';
 import type { Job } from '../engine/types.js';
-import { STATUS_TABS, selectedQueueRow, selectedScheduleRow, targetJob, type ConsoleStore, type ScheduleRow, type View } from './store.js';
+import {
+  STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleStore, type ScheduleRow, type View,
+} from './store.js';
+import { BULK_TABS, markedCount, marksShown, type BulkAction, type Marks } from './marks.js';
 import { shownStatus } from '../shared/shown-status.js';
 
 /** Where a binding applies: a view, the y/n prompt, a line being typed, or the wait while quitting. */
@@ -16,6 +19,10 @@ export interface ConsoleCommands {
   retry(job: Job): Promise<void>;
   changePriority(job: Job, delta: number): Promise<void>;
   togglePause(queue: string): Promise<void>;
+  /** Deletes a finished job. */
+  remove(job: Job): Promise<void>;
+  /** Retries, cancels or deletes the marked jobs, with progress in the store. */
+  bulk(action: BulkAction, marks: Marks): Promise<void>;
   toggleSchedulePause(schedule: ScheduleRow): Promise<void>;
   triggerSchedule(schedule: ScheduleRow): Promise<void>;
 }
@@ -71,7 +78,7 @@ export function asksFirst(binding: KeyBinding): boolean {
 
 const MAIN: readonly KeyScope[] = ['queues', 'jobs'];
 const JOBS_AND_DETAIL: readonly KeyScope[] = ['jobs', 'detail'];
-const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'schedules'];
+const EVERY_VIEW: readonly KeyScope[] = ['queues', 'jobs', 'detail', 'workers', 'logs', 'help', 'queue', 'schedules'];
 
 /** Runs `act` on the selected schedule, or says there is none. */
 const onSchedule = (c: KeyContext, act: (schedule: ScheduleRow) => Promise<void>) => {
@@ -81,6 +88,20 @@ const onSchedule = (c: KeyContext, act: (schedule: ScheduleRow) => Promise<void>
 };
 
 const state = (ctx: KeyContext) => ctx.store.getState();
+
+const BULK_VERBS: Record<BulkAction, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
+
+/** `R`, `C`, `D`: asks y/n naming how many marked jobs the action touches, then runs it. */
+function askBulk(ctx: KeyContext, action: BulkAction): void {
+  const s = state(ctx);
+  const row = selectedQueueRow(s);
+  const marks = marksShown(s.marks, row?.name, s.tab);
+  if (!row || !marks) return s.toast('error', 'no job marked: space marks the selected job, A every job of the tab');
+  if (!BULK_TABS[action].includes(s.tab)) return s.toast('error', `${action} applies to ${BULK_TABS[action].join(', ')} jobs, not ${s.tab}`);
+  const count = markedCount(marks, tabTotal(row.stats, s.tab));
+  const which = marks.all ? `every ${s.tab} job (${count})` : `${count} marked ${s.tab} job${count === 1 ? '' : 's'}`;
+  s.ask({ message: `${BULK_VERBS[action]} ${which} of queue ${row.name}? y/n`, confirm: () => void ctx.commands.bulk(action, marks) });
+}
 
 /** The key table. Order matters only for display. */
 export const KEYMAP: readonly KeyBinding[] = [
@@ -106,7 +127,7 @@ export const KEYMAP: readonly KeyBinding[] = [
       if (job) state(c).openDetail(job.queue, job.id);
     },
   },
-  { keys: ['escape'], label: 'Esc', scopes: ['jobs', 'detail', 'workers', 'logs', 'help'], description: 'back', hint: 'back', action: (c) => state(c).back() },
+  { keys: ['escape'], label: 'Esc', scopes: ['jobs', 'detail', 'workers', 'logs', 'help', 'queue'], description: 'back', hint: 'back', action: (c) => state(c).back() },
   { keys: ['tab', 'shift-tab'], label: 'Tab', scopes: MAIN, description: 'switch between queues and jobs panes', hint: 'pane', action: (c) => state(c).nextPane() },
   {
     keys: STATUS_TABS.map((_, i) => String(i + 1)), label: `1–${STATUS_TABS.length}`, scopes: MAIN,
@@ -123,7 +144,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['home'], label: 'Home', scopes: ['jobs'], description: 'first page', action: (c) => state(c).goToPage(1) },
   { keys: ['G', 'end'], label: 'G/End', scopes: ['jobs'], description: 'last page', hint: 'last', action: (c) => state(c).goToPage('last') },
   { keys: [':'], label: ':', scopes: ['jobs'], description: 'go to page… (type its number, Enter)', hint: 'page#', action: (c) => state(c).startInput('page') },
-  { keys: ['/'], label: '/', scopes: MAIN, description: 'search by id, type or payload text (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
+  { keys: ['/'], label: '/', scopes: MAIN, description: 'search id, type, payload or error text; age>1h, age<5m (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
 
   // Actions on jobs and queues
   {
@@ -141,6 +162,19 @@ export const KEYMAP: readonly KeyBinding[] = [
       if (row) void c.commands.togglePause(row.name);
     },
   },
+
+  // Marking jobs and acting on the marked ones
+  { keys: [' '], label: 'Space', scopes: ['jobs'], description: 'mark / unmark the job, for R, C and D (marked rows show *)', hint: 'mark', rank: 2, mutates: true, action: (c) => state(c).toggleMark() },
+  { keys: ['A'], label: 'A', scopes: ['jobs'], description: 'mark every job of the tab (of the search, when one is on); again: none', hint: 'all', rank: 2, mutates: true, action: (c) => state(c).markAll() },
+  { keys: ['R'], label: 'R', scopes: ['jobs'], description: 'retry the marked jobs (asks y/n, says how many)', hint: 'retry marked', rank: 2, mutates: true, action: (c) => askBulk(c, 'retry') },
+  { keys: ['C'], label: 'C', scopes: ['jobs'], description: 'cancel the marked jobs (asks y/n, says how many)', mutates: true, action: (c) => askBulk(c, 'cancel') },
+  { keys: ['D'], label: 'D', scopes: ['jobs'], description: 'delete the marked finished jobs (asks y/n, says how many)', mutates: true, action: (c) => askBulk(c, 'delete') },
+  {
+    keys: ['d'], label: 'd', scopes: JOBS_AND_DETAIL, description: 'delete a finished job (asks y/n)', mutates: true,
+    confirm: (job) => `Delete job ${job.id} (${job.type}, ${job.status})? y/n`,
+    onJob: (c, job) => c.commands.remove(job),
+  },
+  { keys: ['i'], label: 'i', scopes: MAIN, description: 'queue detail: totals, throughput and failures over the last hour and day', hint: 'charts', action: (c) => state(c).open('queue') },
 
   // Schedules
   { keys: ['up', 'k'], label: '↑/k', scopes: ['schedules'], description: 'previous schedule', action: (c) => state(c).moveSchedule(-1) },

@@ -2,6 +2,7 @@
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job, WorkerInfo } from '../engine/types.js';
 import type { ScheduleRow, StatusTab } from './store.js';
+import { parseSearch, searchMatches } from './search-query.js';
 import { presentSchedule } from '../shared/present.js';
 
 /** The job with that id in any of `queues`, or null. */
@@ -11,7 +12,8 @@ export async function findJob(queues: Iterable<RedisQueue>, id: string): Promise
 }
 
 /**
- * Jobs of one tab whose id, type, payload or error contains `query` (any case), newest first; looks
+ * Jobs of one tab whose id, type, payload or error contains `query` (any case), and whose time in the
+ * tab is within its `age>D` / `age<D` bounds (search-query.ts), newest first; looks
  * at `limit` jobs at most. Each job is `present`ed first and matched as shown, so a search cannot
  * find a job by a masked secret (`/top-pw` must not reveal which job's password is `TOP-PW`); the
  * matches come back as shown.
@@ -19,7 +21,8 @@ export async function findJob(queues: Iterable<RedisQueue>, id: string): Promise
 export async function searchTab(
   queue: RedisQueue, tab: StatusTab, query: string, limit: number, present: (job: Job) => Job,
 ): Promise<{ matches: Job[]; scanned: number }> {
-  const needle = query.toLowerCase();
+  const search = parseSearch(query);
+  const now = Date.now();
   const matches: Job[] = [];
   const batch = 200;
   let scanned = 0;
@@ -27,8 +30,8 @@ export async function searchTab(
     const jobs = await queue.listJobs(tab, { offset: scanned, limit: batch });
     scanned += jobs.length;
     for (const job of jobs.map(present)) {
-      const text = `${job.id}\n${job.type}\n${JSON.stringify(job.payload)}\n${job.error ?? ''}`.toLowerCase();
-      if (text.includes(needle)) matches.push(job);
+      const text = `${job.id}\n${job.type}\n${JSON.stringify(job.payload)}\n${job.error ?? ''}`;
+      if (searchMatches(search, text, job.enteredAt.getTime(), now)) matches.push(job);
     }
     if (jobs.length < batch) break;
   }

@@ -13,17 +13,28 @@ function usageError(...argv: string[]): Extract<ParsedCommand, { kind: 'usage-er
 
 describe('running the host', () => {
   it('no arguments opens the console on ./flexq.toml', () => {
-    expect(parse()).toEqual({ kind: 'run', headless: false, readOnly: false });
+    expect(parse()).toEqual({ kind: 'run', headless: false, noWorkers: false, readOnly: false });
   });
 
   it('reads --headless, --config and --read-only', () => {
     expect(parse('--headless', '--config', 'prod.toml', '--read-only')).toEqual({
       kind: 'run',
       headless: true,
+      noWorkers: false,
       configPath: 'prod.toml',
       readOnly: true,
     });
     expect(parse('--config=x.toml')).toMatchObject({ kind: 'run', configPath: 'x.toml' });
+  });
+
+  it('console and --no-workers open the console without workers; --redis names the Redis', () => {
+    const url = 'redis://127.0.0.1:6390/2';
+    const consoleOnly = { kind: 'run', headless: false, noWorkers: true, redisUrl: url, readOnly: false };
+    expect(parse('console', '--redis', url)).toEqual(consoleOnly);
+    expect(parse('--redis', url, 'console')).toEqual(consoleOnly);
+    expect(parse('--no-workers', '--redis', url)).toEqual(consoleOnly);
+    expect(usageError('--no-workers', '--headless').message).toMatch(/--no-workers opens the console; it cannot be --headless/);
+    expect(usageError('console', '--redis', 'http://x').message).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
 
@@ -46,6 +57,13 @@ describe('commands', () => {
     [['show', 'j1', '--json', '--queue', 'q'], { kind: 'show', id: 'j1', json: true, queue: 'q', readOnly: false }],
     [['cancel', 'j1'], { kind: 'cancel', id: 'j1', readOnly: false }],
     [['retry', 'j1', '--queue', 'q'], { kind: 'retry', id: 'j1', queue: 'q', readOnly: false }],
+    [['retry', '--all', 'failed'], { kind: 'retry-all', status: 'failed', readOnly: false }],
+    [['retry', '--all', 'cancelled', '--queue', 'q', '--type', 'email'], { kind: 'retry-all', status: 'cancelled', queue: 'q', type: 'email', readOnly: false }],
+    [['clean', 'completed'], { kind: 'clean', status: 'completed', readOnly: false }],
+    [['clean', 'failed', '--older-than', '7d', '--limit', '10', '--queue', 'q'], { kind: 'clean', status: 'failed', olderThan: 7 * 86_400_000, limit: 10, queue: 'q', readOnly: false }],
+    [['drain', 'emails'], { kind: 'drain', queue: 'emails', timeout: 300_000, readOnly: false }],
+    [['drain', 'emails', '--timeout', '30s'], { kind: 'drain', queue: 'emails', timeout: 30_000, readOnly: false }],
+    [['stats', '--redis', 'rediss://u:p@h:6380'], { kind: 'stats', json: false, redisUrl: 'rediss://u:p@h:6380', readOnly: false }],
     [['priority', 'j1', '7'], { kind: 'priority', id: 'j1', priority: 7, readOnly: false }],
     [['priority', 'j1', '-7'], { kind: 'priority', id: 'j1', priority: -7, readOnly: false }],
     [['pause', 'emails'], { kind: 'pause', queue: 'emails', readOnly: false }],
@@ -91,6 +109,16 @@ describe('usage errors name the argument at fault', () => {
     [['cancel', 'a', 'b'], /too many arguments for 'cancel'/, 'flexq cancel'],
     [['demo', '--interval', 'often'], /'--interval <duration>' argument 'often'/, 'flexq demo'],
     [['--config'], /option '--config <file>' argument missing/, 'flexq'],
+    [['retry'], /missing job id \(or --all failed/, 'flexq retry'],
+    [['retry', 'j1', '--all', 'failed'], /give a job id or --all, not both/, 'flexq retry'],
+    [['retry', '--all', 'completed'], /'--all <status>' argument 'completed' is invalid. expected one of: failed, cancelled/, 'flexq retry'],
+    [['retry', 'j1', '--type', 'email'], /--type filters --all/, 'flexq retry'],
+    [['clean', 'pending'], /'pending' is invalid for argument 'status'. expected one of: completed, failed, cancelled/, 'flexq clean'],
+    [['clean'], /missing required argument 'status'/, 'flexq clean'],
+    [['clean', 'failed', '--older-than', 'a week'], /'--older-than <duration>' argument 'a week' is invalid. expected a duration/, 'flexq clean'],
+    [['clean', 'failed', '--older-than', '400d'], /'--older-than <duration>'.*expected a duration from 0 ms to 31536000000 ms/, 'flexq clean'],
+    [['drain'], /missing required argument 'queue'/, 'flexq drain'],
+    [['drain', 'q', '--timeout', 'forever'], /'--timeout <duration>' argument 'forever'/, 'flexq drain'],
     [['--config', 'x.toml', 'stats', '--bad'], /unknown option '--bad'/, 'flexq stats'],
   ])('%j', (argv, message, command) => {
     const error = usageError(...argv);
@@ -98,7 +126,7 @@ describe('usage errors name the argument at fault', () => {
     expect(error.command).toBe(command);
   });
 
-  it.each(['dispatch email', 'cancel j', 'retry j', 'priority j 1', 'pause q', 'resume q', 'demo'])('--read-only refuses %s', (line) => {
+  it.each(['dispatch email', 'cancel j', 'retry j', 'retry --all failed', 'clean failed', 'drain q', 'priority j 1', 'pause q', 'resume q', 'demo'])('--read-only refuses %s', (line) => {
     expect(usageError('--read-only', ...line.split(' ')).message).toMatch(/changes jobs or queues, which --read-only forbids/);
   });
 });
@@ -125,13 +153,13 @@ describe('help and version', () => {
     expect(known.kind === 'info' && known.text.startsWith('Usage: flexq jobs')).toBe(true);
     expect(parse('help', 'delete')).toEqual({
       kind: 'usage-error',
-      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, schedules, show, cancel, retry, priority, pause, resume, demo, doctor",
+      message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, schedules, show, cancel, retry, clean, priority, pause, resume, drain, console, demo, doctor",
       command: 'flexq',
     });
   });
 
   it('every command has its own help', () => {
-    for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'priority', 'pause', 'resume', 'demo']) {
+    for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'clean', 'priority', 'pause', 'resume', 'drain', 'console', 'demo']) {
       const parsed = parse(name, '--help');
       expect(parsed.kind === 'info' && parsed.text.startsWith(`Usage: flexq ${name}`)).toBe(true);
     }

@@ -11,11 +11,11 @@ import { parse } from './config-helpers.js';
 const started: WorkerHost[] = [];
 
 /** Parses `toml` (with `env`), finds its Redis as `flexq` does and starts the host. */
-export async function startHost(toml: string, options: { mode?: HostMode; env?: Env; logger?: Logger } = {}): Promise<WorkerHost> {
+export async function startHost(toml: string, options: { mode?: HostMode; env?: Env; logger?: Logger; readOnly?: boolean; noWorkers?: boolean } = {}): Promise<WorkerHost> {
   const env = options.env ?? {};
   const config = parse(toml, env);
   const target = await redisForHost(config, env, tmpdir());
-  const host = await WorkerHost.start({ config, mode: options.mode ?? 'headless', target, logger: options.logger ?? pino({ level: 'silent' }) });
+  const host = await WorkerHost.start({ config, mode: options.mode ?? 'headless', target, logger: options.logger ?? pino({ level: 'silent' }), readOnly: options.readOnly ?? false, noWorkers: options.noWorkers ?? false });
   started.push(host);
   return host;
 }

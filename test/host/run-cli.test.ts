@@ -28,6 +28,9 @@ function recordingActions(failWith?: Error) {
     show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
     retry: (command) => record(command, undefined),
+    retryAll: (command) => record(command, [{ queue: 'default', count: 4 }]),
+    clean: (command) => record(command, [{ queue: 'default', count: 1 }]),
+    drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
     pause: (command) => record(command, undefined),
     resume: (command) => record(command, undefined),
@@ -75,8 +78,13 @@ describe('runCli', () => {
   });
 
   it('flexq and flexq --headless hand the run to the host and return its exit code', async () => {
-    expect((await cli([])).calls).toEqual([{ kind: 'run', headless: false, readOnly: false }]);
-    expect((await cli(['--headless', '--config', 'x.toml'])).calls).toEqual([{ kind: 'run', headless: true, configPath: 'x.toml', readOnly: false }]);
+    expect((await cli([])).calls).toEqual([{ kind: 'run', headless: false, noWorkers: false, readOnly: false }]);
+    expect((await cli(['--headless', '--config', 'x.toml'])).calls).toEqual([{ kind: 'run', headless: true, noWorkers: false, configPath: 'x.toml', readOnly: false }]);
+  });
+
+  it('retry --all and clean print how many jobs each queue had changed', async () => {
+    expect(await cli(['retry', '--all', 'failed'])).toMatchObject({ code: 0, stdout: '4 failed jobs of queue default are pending again\n' });
+    expect(await cli(['clean', 'completed', '--older-than', '1h'])).toMatchObject({ code: 0, stdout: 'removed 1 completed job of queue default\n' });
   });
 
   it('dispatch prints only the new job id', async () => {

@@ -172,7 +172,7 @@ enabled = false
     const host = await WorkerHost.start({ config, mode: 'console', target, logger, logs: ring! });
     const store = createConsoleStore({ address: host.redisAddress, queues: ['default'], readOnly: false });
     const source = new ConsoleDataSource(host, store, { pollMs: 100, redact: config.redact });
-    const ink = render(createElement(ConsoleRoot, { store, commands: source, view: host, redact: config.redact, noColor: true }));
+    const ink = render(createElement(ConsoleRoot, { store, commands: source.commands, view: host, redact: config.redact, noColor: true }));
     try {
       await source.start();
       const ids = await dispatchAll('console');

@@ -90,6 +90,18 @@ describe('the full ACL user of the README', () => {
       expect(await queue.lastEventId()).not.toBe('0');
       expect((await queue.getWorkers()).length).toBeGreaterThan(0);
 
+      // Operations: totals and history (kept inside the outcome functions), the registry, bulk work.
+      expect(await queue.getTotals()).toEqual({ completed: 2, failed: 2 });
+      expect((await queue.getHistory({ minutes: 2 })).reduce((sum, minute) => sum + minute.completed, 0)).toBe(2);
+      expect(await queue.listQueues()).toEqual(['acl']);
+      await queue.cancelJob((await queue.push({ type: 'none' })).id);
+      expect(await queue.retryJobs('cancelled', { type: 'work' })).toBe(1);
+      expect(await queue.retryJobs('failed', { type: 'work' })).toBe(1);
+      await waitFor('the retried job to fail again', async () => (await queue.getTotals()).failed === 3);
+      await waitFor('the retried cancelled job to complete', async () => (await queue.getTotals()).completed === 3);
+      await queue.removeJob(first.id);
+      expect(await queue.clean('completed')).toBe(2);
+
       // Schedules: saved, fired by the worker, paused, run now, listed, removed.
       await queue.schedule('tick', { every: 1_000 }, { type: 'work', payload: { n: 4 } });
       await waitFor('a scheduled run', async () => (await queue.listSchedules())[0]?.lastJobId !== undefined);
@@ -104,6 +116,27 @@ describe('the full ACL user of the README', () => {
     // The recipe lists every command flexq sends, from Node and from inside its functions.
     expect(await aclRefusals('flexq')).toEqual([]);
   }, 30_000);
+
+  it('with the recipe of before the operations (no sadd, smembers, zrank) still pushes and runs jobs, and keeps totals', async () => {
+    const added = new Set(['+sadd', '+smembers', '+zrank']);
+    for (const [command, ...args] of readmeAclLines('flexq')) {
+      await admin.call(command as string, ...args.map((arg) => (arg === 'flexq' ? 'flexq-old' : arg)).filter((arg) => !added.has(arg)));
+    }
+    const queue = await RedisQueue.connect('old', { url: redis.url, username: 'flexq-old', password: 'change-me', prefix: PREFIX, connectTimeout: 3_000 });
+    const worker = new RedisWorker(queue, { pollTime: 100 });
+    try {
+      // The push first: it is what registers the queue here (the worker's heartbeat would otherwise).
+      const job = await queue.push({ type: 'work' });
+      worker.registerHandler('work', () => ({ success: true }));
+      void worker.start();
+      await waitFor('the job to complete', async () => (await queue.getJobStatus(job.id)) === 'completed');
+      expect((await queue.getTotals()).completed).toBe(1);
+    } finally {
+      await worker.stop();
+      await queue.close();
+      await admin.call('ACL', 'LOG', 'RESET');
+    }
+  });
 
   it('runs unique jobs and a rate limit too', async () => {
     const queue = await connectAs('flexq', 'change-me', 'acl-flow');
@@ -195,7 +228,14 @@ describe('the read-only ACL user of the README', () => {
       expect((await queue.listJobs('pending')).map((j) => j.id)).toContain(job.id);
       expect(await queue.getJob(job.id)).toMatchObject({ id: job.id });
       expect(await queue.getWorkers()).toBeInstanceOf(Array);
-      for (const write of [() => queue.cancelJob(job.id), () => queue.retryJob(job.id), () => queue.setPriority(job.id, 3), () => queue.pause()]) {
+      expect(await queue.getTotals()).toEqual({ completed: expect.any(Number), failed: expect.any(Number) });
+      expect(await queue.getHistory({ minutes: 5 })).toHaveLength(5);
+      // The queues the full user's cases used (the old recipe's user cannot register its queue).
+      expect(await queue.listQueues()).toEqual(['acl', 'acl-flow']);
+      for (const write of [
+        () => queue.cancelJob(job.id), () => queue.retryJob(job.id), () => queue.setPriority(job.id, 3), () => queue.pause(),
+        () => queue.retryJobs('cancelled'), () => queue.clean('cancelled'), () => queue.removeJob(cancelled.id),
+      ]) {
         await expect(write()).rejects.toThrow(PermissionError);
       }
       expect(await full.getJob(job.id)).toMatchObject({ status: 'pending', priority: 0 });

@@ -71,6 +71,8 @@ export interface HarnessOptions {
   /** Starts a worker per queue with these handlers. */
   handlers?: Record<string, Parameters<RedisWorker['registerHandler']>[1]>;
   numWorkers?: number;
+  /** The host's firing alerts (a host without [alerts] has none). */
+  firingAlerts?: HostView['firingAlerts'];
 }
 
 /** Key sequences as a terminal sends them. */
@@ -102,6 +104,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
     logs,
     connectionState: () => 'connected',
     inFlight: () => workers.reduce((sum, w) => sum + w.activeJobs, 0),
+    ...(options.firingAlerts === undefined ? {} : { firingAlerts: options.firingAlerts }),
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop()));
     },
@@ -109,7 +112,7 @@ export async function openHarness(options: HarnessOptions = {}): Promise<Harness
   const store = createConsoleStore({ address: view.redisAddress, queues: names, readOnly: options.readOnly ?? false });
   const source = new ConsoleDataSource(view, store, { pollMs: 100, workersMs: 300 });
   await source.start();
-  const ink = render(<ConsoleRoot store={store} commands={source} view={view} redact={options.redact ?? []} noColor={true} />);
+  const ink = render(<ConsoleRoot store={store} commands={source.commands} view={view} redact={options.redact ?? []} noColor={true} />);
   const lastFrame = () => ink.lastFrame() ?? '';
   const frame: Harness['frame'] = async (check, what, timeoutMs = 8_000) => {
     const test = typeof check === 'function' ? check

@@ -19,6 +19,8 @@ function context(readOnly = false) {
     retry: async (job: Job) => void calls.push(`retry ${job.id}`),
     changePriority: async (job: Job, delta: number) => void calls.push(`priority ${job.id} ${delta}`),
     togglePause: async (queue: string) => void calls.push(`pause ${queue}`),
+    remove: async (job: Job) => void calls.push(`remove ${job.id}`),
+    bulk: async (action, marks) => void calls.push(`${action} ${marks.all ? 'all' : marks.ids.join(',')}`),
     toggleSchedulePause: async (schedule) => void calls.push(`pause schedule ${schedule.name}`),
     triggerSchedule: async (schedule) => void calls.push(`run schedule ${schedule.name}`),
   };

@@ -10,7 +10,10 @@ import { columnWidths } from '../../src/tui/components/table.js';
 import { createConsoleStore, type ConsoleStore } from '../../src/tui/store.js';
 
 function contextFor(store: ConsoleStore): ConsoleContextValue {
-  const commands = { cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, toggleSchedulePause: async () => {}, triggerSchedule: async () => {} };
+  const commands = {
+    cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, remove: async () => {}, bulk: async () => {},
+    toggleSchedulePause: async () => {}, triggerSchedule: async () => {},
+  };
   return { store, redact: [], noColor: true, keys: { store, commands, quit: () => {}, forceQuit: () => {} } };
 }
 

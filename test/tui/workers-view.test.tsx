@@ -21,7 +21,13 @@ describe('workers view', () => {
     store.getState().open('workers');
     const value: ConsoleContextValue = {
       store, redact: [], noColor: true,
-      keys: { store, commands: { cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, toggleSchedulePause: async () => {}, triggerSchedule: async () => {} }, quit: () => {}, forceQuit: () => {} },
+      keys: {
+        store, quit: () => {}, forceQuit: () => {},
+        commands: {
+          cancel: async () => {}, retry: async () => {}, changePriority: async () => {}, togglePause: async () => {}, remove: async () => {}, bulk: async () => {},
+          toggleSchedulePause: async () => {}, triggerSchedule: async () => {},
+        },
+      },
     };
     const { lastFrame, unmount } = render(<ConsoleProvider value={value}><WorkersView columns={100} rows={10} /></ConsoleProvider>);
     const rows = (lastFrame() ?? '').split('\n').filter((line) => line.startsWith('box'));

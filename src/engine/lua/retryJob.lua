@@ -25,9 +25,7 @@ else
 end
 
 nowMs()
--- The claim count stays: it is the lease token, and must never repeat.
-makePending(job)
-job.a, job.fa = '', ''
+requeueFinished(job)
 redis.call('HSET', JOBS, id, encodeJob(job))
 rememberReply(details, requestId, 'OK')
 saveDetails(id, details)

@@ -10,11 +10,12 @@ import { JobsTable } from './JobsTable.js';
 import { LogsView } from './LogsView.js';
 import { MAX_QUEUE_ROWS, QueuesTable } from './QueuesTable.js';
 import { WorkersView } from './WorkersView.js';
+import { QueueView } from './QueueView.js';
 import { SchedulesView } from './SchedulesView.js';
 
 /** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
-export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false): number {
-  const header = 1 + (bannerShown ? 1 : 0);
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false, alertsShown = false): number {
+  const header = 1 + (bannerShown ? 1 : 0) + (alertsShown ? 1 : 0);
   const footer = 2;
   const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS)) + (shardLine ? 1 : 0);
   const jobsChrome = 2; // tab strip and column titles
@@ -26,12 +27,13 @@ export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, s
 export function App() {
   const { store } = useConsole();
   const { columns, rows } = useTerminalSize();
-  const { view, queues, lost, sharded } = useConsoleState((s) => ({
+  const { view, queues, lost, sharded, alerting } = useConsoleState((s) => ({
     view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', sharded: s.queues[s.selectedQueue]?.shards !== undefined,
+    alerting: s.header.alerts.length > 0,
   }));
-  const jobRows = jobRowsFor(rows, queues, lost, sharded);
+  const jobRows = jobRowsFor(rows, queues, lost, sharded, alerting);
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
-  const bodyRows = rows - (lost ? 2 : 1) - 2 - 1;
+  const bodyRows = rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1;
   let body;
   switch (view) {
     case 'detail': body = <JobDetail columns={columns} rows={bodyRows} />; break;
@@ -39,6 +41,7 @@ export function App() {
     case 'schedules': body = <SchedulesView columns={columns} rows={bodyRows} />; break;
     case 'logs': body = <LogsView columns={columns} rows={bodyRows} />; break;
     case 'help': body = <HelpView columns={columns} rows={bodyRows} />; break;
+    case 'queue': body = <QueueView columns={columns} rows={bodyRows} />; break;
     default:
       body = (
         <>

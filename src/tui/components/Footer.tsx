@@ -6,6 +6,7 @@ import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../c
 import { bindingsFor, type KeyScope } from '../keymap.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { typeIntoInput } from '../typing.js';
+import { progressBar } from '../format.js';
 
 const GLOBAL_HINTS = new Set(['?', 'q']);
 
@@ -64,9 +65,9 @@ function QuittingLine({ inFlight }: { inFlight: number }) {
 
 /** The status line and the hints line. */
 export function Footer({ columns }: { columns: number }) {
-  const { prompt, input, quitting, toast, search, view, readOnly } = useConsoleState((s) => ({
+  const { prompt, input, quitting, toast, search, view, readOnly, bulk } = useConsoleState((s) => ({
     prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
-    search: s.search, view: s.view, readOnly: s.readOnly,
+    search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk,
   }));
   const color = useColor();
   let status;
@@ -76,6 +77,10 @@ export function Footer({ columns }: { columns: number }) {
     status = <PromptLine />;
   } else if (input) {
     status = <InputLine />;
+  } else if (bulk) {
+    // A bulk action over a whole tab may take a while: its progress stays in view until it ends.
+    const fraction = bulk.total > 0 ? Math.min(1, bulk.done / bulk.total) : 0;
+    status = <Text color={color('yellow')} wrap="truncate-end">{`${oneLine(bulk.label)}: ${bulk.done}/${bulk.total} ${progressBar(fraction, 24)}`}</Text>;
   } else if (toast) {
     status = <Text color={color(toast.level === 'error' ? 'red' : 'green')} wrap="truncate-end">{oneLine(toast.text)}</Text>;
   } else if (search && (view === 'jobs' || view === 'queues')) {

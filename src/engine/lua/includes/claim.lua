@@ -39,6 +39,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   fileReady(k.priorities, recovered, levels, true)
   if #lostScores > 0 then
     variadic('ZADD', k.failed, lostScores, 1000)
+    countFinished(0, #lost)
     trimFinished(k.failed, keep.failedAge, keep.failedCount, #lost + keep.removals)
   end
   emit(k.events, maxLen, 'recovered', recovered)

@@ -112,6 +112,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
   releaseUniqueKeys(byOutcome.completed, byOutcome.failed)
   local completedCount, failedCount = #byOutcome.completed, #byOutcome.failed
+  countFinished(completedCount, failedCount)
   if completedCount > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, completedCount + keep.removals) end
   if failedCount > 0 then trimFinished(k.failed, keep.failedAge, keep.failedCount, failedCount + keep.removals) end
   return recorded

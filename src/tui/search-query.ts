@@ -1,0 +1,45 @@
+/** What a console search asks for: text to find, and `age>D` / `age<D` bounds on the time in the tab. */
+import { parseDuration } from '../shared/duration.js';
+
+/** A parsed search. */
+export interface SearchQuery {
+  /** Matched (any case) against id, type, payload and error; '' matches every job. */
+  text: string;
+  /** Only jobs in their status at least this many ms (`age>1h`). */
+  olderThan?: number;
+  /** Only jobs in their status less than this many ms (`age<10m`). */
+  newerThan?: number;
+}
+
+const AGE = /^age([<>])(.+)$/;
+
+/** Splits `age>1h fail` into its bounds and its text; a token that is no valid bound stays text. */
+export function parseSearch(query: string): SearchQuery {
+  const parsed: SearchQuery = { text: '' };
+  const words: string[] = [];
+  for (const word of query.trim().split(/\s+/)) {
+    const bound = AGE.exec(word);
+    let ms: number | undefined;
+    try {
+      ms = bound ? parseDuration(bound[2]) : undefined;
+    } catch {
+      ms = undefined;
+    }
+    if (bound && ms !== undefined) {
+      if (bound[1] === '>') parsed.olderThan = ms;
+      else parsed.newerThan = ms;
+    } else if (word !== '') {
+      words.push(word);
+    }
+  }
+  parsed.text = words.join(' ').toLowerCase();
+  return parsed;
+}
+
+/** Whether a job that entered its status at `enteredAt` (shown as `shownText`) matches at `now`. */
+export function searchMatches(search: SearchQuery, shownText: string, enteredAt: number, now: number): boolean {
+  const age = now - enteredAt;
+  if (search.olderThan !== undefined && age < search.olderThan) return false;
+  if (search.newerThan !== undefined && age >= search.newerThan) return false;
+  return search.text === '' || shownText.toLowerCase().includes(search.text);
+}
