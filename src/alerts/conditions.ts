@@ -4,7 +4,7 @@
  * most once per queue and check, however many rules look at it.
  */
 import type { RedisQueue } from '../engine/queue.js';
-import type { AlertRule } from '../host/config-types.js';
+import type { AlertRule } from '../config/config-types.js';
 
 /** The readings of one queue for one check, each fetched on first use. */
 export interface QueueReadings {

@@ -5,7 +5,7 @@
  */
 import type { NewJob } from '../engine/types.js';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
-import type { AlertRule } from '../host/config-types.js';
+import type { AlertRule } from '../config/config-types.js';
 
 /** The queue alert notices are queued on, beside the user's queues under the same prefix. */
 export const ALERTS_QUEUE = 'flexq-alerts';

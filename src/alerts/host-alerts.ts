@@ -4,7 +4,7 @@ import type { RedisQueue } from '../engine/queue.js';
 import { RedisWorker } from '../engine/worker.js';
 import type { Handler } from '../engine/types.js';
 import { builtinHandler } from '../handlers/builtin.js';
-import type { HostConfig } from '../host/config-types.js';
+import type { HostConfig } from '../config/config-types.js';
 import { sharedOptions, type HostMode } from '../host/handler-setup.js';
 import { ALERT_JOB_TYPE, ALERTS_QUEUE, alertNoticeHandler } from './delivery.js';
 import { AlertMonitor, type FiringAlert } from './monitor.js';

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { noteAlert, type AlertNote } from '../engine/alert-state.js';
 import type { RedisQueue } from '../engine/queue.js';
-import type { AlertRule } from '../host/config-types.js';
+import type { AlertRule } from '../config/config-types.js';
 import { evaluate, readingsOf, spokenDuration, type Evaluation, type QueueReadings } from './conditions.js';
 import { noticeJobs } from './delivery.js';
 

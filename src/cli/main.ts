@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `flexq` executable: parses the command line, runs it against the engine, sets the exit code. */
-import type { RunHost } from '../host/actions.js';
-import { lazyCliActions } from '../host/lazy-actions.js';
-import { runCli } from '../host/run-cli.js';
+import type { RunHost } from './actions.js';
+import { lazyCliActions } from './lazy-actions.js';
+import { runCli } from './run-cli.js';
 import { presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 
@@ -20,6 +20,6 @@ const runHost: RunHost = async (command, io) => (await import('../host/run-host.
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 // The command line is parsed before the config schema, the Redis client and the engine load, so
 // help, version and usage errors start fast; each command then loads what it uses.
-const actions = lazyCliActions(async () => (await import('../host/actions.js')).createCliActions(io, runHost));
+const actions = lazyCliActions(async () => (await import('./actions.js')).createCliActions(io, runHost));
 process.exitCode = await runCli(process.argv.slice(2), io, actions);
 

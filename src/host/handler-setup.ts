@@ -5,8 +5,8 @@ import { loadHandlerModule } from '../handlers/loader.js';
 import { DEFAULTS } from '../engine/defaults.js';
 import { IsolatedHandler } from '../engine/isolation/isolated-handler.js';
 import { moduleHandler } from '../engine/isolation/module-handler.js';
-import type { HandlerSettings, HostConfig } from './config-types.js';
-import { HOST_DEFAULTS } from './defaults.js';
+import type { HandlerSettings, HostConfig } from '../config/config-types.js';
+import { HOST_DEFAULTS } from '../config/defaults.js';
 
 /** The handlers of `[handlers]`, ready to register, and how to release what they hold. */
 export interface LoadedHandlers {

@@ -1,7 +1,7 @@
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Logger, type StreamEntry } from 'pino';
-import type { LoggingSettings } from './config-types.js';
+import type { LoggingSettings } from '../config/config-types.js';
 import { LogRing } from './log-ring.js';
 import { redactingStream } from './log-redaction.js';
 

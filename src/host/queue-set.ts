@@ -1,9 +1,9 @@
 import { DEFAULTS } from '../engine/defaults.js';
 import { isPermissionRefusal } from '../engine/errors.js';
 import { RedisQueue } from '../engine/queue.js';
-import { CliUsageError } from './cli-errors.js';
-import type { QueueSettings, RedisSettings } from './config-types.js';
-import { describeRedisAddress, queueConfig, queueSettings } from './redis-target.js';
+import { CliUsageError } from '../cli/cli-errors.js';
+import type { QueueSettings, RedisSettings } from '../config/config-types.js';
+import { describeRedisAddress, queueConfig, queueSettings } from '../config/redis-target.js';
 
 /** The configured queues, connected. */
 export interface QueueSet {

@@ -1,9 +1,9 @@
-import type { RunCommand } from './cli-commands.js';
-import { configOptions, loadConfig } from './config.js';
+import type { RunCommand } from '../cli/cli-commands.js';
+import { configOptions, loadConfig } from '../config/config.js';
 import type { HostMode } from './handler-setup.js';
 import { createHostLogger } from './logger.js';
-import { redisForCommand, redisForHost } from './redis-target.js';
-import type { CliIo } from './run-cli.js';
+import { redisForCommand, redisForHost } from '../config/redis-target.js';
+import type { CliIo } from '../cli/run-cli.js';
 import { watchShutdownSignals } from './shutdown-signals.js';
 import { WorkerHost } from './worker-host.js';
 

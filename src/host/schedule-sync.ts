@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { queueInternals, type RedisQueue } from '../engine/queue.js';
-import type { ScheduleSettings } from './config-types.js';
+import type { ScheduleSettings } from '../config/config-types.js';
 
 /** What the sync changed, for the start-up log. */
 export interface ScheduleSyncReport {

@@ -2,21 +2,21 @@ import type { Logger } from 'pino';
 import type { RedisQueue } from '../engine/queue.js';
 import { RedisWorker } from '../engine/worker.js';
 import type { Handler } from '../engine/types.js';
-import type { HostConfig, QueueSettings } from './config-types.js';
+import type { HostConfig, QueueSettings } from '../config/config-types.js';
 import { loadHandlers, type HostMode, type LoadedHandlers } from './handler-setup.js';
 import { observedHandler } from './handler-wrappers.js';
 import { startHealthServer, type Health, type HealthServer } from './health-server.js';
 import { ConnectionMonitor } from './connection-monitor.js';
 import type { ConnectionState, HostView, LogSource, PoolSlot } from './host-view.js';
 import { LogRing } from './log-ring.js';
-import { timerDelay } from './limits.js';
+import { timerDelay } from '../config/limits.js';
 import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
 import type { FiringAlert } from '../alerts/monitor.js';
-import type { RedisTarget } from './redis-target.js';
+import type { RedisTarget } from '../config/redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
 
 /** What the worker host is made of. */

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisQueue } from '../../src/index.js';
 import { evaluate, readingsOf } from '../../src/alerts/conditions.js';
-import type { AlertRule } from '../../src/host/config-types.js';
+import type { AlertRule } from '../../src/config/config-types.js';
 import { freshQueue } from '../helpers.js';
 
 let queue: RedisQueue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/engine/defaults.js';
-import { parseCommandLine, type ParsedCommand } from '../../src/host/cli.js';
+import { parseCommandLine, type ParsedCommand } from '../../src/cli/cli.js';
 
 const parse = (...argv: string[]) => parseCommandLine(argv, '9.8.7');
 

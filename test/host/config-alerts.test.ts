@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_DEFAULTS } from '../../src/host/defaults.js';
-import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
+import { HOST_DEFAULTS } from '../../src/config/defaults.js';
+import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
 import { errorOf, parse } from './config-helpers.js';
 
 const queues = `

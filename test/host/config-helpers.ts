@@ -1,5 +1,5 @@
-import { ConfigError } from '../../src/host/config-errors.js';
-import { parseConfig, type Env } from '../../src/host/config.js';
+import { ConfigError } from '../../src/config/config-errors.js';
+import { parseConfig, type Env } from '../../src/config/config.js';
 
 /** Where the parsed text pretends to live. */
 export const FILE = '/etc/flexq/flexq.toml';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../src/host/cli.js';
-import { LIMITS } from '../../src/host/limits.js';
+import { parseCommandLine } from '../../src/cli/cli.js';
+import { LIMITS } from '../../src/config/limits.js';
 import { errorOf, parse } from './config-helpers.js';
 
 const TIMER = 'expected a duration from 1 ms to 2147483647 ms (about 24.9 days)';

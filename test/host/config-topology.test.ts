@@ -1,6 +1,6 @@
 /** `[redis] cluster`, `[redis.sentinel]` and `durability` in flexq.toml, as the engine gets them. */
 import { describe, expect, it } from 'vitest';
-import { describeRedisAddress, queueConfig } from '../../src/host/redis-target.js';
+import { describeRedisAddress, queueConfig } from '../../src/config/redis-target.js';
 import { errorOf, parse } from './config-helpers.js';
 
 describe('Redis topologies in flexq.toml', () => {

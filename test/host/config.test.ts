@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/engine/defaults.js';
-import { loadConfig } from '../../src/host/config.js';
-import { HOST_DEFAULTS } from '../../src/host/defaults.js';
-import { queueSettings } from '../../src/host/redis-target.js';
+import { loadConfig } from '../../src/config/config.js';
+import { HOST_DEFAULTS } from '../../src/config/defaults.js';
+import { queueSettings } from '../../src/config/redis-target.js';
 import { errorOf, FILE, parse } from './config-helpers.js';
 
 describe('defaults', () => {

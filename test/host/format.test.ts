@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson } from '../../src/host/format.js';
+import { formatJob, formatJobs, formatStats, jobJson, jobsJson, statsJson } from '../../src/cli/format.js';
 import { makeJob, makeStats } from './fixtures.js';
 
 const plain = { color: false };

@@ -1,9 +1,9 @@
 /** Starts the worker host the way `flexq` does, from flexq.toml text, in this process. */
 import { tmpdir } from 'node:os';
 import { pino, type Logger } from 'pino';
-import type { Env } from '../../src/host/config.js';
+import type { Env } from '../../src/config/config.js';
 import type { HostMode } from '../../src/host/handler-setup.js';
-import { redisForHost } from '../../src/host/redis-target.js';
+import { redisForHost } from '../../src/config/redis-target.js';
 import { WorkerHost } from '../../src/host/worker-host.js';
 import { parse } from './config-helpers.js';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisQueue } from '../../src/index.js';
-import { formatStats, statsJson } from '../../src/host/format.js';
+import { formatStats, statsJson } from '../../src/cli/format.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
 import { errorOf, parse } from './config-helpers.js';
 import { makeStats } from './fixtures.js';

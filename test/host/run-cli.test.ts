@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ActionCommand } from '../../src/host/cli.js';
+import type { ActionCommand } from '../../src/cli/cli.js';
 import { InvalidJobStateError, JobNotFoundError, ValidationError } from '../../src/engine/errors.js';
-import { CliUsageError } from '../../src/host/cli-errors.js';
-import { ConfigError } from '../../src/host/config-errors.js';
-import { runCli, type CliActions, type CliIo } from '../../src/host/run-cli.js';
-import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
+import { CliUsageError } from '../../src/cli/cli-errors.js';
+import { ConfigError } from '../../src/config/config-errors.js';
+import { runCli, type CliActions, type CliIo } from '../../src/cli/run-cli.js';
+import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
 import { makeJob, makeStats } from './fixtures.js';
 
 /** Records the commands it gets and answers with fixed data, or rejects with `failWith`. */

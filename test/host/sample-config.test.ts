@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/host/config.js';
-import { HOST_DEFAULTS } from '../../src/host/defaults.js';
-import { ConfigExistsError, SAMPLE_CONFIG, writeSampleConfig } from '../../src/host/sample-config.js';
+import { parseConfig } from '../../src/config/config.js';
+import { HOST_DEFAULTS } from '../../src/config/defaults.js';
+import { ConfigExistsError, SAMPLE_CONFIG, writeSampleConfig } from '../../src/config/sample-config.js';
 
 const repoConfig = new URL('../../flexq.toml', import.meta.url);
 

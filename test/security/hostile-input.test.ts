@@ -5,9 +5,9 @@
  * Set FLEXQ_FUZZ_SEED to replay a failing run (the seed is in every failure message).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/host/config-errors.js';
-import { parseConfig } from '../../src/host/config.js';
-import { parseCommandLine } from '../../src/host/cli.js';
+import { ConfigError } from '../../src/config/config-errors.js';
+import { parseConfig } from '../../src/config/config.js';
+import { parseCommandLine } from '../../src/cli/cli.js';
 import { JobDispatcher, ValidationError, type RedisQueue } from '../../src/index.js';
 import { presentJob } from '../../src/shared/present.js';
 import { terminalSafeJson } from '../../src/shared/sanitize.js';

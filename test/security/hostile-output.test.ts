@@ -5,7 +5,7 @@
  * output holds a raw control or invisible character. JSON keeps them, as `\uXXXX` escapes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatJobs } from '../../src/host/format.js';
+import { formatJobs } from '../../src/cli/format.js';
 import { createHostLogger } from '../../src/host/logger.js';
 import { redactLogLine } from '../../src/host/log-redaction.js';
 import type { Job } from '../../src/index.js';

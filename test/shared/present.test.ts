@@ -5,7 +5,7 @@ import { terminalSafeJson } from '../../src/shared/sanitize.js';
 import { describeUrlText, maskSecretsInText } from '../../src/shared/secret-text.js';
 import { prettyJson } from '../../src/tui/format.js';
 import { errorOf, parse } from '../host/config-helpers.js';
-import { SAMPLE_CONFIG } from '../../src/host/sample-config.js';
+import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
 
 describe('maskSecretsInText', () => {
   it.each([

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { AlertMonitor } from '../../src/alerts/monitor.js';
 import { ALERTS_QUEUE } from '../../src/alerts/delivery.js';
-import type { AlertRule } from '../../src/host/config-types.js';
+import type { AlertRule } from '../../src/config/config-types.js';
 import { jobRowsFor } from '../../src/tui/components/App.js';
 import { openHarness, type Harness } from './harness.js';
 

@@ -1,9 +1,9 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { DemoCommand } from './cli-commands.js';
-import type { HostConfig } from './config-types.js';
-import { HOST_DEFAULTS } from './defaults.js';
-import { timerDelay } from './limits.js';
+import type { HostConfig } from '../config/config-types.js';
+import { HOST_DEFAULTS } from '../config/defaults.js';
+import { timerDelay } from '../config/limits.js';
 import type { CliOutput } from './run-cli.js';
 
 /** What `runDemo` needs. */

@@ -9,7 +9,7 @@ import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './con
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
-import type { EnvVariable } from './names.js';
+import type { EnvVariable } from '../cli/names.js';
 import { SAMPLE_CONFIG } from './sample-config.js';
 
 /** Environment variables, as `process.env` holds them. */
@@ -135,7 +135,7 @@ const ENV_SCHEMAS = {
   FLEXQ_WEBHOOK_SECRET: ['webhookSecret', z.string()],
 } as const satisfies Record<EnvVariable, readonly [keyof EnvOverrides, z.ZodType]>;
 
-export { ENV_VARIABLES } from './names.js';
+export { ENV_VARIABLES } from '../cli/names.js';
 
 // An empty variable counts as unset: container tooling often defines every variable, empty or not.
 function readEnvOverrides(env: Env): { overrides: EnvOverrides; issues: ConfigIssue[] } {

@@ -5,7 +5,7 @@ import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './names.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from './limits.js';
+import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
 
 // Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
 // naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").

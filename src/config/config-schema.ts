@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
 import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
-import { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import { MAX_SHARDS } from '../engine/shards.js';
@@ -22,7 +22,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of pino's log levels. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export { NAME_PATTERN, PREFIX_PATTERN } from './names.js';
+export { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 const ADDR_PATTERN = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/;
 // A redact path is dot-separated keys from the payload root; `*` stands for any one key.
 const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;

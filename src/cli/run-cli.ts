@@ -19,13 +19,13 @@ import type {
   StatsCommand,
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
-import { ConfigError } from './config-errors.js';
-import type { Env } from './config.js';
+import { ConfigError } from '../config/config-errors.js';
+import type { Env } from '../config/config.js';
 import {
   checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, statsJson,
   type OutputStyle, type QueueStatsEntry, type ScheduleEntry,
 } from './format.js';
-import { writeSampleConfig } from './sample-config.js';
+import { writeSampleConfig } from '../config/sample-config.js';
 import { presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
 

@@ -19,8 +19,8 @@ import {
 } from './cli-arguments.js';
 import { MUTATING_COMMANDS, type ActionCommand, type GlobalOptions, type ParsedCommand } from './cli-commands.js';
 import { ENV_VARIABLES } from './names.js';
-import { HOST_DEFAULTS } from './defaults.js';
-import { LIMITS } from './limits.js';
+import { HOST_DEFAULTS } from '../config/defaults.js';
+import { LIMITS } from '../config/limits.js';
 import { FLEXQ_VERSION } from './version.js';
 
 export type * from './cli-commands.js';

@@ -4,15 +4,15 @@ import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
 import { isRedisGone } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
-import { configOptions, loadConfig } from './config.js';
-import type { HostConfig } from './config-types.js';
+import { configOptions, loadConfig } from '../config/config.js';
+import type { HostConfig } from '../config/config-types.js';
 import { runDemo } from './demo.js';
 import { drainQueue } from './drain.js';
 import type { BulkProgress } from '../engine/operations.js';
 import { presentJob, presentSchedule, presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
-import { connectQueues, type QueueSet } from './queue-set.js';
-import { redisForCommand, type RedisTarget } from './redis-target.js';
+import { connectQueues, type QueueSet } from '../host/queue-set.js';
+import { redisForCommand, type RedisTarget } from '../config/redis-target.js';
 import type { CliActions, CliIo, QueueCount } from './run-cli.js';
 
 /** Progress of a long bulk command on a terminal's stderr (a line rewritten in place); nothing elsewhere. */

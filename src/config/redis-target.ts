@@ -3,8 +3,8 @@ import type { QueueSettings as EngineQueueSettings } from '../engine/queue.js';
 import type { RedisQueueConfig } from '../engine/types.js';
 import type { Env } from './config.js';
 import type { HostConfig, QueueSettings, RedisSettings } from './config-types.js';
-import { findRunningEmbeddedRedis, startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
-import { parseHostPort, redisAnswers } from './redis-probe.js';
+import { findRunningEmbeddedRedis, startEmbeddedRedis, type EmbeddedRedis } from '../host/embedded-redis.js';
+import { parseHostPort, redisAnswers } from '../host/redis-probe.js';
 
 /**
  * Where to look for "a Redis already answering" when none is configured; `localhost:6379` by
