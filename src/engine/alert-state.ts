@@ -3,7 +3,8 @@
  * per firing between them (lua/noteAlert.lua).
  */
 import { randomBytes } from 'node:crypto';
-import { queueInternals, type RedisQueue } from './queue.js';
+import type { RedisQueue } from './queue.js';
+import { queueInternals } from './queue-connection.js';
 
 /** What a host is to do after noting an alert's condition: send the firing notice, the resolved notice, or nothing. */
 export type AlertNotice = 'fire' | 'resolve' | 'quiet';

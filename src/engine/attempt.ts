@@ -2,7 +2,7 @@
  * One running attempt of a job, and how its end becomes the outcome the worker records.
  */
 import { toJson } from './codec.js';
-import type { Lease, Outcome } from './store.js';
+import type { Lease, Outcome } from './worker-wire.js';
 import type { Job, JobResult } from './types.js';
 
 /** Why a running handler's `ctx.signal` aborted; `signal.reason` is one of these. */

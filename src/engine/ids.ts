@@ -32,7 +32,7 @@ function spell30(bits: number): string {
 /**
  * `count` new job ids in ascending order. Jobs stored by one call share their creation time, and
  * where they wait in a ZSET (delayed, retrying) Redis orders equal scores by member: ascending ids
- * keep such jobs in the order they were given (see sortForRun in lua/includes/lib.lua). The first
+ * keep such jobs in the order they were given (see sortForRun in lua/includes/ready-lists.lua). The first
  * 10 characters spell 50 random bits sorted as numbers (a typed-array sort, far cheaper than
  * sorting strings), the last 2 are 10 more random bits.
  */

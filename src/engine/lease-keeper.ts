@@ -1,7 +1,8 @@
 import { DEFAULTS } from './defaults.js';
 import { JobAbortedError, type Attempt } from './attempt.js';
 import type { Reachability } from './reachability.js';
-import type { Lease, WorkerStore } from './store.js';
+import type { WorkerStore } from './store.js';
+import type { Lease } from './worker-wire.js';
 
 /** The key of a running attempt: one job can have an old attempt still returning and a new one. */
 export function leaseKey(lease: Lease): string {

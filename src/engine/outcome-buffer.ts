@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Reachability } from './reachability.js';
-import type { Outcome, WorkerStore } from './store.js';
+import type { WorkerStore } from './store.js';
+import type { Outcome } from './worker-wire.js';
 import { sleep } from './timers.js';
 
 /**

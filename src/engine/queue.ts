@@ -1,35 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob } from './codec.js';
-import { openClient, primaryOfKey, topologyOf, type RedisClient, type Topology } from './connection.js';
-import { LIBRARY_NAME, loadScriptsIfAllowed } from './library.js';
+import { primaryOfKey, topologyOf, type Topology } from './connection.js';
+import { LIBRARY_NAME } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, QueueClosedError, ValidationError, scriptError } from './errors.js';
-import { JobAdder, type BulkJob } from './job-adder.js';
-import { queueKeys } from './keys.js';
+import { QueueClosedError, ValidationError, scriptError } from './errors.js';
+import type { JobAdder, BulkJob } from './job-adder.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
-import { OperationsStore, registerQueue, registeredQueues } from './operations-store.js';
-import { ClaimRequests, QueueStore, type StatusReply, type StoredEvent, type WorkerStore } from './store.js';
-import { ShardedStore } from './sharded-store.js';
-import { checkShards, shardOfId, shardTags, shardedId } from './shards.js';
-import { newJobIds } from './ids.js';
-import { checkConfig, shardSettings } from './queue-config.js';
-import { QueueSchedules } from './schedules.js';
-import { ScheduleStore } from './schedule-store.js';
+import { registeredQueues, type OperationsStore } from './operations-store.js';
+import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
+import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
+import { ClaimRequests } from './worker-wire.js';
+import { checkShards, shardOfId } from './shards.js';
+import { checkConfig } from './queue-config.js';
+import type { QueueSchedules } from './schedules.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
 import { readWorkers } from './heartbeat.js';
 import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
 import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
-
-/** A connection shared by sibling queues; the last one to close it quits the client. */
-interface SharedClient {
-  client: RedisClient;
-  config: RedisQueueConfig;
-  users: number;
-}
 
 export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
 
@@ -52,18 +43,6 @@ export interface QueueOverview {
 }
 
 export type { BulkJob } from './job-adder.js';
-
-const internals = new WeakMap<RedisQueue, { store: WorkerStore; shards: QueueStore[]; shared: SharedClient; schedules: QueueSchedules }>();
-
-/**
- * The store behind a queue (its shards behind one, for a sharded queue), each shard's own store,
- * its schedules and the shared client, for the worker; not part of the public API.
- */
-export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
-  const found = internals.get(queue);
-  if (!found) throw new QueueClosedError('worker', queue.name);
-  return { store: found.store, shards: found.shards, client: found.shared.client, config: found.shared.config, schedules: found.schedules };
-}
 
 /** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
 export class RedisQueue {
@@ -96,33 +75,15 @@ export class RedisQueue {
     this.maxPayloadBytes = config.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes;
     // A queue's own layout, never a sibling's: `queue()` takes shards from its settings alone.
     this.shardCount = checkShards('connect', settings.shards);
-    const storeSettings = shardSettings(config, this.shardCount);
-    this.shards = shardTags(name, this.shardCount).map((tag) => new QueueStore(shared.client, queueKeys(this.prefix, tag), storeSettings));
-    this.store = this.shardCount === 1 ? this.shards[0]! : new ShardedStore(this.shards);
-    this.operations = this.shards.map((shard) => new OperationsStore(shard));
-    const defaults = { maxAttempts: this.maxRetries, maxPayloadBytes: this.maxPayloadBytes };
-    this.adder = new JobAdder(name, this.shards, defaults, () => registerQueue(shared.client, this.prefix, name));
-    // Schedules live on shard 0 and add their jobs there: a tick is claimed in the same script that
-    // stores its job, and one script reaches one hash slot.
-    const scheduleStore = new ScheduleStore(shared.client, this.shards[0]!.keys, this.shards[0]!, storeSettings.eventsMaxLen);
-    const scheduledJobId = () => shardedId(newJobIds(1)[0]!, 0, this.shardCount);
-    this.schedules = new QueueSchedules(scheduleStore, name, scheduledJobId, this.maxRetries, this.maxPayloadBytes);
-    shared.users++;
-    internals.set(this, { store: this.store, shards: this.shards, shared, schedules: this.schedules });
+    ({ shards: this.shards, store: this.store, operations: this.operations, adder: this.adder, schedules: this.schedules } =
+      openQueueParts(this, shared, config));
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
   static async connect(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue> {
     checkQueueName('connect', name);
     checkConfig(config);
-    const client = await openClient(config, name);
-    try {
-      await loadScriptsIfAllowed(client);
-    } catch (err) {
-      client.disconnect();
-      throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
-    }
-    return new RedisQueue(name, { client, config, users: 0 }, { shards: config.shards });
+    return new RedisQueue(name, await openSharedClient(name, config), { shards: config.shards });
   }
 
   /**
@@ -428,10 +389,6 @@ export class RedisQueue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    internals.delete(this);
-    this.shared.users--;
-    if (this.shared.users === 0) {
-      await this.shared.client.quit().catch(() => this.shared.client.disconnect());
-    }
+    await closeQueueParts(this, this.shared);
   }
 }

@@ -3,7 +3,8 @@
  * each routed to the shard its job id names, and claims that go round the shards.
  */
 import { groupByShard, shardOfId, type ShardGroup as Group } from './shards.js';
-import type { ClaimReply, ClaimRequest, Lease, Outcome, QueueStore, WorkerStore } from './store.js';
+import type { QueueStore, WorkerStore } from './store.js';
+import type { ClaimReply, ClaimRequest, Lease, Outcome } from './worker-wire.js';
 
 /** The earlier of two "ms until due" values, where -1 means none. */
 function sooner(a: number, b: number): number {

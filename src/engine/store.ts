@@ -4,78 +4,19 @@ import type { RedisClient } from './connection.js';
  * here, so nothing above this module knows a key, a script or a reply shape.
  */
 import { randomBytes } from 'node:crypto';
-import { SCRIPT_KEYS, functionName, isReadOnly, loadScripts, type ScriptName } from './library.js';
+import type { ScriptName } from './library.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
-import { DEFAULTS } from './defaults.js';
-import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
-import { keysFor, type QueueKeys } from './keys.js';
+import type { QueueKeys } from './keys.js';
+import { callScript } from './script-call.js';
+import { flagsInOrder, outcomeArgs, parseClaim, type ClaimReply, type ClaimRequest, type Lease, type Outcome, type Reply } from './worker-wire.js';
 import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
 import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
 import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
-
-type Reply = (string | number | Reply)[];
-
-/** A claimed job: its id, stored fields and details, and lease token. */
-export interface ClaimedJob {
-  id: string;
-  fields: RecordFields;
-  details: JobDetails;
-  token: string;
-}
 
 /** A job as stored: its record's fields (null when there is no such job) and its details. */
 export interface StoredJob {
   fields: RecordFields | null;
   details: JobDetails;
-}
-
-/** What a claim brings back. */
-export interface ClaimReply {
-  jobs: ClaimedJob[];
-  /** Ms until the next delayed/retrying job or lease deadline is due; -1 when there is none. */
-  nextDue: number;
-  /** Ms until the queue's rate limit lets another job start, when it holds the queue now; -1 when not. */
-  heldFor: number;
-}
-
-/** The outcome of one finished attempt, as `finishJobs.lua` records it. */
-export interface Outcome {
-  id: string;
-  token: string;
-  kind: 'completed' | 'retrying' | 'failed';
-  /** Result JSON for `completed` ('' for none), the error otherwise. */
-  value: string;
-  retryDelay: number;
-}
-
-/** A lease a worker holds on a running job. */
-export interface Lease {
-  id: string;
-  token: string;
-}
-
-/**
- * Names one claim call, so that the same call sent again after its reply was lost gets the same
- * jobs back (see lua/includes/claim.lua): `slot` is `<client id>:<n>`, a few per client; `seq` tells
- * a resend from a later claim of the slot.
- */
-export interface ClaimRequest {
-  slot: string;
-  seq: number;
-}
-
-/** Slots a client's claim requests cycle through: more than it ever has under way at once. */
-export const CLAIM_SLOTS = 8;
-
-/** Hands out the claim requests of one client: a new one per call, or a failed one sent again. */
-export class ClaimRequests {
-  private seq = 0;
-  constructor(private readonly clientId: string) {}
-
-  next(): ClaimRequest {
-    this.seq++;
-    return { slot: `${this.clientId}:${this.seq % CLAIM_SLOTS}`, seq: this.seq };
-  }
 }
 
 /** A random id for a one-job change (cancel, retry, priority), so a resend of it changes nothing. */
@@ -124,38 +65,9 @@ export class QueueStore {
     readonly settings: StoreSettings,
   ) {}
 
-  /**
-   * Runs one script. `replicated`: the call and a `WAIT 1` go in one pipeline, so they reach the same
-   * node together and, after a reconnect, are sent again together: the wait then covers the call as
-   * the new primary ran it (a WAIT sent apart after a failover would confirm nothing of it).
-   */
-  async call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
-    const keys = keysFor(this.keys, SCRIPT_KEYS[name]);
-    // One array argument (ioredis flattens it): spreading a large batch would overflow the stack.
-    const command = [functionName(name), keys.length, ...keys, ...args];
-    // Reads go as FCALL_RO, which a read-only Redis user may run (and a replica would serve).
-    const fcall = isReadOnly(name) ? 'fcall_ro' : 'fcall';
-    const run = async (): Promise<unknown> => {
-      if (!replicated) return this.client.call(fcall, command);
-      const replies = (await this.client.pipeline().call(fcall, command).call('wait', 1, DEFAULTS.replicationTimeout).exec())!;
-      const [[callError, reply], [waitError, replicas]] = replies as [[Error | null, unknown], [Error | null, number]];
-      if (callError) throw callError;
-      if (waitError) throw waitError;
-      if (Number(replicas) < 1) throw new NotReplicatedError(name, DEFAULTS.replicationTimeout);
-      return reply;
-    };
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof Error && err.message.startsWith('OOM')) throw new RedisFullError(name, err);
-      if (isPermissionRefusal(err)) throw new PermissionError(name, err);
-      // A Redis restarted without persistence has forgotten the library: load it again, once.
-      if (!(err instanceof Error) || !/function not found/i.test(err.message)) throw err;
-      await loadScripts(this.client).catch((loadErr: unknown) => {
-        throw isPermissionRefusal(loadErr) ? new PermissionError(`load flexq's function library for ${name}`, loadErr) : loadErr;
-      });
-      return run();
-    }
+  /** Runs one script (see callScript); `replicated` also waits until a replica has its writes. */
+  call(name: ScriptName, args: (string | number)[], replicated = false): Promise<unknown> {
+    return callScript(this.client, this.keys, name, args, replicated);
   }
 
   /** Runs one script of another concern of this queue (schedule-store.ts) the way this store runs its own. */
@@ -182,21 +94,6 @@ export class QueueStore {
     return [this.settings.eventsMaxLen, count, leaseMs, this.settings.upkeepBatch, request?.slot ?? '', request?.seq ?? 0];
   }
 
-  private static parseClaim(reply: Reply): ClaimReply {
-    const [nextDue, claimed, withDetails, heldFor = -1] = reply as [number, string[], string[], number?];
-    const details = new Map<string, string>();
-    for (let i = 0; i + 1 < withDetails.length; i += 2) details.set(withDetails[i]!, withDetails[i + 1]!);
-    const jobs: ClaimedJob[] = [];
-    for (let i = 0; i + 1 < claimed.length; i += 2) {
-      const id = claimed[i]!;
-      const fields = parseRecord(claimed[i + 1]!);
-      // The scripts write every record; one that does not parse is a bug to hear of, not skip.
-      if (!fields) throw new Error(`claimed job ${id} has a malformed record`);
-      jobs.push({ id, fields, details: parseDetails(details.get(id)), token: fields.q ?? '' });
-    }
-    return { nextDue: Number(nextDue), jobs, heldFor: Number(heldFor) };
-  }
-
   /**
    * Runs the upkeep (due jobs, dead leases) and claims up to `count` ready jobs; `request` makes a
    * resend of the call safe (it gets the same jobs).
@@ -204,48 +101,21 @@ export class QueueStore {
   async claim(count: number, leaseMs: number, request?: ClaimRequest): Promise<ClaimReply> {
     const { keepFailed, retentionBatch } = this.settings;
     const args = [...this.claimArgs(count, leaseMs, request), keepFailed.age, keepFailed.count, retentionBatch];
-    return QueueStore.parseClaim((await this.call('claimJobs', args)) as Reply);
-  }
-
-  /**
-   * The outcome arguments of finishJobs.lua, and the order its flags come back in: completions
-   * without a result packed into one string first (the hot path), then the others.
-   */
-  private static outcomeArgs(outcomes: readonly Outcome[]): { args: (string | number)[]; order: number[] } {
-    let packed = '';
-    const others: (string | number)[] = [];
-    const order: number[] = [];
-    const otherOrder: number[] = [];
-    outcomes.forEach((o, i) => {
-      if (o.kind === 'completed' && o.value === '') {
-        packed += packed === '' ? `${o.id},${o.token}` : `,${o.id},${o.token}`;
-        order.push(i);
-      } else {
-        others.push(o.id, o.token, o.kind, o.value, o.retryDelay);
-        otherOrder.push(i);
-      }
-    });
-    return { args: [packed, otherOrder.length, ...others], order: [...order, ...otherOrder] };
-  }
-
-  private static flagsInOrder(flags: readonly number[], order: readonly number[]): boolean[] {
-    const recorded: boolean[] = [];
-    order.forEach((outcomeIndex, i) => (recorded[outcomeIndex] = flags[i] === 1));
-    return recorded;
+    return parseClaim((await this.call('claimJobs', args)) as Reply);
   }
 
   /** Records outcomes; one flag per outcome, false where the lease was no longer held. */
   async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
-    const { args, order } = QueueStore.outcomeArgs(outcomes);
+    const { args, order } = outcomeArgs(outcomes);
     const flags = (await this.call('finishJobs', [this.settings.eventsMaxLen, ...this.retentionArgs(), ...args])) as number[];
-    return QueueStore.flagsInOrder(flags, order);
+    return flagsInOrder(flags, order);
   }
 
   /** Records outcomes and claims the next jobs in one round trip and one atomic step. */
   async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[boolean[], ClaimReply]> {
-    const { args, order } = QueueStore.outcomeArgs(outcomes);
+    const { args, order } = outcomeArgs(outcomes);
     const [flags, claim] = (await this.call('finishAndClaimJobs', [...this.claimArgs(count, leaseMs, request), ...this.retentionArgs(), ...args])) as [number[], Reply];
-    return [QueueStore.flagsInOrder(flags, order), QueueStore.parseClaim(claim)];
+    return [flagsInOrder(flags, order), parseClaim(claim)];
   }
 
   /** Renews leases; returns those lost. */

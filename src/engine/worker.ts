@@ -1,25 +1,24 @@
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { decodeJob } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
-import { handlerFunc, PermanentError } from './handler.js';
-import { Attempt, JobAbortedError, failureOutcome, resultOutcome } from './attempt.js';
-import { AttemptContext } from './attempt-context.js';
+import { handlerFunc } from './handler.js';
+import { JobAbortedError, type Attempt } from './attempt.js';
+import { AttemptRunner } from './attempt-runner.js';
 import { Heartbeat } from './heartbeat.js';
-import { LeaseKeeper, leaseKey } from './lease-keeper.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import { registerQueue } from './operations-store.js';
-import { queueInternals, type RedisQueue } from './queue.js';
+import type { RedisQueue } from './queue.js';
+import { queueInternals } from './queue-connection.js';
 import { Reachability } from './reachability.js';
 import { ScheduleRunner } from './schedule-runner.js';
-import { ClaimRequests, type ClaimedJob, type ClaimReply, type ClaimRequest, type Outcome, type WorkerStore } from './store.js';
+import type { WorkerStore } from './store.js';
+import { ClaimRequests, type ClaimReply, type ClaimRequest } from './worker-wire.js';
 import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
-import type { Handler, HandlerFunction, Job, JobResult, ModuleHandler, WorkerConfig } from './types.js';
-import { HandlerKilledError } from './isolation/isolated-handler.js';
+import type { Handler, HandlerFunction, ModuleHandler, WorkerConfig } from './types.js';
 import { ModuleHandlers } from './isolation/module-handler.js';
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -37,6 +36,7 @@ interface Running {
   leases: LeaseKeeper;
   heartbeat: Heartbeat;
   outcomes: OutcomeBuffer;
+  attempts: AttemptRunner;
   schedules: ScheduleRunner;
 }
 
@@ -113,6 +113,7 @@ export class RedisWorker {
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
     const { store, shards, client, schedules } = queueInternals(this.queue);
+    const outcomes = new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime);
     this.parts = {
       store,
       waiter: openIdleWaiter(shards, client, `${this.queue.name}:wait`, this.pollTime, this.reachability, {
@@ -125,7 +126,11 @@ export class RedisWorker {
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
       }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
-      outcomes: new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime),
+      outcomes,
+      attempts: new AttemptRunner({
+        queue: this.queue, workerId: this.id, handlers: this.handlers, running: this.running, jobTimeout: this.jobTimeout,
+        logger: this.logger, reachability: this.reachability, store, outcomes, slotFreed: () => this.slotFreed(),
+      }),
       schedules: new ScheduleRunner(schedules, this.reachability, DEFAULTS.scheduleRecheck, this.pollTime),
     };
     this.state = 'running';
@@ -253,7 +258,7 @@ export class RedisWorker {
           found.starved = !found.busy;
           found.heldFor = reply.heldFor;
           this.queueEmpty = found.starved;
-          for (const claimed of reply.jobs) this.launch(claimed);
+          for (const claimed of reply.jobs) this.parts!.attempts.launch(claimed);
         }, (err: unknown) => {
           this.reachability.unreachable(err);
           this.failedClaims.push(request);
@@ -319,94 +324,6 @@ export class RedisWorker {
     );
   }
 
-  /** Runs one claimed job. A handler that returns its result at once settles without a promise. */
-  private launch(claimed: ClaimedJob): void {
-    const job = decodeJob(this.queue.name, claimed.id, claimed.fields, claimed.details)!;
-    const attempt = new Attempt({ id: claimed.id, token: claimed.token });
-    this.running.set(leaseKey(attempt.lease), attempt);
-    const started = performance.now();
-    const handler = this.handlers.get(job.type);
-    if (!handler) {
-      void this.unhandled(job, attempt, started);
-      return;
-    }
-    const timeout = job.timeout ?? this.jobTimeout;
-    const timer = timeout === undefined ? undefined : cappedTimeout(
-      () => attempt.abort(new JobAbortedError('timeout', `job timed out after ${timeout} ms`)),
-      timeout,
-    );
-    let returned: JobResult | PromiseLike<JobResult>;
-    try {
-      returned = handler.handle(new AttemptContext(job, attempt, this.logger, this.parts!.store), job);
-    } catch (error) {
-      clearTimeout(timer);
-      this.settle(job, attempt, this.errorOutcome(job, attempt, error), started);
-      return;
-    }
-    if (typeof (returned as PromiseLike<JobResult> | undefined)?.then !== 'function') {
-      clearTimeout(timer);
-      this.settle(job, attempt, resultOutcome(job, attempt.lease, returned as JobResult, this.queue.retryDelays), started);
-      return;
-    }
-    void this.awaitHandler(job, attempt, Promise.resolve(returned), timer, started);
-  }
-
-  /**
-   * A job of a type this worker has no handler for. While another live worker of the queue has
-   * one (a rolling deploy, workers split by type), it is handed back for that worker, its attempt
-   * not counted; otherwise it fails for good, naming the type.
-   */
-  private async unhandled(job: Job, attempt: Attempt, started: number): Promise<void> {
-    const handledElsewhere = await this.queue.getWorkers()
-      .then((workers) => workers.some((w) => w.id !== this.id && w.healthy && w.types.includes(job.type)))
-      .catch(() => false);
-    if (handledElsewhere) {
-      try {
-        await this.parts!.store.release([attempt.lease], DEFAULTS.handOffDelay);
-        this.logger.info({ jobId: job.id, type: job.type }, 'no handler here for this type: job handed to the workers that have one');
-        this.settle(job, attempt, undefined, started);
-        return;
-      } catch (err) {
-        this.reachability.unreachable(err);
-      }
-    }
-    const error = `no handler registered for job type "${job.type}"`;
-    this.settle(job, attempt, failureOutcome(job, attempt.lease, error, false, 0, this.queue.retryDelays), started);
-  }
-
-  /** An async handler: its end, or an abort (cancel, timeout, lost lease, shutdown) if that comes first. */
-  private async awaitHandler(job: Job, attempt: Attempt, handled: Promise<JobResult>, timer: NodeJS.Timeout | undefined, started: number): Promise<void> {
-    const settled = await attempt.race(handled);
-    clearTimeout(timer);
-    let outcome: Outcome | undefined;
-    if ('result' in settled) {
-      outcome = resultOutcome(job, attempt.lease, settled.result, this.queue.retryDelays);
-    } else if ('error' in settled) {
-      outcome = this.errorOutcome(job, attempt, settled.error);
-    } else {
-      // A cancelled or lost job records nothing (its state moved on); a timed-out one fails its attempt.
-      const { aborted } = settled;
-      outcome = aborted.kind === 'timeout' ? failureOutcome(job, attempt.lease, aborted.message, true, 0, this.queue.retryDelays) : undefined;
-      // The slot stays taken until the handler really returns, so concurrency holds even on abort.
-      const late = await handled.then(() => undefined, (error: unknown) => error);
-      if (outcome && late instanceof HandlerKilledError) outcome.value += `; ${late.message}`;
-    }
-    this.settle(job, attempt, outcome, started);
-  }
-
-  private errorOutcome(job: Job, attempt: Attempt, error: unknown): Outcome {
-    const message = error instanceof Error ? error.message : String(error);
-    return failureOutcome(job, attempt.lease, message, !(error instanceof PermanentError), 0, this.queue.retryDelays);
-  }
-
-  /** Ends an attempt: logs it, frees its slot and queues its outcome for the next claim. */
-  private settle(job: Job, attempt: Attempt, outcome: Outcome | undefined, started: number): void {
-    this.logOutcome(job, outcome, attempt, performance.now() - started);
-    this.running.delete(leaseKey(attempt.lease));
-    if (outcome) this.parts!.outcomes.add(outcome);
-    this.slotFreed();
-  }
-
   /**
    * Wakes the fetch loop once per turn of the event loop, so that every job finished in that turn
    * is recorded, and as many new jobs claimed, in one round trip. While the queue is known to be
@@ -428,15 +345,5 @@ export class RedisWorker {
       this.wakeScheduled = false;
       this.wakeLoop?.();
     });
-  }
-
-  /** One line per attempt with id, type, attempt and duration; built only when it will be written. */
-  private logOutcome(job: Job, outcome: Outcome | undefined, attempt: Attempt, duration: number): void {
-    const level = outcome?.kind === 'completed' ? 'info' : 'warn';
-    if (!this.logger.isLevelEnabled(level)) return;
-    const name = outcome?.kind ?? attempt.abortReason?.kind ?? 'handed back';
-    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(duration), outcome: name };
-    if (level === 'info') this.logger.info(line, 'job completed');
-    else this.logger.warn({ ...line, error: outcome?.value }, `job ${name}`);
   }
 }

@@ -5,7 +5,8 @@
  * then wins. An unchanged schedule keeps its next and last runs.
  */
 import type { Logger } from 'pino';
-import { queueInternals, type RedisQueue } from '../engine/queue.js';
+import type { RedisQueue } from '../engine/queue.js';
+import { queueInternals } from '../engine/queue-connection.js';
 import type { ScheduleSettings } from '../config/config-types.js';
 
 /** What the sync changed, for the start-up log. */

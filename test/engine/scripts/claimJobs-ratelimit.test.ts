@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClaimRequests } from '../../../src/engine/store.js';
+import { ClaimRequests } from '../../../src/engine/worker-wire.js';
 import { newJob, redisClockPast, scriptHarness, type Harness } from './harness.js';
 
 describe('claimJobs.lua under a rate limit', () => {

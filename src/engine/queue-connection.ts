@@ -1,0 +1,91 @@
+// A queue handle's connection: the client sibling queues share, and the parts each handle builds over it.
+import { openClient, type RedisClient } from './connection.js';
+import { loadScriptsIfAllowed } from './library.js';
+import { ConnectionError, QueueClosedError } from './errors.js';
+import { JobAdder } from './job-adder.js';
+import { queueKeys } from './keys.js';
+import { OperationsStore, registerQueue } from './operations-store.js';
+import type { RedisQueue } from './queue.js';
+import { shardSettings } from './queue-config.js';
+import { QueueStore, type WorkerStore } from './store.js';
+import { ShardedStore } from './sharded-store.js';
+import { shardTags, shardedId } from './shards.js';
+import { newJobIds } from './ids.js';
+import { QueueSchedules } from './schedules.js';
+import { ScheduleStore } from './schedule-store.js';
+import type { RedisQueueConfig } from './types.js';
+
+/** A connection shared by sibling queues; the last one to close it quits the client. */
+export interface SharedClient {
+  client: RedisClient;
+  config: RedisQueueConfig;
+  users: number;
+}
+
+/** Opens the client a queue and its siblings share, with flexq's function library loaded. */
+export async function openSharedClient(name: string, config: RedisQueueConfig): Promise<SharedClient> {
+  const client = await openClient(config, name);
+  try {
+    await loadScriptsIfAllowed(client);
+  } catch (err) {
+    client.disconnect();
+    throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
+  }
+  return { client, config, users: 0 };
+}
+
+/** What one queue handle is made of over the shared client (RedisQueue's fields of these names). */
+export interface QueueParts {
+  shards: QueueStore[];
+  store: WorkerStore;
+  operations: OperationsStore[];
+  adder: JobAdder;
+  schedules: QueueSchedules;
+}
+
+const handles = new WeakMap<RedisQueue, { parts: QueueParts; shared: SharedClient }>();
+
+/**
+ * Builds a queue handle's stores over the shared client (from its prefix, shard count and job
+ * defaults, already set) and counts the handle as one of the client's users.
+ */
+export function openQueueParts(queue: RedisQueue, shared: SharedClient, config: RedisQueueConfig): QueueParts {
+  const { name, prefix, shardCount, maxRetries, maxPayloadBytes } = queue;
+  const storeSettings = shardSettings(config, shardCount);
+  const shards = shardTags(name, shardCount).map((tag) => new QueueStore(shared.client, queueKeys(prefix, tag), storeSettings));
+  const defaults = { maxAttempts: maxRetries, maxPayloadBytes };
+  // Schedules live on shard 0 and add their jobs there: a tick is claimed in the same script that
+  // stores its job, and one script reaches one hash slot.
+  const scheduleStore = new ScheduleStore(shared.client, shards[0]!.keys, shards[0]!, storeSettings.eventsMaxLen);
+  const scheduledJobId = () => shardedId(newJobIds(1)[0]!, 0, shardCount);
+  const parts: QueueParts = {
+    shards,
+    store: shardCount === 1 ? shards[0]! : new ShardedStore(shards),
+    operations: shards.map((shard) => new OperationsStore(shard)),
+    adder: new JobAdder(name, shards, defaults, () => registerQueue(shared.client, prefix, name)),
+    schedules: new QueueSchedules(scheduleStore, name, scheduledJobId, maxRetries, maxPayloadBytes),
+  };
+  shared.users++;
+  handles.set(queue, { parts, shared });
+  return parts;
+}
+
+/** Drops a closed queue handle; the last handle of the shared client quits it. */
+export async function closeQueueParts(queue: RedisQueue, shared: SharedClient): Promise<void> {
+  handles.delete(queue);
+  shared.users--;
+  if (shared.users === 0) {
+    await shared.client.quit().catch(() => shared.client.disconnect());
+  }
+}
+
+/**
+ * The store behind a queue (its shards behind one, for a sharded queue), each shard's own store,
+ * its schedules and the shared client, for the worker; not part of the public API.
+ */
+export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
+  const found = handles.get(queue);
+  if (!found) throw new QueueClosedError('worker', queue.name);
+  const { parts, shared } = found;
+  return { store: parts.store, shards: parts.shards, client: shared.client, config: shared.config, schedules: parts.schedules };
+}
