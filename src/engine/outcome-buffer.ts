@@ -12,6 +12,8 @@ export class OutcomeBuffer {
   private outcomes: Outcome[] = [];
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
+  /** A stop asked for a final flush: a retrying flush already under way gives up like one. */
+  private stopping = false;
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
@@ -55,10 +57,12 @@ export class OutcomeBuffer {
   /**
    * Records what is waiting, retrying while Redis is away; calls queue up, so awaiting the last
    * awaits them all. `final` (a stop) gives up after 10 tries: those jobs' leases run out and they
-   * run again elsewhere.
+   * run again elsewhere. A retrying flush still under way then gives up as well, or a stop would
+   * wait on a Redis (or a shard's primary) that never returns.
    */
   flush(final: boolean): Promise<void> {
     if (final) {
+      this.stopping = true;
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
@@ -78,7 +82,7 @@ export class OutcomeBuffer {
       } catch (err) {
         this.putBack(batch);
         this.reachability.unreachable(err);
-        if (final && tries >= 10) {
+        if ((final || this.stopping) && tries >= 10) {
           this.logger.error({ jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
           this.outcomes = [];
           return;
