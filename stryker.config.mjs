@@ -19,8 +19,8 @@ export default {
   ignoreStatic: true,
   // A mutant that makes a test wait for what never comes (a lost wake-up, a timer never set) is a
   // timeout, which counts as killed: give each run its normal time plus room, then stop it.
-  timeoutMS: 15_000,
-  timeoutFactor: 2,
+  timeoutMS: 8_000,
+  timeoutFactor: 1.5,
   // The first, unmutated run of a folder's tests (with per-test coverage) on a loaded machine.
   dryRunTimeoutMinutes: 30,
   incremental: true,

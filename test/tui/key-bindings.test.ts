@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
 import type { Job, QueueStats } from '../../src/index.js';
-import { dispatchKey, keyName, type ConsoleCommands, type KeyContext } from '../../src/tui/keymap.js';
+import { KEYMAP, asksFirst, dispatchKey, keyName, type ConsoleCommands, type KeyContext } from '../../src/tui/keymap.js';
 import { STATUS_TABS, createConsoleStore } from '../../src/tui/store.js';
 
 const stats = (pendingJobs: number): QueueStats => ({
@@ -230,6 +230,18 @@ describe('key bindings, one by one', () => {
     expect(c.state().view).toBe('jobs');
     for (const scope of ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'] as const) c.press(scope, 'q');
     expect(c.calls).toEqual(Array(6).fill('quit'));
+  });
+
+  it('only c asks before it acts', () => {
+    expect(KEYMAP.filter(asksFirst).map((b) => b.keys)).toEqual([['c']]);
+  });
+
+  it('p with no queue acts on nothing', () => {
+    const calls: string[] = [];
+    const store = createConsoleStore();
+    const commands = { togglePause: async (queue: string) => void calls.push(queue) } as ConsoleCommands;
+    expect(dispatchKey('queues', 'p', { store, commands, quit: () => {}, forceQuit: () => {} })).toBe(true);
+    expect(calls).toEqual([]);
   });
 
   it('keys bound nowhere in a scope are not taken', () => {

@@ -61,6 +61,9 @@ describe('console store actions', () => {
 
   it('search results apply only to the search still open, and the selection stays within them', () => {
     const s = createConsoleStore({ queues: ['q'] });
+    s.getState().patchQueue('q', { stats: { pendingJobs: 30, delayedJobs: 0, processingJobs: 0, retryingJobs: 0, failedJobs: 0, completedJobs: 0, cancelledJobs: 0 } });
+    s.getState().setSearchResults('none open', [job('stale')], 1);
+    expect(s.getState().search).toBeNull();
     s.getState().setPage({ queue: 'q', tab: 'pending', offset: 0, jobs: [job('p1'), job('p2'), job('p3')] });
     s.getState().startInput('search');
     s.getState().editInput('new');
@@ -131,6 +134,49 @@ describe('console store actions', () => {
     expect(s.getState().selectedIndex).toBe(0);
     s.getState().setPage({ queue: 'q', tab: 'pending', offset: 10, jobs: [] });
     expect(s.getState().selectedIndex).toBe(0);
+    // The same page refreshed with the selected job now first: it stays selected.
+    s.getState().setPage({ queue: 'q', tab: 'pending', offset: 10, jobs: [job('x'), job('c')] });
+    s.getState().moveJob(1);
+    s.getState().setPage({ queue: 'q', tab: 'pending', offset: 10, jobs: [job('c'), job('x')] });
+    expect(s.getState().selectedIndex).toBe(0);
+  });
+
+  it('Esc on the queues pane and keys with nothing to act on change nothing', () => {
+    const s = createConsoleStore({ queues: ['q'] });
+    s.getState().open('jobs');
+    s.getState().back();
+    s.getState().back();
+    expect(s.getState()).toMatchObject({ view: 'queues', history: [] });
+    s.getState().startInput('search');
+    s.getState().editInput('x');
+    s.getState().submitInput();
+    s.getState().nextPane();
+    s.getState().back();
+    expect(s.getState()).toMatchObject({ view: 'queues', search: { query: 'x' } });
+    s.getState().submitInput();
+    s.getState().scrollDetail(1);
+    s.getState().answer(true);
+    expect(s.getState()).toMatchObject({ input: null, detail: null, prompt: null, search: { query: 'x' } });
+    const empty = createConsoleStore();
+    empty.getState().open('jobs');
+    empty.getState().moveJob(1);
+    empty.getState().moveQueue(1);
+    expect(empty.getState()).toMatchObject({ selectedQueue: 0, selectedIndex: 0, offset: 0 });
+  });
+
+  it('the last queue and the last page hold: the selection, page and search stay as they are', () => {
+    const s = createConsoleStore({ queues: ['a', 'b'] });
+    s.getState().moveQueue(1);
+    s.getState().setPageSize(2);
+    s.getState().patchQueue('b', { stats: { pendingJobs: 4, delayedJobs: 0, processingJobs: 0, retryingJobs: 0, failedJobs: 0, completedJobs: 0, cancelledJobs: 0 } });
+    s.getState().turnPage(1);
+    const page = { queue: 'b', tab: 'pending' as const, offset: 2, jobs: [job('c'), job('d')] };
+    s.getState().setPage(page);
+    s.getState().moveJob(1);
+    s.getState().moveJob(1); // past the last job: no page after it
+    s.getState().turnPage(1);
+    s.getState().moveQueue(1);
+    expect(s.getState()).toMatchObject({ selectedQueue: 1, offset: 2, selectedIndex: 1, page });
   });
 
   it('moving up past the first row turns back a page and selects its last row', () => {
@@ -196,7 +242,12 @@ describe('console store actions', () => {
     s.getState().scrollLogs(-2);
     s.getState().appendLogs([line('g', 'info'), line('h', 'debug', 'j9')]);
     expect(s.getState().logScroll).toBe(4);
-    expect(s.getState().logs.map((l) => l.msg)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    s.getState().cycleLogLevel(); // debug
+    s.getState().cycleLogLevel(); // info
+    s.getState().scrollLogs(-1);
+    s.getState().appendLogs([line('i', 'debug')]); // not shown at info: the window stays
+    expect(s.getState().logScroll).toBe(1);
+    expect(s.getState().logs.map((l) => l.msg)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']);
   });
 
   it('keeps the last three toasts, and prunes only those older than asked', () => {
@@ -208,13 +259,15 @@ describe('console store actions', () => {
     expect(new Set(ids).size).toBe(3);
     vi.setSystemTime(11_000);
     s.getState().toast('error', '5');
+    vi.setSystemTime(12_000);
+    s.getState().toast('info', '6');
     const before = s.getState().toasts;
     s.getState().pruneToasts(5_000);
     expect(s.getState().toasts).toBe(before);
-    s.getState().pruneToasts(1_000);
-    expect(s.getState().toasts.map((t) => [t.level, t.text, t.at])).toEqual([['info', '3', 10_000], ['info', '4', 10_000], ['error', '5', 11_000]]);
+    s.getState().pruneToasts(1_000); // drops the one at 10 s, keeps the one exactly 1 s old
+    expect(s.getState().toasts.map((t) => [t.level, t.text, t.at])).toEqual([['error', '5', 11_000], ['info', '6', 12_000]]);
     s.getState().pruneToasts(999);
-    expect(s.getState().toasts.map((t) => t.text)).toEqual(['5']);
+    expect(s.getState().toasts.map((t) => t.text)).toEqual(['6']);
   });
 
   it('queue rows, the header, workers and the quitting state are replaced or merged as given', () => {
