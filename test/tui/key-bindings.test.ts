@@ -98,7 +98,7 @@ describe('key bindings, one by one', () => {
     c.press('queues', 'enter');
     expect(c.state().view).toBe('jobs');
     c.press('jobs', 'down', 'enter');
-    expect(c.state()).toMatchObject({ view: 'detail', detail: { queue: 'b', id: 'j2' } });
+    expect(c.state()).toMatchObject({ view: 'detail', detail: { queue: 'b', id: 'j2', job: null, missing: false, scroll: 0 } });
     c.press('detail', 'escape');
     expect(c.state().view).toBe('jobs');
     for (const [key, view] of [['w', 'workers'], ['l', 'logs'], ['?', 'help']] as const) {
@@ -220,6 +220,9 @@ describe('key bindings, one by one', () => {
     expect(c.state().logFilter).toEqual({ level: 'all', jobId: 'j2' });
     c.press('logs', 'f');
     expect(c.state().input).toEqual({ kind: 'logJob', text: 'j2' });
+    c.press('input', 'escape', 'escape');
+    c.press('jobs', '/'); // a search starts empty, whatever the log filter holds
+    expect(c.state().input).toEqual({ kind: 'search', text: '' });
   });
 
   it('? opens the help and closes it again; q quits from every view', () => {

@@ -40,6 +40,9 @@ describe('console store actions', () => {
     s.getState().back();
     s.getState().back();
     expect(s.getState().view).toBe('queues');
+    s.getState().open('help');
+    s.getState().open('queues');
+    expect(s.getState()).toMatchObject({ view: 'queues', history: [] });
   });
 
   it('Esc in the jobs pane first drops a search, then leaves the pane; Tab does nothing outside the panes', () => {
@@ -183,8 +186,14 @@ describe('console store actions', () => {
     const s = createConsoleStore({ queues: ['q'] });
     s.getState().setPageSize(2);
     s.getState().patchQueue('q', { stats: { pendingJobs: 5, delayedJobs: 0, processingJobs: 0, retryingJobs: 0, failedJobs: 0, completedJobs: 0, cancelledJobs: 0 } });
-    s.getState().turnPage(1);
+    s.getState().turnPage(2);
+    s.getState().selectTab('pending'); // the tab shown already: the page stays
+    expect(s.getState().offset).toBe(4);
+    s.getState().setPage({ queue: 'q', tab: 'pending', offset: 4, jobs: [job('e')] });
+    s.getState().moveJob(-1);
+    expect(s.getState()).toMatchObject({ offset: 2, selectedIndex: 1 });
     s.getState().setPage({ queue: 'q', tab: 'pending', offset: 2, jobs: [job('c'), job('d')] });
+    s.getState().moveJob(-1);
     s.getState().moveJob(-1);
     expect(s.getState()).toMatchObject({ offset: 0, selectedIndex: 1 });
     s.getState().setPage({ queue: 'q', tab: 'pending', offset: 0, jobs: [job('a'), job('b')] });
