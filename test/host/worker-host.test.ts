@@ -1,0 +1,168 @@
+/**
+ * The worker host in process: what it says when it starts and stops, its health, the per-queue
+ * job timeout reaching the worker, its run counts in /metrics, and read-only and handler-less
+ * hosts that take no jobs. (test/exe/headless.test.ts checks the executable around it.)
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { parse } from './config-helpers.js';
+import { redisForHost } from '../../src/host/redis-target.js';
+import { WorkerHost } from '../../src/host/worker-host.js';
+import { tmpdir } from 'node:os';
+
+let prefix: string;
+const hosts: WorkerHost[] = [];
+beforeEach(() => {
+  prefix = uniquePrefix('worker-host');
+});
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((host) => host.stop(100)));
+  await deletePrefix(prefix);
+});
+
+const base = () => `
+[redis]
+url = "${REDIS_URL}"
+prefix = "${prefix}"
+`;
+
+/** Starts a host from `toml` with a logger whose lines the test reads. */
+async function start(toml: string, options: { mode?: 'headless' | 'console'; readOnly?: boolean } = {}) {
+  const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
+  const logger = pino({ level: 'info' }, new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
+      done();
+    },
+  }));
+  const config = parse(toml, {});
+  const target = await redisForHost(config, {}, tmpdir());
+  const host = await WorkerHost.start({ config, mode: options.mode ?? 'headless', target, logger, readOnly: options.readOnly ?? false });
+  hosts.push(host);
+  const said = (pattern: RegExp) => lines.find((line) => pattern.test(line.msg));
+  return { host, lines, said };
+}
+
+describe('worker host', () => {
+  test('says what runs where when it starts, answers healthy, and says it stops', async () => {
+    const { host, said } = await start(`${base()}
+[queues.default]
+concurrency = 3
+[queues.mail]
+[handlers.sleep]
+builtin = "sleep"
+[metrics]
+host = "127.0.0.1"
+port = 0
+`);
+    expect(host.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(said(/^health and metrics at /)).toMatchObject({ msg: `health and metrics at ${host.metricsUrl}/healthz and /metrics`, url: host.metricsUrl });
+    expect(said(/^flexq running/)).toMatchObject({
+      msg: 'flexq running: queues default (x3), mail (x1); job types sleep; Redis at 127.0.0.1:6379',
+      queues: ['default', 'mail'], handlers: ['sleep'], redis: '127.0.0.1:6379', embeddedRedis: false,
+    });
+    expect(host.pool()).toEqual([{ queue: 'default', busy: 0, concurrency: 3 }, { queue: 'mail', busy: 0, concurrency: 1 }]);
+    expect(await host.health()).toEqual({ ok: true, reason: '2 worker(s) running; Redis at 127.0.0.1:6379 answers' });
+    await host.stop(100);
+    expect(await host.health()).toEqual({ ok: false, reason: 'shutting down' });
+    expect(said(/^stopping/)).toMatchObject({ msg: 'stopping: waiting up to 100 ms for 0 running job(s)', runningJobs: 0, timeoutMs: 100 });
+    expect(said(/^workers stopped$/)).toBeDefined();
+  });
+
+  test("a queue's timeout bounds its jobs' runs; other queues keep the worker's default", async () => {
+    const { host } = await start(`${base()}
+[queues.quick]
+pollTime = "200ms"
+timeout = "300ms"
+[queues.slow]
+pollTime = "200ms"
+[handlers.sleep]
+builtin = "sleep"
+[metrics]
+enabled = false
+`);
+    const [quick, slow] = host.queues;
+    const cut = await quick!.push({ type: 'sleep', payload: { ms: 3_000 }, maxAttempts: 1 });
+    const whole = await slow!.push({ type: 'sleep', payload: { ms: 1_500 }, maxAttempts: 1 });
+    const failed = await waitFor('the quick queue\'s job to fail', async () => {
+      const job = await quick!.getJob(cut.id);
+      return job?.status === 'failed' ? job : null;
+    });
+    expect(failed.error).toMatch(/timed out after 300 ms/);
+    await waitFor('the slow queue\'s job to complete', async () => (await slow!.getJob(whole.id))?.status === 'completed');
+  });
+
+  test('/metrics counts each finished run by queue, type and outcome, with its duration', async () => {
+    const { host } = await start(`${base()}
+[queues.default]
+pollTime = "200ms"
+[handlers.sleep]
+builtin = "sleep"
+[metrics]
+host = "127.0.0.1"
+port = 0
+`);
+    const queue = host.queues[0]!;
+    await queue.push({ type: 'sleep', payload: { ms: 1 } });
+    await queue.push({ type: 'sleep', payload: { ms: 1, fail: true }, maxAttempts: 1 });
+    await waitFor('both finished', async () => {
+      const stats = await queue.getStats();
+      return stats.completedJobs === 1 && stats.failedJobs === 1;
+    });
+    const text = await (await fetch(`${host.metricsUrl}/metrics`)).text();
+    expect(text).toContain('flexq_jobs_processed_total{queue="default",type="sleep",outcome="completed"} 1');
+    expect(text).toContain('flexq_jobs_processed_total{queue="default",type="sleep",outcome="failed"} 1');
+    expect(text).toContain('flexq_job_duration_seconds_count{queue="default",type="sleep",outcome="completed"} 1');
+    expect(text).toMatch(/flexq_job_duration_seconds_bucket\{le="0\.01",queue="default",type="sleep",outcome="completed"\} [01]/);
+    expect(text).toContain('flexq_worker_concurrency{queue="default"} 1');
+    // Node's own figures, under the flexq_ prefix.
+    expect(text).toMatch(/^flexq_process_cpu_user_seconds_total \d/m);
+  });
+
+  test('a headless host on a port in use does not start, naming the port and the setting; a console host starts without /metrics', async () => {
+    const { host: first } = await start(`${base()}
+[queues.default]
+[metrics]
+host = "127.0.0.1"
+port = 0
+`);
+    const port = new URL(first.metricsUrl!).port;
+    const busy = `${base()}
+[queues.default]
+[metrics]
+host = "127.0.0.1"
+port = ${port}
+`;
+    await expect(start(busy)).rejects.toThrow(new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port} for /healthz and /metrics: .*\\(set \\[metrics\\] port, or enabled = false\\)$`));
+    const { host, said } = await start(busy, { mode: 'console' });
+    expect(host.metricsUrl).toBeUndefined();
+    expect(said(/^cannot listen on/)).toMatchObject({ level: 40 });
+  });
+
+  test('with no handlers it takes no jobs and says so per queue; read-only runs no workers', async () => {
+    const toml = `${base()}
+[queues.default]
+[queues.mail]
+[metrics]
+enabled = false
+`;
+    const { host, said } = await start(toml);
+    expect(said(/^queue mail: /)).toMatchObject({
+      level: 40, queue: 'mail',
+      msg: 'queue mail: no worker started, because [handlers] configures no job type; its jobs wait for a host that has handlers',
+    });
+    expect(said(/^flexq running/)!.msg).toBe('flexq running: queues none (no handlers); job types none; Redis at 127.0.0.1:6379');
+    expect(host.pool()).toEqual([]);
+    const readOnly = await start(`${toml}
+[handlers.sleep]
+builtin = "sleep"
+`, { readOnly: true });
+    expect(readOnly.said(/^flexq read-only/)).toMatchObject({
+      msg: 'flexq read-only: watching queues default, mail; no workers run here', queues: ['default', 'mail'], redis: '127.0.0.1:6379',
+    });
+    expect(readOnly.host.pool()).toEqual([]);
+    expect(readOnly.said(/^flexq running/)).toBeUndefined();
+  });
+});
