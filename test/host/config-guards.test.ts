@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/host/config.js';
 import { ConfigError } from '../../src/host/config-errors.js';
-import { errorOf } from './config-helpers.js';
+import { errorOf, parse } from './config-helpers.js';
 
 describe('config guards', () => {
   it('refuses __proto__ keys at any depth, each named by its path and line', () => {
@@ -45,5 +45,19 @@ describe('config guards', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a table given as a plain value says so, not that a key is unknown', () => {
+    const message = errorOf('redis = 5').message;
+    expect(message).toMatch(/redis: /);
+    expect(message).not.toContain('unknown key');
+  });
+
+  it('takes the shortest duration there is, and only redis:// or rediss:// URLs that name a host', () => {
+    expect(parse('[queues.q]\npollTime = 1').queues[0]!.pollTime).toBe(1);
+    for (const url of ['redis://', 'http://cache:6379', '::']) {
+      expect(errorOf(`[redis]\nurl = "${url}"`).message, url).toContain('redis.url: expected a url such as');
+    }
+    expect(parse('[redis]\nurl = "rediss://cache"').redis.url).toBe('rediss://cache');
   });
 });
