@@ -6,7 +6,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { Redis } from 'ioredis';
+import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 import { parse } from './config-helpers.js';
 import { redisForHost } from '../../src/host/redis-target.js';
 import { WorkerHost } from '../../src/host/worker-host.js';
@@ -165,5 +166,28 @@ builtin = "sleep"
     });
     expect(readOnly.host.pool()).toEqual([]);
     expect(readOnly.said(/^flexq running/)).toBeUndefined();
+  });
+
+  test('warns at start about what in Redis could lose jobs, and is unhealthy while Redis does not answer', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    const admin = new Redis(redis.url);
+    try {
+      const { host, lines } = await start(`[redis]\nurl = "${redis.url}"\n[queues.default]\n[metrics]\nenabled = false\n`);
+      const address = `127.0.0.1:${new URL(redis.url).port}`;
+      const checks = await host.queues[0]!.checkRedis();
+      const warned = lines.filter((line) => line.msg.startsWith('Redis check '));
+      expect(warned.map((line) => line.check)).toEqual(checks.filter((c) => c.level !== 'ok').map((c) => c.name));
+      expect(warned.length).toBeGreaterThan(0); // a Redis without persistence, as this one runs
+      const first = checks.find((c) => c.level !== 'ok')!;
+      expect(warned[0]).toMatchObject({ level: 40, msg: `Redis check ${first.name}: ${first.detail}`, fix: first.fix });
+      expect(await host.health()).toEqual({ ok: true, reason: `0 worker(s) running; Redis at ${address} answers` });
+      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+      expect(await host.health()).toEqual({ ok: false, reason: `Redis at ${address} does not answer: Redis at ${address}: no answer within 2000 ms` });
+      await admin.call('CLIENT', 'UNPAUSE');
+    } finally {
+      await Promise.all(hosts.splice(0).map((host) => host.stop(100)));
+      admin.disconnect();
+      await redis.stop();
+    }
   });
 });
