@@ -30,8 +30,14 @@ describe('[logging] reaches the host logger', () => {
     logger.info('below the level');
     logger.warn({ card: 'leak-card', queue: 'q' }, 'kept');
     logger.error('kept too');
+    // The file is written in the background; wait for it rather than flush(), which may write
+    // what is buffered ahead of a write still under way.
+    const text = await waitFor('both lines in the file', async () => {
+      const written = await readFile(file, 'utf8');
+      return written.split('\n').length > 2 ? written : null;
+    });
     flush();
-    const lines = jsonLines(await readFile(file, 'utf8'));
+    const lines = jsonLines(text);
     expect(lines.map((l) => [l.level, l.msg])).toEqual([[40, 'kept'], [50, 'kept too']]);
     expect(lines[0]).toMatchObject({ queue: 'q', pid: process.pid });
     expect(JSON.stringify(lines)).not.toContain('leak-card');
@@ -43,9 +49,10 @@ describe('[logging] reaches the host logger', () => {
     const { logger, ring, flush } = createHostLogger({ level: 'info', file }, 'console');
     logger.debug('below the level');
     logger.info({ jobId: 'j1' }, 'for the console');
-    flush();
     expect(ring!.lines().map((l) => [l.level, l.msg, l.jobId])).toEqual([['info', 'for the console', 'j1']]);
-    expect(jsonLines(await readFile(file, 'utf8')).map((l) => l.msg)).toEqual(['for the console']);
+    const text = await waitFor('the line in the file', async () => (await readFile(file, 'utf8')) || null);
+    flush();
+    expect(jsonLines(text).map((l) => l.msg)).toEqual(['for the console']);
   });
 
   it('a level set to silent logs nothing, even fatal', () => {
@@ -56,7 +63,14 @@ describe('[logging] reaches the host logger', () => {
 
   it('a log file that cannot be written fails at start, naming the path and the setting', () => {
     const file = join('/dev/null', 'flexq.log');
-    expect(() => createHostLogger({ level: 'info', file }, 'headless')).toThrow(`cannot write the log file ${file} ([logging] file)`);
+    let error: Error | undefined;
+    try {
+      createHostLogger({ level: 'info', file }, 'headless');
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error?.message).toMatch(`cannot write the log file ${file} ([logging] file): `);
+    expect((error?.cause as NodeJS.ErrnoException).code).toMatch(/^E/);
   });
 });
 
@@ -100,6 +114,16 @@ describe('the queue events of other processes reach the host log', () => {
       await queue.pause();
       await waitFor('the fifth line', () => ring!.lines().length === 5);
       expect(ring!.lines()[4]!.msg).toMatch(/^queue q paused/);
+      // Stopped, it logs nothing more: a resume after the stop, and a later pause that shows
+      // a poll went by, stay out of this log.
+      await events.stop();
+      await queue.resume();
+      const witness = new QueueEventLog([queue], logger.child({ witness: true }));
+      await witness.start();
+      await queue.pause();
+      await waitFor('the witness to log the pause', () => ring!.lines().some((line) => line.raw.witness === true));
+      await witness.stop();
+      expect(ring!.lines().filter((line) => line.raw.witness !== true)).toHaveLength(5);
     } finally {
       await events.stop();
     }

@@ -11,6 +11,7 @@ import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, wai
 import { parse } from './config-helpers.js';
 import { redisForHost } from '../../src/host/redis-target.js';
 import { WorkerHost } from '../../src/host/worker-host.js';
+import { RedisQueue } from '../../src/index.js';
 import { tmpdir } from 'node:os';
 
 let prefix: string;
@@ -66,7 +67,14 @@ port = 0
     });
     expect(host.pool()).toEqual([{ queue: 'default', busy: 0, concurrency: 3 }, { queue: 'mail', busy: 0, concurrency: 1 }]);
     expect(await host.health()).toEqual({ ok: true, reason: '2 worker(s) running; Redis at 127.0.0.1:6379 answers' });
-    await host.stop(100);
+    const watcher = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    try {
+      expect(await watcher.getWorkers()).toHaveLength(1);
+      await host.stop(100);
+      expect(await watcher.getWorkers()).toEqual([]); // the workers stopped and left
+    } finally {
+      await watcher.close();
+    }
     expect(await host.health()).toEqual({ ok: false, reason: 'shutting down' });
     expect(said(/^stopping/)).toMatchObject({ msg: 'stopping: waiting up to 100 ms for 0 running job(s)', runningJobs: 0, timeoutMs: 100 });
     expect(said(/^workers stopped$/)).toBeDefined();
