@@ -30,6 +30,10 @@ url = "${REDIS_URL}"
 prefix = "${prefix}"
 `;
 
+const SLEEP_HANDLER = '[handlers.sleep]\nbuiltin = "sleep"\n';
+/** The listener on a free port of the loopback address. */
+const METRICS_ANY_PORT = '[metrics]\nhost = "127.0.0.1"\nport = 0\n';
+
 /** Starts a host from `toml` with a logger whose lines the test reads. */
 async function start(toml: string, options: { mode?: 'headless' | 'console'; readOnly?: boolean } = {}) {
   const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
@@ -53,12 +57,7 @@ describe('worker host', () => {
 [queues.default]
 concurrency = 3
 [queues.mail]
-[handlers.sleep]
-builtin = "sleep"
-[metrics]
-host = "127.0.0.1"
-port = 0
-`);
+${SLEEP_HANDLER}${METRICS_ANY_PORT}`);
     expect(host.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(said(/^health and metrics at /)).toMatchObject({ msg: `health and metrics at ${host.metricsUrl}/healthz and /metrics`, url: host.metricsUrl });
     expect(said(/^flexq running/)).toMatchObject({
@@ -87,9 +86,7 @@ pollTime = "200ms"
 timeout = "300ms"
 [queues.slow]
 pollTime = "200ms"
-[handlers.sleep]
-builtin = "sleep"
-[metrics]
+${SLEEP_HANDLER}[metrics]
 enabled = false
 `);
     const [quick, slow] = host.queues;
@@ -107,12 +104,7 @@ enabled = false
     const { host } = await start(`${base()}
 [queues.default]
 pollTime = "200ms"
-[handlers.sleep]
-builtin = "sleep"
-[metrics]
-host = "127.0.0.1"
-port = 0
-`);
+${SLEEP_HANDLER}${METRICS_ANY_PORT}`);
     const queue = host.queues[0]!;
     await queue.push({ type: 'sleep', payload: { ms: 1 } });
     await queue.push({ type: 'sleep', payload: { ms: 1, fail: true }, maxAttempts: 1 });
@@ -134,10 +126,7 @@ port = 0
   test('a headless host on a port in use does not start, naming the port and the setting; a console host starts without /metrics', async () => {
     const { host: first } = await start(`${base()}
 [queues.default]
-[metrics]
-host = "127.0.0.1"
-port = 0
-`);
+${METRICS_ANY_PORT}`);
     const port = new URL(first.metricsUrl!).port;
     const busy = `${base()}
 [queues.default]
@@ -165,10 +154,7 @@ enabled = false
     });
     expect(said(/^flexq running/)!.msg).toBe('flexq running: queues none (no handlers); job types none; Redis at 127.0.0.1:6379');
     expect(host.pool()).toEqual([]);
-    const readOnly = await start(`${toml}
-[handlers.sleep]
-builtin = "sleep"
-`, { readOnly: true });
+    const readOnly = await start(`${toml}${SLEEP_HANDLER}`, { readOnly: true });
     expect(readOnly.said(/^flexq read-only/)).toMatchObject({
       msg: 'flexq read-only: watching queues default, mail; no workers run here', queues: ['default', 'mail'], redis: '127.0.0.1:6379',
     });
