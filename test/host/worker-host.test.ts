@@ -66,6 +66,10 @@ ${SLEEP_HANDLER}${METRICS_ANY_PORT}`);
     });
     expect(host.pool()).toEqual([{ queue: 'default', busy: 0, concurrency: 3 }, { queue: 'mail', busy: 0, concurrency: 1 }]);
     expect(await host.health()).toEqual({ ok: true, reason: '2 worker(s) running; Redis at 127.0.0.1:6379 answers' });
+    const healthz = await fetch(`${host.metricsUrl}/healthz`);
+    expect(healthz.status).toBe(200);
+    expect(await healthz.json()).toEqual({ status: 'ok', reason: '2 worker(s) running; Redis at 127.0.0.1:6379 answers' });
+    expect(host.logs.lines()).toEqual([]); // no console: its ring is there, empty
     const watcher = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
     try {
       expect(await watcher.getWorkers()).toHaveLength(1);
@@ -175,9 +179,16 @@ enabled = false
       const first = checks.find((c) => c.level !== 'ok')!;
       expect(warned[0]).toMatchObject({ level: 40, msg: `Redis check ${first.name}: ${first.detail}`, fix: first.fix });
       expect(await host.health()).toEqual({ ok: true, reason: `0 worker(s) running; Redis at ${address} answers` });
-      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+      const changes: string[] = [];
+      host.onConnectionChange((state) => changes.push(state));
+      expect(host.connectionState()).toBe('connected');
+      await admin.call('CLIENT', 'PAUSE', '8000', 'ALL');
       expect(await host.health()).toEqual({ ok: false, reason: `Redis at ${address} does not answer: Redis at ${address}: no answer within 2000 ms` });
+      // The console's banner: the host's periodic round trip notices, and tells its listeners.
+      await waitFor('the host to see Redis gone', () => host.connectionState() === 'reconnecting', { timeoutMs: 20_000 });
       await admin.call('CLIENT', 'UNPAUSE');
+      await waitFor('the host to see Redis back', () => host.connectionState() === 'connected', { timeoutMs: 20_000 });
+      expect(changes).toEqual(['reconnecting', 'connected']);
     } finally {
       await Promise.all(hosts.splice(0).map((host) => host.stop(100)));
       admin.disconnect();
