@@ -75,12 +75,20 @@ async function waitForNodes(cluster: Cluster): Promise<Redis[]> {
   return cluster.nodes('master');
 }
 
+/**
+ * Deadlines of `waitFor` scaled by FLEXQ_WAIT_SCALE (default 1). Mutation runs (scripts/mutate.mjs)
+ * shorten them: a mutant that breaks a waited-for condition is killed at the deadline, so the
+ * deadlines set the run's length; the unmutated first run checks the tests still pass with them.
+ */
+const WAIT_SCALE = Number(process.env.FLEXQ_WAIT_SCALE ?? 1);
+
 /** Polls `condition` until it holds or `timeoutMs` passes (then throws, naming `what`). */
 export async function waitFor<T>(
   what: string,
   condition: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 10 } = {},
+  { timeoutMs: unscaledMs = 10_000, intervalMs = 10 } = {},
 ): Promise<NonNullable<T>> {
+  const timeoutMs = unscaledMs * WAIT_SCALE;
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

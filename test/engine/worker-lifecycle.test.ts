@@ -39,7 +39,8 @@ describe('leases', () => {
     const job = await f.dispatcher.dispatch('long', {});
     await waitFor('running', async () => (await f.statusOf(job)) === 'processing');
     void other.start();
-    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
+    // The job itself takes 4 s: the deadline is counted from there.
+    await waitFor('completed', async () => (await f.statusOf(job)) === 'completed', { timeoutMs: 20_000 });
     expect(runs).toBe(1);
     expect((await f.queue.getJob(job.id))!.attempts).toBe(1);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHostLogger } from '../../src/host/logger.js';
-import { redactLogLine } from '../../src/host/log-redaction.js';
+import { redactLogLine, redactingStream } from '../../src/host/log-redaction.js';
 
 describe('host log lines are masked at every level', () => {
   it('fields, messages, child bindings and errors, from trace to fatal', () => {
@@ -18,5 +18,13 @@ describe('host log lines are masked at every level', () => {
 
   it('a line that is not JSON is masked as text', () => {
     expect(redactLogLine('plain password=x', [])).toBe('plain password=[redacted]\n');
+  });
+
+  it('a line keeps one trailing newline; a chunk of several lines is masked line by line', () => {
+    expect(redactLogLine('plain text\n', [])).toBe('plain text\n');
+    const written: string[] = [];
+    const stream = redactingStream({ write: (text: string) => void written.push(text) } as never, ['card']);
+    stream.write('{"card":"x"}\n\n{"msg":"token=abc"}\n');
+    expect(written).toEqual(['{"card":"[redacted]"}\n{"msg":"token=[redacted]"}\n']);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/engine/errors.js';
-import { explainConnectError } from '../../src/host/queue-set.js';
+import { CliUsageError } from '../../src/host/cli-errors.js';
+import { connectQueues, explainConnectError } from '../../src/host/queue-set.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
+import { parse } from './config-helpers.js';
 
 describe('explainConnectError', () => {
   const redis = { addr: '127.0.0.1:6379', db: 20, prefix: 'flexq', connectTimeout: 1_000 };
@@ -17,5 +20,33 @@ describe('explainConnectError', () => {
   it('leaves other errors as they are', () => {
     const unreachable = new ConnectionError('connect', 'cannot reach Redis at 127.0.0.1:1: connect ECONNREFUSED');
     expect(explainConnectError(unreachable, redis)).toBe(unreachable);
+  });
+});
+
+describe('connectQueues', () => {
+  it('picks a configured queue by name (the first by default) and refuses others, naming the configured ones', async () => {
+    const prefix = uniquePrefix('queue-set');
+    const config = parse(`[redis]\nurl = "${REDIS_URL}"\nprefix = "${prefix}"\n[queues.main]\nmaxRetries = 4\n[queues.mail]\nmaxRetries = 2\n`);
+    const set = await connectQueues(config.redis, config.queues);
+    try {
+      expect(set.queues.map((q) => q.name)).toEqual(['main', 'mail']);
+      expect(set.get().name).toBe('main');
+      expect(set.get('mail')).toBe(set.queues[1]);
+      expect(set.settings('mail').maxRetries).toBe(2);
+      expect(() => set.get('nope')).toThrow(new CliUsageError("queue 'nope' is not in the config (configured: main, mail)"));
+      expect(() => set.settings('nope')).toThrow(CliUsageError);
+      expect((await set.get('mail').push({ type: 't' })).maxAttempts).toBe(2);
+    } finally {
+      await set.close();
+      await deletePrefix(prefix);
+    }
+    await expect(set.get('main').push({ type: 't' })).rejects.toThrow(/closed/);
+    await expect(set.get('mail').push({ type: 't' })).rejects.toThrow(/closed/);
+  });
+
+  it("says the url's database when no db is set", () => {
+    const refused = new Error('ERR DB index is out of range');
+    const explained = explainConnectError(refused, { url: 'redis://h:1/40', prefix: 'flexq', connectTimeout: 1_000 }) as Error;
+    expect(explained.message).toMatch(/^Redis at h:1 has no the url's database: DB index out of range/);
   });
 });

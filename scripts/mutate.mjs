@@ -1,0 +1,54 @@
+// `npm run mutate [-- engine|host|tui ... --with-static]`: Stryker over each folder of mutated code in turn, with
+// that folder's tests (vitest.mutate.config.ts) and its own incremental file, so a re-run mutates
+// only what changed. Prints the score per folder; reports land in reports/mutation/<folder>/.
+import { Stryker } from '@stryker-mutator/core';
+
+/**
+ * What is mutated, per folder, and how far its tests' waitFor deadlines shrink (see below). The
+ * host's share is the code that turns flexq.toml into queues, workers, handlers, logging and
+ * metrics; its CLI and console start-up run only in process-level tests of the built executable,
+ * which cannot see mutants.
+ */
+const FOLDERS = {
+  engine: { mutate: ['src/engine/*.ts', '!src/engine/types.ts'], waitScale: '0.6' },
+  host: {
+    mutate: [
+      'src/host/config.ts', 'src/host/config-schema.ts', 'src/host/queue-set.ts', 'src/host/redis-target.ts',
+      'src/host/worker-host.ts', 'src/host/handler-setup.ts', 'src/host/handler-wrappers.ts',
+      'src/host/logger.ts', 'src/host/log-redaction.ts', 'src/host/metrics.ts', 'src/host/queue-event-log.ts',
+    ],
+    waitScale: '0.35',
+  },
+  tui: { mutate: ['src/tui/keymap.ts', 'src/tui/store.ts'], waitScale: '0.35' },
+};
+
+const withStatic = process.argv.includes('--with-static');
+const asked = process.argv.slice(2).filter((arg) => arg !== '--with-static');
+const unknown = asked.filter((name) => !(name in FOLDERS));
+if (unknown.length > 0) {
+  console.error(`unknown folder ${unknown.join(', ')}: choose from ${Object.keys(FOLDERS).join(', ')}`);
+  process.exit(2);
+}
+const scores = [];
+for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
+  process.env.FLEXQ_MUTATE_FOLDER = folder; // read by vitest.mutate.config.ts in the test runner
+  // A killed mutant mostly fails at a waitFor deadline (test/helpers.ts), so shorter deadlines make
+  // a shorter run; the engine's timing tests need more of theirs on a loaded machine.
+  process.env.FLEXQ_WAIT_SCALE = process.env.FLEXQ_MUTATE_WAIT_SCALE ?? FOLDERS[folder].waitScale;
+  const started = Date.now();
+  const results = await new Stryker({
+    configFile: 'stryker.config.mjs',
+    ...(withStatic ? { ignoreStatic: false } : {}),
+    mutate: FOLDERS[folder].mutate,
+    incrementalFile: `reports/mutation/${folder}/incremental.json`,
+    htmlReporter: { fileName: `reports/mutation/${folder}/index.html` },
+    jsonReporter: { fileName: `reports/mutation/${folder}/mutation.json` },
+  }).runMutationTest();
+  const count = (...statuses) => results.filter((m) => statuses.includes(m.status)).length;
+  const detected = count('Killed', 'Timeout');
+  const undetected = count('Survived', 'NoCoverage');
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  scores.push({ folder, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'),
+    minutes: ((Date.now() - started) / 60_000).toFixed(1) });
+}
+console.table(scores);

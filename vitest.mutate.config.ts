@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests `npm run mutate` (Stryker, see stryker.config.mjs and scripts/mutate.mjs) runs against
+ * each mutant, per folder of mutated code: only tests that run in-process against the mutated
+ * source. Process-level tests (test/exe, the fixtures under test/fixtures, the console in a pty)
+ * run the built dist/, which Stryker does not mutate, so they could kill nothing and are left out;
+ * so are the cluster and topology tests (slow, and covered by the standalone ones here).
+ */
+export const MUTATION_TESTS: Record<string, string[]> = {
+  engine: [
+    'test/engine/*.test.ts', 'test/security/hostile-input.test.ts',
+  ],
+  host: [
+    'test/host/*.test.ts', 'test/handlers/loader.test.ts',
+  ],
+  tui: [
+    'test/tui/*.test.ts', 'test/tui/*.test.tsx',
+  ],
+};
+
+/** Tests of test/engine that stop and start their own Redis or spawn workers from dist/. */
+const PROCESS_LEVEL = ['test/engine/crash.test.ts', 'test/engine/reconnect.test.ts'];
+
+const folder = process.env.FLEXQ_MUTATE_FOLDER ?? '';
+const include = MUTATION_TESTS[folder] ?? Object.values(MUTATION_TESTS).flat();
+
+export default defineConfig({
+  test: {
+    include,
+    exclude: PROCESS_LEVEL,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
