@@ -13,7 +13,7 @@ const FOLDERS = {
   engine: { mutate: ['src/engine/*.ts', '!src/engine/types.ts'], waitScale: '0.6' },
   host: {
     mutate: [
-      'src/host/config.ts', 'src/host/config-schema.ts', 'src/host/queue-set.ts', 'src/host/redis-target.ts',
+      'src/config/config.ts', 'src/config/config-schema.ts', 'src/host/queue-set.ts', 'src/config/redis-target.ts',
       'src/host/worker-host.ts', 'src/host/handler-setup.ts', 'src/host/handler-wrappers.ts',
       'src/host/logger.ts', 'src/host/log-redaction.ts', 'src/host/metrics.ts', 'src/host/queue-event-log.ts',
     ],

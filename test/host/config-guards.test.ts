@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/host/config.js';
-import { ConfigError } from '../../src/host/config-errors.js';
+import { loadConfig, parseConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-errors.js';
 import { errorOf, parse } from './config-helpers.js';
 
 describe('config guards', () => {

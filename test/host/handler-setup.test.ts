@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { loadHandlers } from '../../src/host/handler-setup.js';
-import { parseConfig } from '../../src/host/config.js';
+import { parseConfig } from '../../src/config/config.js';
 import { makeContext, makeJob } from '../handlers/helpers.js';
 import { parse } from './config-helpers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../src/engine/errors.js';
-import { CliUsageError } from '../../src/host/cli-errors.js';
+import { CliUsageError } from '../../src/cli/cli-errors.js';
 import { connectQueues, explainConnectError } from '../../src/host/queue-set.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
 import { parse } from './config-helpers.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROBE_ADDR_ENV, describeRedisAddress, queueConfig, redisForCommand, redisForHost } from '../../src/host/redis-target.js';
+import { PROBE_ADDR_ENV, describeRedisAddress, queueConfig, redisForCommand, redisForHost } from '../../src/config/redis-target.js';
 import { freePort } from '../helpers.js';
 import { parse } from './config-helpers.js';
 

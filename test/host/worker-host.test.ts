@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
 import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 import { parse } from './config-helpers.js';
-import { redisForHost } from '../../src/host/redis-target.js';
+import { redisForHost } from '../../src/config/redis-target.js';
 import { WorkerHost } from '../../src/host/worker-host.js';
 import { RedisQueue } from '../../src/index.js';
 import { tmpdir } from 'node:os';

@@ -25,6 +25,10 @@ function consoleOn(view: 'queues' | 'jobs' = 'jobs') {
     retry: async (j) => void calls.push(`retry ${j.id}`),
     changePriority: async (j, delta) => void calls.push(`priority ${j.id} ${delta}`),
     togglePause: async (queue) => void calls.push(`pause ${queue}`),
+    remove: async (j) => void calls.push(`remove ${j.id}`),
+    bulk: async (action, marks) => void calls.push(`bulk ${action} ${marks.all ? "all" : marks.ids.join(",")}`),
+    toggleSchedulePause: async (schedule) => void calls.push(`schedule pause ${schedule.name}`),
+    triggerSchedule: async (schedule) => void calls.push(`schedule run ${schedule.name}`),
   };
   const store = createConsoleStore({ queues: ['a', 'b', 'c'] });
   store.getState().moveQueue(1);
@@ -235,8 +239,8 @@ describe('key bindings, one by one', () => {
     expect(c.calls).toEqual(Array(6).fill('quit'));
   });
 
-  it('only c asks before it acts', () => {
-    expect(KEYMAP.filter(asksFirst).map((b) => b.keys)).toEqual([['c']]);
+  it('only c (cancel) and d (delete) ask before they act', () => {
+    expect(KEYMAP.filter(asksFirst).map((b) => b.keys)).toEqual([['c'], ['d']]);
   });
 
   it('p with no queue acts on nothing', () => {

@@ -22,8 +22,8 @@ describe('console store actions', () => {
       header: { address: 'redis://h:1', connection: 'connected', busy: 0, concurrency: 0, inRate: 0, outRate: 0, inHistory: [], outHistory: [] },
     });
     expect(s.getState().queues).toEqual([
-      { name: 'a', stats: null, paused: false, rate: 0, oldestReadyAt: null },
-      { name: 'b', stats: null, paused: false, rate: 0, oldestReadyAt: null },
+      { name: 'a', stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false },
+      { name: 'b', stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false },
     ]);
     const plain = createConsoleStore();
     expect(plain.getState()).toMatchObject({ readOnly: false, queues: [], header: { address: '' } });
@@ -283,7 +283,7 @@ describe('console store actions', () => {
     const s = createConsoleStore({ queues: ['a', 'b'] });
     s.getState().patchQueue('b', { paused: true, rate: 2 });
     expect(s.getState().queues.map((q) => [q.name, q.paused, q.rate])).toEqual([['a', false, 0], ['b', true, 2]]);
-    s.getState().setQueues([{ name: 'c', stats: null, paused: false, rate: 0, oldestReadyAt: 5 }]);
+    s.getState().setQueues([{ name: 'c', stats: null, paused: false, rate: 0, oldestReadyAt: 5, rateLimit: null, rateLimited: false }]);
     expect(s.getState().queues.map((q) => q.name)).toEqual(['c']);
     s.getState().setHeader({ busy: 2, concurrency: 4 });
     s.getState().setHeader({ connection: 'reconnecting' });
