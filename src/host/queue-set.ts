@@ -86,7 +86,7 @@ async function withRegistered(primary: RedisQueue, configured: readonly QueueSet
  */
 export function explainConnectError(error: unknown, redis: RedisSettings): unknown {
   if (!(error instanceof Error) || !/DB index is out of range/i.test(error.message)) return error;
-  const db = redis.db === undefined ? 'the url\'s database' : `db ${redis.db}`;
+  const db = redis.db === undefined ? 'such database (the one its url names)' : `db ${redis.db}`;
   return new Error(
     `Redis at ${describeRedisAddress(redis)} has no ${db}: DB index out of range (set [redis] db or FLEXQ_REDIS_DB below the server's "databases" setting, 16 by default)`,
     { cause: error },

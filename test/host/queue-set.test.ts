@@ -44,9 +44,9 @@ describe('connectQueues', () => {
     await expect(set.get('mail').push({ type: 't' })).rejects.toThrow(/closed/);
   });
 
-  it("says the url's database when no db is set", () => {
+  it('names the database of the url when no db is set', () => {
     const refused = new Error('ERR DB index is out of range');
     const explained = explainConnectError(refused, { url: 'redis://h:1/40', prefix: 'flexq', connectTimeout: 1_000 }) as Error;
-    expect(explained.message).toMatch(/^Redis at h:1 has no the url's database: DB index out of range/);
+    expect(explained.message).toMatch(/^Redis at h:1 has no such database \(the one its url names\): DB index out of range/);
   });
 });
