@@ -97,17 +97,20 @@ export class WorkerHost implements HostView {
       throw error;
     }
     const host = new WorkerHost(options, set, handlers);
+    // The file's settings go to the queues the file names, never to queues a console found in
+    // Redis (those belong to whichever host's file configures them).
+    const fromFile = options.config.configFile === null && options.noWorkers ? [] : options.config.queues.map(({ name }) => set.get(name));
     try {
       await host.startListener();
       await host.events.start();
-      await host.applyRateLimits();
+      await host.applyRateLimits(fromFile);
     } catch (error) {
       await host.stop(0);
       throw error;
     }
     await host.checkRedis();
     if (!options.readOnly) {
-      await syncSchedules(set.queues, options.config.schedules, options.logger).catch(async (error: unknown) => {
+      await syncSchedules(fromFile, options.config.schedules, options.logger).catch(async (error: unknown) => {
         await host.stop(0);
         throw error;
       });
@@ -125,9 +128,10 @@ export class WorkerHost implements HostView {
    * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
    * none (a change is logged from the queue's event feed). A read-only console writes nothing.
    */
-  private async applyRateLimits(): Promise<void> {
+  private async applyRateLimits(fromFile: readonly RedisQueue[]): Promise<void> {
     if (this.options.readOnly) return;
-    await Promise.all(this.options.config.queues.map(({ rateLimit }, index) => this.queues[index]!.setRateLimit(rateLimit ?? null)));
+    const limits = new Map(this.options.config.queues.map(({ name, rateLimit }) => [name, rateLimit ?? null]));
+    await Promise.all(fromFile.map((queue) => queue.setRateLimit(limits.get(queue.name) ?? null)));
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */

@@ -91,6 +91,22 @@ ${schedules}`;
     }
   });
 
+  test('a console (no workers) leaves the schedules and rate limit of a queue it only found in Redis', async () => {
+    const other = await RedisQueue.connect('other', { url: REDIS_URL, prefix });
+    try {
+      // Another host's file gave `other` a schedule and a limit; the queue registered itself on push.
+      await startHost(config('[queues.other]\nrateLimit = { max = 5, per = "1s" }\n[schedules.nightly]\nqueue = "other"\ncron = "0 3 * * *"\ntype = "ping"'));
+      await stopHosts();
+      await other.push({ type: 'ping' });
+      await startHost(config(''), { noWorkers: true });
+      await stopHosts();
+      expect((await other.listSchedules()).map((s) => [s.name, s.source])).toEqual([['nightly', 'config']]);
+      expect(await other.getRateLimit()).toMatchObject({ max: 5, per: 1_000 });
+    } finally {
+      await other.close();
+    }
+  });
+
   test('the host\'s workers fire a file schedule', async () => {
     await startHost(config('[schedules.tick]\nevery = "1s"\ntype = "ping"'));
     const queue = await RedisQueue.connect('main', { url: REDIS_URL, prefix });
