@@ -9,8 +9,8 @@ import type { HostConfig } from '../config/config-types.js';
 import { runDemo } from './demo.js';
 import { drainQueue } from './drain.js';
 import type { BulkProgress } from '../engine/operations.js';
-import { presentJob, presentSchedule, presentText } from '../shared/present.js';
-import { sanitize } from '../shared/sanitize.js';
+import { presentJob, presentSchedule } from '../shared/present.js';
+import { shownText } from './format.js';
 import { connectQueues, type QueueSet } from '../host/queue-set.js';
 import { redisForCommand, type RedisTarget } from '../config/redis-target.js';
 import type { CliActions, CliIo, QueueCount } from './run-cli.js';
@@ -22,6 +22,11 @@ function progressTo(io: CliIo, what: string): (progress: BulkProgress) => void {
     if (total > 0 && examined < total) io.stderr.write(`\r${what}: ${done} done, ${examined} of ${total} looked at\u001b[K`);
     else io.stderr.write('\r\u001b[K');
   };
+}
+
+/** The queue a command names, or every queue of the set when it names none. */
+function chosenQueues(set: QueueSet, name: string | undefined): RedisQueue[] {
+  return name === undefined ? set.queues : [set.get(name)];
 }
 
 /** Hosts the worker pool for `flexq` / `flexq --headless`; resolves to the exit code. */
@@ -107,13 +112,13 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
-        if (warning !== undefined) io.stderr.write(`flexq: warning: ${sanitize(presentText(warning))}\n`);
+        if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);
         return job;
       }),
 
     stats: (command) =>
       withQueues(io, command, async ({ set }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
           const [{ stats, paused, shards, rateLimit, rateLimited }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
@@ -127,7 +132,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
 
     jobs: (command) =>
       withQueues(io, command, async ({ set, config }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         // Every status includes `delayed`: pending lists ready jobs alone (the engine's listJobs).
         const statuses: readonly ListableStatus[] = command.status === undefined ? [...JOB_STATUSES, 'delayed'] : [command.status];
         const pages = await Promise.all(
@@ -142,7 +147,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
 
     schedules: (command) =>
       withQueues(io, command, async ({ set, config }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         const lists = await Promise.all(queues.map(async (queue) =>
           (await queue.listSchedules()).map((schedule) => ({ queue: queue.name, ...presentSchedule(schedule, config.redact) }))));
         return lists.flat();
@@ -150,7 +155,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
 
     show: (command) =>
       withQueues(io, command, async ({ set, config }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         for (const queue of queues) {
           const job = await queue.getJob(command.id);
           if (job !== null) return presentJob(job, config.redact);
@@ -164,7 +169,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).setPriority(command.id, command.priority)),
     retryAll: (command) =>
       withQueues(io, command, async ({ set }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         const counts: QueueCount[] = [];
         for (const queue of queues) {
           const options = { ...(command.type === undefined ? {} : { type: command.type }), onProgress: progressTo(io, `retrying ${command.status} jobs of ${queue.name}`) };
@@ -174,7 +179,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       }),
     clean: (command) =>
       withQueues(io, command, async ({ set }) => {
-        const queues = command.queue === undefined ? set.queues : [set.get(command.queue)];
+        const queues = chosenQueues(set, command.queue);
         const counts: QueueCount[] = [];
         for (const queue of queues) {
           const options = {

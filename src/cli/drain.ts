@@ -8,7 +8,7 @@ import { oneLine } from '../shared/sanitize.js';
 import type { CliOutput } from './run-cli.js';
 
 /** `45s`, `3m05s`, `2h00m`: waits and ETAs to the second. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
   const two = (n: number) => String(n).padStart(2, '0');
   if (s < 60) return `${s}s`;
@@ -33,7 +33,7 @@ export interface DrainOptions {
  * The time left at the rate jobs finished so far, or undefined before any finished. Running jobs
  * of a drained queue only go down, so the rate is finished jobs over time waited.
  */
-export function drainEta(startedWith: number, running: number, waitedMs: number): number | undefined {
+function drainEta(startedWith: number, running: number, waitedMs: number): number | undefined {
   const finished = startedWith - running;
   if (finished <= 0 || waitedMs <= 0) return undefined;
   return Math.ceil((running * waitedMs) / finished);

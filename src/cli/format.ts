@@ -276,8 +276,11 @@ function attemptLines(history: readonly FailedAttempt[]): string {
     .join('\n');
 }
 
-/** Text that Redis or a server wrote (doctor findings): secrets masked, control characters removed. */
-function shownText(text: string): string {
+/**
+ * Text as the CLI prints it (error messages, warnings, doctor findings): secrets masked (a URL's
+ * password, a token a server echoed), then terminal controls removed.
+ */
+export function shownText(text: string): string {
   return sanitize(presentText(text));
 }
 

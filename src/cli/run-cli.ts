@@ -22,12 +22,10 @@ import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from '../config/config-errors.js';
 import type { Env } from '../config/config.js';
 import {
-  checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, statsJson,
+  checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, shownText, statsJson,
   type OutputStyle, type QueueStatsEntry, type ScheduleEntry,
 } from './format.js';
 import { writeSampleConfig } from '../config/sample-config.js';
-import { presentText } from '../shared/present.js';
-import { sanitize } from '../shared/sanitize.js';
 
 /** An output stream, as much of it as the CLI uses. */
 export interface CliOutput {
@@ -180,27 +178,20 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
     if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
     // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
-      io.stderr.write(shownMessage(error.message).split('\n').map((line) => `flexq: ${line}\n`).join(''));
+      io.stderr.write(shownText(error.message).split('\n').map((line) => `flexq: ${line}\n`).join(''));
       return EXIT.failure;
     }
     return fail(io, userMessage(error));
   }
 }
 
-/**
- * An error message as the CLI prints it: secrets masked (a URL's password, a token a server
- * echoed), then terminal controls removed, since messages quote job ids, config values and replies.
- */
-function shownMessage(message: string): string {
-  return sanitize(presentText(message));
-}
 
 function usage(io: CliIo, message: string, command: string): number {
-  io.stderr.write(`flexq: ${shownMessage(message)}\nRun '${command} --help' for usage.\n`);
+  io.stderr.write(`flexq: ${shownText(message)}\nRun '${command} --help' for usage.\n`);
   return EXIT.usage;
 }
 
 function fail(io: CliIo, message: string): number {
-  io.stderr.write(`flexq: ${shownMessage(message)}\n`);
+  io.stderr.write(`flexq: ${shownText(message)}\n`);
   return EXIT.failure;
 }

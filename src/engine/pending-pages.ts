@@ -72,7 +72,7 @@ const READ_BUDGET = 2_000;
 /** Calls a page may take: a bound for a queue whose data moves under the search. */
 const MAX_CALLS = 1_000;
 /** Redis time one locating call may take, in µs: well within the 5 ms that no call may hold Redis for. */
-export const LOCATE_BUDGET_US = 1_500;
+const LOCATE_BUDGET_US = 1_500;
 
 /** The page of `limit` pending jobs from `offset`. */
 export async function readPendingPage(reads: PendingReads, offset: number, limit: number, budgetUs = LOCATE_BUDGET_US): Promise<PendingPage> {

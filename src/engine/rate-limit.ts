@@ -5,7 +5,7 @@ import type { RateLimit, RateLimitStatus } from './types.js';
 /** Most jobs a limit may let start per window: the window keeps one entry per start. */
 export const MAX_RATE_LIMIT = 1_000_000;
 /** Longest window: a year. */
-export const MAX_RATE_WINDOW_MS = 365 * 24 * 3_600_000;
+const MAX_RATE_WINDOW_MS = 365 * 24 * 3_600_000;
 
 /**
  * Checks `{ max, per }` (or null, no limit) for a queue of `shards` shards; throws a ValidationError

@@ -50,7 +50,7 @@ export interface ScheduleInfo {
 }
 
 /** The shortest `every`: a schedule is for recurring work, not a loop. */
-export const MIN_EVERY_MS = 1_000;
+const MIN_EVERY_MS = 1_000;
 
 /** What a schedule's name may be. */
 export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,100}$/;

@@ -62,24 +62,24 @@ export class ScheduleStore {
 
   /** Stores a schedule; false when the stored definition was this very one (nothing changed). */
   async save(name: string, definitionJson: string, firstRunAt: number): Promise<boolean> {
-    return (await this.store.runScript('saveSchedule', [name, definitionJson, firstRunAt])) === 'OK';
+    return (await this.store.call('saveSchedule', [name, definitionJson, firstRunAt])) === 'OK';
   }
 
   /** Removes a schedule; false when there was none of that name. */
   async remove(name: string): Promise<boolean> {
-    return (await this.store.runScript('removeSchedule', [name])) === 1;
+    return (await this.store.call('removeSchedule', [name])) === 1;
   }
 
   /** Pauses or resumes (from `nextRunAt`); null when there is no such schedule, else whether it changed. */
   async setPaused(name: string, paused: boolean, nextRunAt: number): Promise<boolean | null> {
-    const reply = Number(await this.store.runScript('setSchedulePaused', [name, paused ? '1' : '0', nextRunAt]));
+    const reply = Number(await this.store.call('setSchedulePaused', [name, paused ? '1' : '0', nextRunAt]));
     return reply < 0 ? null : reply === 1;
   }
 
   /** Fires a tick (`tick` null: a run now, off the ticks) with the job it adds. */
   async fire(name: string, tick: number | null, nextRunAt: number | null, definitionJson: string, job: ScheduleRunJob): Promise<FireReply> {
     const args = [this.eventsMaxLen, name, tick ?? '', nextRunAt ?? '', definitionJson, job.id, job.recordTail, job.priority];
-    const [code, detail] = (await this.store.runScript('fireSchedule', args)) as [string, string | undefined];
+    const [code, detail] = (await this.store.call('fireSchedule', args)) as [string, string | undefined];
     if (code === 'OK') return { fired: true, createdAt: Math.floor(Number(detail) / 1000) };
     if (code === 'EARLY') return { fired: false, reason: 'EARLY', inMs: Number(detail) };
     return { fired: false, reason: code === 'GONE' || code === 'ID_EXISTS' ? code : 'TAKEN' };
@@ -87,7 +87,7 @@ export class ScheduleStore {
 
   /** The schedules due now (at most `limit`) and when the next one is. */
   async due(limit: number): Promise<DueSchedules> {
-    const reply = (await this.store.runScript('getDueSchedules', [limit])) as string[];
+    const reply = (await this.store.call('getDueSchedules', [limit])) as string[];
     const due: DueSchedules['due'] = [];
     for (let i = 2; i + 2 < reply.length; i += 3) due.push({ name: reply[i]!, tick: Number(reply[i + 1]), definitionJson: reply[i + 2]! });
     return { now: Number(reply[0]), nextIn: Number(reply[1]), due };

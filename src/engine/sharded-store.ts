@@ -45,8 +45,7 @@ export class ShardedStore implements WorkerStore {
   private readonly down = new Map<number, { until: number; failures: number }>();
   private readonly resend = new Map<number, ClaimRequest>();
   /** Outcomes waiting for their shard's next call, and since when (ms). */
-  private readonly held = new Map<number, Outcome[]>();
-  private readonly heldSince = new Map<number, number>();
+  private readonly held = new Map<number, { outcomes: Outcome[]; since: number }>();
 
   constructor(readonly shards: readonly QueueStore[]) {}
 
@@ -76,18 +75,16 @@ export class ShardedStore implements WorkerStore {
 
   /** Keeps outcomes for their shard's next call (an outcome already held is not held twice). */
   private hold(shard: number, outcomes: readonly Outcome[]): void {
-    const held = this.held.get(shard) ?? [];
-    const known = new Set(held.map((o) => `${o.id}:${o.token}`));
+    const held = this.held.get(shard);
+    const known = new Set(held?.outcomes.map((o) => `${o.id}:${o.token}`));
     const added = outcomes.filter((o) => !known.has(`${o.id}:${o.token}`));
     if (added.length === 0) return;
-    this.held.set(shard, [...held, ...added]);
-    if (!this.heldSince.has(shard)) this.heldSince.set(shard, Date.now());
+    this.held.set(shard, { outcomes: [...(held?.outcomes ?? []), ...added], since: held?.since ?? Date.now() });
   }
 
   private takeHeld(shard: number): Outcome[] {
-    const held = this.held.get(shard) ?? [];
+    const held = this.held.get(shard)?.outcomes ?? [];
     this.held.delete(shard);
-    this.heldSince.delete(shard);
     return held;
   }
 
@@ -142,7 +139,7 @@ export class ShardedStore implements WorkerStore {
       }
     }
     reply.heldFor = heldTogether(holds);
-    const overdue = [...this.heldSince].filter(([, since]) => now - since >= OUTCOME_HOLD_MS).map(([shard]) => shard);
+    const overdue = [...this.held].filter(([, { since }]) => now - since >= OUTCOME_HOLD_MS).map(([shard]) => shard);
     await this.finishHeld(overdue, false);
     if (answered === 0 && errors.length > 0) throw errors[0];
     return [outcomes.map(() => true), reply];

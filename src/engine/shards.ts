@@ -96,7 +96,7 @@ export function groupByShard<T>(items: readonly T[], shardOf: (item: T) => numbe
  * with it must go there), else their `group` (an option fair groups may add; none sets it yet).
  * Jobs without a key go to the shards in turn. Runs before the job is checked: a bad key is not one.
  */
-export function routingKey(job: NewJob): string | undefined {
+function routingKey(job: NewJob): string | undefined {
   const { uniqueKey } = job;
   const { group } = job as NewJob & { group?: unknown };
   if (typeof uniqueKey === 'string' && uniqueKey !== '') return uniqueKey;

@@ -70,11 +70,6 @@ export class QueueStore {
     return callScript(this.client, this.keys, name, args, replicated);
   }
 
-  /** Runs one script of another concern of this queue (schedule-store.ts) the way this store runs its own. */
-  runScript(name: ScriptName, args: (string | number)[]): Promise<unknown> {
-    return this.call(name, args);
-  }
-
   private retentionArgs(): number[] {
     const { keepCompleted, keepFailed, retentionBatch } = this.settings;
     return [keepCompleted.age, keepCompleted.count, keepFailed.age, keepFailed.count, retentionBatch];

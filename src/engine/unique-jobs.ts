@@ -5,9 +5,9 @@
 import { ValidationError } from './errors.js';
 
 /** Longest unique key, in characters: it becomes part of a Redis key name. */
-export const MAX_UNIQUE_KEY_LENGTH = 500;
+const MAX_UNIQUE_KEY_LENGTH = 500;
 /** Longest uniqueFor: a year. */
-export const MAX_UNIQUE_FOR_MS = 365 * 24 * 3_600_000;
+const MAX_UNIQUE_FOR_MS = 365 * 24 * 3_600_000;
 
 /** A job's unique key and how long it holds it (0: until the job finishes), as stored. */
 export interface UniqueSettings {

@@ -48,7 +48,7 @@ export interface ClaimRequest {
 }
 
 /** Slots a client's claim requests cycle through: more than it ever has under way at once. */
-export const CLAIM_SLOTS = 8;
+const CLAIM_SLOTS = 8;
 
 /** Hands out the claim requests of one client: a new one per call, or a failed one sent again. */
 export class ClaimRequests {

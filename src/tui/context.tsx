@@ -68,7 +68,7 @@ export function useKeys(scope: KeyScope, isActive: boolean, fallback?: (name: st
 }
 
 /** The scope whose keys are live: a quit in progress, a y/n prompt, a line being typed, or the view. */
-export function focusedScope(s: ConsoleStoreState): KeyScope {
+function focusedScope(s: ConsoleStoreState): KeyScope {
   if (s.quitting) return 'quitting';
   if (s.prompt) return 'prompt';
   if (s.input) return 'input';

@@ -234,7 +234,9 @@ export class ConsoleDataSource {
       }));
       if (all) {
         this.lastStatsAt = now;
-        this.store.getState().setHeader({ topology: describeTopology(this.queues.values().next().value!.getTopology()) });
+        const topology = describeTopology(this.queues.values().next().value!.getTopology());
+        // An unchanged topology leaves the header object (and its render) as it is.
+        if (topology !== this.store.getState().header.topology) this.store.getState().setHeader({ topology });
       }
     } catch (err) {
       for (const name of names) this.dirtyStats.add(name);

@@ -65,7 +65,7 @@ const clamp = (value: number, low: number, high: number) => Math.max(low, Math.m
  * How many places the selected tab pages over: what the last page read said (pending pages also
  * count the places cancelled jobs left until workers pass them), else the queue's stats.
  */
-export function pagedTotal(state: ConsoleState): number {
+function pagedTotal(state: ConsoleState): number {
   const row = selectedQueueRow(state);
   const { page } = state;
   if (page && page.total !== undefined && page.queue === row?.name && page.tab === state.tab) return page.total;

@@ -19,7 +19,7 @@ export interface IsolationSettings {
 const ISOLATIONS = ['none', 'thread', 'process'];
 
 /** Checks isolation settings (the worker's or a handler's own). */
-export function checkIsolation(operation: string, given: Partial<IsolationSettings>, fallback: IsolationSettings): IsolationSettings {
+function checkIsolation(operation: string, given: Partial<IsolationSettings>, fallback: IsolationSettings): IsolationSettings {
   const isolation = given.isolation ?? fallback.isolation;
   const killAfter = given.killAfter ?? fallback.killAfter;
   if (!ISOLATIONS.includes(isolation)) throw new ValidationError(operation, `isolation must be "none", "thread" or "process", got ${JSON.stringify(isolation)}`);

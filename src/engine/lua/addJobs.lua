@@ -64,9 +64,9 @@ local function resentReply(stored)
   end
   if resent then return withDuplicates(unique, {'OK', decodeJob(resent).c}) end
 end
+local now = nowMs()
 -- Every job of the call resolved to a holder of its key: nothing to store.
 if n == 0 then return withDuplicates(unique, {'OK', nowUsText}) end
-local now = nowMs()
 -- A batch is looked up first; a single job is stored with HSETNX below, which looks and writes at once.
 if n > 1 then
   local reply = resentReply(variadic('HMGET', JOBS, ids, 1000))

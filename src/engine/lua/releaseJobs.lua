@@ -24,7 +24,7 @@ end
 if #held == 0 then return 0 end
 -- In the order they were created, so the queue's FIFO order survives the hand-back.
 held, heldJobs = sortForRun(held, heldJobs)
-local levels, batch, scheduled = {}, {}, {}
+local levels, batch, scheduled, heads = {}, {}, {}, {}
 for i, job in ipairs(heldJobs) do
   local attempts = count(job.a) - 1
   job.a = attempts > 0 and attempts or ''
@@ -35,7 +35,7 @@ for i, job in ipairs(heldJobs) do
     scheduled[#scheduled + 1] = held[i]
   else
     -- Back at the head: no later in time than the head (see includes/ready-order.lua).
-    makePendingAtHead(job)
+    makePendingAtHead(job, heads)
   end
   stage(batch, held[i], job)
   levels[#levels + 1] = count(job.p)

@@ -17,7 +17,7 @@ const COLUMNS: Column[] = [
 ];
 
 /** When a schedule runs, as written: `0 3 * * * Europe/Berlin` or `every 1h00m`. */
-export function timingOf(schedule: ScheduleRow): string {
+function timingOf(schedule: ScheduleRow): string {
   if (schedule.every !== undefined) return `every ${shortDuration(schedule.every)}`;
   return schedule.tz === undefined ? schedule.cron ?? '' : `${schedule.cron} ${schedule.tz}`;
 }

@@ -15,7 +15,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   -- Back at the head of their level in the order they were created, as they were claimed.
   found, jobs = sortForRun(found, jobs)
-  local recovered, levels, lost, lostScores, batch = {}, {}, {}, {}, {}
+  local recovered, levels, lost, lostScores, batch, heads = {}, {}, {}, {}, {}, {}
   for i, job in ipairs(jobs) do
     local id = found[i]
     local attempts, maxAttempts = count(job.a), count(job.m)
@@ -29,7 +29,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
       lostScores[#lostScores + 1] = nowUsText
       lostScores[#lostScores + 1] = id
     else
-      makePendingAtHead(job)
+      makePendingAtHead(job, heads)
       recovered[#recovered + 1] = id
       levels[#levels + 1] = count(job.p)
     end
@@ -215,9 +215,10 @@ local function claimJobs(k, maxLen, keep, c, now)
   if replayed then
     claimed, details = replayed, replayedDetails
   elseif wanted > 0 and not read[2] then
-    local leased
+    local leased = 0
     local allowed, limit = startsAllowed(wanted, now, parseRateLimit(read[4]))
-    claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing)
+    -- A queue held by its rate limit reads no ready list.
+    if allowed > 0 then claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing) end
     heldFor = countStarts(limit, claimed, now)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end

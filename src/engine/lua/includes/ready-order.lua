@@ -138,16 +138,19 @@ end
 -- Makes a job pending to be put back at the head of its level: its time is its created time, or
 -- the head's if that is earlier, so the list stays in time order (and a listing shows it as the
 -- oldest there, which it is as far as running goes). Jobs of one call go to one level's head in
--- created order, each no later than the head before the call.
-local function makePendingAtHead(job)
+-- created order, each no later than the head before the call. `heads` keeps each level's head
+-- time (0: empty) for the call: its lists are filed only after all its jobs are made pending.
+local function makePendingAtHead(job, heads)
   makePending(job)
   local level = levelOf(job)
-  local key = readyKey(level)
-  local len = redis.call('LLEN', key)
-  local at = tonumber(job.c)
-  if len > 0 then
-    local head = timeAtRank(key, level, len, len - 1)
-    if head > 0 and (not at or head < at) then at = head end
+  local head = heads[level]
+  if head == nil then
+    local key = readyKey(level)
+    local len = redis.call('LLEN', key)
+    head = len > 0 and timeAtRank(key, level, len, len - 1) or 0
+    heads[level] = head
   end
+  local at = tonumber(job.c)
+  if head > 0 and (not at or head < at) then at = head end
   if at then job.e = whole(at) end
 end
