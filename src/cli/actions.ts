@@ -109,6 +109,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(command.priority === undefined ? {} : { priority: command.priority }),
           ...(command.delay === undefined ? {} : { delay: command.delay }),
           ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
+          ...(command.group === undefined ? {} : { group: command.group }),
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());

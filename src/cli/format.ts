@@ -167,6 +167,7 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
     ['status', { text: status, colour: STATUS_COLOUR[status] }],
     ['attempts', { text: `${job.attempts}/${job.maxAttempts}` }],
     ['priority', { text: String(job.priority) }],
+    ['group', optional(job.group, sanitize)],
     ['delay', { text: `${job.delay} ms` }],
     ['timeout', optional(job.timeout, (ms) => `${ms} ms`)],
     ['created', { text: job.createdAt.toISOString() }],

@@ -66,7 +66,7 @@ function flagsOf(script: ScriptName): string {
 const LUA_DIR = new URL('./lua/', import.meta.url);
 // In order of use: claim and outcomes call history's, unique's and ratelimit's helpers.
 const INCLUDES = [
-  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'claim', 'outcomes',
+  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'turns', 'claim', 'outcomes',
 ];
 
 function luaFile(path: string): string {

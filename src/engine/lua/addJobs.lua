@@ -10,7 +10,8 @@
 -- ARGV[4] priority of every job, or '' when they differ
 -- ARGV[5] the jobs' ids, comma-separated (one argument costs less to send than n)
 -- ARGV[6…5+n] their records from max attempts on:
---         `max attempts|priority|delay|timeout|type length|type payload JSON`
+--         `max attempts|priority|delay|timeout|type length[,group]|type payload JSON`
+--         (a grouped job is never sent with a common delay and priority: its lane is read per job)
 -- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
 --         then their number m (0 for none); see includes/unique.lua
@@ -22,6 +23,7 @@
 -- Errors (before any write) on a malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local GROUP_IN_TAIL = '^[^|]*|[^|]*|[^|]*|[^|]*|%d+,([^|]*)|'
 local maxLen = ARGV[1]
 
 local n = numberArg(2, 'number of jobs', 1, 1e7)
@@ -76,7 +78,7 @@ end
 local batch, scheduled, delayed = {}, {}, {}
 -- The common batch: every job ready now at one priority, which goes to its list as it is.
 local allReady = uniform and ARGV[3] == '0'
-local readyIds, readyLevels = allReady and ids or {}, {}
+local readyIds, readyLevels, readyGroups = allReady and ids or {}, {}, {}
 for i = 1, n do
   local id = ids[i]
   local runAt = ''
@@ -90,6 +92,7 @@ for i = 1, n do
     else
       readyIds[#readyIds + 1] = id
       readyLevels[#readyLevels + 1] = priorityOf(i)
+      readyGroups[#readyGroups + 1] = string.match(ARGV[5 + i], GROUP_IN_TAIL) or ''
     end
   end
   batch[2 * i - 1] = id
@@ -107,7 +110,7 @@ holdUniqueKeys(unique)
 if allReady then
   pushReady(prioritiesKey, ids, ARGV[4], false)
 else
-  fileReady(prioritiesKey, readyIds, readyLevels, false)
+  fileReady(prioritiesKey, readyIds, readyLevels, false, readyGroups)
 end
 schedule(delayedKey, wakeKey, scheduled)
 if #readyIds > 0 then wake(wakeKey) end

@@ -1,6 +1,6 @@
 -- locatePendingPage: where the page at `offset` of the pending jobs starts, for paging them by rank
 -- (src/engine/pending-pages.ts reads the page from there with readPendingEntries); reads only.
--- Pending jobs are the entries of every level's ready list (each in time order, see
+-- Pending jobs are the entries of every lane's level's ready list (each in time order, see
 -- includes/ready-order.lua) and the delayed jobs already due, newest first by the time they
 -- became ready (a due delayed job: its run-at); ties go by level, highest first, the due ones
 -- last, then by place in their list. Offsets count list entries, tombstones too (a page skips
@@ -18,7 +18,8 @@
 -- ARGV[4] the pivot time µs of a round under way ('' for none)
 -- ARGV[5..] the state a previous call handed back, per source: source, lo, hi (ranks from the
 --         newest), and its counts for the pivot if done ('' otherwise): newer, no older
--- A source is a level (its ready list) or `due` (the due delayed jobs).
+-- A source is a level (its ready list), `<level>:<group>` (a fair group's list of that level) or
+-- `due` (the due delayed jobs). Every call lists the groups with ready jobs: O(groups) more.
 -- Returns {'more', now, pivot, <state as above>…} to be called again with those, or
 -- {'found', now, total entries, source, entries, start rank, …}: the page is the merge of the
 -- sources from their start ranks on.
@@ -32,9 +33,16 @@ local budget = numberArg(3, 'budget', 0, 1e6)
 local started = nowUs
 
 local sources, total = {}, 0
-for _, level in ipairs(redis.call('ZREVRANGE', prioritiesKey, 0, -1)) do
-  local key = readyKey(level)
-  sources[#sources + 1] = {name = level, level = level, key = key, len = redis.call('LLEN', key)}
+local function addLane(group)
+  for _, level in ipairs(redis.call('ZREVRANGE', lanePriorities(prioritiesKey, group), 0, -1)) do
+    local key = readyKey(level, group)
+    local name = group == '' and level or level .. ':' .. group
+    sources[#sources + 1] = {name = name, level = level, key = key, len = redis.call('LLEN', key)}
+  end
+end
+addLane('')
+for _, group in ipairs(redis.call('ZRANGE', BASE .. GROUP_TURNS, 0, -1)) do
+  if group ~= '' then addLane(group) end
 end
 sources[#sources + 1] = {name = 'due', len = redis.call('ZCOUNT', delayedKey, '-inf', nowText)}
 local byName = {}

@@ -4,8 +4,8 @@
 -- KEYS[2] priorities  ZSET `<base>priorities` (unread; named so the call carries the queue's slot)
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- ARGV[1] now ms: delayed jobs due by then are pending
--- ARGV[2..] triples: source (a level, or `due` for the due delayed jobs), first rank (0: the
---           newest entry), how many entries
+-- ARGV[2..] triples: source (a level, `<level>:<group>` for a fair group's list, or `due` for the
+--           due delayed jobs), first rank (0: the newest entry), how many entries
 -- Returns, per triple, the number n of entries read, then n times: entry (a job id or a
 -- tombstone), time µs, 1 when it is a pending job to show, else 0.
 
@@ -13,8 +13,10 @@ local delayedKey = KEYS[3]
 local nowText = whole(numberArg(1, 'now', 0, 1e15))
 local reply = {}
 
-local function readList(level, first, n)
-  local key = readyKey(level)
+local function readList(source, first, n)
+  local level, group = string.match(source, '^(%-?%d+):(.*)$')
+  level = level or source
+  local key = readyKey(level, group)
   local len = redis.call('LLEN', key)
   local last = math.min(first + n, len)
   if last <= first then return {}, {}, {} end

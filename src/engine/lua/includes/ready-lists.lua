@@ -1,9 +1,43 @@
 -- The ready lists (needs lib): filing pending jobs under their priority level, telling a stale
 -- list entry from a valid one, the run order of jobs that become ready together, and promoting
 -- due delayed and retrying jobs.
+--
+-- Fair groups: a job dispatched with a group (`<type length>,<group>|` in its record) waits in its
+-- group's own lane, a set of ready lists and a priorities set of its own, so that claims can take
+-- the groups in turn (includes/turns.lua); jobs without a group make up the lane ''. Within a lane
+-- the order is as it always was: priority, then oldest first. `<base>groupTurns` (ZSET lane ->
+-- the turn it was last served in) holds the lanes that may have ready jobs, `<base>groupTurn`
+-- (STRING) the last turn given; it exists once a grouped job was filed, and claims read it to
+-- know whether to take turns at all: a queue that never saw a group pays nothing for them.
 
-local function readyKey(priority)
+local GROUP_TURNS, GROUP_TURN = 'groupTurns', 'groupTurn'
+
+local function readyKey(priority, group)
+  if group and group ~= '' then return BASE .. 'gready:' .. group .. ':' .. priority end
   return BASE .. 'ready:' .. priority
+end
+
+-- A lane's priorities set: the queue's own (`prioritiesKey`) for jobs without a group.
+local function lanePriorities(prioritiesKey, group)
+  if group == '' then return prioritiesKey end
+  return BASE .. 'gpriorities:' .. group
+end
+
+-- A decoded job's group, '' for none.
+local function groupOf(job)
+  return string.match(job.tail, '^%d+,([^|]*)|') or ''
+end
+
+-- Puts a lane that has ready jobs into the turns, behind those served before (a lane already in
+-- them keeps its place). The first grouped job turns taking turns on, with the lane '' in them for
+-- good: jobs without a group get their turn like any group.
+local function enterTurns(group)
+  local last = redis.call('SET', BASE .. GROUP_TURN, '0', 'NX', 'GET')
+  if not last then
+    last = '0'
+    redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', last, '')
+  end
+  redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', last, group)
 end
 
 -- How many jobs the ready lists hold, kept by every push and pop: stats read it in O(1) however
@@ -15,18 +49,20 @@ local function countReady(delta)
 end
 
 -- Appends (or, for jobs that were already waiting, puts back at the head) ready jobs of one
--- level, `ids` in run order. LPUSH puts each value before the last, so a head push goes in reverse
--- to leave the first of `ids` first.
-local function pushReady(prioritiesKey, ids, priority, atHead)
+-- level of one lane (`group`, '' or nil for none), `ids` in run order. LPUSH puts each value
+-- before the last, so a head push goes in reverse to leave the first of `ids` first.
+local function pushReady(prioritiesKey, ids, priority, atHead, group)
   if #ids == 0 then return end
+  group = group or ''
   if atHead then
     local reversed = {}
     for i = #ids, 1, -1 do reversed[#reversed + 1] = ids[i] end
-    variadic('LPUSH', readyKey(priority), reversed, 1000)
+    variadic('LPUSH', readyKey(priority, group), reversed, 1000)
   else
-    variadic('RPUSH', readyKey(priority), ids, 1000)
+    variadic('RPUSH', readyKey(priority, group), ids, 1000)
   end
-  redis.call('ZADD', prioritiesKey, priority, priority)
+  redis.call('ZADD', lanePriorities(prioritiesKey, group), priority, priority)
+  if group ~= '' then enterTurns(group) end
   countReady(#ids)
 end
 
@@ -73,28 +109,31 @@ local function makePending(job)
   job.s, job.e, job.r = PENDING, nowUsText, ''
 end
 
--- Files pending jobs in their ready lists (priorities[i] is the level of ids[i]), one write per level.
-local function fileReady(prioritiesKey, ids, priorities, atHead)
+-- Files pending jobs in their ready lists (priorities[i] is the level of ids[i], groups[i] its
+-- group; no `groups`: none has one), one write per level of each lane.
+local function fileReady(prioritiesKey, ids, priorities, atHead, groups)
   if #ids == 0 then return end
-  local level, mixed = priorities[1], false
+  local level, group, mixed = priorities[1], groups and groups[1] or '', false
   for i = 2, #priorities do
-    if priorities[i] ~= level then
+    if priorities[i] ~= level or (groups and groups[i] ~= group) then
       mixed = true
       break
     end
   end
-  -- A batch of one level, the common case, goes to its list as it is.
-  if not mixed then return pushReady(prioritiesKey, ids, level, atHead) end
-  local byLevel = {}
+  -- A batch of one level and lane, the common case, goes to its list as it is.
+  if not mixed then return pushReady(prioritiesKey, ids, level, atHead, group) end
+  local buckets, order = {}, {}
   for i, id in ipairs(ids) do
-    local bucket = byLevel[priorities[i]]
+    local lane = groups and groups[i] or ''
+    local name = lane .. '|' .. priorities[i]
+    local bucket = buckets[name]
     if not bucket then
-      bucket = {}
-      byLevel[priorities[i]] = bucket
+      bucket = {group = lane, level = priorities[i], ids = {}}
+      buckets[name], order[#order + 1] = bucket, bucket
     end
-    bucket[#bucket + 1] = id
+    bucket.ids[#bucket.ids + 1] = id
   end
-  for priority, levelIds in pairs(byLevel) do pushReady(prioritiesKey, levelIds, priority, atHead) end
+  for _, bucket in ipairs(order) do pushReady(prioritiesKey, bucket.ids, bucket.level, atHead, bucket.group) end
 end
 
 -- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists;
@@ -114,14 +153,14 @@ local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
   end
   -- Due at the same time, they run in the order they were created (FIFO within a priority).
   local sortedIds, sortedJobs = sortForRun(found, jobs, runAt)
-  local ids, priorities, batch = {}, {}, {}
+  local ids, priorities, groups, batch = {}, {}, {}, {}
   for i, job in ipairs(sortedJobs) do
     local id = sortedIds[i]
     makePending(job)
     stage(batch, id, job)
-    ids[#ids + 1], priorities[#priorities + 1] = id, count(job.p)
+    ids[#ids + 1], priorities[#priorities + 1], groups[#groups + 1] = id, count(job.p), groupOf(job)
     promoted[#promoted + 1] = id
   end
   saveJobs(batch)
-  fileReady(prioritiesKey, ids, priorities, false)
+  fileReady(prioritiesKey, ids, priorities, false, groups)
 end

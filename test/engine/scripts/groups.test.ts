@@ -1,0 +1,78 @@
+/**
+ * Fair groups at the script level: a grouped job waits in its group's lane, claims take the lanes
+ * in turn, and every path that puts a job back (hand-back, lease recovery, retry, promotion) or
+ * takes it out (cancel) uses its lane, never the lane of jobs without a group.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newJob, scriptHarness, type Harness } from './harness.js';
+
+describe('fair groups in the scripts', () => {
+  let h: Harness;
+  beforeEach(async () => (h = await scriptHarness('groups')));
+  afterEach(() => h.close());
+
+  const lane = (group: string, priority = 0) => `${h.keys.base}gready:${group}:${priority}`;
+  const turns = async () => h.raw.zrange(`${h.keys.base}groupTurns`, 0, -1);
+  const claimIds = async (n: number, leaseMs = 30_000) => (await h.store.claim(n, leaseMs)).jobs.map((job) => job.id);
+
+  it('files a grouped job in its lane, with the lanes in the turns, and the rest as before', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('p1'), newJob('a2', { group: 'a', priority: 3 })]);
+    expect(await h.raw.lrange(lane('a'), 0, -1)).toEqual(['a1']);
+    expect(await h.raw.lrange(lane('a', 3), 0, -1)).toEqual(['a2']);
+    expect(await h.raw.zrange(`${h.keys.base}gpriorities:a`, 0, -1)).toEqual(['0', '3']);
+    expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(['p1']);
+    expect(await turns()).toEqual(['', 'a']);
+    expect(await h.raw.get(`${h.keys.base}readyCount`)).toBe('3');
+  });
+
+  it('claims one job per lane in turn, and a dry group leaves the turns', async () => {
+    await h.store.addJobs(['a1', 'a2', 'a3'].map((id) => newJob(id, { group: 'a' })));
+    await h.store.addJobs([newJob('b1', { group: 'b' })]);
+    await h.store.addJobs([newJob('p1')]);
+    expect(await claimIds(4)).toEqual(['p1', 'a1', 'b1', 'a2']);
+    // b's lane is empty now; the claim that finds it so takes it out of the turns.
+    expect(await claimIds(4)).toEqual(['a3']);
+    expect(await turns()).toEqual(['']);
+    expect(await claimIds(4)).toEqual([]);
+    // A group whose jobs come back enters the turns again.
+    await h.store.addJobs([newJob('b2', { group: 'b' })]);
+    expect(await turns()).toContain('b');
+    expect(await claimIds(1)).toEqual(['b2']);
+  });
+
+  it('hands a claimed grouped job back to the head of its lane', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('a2', { group: 'a' })]);
+    const [claimed] = (await h.store.claim(1, 30_000)).jobs;
+    expect(claimed!.id).toBe('a1');
+    expect(await h.store.release([{ id: 'a1', token: claimed!.token }])).toBe(1);
+    expect(await h.raw.lrange(lane('a'), 0, -1)).toEqual(['a1', 'a2']);
+    expect(await h.raw.llen(h.ready(0))).toBe(0);
+  });
+
+  it('recovers an expired grouped lease to the head of its lane', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('a2', { group: 'a' })]);
+    expect(await claimIds(1)).toEqual(['a1']);
+    await h.makeDue(h.keys.active, 'a1');
+    await h.store.claim(0, 30_000);
+    expect(await h.raw.lrange(lane('a'), 0, -1)).toEqual(['a1', 'a2']);
+    expect(await h.fields('a1')).toMatchObject({ s: 'pending' });
+  });
+
+  it('leaves a tombstone in the lane on cancel and re-files a retried job there', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('a2', { group: 'a' })]);
+    await h.store.cancel('a1');
+    const [first] = await h.raw.lrange(lane('a'), 0, 0);
+    expect(first).toMatch(/^~\d+$/);
+    expect(await claimIds(2)).toEqual(['a2']);
+    await h.store.retry('a1');
+    expect(await h.raw.lrange(lane('a'), 0, -1)).toEqual(['a1']);
+    expect(await claimIds(2)).toEqual(['a1']);
+  });
+
+  it('promotes a due delayed grouped job into its lane', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a', delay: 60_000 })]);
+    expect(await h.raw.llen(lane('a'))).toBe(0);
+    await h.makeDue(h.keys.delayed, 'a1');
+    expect(await claimIds(1)).toEqual(['a1']);
+  });
+});
