@@ -31,6 +31,8 @@ export interface QueueStatsEntry {
   rateLimit?: RateLimitStatus;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited?: boolean;
+  /** Set when the queue caps the running jobs of each fair group. */
+  groupConcurrency?: number;
   /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
   shards?: ShardOverview[];
 }
@@ -108,12 +110,14 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
 
 /**
  * `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name; with a rate limit,
- * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`; with a group cap,
+ * `groupConcurrency`.
  */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited }) => [queue, {
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited, groupConcurrency }) => [queue, {
     ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }),
     ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
+    ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
     ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }

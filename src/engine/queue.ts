@@ -19,7 +19,7 @@ import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
 import { readWorkers } from './heartbeat.js';
-import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
+import { checkGroupConcurrency, checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
 import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
 
 export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
@@ -38,6 +38,8 @@ export interface QueueOverview {
   rateLimit: RateLimitStatus | null;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited: boolean;
+  /** At most this many jobs of one fair group run at once; null when there is no cap. */
+  groupConcurrency: number | null;
   /** A sharded queue's shards, each at a glance (absent for a queue of one shard). */
   shards?: ShardOverview[];
 }
@@ -251,6 +253,17 @@ export class RedisQueue {
 
   private async readRateLimit(): Promise<RateLimitStatus | null> {
     return mergeRateLimits(await Promise.all(this.shards.map((shard) => shard.rateLimit())));
+  }
+
+  /**
+   * At most `limit` jobs of one fair group (`JobOptions.group`) run at once, counted across every
+   * worker everywhere (stored in Redis, like pause); `null` lifts the cap. A sharded queue keeps a
+   * group on one shard, so the cap holds there.
+   */
+  async setGroupConcurrency(limit: number | null): Promise<void> {
+    this.ensureOpen('setGroupConcurrency');
+    const checked = checkGroupConcurrency('setGroupConcurrency', limit);
+    await Promise.all(this.shards.map((shard) => shard.setGroupConcurrency(checked ?? 0)));
   }
 
   /** Whether workers are held from claiming this queue's jobs. */

@@ -150,6 +150,47 @@ describe('fair groups', () => {
   });
 });
 
+describe('a cap on each group', () => {
+  const f = useWorkerFixture();
+
+  it('runs at most 2 jobs of a group at once across two workers, while other groups go on', async () => {
+    await f.queue.setGroupConcurrency(2);
+    expect((await f.queue.getOverview()).groupConcurrency).toBe(2);
+    await f.dispatcher.dispatchBulk(Array.from({ length: 12 }, (_, n) => ({ type: 't', payload: { n }, options: { group: 'A' } })));
+    await f.dispatcher.dispatchBulk(Array.from({ length: 4 }, (_, n) => ({ type: 't', payload: { n }, options: { group: 'B' } })));
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    const started: string[] = [];
+    for (let w = 0; w < 2; w++) {
+      const worker = f.worker({ numWorkers: 4 });
+      worker.registerHandler('t', async (_ctx, job) => {
+        const group = job.group!;
+        started.push(group);
+        running.set(group, (running.get(group) ?? 0) + 1);
+        most.set(group, Math.max(most.get(group) ?? 0, running.get(group)!));
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        running.set(group, running.get(group)! - 1);
+        return { success: true };
+      });
+      void worker.start();
+    }
+    await waitFor('16 jobs to complete', async () => (await f.queue.getStats()).completedJobs === 16, { timeoutMs: 30_000 });
+    expect(most.get('A')).toBe(2);
+    expect(most.get('B')).toBe(2);
+    // B did not wait for A's backlog.
+    expect(started.lastIndexOf('B')).toBeLessThan(started.lastIndexOf('A'));
+  });
+
+  it('refuses a bad cap, naming it, and null lifts the cap', async () => {
+    for (const bad of [0, -1, 1.5, '2', Number.NaN]) {
+      await expect(f.queue.setGroupConcurrency(bad as number)).rejects.toThrow(/group concurrency must be an integer from 1 to 1000000 or null/);
+    }
+    await f.queue.setGroupConcurrency(3);
+    await f.queue.setGroupConcurrency(null);
+    expect((await f.queue.getOverview()).groupConcurrency).toBeNull();
+  });
+});
+
 describe('fair groups on a sharded queue', () => {
   it('keeps each group on one shard and rotates the groups there', async () => {
     const { queue, cleanup } = await freshQueue('gshards', { shards: 3 });

@@ -12,7 +12,7 @@
 -- KEYS[8] cancelled   ZSET `<base>cancelled`
 -- KEYS[9] paused      STRING `<base>paused`
 -- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
---          µs the oldest ready job entered pending (-1: none)}.
+--          µs the oldest ready job entered pending (-1: none), the fair groups' cap (0: none)}.
 
 local prioritiesKey = KEYS[2]
 -- The oldest ready job is at the head of some level's list (each is oldest first). Looking at
@@ -49,4 +49,5 @@ return {
   redis.call('ZCARD', KEYS[8]),
   redis.call('EXISTS', KEYS[9]),
   oldest,
+  tonumber(redis.call('GET', BASE .. GROUP_LIMIT)) or 0,
 }

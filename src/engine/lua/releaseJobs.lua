@@ -38,10 +38,12 @@ for i, job in ipairs(heldJobs) do
     makePendingAtHead(job, heads)
   end
   stage(batch, held[i], job)
+  -- Every held job leaves processing; `groups` also files the ready ones in their lanes.
   levels[#levels + 1], groups[#groups + 1] = count(job.p), groupOf(job)
 end
 variadic('ZREM', activeKey, held, 1000)
 saveJobs(batch)
+leaveGroups(groups)
 if delay > 0 then
   schedule(delayedKey, wakeKey, scheduled)
 else

@@ -75,4 +75,56 @@ describe('fair groups in the scripts', () => {
     await h.makeDue(h.keys.delayed, 'a1');
     expect(await claimIds(1)).toEqual(['a1']);
   });
+
+  describe('with a cap on each group', () => {
+    const claimed = async (n: number) => (await h.store.claim(n, 30_000)).jobs;
+    const running = async () => h.raw.hgetall(`${h.keys.base}groupRunning`);
+
+    it('holds a group at its cap while other lanes go on, and lets it back as a job of it finishes', async () => {
+      await h.store.setGroupConcurrency(1);
+      await h.store.addJobs(['a1', 'a2', 'a3'].map((id) => newJob(id, { group: 'a' })));
+      await h.store.addJobs(['b1', 'b2'].map((id) => newJob(id, { group: 'b' })));
+      const first = await claimed(10);
+      expect(first.map((job) => job.id)).toEqual(['a1', 'b1']);
+      expect(await running()).toEqual({ a: '1', b: '1' });
+      expect(await claimed(10)).toEqual([]);
+      expect(await h.raw.smembers(`${h.keys.base}groupsHeld`)).toEqual(expect.arrayContaining(['a', 'b']));
+      const a1 = first.find((job) => job.id === 'a1')!;
+      await h.store.finish([{ id: 'a1', token: a1.token, kind: 'completed', value: '', retryDelay: 0 }]);
+      expect(await running()).toEqual({ b: '1' });
+      expect((await claimed(10)).map((job) => job.id)).toEqual(['a2']);
+    });
+
+    it('counts a job out of its group on cancel, hand-back, lease recovery and a failed attempt', async () => {
+      await h.store.setGroupConcurrency(1);
+      await h.store.addJobs(['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => newJob(id, { group: 'a', maxAttempts: 1 })));
+      const take = async (id: string) => {
+        const [job] = await claimed(5);
+        expect(job?.id).toBe(id);
+        expect(await claimed(5)).toEqual([]);
+        return job!;
+      };
+      await take('a1');
+      await h.store.cancel('a1');
+      const a2 = await take('a2');
+      expect(await h.store.release([{ id: 'a2', token: a2.token }])).toBe(1);
+      await take('a2');
+      await h.makeDue(h.keys.active, 'a2');
+      await h.store.claim(0, 30_000);
+      expect(await h.fields('a2')).toMatchObject({ s: 'failed' });
+      const a3 = await take('a3');
+      await h.store.finish([{ id: 'a3', token: a3.token, kind: 'failed', value: 'boom', retryDelay: 0 }]);
+      await take('a4');
+      expect(await running()).toEqual({ a: '1' });
+    });
+
+    it('lifts the cap with 0, and a resend changes nothing', async () => {
+      expect(await h.store.setGroupConcurrency(2)).toBe(true);
+      expect(await h.store.setGroupConcurrency(2)).toBe(false);
+      expect((await h.store.stats()).groupConcurrency).toBe(2);
+      expect(await h.store.setGroupConcurrency(0)).toBe(true);
+      expect((await h.store.stats()).groupConcurrency).toBeNull();
+      await expect(h.store.setGroupConcurrency(1.5)).rejects.toThrow(/whole number/);
+    });
+  });
 });

@@ -16,8 +16,10 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   -- Back at the head of their level in the order they were created, as they were claimed.
   found, jobs = sortForRun(found, jobs)
   local recovered, levels, groups, lost, lostScores, batch, heads = {}, {}, {}, {}, {}, {}, {}
+  local leaving = {}
   for i, job in ipairs(jobs) do
     local id = found[i]
+    leaving[i] = groupOf(job)
     local attempts, maxAttempts = count(job.a), count(job.m)
     local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
     local final = attempts >= maxAttempts
@@ -37,6 +39,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   saveJobs(batch)
   fileReady(k.priorities, recovered, levels, true, groups)
+  leaveGroups(leaving)
   if #lostScores > 0 then
     variadic('ZADD', k.failed, lostScores, 1000)
     countFinished(0, #lost)
@@ -125,6 +128,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
   until #leased >= wanted or dry
   saveJobs(claimed)
   countReady(-#leased)
+  if turns then startInGroups(claimed) end
   if #leased > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     -- These leases may run out before anything the upkeep knows of.
@@ -155,16 +159,22 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
+-- What popInTurn needs from the claim's MGET (see claimJobs); nil for a queue that never saw a group.
+local function turnsOf(read)
+  if not read[5] then return nil end
+  return {last = tonumber(read[5]) or 0, limit = tonumber(read[6]), taken = {}}
+end
+
 -- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to
 -- `wanted` jobs as the rate limit allows (or, for a request sent again, the jobs it leased the
 -- first time). One MGET reads what every claim needs first: the upkeep's timing, the pause flag,
--- the request's stash, the rate limit and the groups' last turn. Reply: {ms until the next delayed or retrying job is due
+-- the request's stash, the rate limit, the groups' last turn and their cap. Reply: {ms until the next delayed or retrying job is due
 -- or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate limit
 -- lets another job start when it holds the queue now (-1: it does not)}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
   local stashKey = request.slot == '' and k.paused or claimStashKey(request)
-  local read = redis.call('MGET', upkeepKey(), k.paused, stashKey, rateLimitKey(), BASE .. GROUP_TURN)
+  local read = redis.call('MGET', upkeepKey(), k.paused, stashKey, rateLimitKey(), BASE .. GROUP_TURN, BASE .. GROUP_LIMIT)
   -- When something falls due (`due`, nil: nothing scheduled) and when the sets were last looked at.
   local timing = {}
   timing.due, timing.looked = parseUpkeep(read[1])
@@ -193,7 +203,7 @@ local function claimJobs(k, maxLen, keep, c, now)
     local leased = 0
     local allowed, limit = startsAllowed(wanted, now, parseRateLimit(read[4]))
     -- A queue held by its rate limit reads no ready list.
-    if allowed > 0 then claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing, read[5] and {last = tonumber(read[5]) or 0}) end
+    if allowed > 0 then claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing, turnsOf(read)) end
     heldFor = countStarts(limit, claimed, now)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end

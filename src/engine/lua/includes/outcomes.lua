@@ -36,7 +36,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     ids[n], tokens[n] = ARGV[at], ARGV[at + 1]
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
-  local recorded, batch, finished, results = {}, {}, {}, {}
+  local recorded, batch, finished, results, leaving = {}, {}, {}, {}, {}
   local RECORDED_AS = {completed = COMPLETED, retrying = RETRYING, failed = FAILED}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
@@ -76,7 +76,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       nb = nb + 2
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
-      finished[nf] = id
+      finished[nf], leaving[nf] = id, updated
       local group = byOutcome[outcome]
       group[#group + 1] = id
       local finishedScores = scored[outcome]
@@ -92,6 +92,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     end
   end
   saveJobs(batch)
+  leaveGroups(groupsOfRecords(leaving))
   if #results > 0 then
     -- A result joins whatever the job's earlier failed attempts left.
     local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}

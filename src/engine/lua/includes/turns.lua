@@ -1,6 +1,61 @@
 -- Taking ready jobs off the lanes (needs lib, ready-lists): one lane's levels highest first, or,
 -- in a queue that has seen groups, the lanes in turn (see ready-lists.lua for lanes and turns).
 
+-- Per-group concurrency (`setGroupConcurrency`): `<base>groupLimit` (STRING n) caps the jobs of
+-- one group running at once, across every worker. `<base>groupRunning` (HASH group -> n) counts
+-- them: up at a claim, down at every way out of processing (an outcome, a cancel, a hand-back, a
+-- lease recovery). A lane found at its cap leaves the turns for `<base>groupsHeld` (SET), and the
+-- next of its jobs to leave processing puts it back: a held group has running jobs, so one will.
+local GROUP_LIMIT, GROUP_RUNNING, GROUPS_HELD = 'groupLimit', 'groupRunning', 'groupsHeld'
+
+-- A record's group: the tail after the twelve head fields is `<type length>,<group>|` for one.
+local GROUPED_RECORD = '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|%d+,([^|]*)|'
+
+local function countByGroup(groups)
+  local counts, any = {}, false
+  for _, group in pairs(groups) do
+    if group and group ~= '' then counts[group], any = (counts[group] or 0) + 1, true end
+  end
+  return any and counts
+end
+
+-- Counts jobs of a claim (flat id, record list) as running in their groups.
+local function startInGroups(claimed)
+  local groups = {}
+  for i = 2, #claimed, 2 do groups[#groups + 1] = string.match(claimed[i], GROUPED_RECORD) or false end
+  for group, n in pairs(countByGroup(groups) or {}) do redis.call('HINCRBY', BASE .. GROUP_RUNNING, group, n) end
+end
+
+-- Counts jobs out of processing in their groups (`groups`: each job's group, '' or false for none)
+-- and puts a group held at its cap back into the turns, waking an idle worker for its jobs.
+local function leaveGroups(groups)
+  local counts = countByGroup(groups)
+  if not counts then return end
+  local released = false
+  for group, n in pairs(counts) do
+    if redis.call('HINCRBY', BASE .. GROUP_RUNNING, group, -n) <= 0 then redis.call('HDEL', BASE .. GROUP_RUNNING, group) end
+    if redis.call('SREM', BASE .. GROUPS_HELD, group) == 1 then
+      redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', redis.call('GET', BASE .. GROUP_TURN) or '0', group)
+      released = true
+    end
+  end
+  if released then wake(BASE .. 'wake') end
+end
+
+-- The groups of finished records (outcomes), for leaveGroups.
+local function groupsOfRecords(records)
+  local groups = {}
+  for i, record in ipairs(records) do groups[i] = string.match(record, GROUPED_RECORD) or false end
+  return groups
+end
+
+-- Whether a group lane is at its cap (`turns.limit`), counting the jobs this claim took from it.
+local function atGroupCap(group, turns)
+  if not turns.limit or group == '' then return false end
+  local running = tonumber(redis.call('HGET', BASE .. GROUP_RUNNING, group)) or 0
+  return running + (turns.taken[group] or 0) >= turns.limit
+end
+
 -- Takes up to `wanted` ids off one lane, highest priority first, oldest first within one, with the
 -- level each came from, and whether the lane ran dry. The levels come a few at a time. A level
 -- whose list this claim drains stays in the priorities set until a claim finds it empty (an LPOP
@@ -30,9 +85,11 @@ end
 -- Takes up to `wanted` ids one per lane in turn, the lane served longest ago first; each lane
 -- served goes behind the others, and a dry group lane leaves the turns until a job is filed in it
 -- again. The lane '' stays (its jobs are not filed through enterTurns): found empty, it goes behind
--- the others too. A round reads one lane more than it needs, so that an empty '' does not end it:
--- a round that takes nothing has then removed a lane for each job wanted, or read every lane.
--- `turns.last`: the last turn given, moved on here. Returns as popLane does.
+-- the others too, and a group at its cap leaves them for the held groups. A round reads one lane
+-- more than it needs, so that an empty '' does not end it: a round that takes nothing has then
+-- removed a lane for each job wanted, or read every lane. `turns`: the last turn given (`last`,
+-- moved on here), the group cap (`limit`, nil for none) and the jobs taken per group (`taken`).
+-- Returns as popLane does.
 local function popInTurn(prioritiesKey, wanted, turns)
   local turnsKey = BASE .. GROUP_TURNS
   local ids, levels = {}, {}
@@ -41,20 +98,27 @@ local function popInTurn(prioritiesKey, wanted, turns)
   while #ids < wanted and not dry do
     local before, asked = #ids, wanted - #ids
     local lanes = redis.call('ZRANGE', turnsKey, 0, asked)
-    local served, gone = {}, {}
+    local served, gone, held = {}, {}, {}
     for _, group in ipairs(lanes) do
       if #ids == wanted then break end
-      local popped, poppedLevels = popLane(lanePriorities(prioritiesKey, group), group, 1)
-      if popped[1] then ids[#ids + 1], levels[#levels + 1] = popped[1], poppedLevels[1] end
+      local popped, poppedLevels = {}, {}
+      local capped = atGroupCap(group, turns)
+      if not capped then popped, poppedLevels = popLane(lanePriorities(prioritiesKey, group), group, 1) end
+      if popped[1] then
+        ids[#ids + 1], levels[#levels + 1] = popped[1], poppedLevels[1]
+        turns.taken[group] = (turns.taken[group] or 0) + 1
+      end
       if popped[1] or group == '' then
         turn = turn + 1
         push(served, turn, group)
       else
         gone[#gone + 1] = group
+        if capped then held[#held + 1] = group end
       end
     end
     variadic('ZADD', turnsKey, served, 1000)
     variadic('ZREM', turnsKey, gone, 1000)
+    variadic('SADD', BASE .. GROUPS_HELD, held, 1000)
     dry = #ids == before and #lanes <= asked
   end
   redis.call('SET', BASE .. GROUP_TURN, whole(turn))
@@ -63,7 +127,7 @@ local function popInTurn(prioritiesKey, wanted, turns)
 end
 
 -- Takes up to `wanted` ids off the ready lists: in turns when the queue has seen groups (`turns`
--- holds the last turn given then, and is nil otherwise).
+-- as popInTurn takes it then, nil otherwise).
 local function popReady(k, wanted, turns)
   if turns then return popInTurn(k.priorities, wanted, turns) end
   return popLane(k.priorities, '', wanted)
