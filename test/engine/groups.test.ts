@@ -95,6 +95,18 @@ describe('fair groups', () => {
     expect(taken).toHaveLength(6);
   });
 
+  it('pages through the pending jobs of 2,000 groups newest first, at any offset', async () => {
+    const plain = await f.queue.pushBulk(Array.from({ length: 10 }, () => ({ type: 't' })));
+    const grouped = await f.queue.pushBulk(Array.from({ length: 2_000 }, (_, n) => ({ type: 't', group: `tenant-${n}` })));
+    const page = await f.queue.pageJobs('pending', { offset: 1_000, limit: 20 });
+    expect(page.total).toBe(2_010);
+    // Newest first: the grouped jobs came last, in one call, so in descending ids from offset 0.
+    const newestFirst = grouped.map((job) => job.id).reverse();
+    expect(page.jobs.map((job) => job.id)).toEqual(newestFirst.slice(1_000, 1_020));
+    const last = await f.queue.pageJobs('pending', { offset: 2_000, limit: 20 });
+    expect(last.jobs.map((job) => job.id).sort()).toEqual(plain.map((job) => job.id).sort());
+  });
+
   it('promotes a delayed grouped job into its group, and a retried one runs in its group again', async () => {
     await f.dispatcher.dispatchBulk(Array.from({ length: 50 }, (_, n) => ({ type: 't', payload: { n }, options: { group: 'big' } })));
     const late = await f.dispatcher.dispatch('t', { n: 'late' }, { group: 'small', delay: 150 });
@@ -179,6 +191,15 @@ describe('a cap on each group', () => {
     expect(most.get('B')).toBe(2);
     // B did not wait for A's backlog.
     expect(started.lastIndexOf('B')).toBeLessThan(started.lastIndexOf('A'));
+  });
+
+  it('still lists the waiting jobs of a group held at its cap', async () => {
+    await f.queue.setGroupConcurrency(1);
+    const jobs = await f.queue.pushBulk(Array.from({ length: 3 }, () => ({ type: 't', group: 'held' })));
+    expect((await f.queue.pop())?.id).toBe(jobs[0]!.id);
+    expect(await f.queue.pop()).toBeNull();
+    const listed = (await f.queue.listJobs('pending', { limit: 10 })).map((job) => job.id);
+    expect(listed.sort()).toEqual([jobs[1]!.id, jobs[2]!.id].sort());
   });
 
   it('refuses a bad cap, naming it, and null lifts the cap', async () => {

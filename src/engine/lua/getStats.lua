@@ -17,12 +17,12 @@
 local prioritiesKey = KEYS[2]
 -- The oldest ready job is at the head of some level's list (each is oldest first). Looking at
 -- the highest and lowest levels bounds the cost; with more levels than that in use, the oldest
--- of those looked at is reported. Of the fair groups, the lanes served longest ago are looked at.
+-- of those looked at is reported.
 local LEVELS_LOOKED_AT = 16
 local oldest = -1
-local function lookAt(levels, group)
+local function lookAt(levels)
   for _, priority in ipairs(levels) do
-    local head = redis.call('LINDEX', readyKey(priority, group), 0)
+    local head = redis.call('LINDEX', readyKey(priority), 0)
     local job = head and loadJob(head)
     -- A stale head (a cancelled or moved job's entry) says nothing of that level's oldest.
     if job and job.s == PENDING then
@@ -35,9 +35,9 @@ lookAt(redis.call('ZREVRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
 if redis.call('ZCARD', prioritiesKey) > LEVELS_LOOKED_AT then
   lookAt(redis.call('ZRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
 end
-for _, group in ipairs(redis.call('ZRANGE', BASE .. GROUP_TURNS, 0, LEVELS_LOOKED_AT)) do
-  if group ~= '' then lookAt(redis.call('ZREVRANGE', lanePriorities(prioritiesKey, group), 0, LEVELS_LOOKED_AT - 1), group) end
-end
+-- The fair groups' oldest ready job heads their listing set (see includes/ready-lists.lua).
+local oldestGrouped = tonumber(redis.call('ZRANGE', BASE .. GROUPED_PENDING, 0, 0, 'WITHSCORES')[2])
+if oldestGrouped and (oldest < 0 or oldestGrouped < oldest) then oldest = oldestGrouped end
 local due = redis.call('ZCOUNT', KEYS[3], '-inf', nowMs())
 return {
   (tonumber(redis.call('GET', BASE .. 'readyCount')) or 0) + due,

@@ -18,8 +18,8 @@
 -- ARGV[4] the pivot time µs of a round under way ('' for none)
 -- ARGV[5..] the state a previous call handed back, per source: source, lo, hi (ranks from the
 --         newest), and its counts for the pivot if done ('' otherwise): newer, no older
--- A source is a level (its ready list), `<level>:<group>` (a fair group's list of that level) or
--- `due` (the due delayed jobs). Every call lists the groups with ready jobs: O(groups) more.
+-- A source is a level (its ready list), `grouped` (the fair groups' ready jobs, a ZSET by time:
+-- see includes/ready-lists.lua) or `due` (the due delayed jobs).
 -- Returns {'more', now, pivot, <state as above>…} to be called again with those, or
 -- {'found', now, total entries, source, entries, start rank, …}: the page is the merge of the
 -- sources from their start ranks on.
@@ -33,17 +33,13 @@ local budget = numberArg(3, 'budget', 0, 1e6)
 local started = nowUs
 
 local sources, total = {}, 0
-local function addLane(group)
-  for _, level in ipairs(redis.call('ZREVRANGE', lanePriorities(prioritiesKey, group), 0, -1)) do
-    local key = readyKey(level, group)
-    local name = group == '' and level or level .. ':' .. group
-    sources[#sources + 1] = {name = name, level = level, key = key, len = redis.call('LLEN', key)}
-  end
+for _, level in ipairs(redis.call('ZREVRANGE', prioritiesKey, 0, -1)) do
+  local key = readyKey(level)
+  sources[#sources + 1] = {name = level, level = level, key = key, len = redis.call('LLEN', key)}
 end
-addLane('')
-for _, group in ipairs(redis.call('ZRANGE', BASE .. GROUP_TURNS, 0, -1)) do
-  if group ~= '' then addLane(group) end
-end
+local groupedKey = BASE .. GROUPED_PENDING
+local grouped = redis.call('ZCARD', groupedKey)
+if grouped > 0 then sources[#sources + 1] = {name = 'grouped', len = grouped} end
 sources[#sources + 1] = {name = 'due', len = redis.call('ZCOUNT', delayedKey, '-inf', nowText)}
 local byName = {}
 for _, s in ipairs(sources) do
@@ -91,10 +87,13 @@ if offset == 0 or offset >= total then
   return found(starts)
 end
 
--- Due delayed jobs by rank from the newest due one: ZSET index due - 1 - rank; time in µs.
+-- Due delayed jobs (scored in ms) and grouped ready jobs (in µs) by rank from the newest: ZSET
+-- index len - 1 - rank (no delayed job past `due` is in the due source's ranks); time in µs.
 local function timeAt(s, rank)
   if s.level then return timeAtRank(s.key, s.level, s.len, rank) end
-  return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
+  local key, scale = delayedKey, 1000
+  if s.name == 'grouped' then key, scale = groupedKey, 1 end
+  return tonumber(redis.call('ZRANGE', key, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * scale
 end
 
 -- How many entries of a source are newer than `t` (or, with `orEqual`, no older): its first
@@ -102,6 +101,9 @@ end
 local function countNewer(s, t, orEqual)
   local from = orEqual and s.newer or s.lo
   if from >= s.hi then return from end
+  if s.name == 'grouped' then
+    return redis.call('ZCOUNT', groupedKey, string.format(orEqual and '%.0f' or '(%.0f', t), '+inf')
+  end
   if not s.level then
     return redis.call('ZCOUNT', delayedKey, string.format(orEqual and '%.3f' or '(%.3f', t / 1000), nowText)
   end

@@ -76,6 +76,22 @@ describe('fair groups in the scripts', () => {
     expect(await claimIds(1)).toEqual(['a1']);
   });
 
+  it('lists grouped ready jobs by the time they became ready, and drops them when claimed or cancelled', async () => {
+    const listed = async () => h.raw.zrange(`${h.keys.base}groupedPending`, 0, -1);
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('b1', { group: 'b' }), newJob('p1')]);
+    expect(await listed()).toEqual(['a1', 'b1']);
+    await h.store.cancel('b1');
+    expect(await listed()).toEqual(['a1']);
+    const [a1] = (await h.store.claim(5, 30_000)).jobs.filter((job) => job.id === 'a1');
+    expect(await listed()).toEqual([]);
+    // Handed back, it is listed again at the time it was put back with, not as new.
+    await h.store.addJobs([newJob('a2', { group: 'a' })]);
+    await h.store.release([{ id: 'a1', token: a1!.token }]);
+    expect(await listed()).toEqual(['a1', 'a2']);
+    const stats = await h.store.stats();
+    expect(stats.oldestReadyAt).toBe(Math.floor(Number(await h.raw.zscore(`${h.keys.base}groupedPending`, 'a1')) / 1000));
+  });
+
   describe('with a cap on each group', () => {
     const claimed = async (n: number) => (await h.store.claim(n, 30_000)).jobs;
     const running = async () => h.raw.hgetall(`${h.keys.base}groupRunning`);

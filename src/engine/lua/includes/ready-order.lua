@@ -12,11 +12,6 @@
 
 local TOMBSTONE = '~'
 
--- Appends values to a reply (a multiple assignment to `t[#t + 1]` would write one slot).
-local function push(t, ...)
-  for _, value in ipairs({...}) do t[#t + 1] = value end
-end
-
 local function isTombstone(entry)
   return string.sub(entry, 1, 1) == TOMBSTONE
 end
@@ -125,8 +120,9 @@ end
 -- by an older flexq, or in a group too mixed to search) stays as it is: claims and listings pass
 -- it by as stale, as they did before tombstones.
 local function retireReadyEntry(job, id)
-  local level = levelOf(job)
-  local key = readyKey(level, groupOf(job))
+  local level, group = levelOf(job), groupOf(job)
+  if group ~= '' then redis.call('ZREM', BASE .. GROUPED_PENDING, id) end
+  local key = readyKey(level, group)
   local len = redis.call('LLEN', key)
   local t = readySince(job)
   if len == 0 or not t then return end

@@ -19,11 +19,16 @@ local function countByGroup(groups)
   return any and counts
 end
 
--- Counts jobs of a claim (flat id, record list) as running in their groups.
+-- Counts jobs of a claim (flat id, record list) as running in their groups, and no longer pending.
 local function startInGroups(claimed)
-  local groups = {}
-  for i = 2, #claimed, 2 do groups[#groups + 1] = string.match(claimed[i], GROUPED_RECORD) or false end
+  local groups, grouped = {}, {}
+  for i = 2, #claimed, 2 do
+    local group = string.match(claimed[i], GROUPED_RECORD)
+    groups[#groups + 1] = group or false
+    if group then grouped[#grouped + 1] = claimed[i - 1] end
+  end
   for group, n in pairs(countByGroup(groups) or {}) do redis.call('HINCRBY', BASE .. GROUP_RUNNING, group, n) end
+  variadic('ZREM', BASE .. GROUPED_PENDING, grouped, 1000)
 end
 
 -- Counts jobs out of processing in their groups (`groups`: each job's group, '' or false for none)
