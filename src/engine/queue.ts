@@ -7,6 +7,7 @@ import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { QueueClosedError, ValidationError, scriptError } from './errors.js';
 import type { JobAdder, BulkJob } from './job-adder.js';
+import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { registeredQueues, type OperationsStore } from './operations-store.js';
 import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
@@ -46,8 +47,12 @@ export interface QueueOverview {
 
 export type { BulkJob } from './job-adder.js';
 
-/** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
-export class RedisQueue {
+/**
+ * A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. Connected
+ * with a job map (`M`, see job-map.ts), it checks the type and payload of what is pushed and
+ * scheduled, and types what getJob and pop give back.
+ */
+export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   /** Every Redis key of this queue starts with `<prefix>:`. */
   readonly prefix: string;
   /** Default total attempts of a job. */
@@ -82,10 +87,10 @@ export class RedisQueue {
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
-  static async connect(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue> {
+  static async connect<M extends JobMap<M> = UntypedJobs>(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue<M>> {
     checkQueueName('connect', name);
     checkConfig(config);
-    return new RedisQueue(name, await openSharedClient(name, config), { shards: config.shards });
+    return new RedisQueue<M>(name, await openSharedClient(name, config), { shards: config.shards });
   }
 
   /**
@@ -137,24 +142,24 @@ export class RedisQueue {
   }
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
-  async push(job: NewJob): Promise<Job> {
-    const [stored] = await this.add('push', [{ ...job, delay: 0 }]);
-    return stored!;
+  async push(job: NewJobOf<M>): Promise<JobOf<M>> {
+    const [stored] = await this.add('push', [{ ...(job as NewJob), delay: 0 }]);
+    return stored as JobOf<M>;
   }
 
   /** Stores a job that may run only after `delayMs`. */
-  async pushDelayed(job: NewJob, delayMs: number): Promise<Job> {
-    const [stored] = await this.add('pushDelayed', [{ ...job, delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
-    return stored!;
+  async pushDelayed(job: NewJobOf<M>, delayMs: number): Promise<JobOf<M>> {
+    const [stored] = await this.add('pushDelayed', [{ ...(job as NewJob), delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
+    return stored as JobOf<M>;
   }
 
   /**
    * Stores many jobs in one atomic round trip per shard: on a bad one, none; on a sharded queue a
    * Redis failure may leave the jobs of the shards that answered stored.
    */
-  async pushBulk(jobs: readonly BulkJob[]): Promise<Job[]> {
+  async pushBulk(jobs: readonly (NewJobOf<M> & { delay?: number })[]): Promise<JobOf<M>[]> {
     if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
-    return this.add('pushBulk', jobs);
+    return (await this.add('pushBulk', jobs as readonly BulkJob[])) as JobOf<M>[];
   }
 
   /**
@@ -162,19 +167,19 @@ export class RedisQueue {
    * resolves to null. Nobody renews its lease: unless cancelled it runs again after the default
    * visibility timeout, as a job whose worker died would.
    */
-  async pop(): Promise<Job | null> {
+  async pop(): Promise<JobOf<M> | null> {
     this.ensureOpen('pop');
     const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
     const [claimed] = jobs;
-    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) : null;
+    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) as JobOf<M> : null;
   }
 
-  /** The job with that id, or null. */
-  async getJob(id: string): Promise<Job | null> {
+  /** The job with that id, or null; typed by the queue's job map (what was pushed to it). */
+  async getJob(id: string): Promise<JobOf<M> | null> {
     this.ensureOpen('getJob');
     checkJobId('getJob', id);
     const [stored] = await this.shardOf(id).jobs([id]);
-    return decodeJob(this.name, id, stored!.fields, stored!.details);
+    return decodeJob(this.name, id, stored!.fields, stored!.details) as JobOf<M> | null;
   }
 
   /** The status of the job with that id, or null. */
@@ -363,9 +368,9 @@ export class RedisQueue {
    * Adds a job of `job` at every tick of `timing` (`{ cron, tz? }` or `{ every }`), one per tick
    * however many workers run; replaces the schedule of that name. Workers of this queue fire it.
    */
-  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJob): Promise<void> {
+  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJobOf<M>): Promise<void> {
     this.ensureOpen('schedule');
-    await this.schedules.save(name, timing, job, 'code');
+    await this.schedules.save(name, timing, job as ScheduledJob, 'code');
   }
 
   /** Every schedule of this queue, by name, with its next and last runs. */

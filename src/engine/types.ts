@@ -89,13 +89,13 @@ export interface JobContext {
   progress(value: unknown): Promise<void>;
 }
 
-/** Runs jobs of one type. */
-export interface Handler {
-  handle(ctx: JobContext, job: Job): JobResult | Promise<JobResult>;
+/** Runs jobs of one type (`J`: the job as a typed job map gives it, see job-map.ts). */
+export interface Handler<J = Job> {
+  handle(ctx: JobContext, job: J): JobResult | Promise<JobResult>;
 }
 
 /** A handler as a plain function, sync or async. */
-export type HandlerFunction = (ctx: JobContext, job: Job) => JobResult | Promise<JobResult>;
+export type HandlerFunction<J = Job> = (ctx: JobContext, job: J) => JobResult | Promise<JobResult>;
 
 /** What `push` and `pushDelayed` take. */
 export interface NewJob {
