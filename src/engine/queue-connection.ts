@@ -65,7 +65,7 @@ export function openQueueParts(queue: QueueHandle, shared: SharedClient, config:
     shards,
     store: shardCount === 1 ? shards[0]! : new ShardedStore(shards),
     operations: shards.map((shard) => new OperationsStore(shard)),
-    adder: new JobAdder(name, shards, defaults, () => registerQueue(shared.client, prefix, name)),
+    adder: new JobAdder(name, shards, defaults, () => registerQueue(shared.client, prefix, name, shardCount)),
     schedules: new QueueSchedules(scheduleStore, name, scheduledJobId, maxRetries, maxPayloadBytes),
   };
   shared.users++;

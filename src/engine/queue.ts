@@ -9,7 +9,7 @@ import { QueueClosedError, ValidationError, scriptError } from './errors.js';
 import type { JobAdder, BulkJob } from './job-adder.js';
 import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
-import { registeredQueues, type OperationsStore } from './operations-store.js';
+import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
 import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
@@ -347,6 +347,12 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   async listQueues(): Promise<string[]> {
     this.ensureOpen('listQueues');
     return registeredQueues(this.shared.client, this.prefix);
+  }
+
+  /** The shard count of each listed queue used with more than one (`RedisQueue.connect`'s `shards`). */
+  async listQueueShards(): Promise<Record<string, number>> {
+    this.ensureOpen('listQueueShards');
+    return registeredShards(this.shared.client, this.prefix);
   }
 
   /**

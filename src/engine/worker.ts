@@ -135,7 +135,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
       heartbeat: new Heartbeat(store, this.id, () => ({
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
-      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
+      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name, this.queue.shardCount)),
       outcomes,
       attempts: new AttemptRunner({
         queue: this.queue, workerId: this.id, handlers: this.handlers, running: this.running, jobTimeout: this.jobTimeout,
