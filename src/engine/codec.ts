@@ -182,8 +182,9 @@ export function encodeNewJob(
 export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   const n = jobs.length;
   const { delay, priority } = jobs[0]!;
-  // A grouped job goes to its group's lane, which addJobs.lua reads per job: never the uniform path.
-  const uniform = jobs.every((job) => job.delay === delay && job.priority === priority && !job.group);
+  // A uniform batch also shares one lane: addJobs.lua files it by the first job's group.
+  const group = jobs[0]!.group;
+  const uniform = jobs.every((job) => job.delay === delay && job.priority === priority && job.group === group);
   const args = new Array<string | number>(4 + (uniform ? 1 : 3) * n);
   args[0] = n;
   args[1] = uniform ? delay : '';

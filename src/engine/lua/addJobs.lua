@@ -6,12 +6,12 @@
 -- KEYS[5] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] number of jobs n
--- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ
--- ARGV[4] priority of every job, or '' when they differ
+-- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ (or their groups do)
+-- ARGV[4] priority of every job, or '' when they differ (or their groups do)
 -- ARGV[5] the jobs' ids, comma-separated (one argument costs less to send than n)
 -- ARGV[6…5+n] their records from max attempts on:
 --         `max attempts|priority|delay|timeout|type length[,group]|type payload JSON`
---         (a grouped job is never sent with a common delay and priority: its lane is read per job)
+--         (a common delay and priority also means one group, read from the first record)
 -- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
 --         then their number m (0 for none); see includes/unique.lua
@@ -108,7 +108,7 @@ elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
 end
 holdUniqueKeys(unique)
 if allReady then
-  pushReady(prioritiesKey, ids, ARGV[4], false)
+  pushReady(prioritiesKey, ids, ARGV[4], false, string.match(ARGV[6], GROUP_IN_TAIL))
 else
   fileReady(prioritiesKey, readyIds, readyLevels, false, readyGroups)
 end
