@@ -2,7 +2,7 @@
 // handler (bench/isolation-handler.mjs) runs with isolation 'none', 'thread' and 'process', the
 // modes interleaved over a few rounds. Run by `npm run bench` after its table, or alone:
 // `npm run bench:isolation [-- --isolation-n 4000 --isolation-c 8 --isolation-rounds 3]` (after a
-// build: `node bench/isolation.mjs`). Imports ../dist (an isolated runner starts dist's
+// build: `node --expose-gc bench/isolation.mjs`). Imports ../dist (an isolated runner starts dist's
 // runner-entry.js). Keys live under `fqb-<random>-i<k>`, deleted after each measurement.
 import os from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -85,13 +85,14 @@ async function measure({ redisUrl, prefix, mode, n, concurrency }) {
     const { failedJobs } = await queue.getStats();
     if (failedJobs) throw new Error(`${mode}: ${failedJobs} job(s) failed`);
     const workerCpuUs = (cpu.user + cpu.system) / jobs;
-    const childCpuUs = mode === 'process' ? children / jobs : 0;
+    // A runner thread's CPU is already the worker process's; only 'process' has children's to add.
+    const childCpuUs = mode === 'process' ? children / jobs : NaN;
     return {
       jobsPerS: jobs / seconds,
       wallUsPerJob: (seconds * 1e6) / jobs,
       workerCpuUsPerJob: workerCpuUs,
-      childCpuUsPerJob: mode === 'process' ? childCpuUs : NaN,
-      totalCpuUsPerJob: workerCpuUs + childCpuUs,
+      childCpuUsPerJob: childCpuUs,
+      totalCpuUsPerJob: mode === 'process' ? workerCpuUs + childCpuUs : workerCpuUs,
     };
   } finally {
     await worker.stop();
@@ -110,7 +111,7 @@ const FIGURES = [
 // Ratios to 'none' of the same round (the modes of a round ran back to back: steadier under load).
 const RATIOS = [['wallUsPerJob', 'wall / none'], ['totalCpuUsPerJob', 'total CPU / none']];
 
-/** Runs every mode `rounds` times (each round starting with another), prints the table and JSON lines. */
+/** Runs every mode `rounds` times after a warm-up round (each round starting with another), prints the table and JSON lines. */
 export async function benchIsolation({
   redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   // Enough that a child process's CPU, read from /proc in 10 ms ticks, is measured to a few per cent.
