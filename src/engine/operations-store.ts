@@ -119,9 +119,9 @@ export async function registerQueue(client: RedisClient, prefix: string, name: s
   registered.add(entry);
   try {
     await client.sadd(registryKey(prefix), name);
-    // One shard is the default: no entry (a queue sharded before and no longer loses its old one).
+    // Only a sharded queue writes its count: a producer that connects without `shards` (its jobs go
+    // to shard 0, which keeps the queue's own tag) must not make consoles open the queue unsharded.
     if (shards > 1) await client.hset(shardRegistryKey(prefix), name, shards);
-    else await client.hdel(shardRegistryKey(prefix), name);
   } catch (err) {
     if (isPermissionRefusal(err)) return;
     registered.delete(entry);

@@ -44,7 +44,9 @@ export function createHostLogger(settings: LoggingSettings, mode: 'headless' | '
       }
     },
     close: () => new Promise<void>((resolve) => {
-      if (file === undefined) return resolve();
+      // A stream already closed (or failed) has nothing left to write and will not close again.
+      // (`destroyed` is sonic-boom's own flag; its type declarations leave it out.)
+      if (file === undefined || (file as { destroyed?: boolean }).destroyed) return resolve();
       // end() lets the write in flight finish before the rest, so the file ends in order.
       file.once('close', () => resolve());
       file.once('error', () => resolve());

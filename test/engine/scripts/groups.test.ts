@@ -92,6 +92,37 @@ describe('fair groups in the scripts', () => {
     expect(stats.oldestReadyAt).toBe(Math.floor(Number(await h.raw.zscore(`${h.keys.base}groupedPending`, 'a1')) / 1000));
   });
 
+  it('sweeps lanes left empty a bounded number per claim, leaving a wake marker for the rest', async () => {
+    const ids = Array.from({ length: 300 }, (_, n) => `c${n}`);
+    await h.store.addJobs(ids.map((id) => newJob(id, { group: id })));
+    for (const id of ids) await h.store.cancel(id);
+    await h.store.addJobs([newJob('late', { group: 'zz-late' })]);
+    await h.raw.del(h.keys.wake);
+    expect(await claimIds(1)).toEqual([]);
+    // One claim of one job looks at 102 lanes at most: the rest stay for the next claims.
+    expect((await turns()).length).toBeGreaterThan(150);
+    expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
+    const found: string[] = [];
+    for (let n = 0; n < 5 && found.length === 0; n++) found.push(...await claimIds(1));
+    expect(found).toEqual(['late']);
+  });
+
+  it('ends the turns once only jobs without a group are left and none of a group runs', async () => {
+    await h.store.addJobs([newJob('a1', { group: 'a' }), newJob('p1'), newJob('p2'), newJob('p3')]);
+    const first = (await h.store.claim(2, 30_000)).jobs;
+    expect(first.map((job) => job.id)).toEqual(['p1', 'a1']);
+    // a1 runs: the turns stay while it does.
+    expect(await claimIds(1)).toEqual(['p2']);
+    expect(await h.raw.exists(`${h.keys.base}groupTurn`)).toBe(1);
+    const a1 = first.find((job) => job.id === 'a1')!;
+    await h.store.finish([{ id: 'a1', token: a1.token, kind: 'completed', value: '', retryDelay: 0 }]);
+    expect(await claimIds(5)).toEqual(['p3']);
+    expect(await h.raw.exists(`${h.keys.base}groupTurn`, `${h.keys.base}groupTurns`)).toBe(0);
+    // A grouped job turns them on again.
+    await h.store.addJobs([newJob('b1', { group: 'b' }), newJob('p4')]);
+    expect(await claimIds(5)).toEqual(['p4', 'b1']);
+  });
+
   describe('with a cap on each group', () => {
     const claimed = async (n: number) => (await h.store.claim(n, 30_000)).jobs;
     const running = async () => h.raw.hgetall(`${h.keys.base}groupRunning`);
@@ -109,6 +140,20 @@ describe('fair groups in the scripts', () => {
       await h.store.finish([{ id: 'a1', token: a1.token, kind: 'completed', value: '', retryDelay: 0 }]);
       expect(await running()).toEqual({ b: '1' });
       expect((await claimed(10)).map((job) => job.id)).toEqual(['a2']);
+    });
+
+    it('does not hold a group at its cap for a cancelled job left at the head of its lane', async () => {
+      await h.store.setGroupConcurrency(1);
+      await h.store.addJobs(['g1', 'g2', 'g3'].map((id) => newJob(id, { group: 'g' })));
+      await h.store.cancel('g1');
+      expect((await claimed(1)).map((job) => job.id)).toEqual(['g2']);
+      // The same through an outcome that claims: g2 completes, and g3 follows at once.
+      const [g3] = (await h.store.claim(0, 30_000)).jobs;
+      expect(g3).toBeUndefined();
+      const token = (await h.fields('g2'))['q']!;
+      const [, reply] = await h.store.finishAndClaim([{ id: 'g2', token, kind: 'completed', value: '', retryDelay: 0 }], 1, 30_000);
+      expect(reply.jobs.map((job) => job.id)).toEqual(['g3']);
+      expect(await h.raw.smembers(`${h.keys.base}groupsHeld`)).toEqual([]);
     });
 
     it('counts a job out of its group on cancel, hand-back, lease recovery and a failed attempt', async () => {

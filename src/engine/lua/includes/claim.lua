@@ -128,7 +128,12 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
   until #leased >= wanted or dry
   saveJobs(claimed)
   countReady(-#leased)
-  if turns then startInGroups(claimed) end
+  if turns then
+    startInGroups(claimed)
+    if #turns.held > 0 then releaseUnderCap(turns) end
+    -- The sweep limit stopped this claim: the next one carries on.
+    if turns.cut then wake(k.wake) end
+  end
   if #leased > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     -- These leases may run out before anything the upkeep knows of.
@@ -162,7 +167,7 @@ end
 -- What popInTurn needs from the claim's MGET (see claimJobs); nil for a queue that never saw a group.
 local function turnsOf(read)
   if not read[5] then return nil end
-  return {last = tonumber(read[5]) or 0, limit = tonumber(read[6]), taken = {}}
+  return {last = tonumber(read[5]) or 0, limit = tonumber(read[6]), taken = {}, held = {}, looked = 0}
 end
 
 -- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to

@@ -87,53 +87,95 @@ local function popLane(prioritiesKey, group, wanted)
   end
 end
 
--- Takes up to `wanted` ids one per lane in turn, the lane served longest ago first; each lane
--- served goes behind the others, and a dry group lane leaves the turns until a job is filed in it
--- again. The lane '' stays (its jobs are not filed through enterTurns): found empty, it goes behind
--- the others too, and a group at its cap leaves them for the held groups. A round reads one lane
+-- Lanes one claim may look at beyond twice the jobs it wants: lanes left empty after a burst over
+-- many groups are swept a bounded number per claim, which leaves a wake marker for the rest.
+local LANE_SWEEP = 100
+
+-- How many jobs a lane may give this round: its share of what is wanted, and no more than its
+-- group's cap leaves (what this claim took from it counted).
+local function laneQuota(group, share, turns)
+  if not turns.limit or group == '' then return share end
+  local running = tonumber(redis.call('HGET', BASE .. GROUP_RUNNING, group)) or 0
+  return math.min(share, turns.limit - running - (turns.taken[group] or 0))
+end
+
+-- Takes up to `wanted` ids from the lanes in turn, the lane served longest ago first, each giving
+-- an even share of what is wanted (one each when there are more lanes than jobs wanted); each
+-- lane served goes behind the others, a dry group lane leaves the turns until a job is filed in it
+-- again, and a group at its cap leaves them for the held groups. The lane '' stays (its jobs are
+-- not filed through enterTurns); found empty, it goes behind the others too. A round reads one lane
 -- more than it needs, so that an empty '' does not end it: a round that takes nothing has then
--- removed a lane for each job wanted, or read every lane. `turns`: the last turn given (`last`,
--- moved on here), the group cap (`limit`, nil for none) and the jobs taken per group (`taken`).
--- Returns as popLane does.
+-- removed a lane for each job wanted, or read every lane. Once '' is the only lane and no group
+-- has jobs running or held, the turns end and claims are plain again until a grouped job comes.
+-- `turns`: the last turn given (`last`, moved on here), the group cap (`limit`, nil for none), the
+-- jobs taken per group (`taken`), the groups held by this claim (`held`) and the lanes looked at
+-- (`looked`; `cut` once the sweep limit stopped the claim). Returns as popLane does.
 local function popInTurn(prioritiesKey, wanted, turns)
   local turnsKey = BASE .. GROUP_TURNS
   local ids, levels = {}, {}
   local turn = turns.last
   local dry = false
+  turns.maxLooked = turns.maxLooked or 2 * wanted + LANE_SWEEP
   while #ids < wanted and not dry do
     local before, asked = #ids, wanted - #ids
     local lanes = redis.call('ZRANGE', turnsKey, 0, asked)
+    if #lanes == 0 then break end
+    if #lanes == 1 and lanes[1] == '' and redis.call('EXISTS', BASE .. GROUP_RUNNING, BASE .. GROUPS_HELD) == 0 then
+      redis.call('DEL', turnsKey, BASE .. GROUP_TURN)
+      turns.ended = true
+      local rest, restLevels, restDry = popLane(prioritiesKey, '', asked)
+      for i, id in ipairs(rest) do ids[#ids + 1], levels[#levels + 1] = id, restLevels[i] end
+      return ids, levels, restDry
+    end
+    local share = math.max(1, math.floor(asked / #lanes))
     local served, gone, held = {}, {}, {}
     for _, group in ipairs(lanes) do
       if #ids == wanted then break end
-      local popped, poppedLevels = {}, {}
-      local capped = atGroupCap(group, turns)
-      if not capped then popped, poppedLevels = popLane(lanePriorities(prioritiesKey, group), group, 1) end
-      if popped[1] then
-        ids[#ids + 1], levels[#levels + 1] = popped[1], poppedLevels[1]
-        turns.taken[group] = (turns.taken[group] or 0) + 1
+      if turns.looked >= turns.maxLooked then
+        turns.cut, dry = true, true
+        break
       end
-      if popped[1] or group == '' then
+      turns.looked = turns.looked + 1
+      local quota = math.min(laneQuota(group, share, turns), wanted - #ids)
+      local popped, poppedLevels = {}, {}
+      if quota > 0 then popped, poppedLevels = popLane(lanePriorities(prioritiesKey, group), group, quota) end
+      for i, id in ipairs(popped) do
+        ids[#ids + 1], levels[#levels + 1] = id, poppedLevels[i]
+        -- A tombstone is no job: it must not count toward the cap.
+        if not isTombstone(id) then turns.taken[group] = (turns.taken[group] or 0) + 1 end
+      end
+      if #popped > 0 or group == '' then
         turn = turn + 1
         push(served, turn, group)
       else
         gone[#gone + 1] = group
-        if capped then held[#held + 1] = group end
+        if quota <= 0 then held[#held + 1], turns.held[#turns.held + 1] = group, group end
       end
     end
     variadic('ZADD', turnsKey, served, 1000)
     variadic('ZREM', turnsKey, gone, 1000)
     variadic('SADD', BASE .. GROUPS_HELD, held, 1000)
-    dry = #ids == before and #lanes <= asked
+    dry = dry or (#ids == before and #lanes <= asked)
   end
-  redis.call('SET', BASE .. GROUP_TURN, whole(turn))
+  if turn ~= turns.last then redis.call('SET', BASE .. GROUP_TURN, whole(turn)) end
   turns.last = turn
   return ids, levels, dry
+end
+
+-- Lets back into the turns a group this claim held at its cap whose running jobs, counted now that
+-- the claim's leases are, leave room after all (entries it popped that were no jobs).
+local function releaseUnderCap(turns)
+  for _, group in ipairs(turns.held) do
+    local running = tonumber(redis.call('HGET', BASE .. GROUP_RUNNING, group)) or 0
+    if running < turns.limit and redis.call('SREM', BASE .. GROUPS_HELD, group) == 1 then
+      redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', whole(turns.last), group)
+    end
+  end
 end
 
 -- Takes up to `wanted` ids off the ready lists: in turns when the queue has seen groups (`turns`
 -- as popInTurn takes it then, nil otherwise).
 local function popReady(k, wanted, turns)
-  if turns then return popInTurn(k.priorities, wanted, turns) end
+  if turns and not turns.ended then return popInTurn(k.priorities, wanted, turns) end
   return popLane(k.priorities, '', wanted)
 end
