@@ -123,6 +123,22 @@ function outliveTerminal(stream: NodeJS.EventEmitter): void {
 }
 
 /**
+ * Wipes the screen when the terminal gets narrower: the terminal re-wraps full-width rows onto more
+ * rows than Ink erases, which left the old header and tables above the new frame. Ink's own resize
+ * handler has drawn the old tree at the new width by then; the console's re-render at the new size
+ * comes after the wipe and draws from the top. Listens after Ink; returns its removal.
+ */
+function wipeOnNarrowing(stdout: NodeJS.WriteStream): () => void {
+  let columns = stdout.columns;
+  const onResize = () => {
+    if (stdout.columns < columns) stdout.write('\u001B[2J\u001B[H');
+    columns = stdout.columns;
+  };
+  stdout.on('resize', onResize);
+  return () => stdout.off('resize', onResize);
+}
+
+/**
  * Opens the console on the terminal; resolves once the user has quit and the host has stopped, or at
  * once when the quit was forced (the host's stop may still be under way then).
  */
@@ -147,12 +163,14 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
       patchConsole: options.patchConsole ?? true,
     },
   );
+  const stopWiping = wipeOnNarrowing(options.stdout ?? process.stdout);
   try {
     await started.catch(() => {}); // Redis trouble shows as the banner; the console runs on
     await instance.waitUntilExit();
   } finally {
     await source.stop();
     instance.cleanup();
+    stopWiping();
   }
   return end;
 }

@@ -49,6 +49,23 @@ describe('flexq console in a real terminal', () => {
     expect((await queue.getJob(other.id))?.status).toBe('pending');
   }, 60_000);
 
+  it('redraws cleanly when the terminal gets narrower: no rows of the wider frame are left', async () => {
+    const session = await startConsole();
+    const { terminal } = session;
+    await terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');
+    await terminal.resize(64, 30);
+    await terminal.waitForScreen((s) => s.includes('QUEUE') && s.split('\n').every((l) => [...l].length <= 64), 'the narrow frame');
+    // Past any redraw still under way, the screen holds one frame: one title line, one queues header.
+    // (Before the wipe, the wider frame's rows stayed above it, re-wrapped by the terminal.)
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const screen = await terminal.capture();
+    const count = (text: string) => screen.split('\n').filter((line) => line.includes(text)).length;
+    expect(count('QUEUE'), screen).toBe(1);
+    expect(count('connected'), screen).toBe(1);
+    await terminal.press('q');
+    expect(await exitStatus(session, 15_000)).toBe(0);
+  }, 60_000);
+
   it('draws colours by default and none with NO_COLOR=1', async () => {
     const coloured = await startConsole();
     await coloured.terminal.waitForScreen((s) => s.includes('connected') && s.includes('QUEUE'), 'the console');

@@ -100,6 +100,11 @@ export class TmuxTerminal {
     }
   }
 
+  /** Resizes the window, as a user dragging the terminal's edge does (the program gets SIGWINCH). */
+  async resize(columns: number, rows: number): Promise<void> {
+    await this.tmux(['resize-window', '-t', this.session, '-x', String(columns), '-y', String(rows)]);
+  }
+
   /** Types keys as tmux names them: `Enter`, `Tab`, `Escape`, `Down`, or a character. */
   async press(...keys: string[]): Promise<void> {
     for (const key of keys) await this.tmux(['send-keys', '-t', this.session, key]);
