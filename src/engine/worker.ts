@@ -54,7 +54,7 @@ export class RedisWorker {
   private readonly handlers = new Map<string, Handler>();
   /** Handlers this worker made from modules; their threads or processes end when it stops. */
   private readonly moduleHandlers: ModuleHandlers;
-  /** Attempts whose handler has not returned yet, by lease (see leaseKey). */
+  /** Attempts whose handler has not returned yet, by lease (Attempt.key). */
   private readonly running = new Map<string, Attempt>();
   private readonly claimRequests = new ClaimRequests(this.id);
   /** Claims that failed: sent again with the same request, so jobs they leased are not orphaned. */
@@ -63,6 +63,8 @@ export class RedisWorker {
   private parts?: Running;
   private wakeLoop?: () => void;
   private dueTimer?: NodeJS.Timeout;
+  /** When dueTimer fires (Date.now() ms). */
+  private dueTimerAt = 0;
   private startedAt = 0;
   private lastFetchAt = 0;
   /** Slots promised to claims under way. */
@@ -299,11 +301,24 @@ export class RedisWorker {
     }
   }
 
-  /** Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported. */
+  /**
+   * Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported.
+   * A timer that fires no later than the reported time stays: firing early only brings a claim
+   * whose reply sets the timer again, and a busy worker's every claim reports a time (resetting
+   * the timer per claim was a visible part of its CPU).
+   */
   private scheduleDue(nextDue: number): void {
-    clearTimeout(this.dueTimer);
     // A reply that lands after stop() sets no timer: it would keep a stopped worker's process alive.
-    this.dueTimer = nextDue < 0 || this.state !== 'running' ? undefined : cappedTimeout(() => this.onDue(), nextDue);
+    if (nextDue < 0 || this.state !== 'running') {
+      clearTimeout(this.dueTimer);
+      this.dueTimer = undefined;
+      return;
+    }
+    const dueAt = Date.now() + nextDue;
+    if (this.dueTimer && this.dueTimerAt <= dueAt) return;
+    clearTimeout(this.dueTimer);
+    this.dueTimerAt = dueAt;
+    this.dueTimer = cappedTimeout(() => this.onDue(), nextDue);
   }
 
   /**
