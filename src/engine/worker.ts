@@ -179,7 +179,7 @@ export class RedisWorker {
       if (late) await this.handBack();
     }
     parts.leases.stop();
-    clearTimeout(this.dueTimer);
+    this.clearDueTimer();
     await parts.outcomes.flush(true);
     await parts.heartbeat.stop();
     this.moduleHandlers.close();
@@ -310,8 +310,7 @@ export class RedisWorker {
   private scheduleDue(nextDue: number): void {
     // A reply that lands after stop() sets no timer: it would keep a stopped worker's process alive.
     if (nextDue < 0 || this.state !== 'running') {
-      clearTimeout(this.dueTimer);
-      this.dueTimer = undefined;
+      this.clearDueTimer();
       return;
     }
     const dueAt = Date.now() + nextDue;
@@ -319,6 +318,12 @@ export class RedisWorker {
     clearTimeout(this.dueTimer);
     this.dueTimerAt = dueAt;
     this.dueTimer = cappedTimeout(() => this.onDue(), nextDue);
+  }
+
+  /** Drops the due timer; a timer left set would keep scheduleDue from setting a new one. */
+  private clearDueTimer(): void {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
   }
 
   /**
