@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
@@ -63,7 +64,7 @@ export class RedisWorker {
   private parts?: Running;
   private wakeLoop?: () => void;
   private dueTimer?: NodeJS.Timeout;
-  /** When dueTimer fires (Date.now() ms). */
+  /** When dueTimer fires (performance.now() ms: a wall clock that jumps must not move it). */
   private dueTimerAt = 0;
   private startedAt = 0;
   private lastFetchAt = 0;
@@ -313,7 +314,7 @@ export class RedisWorker {
       this.clearDueTimer();
       return;
     }
-    const dueAt = Date.now() + nextDue;
+    const dueAt = performance.now() + nextDue;
     if (this.dueTimer && this.dueTimerAt <= dueAt) return;
     clearTimeout(this.dueTimer);
     this.dueTimerAt = dueAt;
