@@ -8,6 +8,7 @@ const CLUSTER_SUITE = [
   'test/topology/cluster-cli.test.ts', 'test/engine/shards.test.ts', 'test/topology/sharded-cluster.test.ts',
   'test/engine/operations.test.ts',
   'test/engine/unique.test.ts', 'test/engine/rate-limit.test.ts', 'test/engine/sharded-unique-rate.test.ts',
+  'test/engine/groups.test.ts',
 ];
 
 export default defineConfig({

@@ -75,7 +75,7 @@ export async function serverOpsPerSec(client, ms = 1000) {
  * benchmark's marker, and checks each key before deleting it. Never FLUSHALL / FLUSHDB.
  */
 export async function deletePrefix(client, prefix) {
-  if (typeof prefix !== 'string' || !/^fqb-[a-z0-9]{6}-[fby]\d+$/.test(prefix)) {
+  if (typeof prefix !== 'string' || !/^fqb-[a-z0-9]{6}-[fbyi]\d+$/.test(prefix)) {
     throw new Error(`refusing to delete keys under ${JSON.stringify(prefix)}: not a benchmark prefix`);
   }
   let cursor = '0';

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import * as flexqAdapter from './flexq.mjs';
 import * as bullmqAdapter from './bullmq.mjs';
 import * as yardstickAdapter from './yardstick.mjs';
+import { benchIsolation } from './isolation.mjs';
 import { percentile, summarise, fmt } from './stats.mjs';
 import {
   callsDelta, clientCounts, clientDelta, commandCalls, connectedClients, deletePrefix,
@@ -325,6 +326,7 @@ async function main() {
 
   printTable();
   printDetails();
+  if (opts.scenarios === 'all' && systems.includes('flexq')) await benchIsolation({ redisUrl: opts.redisUrl });
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

@@ -19,6 +19,7 @@ export type {
 export type { StoredEvent as QueueEvent } from './engine/store.js';
 export type { BulkOptions, BulkProgress, CleanOptions, HistoryBucket, QueueTotals, RetryJobsOptions } from './engine/operations.js';
 export type { ScheduleTiming, ScheduledJob, ScheduleInfo, ScheduleSource } from './engine/schedule-spec.js';
+export type { JobMap, JobOf, JobType, TypedJob, NewJobOf, ScheduledJobOf, BulkEntryOf, HandlerOf, UntypedJobs } from './engine/job-map.js';
 export {
   emailJobHandler, webhookJobHandler, verifyWebhookSignature, signWebhookRequest, loadHandlerModule, builtinHandler,
   WEBHOOK_SIGNATURE_HEADER,

@@ -109,6 +109,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(command.priority === undefined ? {} : { priority: command.priority }),
           ...(command.delay === undefined ? {} : { delay: command.delay }),
           ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
+          ...(command.group === undefined ? {} : { group: command.group }),
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
@@ -121,11 +122,12 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = chosenQueues(set, command.queue);
         // One read per queue gives the counts and the paused state together.
         return Promise.all(queues.map(async (queue) => {
-          const [{ stats, paused, shards, rateLimit, rateLimited }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
+          const [{ stats, paused, shards, rateLimit, rateLimited, groupConcurrency }, totals] = await Promise.all([queue.getOverview(), queue.getTotals()]);
           const topology = queue.getTopology();
           return {
             queue: queue.name, stats, paused, totals, ...(topology.kind === 'standalone' ? {} : { topology }),
             ...(shards === undefined ? {} : { shards }), ...(rateLimit === null ? {} : { rateLimit, rateLimited }),
+            ...(groupConcurrency === null ? {} : { groupConcurrency }),
           };
         }));
       }),

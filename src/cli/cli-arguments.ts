@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { jsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { DEFAULTS } from '../engine/defaults.js';
+import { GROUP_PATTERN, GROUP_RULE } from '../engine/codec.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './names.js';
@@ -122,6 +123,12 @@ export function parseName(value: string): string {
   if (!NAME_PATTERN.test(value)) {
     throw new InvalidArgumentError('expected letters, digits, "_", "." or "-", starting with a letter or digit');
   }
+  return value;
+}
+
+/** A fair group's name, as the engine takes it. */
+export function parseGroup(value: string): string {
+  if (!GROUP_PATTERN.test(value)) throw new InvalidArgumentError(`expected ${GROUP_RULE}`);
   return value;
 }
 

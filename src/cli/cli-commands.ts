@@ -35,6 +35,7 @@ export interface DispatchCommand extends GlobalOptions {
   /** Milliseconds; undefined or 0 means run as soon as possible. */
   delay?: number;
   maxAttempts?: number;
+  group?: string;
 }
 
 /** `flexq stats [--queue Q] [--json]`: job counts per queue. */

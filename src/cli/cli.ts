@@ -14,6 +14,7 @@ import {
   parseJsonObject,
   parseListLimit,
   parseName,
+  parseGroup,
   parsePositiveInteger,
   parsePriority,
 } from './cli-arguments.js';
@@ -44,6 +45,7 @@ interface RawOptions {
   priority?: number;
   delay?: number;
   maxAttempts?: number;
+  group?: string;
   limit?: number;
   count?: number;
   interval?: number;
@@ -167,8 +169,9 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--priority <n>', 'higher runs first').argParser(parsePriority))
     .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m (at most 365d)').argParser(parseDelay))
     .addOption(new Option('--max-attempts <n>', 'total attempts').argParser(parsePositiveInteger))
+    .addOption(new Option('--group <name>', "fair group: the queue's groups take turns").argParser(parseGroup))
     .action((type: string, payload: Record<string, unknown>, _options: RawOptions, self: Command) =>
-      done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts']), ...globals(self) }),
+      done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts', 'group']), ...globals(self) }),
     );
 
   program

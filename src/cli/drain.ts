@@ -51,8 +51,7 @@ export async function drainQueue(queue: RedisQueue, { timeout, out, pollMs = POL
   const started = Date.now();
   const startedWith = (await queue.getStats()).processingJobs;
   let shown = '';
-  for (;;) {
-    const running = (await queue.getStats()).processingJobs;
+  for (let running = startedWith; ; running = (await queue.getStats()).processingJobs) {
     const waited = Date.now() - started;
     if (running === 0) {
       out.write(`${shown === '' || !out.isTTY ? '' : '\n'}queue ${queue.name} drained: no job running, none will start until \`flexq resume ${queue.name}\`\n`);

@@ -31,6 +31,8 @@ export interface QueueStatsEntry {
   rateLimit?: RateLimitStatus;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited?: boolean;
+  /** Set when the queue caps the running jobs of each fair group. */
+  groupConcurrency?: number;
   /** A sharded queue's shards, each with its counts and (on a cluster) its primary. */
   shards?: ShardOverview[];
 }
@@ -108,12 +110,14 @@ export function formatStats(entries: readonly QueueStatsEntry[], style: OutputSt
 
 /**
  * `flexq stats --json`: counts, `paused` and `totals`, keyed by queue name; with a rate limit,
- * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`.
+ * `rateLimit` (max, per ms, started in the window, opensIn ms) and `rateLimited`; with a group cap,
+ * `groupConcurrency`.
  */
 export function statsJson(entries: readonly QueueStatsEntry[]): string {
-  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited }) => [queue, {
+  return toJson(Object.fromEntries(entries.map(({ queue, stats, paused, totals, topology, shards, rateLimit, rateLimited, groupConcurrency }) => [queue, {
     ...stats, paused, ...(totals === undefined ? {} : { totals }), ...(topology === undefined ? {} : { topology }),
     ...(rateLimit === undefined ? {} : { rateLimit, rateLimited }),
+    ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
     ...(shards === undefined ? {} : { shards: shards.map(({ stats: counts, oldestReadyAt: _at, ...shard }) => ({ ...shard, ...counts })) }),
   }])));
 }
@@ -167,6 +171,7 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
     ['status', { text: status, colour: STATUS_COLOUR[status] }],
     ['attempts', { text: `${job.attempts}/${job.maxAttempts}` }],
     ['priority', { text: String(job.priority) }],
+    ['group', optional(job.group, sanitize)],
     ['delay', { text: `${job.delay} ms` }],
     ['timeout', optional(job.timeout, (ms) => `${ms} ms`)],
     ['created', { text: job.createdAt.toISOString() }],

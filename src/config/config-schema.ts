@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { MAX_RATE_LIMIT } from '../engine/rate-limit.js';
+import { MAX_GROUP_CONCURRENCY, MAX_RATE_LIMIT } from '../engine/rate-limit.js';
 import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
@@ -124,6 +124,9 @@ const queueTable = table({
     max: z.int().min(1, `expected an integer from 1 to ${MAX_RATE_LIMIT}`).max(MAX_RATE_LIMIT, `expected an integer from 1 to ${MAX_RATE_LIMIT}`),
     per: duration(RATE_WINDOW_RANGE),
   }).optional(),
+  /** At most this many jobs of one fair group run at once (the engine's setGroupConcurrency). */
+  groupConcurrency: z.int().min(1, `expected an integer from 1 to ${MAX_GROUP_CONCURRENCY}`)
+    .max(MAX_GROUP_CONCURRENCY, `expected an integer from 1 to ${MAX_GROUP_CONCURRENCY}`).optional(),
 }).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max >= (queue.shards ?? 1), {
   // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0.
   message: 'expected at least one per shard (each shard takes a share of max)', path: ['rateLimit', 'max'],

@@ -94,6 +94,8 @@ export interface QueueSettings {
   retention: { completed: RetentionPolicy; failed: RetentionPolicy };
   /** At most `max` jobs start in any `per` ms; undefined means no limit (a starting host lifts a stored one). */
   rateLimit?: RateLimit;
+  /** At most this many jobs of one fair group run at once; undefined means no cap (a starting host lifts a stored one). */
+  groupConcurrency?: number;
 }
 
 /** Where a job type's handler comes from. */

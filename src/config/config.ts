@@ -239,7 +239,8 @@ function resolveQueue(name: string, queue: QueueTable): QueueSettings {
     visibilityTimeout: queue.visibilityTimeout ?? DEFAULTS.visibilityTimeout,
     maxRetries: queue.maxRetries ?? DEFAULTS.maxRetries,
     retryDelays: queue.retryDelays ?? [...DEFAULTS.retryDelays],
-    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes, shards: queue.shards, rateLimit: queue.rateLimit }),
+    ...definedOnly({ timeout: queue.timeout, maxPayloadBytes: queue.maxPayloadBytes, shards: queue.shards, rateLimit: queue.rateLimit,
+      groupConcurrency: queue.groupConcurrency }),
     retention: {
       completed: { ...DEFAULTS.keepCompleted, ...definedOnly({ ...queue.retention?.completed }) },
       failed: { ...DEFAULTS.keepFailed, ...definedOnly({ ...queue.retention?.failed }) },

@@ -50,6 +50,7 @@ retryDelays = ["1s", "5s", "30s", "5m"] # wait before retry n; the last repeats
 # shards = 3                          # spread the queue over 3 hash slots (primaries of a cluster)
 # timeout = "5m"                      # per-attempt limit for jobs that set none
 # rateLimit = { max = 100, per = "1s" } # at most 100 jobs start in any second, on every host
+# groupConcurrency = 2                # at most 2 jobs of one group (dispatch --group) run at once
 
 [queues.default.retention]
 completed = { age = "1d", count = 1000 }

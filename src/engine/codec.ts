@@ -17,6 +17,8 @@ export interface EncodedJob extends UniqueSettings {
   priority: number;
   delay: number;
   timeout: number;
+  /** The job's fair group (`JobOptions.group`), if any. */
+  group?: string;
 }
 
 /**
@@ -119,6 +121,19 @@ export function checkQueueName(operation: string, name: unknown): string {
   return name;
 }
 
+/**
+ * A group name lands in key names and in the record between `|` separators: letters, digits and
+ * `_ . : @ / -` only, so it needs no escaping anywhere.
+ */
+export const GROUP_PATTERN = /^[A-Za-z0-9_.:@\/-]{1,100}$/;
+export const GROUP_RULE = '1-100 letters, digits, "_", ".", ":", "@", "/" or "-"';
+
+function checkGroup(operation: string, group: unknown): { group?: string } {
+  if (group === undefined) return {};
+  if (typeof group !== 'string' || !GROUP_PATTERN.test(group)) throw new ValidationError(operation, `group must be ${GROUP_RULE}, got ${describe(group)}`);
+  return { group };
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -129,7 +144,7 @@ function describe(value: unknown): string {
 export function encodeNewJob(
   operation: string,
   id: string,
-  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown; uniqueKey?: unknown; uniqueFor?: unknown },
+  job: { type?: unknown; payload?: unknown; maxAttempts?: unknown; priority?: unknown; timeout?: unknown; uniqueKey?: unknown; uniqueFor?: unknown; group?: unknown },
   delay: unknown,
   defaultMaxAttempts: number,
   maxPayloadBytes: number,
@@ -155,6 +170,7 @@ export function encodeNewJob(
     priority: job.priority === undefined ? 0 : checkPriority(operation, job.priority),
     delay: checkDuration(operation, 'delay', delay ?? 0),
     timeout: job.timeout === undefined ? 0 : checkInteger(operation, 'timeout', job.timeout, 1, 2_147_483_647),
+    ...checkGroup(operation, job.group),
     ...checkUnique(operation, job),
   };
 }
@@ -169,7 +185,9 @@ export function encodeNewJob(
 export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   const n = jobs.length;
   const { delay, priority } = jobs[0]!;
-  const uniform = jobs.every((job) => job.delay === delay && job.priority === priority);
+  // A uniform batch also shares one lane: addJobs.lua files it by the first job's group.
+  const group = jobs[0]!.group;
+  const uniform = jobs.every((job) => job.delay === delay && job.priority === priority && job.group === group);
   const args = new Array<string | number>(4 + (uniform ? 1 : 3) * n);
   args[0] = n;
   args[1] = uniform ? delay : '';
@@ -189,7 +207,8 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
 
 /** One job's record from max attempts on, as addJobs.lua and fireSchedule.lua take it. */
 export function jobRecordTail(job: EncodedJob): string {
-  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${job.type.length}|${job.type}${job.payloadJson}`;
+  const typeLength = !job.group ? job.type.length : `${job.type.length},${job.group}`;
+  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${typeLength}|${job.type}${job.payloadJson}`;
 }
 
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */
@@ -205,7 +224,7 @@ const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'pa', 'fa', 'r', 'c', 'm', 'p', 'w', 
  * token, e entered µs, pa processed ms, fa failed ms, r run-at ms, c created µs, m max attempts,
  * p priority, w delay, o timeout), undefined where unset, plus its type and payload JSON.
  */
-export type RecordFields = { [name in (typeof RECORD_FIELDS)[number]]: string | undefined } & { type: string; payload: string };
+export type RecordFields = { [name in (typeof RECORD_FIELDS)[number]]: string | undefined } & { type: string; payload: string; group: string | undefined };
 
 /** A job's rare values, stored beside its record as one JSON object (see `lua/includes/lib.lua`). */
 export interface JobDetails {
@@ -243,12 +262,16 @@ export function parseRecord(record: string): RecordFields | null {
   const status = STATUS_OF_CODE[values[0] ?? ''];
   if (typeEnd < 0 || !status) return null;
   const typeStart = typeEnd + 1;
-  const payloadStart = typeStart + Number(record.slice(start, typeEnd));
+  // `<type length>` or, for a grouped job, `<type length>,<group>`.
+  const comma = record.indexOf(',', start);
+  const grouped = comma >= 0 && comma < typeEnd;
+  const payloadStart = typeStart + Number(record.slice(start, grouped ? comma : typeEnd));
   const [, a, q, e, pa, fa, r, c, m, p, w, o] = values;
   // One literal, so that every record's fields share one shape: reads of them stay fast.
   return {
     s: status, a, q, e, pa, fa, r, c, m, p, w, o,
     type: record.slice(typeStart, payloadStart), payload: record.slice(payloadStart),
+    group: grouped ? record.slice(comma + 1, typeEnd) : undefined,
   };
 }
 
@@ -283,6 +306,7 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
     enteredAt: fields.e === undefined ? createdAt : new Date(Math.floor(Number(fields.e) / 1000)),
   };
   if (fields.o !== undefined) job.timeout = Number(fields.o);
+  if (fields.group !== undefined) job.group = fields.group;
   const runAt = dateOf(fields.r);
   if (runAt) job.runAt = runAt;
   const processedAt = dateOf(fields.pa);

@@ -1,12 +1,20 @@
 import { checkQueueName } from './codec.js';
+import type { BulkEntryOf, DispatchArgs, JobMap, JobOf, JobType, TypedJob, UntypedJobs } from './job-map.js';
 import type { RedisQueue } from './queue.js';
 import type { Job, JobOptions } from './types.js';
 
-/** Sends jobs by type and payload, optionally to another queue of the same connection. */
-export class JobDispatcher {
+/**
+ * Sends jobs by type and payload, optionally to another queue of the same connection; made from a
+ * queue connected with a job map (`M`, see job-map.ts), it checks each type name and payload.
+ */
+export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
   private readonly siblings = new Map<string, RedisQueue>();
+  private readonly queue: RedisQueue;
 
-  constructor(private readonly queue: RedisQueue) {}
+  constructor(queue: RedisQueue<M>) {
+    // The job map types the arguments only; at run time every queue is the same.
+    this.queue = queue as unknown as RedisQueue;
+  }
 
   private target(operation: string, name: string | undefined): RedisQueue {
     if (name === undefined || name === this.queue.name) return this.queue;
@@ -20,26 +28,30 @@ export class JobDispatcher {
   }
 
   /** Stores a job of `type`; `options.delay` postpones it. Resolves to the stored job. */
-  async dispatch(type: string, payload: Record<string, unknown> = {}, options: JobOptions = {}): Promise<Job> {
+  async dispatch<K extends JobType<M>>(type: K, ...args: DispatchArgs<M[K]>): Promise<TypedJob<M, K>> {
+    const [payload, options = {}] = args;
     const { delay, queue, ...job } = options;
     const target = this.target('dispatch', queue);
-    return delay ? target.pushDelayed({ ...job, type, payload }, delay) : target.push({ ...job, type, payload });
+    // Only a missing payload is the empty one: null and the like go on to be refused by the checks.
+    const untyped = (payload === undefined ? {} : payload) as Record<string, unknown>;
+    return typed(await (delay ? target.pushDelayed({ ...job, type, payload: untyped }, delay) : target.push({ ...job, type, payload: untyped })));
   }
 
   /** Stores a job that may run only after `delayMs`. */
-  async dispatchDelayed(type: string, payload: Record<string, unknown>, delayMs: number, options: JobOptions = {}): Promise<Job> {
+  async dispatchDelayed<K extends JobType<M>>(type: K, payload: M[K], delayMs: number, options: JobOptions = {}): Promise<TypedJob<M, K>> {
     const { queue, delay: _ignored, ...job } = options;
-    return this.target('dispatchDelayed', queue).pushDelayed({ ...job, type, payload }, delayMs);
+    return typed(await this.target('dispatchDelayed', queue).pushDelayed({ ...job, type, payload: payload as Record<string, unknown> }, delayMs));
   }
 
   /** Stores many jobs of one queue in one atomic round trip. */
-  async dispatchBulk(jobs: readonly { type: string; payload?: Record<string, unknown>; options?: JobOptions }[], queue?: string): Promise<Job[]> {
-    return this.target('dispatchBulk', queue).pushBulk(
-      jobs.map(({ type, payload, options = {} }) => {
+  async dispatchBulk(jobs: readonly BulkEntryOf<M>[], queue?: string): Promise<JobOf<M>[]> {
+    const stored = await this.target('dispatchBulk', queue).pushBulk(
+      jobs.map(({ type, payload, options = {} }: { type: string; payload?: object; options?: JobOptions }) => {
         const { queue: _queue, ...rest } = options;
-        return { ...rest, type, payload: payload ?? {} };
+        return { ...rest, type, payload: (payload ?? {}) as Record<string, unknown> };
       }),
     );
+    return stored.map((job) => typed<JobOf<M>>(job));
   }
 
   /** Releases the sibling queue handles this dispatcher opened (not the queue it was given). */
@@ -47,4 +59,9 @@ export class JobDispatcher {
     await Promise.all([...this.siblings.values()].map((q) => q.close()));
     this.siblings.clear();
   }
+}
+
+/** A stored job as its map types it: the map describes what was dispatched, so it holds. */
+function typed<T>(job: Job): T {
+  return job as unknown as T;
 }

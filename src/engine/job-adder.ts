@@ -7,6 +7,7 @@ import { newJobIds } from './ids.js';
 import { ShardPicker, groupByShard, shardedId } from './shards.js';
 import type { QueueStore } from './store.js';
 import type { Job, NewJob } from './types.js';
+import { ValidationError } from './errors.js';
 
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
@@ -36,6 +37,11 @@ export class JobAdder {
    */
   async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
     if (this.shards.length === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
+    // A group's turns and cap hold on the shard its hash picks, a unique key on the shard its own
+    // hash picks: one job cannot be on both when they differ, and neither may quietly give way.
+    if (jobs.some((job) => job.group !== undefined && job.uniqueKey !== undefined)) {
+      throw new ValidationError(operation, `a job of a queue of ${this.shards.length} shards takes a group or a uniqueKey, not both`);
+    }
     const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
       .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
     const stored: Job[] = new Array(jobs.length);

@@ -88,6 +88,11 @@ export function registryKey(prefix: string): string {
   return `${prefix}:queues`;
 }
 
+/** HASH queue name -> shard count, for the registered queues of more than one shard. */
+export function shardRegistryKey(prefix: string): string {
+  return `${prefix}:queueShards`;
+}
+
 /** LIST of the ready job ids of one priority level, oldest first; built inside scripts the same way from base. */
 export function readyKey(keys: QueueKeys, priority: number): string {
   return `${keys.base}ready:${priority}`;

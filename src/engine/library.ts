@@ -25,6 +25,7 @@ export const SCRIPT_KEYS = {
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
   setPaused: ['base', 'paused', 'wake', 'events'],
   setRateLimit: ['base', 'wake', 'events'],
+  setGroupConcurrency: ['base', 'wake'],
   getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
   locatePendingPage: ['base', 'priorities', 'delayed'],
@@ -55,7 +56,7 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPa
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
   'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers', 'markHandlerStop',
-  'setRateLimit',
+  'setRateLimit', 'setGroupConcurrency',
 ]);
 
 function flagsOf(script: ScriptName): string {
@@ -66,7 +67,7 @@ function flagsOf(script: ScriptName): string {
 const LUA_DIR = new URL('./lua/', import.meta.url);
 // In order of use: claim and outcomes call history's, unique's and ratelimit's helpers.
 const INCLUDES = [
-  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'claim', 'outcomes',
+  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'turns', 'claim', 'outcomes',
 ];
 
 function luaFile(path: string): string {

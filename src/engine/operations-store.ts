@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './connection.js';
 import { isPermissionRefusal } from './errors.js';
-import { registryKey } from './keys.js';
+import { registryKey, shardRegistryKey } from './keys.js';
 import type { QueueStore, StatusReply } from './store.js';
 
 /** Where a bulk retry stands between two chunks. */
@@ -93,23 +93,35 @@ export async function registeredQueues(client: RedisClient, prefix: string): Pro
   return (await client.smembers(registryKey(prefix))).sort();
 }
 
+/**
+ * The shard count of each registered queue that has more than one (a console opens a queue it
+ * found in Redis with it); a queue without an entry has one.
+ */
+export async function registeredShards(client: RedisClient, prefix: string): Promise<Record<string, number>> {
+  const stored = await client.hgetall(shardRegistryKey(prefix));
+  return Object.fromEntries(Object.entries(stored).map(([name, shards]) => [name, Number(shards)]));
+}
+
 /** Per connection (another Redis may share the prefix), the `prefix, name` entries written. */
 const registeredOn = new WeakMap<RedisClient, Set<string>>();
 
 /**
- * Adds a queue to its prefix's registry, once per process (a SADD of a member already there
- * changes nothing, so a second process or a resend is harmless). A failed write is tried again
+ * Adds a queue to its prefix's registry with its shard count, once per process (a SADD of a member
+ * already there, or an HSET of the same count, changes nothing: a second process or a resend is harmless). A failed write is tried again
  * on the next use; a Redis user whose ACL rules lack SADD (a recipe from before the registry) is
  * not stopped by it: its queues work, only consoles do not find them.
  */
-export async function registerQueue(client: RedisClient, prefix: string, name: string): Promise<void> {
-  const entry = `${prefix}\u0000${name}`;
+export async function registerQueue(client: RedisClient, prefix: string, name: string, shards: number): Promise<void> {
+  const entry = `${prefix}\u0000${name}\u0000${shards}`;
   let registered = registeredOn.get(client);
   if (!registered) registeredOn.set(client, (registered = new Set()));
   if (registered.has(entry)) return;
   registered.add(entry);
   try {
     await client.sadd(registryKey(prefix), name);
+    // Only a sharded queue writes its count: a producer that connects without `shards` (its jobs go
+    // to shard 0, which keeps the queue's own tag) must not make consoles open the queue unsharded.
+    if (shards > 1) await client.hset(shardRegistryKey(prefix), name, shards);
   } catch (err) {
     if (isPermissionRefusal(err)) return;
     registered.delete(entry);

@@ -43,13 +43,16 @@ export interface QueueParts {
   schedules: QueueSchedules;
 }
 
-const handles = new WeakMap<RedisQueue, { parts: QueueParts; shared: SharedClient }>();
+/** A queue handle as its parts are built from it: what every job map's queue has alike. */
+type QueueHandle = Pick<RedisQueue, 'name' | 'prefix' | 'shardCount' | 'maxRetries' | 'maxPayloadBytes'>;
+
+const handles = new WeakMap<QueueHandle, { parts: QueueParts; shared: SharedClient }>();
 
 /**
  * Builds a queue handle's stores over the shared client (from its prefix, shard count and job
  * defaults, already set) and counts the handle as one of the client's users.
  */
-export function openQueueParts(queue: RedisQueue, shared: SharedClient, config: RedisQueueConfig): QueueParts {
+export function openQueueParts(queue: QueueHandle, shared: SharedClient, config: RedisQueueConfig): QueueParts {
   const { name, prefix, shardCount, maxRetries, maxPayloadBytes } = queue;
   const storeSettings = shardSettings(config, shardCount);
   const shards = shardTags(name, shardCount).map((tag) => new QueueStore(shared.client, queueKeys(prefix, tag), storeSettings));
@@ -62,7 +65,7 @@ export function openQueueParts(queue: RedisQueue, shared: SharedClient, config: 
     shards,
     store: shardCount === 1 ? shards[0]! : new ShardedStore(shards),
     operations: shards.map((shard) => new OperationsStore(shard)),
-    adder: new JobAdder(name, shards, defaults, () => registerQueue(shared.client, prefix, name)),
+    adder: new JobAdder(name, shards, defaults, () => registerQueue(shared.client, prefix, name, shardCount)),
     schedules: new QueueSchedules(scheduleStore, name, scheduledJobId, maxRetries, maxPayloadBytes),
   };
   shared.users++;
@@ -71,7 +74,7 @@ export function openQueueParts(queue: RedisQueue, shared: SharedClient, config: 
 }
 
 /** Drops a closed queue handle; the last handle of the shared client quits it. */
-export async function closeQueueParts(queue: RedisQueue, shared: SharedClient): Promise<void> {
+export async function closeQueueParts(queue: QueueHandle, shared: SharedClient): Promise<void> {
   handles.delete(queue);
   shared.users--;
   if (shared.users === 0) {
@@ -83,7 +86,7 @@ export async function closeQueueParts(queue: RedisQueue, shared: SharedClient): 
  * The store behind a queue (its shards behind one, for a sharded queue), each shard's own store,
  * its schedules and the shared client, for the worker; not part of the public API.
  */
-export function queueInternals(queue: RedisQueue): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
+export function queueInternals(queue: QueueHandle): { store: WorkerStore; shards: QueueStore[]; client: RedisClient; config: RedisQueueConfig; schedules: QueueSchedules } {
   const found = handles.get(queue);
   if (!found) throw new QueueClosedError('worker', queue.name);
   const { parts, shared } = found;

@@ -7,8 +7,9 @@ import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { QueueClosedError, ValidationError, scriptError } from './errors.js';
 import type { JobAdder, BulkJob } from './job-adder.js';
+import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
-import { registeredQueues, type OperationsStore } from './operations-store.js';
+import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
 import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
@@ -19,7 +20,7 @@ import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
 import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
 import { readWorkers } from './heartbeat.js';
-import { checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
+import { checkGroupConcurrency, checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
 import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
 
 export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
@@ -38,14 +39,20 @@ export interface QueueOverview {
   rateLimit: RateLimitStatus | null;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited: boolean;
+  /** At most this many jobs of one fair group run at once; null when there is no cap. */
+  groupConcurrency: number | null;
   /** A sharded queue's shards, each at a glance (absent for a queue of one shard). */
   shards?: ShardOverview[];
 }
 
 export type { BulkJob } from './job-adder.js';
 
-/** A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. */
-export class RedisQueue {
+/**
+ * A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. Connected
+ * with a job map (`M`, see job-map.ts), it checks the type and payload of what is pushed and
+ * scheduled, and types what getJob and pop give back.
+ */
+export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   /** Every Redis key of this queue starts with `<prefix>:`. */
   readonly prefix: string;
   /** Default total attempts of a job. */
@@ -80,10 +87,10 @@ export class RedisQueue {
   }
 
   /** Connects to Redis; rejects with an error naming the address when it cannot be reached. */
-  static async connect(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue> {
+  static async connect<M extends JobMap<M> = UntypedJobs>(name: string, config: RedisQueueConfig = {}): Promise<RedisQueue<M>> {
     checkQueueName('connect', name);
     checkConfig(config);
-    return new RedisQueue(name, await openSharedClient(name, config), { shards: config.shards });
+    return new RedisQueue<M>(name, await openSharedClient(name, config), { shards: config.shards });
   }
 
   /**
@@ -135,24 +142,24 @@ export class RedisQueue {
   }
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
-  async push(job: NewJob): Promise<Job> {
-    const [stored] = await this.add('push', [{ ...job, delay: 0 }]);
-    return stored!;
+  async push(job: NewJobOf<M>): Promise<JobOf<M>> {
+    const [stored] = await this.add('push', [{ ...(job as NewJob), delay: 0 }]);
+    return stored as JobOf<M>;
   }
 
   /** Stores a job that may run only after `delayMs`. */
-  async pushDelayed(job: NewJob, delayMs: number): Promise<Job> {
-    const [stored] = await this.add('pushDelayed', [{ ...job, delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
-    return stored!;
+  async pushDelayed(job: NewJobOf<M>, delayMs: number): Promise<JobOf<M>> {
+    const [stored] = await this.add('pushDelayed', [{ ...(job as NewJob), delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
+    return stored as JobOf<M>;
   }
 
   /**
    * Stores many jobs in one atomic round trip per shard: on a bad one, none; on a sharded queue a
    * Redis failure may leave the jobs of the shards that answered stored.
    */
-  async pushBulk(jobs: readonly BulkJob[]): Promise<Job[]> {
+  async pushBulk(jobs: readonly (NewJobOf<M> & { delay?: number })[]): Promise<JobOf<M>[]> {
     if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
-    return this.add('pushBulk', jobs);
+    return (await this.add('pushBulk', jobs as readonly BulkJob[])) as JobOf<M>[];
   }
 
   /**
@@ -160,19 +167,19 @@ export class RedisQueue {
    * resolves to null. Nobody renews its lease: unless cancelled it runs again after the default
    * visibility timeout, as a job whose worker died would.
    */
-  async pop(): Promise<Job | null> {
+  async pop(): Promise<JobOf<M> | null> {
     this.ensureOpen('pop');
     const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
     const [claimed] = jobs;
-    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) : null;
+    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) as JobOf<M> : null;
   }
 
-  /** The job with that id, or null. */
-  async getJob(id: string): Promise<Job | null> {
+  /** The job with that id, or null; typed by the queue's job map (what was pushed to it). */
+  async getJob(id: string): Promise<JobOf<M> | null> {
     this.ensureOpen('getJob');
     checkJobId('getJob', id);
     const [stored] = await this.shardOf(id).jobs([id]);
-    return decodeJob(this.name, id, stored!.fields, stored!.details);
+    return decodeJob(this.name, id, stored!.fields, stored!.details) as JobOf<M> | null;
   }
 
   /** The status of the job with that id, or null. */
@@ -253,6 +260,17 @@ export class RedisQueue {
     return mergeRateLimits(await Promise.all(this.shards.map((shard) => shard.rateLimit())));
   }
 
+  /**
+   * At most `limit` jobs of one fair group (`JobOptions.group`) run at once, counted across every
+   * worker everywhere (stored in Redis, like pause); `null` lifts the cap. A sharded queue keeps a
+   * group on one shard, so the cap holds there.
+   */
+  async setGroupConcurrency(limit: number | null): Promise<void> {
+    this.ensureOpen('setGroupConcurrency');
+    const checked = checkGroupConcurrency('setGroupConcurrency', limit);
+    await Promise.all(this.shards.map((shard) => shard.setGroupConcurrency(checked ?? 0)));
+  }
+
   /** Whether workers are held from claiming this queue's jobs. */
   async isPaused(): Promise<boolean> {
     this.ensureOpen('isPaused');
@@ -331,6 +349,12 @@ export class RedisQueue {
     return registeredQueues(this.shared.client, this.prefix);
   }
 
+  /** The shard count of each listed queue used with more than one (`RedisQueue.connect`'s `shards`). */
+  async listQueueShards(): Promise<Record<string, number>> {
+    this.ensureOpen('listQueueShards');
+    return registeredShards(this.shared.client, this.prefix);
+  }
+
   /**
    * Events after `afterId` ('0': the oldest kept), for consoles following the queue; `count`
    * bounds the feed entries read, one per atomic operation, which may hold several events.
@@ -350,9 +374,9 @@ export class RedisQueue {
    * Adds a job of `job` at every tick of `timing` (`{ cron, tz? }` or `{ every }`), one per tick
    * however many workers run; replaces the schedule of that name. Workers of this queue fire it.
    */
-  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJob): Promise<void> {
+  async schedule(name: string, timing: ScheduleTiming, job: ScheduledJobOf<M>): Promise<void> {
     this.ensureOpen('schedule');
-    await this.schedules.save(name, timing, job, 'code');
+    await this.schedules.save(name, timing, job as ScheduledJob, 'code');
   }
 
   /** Every schedule of this queue, by name, with its next and last runs. */

@@ -1,4 +1,4 @@
-/** Checking a rate limit before it is stored (the limit itself is enforced in `lua/includes/ratelimit.lua`). */
+/** Checking a rate limit and a fair groups' cap before they are stored (enforced in `lua/includes/ratelimit.lua` and `turns.lua`). */
 import { ValidationError } from './errors.js';
 import type { RateLimit, RateLimitStatus } from './types.js';
 
@@ -53,4 +53,16 @@ export function mergeRateLimits(shards: readonly (RateLimitStatus | null)[]): Ra
     // A shard without a limit (a setRateLimit that reached only some) lets jobs start at once.
     opensIn: limited.length < shards.length ? 0 : Math.min(...limited.map((shard) => shard.opensIn)),
   };
+}
+
+/** Largest per-group cap: as large as a rate limit's max. */
+export const MAX_GROUP_CONCURRENCY = MAX_RATE_LIMIT;
+
+/** Checks a fair groups' cap (an integer of at least 1, or null for none); throws a ValidationError naming the problem. */
+export function checkGroupConcurrency(operation: string, limit: unknown): number | null {
+  if (limit === null) return null;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_GROUP_CONCURRENCY) {
+    throw new ValidationError(operation, `group concurrency must be an integer from 1 to ${MAX_GROUP_CONCURRENCY} or null, got ${typeof limit === 'string' ? JSON.stringify(limit) : String(limit)}`);
+  }
+  return limit;
 }

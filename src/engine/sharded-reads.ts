@@ -27,14 +27,16 @@ type ShardStats = Awaited<ReturnType<QueueStore['stats']>>;
  */
 export function mergeOverviews(
   shards: readonly ShardStats[], nodes: readonly (string | undefined)[],
-): { stats: QueueStats; paused: boolean; oldestReadyAt: Date | null; shards?: ShardOverview[] } {
+): { stats: QueueStats; paused: boolean; oldestReadyAt: Date | null; groupConcurrency: number | null; shards?: ShardOverview[] } {
+  // Every shard stores the queue's cap: shard 0's stands for them all.
+  const groupConcurrency = shards[0]!.groupConcurrency;
   const overviews = shards.map((shard, i): ShardOverview => ({
     shard: i, stats: shard.stats, paused: shard.paused, oldestReadyAt: shard.oldestReadyAt === null ? null : new Date(shard.oldestReadyAt),
     ...(nodes[i] === undefined ? {} : { node: nodes[i] }),
   }));
   if (overviews.length === 1) {
     const [only] = overviews;
-    return { stats: only!.stats, paused: only!.paused, oldestReadyAt: only!.oldestReadyAt };
+    return { stats: only!.stats, paused: only!.paused, oldestReadyAt: only!.oldestReadyAt, groupConcurrency };
   }
   const stats = { ...overviews[0]!.stats };
   for (const { stats: shard } of overviews.slice(1)) {
@@ -45,6 +47,7 @@ export function mergeOverviews(
     stats,
     paused: overviews.every((shard) => shard.paused),
     oldestReadyAt: oldest.length === 0 ? null : new Date(Math.min(...oldest)),
+    groupConcurrency,
     shards: overviews,
   };
 }

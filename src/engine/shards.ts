@@ -93,12 +93,12 @@ export function groupByShard<T>(items: readonly T[], shardOf: (item: T) => numbe
 
 /**
  * What keeps related jobs on one shard: their `uniqueKey` (a key is held on one shard, so every job
- * with it must go there), else their `group` (an option fair groups may add; none sets it yet).
+ * with it must go there), or their `group` (its turns and cap hold on one shard); a job of a
+ * sharded queue has one or the other (JobAdder refuses both).
  * Jobs without a key go to the shards in turn. Runs before the job is checked: a bad key is not one.
  */
 function routingKey(job: NewJob): string | undefined {
-  const { uniqueKey } = job;
-  const { group } = job as NewJob & { group?: unknown };
+  const { uniqueKey, group } = job;
   if (typeof uniqueKey === 'string' && uniqueKey !== '') return uniqueKey;
   if (typeof group === 'string' && group !== '') return group;
   return undefined;

@@ -184,16 +184,25 @@ export class QueueStore {
     return { max, per, started, opensIn };
   }
 
-  /** Counts by state, whether the queue is paused, and when its oldest ready job entered (ms, or null). */
-  async stats(): Promise<{ stats: QueueStats; paused: boolean; oldestReadyAt: number | null }> {
+  /**
+   * Counts by state, whether the queue is paused, when its oldest ready job entered (ms, or null)
+   * and its fair groups' cap (null: none).
+   */
+  async stats(): Promise<{ stats: QueueStats; paused: boolean; oldestReadyAt: number | null; groupConcurrency: number | null }> {
     const counts = ((await this.call('getStats', [])) as number[]).map(Number);
-    const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused, oldestUs] =
-      counts as [number, number, number, number, number, number, number, number, number];
+    const [pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs, paused, oldestUs, groupCap] =
+      counts as [number, number, number, number, number, number, number, number, number, number];
     return {
       stats: { pendingJobs, delayedJobs, processingJobs, retryingJobs, completedJobs, failedJobs, cancelledJobs },
       paused: paused === 1,
       oldestReadyAt: oldestUs < 0 ? null : Math.floor(oldestUs / 1000),
+      groupConcurrency: groupCap > 0 ? groupCap : null,
     };
+  }
+
+  /** Sets (0: lifts) the cap on jobs of one group running at once; whether it changed. */
+  async setGroupConcurrency(limit: number): Promise<boolean> {
+    return (await this.call('setGroupConcurrency', [limit])) === 1;
   }
 
   /** One page of pending job ids (ready, and delayed ones already due), newest first. */

@@ -33,6 +33,8 @@ export interface Job {
   delay: number;
   /** Per-attempt time limit in ms, when one was asked for. */
   timeout?: number;
+  /** The fair group the job was dispatched in, if any. */
+  group?: string;
   createdAt: Date;
   /** When the job entered its current status. */
   enteredAt: Date;
@@ -87,13 +89,13 @@ export interface JobContext {
   progress(value: unknown): Promise<void>;
 }
 
-/** Runs jobs of one type. */
-export interface Handler {
-  handle(ctx: JobContext, job: Job): JobResult | Promise<JobResult>;
+/** Runs jobs of one type (`J`: the job as a typed job map gives it, see job-map.ts). */
+export interface Handler<J = Job> {
+  handle(ctx: JobContext, job: J): JobResult | Promise<JobResult>;
 }
 
 /** A handler as a plain function, sync or async. */
-export type HandlerFunction = (ctx: JobContext, job: Job) => JobResult | Promise<JobResult>;
+export type HandlerFunction<J = Job> = (ctx: JobContext, job: J) => JobResult | Promise<JobResult>;
 
 /** What `push` and `pushDelayed` take. */
 export interface NewJob {
@@ -107,6 +109,8 @@ export interface NewJob {
   uniqueKey?: string;
   /** Ms the unique key stays taken after the first push, whatever its job does, instead. */
   uniqueFor?: number;
+  /** Jobs of different groups are claimed in turn, so one group's backlog cannot starve the others. */
+  group?: string;
 }
 
 /** Options of `JobDispatcher.dispatch`. */
@@ -123,6 +127,8 @@ export interface JobOptions {
   uniqueKey?: string;
   /** Ms the unique key stays taken after the first dispatch, whatever its job does, instead. */
   uniqueFor?: number;
+  /** Jobs of different groups are claimed in turn, so one group's backlog cannot starve the others. */
+  group?: string;
 }
 
 /** At most `max` jobs of a queue start in any `per` ms, counted across every worker. */

@@ -12,6 +12,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { OutcomeBuffer } from './outcome-buffer.js';
 import { registerQueue } from './operations-store.js';
 import type { RedisQueue } from './queue.js';
+import type { HandlerOf, JobMap, JobType, UntypedJobs } from './job-map.js';
 import { queueInternals } from './queue-connection.js';
 import { Reachability } from './reachability.js';
 import { ScheduleRunner } from './schedule-runner.js';
@@ -41,8 +42,11 @@ interface Running {
   schedules: ScheduleRunner;
 }
 
-/** Runs a queue's jobs with registered handlers, at most `numWorkers` at once. */
-export class RedisWorker {
+/**
+ * Runs a queue's jobs with registered handlers, at most `numWorkers` at once; a queue connected
+ * with a job map (`M`, see job-map.ts) types each handler's job by its type.
+ */
+export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   /** Handlers of this worker that run at once at most. */
   readonly numWorkers: number;
   /** This worker's id in heartbeats: host, pid and a random part. */
@@ -78,7 +82,11 @@ export class RedisWorker {
   private resolveStopped?: () => void;
   private stopping?: Promise<void>;
 
-  constructor(private readonly queue: RedisQueue, config: WorkerConfig = {}) {
+  private readonly queue: RedisQueue;
+
+  constructor(queue: RedisQueue<M>, config: WorkerConfig = {}) {
+    // The job map types only the handlers registered here; at run time every queue is the same.
+    this.queue = queue as unknown as RedisQueue;
     this.numWorkers = positiveInteger('numWorkers', config.numWorkers, DEFAULTS.numWorkers);
     this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
     this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
@@ -92,8 +100,10 @@ export class RedisWorker {
    * Routes jobs of `type` to `handler`; may be called before or after `start`. A `{ module }`
    * handler runs as the worker's `isolation` (or its own) says.
    */
-  registerHandler(type: string, handler: Handler | HandlerFunction | ModuleHandler): void {
+  registerHandler<K extends JobType<M>>(type: K, typedHandler: HandlerOf<M, K> | ModuleHandler): void {
     if (typeof type !== 'string' || type === '') throw new ValidationError('registerHandler', 'job type must be a non-empty string');
+    // Jobs of `type` reach it only: the handler gets the job its map promises.
+    const handler = typedHandler as Handler | HandlerFunction | ModuleHandler;
     const usable = this.moduleHandlers.replace(type, handler) ?? (typeof handler === 'function' ? handlerFunc(handler) : handler as Handler);
     if (typeof usable?.handle !== 'function') {
       throw new ValidationError('registerHandler', `handler for "${type}" must be a function or have a handle(ctx, job) method`);
@@ -128,7 +138,7 @@ export class RedisWorker {
       heartbeat: new Heartbeat(store, this.id, () => ({
         busy: this.running.size, concurrency: this.numWorkers, types: [...this.handlers.keys()],
         startedAt: this.startedAt, lastFetchAt: this.lastFetchAt,
-      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name)),
+      }), this.reachability, () => registerQueue(client, this.queue.prefix, this.queue.name, this.queue.shardCount)),
       outcomes,
       attempts: new AttemptRunner({
         queue: this.queue, workerId: this.id, handlers: this.handlers, running: this.running, jobTimeout: this.jobTimeout,

@@ -10,8 +10,10 @@ export interface HostLogger {
   logger: Logger;
   /** The in-memory lines for the console; present in console mode only. */
   ring?: LogRing;
-  /** Writes out buffered lines; call before the process exits. */
+  /** Writes out buffered lines at once, for an exit that cannot wait: a write in flight may land after them. */
   flush(): void;
+  /** Waits for every line to be written, in order, and closes the file; the last thing a host does. */
+  close(): Promise<void>;
 }
 
 /**
@@ -41,6 +43,15 @@ export function createHostLogger(settings: LoggingSettings, mode: 'headless' | '
         // Nothing was buffered, or the file is gone; either way there is nothing left to save.
       }
     },
+    close: () => new Promise<void>((resolve) => {
+      // A stream already closed (or failed) has nothing left to write and will not close again.
+      // (`destroyed` is sonic-boom's own flag; its type declarations leave it out.)
+      if (file === undefined || (file as { destroyed?: boolean }).destroyed) return resolve();
+      // end() lets the write in flight finish before the rest, so the file ends in order.
+      file.once('close', () => resolve());
+      file.once('error', () => resolve());
+      file.end();
+    }),
   };
 }
 

@@ -68,16 +68,22 @@ const ENGINE_JOB_DEFAULTS = {
 /** The configured queues plus (or, for `replace`, instead of) those registered in Redis. */
 async function withRegistered(primary: RedisQueue, configured: readonly QueueSettings[], discovery: Discovery): Promise<QueueSettings[]> {
   // A Redis user whose ACL rules lack SMEMBERS sees the configured queues alone.
-  const registered = await primary.listQueues().catch((error: unknown) => {
-    if (isPermissionRefusal(error)) return [];
+  const unlessRefused = (error: unknown) => {
+    if (isPermissionRefusal(error)) return undefined;
     throw error;
-  });
-  if (discovery === 'replace' && registered.length > 0) {
-    // Engine defaults for each; the first configured queue's host settings (concurrency, timeout) are placeholders no worker uses.
-    return registered.map((name) => ({ ...configured[0]!, name, ...ENGINE_JOB_DEFAULTS }));
-  }
+  };
+  const registered = (await primary.listQueues().catch(unlessRefused)) ?? [];
+  const shardCounts = (await primary.listQueueShards().catch(unlessRefused)) ?? {};
+  // Engine defaults and the shard count it was used with for each; the first configured queue's
+  // host settings (concurrency, timeout) are placeholders no worker uses.
+  const { shards: _shards, rateLimit: _rateLimit, groupConcurrency: _groupCap, ...placeholders } = configured[0]!;
+  const found = (name: string): QueueSettings => {
+    const shards = shardCounts[name];
+    return { ...placeholders, name, ...ENGINE_JOB_DEFAULTS, ...(shards === undefined ? {} : { shards }) };
+  };
+  if (discovery === 'replace' && registered.length > 0) return registered.map(found);
   const known = new Set(configured.map((queue) => queue.name));
-  return [...configured, ...registered.filter((name) => !known.has(name)).map((name) => ({ ...configured[0]!, name, ...ENGINE_JOB_DEFAULTS }))];
+  return [...configured, ...registered.filter((name) => !known.has(name)).map(found)];
 }
 
 /**

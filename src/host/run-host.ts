@@ -15,7 +15,7 @@ import { WorkerHost } from './worker-host.js';
 export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
   const config = await loadConfig(configOptions(io, command));
-  const { logger, ring, flush } = createHostLogger(config.logging, mode, config.redact);
+  const { logger, ring, flush, close: closeLog } = createHostLogger(config.logging, mode, config.redact);
   // A console without workers looks at a Redis that exists (or the embedded one a host here runs); it starts none.
   const target = command.noWorkers ? await redisForCommand(config, io.env, io.cwd) : await redisForHost(config, io.env, io.cwd);
   // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
@@ -66,6 +66,6 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
       logger.info({ redisPid: target.embedded.pid }, 'embedded redis-server stopped');
     }
     signals.dispose();
-    flush();
+    await closeLog();
   }
 }

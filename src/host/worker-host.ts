@@ -103,7 +103,7 @@ export class WorkerHost implements HostView {
     try {
       await host.startListener();
       await host.events.start();
-      await host.applyRateLimits(fromFile);
+      await host.applyQueueLimits(fromFile);
     } catch (error) {
       await host.stop(0);
       throw error;
@@ -125,13 +125,18 @@ export class WorkerHost implements HostView {
   }
 
   /**
-   * Makes each hosted queue's rate limit the file's: set, changed, or lifted where the file has
-   * none (a change is logged from the queue's event feed). A read-only console writes nothing.
+   * Makes each hosted queue's rate limit and group cap the file's: set, changed, or lifted where
+   * the file has none (a rate limit change is logged from the queue's event feed). A read-only
+   * console writes nothing.
    */
-  private async applyRateLimits(fromFile: readonly RedisQueue[]): Promise<void> {
+  private async applyQueueLimits(fromFile: readonly RedisQueue[]): Promise<void> {
     if (this.options.readOnly) return;
-    const limits = new Map(this.options.config.queues.map(({ name, rateLimit }) => [name, rateLimit ?? null]));
-    await Promise.all(fromFile.map((queue) => queue.setRateLimit(limits.get(queue.name) ?? null)));
+    const settings = new Map(this.options.config.queues.map((queue) => [queue.name, queue]));
+    await Promise.all(fromFile.map(async (queue) => {
+      const { rateLimit, groupConcurrency } = settings.get(queue.name) ?? {};
+      await queue.setRateLimit(rateLimit ?? null);
+      await queue.setGroupConcurrency(groupConcurrency ?? null);
+    }));
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */

@@ -31,6 +31,8 @@ export interface QueueRow {
   rateLimit: RateLimit | null;
   /** Jobs are ready but the rate limit lets none start now. */
   rateLimited: boolean;
+  /** At most this many jobs of one fair group run at once; absent when there is no cap. */
+  groupConcurrency?: number;
   /** A sharded queue's shards, each with its counts (and its primary on a cluster). */
   shards?: ShardRow[];
 }

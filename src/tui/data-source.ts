@@ -218,10 +218,11 @@ export class ConsoleDataSource {
     try {
       // One read per queue: counts, paused state, the oldest ready job's wait and the rate limit.
       const rows = await Promise.all(names.map(async (name) => {
-        const { stats, paused, oldestReadyAt, shards, rateLimit, rateLimited } = await this.queues.get(name)!.getOverview();
+        const { stats, paused, oldestReadyAt, shards, rateLimit, rateLimited, groupConcurrency } = await this.queues.get(name)!.getOverview();
         const row = {
           name, stats, paused, oldestReadyAt: oldestReadyAt === null ? null : oldestReadyAt.getTime(),
           rateLimit: rateLimit === null ? null : { max: rateLimit.max, per: rateLimit.per }, rateLimited,
+          ...(groupConcurrency === null ? {} : { groupConcurrency }),
         };
         return shards === undefined ? row : { ...row, shards: shards.map(({ oldestReadyAt: _at, ...shard }) => shard) };
       }));

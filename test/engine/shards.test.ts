@@ -4,7 +4,7 @@
  * slots on one server) and again in the `cluster` project (each shard on a primary of its own).
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { RedisQueue, RedisWorker, type Job } from '../../src/index.js';
+import { RedisQueue, RedisWorker, ValidationError, type Job } from '../../src/index.js';
 import { Cluster, type Redis } from 'ioredis';
 import { freshQueue, rawClient, testRedisConfig, waitFor } from '../helpers.js';
 
@@ -192,14 +192,18 @@ test("a sibling queue of a sharded one has shards only when its own settings say
   }
 });
 
-test('jobs with the same group or uniqueKey go to one shard; jobs without one go in turn', async () => {
+test('jobs with the same group or uniqueKey go to one shard; a job with both is refused', async () => {
   const grouped: Job[] = [];
-  for (let n = 0; n < 6; n++) grouped.push(await queue.push({ type: 't', payload: { n }, group: 'tenant-7' } as never));
+  for (let n = 0; n < 6; n++) grouped.push(await queue.push({ type: 't', payload: { n }, group: 'tenant-7' }));
   expect(new Set(grouped.map(shardOf)).size).toBe(1);
-  const unique: Job[] = [];
-  for (let n = 0; n < 3; n++) unique.push(await queue.push({ type: 't', payload: { n }, uniqueKey: `order-${n}`, group: 'tenant-7' } as never));
-  // uniqueKey comes first: these go by their own keys, not by the group.
-  expect(unique.map(shardOf)).not.toEqual(unique.map(() => shardOf(grouped[0]!)));
+  const keyed: Job[] = [];
+  for (let n = 0; n < 3; n++) keyed.push(await queue.push({ type: 't', payload: { n }, uniqueKey: 'order-1' }));
+  expect(new Set(keyed.map((job) => job.id)).size).toBe(1);
+  // The group's cap would hold on one shard and the key on another: neither may give way quietly.
+  const both = queue.pushBulk([{ type: 't' }, { type: 't', uniqueKey: 'order-2', group: 'tenant-7' }]);
+  await expect(both).rejects.toThrow(ValidationError);
+  await expect(both).rejects.toThrow(/a job of a queue of 3 shards takes a group or a uniqueKey, not both/);
+  expect((await queue.getStats()).pendingJobs).toBe(7);
 });
 
 test('retention keeps about keepCompleted.count finished jobs over all shards, not that many per shard', async () => {

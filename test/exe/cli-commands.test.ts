@@ -42,6 +42,9 @@ describe('flexq CLI commands against Redis', () => {
     expect(await emails.getJob(id)).toMatchObject({ type: 'email', status: 'pending', priority: 7, maxAttempts: 5, timeout: 45_000 });
     const delayed = await flexq('dispatch', 'demo', '--delay', '1h');
     expect(await queue.getJob(delayed.stdout.trim())).toMatchObject({ delay: 3_600_000 });
+    const grouped = await flexq('dispatch', 'demo', '--group', 'tenant-7');
+    expect(await queue.getJob(grouped.stdout.trim())).toMatchObject({ group: 'tenant-7' });
+    expect((await flexq('show', grouped.stdout.trim())).stdout).toMatch(/group\s+tenant-7/);
   });
 
   it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {

@@ -159,7 +159,7 @@ describe('errors', () => {
   it('an unknown key names its path and line and lists the known keys', () => {
     const error = errorOf('[queues.emails]\nconcurrency = 2\nconcurency = 3\n');
     expect(error.message).toBe(
-      'flexq.toml:3: queues.emails.concurency: unknown key; expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, shards, retention, rateLimit',
+      'flexq.toml:3: queues.emails.concurency: unknown key; expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, shards, retention, rateLimit, groupConcurrency',
     );
   });
 

@@ -43,6 +43,18 @@ describe('[logging] reaches the host logger', () => {
     expect(JSON.stringify(lines)).not.toContain('leak-card');
   });
 
+  it('close() leaves every line in the file, in order, however many were still being written', async () => {
+    const file = join(dir, 'flexq.log');
+    const { logger, close } = createHostLogger({ level: 'info', file }, 'headless');
+    for (let n = 0; n < 5_000; n++) logger.info({ n }, 'line');
+    logger.info('the last line');
+    await close();
+    const lines = jsonLines(await readFile(file, 'utf8'));
+    expect(lines).toHaveLength(5_001);
+    expect(lines.slice(0, -1).every((line, n) => line['n'] === n)).toBe(true);
+    expect(lines.at(-1)!['msg']).toBe('the last line');
+  });
+
   it('console mode keeps lines at the level in the ring, and in the file when one is set', async () => {
     const file = join(dir, 'flexq.log');
     await writeFile(file, '');

@@ -49,4 +49,26 @@ describe('connectQueues', () => {
     const explained = explainConnectError(refused, { url: 'redis://h:1/40', prefix: 'flexq', connectTimeout: 1_000 }) as Error;
     expect(explained.message).toMatch(/^Redis at h:1 has no such database \(the one its url names\): DB index out of range/);
   });
+
+  it('opens a queue found in Redis with the shard count it was used with, not the first configured queue\'s', async () => {
+    const prefix = uniquePrefix('queue-set');
+    const config = parse(`[redis]\nurl = "${REDIS_URL}"\nprefix = "${prefix}"\n[queues.main]\nshards = 3\n`);
+    const producers = await connectQueues(config.redis, parse(`[redis]\nurl = "${REDIS_URL}"\nprefix = "${prefix}"\n[queues.plain]\n[queues.wide]\nshards = 2\n`).queues);
+    try {
+      const plain = await producers.get('plain').push({ type: 't' });
+      const wide = await producers.get('wide').pushBulk([{ type: 't' }, { type: 't' }]);
+      const console = await connectQueues(config.redis, config.queues, 'add');
+      try {
+        expect(console.queues.map((q) => [q.name, q.shardCount])).toEqual([['main', 3], ['plain', 1], ['wide', 2]]);
+        expect((await console.get('plain').getJob(plain.id))?.id).toBe(plain.id);
+        expect((await console.get('wide').getStats()).pendingJobs).toBe(2);
+        expect((await console.get('wide').getJob(wide[1]!.id))?.id).toBe(wide[1]!.id);
+      } finally {
+        await console.close();
+      }
+    } finally {
+      await producers.close();
+      await deletePrefix(prefix);
+    }
+  });
 });

@@ -138,18 +138,20 @@ describe('the full ACL user of the README', () => {
     }
   });
 
-  it('runs unique jobs and a rate limit too', async () => {
+  it('runs unique jobs, a rate limit and capped fair groups too', async () => {
     const queue = await connectAs('flexq', 'change-me', 'acl-flow');
     const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 200 });
     try {
       worker.registerHandler('once', () => ({ success: true }));
       await queue.setRateLimit({ max: 100, per: 1_000 });
+      await queue.setGroupConcurrency(1);
       const job = await queue.push({ type: 'once', uniqueKey: 'k' });
       expect((await queue.push({ type: 'once', uniqueKey: 'k' })).id).toBe(job.id);
       await queue.push({ type: 'once', uniqueKey: 'timed', uniqueFor: 60_000 });
+      await queue.pushBulk([{ type: 'once', group: 'g' }, { type: 'once', group: 'g' }]);
       void worker.start();
-      await waitFor('both jobs to run', async () => (await queue.getStats()).completedJobs === 2);
-      expect((await queue.getOverview()).rateLimit).toMatchObject({ max: 100, started: 2 });
+      await waitFor('every job to run', async () => (await queue.getStats()).completedJobs === 4);
+      expect((await queue.getOverview()).rateLimit).toMatchObject({ max: 100, started: 4 });
       await queue.setRateLimit(null);
     } finally {
       await worker.stop();

@@ -6,11 +6,12 @@
 -- KEYS[5] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] number of jobs n
--- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ
--- ARGV[4] priority of every job, or '' when they differ
+-- ARGV[3] delay ms of every job (0 = ready now), or '' when they differ (or their groups do)
+-- ARGV[4] priority of every job, or '' when they differ (or their groups do)
 -- ARGV[5] the jobs' ids, comma-separated (one argument costs less to send than n)
 -- ARGV[6…5+n] their records from max attempts on:
---         `max attempts|priority|delay|timeout|type length|type payload JSON`
+--         `max attempts|priority|delay|timeout|type length[,group]|type payload JSON`
+--         (a common delay and priority also means one group, read from the first record)
 -- ARGV[6+n…5+2n], ARGV[6+2n…5+3n] only when ARGV[3] or ARGV[4] is '': each job's delay, priority
 -- then the unique jobs, counted from the end: (job index, unique key, uniqueFor ms or 0) for each,
 --         then their number m (0 for none); see includes/unique.lua
@@ -22,6 +23,7 @@
 -- Errors (before any write) on a malformed number or priority.
 
 local prioritiesKey, delayedKey, wakeKey, eventsKey = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local GROUP_IN_TAIL = '^[^|]*|[^|]*|[^|]*|[^|]*|%d+,([^|]*)|'
 local maxLen = ARGV[1]
 
 local n = numberArg(2, 'number of jobs', 1, 1e7)
@@ -75,7 +77,7 @@ end
 local batch, scheduled, delayed = {}, {}, {}
 -- The common batch: every job ready now at one priority, which goes to its list as it is.
 local allReady = uniform and ARGV[3] == '0'
-local readyIds, readyLevels = allReady and ids or {}, {}
+local readyIds, readyLevels, readyGroups = allReady and ids or {}, {}, {}
 -- The record's head is the same for every job ready now: made once, not per job.
 local readyHead = newJobHead('')
 for i = 1, n do
@@ -91,6 +93,7 @@ for i = 1, n do
     else
       readyIds[#readyIds + 1] = id
       readyLevels[#readyLevels + 1] = priorityOf(i)
+      readyGroups[#readyGroups + 1] = string.match(ARGV[5 + i], GROUP_IN_TAIL) or ''
     end
   end
   batch[2 * i - 1] = id
@@ -122,9 +125,9 @@ elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
 end
 holdUniqueKeys(unique)
 if allReady then
-  pushReady(prioritiesKey, ids, ARGV[4], false)
+  pushReady(prioritiesKey, ids, ARGV[4], false, string.match(ARGV[6], GROUP_IN_TAIL))
 else
-  fileReady(prioritiesKey, readyIds, readyLevels, false)
+  fileReady(prioritiesKey, readyIds, readyLevels, false, readyGroups)
 end
 schedule(delayedKey, wakeKey, scheduled)
 if #readyIds > 0 then wake(wakeKey) end

@@ -33,6 +33,7 @@ elseif job.s == RETRYING then
   redis.call('ZREM', retryingKey, id)
 elseif job.s == PROCESSING then
   redis.call('ZREM', activeKey, id)
+  leaveGroups({groupOf(job)})
 else
   return {'BAD_STATE', STATUS_NAMES[job.s]}
 end

@@ -12,7 +12,7 @@
 -- KEYS[8] cancelled   ZSET `<base>cancelled`
 -- KEYS[9] paused      STRING `<base>paused`
 -- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
---          µs the oldest ready job entered pending (-1: none)}.
+--          µs the oldest ready job entered pending (-1: none), the fair groups' cap (0: none)}.
 
 local prioritiesKey = KEYS[2]
 -- The oldest ready job is at the head of some level's list (each is oldest first). Looking at
@@ -35,6 +35,9 @@ lookAt(redis.call('ZREVRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
 if redis.call('ZCARD', prioritiesKey) > LEVELS_LOOKED_AT then
   lookAt(redis.call('ZRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
 end
+-- The fair groups' oldest ready job heads their listing set (see includes/ready-lists.lua).
+local oldestGrouped = tonumber(redis.call('ZRANGE', BASE .. GROUPED_PENDING, 0, 0, 'WITHSCORES')[2])
+if oldestGrouped and (oldest < 0 or oldestGrouped < oldest) then oldest = oldestGrouped end
 local due = redis.call('ZCOUNT', KEYS[3], '-inf', nowMs())
 return {
   (tonumber(redis.call('GET', BASE .. 'readyCount')) or 0) + due,
@@ -46,4 +49,5 @@ return {
   redis.call('ZCARD', KEYS[8]),
   redis.call('EXISTS', KEYS[9]),
   oldest,
+  tonumber(redis.call('GET', BASE .. GROUP_LIMIT)) or 0,
 }

@@ -1,6 +1,6 @@
 -- locatePendingPage: where the page at `offset` of the pending jobs starts, for paging them by rank
 -- (src/engine/pending-pages.ts reads the page from there with readPendingEntries); reads only.
--- Pending jobs are the entries of every level's ready list (each in time order, see
+-- Pending jobs are the entries of every lane's level's ready list (each in time order, see
 -- includes/ready-order.lua) and the delayed jobs already due, newest first by the time they
 -- became ready (a due delayed job: its run-at); ties go by level, highest first, the due ones
 -- last, then by place in their list. Offsets count list entries, tombstones too (a page skips
@@ -18,7 +18,8 @@
 -- ARGV[4] the pivot time µs of a round under way ('' for none)
 -- ARGV[5..] the state a previous call handed back, per source: source, lo, hi (ranks from the
 --         newest), and its counts for the pivot if done ('' otherwise): newer, no older
--- A source is a level (its ready list) or `due` (the due delayed jobs).
+-- A source is a level (its ready list), `grouped` (the fair groups' ready jobs, a ZSET by time:
+-- see includes/ready-lists.lua) or `due` (the due delayed jobs).
 -- Returns {'more', now, pivot, <state as above>…} to be called again with those, or
 -- {'found', now, total entries, source, entries, start rank, …}: the page is the merge of the
 -- sources from their start ranks on.
@@ -36,6 +37,9 @@ for _, level in ipairs(redis.call('ZREVRANGE', prioritiesKey, 0, -1)) do
   local key = readyKey(level)
   sources[#sources + 1] = {name = level, level = level, key = key, len = redis.call('LLEN', key)}
 end
+local groupedKey = BASE .. GROUPED_PENDING
+local grouped = redis.call('ZCARD', groupedKey)
+if grouped > 0 then sources[#sources + 1] = {name = 'grouped', len = grouped} end
 sources[#sources + 1] = {name = 'due', len = redis.call('ZCOUNT', delayedKey, '-inf', nowText)}
 local byName = {}
 for _, s in ipairs(sources) do
@@ -83,10 +87,13 @@ if offset == 0 or offset >= total then
   return found(starts)
 end
 
--- Due delayed jobs by rank from the newest due one: ZSET index due - 1 - rank; time in µs.
+-- Due delayed jobs (scored in ms) and grouped ready jobs (in µs) by rank from the newest: ZSET
+-- index len - 1 - rank (no delayed job past `due` is in the due source's ranks); time in µs.
 local function timeAt(s, rank)
   if s.level then return timeAtRank(s.key, s.level, s.len, rank) end
-  return tonumber(redis.call('ZRANGE', delayedKey, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * 1000
+  local key, scale = delayedKey, 1000
+  if s.name == 'grouped' then key, scale = groupedKey, 1 end
+  return tonumber(redis.call('ZRANGE', key, s.len - 1 - rank, s.len - 1 - rank, 'WITHSCORES')[2]) * scale
 end
 
 -- How many entries of a source are newer than `t` (or, with `orEqual`, no older): its first
@@ -94,6 +101,9 @@ end
 local function countNewer(s, t, orEqual)
   local from = orEqual and s.newer or s.lo
   if from >= s.hi then return from end
+  if s.name == 'grouped' then
+    return redis.call('ZCOUNT', groupedKey, string.format(orEqual and '%.0f' or '(%.0f', t), '+inf')
+  end
   if not s.level then
     return redis.call('ZCOUNT', delayedKey, string.format(orEqual and '%.3f' or '(%.3f', t / 1000), nowText)
   end

@@ -4,8 +4,8 @@
 -- KEYS[2] priorities  ZSET `<base>priorities` (unread; named so the call carries the queue's slot)
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- ARGV[1] now ms: delayed jobs due by then are pending
--- ARGV[2..] triples: source (a level, or `due` for the due delayed jobs), first rank (0: the
---           newest entry), how many entries
+-- ARGV[2..] triples: source (a level, `grouped` for the fair groups' ready jobs, or `due` for the
+--           due delayed jobs), first rank (0: the newest entry), how many entries
 -- Returns, per triple, the number n of entries read, then n times: entry (a job id or a
 -- tombstone), time µs, 1 when it is a pending job to show, else 0.
 
@@ -44,27 +44,43 @@ local function readList(level, first, n)
   return out, times, valid
 end
 
-local function readDue(first, n)
-  local due = redis.call('ZCOUNT', delayedKey, '-inf', nowText)
-  local top, bottom = due - 1 - first, math.max(0, due - first - n)
+-- Entries of a ZSET source from rank `first` (0: the newest of its first `len` members), newest
+-- first; `scale` turns a score into µs.
+local function readScored(key, len, scale, first, n)
+  local top, bottom = len - 1 - first, math.max(0, len - first - n)
   if top < bottom then return {}, {}, {} end
-  local scored = redis.call('ZRANGE', delayedKey, bottom, top, 'WITHSCORES')
+  local scored = redis.call('ZRANGE', key, bottom, top, 'WITHSCORES')
   local ids = {}
   for i = 1, #scored, 2 do ids[#ids + 1] = scored[i] end
   local jobs = loadJobs(ids)
   local out, times, valid, k = {}, {}, {}, 0
   for i = #ids, 1, -1 do
     k = k + 1
-    out[k], times[k], valid[k] = ids[i], tonumber(scored[2 * i]) * 1000, jobs[i] and jobs[i].s == PENDING or false
+    out[k], times[k], valid[k] = ids[i], tonumber(scored[2 * i]) * scale, jobs[i] and jobs[i].s == PENDING or false
   end
   return out, times, valid
+end
+
+local function readDue(first, n)
+  return readScored(delayedKey, redis.call('ZCOUNT', delayedKey, '-inf', nowText), 1000, first, n)
+end
+
+local function readGrouped(first, n)
+  local key = BASE .. GROUPED_PENDING
+  return readScored(key, redis.call('ZCARD', key), 1, first, n)
 end
 
 for i = 2, #ARGV - 2, 3 do
   local first = numberArg(i + 1, 'first rank', 0, 1e12)
   local n = numberArg(i + 2, 'entries', 0, 10000)
   local out, times, valid
-  if ARGV[i] == 'due' then out, times, valid = readDue(first, n) else out, times, valid = readList(ARGV[i], first, n) end
+  if ARGV[i] == 'due' then
+    out, times, valid = readDue(first, n)
+  elseif ARGV[i] == 'grouped' then
+    out, times, valid = readGrouped(first, n)
+  else
+    out, times, valid = readList(ARGV[i], first, n)
+  end
   reply[#reply + 1] = #out
   for j = 1, #out do
     push(reply, out[j], times[j], valid[j] and 1 or 0)

@@ -24,7 +24,7 @@ end
 if #held == 0 then return 0 end
 -- In the order they were created, so the queue's FIFO order survives the hand-back.
 held, heldJobs = sortForRun(held, heldJobs)
-local levels, batch, scheduled, heads = {}, {}, {}, {}
+local levels, groups, batch, scheduled, heads = {}, {}, {}, {}, {}
 for i, job in ipairs(heldJobs) do
   local attempts = count(job.a) - 1
   job.a = attempts > 0 and attempts or ''
@@ -38,14 +38,16 @@ for i, job in ipairs(heldJobs) do
     makePendingAtHead(job, heads)
   end
   stage(batch, held[i], job)
-  levels[#levels + 1] = count(job.p)
+  -- Every held job leaves processing; `groups` also files the ready ones in their lanes.
+  levels[#levels + 1], groups[#groups + 1] = count(job.p), groupOf(job)
 end
 variadic('ZREM', activeKey, held, 1000)
 saveJobs(batch)
+leaveGroups(groups)
 if delay > 0 then
   schedule(delayedKey, wakeKey, scheduled)
 else
-  fileReady(prioritiesKey, held, levels, true)
+  fileReady(prioritiesKey, held, levels, true, groups)
   wake(wakeKey)
 end
 emit(eventsKey, ARGV[1], 'pending', held, 'released')

@@ -51,12 +51,12 @@ for i = 1, #scored, 2 do
 end
 
 local STATUS_CODE = {failed = FAILED, cancelled = CANCELLED}
-local retried, levelById, batch = {}, {}, {}
+local retried, levelById, groupById, batch = {}, {}, {}, {}
 for i, job in ipairs(loadJobs(ids)) do
   if job and job.s == STATUS_CODE[status] and (wantedType == '' or typeOf(job) == wantedType) then
     requeueFinished(job)
     stage(batch, ids[i], job)
-    retried[#retried + 1], levelById[ids[i]] = ids[i], count(job.p)
+    retried[#retried + 1], levelById[ids[i]], groupById[ids[i]] = ids[i], count(job.p), groupOf(job)
   else
     -- Left in place: the next chunk starts after the last of these.
     cursorScore, cursorId = scored[2 * i], ids[i]
@@ -68,9 +68,9 @@ if #retried > 0 then
   -- At the tail, all at this call's time as retryJob files one; in ascending ids, as addJobs files
   -- a batch, so a later cancel finds any of them by binary search (includes/ready-order.lua).
   table.sort(retried)
-  local levels = {}
-  for i, id in ipairs(retried) do levels[i] = levelById[id] end
-  fileReady(prioritiesKey, retried, levels, false)
+  local levels, groups = {}, {}
+  for i, id in ipairs(retried) do levels[i], groups[i] = levelById[id], groupById[id] end
+  fileReady(prioritiesKey, retried, levels, false, groups)
   wake(wakeKey)
   emit(eventsKey, maxLen, 'pending', retried, 'retried')
   flushEvents()

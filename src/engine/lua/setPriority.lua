@@ -28,9 +28,9 @@ local ready = job.s == PENDING and not redis.call('ZSCORE', delayedKey, id) and 
 if ready then retireReadyEntry(job, id) end
 job.p = priority == 0 and '' or whole(priority)
 if ready then
-  pushReady(prioritiesKey, {id}, whole(priority), false)
-  countReady(-1)
   nowMs()
+  pushReady(prioritiesKey, {id}, whole(priority), false, groupOf(job))
+  countReady(-1)
   job.e = nowUsText
 end
 redis.call('HSET', JOBS, id, encodeJob(job))

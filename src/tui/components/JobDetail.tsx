@@ -39,6 +39,7 @@ export function detailLines(raw: Job, logs: readonly LogLine[], redact: readonly
     field('type', job.type),
     field('status', `${shownStatus(job, now)} (since ${age(job.enteredAt, now)})`),
     field('priority', String(job.priority)),
+    field('group', job.group ?? '-'),
     field('attempts', `${job.attempts}/${job.maxAttempts}`),
     field('delay', job.delay ? `${job.delay} ms` : '-'),
     field('timeout', job.timeout ? `${job.timeout} ms` : '-'),

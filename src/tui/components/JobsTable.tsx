@@ -42,10 +42,11 @@ function cells(job: Job, tab: StatusTab, now: number, marks: Marks | null): stri
 
 /** The tab strip: `1 pending 12  2 delayed 0 …`, the active one highlighted. */
 function Tabs({ columns }: { columns: number }) {
-  const { tab, stats, search, offset, pageSize, pages, marks, rateLimit, rateLimited } = useConsoleState((s) => ({
+  const { tab, stats, search, offset, pageSize, pages, marks, rateLimit, rateLimited, groupCap } = useConsoleState((s) => ({
     tab: s.tab, stats: selectedQueueRow(s)?.stats ?? null, search: s.search, offset: s.offset, pageSize: s.pageSize, pages: pageCount(s),
     marks: marksShown(s.marks, selectedQueueRow(s)?.name, s.tab),
     rateLimit: selectedQueueRow(s)?.rateLimit ?? null, rateLimited: selectedQueueRow(s)?.rateLimited ?? false,
+    groupCap: selectedQueueRow(s)?.groupConcurrency,
   }));
   const color = useColor();
   // Marking the whole tab marks the jobs its stats count (a pending page's places may be more).
@@ -63,6 +64,7 @@ function Tabs({ columns }: { columns: number }) {
         </Text>
       )).flatMap((node, i) => (i === 0 ? [node] : [<Text key={`s${i}`}> </Text>, node]))}
       {rateLimit ? <Text color={rateLimited ? color('magenta') : undefined} dimColor={!rateLimited}>{`  limit ${rateLimitText(rateLimit)}${rateLimited ? ' held' : ''}`}</Text> : null}
+      {groupCap ? <Text dimColor>{`  ≤${groupCap} per group`}</Text> : null}
     </Text>
   );
 }

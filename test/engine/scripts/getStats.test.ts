@@ -46,6 +46,7 @@ describe('getStats.lua', () => {
       },
       paused: false,
       oldestReadyAt: null,
+      groupConcurrency: null,
     });
   });
 

@@ -15,9 +15,11 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   -- Back at the head of their level in the order they were created, as they were claimed.
   found, jobs = sortForRun(found, jobs)
-  local recovered, levels, lost, lostScores, batch, heads = {}, {}, {}, {}, {}, {}
+  local recovered, levels, groups, lost, lostScores, batch, heads = {}, {}, {}, {}, {}, {}, {}
+  local leaving = {}
   for i, job in ipairs(jobs) do
     local id = found[i]
+    leaving[i] = groupOf(job)
     local attempts, maxAttempts = count(job.a), count(job.m)
     local message = 'worker lost: lease expired on attempt ' .. attempts .. ' of ' .. maxAttempts
     local final = attempts >= maxAttempts
@@ -31,12 +33,13 @@ local function recoverExpired(k, maxLen, keep, now, limit)
     else
       makePendingAtHead(job, heads)
       recovered[#recovered + 1] = id
-      levels[#levels + 1] = count(job.p)
+      levels[#levels + 1], groups[#groups + 1] = count(job.p), groupOf(job)
     end
     stage(batch, id, job)
   end
   saveJobs(batch)
-  fileReady(k.priorities, recovered, levels, true)
+  fileReady(k.priorities, recovered, levels, true, groups)
+  leaveGroups(leaving)
   if #lostScores > 0 then
     variadic('ZADD', k.failed, lostScores, 1000)
     countFinished(0, #lost)
@@ -45,33 +48,6 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
   releaseUniqueKeys(lost)
-end
-
--- Takes up to `wanted` ids off the ready lists, highest priority first, oldest first within one,
--- with the level each came from, and whether the lists ran dry. The levels come a few at a time.
--- A level whose list this claim drains stays in the priorities set until a claim finds it empty
--- (an LPOP that returns nothing), which spares a write when a new job refills it first, as an
--- idle queue's next job does. Some ids may be stale (see `readyEntryValid` in lib): the caller
--- skips them.
-local LEVELS_PER_READ = 4
-
-local function popReady(k, wanted)
-  local ids, levels = {}, {}
-  local from = 0
-  while true do
-    local tops = redis.call('ZREVRANGE', k.priorities, from, from + LEVELS_PER_READ - 1)
-    for _, top in ipairs(tops) do
-      local popped = redis.call('LPOP', readyKey(top), wanted - #ids)
-      if popped then
-        for _, id in ipairs(popped) do ids[#ids + 1], levels[#levels + 1] = id, top end
-        from = from + 1
-        if #ids >= wanted then return ids, levels, false end
-      else
-        redis.call('ZREM', k.priorities, top)
-      end
-    end
-    if #tops < LEVELS_PER_READ then return ids, levels, true end
-  end
 end
 
 -- The `id, details JSON` pairs of those of `ids` that have details (a retry sees its earlier errors).
@@ -123,7 +99,7 @@ end
 -- cancelled or moved job's) are dropped on the way. Returns a flat id, record list of the jobs as
 -- now stored, and a flat id, details list for those claimed before (a retry sees its earlier
 -- errors; a first run has no details to read).
-local function lease(k, maxLen, wanted, now, leaseMs, request, timing)
+local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
   -- Counters rather than #t: this loop runs once per job, and table length is a search in Lua.
   local claimed, leased, again, stash, taken, n = {}, {}, {}, {}, {}, 0
   local deadlines = {'+inf', ACTIVE_ANCHOR}
@@ -131,7 +107,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing)
   local dry
   repeat
     local ids, levels
-    ids, levels, dry = popReady(k, wanted - n)
+    ids, levels, dry = popReady(k, wanted - n, turns)
     local records = variadic('HMGET', JOBS, ids, 1000)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
@@ -152,6 +128,12 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing)
   until n >= wanted or dry
   saveJobs(claimed)
   countReady(-n)
+  if turns then
+    startInGroups(claimed)
+    if #turns.held > 0 then releaseUnderCap(turns) end
+    -- The sweep limit stopped this claim: the next one carries on.
+    if turns.cut then wake(k.wake) end
+  end
   if n > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     -- These leases may run out before anything the upkeep knows of.
@@ -182,16 +164,22 @@ local function upkeepOf(key, now, handleDue)
   return head and math.max(0, head - now) or -1
 end
 
+-- What popInTurn needs from the claim's MGET (see claimJobs); nil for a queue that never saw a group.
+local function turnsOf(read)
+  if not read[5] then return nil end
+  return {last = tonumber(read[5]) or 0, limit = tonumber(read[6]), taken = {}, held = {}, looked = 0}
+end
+
 -- The whole claim: upkeep when something may be due (see `upkeepKey` in schedule.lua), then up to
 -- `wanted` jobs as the rate limit allows (or, for a request sent again, the jobs it leased the
 -- first time). One MGET reads what every claim needs first: the upkeep's timing, the pause flag,
--- the request's stash and the rate limit. Reply: {ms until the next delayed or retrying job is due
+-- the request's stash, the rate limit, the groups' last turn and their cap. Reply: {ms until the next delayed or retrying job is due
 -- or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate limit
 -- lets another job start when it holds the queue now (-1: it does not)}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
   local stashKey = request.slot == '' and k.paused or claimStashKey(request)
-  local read = redis.call('MGET', upkeepKey(), k.paused, stashKey, rateLimitKey())
+  local read = redis.call('MGET', upkeepKey(), k.paused, stashKey, rateLimitKey(), BASE .. GROUP_TURN, BASE .. GROUP_LIMIT)
   -- When something falls due (`due`, nil: nothing scheduled) and when the sets were last looked at.
   local timing = {}
   timing.due, timing.looked = parseUpkeep(read[1])
@@ -204,6 +192,8 @@ local function claimJobs(k, maxLen, keep, c, now)
     sooner(upkeepOf(k.delayed, now, function() promoteDue(k.priorities, k.delayed, now, c.upkeep, promoted) end))
     sooner(upkeepOf(k.retrying, now, function() promoteDue(k.priorities, k.retrying, now, c.upkeep, promoted) end))
     emit(k.events, maxLen, 'pending', promoted)
+    -- The queue's first grouped jobs may be among them: take turns from this claim on.
+    if #promoted > 0 and not read[5] then read[5] = redis.call('GET', BASE .. GROUP_TURN) end
     sooner(upkeepOf(k.active, now, function() recoverExpired(k, maxLen, keep, now, c.upkeep) end))
     timing.due, timing.looked, timing.changed = nextDue and now + nextDue, now, true
   end
@@ -218,7 +208,7 @@ local function claimJobs(k, maxLen, keep, c, now)
     local leased = 0
     local allowed, limit = startsAllowed(wanted, now, parseRateLimit(read[4]))
     -- A queue held by its rate limit reads no ready list.
-    if allowed > 0 then claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing) end
+    if allowed > 0 then claimed, details, leased = lease(k, maxLen, allowed, now, c.leaseMs, request, timing, turnsOf(read)) end
     heldFor = countStarts(limit, claimed, now)
     -- A full claim may have left work behind: pass the wake marker on to another idle worker.
     if leased == wanted then wake(k.wake) end

@@ -126,6 +126,11 @@ local function leasesFrom(first)
   return ids, tokens
 end
 
+-- Appends values to a list (a multiple assignment to `t[#t + 1]` would write one slot).
+local function push(t, ...)
+  for _, value in ipairs({...}) do t[#t + 1] = value end
+end
+
 -- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
 -- cannot spread more than a few thousand values at once. Returns array replies (HMGET's)
 -- concatenated; a single slice's reply as it came, not copied (the usual case, on every claim).

@@ -16,9 +16,9 @@ local function opRemember(requestId, reply)
   return reply
 end
 
--- A job's type, from the tail of its record: `<type length>|<type><payload>`.
+-- A job's type, from the tail of its record: `<type length>[,<group>]|<type><payload>`.
 local function typeOf(job)
-  local length, rest = string.match(job.tail, '^(%d+)|(.*)$')
+  local length, rest = string.match(job.tail, '^(%d+)[^|]*|(.*)$')
   return rest and string.sub(rest, 1, tonumber(length)) or ''
 end
 

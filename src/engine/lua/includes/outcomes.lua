@@ -45,7 +45,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     ids[n], tokens[n] = ARGV[at], ARGV[at + 1]
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
-  local recorded, batch, finished, results = {}, {}, {}, {}
+  local recorded, batch, finished, results, leaving = {}, {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
@@ -59,7 +59,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       nb = nb + 2
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
-      finished[nf], completed[nf] = id, id
+      finished[nf], completed[nf], leaving[nf] = id, id, updated
       completedScores[2 * nf - 1], completedScores[2 * nf] = nowUsText, id
       recorded[i] = 1
     else
@@ -100,7 +100,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       nb = nb + 2
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
-      finished[nf] = id
+      finished[nf], leaving[nf] = id, updated
       local group = byOutcome[outcome]
       group[#group + 1] = id
       local finishedScores = scored[outcome]
@@ -114,6 +114,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     end
   end
   saveJobs(batch)
+  leaveGroups(groupsOfRecords(leaving))
   if #results > 0 then
     -- A result joins whatever the job's earlier failed attempts left.
     local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}

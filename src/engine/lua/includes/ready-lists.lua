@@ -1,9 +1,50 @@
 -- The ready lists (needs lib): filing pending jobs under their priority level, telling a stale
 -- list entry from a valid one, the run order of jobs that become ready together, and promoting
 -- due delayed and retrying jobs.
+--
+-- Fair groups: a job dispatched with a group (`<type length>,<group>|` in its record) waits in its
+-- group's own lane, a set of ready lists and a priorities set of its own, so that claims can take
+-- the groups in turn (includes/turns.lua); jobs without a group make up the lane ''. Within a lane
+-- the order is as it always was: priority, then oldest first. `<base>groupTurns` (ZSET lane ->
+-- the turn it was last served in) holds the lanes that may have ready jobs, `<base>groupTurn`
+-- (STRING) the last turn given; it exists once a grouped job was filed, and claims read it to
+-- know whether to take turns at all: a queue that never saw a group pays nothing for them.
+-- Listings cannot merge one list per group by time (thousands of tenants), so every grouped ready
+-- job is also in `<base>groupedPending` (ZSET id -> the µs it became ready): one more source for
+-- pages of pending jobs, found by rank in O(log n), left by a job that is claimed or taken out.
 
-local function readyKey(priority)
+local GROUP_TURNS, GROUP_TURN, GROUPED_PENDING = 'groupTurns', 'groupTurn', 'groupedPending'
+
+local function readyKey(priority, group)
+  if group and group ~= '' then return BASE .. 'gready:' .. group .. ':' .. priority end
   return BASE .. 'ready:' .. priority
+end
+
+-- A lane's priorities set: the queue's own (`prioritiesKey`) for jobs without a group.
+local function lanePriorities(prioritiesKey, group)
+  if group == '' then return prioritiesKey end
+  return BASE .. 'gpriorities:' .. group
+end
+
+-- A decoded job's group, '' for none.
+local function groupOf(job)
+  return string.match(job.tail, '^%d+,([^|]*)|') or ''
+end
+
+-- Puts lanes that have ready jobs into the turns, behind those served before (a lane already in
+-- them keeps its place). The first grouped job turns taking turns on, with the lane '' in them for
+-- good: jobs without a group get their turn like any group.
+local function enterTurns(groups)
+  local last = redis.call('SET', BASE .. GROUP_TURN, '0', 'NX', 'GET')
+  if not last then
+    last = '0'
+    redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', last, '')
+  end
+  for i = 1, #groups, 500 do
+    local scored = {}
+    for j = i, math.min(i + 499, #groups) do push(scored, last, groups[j]) end
+    redis.call('ZADD', BASE .. GROUP_TURNS, 'NX', unpack(scored))
+  end
 end
 
 -- How many jobs the ready lists hold, kept by every push and pop: stats read it in O(1) however
@@ -14,19 +55,48 @@ local function countReady(delta)
   if redis.call('INCRBY', BASE .. 'readyCount', delta) < 0 then redis.call('SET', BASE .. 'readyCount', 0) end
 end
 
--- Appends (or, for jobs that were already waiting, puts back at the head) ready jobs of one
--- level, `ids` in run order. LPUSH puts each value before the last, so a head push goes in reverse
--- to leave the first of `ids` first.
-local function pushReady(prioritiesKey, ids, priority, atHead)
-  if #ids == 0 then return end
+-- Lists grouped ready jobs by the time they became ready: now for a tail push (new, promoted,
+-- retried, re-prioritised), the time a head push gave their stored records (makePendingAtHead).
+local function listGroupedPending(ids, atHead)
+  local scored = {}
   if atHead then
-    local reversed = {}
-    for i = #ids, 1, -1 do reversed[#reversed + 1] = ids[i] end
-    variadic('LPUSH', readyKey(priority), reversed, 1000)
+    for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
+      local job = decodeJob(record)
+      push(scored, job.e ~= '' and job.e or job.c, ids[i])
+    end
   else
-    variadic('RPUSH', readyKey(priority), ids, 1000)
+    for _, id in ipairs(ids) do push(scored, nowUsText, id) end
   end
-  redis.call('ZADD', prioritiesKey, priority, priority)
+  variadic('ZADD', BASE .. GROUPED_PENDING, scored, 1000)
+end
+
+-- Appends (or, for jobs that were already waiting, puts back at the head) ready jobs to the list
+-- of one level of one lane (`group`, '' for none), `ids` in run order. LPUSH puts each value
+-- before the last, so a head push goes in reverse to leave the first of `ids` first. A list that
+-- was empty may have left its lane's levels (popLane): only then is its level added back.
+local function pushLane(prioritiesKey, ids, priority, atHead, group)
+  local values = ids
+  if atHead then
+    values = {}
+    for i = #ids, 1, -1 do values[#values + 1] = ids[i] end
+  end
+  local length = 0
+  for i = 1, #values, 1000 do
+    length = redis.call(atHead and 'LPUSH' or 'RPUSH', readyKey(priority, group), unpack(values, i, math.min(i + 999, #values)))
+  end
+  if length == #ids then redis.call('ZADD', lanePriorities(prioritiesKey, group), priority, priority) end
+end
+
+-- Files ready jobs of one level and lane (see pushLane), with the lane in the turns and the job
+-- listed when it has a group, and counted.
+local function pushReady(prioritiesKey, ids, priority, atHead, group)
+  if #ids == 0 then return end
+  group = group or ''
+  pushLane(prioritiesKey, ids, priority, atHead, group)
+  if group ~= '' then
+    enterTurns({group})
+    listGroupedPending(ids, atHead)
+  end
   countReady(#ids)
 end
 
@@ -73,28 +143,42 @@ local function makePending(job)
   job.s, job.e, job.r = PENDING, nowUsText, ''
 end
 
--- Files pending jobs in their ready lists (priorities[i] is the level of ids[i]), one write per level.
-local function fileReady(prioritiesKey, ids, priorities, atHead)
+-- Files pending jobs in their ready lists (priorities[i] is the level of ids[i], groups[i] its
+-- group; no `groups`: none has one): one push per level of each lane, the turns, the listing of
+-- grouped jobs and the count once for the call, so that a batch of many groups stays cheap.
+local function fileReady(prioritiesKey, ids, priorities, atHead, groups)
   if #ids == 0 then return end
-  local level, mixed = priorities[1], false
+  local level, group, mixed = priorities[1], groups and groups[1] or '', false
   for i = 2, #priorities do
-    if priorities[i] ~= level then
+    if priorities[i] ~= level or (groups and groups[i] ~= group) then
       mixed = true
       break
     end
   end
-  -- A batch of one level, the common case, goes to its list as it is.
-  if not mixed then return pushReady(prioritiesKey, ids, level, atHead) end
-  local byLevel = {}
+  -- A batch of one level and lane, the common case, goes to its list as it is.
+  if not mixed then return pushReady(prioritiesKey, ids, level, atHead, group) end
+  local buckets, order, lanes, grouped = {}, {}, {}, {}
   for i, id in ipairs(ids) do
-    local bucket = byLevel[priorities[i]]
+    local lane = groups and groups[i] or ''
+    local name = lane .. '|' .. priorities[i]
+    local bucket = buckets[name]
     if not bucket then
-      bucket = {}
-      byLevel[priorities[i]] = bucket
+      bucket = {group = lane, level = priorities[i], ids = {}}
+      buckets[name], order[#order + 1] = bucket, bucket
+      if lane ~= '' and not lanes[lane] then
+        lanes[lane] = true
+        lanes[#lanes + 1] = lane
+      end
     end
-    bucket[#bucket + 1] = id
+    bucket.ids[#bucket.ids + 1] = id
+    if lane ~= '' then grouped[#grouped + 1] = id end
   end
-  for priority, levelIds in pairs(byLevel) do pushReady(prioritiesKey, levelIds, priority, atHead) end
+  for _, bucket in ipairs(order) do pushLane(prioritiesKey, bucket.ids, bucket.level, atHead, bucket.group) end
+  if #lanes > 0 then
+    enterTurns(lanes)
+    listGroupedPending(grouped, atHead)
+  end
+  countReady(#ids)
 end
 
 -- Moves up to `limit` due jobs from a schedule ZSET (delayed or retrying) to the ready lists;
@@ -114,14 +198,14 @@ local function promoteDue(prioritiesKey, scheduleKey, now, limit, promoted)
   end
   -- Due at the same time, they run in the order they were created (FIFO within a priority).
   local sortedIds, sortedJobs = sortForRun(found, jobs, runAt)
-  local ids, priorities, batch = {}, {}, {}
+  local ids, priorities, groups, batch = {}, {}, {}, {}
   for i, job in ipairs(sortedJobs) do
     local id = sortedIds[i]
     makePending(job)
     stage(batch, id, job)
-    ids[#ids + 1], priorities[#priorities + 1] = id, count(job.p)
+    ids[#ids + 1], priorities[#priorities + 1], groups[#groups + 1] = id, count(job.p), groupOf(job)
     promoted[#promoted + 1] = id
   end
   saveJobs(batch)
-  fileReady(prioritiesKey, ids, priorities, false)
+  fileReady(prioritiesKey, ids, priorities, false, groups)
 end

@@ -12,11 +12,6 @@
 
 local TOMBSTONE = '~'
 
--- Appends values to a reply (a multiple assignment to `t[#t + 1]` would write one slot).
-local function push(t, ...)
-  for _, value in ipairs({...}) do t[#t + 1] = value end
-end
-
 local function isTombstone(entry)
   return string.sub(entry, 1, 1) == TOMBSTONE
 end
@@ -125,8 +120,9 @@ end
 -- by an older flexq, or in a group too mixed to search) stays as it is: claims and listings pass
 -- it by as stale, as they did before tombstones.
 local function retireReadyEntry(job, id)
-  local level = levelOf(job)
-  local key = readyKey(level)
+  local level, group = levelOf(job), groupOf(job)
+  if group ~= '' then redis.call('ZREM', BASE .. GROUPED_PENDING, id) end
+  local key = readyKey(level, group)
   local len = redis.call('LLEN', key)
   local t = readySince(job)
   if len == 0 or not t then return end
@@ -138,17 +134,17 @@ end
 -- Makes a job pending to be put back at the head of its level: its time is its created time, or
 -- the head's if that is earlier, so the list stays in time order (and a listing shows it as the
 -- oldest there, which it is as far as running goes). Jobs of one call go to one level's head in
--- created order, each no later than the head before the call. `heads` keeps each level's head
+-- created order, each no later than the head before the call. `heads` keeps each list's head
 -- time (0: empty) for the call: its lists are filed only after all its jobs are made pending.
 local function makePendingAtHead(job, heads)
   makePending(job)
   local level = levelOf(job)
-  local head = heads[level]
+  local key = readyKey(level, groupOf(job))
+  local head = heads[key]
   if head == nil then
-    local key = readyKey(level)
     local len = redis.call('LLEN', key)
     head = len > 0 and timeAtRank(key, level, len, len - 1) or 0
-    heads[level] = head
+    heads[key] = head
   end
   local at = tonumber(job.c)
   if head > 0 and (not at or head < at) then at = head end
