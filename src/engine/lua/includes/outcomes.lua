@@ -114,7 +114,10 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     end
   end
   saveJobs(batch)
-  leaveGroups(groupsOfRecords(leaving))
+  -- Only jobs counted running in their groups (turns.lua) leave one. With none counted, as in a
+  -- queue without groups, no record's group is read: that match per job cost more than the rest
+  -- of recording a completion.
+  if redis.call('EXISTS', BASE .. GROUP_RUNNING) == 1 then leaveGroups(groupsOfRecords(leaving)) end
   if #results > 0 then
     -- A result joins whatever the job's earlier failed attempts left.
     local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}
