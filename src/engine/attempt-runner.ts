@@ -6,7 +6,6 @@ import { DEFAULTS } from './defaults.js';
 import { PermanentError } from './handler.js';
 import { Attempt, JobAbortedError, failureOutcome, resultOutcome } from './attempt.js';
 import { AttemptContext } from './attempt-context.js';
-import { leaseKey } from './lease-keeper.js';
 import type { OutcomeBuffer } from './outcome-buffer.js';
 import type { RedisQueue } from './queue.js';
 import type { Reachability } from './reachability.js';
@@ -21,7 +20,7 @@ export interface AttemptSetup {
   queue: RedisQueue;
   workerId: string;
   handlers: ReadonlyMap<string, Handler>;
-  /** The worker's attempts whose handler has not returned yet, by lease (see leaseKey). */
+  /** The worker's attempts whose handler has not returned yet, by lease (Attempt.key). */
   running: Map<string, Attempt>;
   jobTimeout: number | undefined;
   logger: Logger;
@@ -40,7 +39,7 @@ export class AttemptRunner {
   launch(claimed: ClaimedJob): void {
     const job = decodeJob(this.setup.queue.name, claimed.id, claimed.fields, claimed.details)!;
     const attempt = new Attempt({ id: claimed.id, token: claimed.token });
-    this.setup.running.set(leaseKey(attempt.lease), attempt);
+    this.setup.running.set(attempt.key, attempt);
     const started = performance.now();
     const handler = this.setup.handlers.get(job.type);
     if (!handler) {
@@ -118,18 +117,18 @@ export class AttemptRunner {
 
   /** Ends an attempt: logs it, frees its slot and queues its outcome for the next claim. */
   private settle(job: Job, attempt: Attempt, outcome: Outcome | undefined, started: number): void {
-    this.logOutcome(job, outcome, attempt, performance.now() - started);
-    this.setup.running.delete(leaseKey(attempt.lease));
+    this.logOutcome(job, outcome, attempt, started);
+    this.setup.running.delete(attempt.key);
     if (outcome) this.setup.outcomes.add(outcome);
     this.setup.slotFreed();
   }
 
-  /** One line per attempt with id, type, attempt and duration; built only when it will be written. */
-  private logOutcome(job: Job, outcome: Outcome | undefined, attempt: Attempt, duration: number): void {
+  /** One line per attempt with id, type, attempt and duration; built (and the clock read) only when it will be written. */
+  private logOutcome(job: Job, outcome: Outcome | undefined, attempt: Attempt, started: number): void {
     const level = outcome?.kind === 'completed' ? 'info' : 'warn';
     if (!this.setup.logger.isLevelEnabled(level)) return;
     const name = outcome?.kind ?? attempt.abortReason?.kind ?? 'handed back';
-    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(duration), outcome: name };
+    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(performance.now() - started), outcome: name };
     if (level === 'info') this.setup.logger.info(line, 'job completed');
     else this.setup.logger.warn({ ...line, error: outcome?.value }, `job ${name}`);
   }

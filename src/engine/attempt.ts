@@ -13,6 +13,11 @@ export class JobAbortedError extends Error {
   }
 }
 
+/** The key of a running attempt: one job can have an old attempt still returning and a new one. */
+export function leaseKey(lease: Lease): string {
+  return `${lease.id}:${lease.token}`;
+}
+
 /** How an attempt's handler ended, or that it was aborted first. */
 export type Settled = { result: JobResult } | { error: unknown } | { aborted: JobAbortedError };
 
@@ -24,8 +29,12 @@ export class Attempt {
   private controller?: AbortController;
   private settle?: (settled: Settled) => void;
   abortReason?: JobAbortedError;
+  /** The lease's key in the worker's running attempts (see leaseKey), made once per attempt. */
+  readonly key: string;
 
-  constructor(readonly lease: Lease) {}
+  constructor(readonly lease: Lease) {
+    this.key = leaseKey(lease);
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {

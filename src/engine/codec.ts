@@ -35,15 +35,18 @@ export function toJson(operation: string, what: string, value: unknown): string 
     checkJsonSafe(operation, what, '', value, new Set(), 0);
     throw new ValidationError(operation, `${what} cannot be serialised to JSON: ${(err as Error).message}`);
   }
-  checkJsonSafe(operation, what, '', value, new Set(), 0);
+  // JSON.stringify went through, so `value` holds no cycle: the walk needs no set of objects seen
+  // (one per job otherwise), and meets each shared object no more often than JSON.stringify did.
+  checkJsonSafe(operation, what, '', value, undefined, 0);
   return text ?? 'null';
 }
 
 /**
  * Throws a ValidationError naming the first value in `value` that JSON would drop or mangle, or
  * the nesting past MAX_JSON_DEPTH (thousands of levels overflow JSON.stringify and this walk alike).
+ * `seen` stops the walk at a cycle; it may be left out for a value without any.
  */
-function checkJsonSafe(operation: string, what: string, key: string, value: unknown, seen: Set<object>, depth: number): void {
+function checkJsonSafe(operation: string, what: string, key: string, value: unknown, seen: Set<object> | undefined, depth: number): void {
   const name = key === '' ? what : `${what} property "${key}"`;
   switch (typeof value) {
     case 'function':
@@ -54,7 +57,7 @@ function checkJsonSafe(operation: string, what: string, key: string, value: unkn
       if (!Number.isFinite(value)) throw new ValidationError(operation, `${name} is ${value}, which JSON cannot carry`);
       return;
     case 'object': {
-      if (value === null || seen.has(value)) return;
+      if (value === null || seen?.has(value)) return;
       if (depth >= MAX_JSON_DEPTH) {
         throw new ValidationError(operation, `${what} nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
       }
@@ -67,7 +70,7 @@ function checkJsonSafe(operation: string, what: string, key: string, value: unkn
         checkJsonSafe(operation, what, key, toJSON.call(value, key), seen, depth);
         return;
       }
-      seen.add(value);
+      seen?.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) checkJsonSafe(operation, what, String(i), value[i], seen, depth + 1);
       } else {

@@ -1,13 +1,7 @@
 import { DEFAULTS } from './defaults.js';
-import { JobAbortedError, type Attempt } from './attempt.js';
+import { JobAbortedError, leaseKey, type Attempt } from './attempt.js';
 import type { Reachability } from './reachability.js';
 import type { WorkerStore } from './store.js';
-import type { Lease } from './worker-wire.js';
-
-/** The key of a running attempt: one job can have an old attempt still returning and a new one. */
-export function leaseKey(lease: Lease): string {
-  return `${lease.id}:${lease.token}`;
-}
 
 /**
  * Renews the leases of a worker's running attempts well before they run out, and aborts the

@@ -61,6 +61,9 @@ export class ClaimRequests {
   }
 }
 
+/** The details of the many claimed jobs that have none: one object for all, only ever read. */
+const NO_DETAILS: JobDetails = Object.freeze({});
+
 /** Reads the reply of claimJobs.lua (and the claim half of finishAndClaimJobs.lua). */
 export function parseClaim(reply: Reply): ClaimReply {
   const [nextDue, claimed, withDetails, heldFor = -1] = reply as [number, string[], string[], number?];
@@ -72,7 +75,8 @@ export function parseClaim(reply: Reply): ClaimReply {
     const fields = parseRecord(claimed[i + 1]!);
     // The scripts write every record; one that does not parse is a bug to hear of, not skip.
     if (!fields) throw new Error(`claimed job ${id} has a malformed record`);
-    jobs.push({ id, fields, details: parseDetails(details.get(id)), token: fields.q ?? '' });
+    const stored = details.get(id);
+    jobs.push({ id, fields, details: stored === undefined ? NO_DETAILS : parseDetails(stored), token: fields.q ?? '' });
   }
   return { nextDue: Number(nextDue), jobs, heldFor: Number(heldFor) };
 }

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
@@ -58,7 +59,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   private readonly handlers = new Map<string, Handler>();
   /** Handlers this worker made from modules; their threads or processes end when it stops. */
   private readonly moduleHandlers: ModuleHandlers;
-  /** Attempts whose handler has not returned yet, by lease (see leaseKey). */
+  /** Attempts whose handler has not returned yet, by lease (Attempt.key). */
   private readonly running = new Map<string, Attempt>();
   private readonly claimRequests = new ClaimRequests(this.id);
   /** Claims that failed: sent again with the same request, so jobs they leased are not orphaned. */
@@ -67,6 +68,8 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   private parts?: Running;
   private wakeLoop?: () => void;
   private dueTimer?: NodeJS.Timeout;
+  /** When dueTimer fires (performance.now() ms: a wall clock that jumps must not move it). */
+  private dueTimerAt = 0;
   private startedAt = 0;
   private lastFetchAt = 0;
   /** Slots promised to claims under way. */
@@ -187,7 +190,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
       if (late) await this.handBack();
     }
     parts.leases.stop();
-    clearTimeout(this.dueTimer);
+    this.clearDueTimer();
     await parts.outcomes.flush(true);
     await parts.heartbeat.stop();
     this.moduleHandlers.close();
@@ -309,11 +312,29 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     }
   }
 
-  /** Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported. */
+  /**
+   * Keeps one timer for the next delayed or retrying job or lease deadline that a claim reported.
+   * A timer that fires no later than the reported time stays: firing early only brings a claim
+   * whose reply sets the timer again, and a busy worker's every claim reports a time (resetting
+   * the timer per claim was a visible part of its CPU).
+   */
   private scheduleDue(nextDue: number): void {
-    clearTimeout(this.dueTimer);
     // A reply that lands after stop() sets no timer: it would keep a stopped worker's process alive.
-    this.dueTimer = nextDue < 0 || this.state !== 'running' ? undefined : cappedTimeout(() => this.onDue(), nextDue);
+    if (nextDue < 0 || this.state !== 'running') {
+      this.clearDueTimer();
+      return;
+    }
+    const dueAt = performance.now() + nextDue;
+    if (this.dueTimer && this.dueTimerAt <= dueAt) return;
+    clearTimeout(this.dueTimer);
+    this.dueTimerAt = dueAt;
+    this.dueTimer = cappedTimeout(() => this.onDue(), nextDue);
+  }
+
+  /** Drops the due timer; a timer left set would keep scheduleDue from setting a new one. */
+  private clearDueTimer(): void {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
   }
 
   /**

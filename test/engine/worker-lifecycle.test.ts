@@ -108,6 +108,21 @@ describe('stopping', () => {
     await other.close();
   });
 
+  test('a worker started again still wakes for a job that falls due, though its timer was set before the stop', async () => {
+    // A claim reports when the delayed job falls due and the worker sets a timer for it; the stop
+    // clears that timer. Started again, the worker must set one anew: with a 60 s pollTime nothing
+    // else would wake it before the job is due.
+    const w = f.worker({ pollTime: 60_000 });
+    w.registerHandler('t', () => ({ success: true }));
+    void w.start();
+    const job = await f.dispatcher.dispatchDelayed('t', {}, 1_500);
+    // The job's wake marker brings a claim, whose reply sets the timer.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await w.stop();
+    void w.start();
+    await waitFor('the delayed job done', async () => (await f.statusOf(job)) === 'completed', { timeoutMs: 20_000 });
+  });
+
   test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {
     const w = f.worker();
     const started = gate();

@@ -32,13 +32,12 @@ local function checkPriority(text)
   if not string.match(text, '^%-?%d+$') then error('flexq: addJobs priority must be an integer, got ' .. text) end
   return text
 end
-local ids, seen = {}, {}
+local ids, count = {}, 0
 for id in string.gmatch(ARGV[5], '[^,]+') do
-  if seen[id] then return {'ID_EXISTS', id} end
-  seen[id] = true
-  ids[#ids + 1] = id
+  count = count + 1
+  ids[count] = id
 end
-if #ids ~= n then error('flexq: addJobs got ' .. #ids .. ' ids for ' .. n .. ' jobs') end
+if count ~= n then error('flexq: addJobs got ' .. count .. ' ids for ' .. n .. ' jobs') end
 -- Jobs whose unique key is held are dropped here, from ARGV and `ids` (see includes/unique.lua).
 local unique = planUniqueJobs(ids)
 n = #ids
@@ -79,6 +78,8 @@ local batch, scheduled, delayed = {}, {}, {}
 -- The common batch: every job ready now at one priority, which goes to its list as it is.
 local allReady = uniform and ARGV[3] == '0'
 local readyIds, readyLevels, readyGroups = allReady and ids or {}, {}, {}
+-- The record's head is the same for every job ready now: made once, not per job.
+local readyHead = newJobHead('')
 for i = 1, n do
   local id = ids[i]
   local runAt = ''
@@ -96,13 +97,29 @@ for i = 1, n do
     end
   end
   batch[2 * i - 1] = id
-  batch[2 * i] = newJobRecord(runAt, ARGV[5 + i])
+  batch[2 * i] = (runAt == '' and readyHead or newJobHead(runAt)) .. ARGV[5 + i]
+end
+
+-- The first id `ids` repeats.
+local function repeatedId()
+  local seen = {}
+  for _, id in ipairs(ids) do
+    if seen[id] then return id end
+    seen[id] = true
+  end
 end
 
 -- One write for the store, one per priority level and one for the schedule, however many jobs
--- the batch holds.
+-- the batch holds. HSET counts the fields it creates, and the HMGET above found none of these ids
+-- stored: fewer than n means the call repeats an id (one job would be queued twice), and what it
+-- wrote goes again before anything else is written. Cheaper than a set of the ids checked first.
 if n > 1 then
-  saveJobs(batch)
+  local created = 0
+  for i = 1, 2 * n, 1000 do created = created + redis.call('HSET', JOBS, unpack(batch, i, math.min(i + 999, 2 * n))) end
+  if created < n then
+    variadic('HDEL', JOBS, ids, 1000)
+    return {'ID_EXISTS', repeatedId()}
+  end
 elseif redis.call('HSETNX', JOBS, ids[1], batch[2]) == 0 then
   return resentReply({redis.call('HGET', JOBS, ids[1])})
 end

@@ -100,13 +100,14 @@ end
 -- now stored, and a flat id, details list for those claimed before (a retry sees its earlier
 -- errors; a first run has no details to read).
 local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
-  local claimed, leased, again, stash, taken = {}, {}, {}, {}, {}
+  -- Counters rather than #t: this loop runs once per job, and table length is a search in Lua.
+  local claimed, leased, again, stash, taken, n = {}, {}, {}, {}, {}, 0
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local dry
   repeat
     local ids, levels
-    ids, levels, dry = popReady(k, wanted - #leased, turns)
+    ids, levels, dry = popReady(k, wanted - n, turns)
     local records = variadic('HMGET', JOBS, ids, 1000)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
@@ -116,25 +117,24 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
       end
       if record then
         taken[id] = true
-        claimed[#claimed + 1] = id
-        claimed[#claimed + 1] = record
-        deadlines[#deadlines + 1] = deadline
-        deadlines[#deadlines + 1] = id
-        leased[#leased + 1] = id
-        stash[#stash + 1] = id .. ',' .. token
+        n = n + 1
+        leased[n] = id
+        claimed[2 * n - 1], claimed[2 * n] = id, record
+        deadlines[2 * n + 1], deadlines[2 * n + 2] = deadline, id
+        stash[2 * n - 1], stash[2 * n] = id, token
         if earlierClaims ~= '' then again[#again + 1] = id end
       end
     end
-  until #leased >= wanted or dry
+  until n >= wanted or dry
   saveJobs(claimed)
-  countReady(-#leased)
+  countReady(-n)
   if turns then
     startInGroups(claimed)
     if #turns.held > 0 then releaseUnderCap(turns) end
     -- The sweep limit stopped this claim: the next one carries on.
     if turns.cut then wake(k.wake) end
   end
-  if #leased > 0 then
+  if n > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
     -- These leases may run out before anything the upkeep knows of.
     if not timing.due or now + leaseMs < timing.due then
@@ -145,7 +145,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
     end
   end
   emit(k.events, maxLen, 'processing', leased)
-  return claimed, detailsOf(again), #leased
+  return claimed, detailsOf(again), n
 end
 
 -- The earliest score of a schedule ZSET; nil when it holds no job (the active set's anchor is none).

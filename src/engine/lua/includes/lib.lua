@@ -133,8 +133,14 @@ end
 
 -- Runs a variadic command over `values` in slices of `step` (even for pairs): Lua's unpack()
 -- cannot spread more than a few thousand values at once. Returns array replies (HMGET's)
--- concatenated.
+-- concatenated; a single slice's reply as it came, not copied (the usual case, on every claim).
 local function variadic(command, key, values, step)
+  local n = #values
+  if n == 0 then return {} end
+  if n <= step then
+    local reply = redis.call(command, key, unpack(values))
+    return type(reply) == 'table' and reply or {}
+  end
   local replies = {}
   for i = 1, #values, step do
     local reply = redis.call(command, key, unpack(values, i, math.min(i + step - 1, #values)))

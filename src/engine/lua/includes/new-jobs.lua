@@ -4,8 +4,12 @@
 -- A new pending job's record: no attempts, claims, entered, processed or failed time yet, run-at
 -- `runAt` ('' when ready now), created now (nowMs() called first); `tail` is its record from max
 -- attempts on, as codec.ts jobRecordTail makes it.
+local function newJobHead(runAt)
+  return PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|'
+end
+
 local function newJobRecord(runAt, tail)
-  return PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|' .. tail
+  return newJobHead(runAt) .. tail
 end
 
 -- A stored job under a new job's id is that job, stored by the same call sent before (its reply was

@@ -23,6 +23,15 @@ local function retentionArgs(first)
     removals = numberArg(first + 4, 'removals', 0, 1e6),
   }
 end
+local RECORDED_AS = {completed = COMPLETED, retrying = RETRYING, failed = FAILED}
+
+-- 1 when `record` shows the outcome already recorded under lease `token` (the same call sent
+-- again after a lost reply), else 0.
+local function alreadyRecorded(record, outcome, token)
+  local job = outcome and record and decodeJob(record)
+  return (job and job.s == RECORDED_AS[outcome] and job.q == token) and 1 or 0
+end
+
 local function recordOutcomes(k, maxLen, keep, first, now)
   -- Counters rather than #t: these loops run once per job, and table length is a search in Lua.
   local ids, tokens, n = {}, {}, 0
@@ -37,16 +46,31 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   end
   local records = variadic('HMGET', JOBS, ids, 1000)
   local recorded, batch, finished, results, leaving = {}, {}, {}, {}, {}
-  local RECORDED_AS = {completed = COMPLETED, retrying = RETRYING, failed = FAILED}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local scored = {completed = {}, failed = {}}
   local retryAt = {}
   local nb, nf = 0, 0
-  for i = 1, n do
-    local id, record, outcome, value, updated = ids[i], records[i], 'completed', '', nil
+  -- The packed completions, the hot path: no result, nothing to check but the lease.
+  local completed, completedScores = byOutcome.completed, scored.completed
+  for i = 1, packed do
+    local id, record = ids[i], records[i]
+    local updated = record and completeRecord(record, tokens[i])
+    if updated then
+      nb = nb + 2
+      batch[nb - 1], batch[nb] = id, updated
+      nf = nf + 1
+      finished[nf], completed[nf], leaving[nf] = id, id, updated
+      completedScores[2 * nf - 1], completedScores[2 * nf] = nowUsText, id
+      recorded[i] = 1
+    else
+      recorded[i] = alreadyRecorded(record, 'completed', tokens[i])
+    end
+  end
+  for i = packed + 1, n do
+    local id, record, updated = ids[i], records[i], nil
     local at = first + 2 + (i - packed - 1) * 5
-    if i > packed then outcome, value = ARGV[at + 2], ARGV[at + 3] end
-    local delay = i > packed and tonumber(ARGV[at + 4]) or 0
+    local outcome, value = ARGV[at + 2], ARGV[at + 3]
+    local delay = tonumber(ARGV[at + 4])
     if not RECORDED_AS[outcome] or not delay or delay ~= delay or delay < 0 or delay > 1e13 then
       -- Malformed (Node checks first): skipped whole, so it cannot take the rest of the batch down.
       outcome = nil
@@ -86,13 +110,14 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       end
       recorded[i] = 1
     else
-      -- Already recorded under this lease (the same call sent again after a lost reply)?
-      local job = outcome and record and decodeJob(record)
-      recorded[i] = (job and job.s == RECORDED_AS[outcome] and job.q == tokens[i]) and 1 or 0
+      recorded[i] = alreadyRecorded(record, outcome, tokens[i])
     end
   end
   saveJobs(batch)
-  leaveGroups(groupsOfRecords(leaving))
+  -- Only jobs counted running in their groups (turns.lua) leave one. With none counted, as in a
+  -- queue without groups, no record's group is read: that match per job cost more than the rest
+  -- of recording a completion.
+  if redis.call('EXISTS', BASE .. GROUP_RUNNING) == 1 then leaveGroups(groupsOfRecords(leaving)) end
   if #results > 0 then
     -- A result joins whatever the job's earlier failed attempts left.
     local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}

@@ -97,11 +97,14 @@ end
 -- Releases the keys that jobs of the given id lists held until they finished (completed, failed
 -- for good, cancelled). A key already taken by another job (after uniqueFor ran out) stays.
 local function releaseUniqueKeys(...)
+  local lists, any = {...}, false
+  for _, list in ipairs(lists) do any = any or #list > 0 end
+  -- Most queues hold no unique job: the ids are gathered only when one does.
+  if not any or redis.call('EXISTS', BASE .. UNIQUE_HELD) == 0 then return end
   local ids = {}
-  for _, list in ipairs({...}) do
+  for _, list in ipairs(lists) do
     for _, id in ipairs(list) do ids[#ids + 1] = id end
   end
-  if #ids == 0 or redis.call('EXISTS', BASE .. UNIQUE_HELD) == 0 then return end
   local keys, holders = variadic('HMGET', BASE .. UNIQUE_HELD, ids, 1000), {}
   for i = 1, #ids do
     local key = keys[i]
