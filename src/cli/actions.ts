@@ -110,6 +110,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           ...(command.delay === undefined ? {} : { delay: command.delay }),
           ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
           ...(command.group === undefined ? {} : { group: command.group }),
+          ...(command.uniqueKey === undefined ? {} : { uniqueKey: command.uniqueKey }),
+          ...(command.uniqueFor === undefined ? {} : { uniqueFor: command.uniqueFor }),
           ...(timeout === undefined ? {} : { timeout }),
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());

@@ -56,6 +56,15 @@ function durationIn(range: DurationRange): (value: string) => number {
 /** `--delay`: a due time stored in Redis, so up to a year. */
 export const parseDelay = durationIn(SCHEDULE_RANGE);
 
+/** `--unique-for`: how long a unique key stays taken, from 1 ms to a year. */
+export const parseUniqueFor = durationIn({ ...SCHEDULE_RANGE, min: 1 });
+
+/** `--unique-key`: any text of 1 to 500 characters, as the engine takes it. */
+export function parseUniqueKey(value: string): string {
+  if (value.length === 0 || value.length > 500) throw new InvalidArgumentError('expected 1 to 500 characters');
+  return value;
+}
+
 /** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms. */
 export const parseInterval = durationIn(TIMER_OR_ZERO_RANGE);
 

@@ -36,6 +36,9 @@ export interface DispatchCommand extends GlobalOptions {
   delay?: number;
   maxAttempts?: number;
   group?: string;
+  uniqueKey?: string;
+  /** Milliseconds. */
+  uniqueFor?: number;
 }
 
 /** `flexq stats [--queue Q] [--json]`: job counts per queue. */

@@ -15,6 +15,8 @@ import {
   parseListLimit,
   parseName,
   parseGroup,
+  parseUniqueFor,
+  parseUniqueKey,
   parsePositiveInteger,
   parsePriority,
 } from './cli-arguments.js';
@@ -46,6 +48,8 @@ interface RawOptions {
   delay?: number;
   maxAttempts?: number;
   group?: string;
+  uniqueKey?: string;
+  uniqueFor?: number;
   limit?: number;
   count?: number;
   interval?: number;
@@ -170,8 +174,10 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m (at most 365d)').argParser(parseDelay))
     .addOption(new Option('--max-attempts <n>', 'total attempts').argParser(parsePositiveInteger))
     .addOption(new Option('--group <name>', "fair group: the queue's groups take turns").argParser(parseGroup))
+    .addOption(new Option('--unique-key <key>', 'while a job with this key waits or runs, print its id and add none').argParser(parseUniqueKey))
+    .addOption(new Option('--unique-for <duration>', 'keep the key taken this long from now instead, e.g. 10m').argParser(parseUniqueFor))
     .action((type: string, payload: Record<string, unknown>, _options: RawOptions, self: Command) =>
-      done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts', 'group']), ...globals(self) }),
+      done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts', 'group', 'uniqueKey', 'uniqueFor']), ...globals(self) }),
     );
 
   program

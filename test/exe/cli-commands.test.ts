@@ -45,6 +45,10 @@ describe('flexq CLI commands against Redis', () => {
     const grouped = await flexq('dispatch', 'demo', '--group', 'tenant-7');
     expect(await queue.getJob(grouped.stdout.trim())).toMatchObject({ group: 'tenant-7' });
     expect((await flexq('show', grouped.stdout.trim())).stdout).toMatch(/group\s+tenant-7/);
+    // A second dispatch with the same unique key prints the first job's id and adds nothing.
+    const unique = await flexq('dispatch', 'demo', '--unique-key', 'order-7');
+    const again = await flexq('dispatch', 'demo', '{"n":2}', '--unique-key', 'order-7');
+    expect(again.stdout.trim()).toBe(unique.stdout.trim());
   });
 
   it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {
