@@ -4,7 +4,7 @@
  * grouped jobs are listed, cancelled, re-prioritised, retried and delayed like any other.
  */
 import { describe, expect, it } from 'vitest';
-import { ValidationError, type Job } from '../../src/index.js';
+import { ValidationError, type Job, type RedisWorker } from '../../src/index.js';
 import { queueKeys } from '../../src/engine/keys.js';
 import { freshQueue, rawClient, waitFor } from '../helpers.js';
 import { useWorkerFixture } from './worker-fixture.js';
@@ -16,21 +16,25 @@ async function popAll(queue: { pop(): Promise<Job | null> }, max = 10_000): Prom
   return taken;
 }
 
+/** Starts `worker` with a handler of type `t` that completes at once; the groups of the jobs it started, in order. */
+function startRecording(worker: RedisWorker): string[] {
+  const started: string[] = [];
+  worker.registerHandler('t', (_ctx, job) => {
+    started.push(job.group!);
+    return { success: true };
+  });
+  void worker.start();
+  return started;
+}
+
 describe('fair groups', () => {
   const f = useWorkerFixture();
 
   it('starts 10 jobs of group B, queued behind 1,000 of group A, within the first 30 claims', async () => {
     await f.dispatcher.dispatchBulk(Array.from({ length: 1_000 }, (_, n) => ({ type: 't', payload: { n }, options: { group: 'A' } })));
     await f.dispatcher.dispatchBulk(Array.from({ length: 10 }, (_, n) => ({ type: 't', payload: { n }, options: { group: 'B' } })));
-    const started: string[] = [];
-    const worker = f.worker({ numWorkers: 1 });
-    worker.registerHandler('t', (_ctx, job) => {
-      started.push(job.group!);
-      return { success: true };
-    });
-    void worker.start();
+    const started = startRecording(f.worker({ numWorkers: 1 }));
     await waitFor('40 starts', () => started.length >= 40, { timeoutMs: 30_000 });
-    await worker.stop();
     const firstThirty = started.slice(0, 30);
     expect(firstThirty.filter((group) => group === 'B')).toHaveLength(10);
     // In turn: A and B alternate while both have ready jobs.
@@ -55,13 +59,7 @@ describe('fair groups', () => {
     for (const group of ['a', 'b', 'c']) {
       await f.dispatcher.dispatchBulk(Array.from({ length: 20 }, (_, n) => ({ type: 't', payload: { n }, options: { group } })));
     }
-    const started: string[] = [];
-    const worker = f.worker({ numWorkers: 6 });
-    worker.registerHandler('t', (_ctx, job) => {
-      started.push(job.group!);
-      return { success: true };
-    });
-    void worker.start();
+    const started = startRecording(f.worker({ numWorkers: 6 }));
     await waitFor('60 starts', () => started.length === 60, { timeoutMs: 30_000 });
     // Every group got a third of the first 30 starts, however the claims batched them.
     for (const group of ['a', 'b', 'c']) expect(started.slice(0, 30).filter((g) => g === group).length).toBeGreaterThanOrEqual(8);

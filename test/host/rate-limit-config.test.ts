@@ -1,6 +1,6 @@
 /**
  * `[queues.<name>] rateLimit` in flexq.toml: parsed with clear errors, applied by a starting host
- * (and lifted where the file has none), and shown by `flexq stats`.
+ * (and lifted where the file has none, as `groupConcurrency` is), and shown by `flexq stats`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RedisQueue } from '../../src/index.js';
@@ -38,7 +38,7 @@ describe('a starting host', () => {
     await deletePrefix(prefix);
   });
 
-  it('stores the file\'s limits and lifts one the file no longer has', async () => {
+  it('stores the file\'s rate limit and group cap, and lifts those the file no longer has', async () => {
     const config = (limit: string) => `
 [redis]
 url = "${REDIS_URL}"
@@ -49,13 +49,19 @@ ${limit}
 [metrics]
 enabled = false
 `;
-    const first = await startHost(config('rateLimit = { max = 10, per = "2s" }'));
+    const first = await startHost(config('rateLimit = { max = 10, per = "2s" }\ngroupConcurrency = 2'));
     const [limited, free] = first.queues as [RedisQueue, RedisQueue];
     expect(await limited.getRateLimit()).toMatchObject({ max: 10, per: 2_000 });
+    expect((await limited.getOverview()).groupConcurrency).toBe(2);
+    expect((await free.getOverview()).groupConcurrency).toBeNull();
     await free.setRateLimit({ max: 1, per: 1_000 });
+    await free.setGroupConcurrency(3);
     await stopHosts();
     const second = await startHost(config(''));
-    for (const queue of second.queues) expect(await queue.getRateLimit()).toBeNull();
+    for (const queue of second.queues) {
+      expect(await queue.getRateLimit()).toBeNull();
+      expect((await queue.getOverview()).groupConcurrency).toBeNull();
+    }
   });
 });
 
