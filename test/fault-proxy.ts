@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of Redis that loses one reply on purpose: armed with a command's text, it
  * forwards that command, lets Redis run it, then drops the connection before the reply reaches
- * the client, as a network blip or a failover does. Clients reconnect through it as usual.
+ * the client, as a network blip or a failover does. Clients reconnect through it as usual. It can
+ * also make Redis refuse chosen calls, as it refuses a function an older library lacks.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -11,6 +12,16 @@ export interface FaultProxy {
   readonly drops: number;
   /** Drops the reply of the next command whose text contains `needle`. */
   dropReplyTo(needle: string): void;
+  /** Commands refused so far (see refuseCallsTo). */
+  readonly refusals: number;
+  /**
+   * Until `allowCalls`, every command with an argument equal to `name` (a script's function name,
+   * functionName in src/engine/library.ts) reaches Redis with that argument misspelt, so Redis
+   * answers it with an error (`Function not found`), in order with the other replies. The
+   * argument must arrive in one piece: fine for small commands.
+   */
+  refuseCallsTo(name: string): void;
+  allowCalls(): void;
   /** Resets every connection now, as a network partition or a load balancer's restart does. */
   resetAll(): void;
   /** Holds every byte in both directions (a stalled network) until `release`. */
@@ -26,6 +37,22 @@ const RUN_GRACE_MS = 100;
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   let armed: Buffer | undefined;
   let drops = 0;
+  let refused: Buffer | undefined;
+  let refusals = 0;
+  /**
+   * Misspells each argument of `chunk` equal to `refused` (a whole RESP bulk string: a line of its
+   * own, not text inside the library's source), in its last byte, so lengths stay as declared.
+   */
+  const misspell = (chunk: Buffer): Buffer => {
+    if (!refused) return chunk;
+    for (let at = chunk.indexOf(refused); at >= 0; at = chunk.indexOf(refused, at + 1)) {
+      const end = at + refused.length;
+      if (chunk[at - 1] !== 0x0a || chunk[end] !== 0x0d) continue;
+      chunk[end - 1] = 0x7e; // '~': in no function's name
+      refusals++;
+    }
+    return chunk;
+  };
   let held: (() => void)[] | undefined;
   const forward = (socket: Socket, chunk: Buffer) => {
     if (held) held.push(() => socket.write(chunk));
@@ -47,7 +74,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         drops++;
         setTimeout(cut, RUN_GRACE_MS);
       }
-      forward(upstream, chunk);
+      forward(upstream, misspell(chunk));
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
@@ -70,6 +97,15 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     dropReplyTo(needle: string) {
       armed = Buffer.from(needle);
+    },
+    get refusals() {
+      return refusals;
+    },
+    refuseCallsTo(name: string) {
+      refused = Buffer.from(name);
+    },
+    allowCalls() {
+      refused = undefined;
     },
     resetAll() {
       for (const socket of sockets) socket.resetAndDestroy();
