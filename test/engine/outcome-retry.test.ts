@@ -28,10 +28,11 @@ beforeEach(async () => {
   queue = await RedisQueue.connect('q', { url: proxy.url, prefix });
   logged = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-  // Two slots for one job: its claim comes back short, so the worker knows the queue is empty and
-  // records the outcome on its own instead of with a next claim. A long pollTime keeps the idle
-  // worker from claiming (which would take the outcome along) for as long as a test runs.
-  worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 30_000, visibilityTimeout: 60_000, logger });
+  // Four slots for one job: a claim asks for two (half the slots), comes back short, so the worker
+  // knows the queue is empty and records the outcome on its own instead of with a next claim. A
+  // long pollTime keeps the idle worker from claiming (which would take the outcome along) for as
+  // long as a test runs.
+  worker = new RedisWorker(queue, { numWorkers: 4, pollTime: 30_000, visibilityTimeout: 60_000, logger });
   started = false;
   const gate = new Promise<void>((resolve) => (release = resolve));
   worker.registerHandler('gated', async () => {

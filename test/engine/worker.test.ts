@@ -236,6 +236,7 @@ describe('cancel and timeouts', () => {
     await waitFor('the handler to see the abort', () => reason !== undefined, { timeoutMs: 1_500 });
     expect(reason).toBeInstanceOf(JobAbortedError);
     expect((reason as JobAbortedError).kind).toBe('cancelled');
+    expect((reason as JobAbortedError).message).toBe('job cancelled');
     await waitFor('the slot to free', () => w.activeJobs === 0);
     expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'cancelled' });
     expect((await f.queue.getJob(job.id))!.result).toBeUndefined();
