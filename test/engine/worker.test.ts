@@ -216,6 +216,33 @@ describe('running jobs', () => {
     expect(outcome).toMatchObject({ jobId: job.id, type: 'logs', attempt: 1, outcome: 'completed' });
     expect(typeof outcome.durationMs).toBe('number');
   });
+
+  test('an attempt that does not complete logs one warning naming its outcome and error', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const w = f.worker({ logger: pino(sink) });
+    const started = gate();
+    w.registerHandler('flaky', (_ctx, job) => ({ success: false, error: `run ${job.attempts}` }));
+    w.registerHandler('runaway', async (ctx) => {
+      started.open();
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return { success: true };
+    });
+    void w.start();
+    const flaky = await f.dispatcher.dispatch('flaky', {}, { maxAttempts: 2 });
+    await waitFor('the job to fail', async () => (await f.statusOf(flaky)) === 'failed');
+    const runaway = await f.dispatcher.dispatch('runaway', {});
+    await started.promise;
+    await f.queue.cancelJob(runaway.id);
+    await waitFor('the slot to free', () => w.activeJobs === 0);
+    const outcomes = lines.filter((line) => line.jobId !== undefined && String(line.msg).startsWith('job '));
+    expect(outcomes).toMatchObject([
+      { level: 40, msg: 'job retrying', jobId: flaky.id, type: 'flaky', attempt: 1, outcome: 'retrying', error: 'run 1' },
+      { level: 40, msg: 'job failed', jobId: flaky.id, attempt: 2, outcome: 'failed', error: 'run 2' },
+      { level: 40, msg: 'job cancelled', jobId: runaway.id, type: 'runaway', outcome: 'cancelled' },
+    ]);
+    expect(outcomes[2]).not.toHaveProperty('error');
+  });
 });
 
 describe('cancel and timeouts', () => {
