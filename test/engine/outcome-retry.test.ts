@@ -74,11 +74,27 @@ test('an outcome Redis refused is recorded once Redis takes it again, with no cl
   expect(worker.isRunning()).toBe(true);
 });
 
+test("each of an idle worker's outcomes is recorded on its own, not only the first", async () => {
+  for (let run = 1; run <= 2; run++) {
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    started = false;
+    worker.registerHandler('gated', async () => {
+      started = true;
+      await gate;
+      return { success: true, data: run };
+    });
+    const { id } = await queue.push({ type: 'gated' });
+    await waitFor(`job ${run} to start`, () => started);
+    release();
+    await waitFor(`job ${run}'s outcome to be recorded`, async () => (await queue.getJobStatus(id)) === 'completed');
+  }
+});
+
 test('a stop while Redis refuses outcomes gives up after ten tries, leaving the job to its lease', async () => {
   const id = await endWhileRefused();
   await worker.stop(); // a stop that never gave up would hang here until the test's timeout
   expect(logged.filter((line) => line.msg.startsWith('could not record outcomes'))).toMatchObject([{ jobs: 1 }]);
-  expect(proxy.refusals).toBeGreaterThanOrEqual(10 * REFUSALS_PER_TRY);
+  expect(proxy.refusals, 'the first try and ten more').toBe(11 * REFUSALS_PER_TRY);
   proxy.allowCalls();
   expect(await queue.getJobStatus(id)).toBe('processing');
 });
