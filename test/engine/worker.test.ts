@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import {
   JobAbortedError, PermanentError, RedisWorker, handlerFunc, type Job,
 } from '../../src/index.js';
@@ -208,13 +209,16 @@ describe('running jobs', () => {
       return { success: true };
     });
     void w.start();
+    const before = performance.now();
     const job = await f.dispatcher.dispatch('logs', {});
     await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
     const line = JSON.parse(lines.find((l) => l.includes('hello from handler'))!);
     expect(line).toMatchObject({ jobId: job.id, type: 'logs' });
     const outcome = JSON.parse(lines.find((l) => l.includes('job completed'))!);
     expect(outcome).toMatchObject({ jobId: job.id, type: 'logs', attempt: 1, outcome: 'completed' });
-    expect(typeof outcome.durationMs).toBe('number');
+    // Whole milliseconds, and no more than the test itself waited for the job.
+    expect(Number.isInteger(outcome.durationMs)).toBe(true);
+    expect(outcome.durationMs).toBeLessThanOrEqual(Math.ceil(performance.now() - before));
   });
 
   test('an attempt that does not complete logs one warning naming its outcome and error', async () => {
