@@ -1,17 +1,19 @@
 /**
- * Outcomes that Redis refuses to record (a proxy misspells the worker's finishJobs calls, so Redis
- * answers them with an error): a running worker keeps them and records them once Redis takes them
- * again; a stopping one gives up after its tries, so a stop never hangs on a Redis that refuses.
+ * A worker whose calls Redis refuses (a proxy misspells the name of one of its scripts, so Redis
+ * answers those calls with an error). Outcomes: a running worker keeps them and records them once
+ * Redis takes them again, however long that takes; a stopping one gives up after its tries, so a
+ * stop never hangs on a Redis that refuses. Lease renewals: the worker says Redis is unreachable,
+ * and learns what became of its jobs meanwhile once they get through.
  */
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { RedisQueue, RedisWorker } from '../../src/index.js';
+import { JobAbortedError, RedisQueue, RedisWorker } from '../../src/index.js';
 import { functionName } from '../../src/engine/library.js';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy.js';
 import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
 
 const FINISH = functionName('finishJobs');
-/** A refused try is two refusals: the call, and the call again after the library was reloaded. */
+/** A refused call is two refusals: the call, and the call again after the library was reloaded. */
 const REFUSALS_PER_TRY = 2;
 
 let proxy: FaultProxy;
@@ -19,6 +21,7 @@ let queue: RedisQueue;
 let worker: RedisWorker;
 let prefix: string;
 let logged: { level: number; msg: string; jobId?: string; jobs?: number }[];
+const saw = (start: string) => logged.some((line) => line.msg.startsWith(start));
 let release: () => void;
 let started: boolean;
 
@@ -62,15 +65,17 @@ async function endWhileRefused(): Promise<string> {
   return id;
 }
 
-test('an outcome Redis refused is recorded once Redis takes it again, with no claim to carry it', async () => {
+test('an outcome Redis refused is recorded once Redis takes it again, however many tries that takes', async () => {
   const id = await endWhileRefused();
-  await waitFor('a second try', () => proxy.refusals >= 2 * REFUSALS_PER_TRY);
+  // More tries than a stop would make (eleven): a running worker never gives up on an outcome.
+  await waitFor('twelve tries', () => proxy.refusals >= 12 * REFUSALS_PER_TRY, { timeoutMs: 20_000 });
   expect(await queue.getJobStatus(id)).toBe('processing');
-  expect(logged.some((line) => line.msg.startsWith('Redis unreachable'))).toBe(true);
+  expect(saw('Redis unreachable')).toBe(true);
   proxy.allowCalls();
   await waitFor('the outcome to be recorded', async () => (await queue.getJobStatus(id)) === 'completed');
   expect(await queue.getJob(id)).toMatchObject({ result: 'done', attempts: 1 });
-  expect(logged.some((line) => line.msg.startsWith('Redis reachable again'))).toBe(true);
+  expect(saw('Redis reachable again')).toBe(true);
+  expect(saw('outcome ignored')).toBe(false);
   expect(worker.isRunning()).toBe(true);
 });
 
@@ -107,15 +112,38 @@ test('an outcome refused until a stop is under way is recorded by that stop', as
   proxy.allowCalls();
   await stopped;
   expect(await queue.getJobStatus(id)).toBe('completed');
-  expect(logged.some((line) => line.msg.startsWith('could not record outcomes'))).toBe(false);
+  expect(saw('could not record outcomes')).toBe(false);
 });
 
 test('an outcome of a job cancelled before Redis took it is ignored, and the cancel stands', async () => {
   const id = await endWhileRefused();
   await queue.cancelJob(id);
   proxy.allowCalls();
-  await waitFor('the outcome to be ignored', () => logged.some((line) => line.msg.startsWith('outcome ignored')));
+  await waitFor('the outcome to be ignored', () => saw('outcome ignored'));
   expect(logged.filter((line) => line.msg.startsWith('outcome ignored'))).toMatchObject([{ jobId: id }]);
   expect(await queue.getJob(id)).toMatchObject({ status: 'cancelled' });
   expect((await queue.getJob(id))!.result).toBeUndefined();
+});
+
+test('a job cancelled and removed while renewals were refused is aborted as gone once they get through', async () => {
+  let reason: unknown;
+  worker.registerHandler('stubborn', async (ctx) => {
+    started = true;
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    reason = ctx.signal.reason;
+    return { success: true };
+  });
+  const { id } = await queue.push({ type: 'stubborn' });
+  await waitFor('the handler to start', () => started);
+  proxy.refuseCallsTo(functionName('extendLeases'));
+  await waitFor('Redis to refuse a renewal', () => proxy.refusals >= REFUSALS_PER_TRY);
+  expect(saw('Redis unreachable')).toBe(true);
+  await queue.cancelJob(id);
+  await queue.removeJob(id);
+  expect(reason, 'renewals are how a worker learns of a cancel').toBeUndefined();
+  proxy.allowCalls();
+  await waitFor('the handler to see the abort', () => reason !== undefined);
+  expect(reason).toBeInstanceOf(JobAbortedError);
+  expect(reason).toMatchObject({ kind: 'lease-lost', message: 'lease lost: the job is gone now' });
+  expect(saw('Redis reachable again')).toBe(true);
 });
