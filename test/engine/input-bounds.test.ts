@@ -119,6 +119,7 @@ describe('rate limits', () => {
     expect(mergeRateLimits([shard(4, 4, 300), shard(3, 3, 200)])).toEqual(shard(7, 7, 200));
     // A shard the limit never reached lets jobs start at once.
     expect(mergeRateLimits([shard(4, 4, 300), null, shard(3, 3, 200)])).toEqual(shard(7, 7, 0));
+    expect(mergeRateLimits([shard(4, 4, 300), null])).toEqual(shard(4, 4, 0));
   });
 });
 
