@@ -3,7 +3,9 @@
 // incremental file, so a re-run mutates only what changed. Prints the score per folder; reports land
 // in reports/mutation/<folder>/. `--files` mutates only those files of the one folder named (a slice
 // of the engine takes minutes where the whole folder takes hours), with reports in a folder of the
-// slice's own; `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
+// slice's own, its results added to the folder's incremental file (and the folder's score so far
+// printed); `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
@@ -47,14 +49,42 @@ if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency 
   console.error(`--concurrency must be a whole number from 1, not ${options.concurrency}`);
   process.exit(2);
 }
+/** A row of the summary: killed and timed out over those plus survived and not covered, as Stryker scores. */
+function summary(label, mutants, minutes) {
+  const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
+  const detected = count('Killed', 'Timeout');
+  const undetected = count('Survived', 'NoCoverage');
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  return { folder: label, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'), minutes };
+}
+
+/**
+ * Adds a slice's results to its folder's incremental file, which the next slice (or a run of the
+ * whole folder) starts from; returns every mutant of the folder measured so far.
+ */
+function mergeSlice(folderFile, sliceFile) {
+  const slice = JSON.parse(readFileSync(sliceFile, 'utf8'));
+  const merged = existsSync(folderFile) ? JSON.parse(readFileSync(folderFile, 'utf8')) : slice;
+  merged.files = { ...merged.files, ...slice.files };
+  merged.testFiles = slice.testFiles; // the tests as they are now
+  writeFileSync(folderFile, JSON.stringify(merged));
+  return Object.values(merged.files).flatMap((file) => file.mutants);
+}
+
 const scores = [];
 for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   process.env.FLEXQ_MUTATE_FOLDER = folder; // read by vitest.mutate.config.ts in the test runner
   // A killed mutant mostly fails at a waitFor deadline (test/helpers.ts), so shorter deadlines make
   // a shorter run; the engine's timing tests need more of theirs on a loaded machine.
   process.env.FLEXQ_WAIT_SCALE = process.env.FLEXQ_MUTATE_WAIT_SCALE ?? FOLDERS[folder].waitScale;
-  // A slice keeps its own reports and incremental file: Stryker's would keep only the last slice's mutants.
+  const folderFile = `reports/mutation/${folder}/incremental.json`;
+  // A slice writes its own reports: Stryker's would hold only the slice's files. It starts from what
+  // the folder's file knows, and adds its results to it afterwards.
   const reports = files ? `reports/mutation/${folder}/${files.map((file) => basename(file, '.ts')).join('+')}` : `reports/mutation/${folder}`;
+  if (files && existsSync(folderFile)) {
+    mkdirSync(reports, { recursive: true });
+    copyFileSync(folderFile, `${reports}/incremental.json`);
+  }
   const started = Date.now();
   const results = await new Stryker({
     configFile: 'stryker.config.mjs',
@@ -65,11 +95,8 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
     htmlReporter: { fileName: `${reports}/index.html` },
     jsonReporter: { fileName: `${reports}/mutation.json` },
   }).runMutationTest();
-  const count = (...statuses) => results.filter((m) => statuses.includes(m.status)).length;
-  const detected = count('Killed', 'Timeout');
-  const undetected = count('Survived', 'NoCoverage');
-  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
-  scores.push({ folder, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'),
-    minutes: ((Date.now() - started) / 60_000).toFixed(1) });
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  scores.push(summary(files ? `${folder}: ${files.length} files` : folder, results, minutes));
+  if (files) scores.push(summary(`${folder}: every file measured so far`, mergeSlice(folderFile, `${reports}/incremental.json`), ''));
 }
 console.table(scores);
