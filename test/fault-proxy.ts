@@ -22,6 +22,8 @@ export interface FaultProxy {
    */
   refuseCallsTo(name: string): void;
   allowCalls(): void;
+  /** Starts counting the commands with an argument equal to `name` (as refuseCallsTo matches); the function reads the count. */
+  countCallsTo(name: string): () => number;
   /** Resets every connection now, as a network partition or a load balancer's restart does. */
   resetAll(): void;
   /** Holds every byte in both directions (a stalled network) until `release`. */
@@ -39,16 +41,21 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   let drops = 0;
   let refused: Buffer | undefined;
   let refusals = 0;
-  /**
-   * Misspells each argument of `chunk` equal to `refused` (a whole RESP bulk string: a line of its
-   * own, not text inside the library's source), in its last byte, so lengths stay as declared.
-   */
-  const misspell = (chunk: Buffer): Buffer => {
+  const counted = new Map<string, { name: Buffer; calls: number }>();
+  /** Where `chunk` has an argument equal to `name`: a whole RESP bulk string, not text inside one (the library's source). */
+  const argumentsEqualTo = (chunk: Buffer, name: Buffer): number[] => {
+    const found: number[] = [];
+    for (let at = chunk.indexOf(name); at >= 0; at = chunk.indexOf(name, at + 1)) {
+      if (chunk[at - 1] === 0x0a && chunk[at + name.length] === 0x0d) found.push(at);
+    }
+    return found;
+  };
+  /** Counts what is watched in `chunk`, then misspells each `refused` argument in its last byte (lengths stay as declared). */
+  const inspect = (chunk: Buffer): Buffer => {
+    for (const watched of counted.values()) watched.calls += argumentsEqualTo(chunk, watched.name).length;
     if (!refused) return chunk;
-    for (let at = chunk.indexOf(refused); at >= 0; at = chunk.indexOf(refused, at + 1)) {
-      const end = at + refused.length;
-      if (chunk[at - 1] !== 0x0a || chunk[end] !== 0x0d) continue;
-      chunk[end - 1] = 0x7e; // '~': in no function's name
+    for (const at of argumentsEqualTo(chunk, refused)) {
+      chunk[at + refused.length - 1] = 0x7e; // '~': in no function's name
       refusals++;
     }
     return chunk;
@@ -74,7 +81,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         drops++;
         setTimeout(cut, RUN_GRACE_MS);
       }
-      forward(upstream, misspell(chunk));
+      forward(upstream, inspect(chunk));
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
@@ -106,6 +113,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     allowCalls() {
       refused = undefined;
+    },
+    countCallsTo(name: string) {
+      const watched = { name: Buffer.from(name), calls: 0 };
+      counted.set(name, watched);
+      return () => watched.calls;
     },
     resetAll() {
       for (const socket of sockets) socket.resetAndDestroy();

@@ -1,9 +1,10 @@
 /**
- * A worker whose calls Redis refuses (a proxy misspells the name of one of its scripts, so Redis
- * answers those calls with an error). Outcomes: a running worker keeps them and records them once
- * Redis takes them again, however long that takes; a stopping one gives up after its tries, so a
- * stop never hangs on a Redis that refuses. Lease renewals: the worker says Redis is unreachable,
- * and learns what became of its jobs meanwhile once they get through.
+ * A worker's calls to Redis, through a proxy that counts them, stalls them or makes Redis refuse
+ * them (it misspells a script's name, so Redis answers those calls with an error). Outcomes: a
+ * running worker keeps refused ones and records them once Redis takes them again, however long that
+ * takes; a stopping one gives up after its tries, so a stop never hangs on a Redis that refuses.
+ * Lease renewals: none while idle, one at a time while Redis is slow, and a worker whose renewals
+ * were refused says Redis is unreachable, then learns what became of its jobs meanwhile.
  */
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -146,4 +147,35 @@ test('a job cancelled and removed while renewals were refused is aborted as gone
   expect(reason).toBeInstanceOf(JobAbortedError);
   expect(reason).toMatchObject({ kind: 'lease-lost', message: 'lease lost: the job is gone now' });
   expect(saw('Redis reachable again')).toBe(true);
+});
+
+test('an idle worker sends no lease renewals', async () => {
+  const renewals = proxy.countCallsTo(functionName('extendLeases'));
+  const polls = proxy.countCallsTo('blpop');
+  const idle = new RedisWorker(queue, { pollTime: 100 });
+  idle.registerHandler('unused', () => ({ success: true }));
+  void idle.start();
+  try {
+    // Twenty polls of about 100 ms: some renewal intervals (500 ms) would have passed.
+    await waitFor('twenty idle polls', () => polls() >= 20);
+    expect(renewals()).toBe(0);
+  } finally {
+    await idle.stop();
+  }
+});
+
+test('renewals do not pile up while Redis is slow to answer: one is under way at a time', async () => {
+  const renewals = proxy.countCallsTo(functionName('extendLeases'));
+  const { id } = await queue.push({ type: 'gated' });
+  await waitFor('the handler to start', () => started);
+  await waitFor('a renewal', () => renewals() >= 1);
+  proxy.hold();
+  const sent = renewals();
+  await waitFor('a renewal sent into the stall', () => renewals() > sent);
+  // Nothing to wait for but time: three more renewal intervals (500 ms each) while it stalls.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(renewals()).toBe(sent + 1);
+  proxy.release();
+  release();
+  await waitFor('the job to complete', async () => (await queue.getJobStatus(id)) === 'completed');
 });
