@@ -171,10 +171,10 @@ test('renewals do not pile up while Redis is slow to answer: one is under way at
   await waitFor('a renewal', () => renewals() >= 1);
   proxy.hold();
   const sent = renewals();
-  await waitFor('a renewal sent into the stall', () => renewals() > sent);
-  // Nothing to wait for but time: three more renewal intervals (500 ms each) while it stalls.
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  expect(renewals()).toBe(sent + 1);
+  // Nothing to wait for but time: four renewal intervals (500 ms each) while Redis stalls. One
+  // renewal may go out into the stall (none, if one was under way when it began), no more.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(renewals() - sent).toBeLessThanOrEqual(1);
   proxy.release();
   release();
   await waitFor('the job to complete', async () => (await queue.getJobStatus(id)) === 'completed');
