@@ -28,7 +28,7 @@ let started: boolean;
 
 beforeEach(async () => {
   proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
-  prefix = uniquePrefix('outcomes');
+  prefix = uniquePrefix('worker-calls');
   queue = await RedisQueue.connect('q', { url: proxy.url, prefix });
   logged = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
@@ -49,6 +49,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   proxy.allowCalls();
+  proxy.release();
   release();
   await worker.stop({ timeout: 2_000 });
   await queue.close();
