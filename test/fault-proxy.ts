@@ -2,7 +2,8 @@
  * A TCP proxy in front of Redis that loses one reply on purpose: armed with a command's text, it
  * forwards that command, lets Redis run it, then drops the connection before the reply reaches
  * the client, as a network blip or a failover does. Clients reconnect through it as usual. It can
- * also make Redis refuse chosen calls, as it refuses a function an older library lacks.
+ * also make Redis refuse chosen calls, as it refuses a function an older library lacks, and count
+ * the calls made.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
