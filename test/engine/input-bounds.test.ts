@@ -83,6 +83,7 @@ describe('unique jobs', () => {
       `push: uniqueFor must be a number of milliseconds from 1 to ${YEAR_MS}, got ${YEAR_MS + 1}`,
     );
     expect(refusal(() => checkUnique('push', { uniqueKey: 'k', uniqueFor: Number.POSITIVE_INFINITY }))).toMatch(/got Infinity/);
+    expect(refusal(() => checkUnique('push', { uniqueKey: 'k', uniqueFor: Number.NaN }))).toMatch(/uniqueFor must be a number of milliseconds from 1 to \d+, got NaN/);
     expect(refusal(() => checkUnique('push', { uniqueKey: null }))).toMatch(/uniqueKey must be a string of 1 to 500 characters, got a null/);
   });
 });
@@ -97,7 +98,9 @@ describe('rate limits', () => {
     expect(refusal(() => checkRateLimit('setRateLimit', { max: 1, per: 0 }))).toMatch(/per must be/);
     expect(refusal(() => checkRateLimit('setRateLimit', { max: 1, per: 1.5 }))).toMatch(/per must be/);
     expect(refusal(() => checkRateLimit('setRateLimit', { max: '5', per: 1 }))).toMatch(/max must be an integer/);
-    expect(refusal(() => checkRateLimit('setRateLimit', [5, 1]))).toMatch(/the limit must be \{ max, per \} or null/);
+    for (const notALimit of [[5, 1], 5, 'max 5 per 1s']) {
+      expect(refusal(() => checkRateLimit('setRateLimit', notALimit))).toBe('setRateLimit: the limit must be { max, per } or null');
+    }
   });
 
   it('on a sharded queue, max is at least the shard count and split so the shares add up to it', () => {
