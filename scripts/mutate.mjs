@@ -6,7 +6,7 @@
 // slice's own, its results added to the folder's incremental file (and the folder's score so far
 // printed); `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 
@@ -96,7 +96,9 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
     jsonReporter: { fileName: `${reports}/mutation.json` },
   }).runMutationTest();
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  scores.push(summary(files ? `${folder}: ${files.length} files` : folder, results, minutes));
+  // Stryker's results hold every file of the incremental file it started from: count the slice's alone.
+  const measured = files ? results.filter((m) => files.some((file) => resolve(file) === resolve(m.fileName))) : results;
+  scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, measured, minutes));
   if (files) scores.push(summary(`${folder}: every file measured so far`, mergeSlice(folderFile, `${reports}/incremental.json`), ''));
 }
 console.table(scores);
