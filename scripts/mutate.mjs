@@ -1,6 +1,13 @@
-// `npm run mutate [-- engine|host|tui ... --with-static]`: Stryker over each folder of mutated code in turn, with
-// that folder's tests (vitest.mutate.config.ts) and its own incremental file, so a re-run mutates
-// only what changed. Prints the score per folder; reports land in reports/mutation/<folder>/.
+// `npm run mutate [-- engine|host|tui ... --with-static --files F1,F2 --concurrency N]`: Stryker over
+// each folder of mutated code in turn, with that folder's tests (vitest.mutate.config.ts) and its own
+// incremental file, so a re-run mutates only what changed. Prints the score per folder; reports land
+// in reports/mutation/<folder>/. `--files` mutates only those files of the one folder named (a slice
+// of the engine takes minutes where the whole folder takes hours), with reports in a folder of the
+// slice's own, its results added to the folder's incremental file (and the folder's score so far
+// printed); `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 
 /**
@@ -22,33 +29,76 @@ const FOLDERS = {
   tui: { mutate: ['src/tui/keymap.ts', 'src/tui/store.ts'], waitScale: '0.35' },
 };
 
-const withStatic = process.argv.includes('--with-static');
-const asked = process.argv.slice(2).filter((arg) => arg !== '--with-static');
+const { values: options, positionals: asked } = parseArgs({
+  allowPositionals: true,
+  options: { 'with-static': { type: 'boolean' }, files: { type: 'string' }, concurrency: { type: 'string' } },
+});
+const withStatic = options['with-static'] === true;
 const unknown = asked.filter((name) => !(name in FOLDERS));
 if (unknown.length > 0) {
   console.error(`unknown folder ${unknown.join(', ')}: choose from ${Object.keys(FOLDERS).join(', ')}`);
   process.exit(2);
 }
+const files = options.files?.split(',').filter((file) => file !== '');
+if (files && asked.length !== 1) {
+  console.error('--files needs exactly one folder, e.g. `npm run mutate -- engine --files src/engine/codec.ts`');
+  process.exit(2);
+}
+const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
+if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+  console.error(`--concurrency must be a whole number from 1, not ${options.concurrency}`);
+  process.exit(2);
+}
+/** A row of the summary: killed and timed out over those plus survived and not covered, as Stryker scores. */
+function summary(label, mutants, minutes) {
+  const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
+  const detected = count('Killed', 'Timeout');
+  const undetected = count('Survived', 'NoCoverage');
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  return { folder: label, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'), minutes };
+}
+
+/**
+ * Adds a slice's results to its folder's incremental file, which the next slice (or a run of the
+ * whole folder) starts from; returns every mutant of the folder measured so far.
+ */
+function mergeSlice(folderFile, sliceFile) {
+  const slice = JSON.parse(readFileSync(sliceFile, 'utf8'));
+  const merged = existsSync(folderFile) ? JSON.parse(readFileSync(folderFile, 'utf8')) : slice;
+  merged.files = { ...merged.files, ...slice.files };
+  merged.testFiles = slice.testFiles; // the tests as they are now
+  writeFileSync(folderFile, JSON.stringify(merged));
+  return Object.values(merged.files).flatMap((file) => file.mutants);
+}
+
 const scores = [];
 for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   process.env.FLEXQ_MUTATE_FOLDER = folder; // read by vitest.mutate.config.ts in the test runner
   // A killed mutant mostly fails at a waitFor deadline (test/helpers.ts), so shorter deadlines make
   // a shorter run; the engine's timing tests need more of theirs on a loaded machine.
   process.env.FLEXQ_WAIT_SCALE = process.env.FLEXQ_MUTATE_WAIT_SCALE ?? FOLDERS[folder].waitScale;
+  const folderFile = `reports/mutation/${folder}/incremental.json`;
+  // A slice writes its own reports: Stryker's would hold only the slice's files. It starts from what
+  // the folder's file knows, and adds its results to it afterwards.
+  const reports = files ? `reports/mutation/${folder}/${files.map((file) => basename(file, '.ts')).join('+')}` : `reports/mutation/${folder}`;
+  if (files && existsSync(folderFile)) {
+    mkdirSync(reports, { recursive: true });
+    copyFileSync(folderFile, `${reports}/incremental.json`);
+  }
   const started = Date.now();
   const results = await new Stryker({
     configFile: 'stryker.config.mjs',
     ...(withStatic ? { ignoreStatic: false } : {}),
-    mutate: FOLDERS[folder].mutate,
-    incrementalFile: `reports/mutation/${folder}/incremental.json`,
-    htmlReporter: { fileName: `reports/mutation/${folder}/index.html` },
-    jsonReporter: { fileName: `reports/mutation/${folder}/mutation.json` },
+    ...(concurrency ? { concurrency } : {}),
+    mutate: files ?? FOLDERS[folder].mutate,
+    incrementalFile: `${reports}/incremental.json`,
+    htmlReporter: { fileName: `${reports}/index.html` },
+    jsonReporter: { fileName: `${reports}/mutation.json` },
   }).runMutationTest();
-  const count = (...statuses) => results.filter((m) => statuses.includes(m.status)).length;
-  const detected = count('Killed', 'Timeout');
-  const undetected = count('Survived', 'NoCoverage');
-  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
-  scores.push({ folder, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'),
-    minutes: ((Date.now() - started) / 60_000).toFixed(1) });
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  // Stryker's results hold every file of the incremental file it started from: count the slice's alone.
+  const measured = files ? results.filter((m) => files.some((file) => resolve(file) === resolve(m.fileName))) : results;
+  scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, measured, minutes));
+  if (files) scores.push(summary(`${folder}: every file measured so far`, mergeSlice(folderFile, `${reports}/incremental.json`), ''));
 }
 console.table(scores);

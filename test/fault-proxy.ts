@@ -1,7 +1,9 @@
 /**
  * A TCP proxy in front of Redis that loses one reply on purpose: armed with a command's text, it
  * forwards that command, lets Redis run it, then drops the connection before the reply reaches
- * the client, as a network blip or a failover does. Clients reconnect through it as usual.
+ * the client, as a network blip or a failover does. Clients reconnect through it as usual. It can
+ * also make Redis refuse chosen calls, as it refuses a function an older library lacks, and count
+ * the calls made.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -11,6 +13,18 @@ export interface FaultProxy {
   readonly drops: number;
   /** Drops the reply of the next command whose text contains `needle`. */
   dropReplyTo(needle: string): void;
+  /** Commands refused so far (see refuseCallsTo). */
+  readonly refusals: number;
+  /**
+   * Until `allowCalls`, every command with an argument equal to `name` (a script's function name,
+   * functionName in src/engine/library.ts) reaches Redis with that argument misspelt, so Redis
+   * answers it with an error (`Function not found`), in order with the other replies. The
+   * argument must arrive in one piece: fine for small commands.
+   */
+  refuseCallsTo(name: string): void;
+  allowCalls(): void;
+  /** Starts counting the commands with an argument equal to `name` (as refuseCallsTo matches); the function reads the count. */
+  countCallsTo(name: string): () => number;
   /** Resets every connection now, as a network partition or a load balancer's restart does. */
   resetAll(): void;
   /** Holds every byte in both directions (a stalled network) until `release`. */
@@ -26,6 +40,27 @@ const RUN_GRACE_MS = 100;
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   let armed: Buffer | undefined;
   let drops = 0;
+  let refused: Buffer | undefined;
+  let refusals = 0;
+  const counted = new Map<string, { name: Buffer; calls: number }>();
+  /** Where `chunk` has an argument equal to `name`: a whole RESP bulk string, not text inside one (the library's source). */
+  const argumentsEqualTo = (chunk: Buffer, name: Buffer): number[] => {
+    const found: number[] = [];
+    for (let at = chunk.indexOf(name); at >= 0; at = chunk.indexOf(name, at + 1)) {
+      if (chunk[at - 1] === 0x0a && chunk[at + name.length] === 0x0d) found.push(at);
+    }
+    return found;
+  };
+  /** Counts what is watched in `chunk`, then misspells each `refused` argument in its last byte (lengths stay as declared). */
+  const inspect = (chunk: Buffer): Buffer => {
+    for (const watched of counted.values()) watched.calls += argumentsEqualTo(chunk, watched.name).length;
+    if (!refused) return chunk;
+    for (const at of argumentsEqualTo(chunk, refused)) {
+      chunk[at + refused.length - 1] = 0x7e; // '~': in no function's name
+      refusals++;
+    }
+    return chunk;
+  };
   let held: (() => void)[] | undefined;
   const forward = (socket: Socket, chunk: Buffer) => {
     if (held) held.push(() => socket.write(chunk));
@@ -47,7 +82,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         drops++;
         setTimeout(cut, RUN_GRACE_MS);
       }
-      forward(upstream, chunk);
+      forward(upstream, inspect(chunk));
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
@@ -70,6 +105,20 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     dropReplyTo(needle: string) {
       armed = Buffer.from(needle);
+    },
+    get refusals() {
+      return refusals;
+    },
+    refuseCallsTo(name: string) {
+      refused = Buffer.from(name);
+    },
+    allowCalls() {
+      refused = undefined;
+    },
+    countCallsTo(name: string) {
+      const watched = { name: Buffer.from(name), calls: 0 };
+      counted.set(name, watched);
+      return () => watched.calls;
     },
     resetAll() {
       for (const socket of sockets) socket.resetAndDestroy();

@@ -45,7 +45,7 @@ export function rateLimitShares(max: number, shards: number): number[] {
 export function mergeRateLimits(shards: readonly (RateLimitStatus | null)[]): RateLimitStatus | null {
   const limited = shards.filter((shard): shard is RateLimitStatus => shard !== null);
   if (limited.length === 0) return null;
-  if (limited.length === 1) return limited[0]!;
+  if (shards.length === 1) return limited[0]!;
   return {
     max: limited.reduce((sum, shard) => sum + shard.max, 0),
     per: limited[0]!.per,

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import {
-  ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, RedisQueue, RedisWorker, ValidationError,
+  ConnectionError, InvalidJobStateError, JobDispatcher, JobNotFoundError, JobStatus, QueueClosedError, RedisQueue, RedisWorker,
+  ValidationError,
 } from '../../src/index.js';
 import {
   REDIS_URL, deletePrefix, freePort, freshQueue, rawClient, startPrivateRedis, uniquePrefix, waitFor,
@@ -340,9 +341,32 @@ describe('queues and keys', () => {
     }
   });
 
-  test('a closed queue rejects further calls', async () => {
+  test('every call of a closed queue is refused with a QueueClosedError naming the call', async () => {
+    // A queue of the same connection: the connection stays open, so only the handle's own check refuses.
     const other = queue.queue('closing');
     await other.close();
-    await expect(other.push({ type: 't' })).rejects.toThrow(/queue "closing" is closed/);
+    const calls: [operation: string, call: (q: RedisQueue) => unknown][] = [
+      ['push', (q) => q.push({ type: 't' })], ['pushDelayed', (q) => q.pushDelayed({ type: 't' }, 10)],
+      ['pushBulk', (q) => q.pushBulk([{ type: 't' }])], ['pop', (q) => q.pop()], ['getJob', (q) => q.getJob('j')],
+      ['getJobStatus', (q) => q.getJobStatus('j')], ['cancelJob', (q) => q.cancelJob('j')], ['retryJob', (q) => q.retryJob('j')],
+      ['setPriority', (q) => q.setPriority('j', 1)], ['removeJob', (q) => q.removeJob('j')], ['getStats', (q) => q.getQueueSize()],
+      ['getOverview', (q) => q.getOverview()], ['setRateLimit', (q) => q.setRateLimit(null)], ['getRateLimit', (q) => q.getRateLimit()],
+      ['isPaused', (q) => q.isPaused()], ['pause', (q) => q.pause()], ['resume', (q) => q.resume()],
+      ['listJobs', (q) => q.listJobs('pending')], ['pageJobs', (q) => q.pageJobs('pending')], ['getWorkers', (q) => q.getWorkers()],
+      ['retryJobs', (q) => q.retryJobs('failed')], ['clean', (q) => q.clean('completed')], ['getTotals', (q) => q.getTotals()],
+      ['getHistory', (q) => q.getHistory()], ['listQueues', (q) => q.listQueues()], ['readEvents', (q) => q.readEvents()],
+      ['lastEventId', (q) => q.lastEventId()], ['schedule', (q) => q.schedule('s', { every: 60_000 }, { type: 't' })],
+      ['listSchedules', (q) => q.listSchedules()], ['removeSchedule', (q) => q.removeSchedule('s')],
+      ['pauseSchedule', (q) => q.pauseSchedule('s')], ['resumeSchedule', (q) => q.resumeSchedule('s')],
+      ['triggerSchedule', (q) => q.triggerSchedule('s')], ['checkRedis', (q) => q.checkRedis()], ['getTopology', (q) => q.getTopology()],
+      ['ping', (q) => q.ping()], ['queue', (q) => q.queue('another')],
+    ];
+    for (const [operation, call] of calls) {
+      const refused: unknown = await (async () => call(other))().then(() => undefined, (err: unknown) => err);
+      expect(refused, operation).toBeInstanceOf(QueueClosedError);
+      expect((refused as Error).message, operation).toBe(`${operation}: queue "closing" is closed`);
+    }
+    await other.close(); // a second close is harmless
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0 });
   });
 });

@@ -126,6 +126,7 @@ describe('abort kinds', () => {
     await waitFor('the handler to see the abort', () => reason !== undefined);
     expect(reason).toBeInstanceOf(JobAbortedError);
     expect((reason as JobAbortedError).kind).toBe('lease-lost');
+    expect((reason as JobAbortedError).message).toBe('lease lost: the job is processing now');
     await waitFor('the slot to free', () => w.activeJobs === 0);
     await w.stop();
     expect(await direct.getJob(job.id)).toMatchObject({ status: 'processing', attempts: 2 });

@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { RedisWorker, type RedisQueue } from '../../src/index.js';
-import { freshQueue, waitFor } from '../helpers.js';
+import { DEFAULTS } from '../../src/engine/defaults.js';
+import { queueKeys } from '../../src/engine/keys.js';
+import { freshQueue, rawClient, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
 let cleanup: () => Promise<void>;
@@ -101,4 +103,23 @@ test('a job of a type no live worker handles fails for good, naming the type', a
   const job = await queue.push({ type: 'nobody' });
   await waitFor('the job to fail', async () => (await queue.getJobStatus(job.id)) === 'failed');
   expect((await queue.getJob(job.id))!.error).toBe('no handler registered for job type "nobody"');
+});
+
+test("a worker whose heartbeat went quiet is not handed jobs: a job only it could run fails for good", async () => {
+  // A worker with the type that last beat four heartbeats ago (hung, or killed without a clean stop).
+  const quietSince = Date.now() - 4 * DEFAULTS.heartbeatInterval;
+  const beat = { host: 'gone', pid: 1, busy: 0, concurrency: 1, types: ['rare'], startedAt: quietSince, lastFetchAt: quietSince, lastSeenAt: quietSince };
+  const raw = rawClient();
+  try {
+    await raw.hset(queueKeys(queue.prefix, queue.name).workers, 'gone:1:abc', JSON.stringify(beat));
+  } finally {
+    raw.disconnect();
+  }
+  expect(await queue.getWorkers()).toMatchObject([{ id: 'gone:1:abc', healthy: false, types: ['rare'] }]);
+  const w = worker(1);
+  w.registerHandler('other', () => ({ success: true }));
+  void w.start();
+  const job = await queue.push({ type: 'rare' });
+  await waitFor('the job to fail', async () => (await queue.getJobStatus(job.id)) === 'failed');
+  expect((await queue.getJob(job.id))!.error).toBe('no handler registered for job type "rare"');
 });

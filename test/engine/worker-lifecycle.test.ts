@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   JobAbortedError, RedisWorker, type Job, type WorkerInfo,
 } from '../../src/index.js';
+import { createHook } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { REDIS_URL, waitFor } from '../helpers.js';
@@ -121,6 +122,27 @@ describe('stopping', () => {
     await w.stop();
     void w.start();
     await waitFor('the delayed job done', async () => (await f.statusOf(job)) === 'completed', { timeoutMs: 20_000 });
+  });
+
+  test('every timer a worker starts is gone once it has stopped, so its process can exit', async () => {
+    // The engine's timers made while the worker runs that have neither fired nor been cleared
+    // (the test's own are left out: waitFor checks right after its timer fired, before that counts).
+    const live = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => void (type === 'Timeout' && new Error().stack?.includes('/src/engine/') && live.add(id)),
+      destroy: (id) => void live.delete(id),
+    }).enable();
+    try {
+      const w = f.worker();
+      w.registerHandler('t', () => ({ success: true }));
+      void w.start();
+      const job = await f.dispatcher.dispatch('t', {});
+      await waitFor('the job done', async () => (await f.statusOf(job)) === 'completed');
+      await w.stop();
+      await waitFor("every engine timer to fire or be cleared", () => live.size === 0);
+    } finally {
+      hook.disable();
+    }
   });
 
   test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import {
   JobAbortedError, PermanentError, RedisWorker, handlerFunc, type Job,
 } from '../../src/index.js';
@@ -208,13 +209,43 @@ describe('running jobs', () => {
       return { success: true };
     });
     void w.start();
+    const before = performance.now();
     const job = await f.dispatcher.dispatch('logs', {});
     await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
     const line = JSON.parse(lines.find((l) => l.includes('hello from handler'))!);
     expect(line).toMatchObject({ jobId: job.id, type: 'logs' });
     const outcome = JSON.parse(lines.find((l) => l.includes('job completed'))!);
     expect(outcome).toMatchObject({ jobId: job.id, type: 'logs', attempt: 1, outcome: 'completed' });
-    expect(typeof outcome.durationMs).toBe('number');
+    // Whole milliseconds, and no more than the test itself waited for the job.
+    expect(Number.isInteger(outcome.durationMs)).toBe(true);
+    expect(outcome.durationMs).toBeLessThanOrEqual(Math.ceil(performance.now() - before));
+  });
+
+  test('an attempt that does not complete logs one warning naming its outcome and error', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const w = f.worker({ logger: pino(sink) });
+    const started = gate();
+    w.registerHandler('flaky', (_ctx, job) => ({ success: false, error: `run ${job.attempts}` }));
+    w.registerHandler('runaway', async (ctx) => {
+      started.open();
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      return { success: true };
+    });
+    void w.start();
+    const flaky = await f.dispatcher.dispatch('flaky', {}, { maxAttempts: 2 });
+    await waitFor('the job to fail', async () => (await f.statusOf(flaky)) === 'failed');
+    const runaway = await f.dispatcher.dispatch('runaway', {});
+    await started.promise;
+    await f.queue.cancelJob(runaway.id);
+    await waitFor('the slot to free', () => w.activeJobs === 0);
+    const outcomes = lines.filter((line) => line.jobId !== undefined && String(line.msg).startsWith('job '));
+    expect(outcomes).toMatchObject([
+      { level: 40, msg: 'job retrying', jobId: flaky.id, type: 'flaky', attempt: 1, outcome: 'retrying', error: 'run 1' },
+      { level: 40, msg: 'job failed', jobId: flaky.id, attempt: 2, outcome: 'failed', error: 'run 2' },
+      { level: 40, msg: 'job cancelled', jobId: runaway.id, type: 'runaway', outcome: 'cancelled' },
+    ]);
+    expect(outcomes[2]).not.toHaveProperty('error');
   });
 });
 
@@ -236,6 +267,7 @@ describe('cancel and timeouts', () => {
     await waitFor('the handler to see the abort', () => reason !== undefined, { timeoutMs: 1_500 });
     expect(reason).toBeInstanceOf(JobAbortedError);
     expect((reason as JobAbortedError).kind).toBe('cancelled');
+    expect((reason as JobAbortedError).message).toBe('job cancelled');
     await waitFor('the slot to free', () => w.activeJobs === 0);
     expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'cancelled' });
     expect((await f.queue.getJob(job.id))!.result).toBeUndefined();
