@@ -105,14 +105,10 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queue = set.get(command.queue);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
+        // An option left out is undefined, which the engine takes as not given.
+        const { priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
         const job = await new JobDispatcher(queue).dispatch(command.type, command.payload, {
-          ...(command.priority === undefined ? {} : { priority: command.priority }),
-          ...(command.delay === undefined ? {} : { delay: command.delay }),
-          ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
-          ...(command.group === undefined ? {} : { group: command.group }),
-          ...(command.uniqueKey === undefined ? {} : { uniqueKey: command.uniqueKey }),
-          ...(command.uniqueFor === undefined ? {} : { uniqueFor: command.uniqueFor }),
-          ...(timeout === undefined ? {} : { timeout }),
+          priority, delay, maxAttempts, group, uniqueKey, uniqueFor, timeout,
         });
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);

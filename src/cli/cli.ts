@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
-import type { CleanCommand } from './cli-commands.js';
+import type { CleanCommand, DispatchCommand } from './cli-commands.js';
 import {
   parseDelay,
   parseDrainTimeout,
@@ -31,7 +31,7 @@ export type * from './cli-commands.js';
 type CleanStatus = CleanCommand['status'];
 
 /** What the options of a command look like once commander has parsed them. */
-interface RawOptions {
+interface RawOptions extends Pick<DispatchCommand, 'priority' | 'delay' | 'maxAttempts' | 'group' | 'uniqueKey' | 'uniqueFor'> {
   config?: string;
   readOnly?: boolean;
   redis?: string;
@@ -44,12 +44,6 @@ interface RawOptions {
   force?: boolean;
   json?: boolean;
   queue?: string;
-  priority?: number;
-  delay?: number;
-  maxAttempts?: number;
-  group?: string;
-  uniqueKey?: string;
-  uniqueFor?: number;
   limit?: number;
   count?: number;
   interval?: number;
