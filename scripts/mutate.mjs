@@ -6,7 +6,7 @@
 // slice's own, its results added to the folder's incremental file (and the folder's score so far
 // printed); `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Stryker } from '@stryker-mutator/core';
 
@@ -71,12 +71,47 @@ function mergeSlice(folderFile, sliceFile) {
   return Object.values(merged.files).flatMap((file) => file.mutants);
 }
 
+/**
+ * The per-file tallies in docs/mutation-scores.json, committed: the incremental files are local and a
+ * fresh machine starts without them, so a folder's score across slices run on different days and
+ * machines is added up from these. Rewrites the entries of the files just measured.
+ */
+const TALLY_FILE = 'docs/mutation-scores.json';
+function recordTallies(folder, mutants) {
+  const tallies = existsSync(TALLY_FILE) ? JSON.parse(readFileSync(TALLY_FILE, 'utf8')) : {};
+  const date = new Date().toISOString().slice(0, 10);
+  tallies[folder] ??= {};
+  for (const file of new Set(mutants.map((m) => relative('.', m.fileName)))) {
+    const count = (status) => mutants.filter((m) => relative('.', m.fileName) === file && m.status === status).length;
+    tallies[folder][file] = {
+      date, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'),
+    };
+  }
+  tallies[folder] = Object.fromEntries(Object.entries(tallies[folder]).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(TALLY_FILE, `${JSON.stringify(tallies, null, 1)}\n`);
+  return Object.values(tallies[folder]);
+}
+
+/** The folder's score over every file in its tallies, as a summary row. */
+function tallySummary(folder, rows) {
+  const sum = (field) => rows.reduce((total, row) => total + row[field], 0);
+  const detected = sum('killed') + sum('timeout');
+  const undetected = sum('survived') + sum('noCoverage');
+  return {
+    folder: `${folder}: every file in ${TALLY_FILE}`, score: (undetected + detected === 0 ? 100 : (100 * detected) / (detected + undetected)).toFixed(1),
+    killed: detected, survived: sum('survived'), noCoverage: sum('noCoverage'), minutes: '',
+  };
+}
+
 const scores = [];
 for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   process.env.FLEXQ_MUTATE_FOLDER = folder; // read by vitest.mutate.config.ts in the test runner
   // A killed mutant mostly fails at a waitFor deadline (test/helpers.ts), so shorter deadlines make
   // a shorter run; the engine's timing tests need more of theirs on a loaded machine.
   process.env.FLEXQ_WAIT_SCALE = process.env.FLEXQ_MUTATE_WAIT_SCALE ?? FOLDERS[folder].waitScale;
+  // The seeded fuzz (test/security/hostile-input.test.ts) runs for a fixed time whatever the mutant:
+  // a second per target instead of eight, as every survivor pays it in full.
+  process.env.FLEXQ_FUZZ_MS = '1000';
   const folderFile = `reports/mutation/${folder}/incremental.json`;
   // A slice writes its own reports: Stryker's would hold only the slice's files. It starts from what
   // the folder's file knows, and adds its results to it afterwards.
@@ -100,5 +135,6 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   const measured = files ? results.filter((m) => files.some((file) => resolve(file) === resolve(m.fileName))) : results;
   scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, measured, minutes));
   if (files) scores.push(summary(`${folder}: every file measured so far`, mergeSlice(folderFile, `${reports}/incremental.json`), ''));
+  scores.push(tallySummary(folder, recordTallies(folder, measured)));
 }
 console.table(scores);

@@ -15,8 +15,11 @@ import { freshQueue } from '../helpers.js';
 import { redisEnv, runFlexq, tempFolder } from '../exe/helpers.js';
 
 const SEED = Number(process.env['FLEXQ_FUZZ_SEED'] ?? Date.now() % 2 ** 31);
-/** Wall-clock budget of each fuzz target; the three stay well under a minute together. */
-const FUZZ_MS = 8_000;
+/**
+ * Wall-clock budget of each fuzz target; the three stay well under a minute together. Mutation runs
+ * (scripts/mutate.mjs) shorten it: every mutant that survives runs each target for its whole budget.
+ */
+const FUZZ_MS = Number(process.env['FLEXQ_FUZZ_MS'] ?? 8_000);
 
 /** mulberry32: small, fast and the same on every machine for a seed. */
 function prng(seed: number): () => number {
