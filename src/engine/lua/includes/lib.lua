@@ -91,9 +91,9 @@ local function encodeJob(j)
   return table.concat({j.s .. run, j.c, j.m, j.p, j.w, j.o, j.tail}, '|')
 end
 
--- When a decoded job was created, in µs.
+-- When a decoded job was created, in µs (nil for a malformed record, as tonumber gives).
 local function createdUs(job)
-  return tonumber(job.c, 36)
+  return job.c and tonumber(job.c, 36)
 end
 
 -- The hot paths. A claim only rewrites status and run state of a ready job (pending, no run-at,
