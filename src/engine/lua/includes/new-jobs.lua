@@ -6,7 +6,7 @@
 -- max attempts on, as codec.ts jobRecordTail makes it.
 local function newJobHead(runAt)
   local run = runAt == '' and '' or (',,,' .. runAt)
-  return PENDING .. run .. '|' .. nowCreatedText .. '|'
+  return PENDING .. run .. '|' .. nowCreated() .. '|'
 end
 
 local function newJobRecord(runAt, tail)
