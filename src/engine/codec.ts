@@ -248,6 +248,11 @@ export function parseDetails(stored: string | null | undefined): JobDetails {
   return typeof parsed === 'object' && parsed !== null ? (parsed as JobDetails) : {};
 }
 
+/** The text of a record between two positions; undefined when empty (unset). */
+function part(record: string, start: number, end: number): string | undefined {
+  return end > start ? record.slice(start, end) : undefined;
+}
+
 /**
  * Splits a record into its fields, with the status spelled out; null for a malformed record.
  * `<status><run state>|<created µs, base 36>|…`: the run state `attempts,claims,entered,run-at` is
@@ -259,16 +264,21 @@ export function parseRecord(record: string): RecordFields | null {
   if (!status || headEnd < 0) return null;
   let a: string | undefined, q: string | undefined, e: string | undefined, r: string | undefined;
   if (headEnd > 1) {
-    const run = record.slice(1, headEnd).split(',');
-    if (run.length !== 4) return null;
-    [a, q, e, r] = run.map((value) => (value === '' ? undefined : value));
+    const first = record.indexOf(',', 1);
+    const second = record.indexOf(',', first + 1);
+    const third = record.indexOf(',', second + 1);
+    if (first < 0 || second < 0 || third < 0 || third > headEnd) return null;
+    a = part(record, 1, first);
+    q = part(record, first + 1, second);
+    e = part(record, second + 1, third);
+    r = part(record, third + 1, headEnd);
   }
   const values: (string | undefined)[] = [];
   let start = headEnd + 1;
   for (let field = 0; field < HEAD_FIELDS.length; field++) {
     const end = record.indexOf('|', start);
     if (end < 0) return null;
-    values.push(end > start ? record.slice(start, end) : undefined);
+    values.push(part(record, start, end));
     start = end + 1;
   }
   const typeEnd = record.indexOf('|', start);
