@@ -216,15 +216,15 @@ const STATUS_OF_CODE: Readonly<Record<string, JobStatus>> = {
   p: 'pending', a: 'processing', r: 'retrying', c: 'completed', f: 'failed', x: 'cancelled',
 };
 
-/** The header fields of a record, in order; an empty one is unset (or 0). */
-const RECORD_FIELDS = ['s', 'a', 'q', 'e', 'pa', 'fa', 'r', 'c', 'm', 'p', 'w', 'o'] as const;
+/** The header fields of a record after its run state, in order; an empty one is unset (or 0). */
+const HEAD_FIELDS = ['c', 'm', 'p', 'w', 'o'] as const;
 
 /**
  * A record's fields by the short names the scripts use (s status, a attempts, q claims = lease
- * token, e entered µs, pa processed ms, fa failed ms, r run-at ms, c created µs, m max attempts,
- * p priority, w delay, o timeout), undefined where unset, plus its type and payload JSON.
+ * token, e entered µs, r run-at ms, c created µs, m max attempts, p priority, w delay, o timeout),
+ * undefined where unset, plus its type and payload JSON. `c` is decimal here (base 36 in the record).
  */
-export type RecordFields = { [name in (typeof RECORD_FIELDS)[number]]: string | undefined } & { type: string; payload: string; group: string | undefined };
+export type RecordFields = { [name in 's' | 'a' | 'q' | 'e' | 'r' | (typeof HEAD_FIELDS)[number]]: string | undefined } & { type: string; payload: string; group: string | undefined };
 
 /** A job's rare values, stored beside its record as one JSON object (see `lua/includes/lib.lua`). */
 export interface JobDetails {
@@ -248,28 +248,51 @@ export function parseDetails(stored: string | null | undefined): JobDetails {
   return typeof parsed === 'object' && parsed !== null ? (parsed as JobDetails) : {};
 }
 
-/** Splits a record into its fields, with the status spelled out; null for a malformed record. */
+/** The text of a record between two positions; undefined when empty (unset). */
+function part(record: string, start: number, end: number): string | undefined {
+  return end > start ? record.slice(start, end) : undefined;
+}
+
+/**
+ * Splits a record into its fields, with the status spelled out; null for a malformed record.
+ * `<status><run state>|<created µs, base 36>|…`: the run state `attempts,claims,entered,run-at` is
+ * left out while all four are empty (format in `lua/includes/lib.lua`).
+ */
 export function parseRecord(record: string): RecordFields | null {
+  const status = STATUS_OF_CODE[record.charAt(0)];
+  const headEnd = record.indexOf('|');
+  if (!status || headEnd < 0) return null;
+  let a: string | undefined, q: string | undefined, e: string | undefined, r: string | undefined;
+  if (headEnd > 1) {
+    const first = record.indexOf(',', 1);
+    const second = record.indexOf(',', first + 1);
+    const third = record.indexOf(',', second + 1);
+    if (first < 0 || second < 0 || third < 0 || third > headEnd) return null;
+    a = part(record, 1, first);
+    q = part(record, first + 1, second);
+    e = part(record, second + 1, third);
+    r = part(record, third + 1, headEnd);
+  }
   const values: (string | undefined)[] = [];
-  let start = 0;
-  for (let field = 0; field < RECORD_FIELDS.length; field++) {
+  let start = headEnd + 1;
+  for (let field = 0; field < HEAD_FIELDS.length; field++) {
     const end = record.indexOf('|', start);
     if (end < 0) return null;
-    values.push(end > start ? record.slice(start, end) : undefined);
+    values.push(part(record, start, end));
     start = end + 1;
   }
   const typeEnd = record.indexOf('|', start);
-  const status = STATUS_OF_CODE[values[0] ?? ''];
-  if (typeEnd < 0 || !status) return null;
+  if (typeEnd < 0) return null;
   const typeStart = typeEnd + 1;
   // `<type length>` or, for a grouped job, `<type length>,<group>`.
   const comma = record.indexOf(',', start);
   const grouped = comma >= 0 && comma < typeEnd;
   const payloadStart = typeStart + Number(record.slice(start, grouped ? comma : typeEnd));
-  const [, a, q, e, pa, fa, r, c, m, p, w, o] = values;
+  const [created, m, p, w, o] = values;
+  const c = created === undefined ? undefined : String(parseInt(created, 36));
   // One literal, so that every record's fields share one shape: reads of them stay fast.
   return {
-    s: status, a, q, e, pa, fa, r, c, m, p, w, o,
+    s: status, a, q, e, r, c, m, p, w, o,
     type: record.slice(typeStart, payloadStart), payload: record.slice(payloadStart),
     group: grouped ? record.slice(comma + 1, typeEnd) : undefined,
   };
@@ -309,10 +332,9 @@ export function decodeJob(queue: string, id: string, fields: RecordFields | null
   if (fields.group !== undefined) job.group = fields.group;
   const runAt = dateOf(fields.r);
   if (runAt) job.runAt = runAt;
-  const processedAt = dateOf(fields.pa);
-  if (processedAt) job.processedAt = processedAt;
-  const failedAt = dateOf(fields.fa);
-  if (failedAt) job.failedAt = failedAt;
+  // A finished job's entered time is when it finished: its processed or failed time.
+  if (job.status === 'completed') job.processedAt = new Date(job.enteredAt.getTime());
+  if (job.status === 'failed') job.failedAt = new Date(job.enteredAt.getTime());
   // A job that completed after failed attempts has no error; its history keeps them.
   if (details.x !== undefined && job.status !== 'completed') job.error = details.x;
   if (details.res !== undefined) job.result = parseJson(details.res);

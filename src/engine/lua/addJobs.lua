@@ -63,7 +63,7 @@ local function resentReply(stored)
       resent = resent or record
     end
   end
-  if resent then return withDuplicates(unique, {'OK', decodeJob(resent).c}) end
+  if resent then return withDuplicates(unique, {'OK', whole(createdUs(decodeJob(resent)))}) end
 end
 local now = nowMs()
 -- Every job of the call resolved to a holder of its key: nothing to store.

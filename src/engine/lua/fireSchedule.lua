@@ -35,7 +35,7 @@ local now = nowMs()
 -- A resend: the id is drawn by the caller, so its job, stored lately, is this call's own.
 local stored = redis.call('HGET', JOBS, id)
 if stored then
-  if isResentJob(stored, tail) then return {'OK', decodeJob(stored).c} end
+  if isResentJob(stored, tail) then return {'OK', whole(createdUs(decodeJob(stored)))} end
   return {'ID_EXISTS'}
 end
 local definition = redis.call('HGET', schedulesKey, name)

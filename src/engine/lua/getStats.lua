@@ -26,7 +26,7 @@ local function lookAt(levels)
     local job = head and loadJob(head)
     -- A stale head (a cancelled or moved job's entry) says nothing of that level's oldest.
     if job and job.s == PENDING then
-      local entered = tonumber(job.e) or tonumber(job.c)
+      local entered = tonumber(job.e) or createdUs(job)
       if oldest < 0 or entered < oldest then oldest = entered end
     end
   end

@@ -62,8 +62,9 @@ describe('addJobs.lua', () => {
     await h.store.addJobs([newJob('a')]);
     // Created 11 minutes ago: a resend of the call that stored it would have come long before.
     const record = (await h.raw.hget(h.keys.jobs, 'a'))!;
+    // `p|<created µs in base 36>|…`: a new job ready now has no run state.
     const fields = record.split('|');
-    fields[7] = String(Number(fields[7]) - 11 * 60 * 1_000_000);
+    fields[1] = (parseInt(fields[1]!, 36) - 11 * 60 * 1_000_000).toString(36);
     await h.raw.hset(h.keys.jobs, 'a', fields.join('|'));
     const batch = size === 1 ? [newJob('a')] : [newJob('b'), newJob('a')];
     expect(await h.store.addJobs(batch)).toEqual({ existingId: 'a' });

@@ -141,9 +141,9 @@ describe('claimJobs.lua', () => {
     expect(jobs).toEqual([]);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'failed', a: '1', x: 'worker lost: lease expired on attempt 1 of 1' });
-    expect(fields).toHaveProperty('fa');
     expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
-    expect(await h.raw.zscore(h.keys.failed, 'a')).not.toBeNull();
+    // Entered failed now: its failed time (getJob's failedAt) and its place in the failed set.
+    expect(await h.raw.zscore(h.keys.failed, 'a')).toBe(fields.e);
     expect(await h.raw.exists(h.ready(0))).toBe(0);
     expect(await h.events()).toContainEqual({ ev: 'failed', ids: 'a', x: 'worker lost' });
   });

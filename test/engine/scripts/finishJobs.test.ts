@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeJob } from '../../../src/engine/codec.js';
 import { claimedJob, redisClockPast, scriptHarness, type Harness } from './harness.js';
+
+/** The job as getJob decodes it. */
+async function storedJob(h: Harness, id: string) {
+  const [stored] = await h.store.jobs([id]);
+  return decodeJob('q', id, stored!.fields, stored!.details)!;
+}
 
 describe('finishJobs.lua', () => {
   let h: Harness;
@@ -11,7 +18,7 @@ describe('finishJobs.lua', () => {
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '{"ok":true}', retryDelay: 0 }])).toEqual([true]);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'completed', res: '{"ok":true}', a: '1' });
-    expect(Number(fields.pa)).toBe(Math.floor(Number(fields.e) / 1000));
+    expect((await storedJob(h, 'a')).processedAt!.getTime()).toBe(Math.floor(Number(fields.e) / 1000));
     expect(await h.raw.zscore(h.keys.completed, 'a')).toBe(fields.e);
     expect(await h.running()).toHaveLength(0);
     expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
@@ -69,7 +76,7 @@ describe('finishJobs.lua', () => {
     await h.store.finish([{ id: 'a', token, kind: 'failed', value: 'bad input', retryDelay: 0 }]);
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'failed', x: 'bad input' });
-    expect(Number(fields.fa)).toBe(Math.floor(Number(fields.e) / 1000));
+    expect((await storedJob(h, 'a')).failedAt!.getTime()).toBe(Math.floor(Number(fields.e) / 1000));
     expect(await h.raw.zscore(h.keys.failed, 'a')).toBe(fields.e);
     expect((await h.events()).at(-1)).toEqual({ ev: 'failed', ids: 'a' });
   });

@@ -26,7 +26,6 @@ local function recoverExpired(k, maxLen, keep, now, limit)
     recordFailedAttempt(id, job, final and 'failed' or 'lost', message, now)
     if final then
       finishJob(job, FAILED)
-      job.fa = nowMsText
       lost[#lost + 1] = id
       lostScores[#lostScores + 1] = nowUsText
       lostScores[#lostScores + 1] = id

@@ -1,11 +1,12 @@
 -- New jobs (needs lib): the record a new job is stored with, and how a resent call knows its own
 -- jobs. addJobs and fireSchedule (a schedule's run) store jobs the same way through these.
 
--- A new pending job's record: no attempts, claims, entered, processed or failed time yet, run-at
--- `runAt` ('' when ready now), created now (nowMs() called first); `tail` is its record from max
--- attempts on, as codec.ts jobRecordTail makes it.
+-- A new pending job's record: no attempts, claims or entered time yet, run-at `runAt` ('' when
+-- ready now: no run state at all), created now (nowMs() called first); `tail` is its record from
+-- max attempts on, as codec.ts jobRecordTail makes it.
 local function newJobHead(runAt)
-  return PENDING .. '||||||' .. runAt .. '|' .. nowUsText .. '|'
+  local run = runAt == '' and '' or (',,,' .. runAt)
+  return PENDING .. run .. '|' .. nowCreated() .. '|'
 end
 
 local function newJobRecord(runAt, tail)
@@ -21,5 +22,5 @@ local RESEND_WINDOW_US = 600 * 1000000
 local function isResentJob(record, tail)
   local typeAndPayload = string.match(tail, '^[^|]*|[^|]*|[^|]*|[^|]*|(.*)$')
   if string.sub(record, -#typeAndPayload - 1) ~= '|' .. typeAndPayload then return false end
-  return nowUs - (tonumber(decodeJob(record).c) or 0) <= RESEND_WINDOW_US
+  return nowUs - (createdUs(decodeJob(record)) or 0) <= RESEND_WINDOW_US
 end

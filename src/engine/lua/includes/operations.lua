@@ -27,7 +27,7 @@ end
 -- ZSET and files it in its ready list.
 local function requeueFinished(job)
   makePending(job)
-  job.a, job.fa = '', ''
+  job.a = ''
 end
 
 -- The rank a chunk starts at in a ZSET walked oldest first: just past the cursor member (the

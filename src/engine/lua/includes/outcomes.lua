@@ -90,7 +90,6 @@ local function recordOutcomes(k, maxLen, keep, first, now)
           retryAt[#retryAt + 1] = id
         else
           finishJob(job, FAILED)
-          job.fa = nowMsText
         end
         recordFailedAttempt(id, job, outcome, value, now)
         updated = encodeJob(job)

@@ -42,8 +42,8 @@ local function startsAllowed(wanted, now, limit)
   return math.max(0, math.min(wanted, limit.max - limit.started)), limit
 end
 
--- The lease token (claim count) of a record as a claim returns it.
-local CLAIMS = '^[^|]*|[^|]*|([^|]*)|'
+-- The lease token (claim count) of a record as a claim returns it (its run state's second field).
+local CLAIMS = '^%a[^,|]*,([^,|]*),'
 
 -- Counts the starts of a claim (`claimed`: flat id, record list) in the window. Returns ms until
 -- the window lets another job start when it is full now, else -1 (also with no limit).

@@ -62,7 +62,7 @@ local function listGroupedPending(ids, atHead)
   if atHead then
     for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
       local job = decodeJob(record)
-      push(scored, job.e ~= '' and job.e or job.c, ids[i])
+      push(scored, job.e ~= '' and job.e or whole(createdUs(job)), ids[i])
     end
   else
     for _, id in ipairs(ids) do push(scored, nowUsText, id) end
@@ -104,12 +104,13 @@ end
 -- finding it would be O(list length). The entry is stale from then on, and a claim or a listing
 -- that meets it drops it: it is valid only while its job is pending at the entry's level. (A job
 -- cancelled and retried before its old entry was reached runs from the earlier of its entries.)
--- A ready job: pending, no run-at (a delayed one waits in its ZSET), at the entry's level.
-local READY_LEVEL = '^p|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*||[^|]*|[^|]*|(%-?%d*)|'
+-- A ready job: pending, no run-at (a delayed one waits in its ZSET; a new job ready now has no
+-- run state, any other ends it with an empty run-at), at the entry's level.
+local READY_LEVEL = '^p([^|]*)|[^|]*|[^|]*|(%-?%d*)|'
 
 local function readyEntryValid(record, level)
-  local priority = string.match(record, READY_LEVEL)
-  if not priority then return false end
+  local run, priority = string.match(record, READY_LEVEL)
+  if not priority or (run ~= '' and string.sub(run, -1) ~= ',') then return false end
   return (priority == '' and '0' or priority) == level
 end
 
@@ -117,7 +118,7 @@ end
 -- (`runAt`, id -> ms, when they come from a schedule), then created first, then by id for jobs
 -- created by one call, whose ids Node draws in ascending order (ids.ts). A ZSET breaks ties
 -- between equal scores by member, which for random ids is no order at all. Created times are
--- digit strings; the longer one is the later.
+-- base-36 digit strings (lower case, so ordered as text within a length); the longer one is the later.
 local function sortForRun(ids, jobs, runAt)
   local order = {}
   for i = 1, #ids do order[i] = i end

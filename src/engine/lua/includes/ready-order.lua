@@ -23,7 +23,7 @@ end
 
 -- When a pending job's ready entry entered its list.
 local function readySince(job)
-  return tonumber(job.e) or tonumber(job.c)
+  return tonumber(job.e) or createdUs(job)
 end
 
 -- An entry's time and whether it is a job that listings show; the time is nil for an entry that
@@ -146,7 +146,7 @@ local function makePendingAtHead(job, heads)
     head = len > 0 and timeAtRank(key, level, len, len - 1) or 0
     heads[key] = head
   end
-  local at = tonumber(job.c)
+  local at = createdUs(job)
   if head > 0 and (not at or head < at) then at = head end
   if at then job.e = whole(at) end
 end

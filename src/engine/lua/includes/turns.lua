@@ -8,8 +8,8 @@
 -- next of its jobs to leave processing puts it back: a held group has running jobs, so one will.
 local GROUP_LIMIT, GROUP_RUNNING, GROUPS_HELD = 'groupLimit', 'groupRunning', 'groupsHeld'
 
--- A record's group: the tail after the twelve head fields is `<type length>,<group>|` for one.
-local GROUPED_RECORD = '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|%d+,([^|]*)|'
+-- A record's group: the tail after the six head fields is `<type length>,<group>|` for one.
+local GROUPED_RECORD = '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|%d+,([^|]*)|'
 
 local function countByGroup(groups)
   local counts, any = {}, false

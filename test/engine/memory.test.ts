@@ -1,0 +1,51 @@
+/**
+ * Redis memory per waiting job (issue 12: at most 130 bytes besides its payload), measured as
+ * `used_memory` grows on a redis-server of the test's own, where nothing else allocates.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisQueue } from '../../src/index.js';
+import { freePort, startPrivateRedis, type PrivateRedis } from '../helpers.js';
+
+// Enough jobs that the jobs hash's bucket array (a power of two, 8 bytes a slot) counts as it does
+// in a large queue: 3,000 jobs in 4,096 slots, 11 bytes a job.
+const JOBS = 3_000;
+
+describe('Redis memory per waiting job', () => {
+  let redis: PrivateRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startPrivateRedis(await freePort());
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await redis.stop();
+  });
+
+  /** used_memory once it holds still: a growing hash rehashes in the background for a while. */
+  async function settledMemory(): Promise<number> {
+    const used = async () => Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    let last = await used();
+    for (;;) {
+      await sleep(200);
+      const now = await used();
+      if (now === last) return now;
+      last = now;
+    }
+  }
+
+  it('is at most 130 bytes besides a 100-byte payload', async () => {
+    const queue = await RedisQueue.connect('mem', { url: redis.url, prefix: 'mem' });
+    const payload = { d: 'x'.repeat(92) };
+    expect(Buffer.byteLength(JSON.stringify(payload))).toBe(100);
+    // The queue's keys and the script library exist before the count starts.
+    await queue.push({ type: 'noop', payload });
+    const before = await settledMemory();
+    for (let i = 0; i < JOBS; i += 1_000) await queue.pushBulk(Array.from({ length: 1_000 }, () => ({ type: 'noop', payload })));
+    const perJob = (await settledMemory() - before) / JOBS;
+    await queue.close();
+    expect(perJob - 100).toBeLessThanOrEqual(130);
+  });
+});
