@@ -5,11 +5,15 @@ import { defineConfig } from 'vitest/config';
  * each mutant, per folder of mutated code: only tests that run in-process against the mutated
  * source. Process-level tests (test/exe, the fixtures under test/fixtures, the console in a pty)
  * run the built dist/, which Stryker does not mutate, so they could kill nothing and are left out;
- * so are the cluster and topology tests (slow, and covered by the standalone ones here).
+ * so are the Redis Cluster tests (slow, and covered by the standalone ones here).
  */
 export const MUTATION_TESTS: Record<string, string[]> = {
+  // Besides the engine's own tests: the script tests (they load the library through the engine),
+  // and the in-process tests that alone reach its error paths: ACL refusals, a full Redis, TLS,
+  // durability and failover on Sentinel, a shard's outage, the alert state.
   engine: [
-    'test/engine/*.test.ts', 'test/security/hostile-input.test.ts',
+    'test/engine/*.test.ts', 'test/engine/scripts/*.test.ts', 'test/security/*.test.ts', 'test/chaos/faults.test.ts',
+    'test/topology/failover.test.ts', 'test/topology/shard-outage.test.ts', 'test/alerts/*.test.ts',
   ],
   host: [
     'test/host/*.test.ts', 'test/handlers/loader.test.ts',
