@@ -58,6 +58,28 @@ describe('jobs', () => {
     expect(refusal(() => encode({ payload: { s: 'é'.repeat(600) } }))).toMatch(/payload is 1208 bytes/);
   });
 
+  it('refuses what JSON would drop or mangle wherever it sits, naming where, and nesting past 100 levels', () => {
+    expect(refusal(() => encodeNewJob('push', 'id1', null as never, 0, 3, 1024))).toBe('push: job must be an object');
+    expect(refusal(() => encode({ payload: null }))).toBe('push: payload must be a plain object, got null');
+    expect(refusal(() => encode({ payload: { list: [1, () => 1] } }))).toBe('push: payload property "1" is a function, which JSON cannot carry');
+    expect(refusal(() => encode({ payload: { list: [[Number.NaN]] } }))).toBe('push: payload property "0" is NaN, which JSON cannot carry');
+    expect(refusal(() => encode({ payload: { big: 5n } }))).toBe('push: payload property "big" is a bigint, which JSON cannot carry');
+    expect(refusal(() => encode({ priority: 5n }))).toBe('push: priority must be an integer from -1000000 to 1000000, got 5n');
+    expect(refusal(() => encode({ priority: '5' }))).toBe('push: priority must be an integer from -1000000 to 1000000, got "5"');
+    expect(refusal(() => encode({ type: 7 }))).toBe('push: job type must be a non-empty string of at most 200 characters, got 7');
+    // What toJSON gives is what JSON stores: a Date is text, a Map it returned would be {}.
+    expect(encode({ payload: { at: new Date(0) } }).payloadJson).toBe('{"at":"1970-01-01T00:00:00.000Z"}');
+    expect(refusal(() => encode({ payload: { odd: { toJSON: () => new Map() } } }))).toBe('push: payload property "odd" is a Map, which JSON turns into {}');
+    const nested = (depth: number) => {
+      let value: Record<string, unknown> = {};
+      for (let i = 1; i < depth; i++) value = { a: value };
+      return value;
+    };
+    expect(encode({ payload: nested(100) }, 0, 10_000).payloadJson).toHaveLength(99 * 6 + 2);
+    expect(refusal(() => encode({ payload: nested(101) }, 0, 10_000))).toBe('push: payload nests objects and arrays more than 100 levels deep');
+    expect(refusal(() => encode({ payload: { a: [nested(100)] } }, 0, 10_000))).toMatch(/nests objects and arrays more than 100 levels/);
+  });
+
   it('takes job ids and queue names up to their bounds', () => {
     expect(checkJobId('getJob', 'i'.repeat(200))).toHaveLength(200);
     for (const bad of ['i'.repeat(201), '', 'a b', 'a,b', 7]) {
