@@ -125,6 +125,8 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   /** Starts claiming jobs; resolves once the worker has stopped (by `stop()` or `signal`). */
   start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'stopped') return this.stopped!;
+    // Told to stop before it began: claim nothing (a claim sent before stop() ran would start a job).
+    if (signal?.aborted) return Promise.resolve();
     const { store, shards, client, schedules } = queueInternals(this.queue);
     const outcomes = new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime);
     this.parts = {
@@ -154,10 +156,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     this.parts.heartbeat.start();
     this.parts.schedules.start();
     this.loopDone = this.fetchLoop();
-    if (signal) {
-      if (signal.aborted) void this.stop();
-      else signal.addEventListener('abort', () => void this.stop(), { once: true });
-    }
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
     return this.stopped;
   }
 

@@ -3,6 +3,7 @@ import {
   JobAbortedError, RedisWorker, type Job, type WorkerInfo,
 } from '../../src/index.js';
 import { createHook } from 'node:async_hooks';
+import { pino } from 'pino';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { REDIS_URL, waitFor } from '../helpers.js';
@@ -146,7 +147,8 @@ describe('stopping', () => {
   });
 
   test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {
-    const w = f.worker();
+    const logged: { msg: string; released?: number }[] = [];
+    const w = f.worker({ logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) }) });
     const started = gate();
     let reason: unknown;
     w.registerHandler('forever', async (ctx) => {
@@ -160,6 +162,8 @@ describe('stopping', () => {
     await started.promise;
     await w.stop({ timeout: 100 });
     expect((reason as JobAbortedError).kind).toBe('shutdown');
+    expect((reason as JobAbortedError).message).toBe('worker shutting down: job handed back to the queue');
+    expect(logged).toContainEqual(expect.objectContaining({ msg: 'shutdown timeout: running jobs handed back to the queue', released: 1 }));
     expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
@@ -167,9 +171,22 @@ describe('stopping', () => {
     const w = f.worker();
     const controller = new AbortController();
     const finished = w.start(controller.signal);
+    expect(w.isRunning()).toBe(true);
+    expect(w.start()).toBe(finished); // a second start is the same run
     controller.abort();
     await finished;
     expect(w.isRunning()).toBe(false);
+  });
+
+  test('start(signal) with a signal aborted already stops at once and runs nothing', async () => {
+    const w = f.worker();
+    let ran = 0;
+    w.registerHandler('t', () => void ran++);
+    await f.dispatcher.dispatch('t', {});
+    await w.start(AbortSignal.abort());
+    expect(w.isRunning()).toBe(false);
+    expect(ran).toBe(0);
+    expect((await f.queue.getStats()).pendingJobs).toBe(1);
   });
 });
 
