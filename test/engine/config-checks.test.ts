@@ -100,15 +100,15 @@ describe('worker settings', () => {
 
   it('refuses a handler without a type or without a way to handle', () => {
     const worker = new RedisWorker(queue);
-    expect(refusal(() => worker.registerHandler('', () => {}))).toEqual({
+    expect(refusal(() => worker.registerHandler('', () => ({ success: true })))).toEqual({
       operation: 'registerHandler', message: 'registerHandler: job type must be a non-empty string',
     });
-    expect(refusal(() => worker.registerHandler(7 as unknown as string, () => {})).message).toMatch(/job type must be a non-empty string/);
+    expect(refusal(() => worker.registerHandler(7 as unknown as string, () => ({ success: true }))).message).toMatch(/job type must be a non-empty string/);
     expect(refusal(() => worker.registerHandler('mail', 42 as never))).toEqual({
       operation: 'registerHandler', message: 'registerHandler: handler for "mail" must be a function or have a handle(ctx, job) method',
     });
     expect(refusal(() => worker.registerHandler('mail', {} as never)).message).toMatch(/handler for "mail"/);
-    expect(() => worker.registerHandler('mail', { handle: async () => {} })).not.toThrow();
+    expect(() => worker.registerHandler('mail', { handle: async () => ({ success: true }) })).not.toThrow();
   });
 });
 

@@ -181,7 +181,10 @@ describe('stopping', () => {
   test('start(signal) with a signal aborted already stops at once and runs nothing', async () => {
     const w = f.worker();
     let ran = 0;
-    w.registerHandler('t', () => void ran++);
+    w.registerHandler('t', () => {
+      ran++;
+      return { success: true };
+    });
     await f.dispatcher.dispatch('t', {});
     await w.start(AbortSignal.abort());
     expect(w.isRunning()).toBe(false);
