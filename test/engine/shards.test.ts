@@ -118,6 +118,36 @@ test('pause holds every shard, and a worker runs the jobs of all shards once res
   expect((await queue.getJob(jobs[4]!.id))?.result).toBe(4);
 });
 
+test('a worker keeps the leases of long jobs on every shard, and a stop with a timeout hands each back to its shard', async () => {
+  const jobs = await pushEach(3); // one per shard
+  expect(new Set(jobs.map(shardOf))).toEqual(new Set([0, 1, 2]));
+  const started = new Set<string>();
+  let runs = 0;
+  // The jobs outlast their 1.5 s lease: only renewals on each job's shard keep them from a second run.
+  const worker = new RedisWorker(queue, { numWorkers: 3, pollTime: 100, visibilityTimeout: 1_500 });
+  worker.registerHandler('t', async (ctx, job) => {
+    runs++;
+    started.add(job.id);
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    return { success: false, error: 'stopped' };
+  });
+  const other = new RedisWorker(queue, { numWorkers: 3, pollTime: 100 });
+  other.registerHandler('t', () => {
+    runs++;
+    return { success: true };
+  });
+  void worker.start();
+  await waitFor('a job running on each shard', () => started.size === 3);
+  void other.start();
+  await new Promise((resolve) => setTimeout(resolve, 3_500));
+  expect(runs).toBe(3);
+  await other.stop();
+  await worker.stop({ timeout: 50 });
+  const stats = await queue.getStats();
+  expect([stats.pendingJobs, stats.processingJobs]).toEqual([3, 0]);
+  for (const job of jobs) expect(await queue.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
+});
+
 /** How many blocking waits on a wake list the worker of queue "sharded" has open, over every primary. */
 async function openWaits(): Promise<number> {
   const client = rawClient() as unknown as Redis | Cluster;
