@@ -88,7 +88,10 @@ function recordTallies(folder, mutants) {
     };
   }
   tallies[folder] = Object.fromEntries(Object.entries(tallies[folder]).sort(([a], [b]) => a.localeCompare(b)));
-  writeFileSync(TALLY_FILE, `${JSON.stringify(tallies, null, 1)}\n`);
+  // A line per file, so a slice's commit shows which files it measured.
+  const folders = Object.entries(tallies).map(([name, byFile]) => `  ${JSON.stringify(name)}: {\n${
+    Object.entries(byFile).map(([file, tally]) => `    ${JSON.stringify(file)}: ${JSON.stringify(tally)}`).join(',\n')}\n  }`);
+  writeFileSync(TALLY_FILE, `{\n${folders.join(',\n')}\n}\n`);
   return Object.values(tallies[folder]);
 }
 

@@ -35,6 +35,21 @@ describe('defining schedules', () => {
     expect((await f.queue.listSchedules()).map((s) => s.name)).toEqual(['nightly']);
   });
 
+  test('the listing is by name, carries only the timing fields set, and a paused schedule shows the run it would have now', async () => {
+    await f.queue.schedule('zeta', { every: 60_000 }, { type: 'a' });
+    await f.queue.schedule('alpha', { cron: '0 3 * * *' }, { type: 'b' });
+    await f.queue.schedule('mid', { cron: '0 4 * * *', tz: 'UTC' }, { type: 'c' });
+    const listed = await f.queue.listSchedules();
+    expect(listed.map((info) => info.name)).toEqual(['alpha', 'mid', 'zeta']);
+    const timingKeys = (info: object) => Object.keys(info).filter((key) => ['cron', 'every', 'tz'].includes(key)).sort();
+    expect(listed.map(timingKeys)).toEqual([['cron'], ['cron', 'tz'], ['every']]);
+    expect(listed.map((info) => Object.keys(info).filter((key) => key === 'lastRunAt' || key === 'lastJobId'))).toEqual([[], [], []]);
+    await f.queue.pauseSchedule('zeta');
+    const paused = (await f.queue.listSchedules()).find((info) => info.name === 'zeta')!;
+    expect(paused.paused).toBe(true);
+    expect(Math.abs(paused.nextRunAt.getTime() - (Date.now() + 60_000))).toBeLessThan(5_000);
+  });
+
   test('bad input is refused with a clear error and nothing is stored', async () => {
     await expect(f.queue.schedule('x', { cron: '61 * * * *' }, { type: 'a' })).rejects.toThrow(/invalid cron "61 \* \* \* \*"/);
     await expect(f.queue.schedule('x', { every: 5 }, { type: 'a' })).rejects.toThrow(/every must be from 1000 ms/);
