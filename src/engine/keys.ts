@@ -88,6 +88,11 @@ export function registryKey(prefix: string): string {
   return `${prefix}:queues`;
 }
 
+/** STRING, the number of the layout of the data under `prefix` (see data-format.ts). */
+export function formatKey(prefix: string): string {
+  return `${prefix}:format`;
+}
+
 /** HASH queue name -> shard count, for the registered queues of more than one shard. */
 export function shardRegistryKey(prefix: string): string {
   return `${prefix}:queueShards`;

@@ -1,6 +1,8 @@
 // A queue handle's connection: the client sibling queues share, and the parts each handle builds over it.
 import { openClient, type RedisClient } from './connection.js';
 import { loadScriptsIfAllowed } from './library.js';
+import { checkDataFormat } from './data-format.js';
+import { DEFAULTS } from './defaults.js';
 import { ConnectionError, QueueClosedError } from './errors.js';
 import { JobAdder } from './job-adder.js';
 import { queueKeys } from './keys.js';
@@ -31,6 +33,10 @@ export async function openSharedClient(name: string, config: RedisQueueConfig): 
     client.disconnect();
     throw new ConnectionError('connect', `Redis did not load flexq's function library (flexq needs Redis 7 or later): ${(err as Error).message}`, err);
   }
+  await checkDataFormat(client, config.prefix ?? DEFAULTS.prefix).catch((err: unknown) => {
+    client.disconnect();
+    throw err;
+  });
   return { client, config, users: 0 };
 }
 

@@ -250,8 +250,9 @@ describe('queues and keys', () => {
     await d.dispatch('t', {}, { queue: 'mail', delay: 1000 });
     const keys = await keysOf(`${prefix}*`);
     expect(keys.length).toBeGreaterThan(3);
-    // The registry of queue names is the prefix's own key, outside any queue's slot (a plain SADD, no script).
-    for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}:(\\{(default|mail)\\}:|queues$)`));
+    // The registry of queue names and the data format mark are the prefix's own keys, outside any
+    // queue's slot (plain commands, no script).
+    for (const key of keys) expect(key).toMatch(new RegExp(`^${prefix}:(\\{(default|mail)\\}:|queues$|format$)`));
     expect(keys).toContain(`${prefix}:queues`);
     await d.close();
   });

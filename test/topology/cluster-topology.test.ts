@@ -20,8 +20,8 @@ it('runs on a cluster: the functions are on every primary, and a queue lives in 
     const slots = new Set<number>();
     for (const node of masters) {
       const [, keys] = await node.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      // The registry of queue names is the prefix's own key, outside every queue's slot.
-      for (const key of keys.filter((name) => name !== `${prefix}:queues`)) slots.add(Number(await node.cluster('KEYSLOT', key)));
+      // The registry of queue names and the data format mark are the prefix's own keys, outside every queue's slot.
+      for (const key of keys.filter((name) => name !== `${prefix}:queues` && name !== `${prefix}:format`)) slots.add(Number(await node.cluster('KEYSLOT', key)));
     }
     expect(slots.size).toBe(1);
   } finally {

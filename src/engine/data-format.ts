@@ -1,0 +1,31 @@
+/**
+ * The layout of the data under a prefix (the job record of lua/includes/lib.lua above all) has a
+ * number, kept at `<prefix>:format`. A build that read another layout would take its waiting jobs
+ * for stale entries and drop them, so a queue refuses to connect to a prefix written in another.
+ */
+import type { RedisClient } from './connection.js';
+import { FlexqError, isPermissionRefusal } from './errors.js';
+import { formatKey, registryKey } from './keys.js';
+
+/** Raise it with every change to how records or keys are laid out. */
+export const DATA_FORMAT = '2';
+
+/**
+ * Checks the prefix's data format, marking a prefix that holds no queues yet as this build's. A
+ * Redis user that may not read or write the mark (a read-only ACL) is not checked.
+ */
+export async function checkDataFormat(client: RedisClient, prefix: string): Promise<void> {
+  let found: string | null;
+  let registered: number;
+  try {
+    [found, registered] = await Promise.all([client.get(formatKey(prefix)), client.exists(registryKey(prefix))]);
+    if (found === null && registered === 0) await client.set(formatKey(prefix), DATA_FORMAT, 'NX');
+  } catch (err) {
+    if (isPermissionRefusal(err)) return;
+    throw err;
+  }
+  if (found === DATA_FORMAT || (found === null && registered === 0)) return;
+  const written = found === null ? 'a flexq build from before data formats were numbered' : `data format ${found}`;
+  throw new FlexqError('BAD_STATE', 'connect', `the queues under prefix "${prefix}" hold ${written}; this build reads format ${DATA_FORMAT}. `
+    + 'Let the build that wrote them finish their jobs (flexq drain), or use another prefix');
+}
