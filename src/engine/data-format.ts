@@ -27,5 +27,5 @@ export async function checkDataFormat(client: RedisClient, prefix: string): Prom
   if (found === DATA_FORMAT || (found === null && registered === 0)) return;
   const written = found === null ? 'a flexq build from before data formats were numbered' : `data format ${found}`;
   throw new FlexqError('BAD_STATE', 'connect', `the queues under prefix "${prefix}" hold ${written}; this build reads format ${DATA_FORMAT}. `
-    + 'Let the build that wrote them finish their jobs (flexq drain), or use another prefix');
+    + 'Let the build that wrote them work off their jobs and delete the prefix\'s keys, or use another prefix');
 }

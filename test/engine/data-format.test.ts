@@ -36,7 +36,7 @@ describe('data format', () => {
     expect(err).toBeInstanceOf(FlexqError);
     expect([(err as FlexqError).code, (err as FlexqError).operation]).toEqual(['BAD_STATE', 'connect']);
     expect((err as Error).message).toBe(`the queues under prefix "${prefix}" hold a flexq build from before data formats were numbered; `
-      + `this build reads format ${DATA_FORMAT}. Let the build that wrote them finish their jobs (flexq drain), or use another prefix`);
+      + `this build reads format ${DATA_FORMAT}. Let the build that wrote them work off their jobs and delete the prefix's keys, or use another prefix`);
     expect(await raw.get(`${prefix}:format`)).toBeNull();
   });
 
