@@ -40,6 +40,25 @@ describe('handler results', () => {
     });
   }
 
+  test('a failure or a throw with an empty message fails its job, beside completions of the same batch', async () => {
+    const jobs = await queue.pushBulk([
+      { type: 'empty-error', maxAttempts: 1 }, { type: 'ok' }, { type: 'empty-throw', maxAttempts: 1 }, { type: 'ok' },
+    ]);
+    worker = new RedisWorker(queue, { numWorkers: 4, pollTime: 100 });
+    worker.registerHandler('ok', () => ({ success: true }));
+    worker.registerHandler('empty-error', () => ({ success: false, error: '' }));
+    worker.registerHandler('empty-throw', () => {
+      throw new Error('');
+    });
+    void worker.start();
+    await waitFor('all four finished', async () => {
+      const stats = await queue.getStats();
+      return stats.completedJobs + stats.failedJobs === 4;
+    });
+    const statuses = await Promise.all(jobs.map(async (job) => (await queue.getJob(job.id))!.status));
+    expect(statuses).toEqual(['failed', 'completed', 'failed', 'completed']);
+  });
+
   test('random JobResults never strand a job: each ends completed or failed, counted once', async () => {
     const values: unknown[] = [undefined, null, 0, 25, -1, Number.NaN, Number.POSITIVE_INFINITY, '30s', 1e20, {}, [], true, 'x', 10n];
     const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
