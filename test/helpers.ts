@@ -1,12 +1,12 @@
 import { Cluster, Redis } from 'ioredis';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
-import { redisAnswers } from '../src/host/redis-probe.js';
+import { ephemeralPort, redisAnswers } from '../src/host/redis-probe.js';
 
 /** A loopback port nothing listens on right now. */
-export { ephemeralPort as freePort } from '../src/host/redis-probe.js';
+export { ephemeralPort as freePort };
 
 /** The Redis the tests use: REDIS_URL, or the machine's own. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -143,6 +143,31 @@ export async function startPrivateRedis(port: number, extraArgs: readonly string
     stop: async (signal = 'SIGTERM') => {
       if (!gone) child.kill(signal);
       await exited;
+    },
+  };
+}
+
+/**
+ * A private redis-server and an admin client on it for the tests of the calling describe block:
+ * started before them, stopped after (for tests that count what is on a Redis: clients, memory).
+ */
+export function usePrivateRedis(): { readonly url: string; readonly admin: Redis } {
+  let redis: PrivateRedis | undefined;
+  let admin: Redis | undefined;
+  beforeAll(async () => {
+    redis = await startPrivateRedis(await ephemeralPort());
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.stop();
+  });
+  return {
+    get url() {
+      return redis!.url;
+    },
+    get admin() {
+      return admin!;
     },
   };
 }

@@ -3,30 +3,20 @@
  * `used_memory` grows on a redis-server of the test's own, where nothing else allocates.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
-import { freePort, startPrivateRedis, type PrivateRedis } from '../helpers.js';
+import { usePrivateRedis } from '../helpers.js';
 
 // Enough jobs that the jobs hash's bucket array (a power of two, 8 bytes a slot) counts as it does
 // in a large queue: 3,000 jobs in 4,096 slots, 11 bytes a job.
 const JOBS = 3_000;
 
 describe('Redis memory per waiting job', () => {
-  let redis: PrivateRedis;
-  let admin: Redis;
-  beforeAll(async () => {
-    redis = await startPrivateRedis(await freePort());
-    admin = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await redis.stop();
-  });
+  const redis = usePrivateRedis();
 
   /** used_memory once it holds still: a growing hash rehashes in the background for a while. */
   async function settledMemory(): Promise<number> {
-    const used = async () => Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    const used = async () => Number(/used_memory:(\d+)/.exec(await redis.admin.info('memory'))![1]);
     let last = await used();
     for (;;) {
       await sleep(200);

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RedisQueue, RedisWorker } from '../../src/index.js';
-import { freePort, freshQueue, rawClient, startPrivateRedis, waitFor, type PrivateRedis } from '../helpers.js';
+import { freshQueue, rawClient, usePrivateRedis, waitFor } from '../helpers.js';
 
 describe('listing and the event feed', () => {
   test("listJobs('delayed') lists the soonest first, whatever the order of dispatch", async () => {
@@ -39,21 +38,11 @@ describe('listing and the event feed', () => {
 });
 
 describe('connections (on a private Redis, so every client there is ours)', () => {
-  let redis: PrivateRedis;
-  let admin: Redis;
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis(await freePort());
-    admin = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await redis.stop();
-  });
+  const redis = usePrivateRedis();
 
   /** Names of the flexq clients connected now. */
   async function flexqClients(): Promise<string[]> {
-    const list = (await admin.call('CLIENT', 'LIST')) as string;
+    const list = (await redis.admin.call('CLIENT', 'LIST')) as string;
     return list.split('\n').map((line) => /\bname=(\S*)/.exec(line)?.[1] ?? '').filter((name) => name.startsWith('flexq:')).sort();
   }
 
