@@ -44,6 +44,20 @@ describe('retryJobs', () => {
     await expect(queue.retryJobs('completed' as 'failed')).rejects.toThrow(/status must be failed or cancelled, got "completed"/);
     await expect(queue.retryJobs('failed', { type: '' })).rejects.toThrow(/type must be/);
     await expect(queue.retryJobs('failed', { chunkSize: 0 })).rejects.toThrow(/chunkSize must be an integer from 1 to 10000/);
+    const refused = async (action: Promise<unknown>) => action.then(() => null, (err: ValidationError) => [err.operation, err.message]);
+    expect(await refused(queue.retryJobs('failed', { chunkSize: 10_001 }))).toEqual(['retryJobs', 'retryJobs: chunkSize must be an integer from 1 to 10000, got 10001']);
+    expect(await refused(queue.retryJobs('failed', { chunkSize: 1.5 }))).toEqual(['retryJobs', 'retryJobs: chunkSize must be an integer from 1 to 10000, got 1.5']);
+    expect(await refused(queue.retryJobs('failed', { type: 't'.repeat(201) }))).toEqual(
+      ['retryJobs', `retryJobs: type must be a non-empty string of at most 200 characters, got "${'t'.repeat(201)}"`],
+    );
+    expect(await refused(queue.retryJobs('failed', { type: 7 as unknown as string }))).toEqual(['retryJobs', 'retryJobs: type must be a non-empty string of at most 200 characters, got 7']);
+    expect(await refused(queue.retryJobs('failed', { onProgress: 'log' as never }))).toEqual(['retryJobs', 'retryJobs: onProgress must be a function']);
+    expect(await refused(queue.clean('completed', { onProgress: 1 as never }))).toEqual(['clean', 'clean: onProgress must be a function']);
+    expect(await refused(queue.clean('completed', { limit: 2.5 }))).toEqual(['clean', 'clean: limit must be an integer from 1 to 9007199254740991, got 2.5']);
+    expect(await refused(queue.getHistory({ minutes: 0 }))).toEqual(['getHistory', 'getHistory: minutes must be an integer from 1 to 1440, got 0']);
+    // The edges are taken.
+    expect(await queue.retryJobs('failed', { chunkSize: 10_000, type: 't'.repeat(200) })).toBe(0);
+    expect(await queue.getHistory({ minutes: 1_440 })).toHaveLength(1_440);
   });
 });
 
@@ -83,7 +97,10 @@ describe('totals, history and the registry', () => {
     expect(await queue.getTotals()).toEqual({ completed: 3, failed: 8 });
     const history = await queue.getHistory({ minutes: 5 });
     expect(history).toHaveLength(5);
-    expect(history.at(-1)!.at.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    // Buckets start on the minute, one minute apart, the last being this minute.
+    expect(history.map((bucket) => bucket.at.getTime() % 60_000)).toEqual([0, 0, 0, 0, 0]);
+    expect(history[4]!.at.getTime() - history[0]!.at.getTime()).toBe(4 * 60_000);
+    expect(Date.now() - history.at(-1)!.at.getTime()).toBeLessThan(61_000);
     const counted = history.reduce((sum, bucket) => ({ completed: sum.completed + bucket.completed, failed: sum.failed + bucket.failed }), { completed: 0, failed: 0 });
     expect(counted).toEqual({ completed: 3, failed: 8 });
     await expect(queue.getHistory({ minutes: 1441 })).rejects.toThrow(/minutes must be an integer from 1 to 1440/);
