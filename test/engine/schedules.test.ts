@@ -81,6 +81,21 @@ describe('workers fire schedules', () => {
     expect(tick!.nextRunAt.getTime()).toBeGreaterThan(tick!.lastRunAt!.getTime());
   });
 
+  test('a schedule defined while a worker of this process runs starts at its first tick, not at the 30 s recheck', async () => {
+    const ran: Job[] = [];
+    const w = f.worker();
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job);
+      return { success: true };
+    });
+    void w.start();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its runner has looked and found no schedule
+    await f.queue.schedule('late', { every: 1_000 }, { type: 'ping' });
+    await waitFor('the first run', () => ran.length >= 1, { timeoutMs: 8_000 });
+    const [late] = await f.queue.listSchedules();
+    expect(late!.lastJobId).toBe(ran[0]!.id);
+  });
+
   test('missed ticks give one catch-up job when a worker returns, not one per missed tick', async () => {
     await f.queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'report' });
     await missTicks('hourly', 5 * 3_600_000); // five hourly ticks missed
