@@ -167,6 +167,23 @@ describe('stopping', () => {
     expect(await f.queue.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
+  test('stop with a timeout that its jobs finish within hands nothing back and says nothing of it', async () => {
+    const logged: { msg: string }[] = [];
+    const w = f.worker({ logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) }) });
+    const started = gate();
+    w.registerHandler('short', async () => {
+      started.open();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { success: true };
+    });
+    void w.start();
+    const job = await f.dispatcher.dispatch('short', {});
+    await started.promise;
+    await w.stop({ timeout: 10_000 });
+    expect(await f.statusOf(job)).toBe('completed');
+    expect(logged.map((line) => line.msg)).not.toContain('shutdown timeout: running jobs handed back to the queue');
+  });
+
   test('start(signal) stops gracefully when the signal aborts', async () => {
     const w = f.worker();
     const controller = new AbortController();
