@@ -170,6 +170,22 @@ describe('running jobs', () => {
     expect(await f.queue.getJob(flaky.id)).toMatchObject({ attempts: 2, history: [{ attempt: 1, outcome: 'retrying', error: 'once' }] });
   });
 
+  test('a delayed job due sooner than the one the worker waits for runs at its own time, not at the later one', async () => {
+    const w = f.worker({ pollTime: 60_000 });
+    const started = new Map<string, number>();
+    w.registerHandler('later', (_ctx, job) => {
+      started.set(job.id, Date.now());
+      return { success: true };
+    });
+    void w.start();
+    const far = await f.dispatcher.dispatchDelayed('later', {}, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the worker aims its timer at the far job
+    const near = await f.dispatcher.dispatchDelayed('later', {}, 800);
+    await waitFor('the near job to start', () => started.has(near.id), { timeoutMs: 10_000 });
+    // Well before the far job's time: its own due time woke the worker.
+    expect(started.get(near.id)!).toBeLessThan(far.createdAt.getTime() + 5_000 - 1_500);
+  });
+
   test('a worker with every slot busy still promotes a delayed job when it falls due, for idle workers to take', async () => {
     const w = f.worker({ pollTime: 60_000, numWorkers: 1 });
     const release = gate();
