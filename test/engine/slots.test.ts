@@ -83,13 +83,15 @@ test('a job of a type only another live worker handles goes to that worker, not 
   void withType.start();
   await queue.push({ type: 'rare', payload: { block: true } });
   await waitFor('the worker with the type to be busy', () => withType.activeJobs === 1);
-  const withoutType = worker(1);
+  const handOnLogs: string[] = [];
+  const withoutType = worker(1, handOnLogs);
   withoutType.registerHandler('other', () => ({ success: true }));
   void withoutType.start();
   // Only the worker without the type has a free slot: it claims the job and must hand it on.
   const job = await queue.push({ type: 'rare' });
   await waitFor('the job to be handed back', async () => (await queue.readEvents('0'))
     .some((e) => e.event === 'pending' && e.detail === 'released' && e.jobIds.includes(job.id)));
+  expect(handOnLogs).toContain('no handler here for this type: job handed to the workers that have one');
   unblock();
   await waitFor('the job to complete', async () => (await queue.getJobStatus(job.id)) === 'completed', { timeoutMs: 20_000 });
   expect(ranOn).toContain(job.id);
