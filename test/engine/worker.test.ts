@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import {
-  JobAbortedError, PermanentError, RedisWorker, handlerFunc, type Job,
+  JobAbortedError, PermanentError, RedisWorker, ValidationError, handlerFunc, type Job,
 } from '../../src/index.js';
 import { rawClient, waitFor } from '../helpers.js';
 import { gate, useWorkerFixture } from './worker-fixture.js';
@@ -204,14 +204,21 @@ describe('running jobs', () => {
   test('ctx.progress is stored and readable through getJob', async () => {
     const w = f.worker();
     const proceed = gate();
+    let refused: unknown;
     w.registerHandler('long', async (ctx) => {
-      await ctx.progress({ percent: 50 });
+      const { progress } = ctx; // a function of its own, usable apart from ctx
+      await progress({ percent: 50 });
+      refused = await progress({ at: 1n }).then(() => null, (err: unknown) => err);
       await proceed.promise;
       return { success: true };
     });
     void w.start();
     const job = await f.dispatcher.dispatch('long', {});
     await waitFor('progress', async () => ((await f.queue.getJob(job.id))!.progress as { percent?: number })?.percent === 50);
+    // A value JSON cannot carry is refused by name, and the stored progress stays.
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).message).toBe('progress: progress property "at" is a bigint, which JSON cannot carry');
+    expect((await f.queue.getJob(job.id))!.progress).toEqual({ percent: 50 });
     proceed.open();
     await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
   });
