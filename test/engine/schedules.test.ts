@@ -96,6 +96,25 @@ describe('workers fire schedules', () => {
     expect(late!.lastJobId).toBe(ran[0]!.id);
   });
 
+  test('two workers of one process fire each tick once between them', async () => {
+    const ran: Job[] = [];
+    for (let i = 0; i < 2; i++) {
+      const w = f.worker();
+      w.registerHandler('ping', (_ctx, job) => {
+        ran.push(job);
+        return { success: true };
+      });
+      void w.start();
+    }
+    await f.queue.schedule('shared', { every: 1_000 }, { type: 'ping' });
+    const started = Date.now();
+    await waitFor('three runs', () => ran.length >= 3, { timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // One job per elapsed tick at most, however many workers raced for each.
+    expect(ran.length).toBeLessThanOrEqual(Math.floor((Date.now() - started) / 1_000) + 1);
+    expect(new Set(ran.map((job) => job.id)).size).toBe(ran.length);
+  });
+
   test('missed ticks give one catch-up job when a worker returns, not one per missed tick', async () => {
     await f.queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'report' });
     await missTicks('hourly', 5 * 3_600_000); // five hourly ticks missed
