@@ -1,0 +1,23 @@
+/**
+ * A worker tells of a Redis outage once and of its end once, however many calls fail or succeed in
+ * between (README: "a worker reports the loss once, pauses, and resumes by itself").
+ */
+import { pino } from 'pino';
+import { expect, it } from 'vitest';
+import { Reachability } from '../../src/engine/reachability.js';
+
+it('logs each change between reachable and unreachable once', () => {
+  const lines: { level: number; msg: string; err?: { message: string } }[] = [];
+  const reachability = new Reachability(pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) }));
+  reachability.reachable(); // up already: nothing to say
+  reachability.unreachable(new Error('ECONNREFUSED'));
+  reachability.unreachable(new Error('ECONNREFUSED again'));
+  reachability.reachable();
+  reachability.reachable();
+  reachability.unreachable(new Error('ETIMEDOUT'));
+  expect(lines.map(({ level, msg, err }) => [level, msg, err?.message])).toEqual([
+    [50, 'Redis unreachable: worker paused until it answers again', 'ECONNREFUSED'],
+    [30, 'Redis reachable again: worker resumed', undefined],
+    [50, 'Redis unreachable: worker paused until it answers again', 'ETIMEDOUT'],
+  ]);
+});
