@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConnectionError, FlexqError, InvalidJobStateError, JobNotFoundError, QueueClosedError, RedisQueue, RedisWorker,
+  ConnectionError, FlexqError, InvalidJobStateError, JobNotFoundError, PermanentError, QueueClosedError, RedisQueue, RedisWorker,
   ScheduleNotFoundError, ValidationError,
 } from '../../src/index.js';
 import { scriptError } from '../../src/engine/errors.js';
@@ -147,6 +147,11 @@ describe('errors of the API', () => {
     const unreachable = await rejection(() => RedisQueue.connect('q', { url: `redis://127.0.0.1:${port}`, connectTimeout: 500 }));
     expect(unreachable).toBeInstanceOf(ConnectionError);
     expect([unreachable.name, unreachable.code, unreachable.operation]).toEqual(['ConnectionError', 'CONNECTION', 'connect']);
+  });
+
+  it('a handler\'s PermanentError says its kind by name, as logs and job errors show it', () => {
+    const err = new PermanentError('card declined');
+    expect([err.name, String(err), err instanceof Error]).toEqual(['PermanentError', 'PermanentError: card declined', true]);
   });
 
   it('a script reply flexq does not know is an error naming it, never a silent success', () => {
