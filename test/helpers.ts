@@ -2,6 +2,9 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
 import { ephemeralPort, redisAnswers } from '../src/host/redis-probe.js';
 
@@ -129,7 +132,10 @@ export interface PrivateRedis {
  * it answers PING there (a NOAUTH error counts as an answer).
  */
 export async function startPrivateRedis(port: number, extraArgs: readonly string[] = []): Promise<PrivateRedis> {
-  const args = ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...extraArgs];
+  // A folder of its own: a replica's full sync writes an RDB file there, which a later server
+  // started in the same folder (the working directory, without --dir) would load as its data.
+  const dir = mkdtempSync(join(tmpdir(), 'flexq-redis-'));
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs];
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   let gone = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
@@ -143,6 +149,7 @@ export async function startPrivateRedis(port: number, extraArgs: readonly string
     stop: async (signal = 'SIGTERM') => {
       if (!gone) child.kill(signal);
       await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
