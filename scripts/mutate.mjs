@@ -49,13 +49,20 @@ if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency 
   console.error(`--concurrency must be a whole number from 1, not ${options.concurrency}`);
   process.exit(2);
 }
+/** How a set of mutants ended, by the fields of docs/mutation-scores.json (ignored ones left out). */
+const TALLY_FIELDS = { Killed: 'killed', Timeout: 'timeout', Survived: 'survived', NoCoverage: 'noCoverage' };
+function tallyOf(mutants) {
+  const tally = { killed: 0, timeout: 0, survived: 0, noCoverage: 0 };
+  for (const m of mutants) if (m.status in TALLY_FIELDS) tally[TALLY_FIELDS[m.status]]++;
+  return tally;
+}
+
 /** A row of the summary: killed and timed out over those plus survived and not covered, as Stryker scores. */
-function summary(label, mutants, minutes) {
-  const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
-  const detected = count('Killed', 'Timeout');
-  const undetected = count('Survived', 'NoCoverage');
+function summary(label, { killed, timeout, survived, noCoverage }, minutes) {
+  const detected = killed + timeout;
+  const undetected = survived + noCoverage;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
-  return { folder: label, score: score.toFixed(1), killed: detected, survived: count('Survived'), noCoverage: count('NoCoverage'), minutes };
+  return { folder: label, score: score.toFixed(1), killed: detected, survived, noCoverage, minutes };
 }
 
 /**
@@ -82,10 +89,7 @@ function recordTallies(folder, mutants) {
   const date = new Date().toISOString().slice(0, 10);
   tallies[folder] ??= {};
   for (const file of new Set(mutants.map((m) => relative('.', m.fileName)))) {
-    const count = (status) => mutants.filter((m) => relative('.', m.fileName) === file && m.status === status).length;
-    tallies[folder][file] = {
-      date, killed: count('Killed'), timeout: count('Timeout'), survived: count('Survived'), noCoverage: count('NoCoverage'),
-    };
+    tallies[folder][file] = { date, ...tallyOf(mutants.filter((m) => relative('.', m.fileName) === file)) };
   }
   tallies[folder] = Object.fromEntries(Object.entries(tallies[folder]).sort(([a], [b]) => a.localeCompare(b)));
   // A line per file, so a slice's commit shows which files it measured.
@@ -95,26 +99,21 @@ function recordTallies(folder, mutants) {
   return Object.values(tallies[folder]);
 }
 
-/** The folder's score over every file in its tallies, as a summary row. */
-function tallySummary(folder, rows) {
+/** The folder's tally over every file in docs/mutation-scores.json. */
+function folderTally(rows) {
   const sum = (field) => rows.reduce((total, row) => total + row[field], 0);
-  const detected = sum('killed') + sum('timeout');
-  const undetected = sum('survived') + sum('noCoverage');
-  return {
-    folder: `${folder}: every file in ${TALLY_FILE}`, score: (undetected + detected === 0 ? 100 : (100 * detected) / (detected + undetected)).toFixed(1),
-    killed: detected, survived: sum('survived'), noCoverage: sum('noCoverage'), minutes: '',
-  };
+  return { killed: sum('killed'), timeout: sum('timeout'), survived: sum('survived'), noCoverage: sum('noCoverage') };
 }
 
+// The seeded fuzz (test/security/hostile-input.test.ts) runs for a fixed time whatever the mutant:
+// a second per target instead of eight, as every survivor pays it in full.
+process.env.FLEXQ_FUZZ_MS = '1000';
 const scores = [];
 for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   process.env.FLEXQ_MUTATE_FOLDER = folder; // read by vitest.mutate.config.ts in the test runner
   // A killed mutant mostly fails at a waitFor deadline (test/helpers.ts), so shorter deadlines make
   // a shorter run; the engine's timing tests need more of theirs on a loaded machine.
   process.env.FLEXQ_WAIT_SCALE = process.env.FLEXQ_MUTATE_WAIT_SCALE ?? FOLDERS[folder].waitScale;
-  // The seeded fuzz (test/security/hostile-input.test.ts) runs for a fixed time whatever the mutant:
-  // a second per target instead of eight, as every survivor pays it in full.
-  process.env.FLEXQ_FUZZ_MS = '1000';
   const folderFile = `reports/mutation/${folder}/incremental.json`;
   // A slice writes its own reports: Stryker's would hold only the slice's files. It starts from what
   // the folder's file knows, and adds its results to it afterwards.
@@ -136,8 +135,8 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   // Stryker's results hold every file of the incremental file it started from: count the slice's alone.
   const measured = files ? results.filter((m) => files.some((file) => resolve(file) === resolve(m.fileName))) : results;
-  scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, measured, minutes));
-  if (files) scores.push(summary(`${folder}: every file measured so far`, mergeSlice(folderFile, `${reports}/incremental.json`), ''));
-  scores.push(tallySummary(folder, recordTallies(folder, measured)));
+  scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, tallyOf(measured), minutes));
+  if (files) scores.push(summary(`${folder}: every file measured so far`, tallyOf(mergeSlice(folderFile, `${reports}/incremental.json`)), ''));
+  scores.push(summary(`${folder}: every file in ${TALLY_FILE}`, folderTally(recordTallies(folder, measured)), ''));
 }
 console.table(scores);

@@ -16,15 +16,16 @@ export const DATA_FORMAT = '2';
  */
 export async function checkDataFormat(client: RedisClient, prefix: string): Promise<void> {
   let found: string | null;
-  let registered: number;
   try {
+    let registered: number;
     [found, registered] = await Promise.all([client.get(formatKey(prefix)), client.exists(registryKey(prefix))]);
-    if (found === null && registered === 0) await client.set(formatKey(prefix), DATA_FORMAT, 'NX');
+    // A prefix without queues is this build's to mark.
+    if (found === null && registered === 0) found = await client.set(formatKey(prefix), DATA_FORMAT, 'NX', 'GET') ?? DATA_FORMAT;
   } catch (err) {
     if (isPermissionRefusal(err)) return;
     throw err;
   }
-  if (found === DATA_FORMAT || (found === null && registered === 0)) return;
+  if (found === DATA_FORMAT) return;
   const written = found === null ? 'a flexq build from before data formats were numbered' : `data format ${found}`;
   throw new FlexqError('BAD_STATE', 'connect', `the queues under prefix "${prefix}" hold ${written}; this build reads format ${DATA_FORMAT}. `
     + 'Let the build that wrote them work off their jobs and delete the prefix\'s keys, or use another prefix');
