@@ -93,12 +93,16 @@ webhook = "${hook.origin}/hook"
     }));
 
     for (const job of [...jobs, ...(await work.listJobs('pending'))]) await work.cancelJob(job.id).catch(() => {});
+    // The cancels go one by one, so the check that resolves it may see 2, 1 or 0 jobs still waiting.
     await waitFor('a resolved notice', () => hook.requests.length >= 2);
-    expect(texts()[1]).toMatch(/^\[flexq\] RESOLVED backlog on queue work after \d+s: 0 jobs waiting \(alert above 2\)$/);
+    expect(texts()[1]).toMatch(/^\[flexq\] RESOLVED backlog on queue work after \d+s: [0-2] jobs waiting \(alert above 2\)$/);
     await waitFor('both hosts clear', () => a.firingAlerts().length === 0 && b.firingAlerts().length === 0);
     await noticesSettled(a);
     expect(texts()).toHaveLength(2);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 30, alert: 'backlog', queue: 'work', value: 0, msg: 'alert backlog resolved on queue work: 0 jobs waiting (alert above 2)' }));
+    const resolved = logs.lines.filter((line) => line.level === 30 && line.alert === 'backlog' && line.queue === 'work');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.value).toBeLessThanOrEqual(2);
+    expect(resolved[0]!.msg).toBe(`alert backlog resolved on queue work: ${resolved[0]!.value} jobs waiting (alert above 2)`);
   });
 });
 
