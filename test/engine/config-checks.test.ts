@@ -137,6 +137,25 @@ describe('errors of the API', () => {
     expect([invalid.name, invalid.code]).toEqual(['ValidationError', 'INVALID_ARGUMENT']);
   });
 
+  it('a call that refuses an argument names itself, and a state error names the states that qualify', async () => {
+    const job = await queue.push({ type: 't', payload: {} });
+    const refusals: [operation: string, call: () => Promise<unknown>][] = [
+      ['pushDelayed', () => queue.pushDelayed({ type: 't' }, -1)], ['pushBulk', () => queue.pushBulk({} as never)],
+      ['getJob', () => queue.getJob('')], ['setPriority', () => queue.setPriority(job.id, 1.5)],
+      ['setGroupConcurrency', () => queue.setGroupConcurrency(0)],
+    ];
+    for (const [operation, call] of refusals) {
+      const err = await rejection(call);
+      expect([err.name, err.operation], operation).toEqual(['ValidationError', operation]);
+      expect(err.message.startsWith(`${operation}: `), err.message).toBe(true);
+    }
+    expect((await rejection(() => queue.pushBulk('jobs' as never))).message).toBe('pushBulk: jobs must be an array');
+    expect((await rejection(() => queue.retryJob(job.id))).message).toBe(`retryJob: job ${job.id} is pending; only failed or cancelled jobs qualify`);
+    expect((await rejection(() => queue.removeJob(job.id))).message).toBe(
+      `removeJob: job ${job.id} is pending; only completed, failed or cancelled jobs qualify`,
+    );
+  });
+
   it('a closed queue and an unreachable Redis say so by kind', async () => {
     const { queue: closing, cleanup: done } = await freshQueue('closing');
     await done();

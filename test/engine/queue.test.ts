@@ -209,6 +209,33 @@ describe('stats and listing', () => {
     expect(await queue.getQueueSize()).toBe(2);
   });
 
+  test('getQueueSize counts every job that waits: pending, delayed and retrying', async () => {
+    const patient = queue.queue('patient', { retryDelays: [600_000] });
+    const worker = new RedisWorker(patient, { pollTime: 100 });
+    worker.registerHandler('fails', () => ({ success: false, error: 'not yet' }));
+    try {
+      const failing = await patient.push({ type: 'fails', maxAttempts: 2 });
+      void worker.start();
+      await waitFor('the retry planned', async () => (await patient.getJobStatus(failing.id)) === 'retrying');
+      await worker.stop();
+      await patient.push({ type: 'fails' });
+      await patient.pushDelayed({ type: 'fails' }, 600_000);
+      expect(await patient.getStats()).toMatchObject({ pendingJobs: 1, delayedJobs: 1, retryingJobs: 1 });
+      expect(await patient.getQueueSize()).toBe(3);
+    } finally {
+      await worker.stop();
+      await patient.close();
+    }
+  });
+
+  test('pageJobs gives the number of jobs in the status with the page', async () => {
+    for (let i = 0; i < 3; i++) await queue.cancelJob((await queue.push({ type: 't' })).id);
+    await queue.pushDelayed({ type: 't' }, 60_000);
+    const cancelled = await queue.pageJobs('cancelled', { limit: 2 });
+    expect([cancelled.jobs.length, cancelled.total]).toEqual([2, 3]);
+    expect((await queue.pageJobs('delayed')).total).toBe(1);
+  });
+
   test('getOverview gives counts, the paused state and how long the oldest ready job waits', async () => {
     expect(await queue.getOverview()).toMatchObject({ name: 'default', paused: false, oldestReadyAt: null });
     const first = await queue.push({ type: 't', priority: 1 });
@@ -355,7 +382,8 @@ describe('queues and keys', () => {
       ['isPaused', (q) => q.isPaused()], ['pause', (q) => q.pause()], ['resume', (q) => q.resume()],
       ['listJobs', (q) => q.listJobs('pending')], ['pageJobs', (q) => q.pageJobs('pending')], ['getWorkers', (q) => q.getWorkers()],
       ['retryJobs', (q) => q.retryJobs('failed')], ['clean', (q) => q.clean('completed')], ['getTotals', (q) => q.getTotals()],
-      ['getHistory', (q) => q.getHistory()], ['listQueues', (q) => q.listQueues()], ['readEvents', (q) => q.readEvents()],
+      ['getHistory', (q) => q.getHistory()], ['listQueues', (q) => q.listQueues()], ['listQueueShards', (q) => q.listQueueShards()],
+      ['readEvents', (q) => q.readEvents()],
       ['lastEventId', (q) => q.lastEventId()], ['schedule', (q) => q.schedule('s', { every: 60_000 }, { type: 't' })],
       ['listSchedules', (q) => q.listSchedules()], ['removeSchedule', (q) => q.removeSchedule('s')],
       ['pauseSchedule', (q) => q.pauseSchedule('s')], ['resumeSchedule', (q) => q.resumeSchedule('s')],

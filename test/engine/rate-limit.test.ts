@@ -55,6 +55,18 @@ describe('setRateLimit', () => {
     expect((await f.queue.getOverview()).rateLimited).toBe(false);
     expect(await f.queue.pop()).not.toBeNull();
   });
+
+  it('the overview says the queue is held only while jobs wait behind a full window', async () => {
+    await f.queue.setRateLimit({ max: 2, per: 60_000 });
+    await f.queue.push({ type: 't' });
+    expect((await f.queue.getOverview()).rateLimited, 'a job waits, the window has room').toBe(false);
+    await f.queue.pop();
+    await f.queue.push({ type: 't' });
+    await f.queue.pop();
+    expect((await f.queue.getOverview()).rateLimited, 'the window is full, nothing waits').toBe(false);
+    await f.queue.push({ type: 't' });
+    expect((await f.queue.getOverview()).rateLimited, 'a job waits behind the full window').toBe(true);
+  });
 });
 
 describe('a limit of 10 per second over two worker processes', () => {

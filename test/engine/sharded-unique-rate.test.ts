@@ -53,6 +53,9 @@ test('a rate limit is one limit for the queue: its shards share max, reads add t
   await expect(queue.setRateLimit({ max: 2, per: 1_000 })).rejects.toThrow(/max must be at least the queue's 3 shards/);
   await queue.setRateLimit(null);
   expect(await queue.getRateLimit()).toBeNull();
+  // The feed tells of each change once, not once per shard.
+  const changes = (await queue.readEvents()).filter((event) => event.event === 'rateLimit');
+  expect(changes.map((event) => event.detail)).toHaveLength(2);
 });
 
 test('at most max jobs start in the window, whichever shards hold them, until the limit is lifted', async () => {

@@ -33,6 +33,14 @@ test('ids name their shard, and jobs pushed one by one go to the shards in turn'
   expect(overview.shards?.map((shard) => shard.stats.pendingJobs)).toEqual([2, 2, 2]);
 });
 
+test('the registry keeps each sharded queue\'s shard count, for a console opened without flexq.toml', async () => {
+  const plain = queue.queue('plain');
+  await Promise.all([queue.push({ type: 't' }), plain.push({ type: 't' })]);
+  expect(await queue.listQueues()).toEqual(['plain', 'sharded']);
+  expect(await plain.listQueueShards()).toEqual({ sharded: 3 });
+  await plain.close();
+});
+
 test('pushBulk spreads its jobs over the shards and resolves to them in the order given', async () => {
   const jobs = await queue.pushBulk(Array.from({ length: 9 }, (_, n) => ({ type: 't', payload: { n } })));
   expect(jobs.map((job) => job.payload.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
