@@ -85,13 +85,17 @@ async function waitForNodes(cluster: Cluster): Promise<Redis[]> {
  */
 const WAIT_SCALE = Number(process.env.FLEXQ_WAIT_SCALE ?? 1);
 
-/** Polls `condition` until it holds or `timeoutMs` passes (then throws, naming `what`). */
+/**
+ * Polls `condition` until it holds or `timeoutMs` passes (then throws, naming `what`). Mutation
+ * runs shrink the deadline by FLEXQ_WAIT_SCALE, except with `scaled: false`: for what no mutant can
+ * slow down, such as a child process of the unmutated dist/ starting up.
+ */
 export async function waitFor<T>(
   what: string,
   condition: () => T | Promise<T>,
-  { timeoutMs: unscaledMs = 10_000, intervalMs = 10 } = {},
+  { timeoutMs: unscaledMs = 10_000, intervalMs = 10, scaled = true } = {},
 ): Promise<NonNullable<T>> {
-  const timeoutMs = unscaledMs * WAIT_SCALE;
+  const timeoutMs = scaled ? unscaledMs * WAIT_SCALE : unscaledMs;
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

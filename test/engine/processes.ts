@@ -45,7 +45,8 @@ export function startChild(command: string, args: string[], env: Record<string, 
     exited,
     hasExited: () => done,
     line: (pattern, timeoutMs = 15_000) =>
-      waitFor(`a line matching ${pattern} from ${command}`, () => lines.find((l) => pattern.test(l)), { timeoutMs, intervalMs: 20 }),
+      // The child runs dist/, which mutation runs leave alone: its lines come at their own pace.
+      waitFor(`a line matching ${pattern} from ${command}`, () => lines.find((l) => pattern.test(l)), { timeoutMs, intervalMs: 20, scaled: false }),
     stop: async (signal = 'SIGTERM') => {
       if (!done && child.pid !== undefined) process.kill(child.pid, signal);
       await exited;
