@@ -24,8 +24,14 @@ export const MUTATION_TESTS: Record<string, string[]> = {
   ],
 };
 
-/** Tests of test/engine that stop and start their own Redis or spawn workers from dist/. */
-const PROCESS_LEVEL = ['test/engine/crash.test.ts', 'test/engine/reconnect.test.ts'];
+/**
+ * Tests of test/engine that stop and start their own Redis or run their workers in processes
+ * spawned from dist/ (schedule-processes, isolation): they can kill no mutant, and their process
+ * start-ups under a mutation run's load missed their deadlines and failed the unmutated first run.
+ */
+const PROCESS_LEVEL = [
+  'test/engine/crash.test.ts', 'test/engine/reconnect.test.ts', 'test/engine/schedule-processes.test.ts', 'test/engine/isolation.test.ts',
+];
 
 const folder = process.env.FLEXQ_MUTATE_FOLDER ?? '';
 const include = MUTATION_TESTS[folder] ?? Object.values(MUTATION_TESTS).flat();

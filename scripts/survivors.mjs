@@ -24,11 +24,13 @@ for (const [fileName, file] of Object.entries(report.files)) {
     .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
   for (const m of alive) {
     const { start, end } = m.location;
-    // The mutated line as it would read, cut to one line when the replacement spans several.
+    // The mutated line as it would read, on one line: Stryker prints a replacement anew, often over
+    // several lines though the code it replaces is on one (an optional call, an object literal).
     const original = lines[start.line - 1];
+    const replacement = (m.replacement ?? '').replace(/\s*\n\s*/g, ' ');
     const mutated = start.line === end.line
-      ? original.slice(0, start.column - 1) + (m.replacement ?? '') + original.slice(end.column - 1)
-      : `${original.slice(0, start.column - 1)}${(m.replacement ?? '').split('\n')[0]} …`;
+      ? original.slice(0, start.column - 1) + replacement + original.slice(end.column - 1)
+      : `${original.slice(0, start.column - 1)}${replacement} …`;
     console.log(`${name}:${start.line}:${start.column} ${m.status} ${m.mutatorName}\n    ${original.trim()}\n  → ${mutated.trim()}`);
   }
 }

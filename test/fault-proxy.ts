@@ -29,6 +29,8 @@ export interface FaultProxy {
   resetAll(): void;
   /** Holds every byte in both directions (a stalled network) until `release`. */
   hold(): void;
+  /** Holds as `hold` does once the next command with an argument equal to `name` has reached Redis: its reply is held. */
+  holdAfterCallTo(name: string): void;
   /** Delivers what was held, in order, and forwards as usual again. */
   release(): void;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     return chunk;
   };
   let held: (() => void)[] | undefined;
+  let holdAfter: Buffer | undefined;
   const forward = (socket: Socket, chunk: Buffer) => {
     if (held) held.push(() => socket.write(chunk));
     else socket.write(chunk);
@@ -82,7 +85,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         drops++;
         setTimeout(cut, RUN_GRACE_MS);
       }
+      const holdNow = holdAfter !== undefined && argumentsEqualTo(chunk, holdAfter).length > 0;
       forward(upstream, inspect(chunk));
+      if (holdNow) {
+        holdAfter = undefined;
+        held ??= [];
+      }
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
@@ -125,6 +133,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     hold() {
       held ??= [];
+    },
+    holdAfterCallTo(name: string) {
+      holdAfter = Buffer.from(name);
     },
     release() {
       const pending = held ?? [];

@@ -1,7 +1,7 @@
 /**
  * Job records as Redis holds them (format in lua/includes/lib.lua) read back field by field, and a
- * damaged one (cut short, a missing separator, an unknown status) reads as no job rather than as a
- * wrong one or a crash of whoever reads it: the console, the CLI or a worker's claim.
+ * damaged one (cut short, a missing separator, an unknown status) reads as no job, not as a wrong one
+ * or a crash of its reader (console, CLI); one a claim leases all the same fails it, naming the job.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
@@ -53,5 +53,14 @@ describe('a damaged record in Redis', () => {
     await raw.hset(`${prefix}:{damaged}:jobs`, broken!.id, 'p|cut short');
     expect(await queue.getJob(broken!.id)).toBeNull();
     expect(await queue.getJob(fine!.id)).toMatchObject({ status: 'pending', payload: { ok: 1 } });
+  });
+
+  it('that a claim leases fails the claim, naming the job, rather than running a job without a type', async () => {
+    // Claimable as far as the claim script reads it (status, creation, attempts), cut short after.
+    await queue.pop(); // the job left from the test above
+    const job = await queue.push({ type: 't', payload: {} });
+    const record = (await raw.hget(`${prefix}:{damaged}:jobs`, job.id))!;
+    await raw.hset(`${prefix}:{damaged}:jobs`, job.id, record.slice(0, record.lastIndexOf('|')));
+    await expect(queue.pop()).rejects.toThrow(`claimed job ${job.id} has a malformed record`);
   });
 });

@@ -121,6 +121,20 @@ describe('a write whose reply is lost is not done twice', () => {
     expect(await raw.zcard(`${prefix}:{q}:completed`)).toBe(4);
   });
 
+  it("keeps a worker's claims for resending under a few keys of its own, however many claims it makes", async () => {
+    await queue.pushBulk(Array.from({ length: 20 }, () => ({ type: 't' })));
+    // One slot: a claim per job, twenty in all.
+    const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100 });
+    worker.registerHandler('t', () => ({ success: true }));
+    void worker.start();
+    await waitFor('every job to complete', async () => (await queue.getStats()).completedJobs === 20);
+    await worker.stop();
+    const kept = await raw.keys(`${prefix}:{q}:claimed:*`);
+    expect(kept.length).toBeGreaterThan(1);
+    expect(kept.length).toBeLessThanOrEqual(8);
+    for (const key of kept) expect(key).toMatch(new RegExp(`^${prefix}:\\{q\\}:claimed:${worker.id}:[0-7]$`));
+  });
+
   it('a lost lease renewal leaves the running job to finish once', async () => {
     const job = await queue.push({ type: 't', maxAttempts: 1 });
     let runs = 0;

@@ -1,17 +1,19 @@
 /**
- * A worker's calls to Redis, through a proxy that counts them, stalls them or makes Redis refuse
- * them (it misspells a script's name, so Redis answers those calls with an error). Outcomes: a
- * running worker keeps refused ones and records them once Redis takes them again, however long that
- * takes; a stopping one gives up after its tries, so a stop never hangs on a Redis that refuses.
- * Lease renewals: none while idle, one at a time while Redis is slow, and a worker whose renewals
- * were refused says Redis is unreachable, then learns what became of its jobs meanwhile.
+ * A worker's calls to Redis, through a proxy that counts, stalls or refuses them (it misspells a
+ * script's name, so Redis answers with an error). Outcomes refused are kept by a running worker until
+ * Redis takes them; a stop gives up after its tries. Renewals: none while idle, one at a time while
+ * Redis is slow; refused, the worker says Redis is unreachable, then learns what became of its jobs.
+ * Claims: none while every slot is busy; refused ones are sent again, and outcomes a refused claim
+ * carried are recorded alone. A refused hand-back or handler-stop note is logged, not thrown.
  */
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { JobAbortedError, RedisQueue, RedisWorker } from '../../src/index.js';
+import { JobAbortedError, RedisQueue, RedisWorker, type JobContext } from '../../src/index.js';
+import { noteHandlerStop } from '../../src/engine/attempt-context.js';
 import { functionName } from '../../src/engine/library.js';
 import { startFaultProxy, type FaultProxy } from '../fault-proxy.js';
 import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { gate } from './worker-fixture.js';
 
 const FINISH = functionName('finishJobs');
 /** A refused call is two refusals: the call, and the call again after the library was reloaded. */
@@ -21,17 +23,34 @@ let proxy: FaultProxy;
 let queue: RedisQueue;
 let worker: RedisWorker;
 let prefix: string;
-let logged: { level: number; msg: string; jobId?: string; jobs?: number }[];
-const saw = (start: string) => logged.some((line) => line.msg.startsWith(start));
+interface LogLine { level: number; msg: string; jobId?: string; type?: string; jobs?: number; err?: { message: string } }
+let logged: LogLine[];
+const saw = (start: string, lines = logged) => lines.some((line) => line.msg.startsWith(start));
+/** A logger at info level whose lines land in `lines`. */
+const loggerInto = (lines: LogLine[]) => pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
 let release: () => void;
 let started: boolean;
+/** Workers of other queues behind the proxy (see workerOf), stopped after each test. */
+const others: RedisWorker[] = [];
+
+/**
+ * A worker of its own queue behind the proxy that logs into `lines`, with handler `t`: apart from
+ * the fixture's worker, which must not claim its jobs, and whose long pollTime would hold it up.
+ */
+function workerOf(name: string, lines: LogLine[], numWorkers = 1, pollTime = 100): { own: RedisQueue; w: RedisWorker } {
+  const own = queue.queue(name);
+  const w = new RedisWorker(own, { numWorkers, pollTime, logger: loggerInto(lines) });
+  w.registerHandler('t', () => ({ success: true, data: 'ok' }));
+  others.push(w);
+  return { own, w };
+}
 
 beforeEach(async () => {
   proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
   prefix = uniquePrefix('worker-calls');
   queue = await RedisQueue.connect('q', { url: proxy.url, prefix });
   logged = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const logger = loggerInto(logged);
   // Four slots for one job: a claim asks for two (half the slots), comes back short, so the worker
   // knows the queue is empty and records the outcome on its own instead of with a next claim. A
   // long pollTime keeps the idle worker from claiming (which would take the outcome along) for as
@@ -51,7 +70,7 @@ afterEach(async () => {
   proxy.allowCalls();
   proxy.release();
   release();
-  await worker.stop({ timeout: 2_000 });
+  await Promise.all([worker, ...others.splice(0)].map((w) => w.stop({ timeout: 2_000 })));
   await queue.close();
   await proxy.close();
   await deletePrefix(prefix);
@@ -138,7 +157,7 @@ test('a job cancelled and removed while renewals were refused is aborted as gone
   const { id } = await queue.push({ type: 'stubborn' });
   await waitFor('the handler to start', () => started);
   proxy.refuseCallsTo(functionName('extendLeases'));
-  // The refusal reaches the worker a moment after the proxy counts it.
+  // The proxy counts a refusal before its error reaches the worker: wait for the worker's word.
   await waitFor('the worker to say Redis is unreachable', () => saw('Redis unreachable'));
   expect(proxy.refusals).toBeGreaterThanOrEqual(REFUSALS_PER_TRY);
   await queue.cancelJob(id);
@@ -151,8 +170,9 @@ test('a job cancelled and removed while renewals were refused is aborted as gone
   expect(saw('Redis reachable again')).toBe(true);
 });
 
-test('an idle worker sends no lease renewals', async () => {
+test('an idle worker sends no lease renewals, and claims only when its quiet polls run out', async () => {
   const renewals = proxy.countCallsTo(functionName('extendLeases'));
+  const claims = proxy.countCallsTo(functionName('claimJobs'));
   const polls = proxy.countCallsTo('blpop');
   const idle = new RedisWorker(queue, { pollTime: 100 });
   idle.registerHandler('unused', () => ({ success: true }));
@@ -161,6 +181,9 @@ test('an idle worker sends no lease renewals', async () => {
     // Twenty polls of about 100 ms: some renewal intervals (500 ms) would have passed.
     await waitFor('twenty idle polls', () => polls() >= 20);
     expect(renewals()).toBe(0);
+    // Its first claim and one per ten quiet polls (the net for a lost wake marker), and maybe the
+    // other worker's first: a handful, not a claim per turn.
+    expect(claims()).toBeLessThanOrEqual(5);
   } finally {
     await idle.stop();
   }
@@ -180,4 +203,128 @@ test('renewals do not pile up while Redis is slow to answer: one is under way at
   proxy.release();
   release();
   await waitFor('the job to complete', async () => (await queue.getJobStatus(id)) === 'completed');
+});
+
+test('a worker whose every slot is busy sends no claim until one frees', async () => {
+  const claims = [functionName('claimJobs'), functionName('finishAndClaimJobs')].map((name) => proxy.countCallsTo(name));
+  const sent = () => claims.reduce((sum, count) => sum + count(), 0);
+  await queue.pushBulk([1, 2, 3, 4].map(() => ({ type: 'gated' })));
+  await waitFor('all four slots busy', () => worker.activeJobs === 4);
+  const before = sent();
+  // Nothing to wait for but time: a worker that claimed with no slot free would claim nonstop.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(sent()).toBe(before);
+  release();
+  await waitFor('the four jobs to complete', async () => (await queue.getStats()).completedJobs === 4);
+});
+
+test('a worker whose claims Redis refuses says Redis is unreachable, and works the queue once Redis answers', async () => {
+  const lines: LogLine[] = [];
+  const { own, w } = workerOf('refused-claims', lines);
+  proxy.refuseCallsTo(functionName('claimJobs'));
+  void w.start();
+  await waitFor('the worker to say Redis is unreachable', () => saw('Redis unreachable', lines));
+  expect(proxy.refusals).toBeGreaterThanOrEqual(REFUSALS_PER_TRY);
+  expect(lines.filter((line) => line.msg.startsWith('Redis unreachable'))).toMatchObject([{ level: 50, err: { message: expect.stringContaining('Function not found') } }]);
+  const { id } = await own.push({ type: 't' });
+  proxy.allowCalls();
+  await waitFor('the job to complete', async () => (await own.getJobStatus(id)) === 'completed');
+  expect(saw('Redis reachable again', lines)).toBe(true);
+});
+
+test('while Redis refuses the call that records outcomes and claims at once, outcomes are recorded alone and the queue is worked', async () => {
+  const lines: LogLine[] = [];
+  // One job per claim (two slots, two claims under way): each claim comes back full, so the
+  // worker expects more jobs and sends its outcomes along with its next claim.
+  const { own, w } = workerOf('refused-combined', lines, 2);
+  const jobs = await own.pushBulk(Array.from({ length: 6 }, () => ({ type: 't', maxAttempts: 1 })));
+  proxy.refuseCallsTo(functionName('finishAndClaimJobs'));
+  void w.start();
+  await waitFor('every job to complete', async () => (await own.getStats()).completedJobs === jobs.length);
+  expect(proxy.refusals).toBeGreaterThanOrEqual(REFUSALS_PER_TRY);
+  const stored = await Promise.all(jobs.map((job) => own.getJob(job.id)));
+  expect(stored.map((job) => [job!.status, job!.attempts, job!.result])).toEqual(jobs.map(() => ['completed', 1, 'ok']));
+});
+
+test('a stop whose hand-back Redis refuses says so and leaves the job to its lease', async () => {
+  const { id } = await queue.push({ type: 'gated' });
+  await waitFor('the handler to start', () => started);
+  proxy.refuseCallsTo(functionName('releaseJobs'));
+  await worker.stop({ timeout: 100 }); // the handler ignores its abort: the stop hands the job back
+  expect(logged.filter((line) => line.msg.startsWith('could not hand jobs back'))).toMatchObject([
+    { level: 50, msg: 'could not hand jobs back; they run again once their lease expires', err: { message: expect.stringContaining('Function not found') } },
+  ]);
+  expect(saw('shutdown timeout')).toBe(false);
+  proxy.allowCalls();
+  expect(await queue.getJob(id)).toMatchObject({ status: 'processing', attempts: 1 });
+});
+
+test("a handler's stop noted on its context shows on its job; a note Redis refuses is logged, and the job runs on", async () => {
+  let context: JobContext | undefined;
+  worker.registerHandler('noted', async (ctx) => {
+    context = ctx;
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    return { success: true };
+  });
+  const { id } = await queue.push({ type: 'noted' });
+  const ctx = await waitFor('the handler to start', () => context);
+  noteHandlerStop(ctx, 'stopping');
+  await waitFor('the note on the job', async () => (await queue.getJob(id))?.handlerStop);
+  expect((await queue.getJob(id))!.handlerStop).toEqual({ state: 'stopping', attempt: 1 });
+  proxy.refuseCallsTo(functionName('markHandlerStop'));
+  noteHandlerStop(ctx, 'killed');
+  await waitFor('the refusal to be logged', () => saw('could not note'));
+  expect(logged.filter((line) => line.msg.startsWith('could not note'))).toMatchObject([
+    { level: 40, msg: 'could not note that the handler is killed', jobId: id, type: 'noted', err: { message: expect.stringContaining('Function not found') } },
+  ]);
+  proxy.allowCalls();
+  expect(await queue.getJob(id)).toMatchObject({ status: 'processing', handlerStop: { state: 'stopping', attempt: 1 } });
+  await queue.cancelJob(id);
+  // A context that is not a worker's (a test's, a wrapper's) takes no note, and no harm.
+  expect(() => noteHandlerStop({} as JobContext, 'killed')).not.toThrow();
+});
+
+test('a stop waits for a claim under way, and for the job it brings to run and be recorded', async () => {
+  const polls = proxy.countCallsTo('blpop');
+  const { w } = workerOf('stop-claim', [], 1, 30_000);
+  const running = gate();
+  w.registerHandler('t', async () => {
+    started = true;
+    await running.promise;
+    return { success: true };
+  });
+  void w.start();
+  await waitFor('the worker to wait for work', () => polls() > 0);
+  // Pushed past the proxy, so that the push is not held with the claim's reply.
+  const direct = await RedisQueue.connect('stop-claim', { url: REDIS_URL, prefix });
+  try {
+    const claims = proxy.countCallsTo(functionName('claimJobs'));
+    proxy.holdAfterCallTo(functionName('claimJobs'));
+    const { id } = await direct.push({ type: 't' });
+    await waitFor('the claim the push brings', () => claims() > 0);
+    let stopped = false;
+    const stopping = w.stop().then(() => (stopped = true));
+    proxy.release();
+    await waitFor('the handler of the claimed job to start', () => started);
+    expect(stopped, 'the stop waits for the running job').toBe(false);
+    running.open();
+    await stopping;
+    expect(await direct.getJobStatus(id)).toBe('completed');
+  } finally {
+    await direct.close();
+  }
+});
+
+test('a worker with every slot busy whose upkeep call Redis refuses, when a delayed job falls due, says Redis is unreachable', async () => {
+  const lines: LogLine[] = [];
+  const { own, w } = workerOf('refused-upkeep', lines, 1, 30_000);
+  const running = gate();
+  w.registerHandler('long', () => running.promise.then(() => ({ success: true })));
+  // The claim that takes 'long' learns when 'later' falls due; then the slot is busy.
+  await own.pushBulk([{ type: 'later', delay: 1_500 }, { type: 'long' }]);
+  void w.start();
+  await waitFor('the slot to be busy', () => w.activeJobs === 1);
+  proxy.refuseCallsTo(functionName('claimJobs'));
+  await waitFor('the refused upkeep to be logged', () => saw('Redis unreachable', lines));
+  running.open();
 });

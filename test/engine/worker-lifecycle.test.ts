@@ -123,6 +123,10 @@ describe('stopping', () => {
     await w.stop();
     void w.start();
     await waitFor('the delayed job done', async () => (await f.statusOf(job)) === 'completed', { timeoutMs: 20_000 });
+    // The second run stops as the first did: its stop is not the first run's, finished long ago.
+    await w.stop();
+    expect(w.isRunning()).toBe(false);
+    expect((await f.queue.getWorkers()).map((info) => info.id)).not.toContain(w.id);
   });
 
   test('every timer a worker starts is gone once it has stopped, so its process can exit', async () => {
@@ -139,11 +143,24 @@ describe('stopping', () => {
       void w.start();
       const job = await f.dispatcher.dispatch('t', {});
       await waitFor('the job done', async () => (await f.statusOf(job)) === 'completed');
-      await w.stop();
+      // With a timeout, whose own timer must go too once the jobs have drained.
+      await w.stop({ timeout: 60_000 });
       await waitFor("every engine timer to fire or be cleared", () => live.size === 0);
     } finally {
       hook.disable();
     }
+  });
+
+  test('stopping an idle worker reports no Redis outage: closing its wait for work is no error', async () => {
+    const logged: { level: number; msg: string }[] = [];
+    const w = f.worker({ logger: pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) }) });
+    w.registerHandler('t', () => ({ success: true }));
+    void w.start();
+    const job = await f.dispatcher.dispatch('t', {});
+    await waitFor('the job done', async () => (await f.statusOf(job)) === 'completed');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // idle again: waiting on its wake marker
+    await w.stop();
+    expect(logged.filter((line) => line.level >= 40)).toEqual([]);
   });
 
   test('stop with a timeout aborts what is still running and hands it back to the queue', async () => {
