@@ -22,6 +22,8 @@ let queue: RedisQueue;
 let worker: RedisWorker;
 let prefix: string;
 let logged: { level: number; msg: string; jobId?: string; jobs?: number }[];
+/** A logger whose lines land in `logged`. */
+const capturedLog = () => pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
 const saw = (start: string) => logged.some((line) => line.msg.startsWith(start));
 let release: () => void;
 let started: boolean;
@@ -31,7 +33,7 @@ beforeEach(async () => {
   prefix = uniquePrefix('worker-calls');
   queue = await RedisQueue.connect('q', { url: proxy.url, prefix });
   logged = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const logger = capturedLog();
   // Four slots for one job: a claim asks for two (half the slots), comes back short, so the worker
   // knows the queue is empty and records the outcome on its own instead of with a next claim. A
   // long pollTime keeps the idle worker from claiming (which would take the outcome along) for as
@@ -179,4 +181,39 @@ test('renewals do not pile up while Redis is slow to answer: one is under way at
   proxy.release();
   release();
   await waitFor('the job to complete', async () => (await queue.getJobStatus(id)) === 'completed');
+});
+
+test('an idle worker reads the due schedules at its start and at a change, not over and over', async () => {
+  await worker.stop(); // only the worker of this test looks
+  const dueReads = proxy.countCallsTo(functionName('getDueSchedules'));
+  const polls = proxy.countCallsTo('blpop');
+  const idle = new RedisWorker(queue, { pollTime: 100 });
+  idle.registerHandler('unused', () => ({ success: true }));
+  void idle.start();
+  try {
+    await waitFor('a first idle poll', () => polls() >= 1);
+    await queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'unused' });
+    const polled = polls();
+    await waitFor('ten more idle polls', () => polls() >= polled + 10);
+    // The runner's look at its start, the save's read of Redis' clock, the runner's look at the change.
+    expect(dueReads()).toBeLessThanOrEqual(3);
+  } finally {
+    await idle.stop();
+  }
+});
+
+test('a worker whose schedule firing Redis refuses says Redis is unreachable, and fires once Redis takes it again', async () => {
+  await worker.stop(); // only the worker of this test fires
+  const firing = new RedisWorker(queue, { pollTime: 100, logger: capturedLog() });
+  firing.registerHandler('ping', () => ({ success: true }));
+  proxy.refuseCallsTo(functionName('fireSchedule'));
+  void firing.start();
+  try {
+    await queue.schedule('tick', { every: 1_000 }, { type: 'ping' });
+    await waitFor('the refusal to be reported', () => saw('Redis unreachable'));
+    proxy.allowCalls();
+    await waitFor('the tick to fire', async () => (await queue.listSchedules())[0]!.lastJobId !== undefined);
+  } finally {
+    await firing.stop();
+  }
 });
