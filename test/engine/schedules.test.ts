@@ -1,6 +1,6 @@
 /** Schedules through the public API: define, list, replace, remove, pause, run now, and workers firing them. */
 import { describe, expect, test } from 'vitest';
-import { ScheduleNotFoundError, type Job } from '../../src/index.js';
+import { ScheduleNotFoundError, type Job, type RedisWorker } from '../../src/index.js';
 import { queueKeys } from '../../src/engine/keys.js';
 import { rawClient, waitFor } from '../helpers.js';
 import { useWorkerFixture } from './worker-fixture.js';
@@ -94,6 +94,55 @@ describe('workers fire schedules', () => {
     await waitFor('the first run', () => ran.length >= 1, { timeoutMs: 8_000 });
     const [late] = await f.queue.listSchedules();
     expect(late!.lastJobId).toBe(ran[0]!.id);
+  });
+
+  /**
+   * Starts `w` with `count` schedules a minute apart, makes them all due behind its runner's back,
+   * then changes a schedule here: the runner fires them, one call each, and is still at it when
+   * this resolves (one more change takes two calls).
+   */
+  async function startFiring(w: RedisWorker, count: number): Promise<string[]> {
+    const names = Array.from({ length: count }, (_, n) => `minutely-${n}`);
+    for (const name of names) await f.queue.schedule(name, { every: 60_000 }, { type: 'bulk' });
+    void w.start();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its runner has looked and aimed at the next minute
+    for (const name of names) await missTicks(name, 1_000);
+    await f.queue.schedule('kick', { every: 60_000 }, { type: 'bulk' });
+    return names;
+  }
+
+  const ranSchedules = async () => (await f.queue.listSchedules()).filter((info) => info.lastJobId !== undefined).map((info) => info.name);
+
+  test('a schedule defined while the worker fires others starts at its first tick, not at the 30 s recheck', async () => {
+    const w = f.worker();
+    const ran: Job[] = [];
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job);
+      return { success: true };
+    });
+    const ninety = await startFiring(w, 90);
+    await f.queue.schedule('late', { every: 1_000 }, { type: 'ping' });
+    await waitFor('the first run of the schedule defined while firing', () => ran.length >= 1, { timeoutMs: 10_000 });
+    expect((await ranSchedules()).sort()).toEqual(['late', ...ninety].sort());
+  });
+
+  test('more schedules due at once than one read takes (a hundred) all fire at once, not the rest at the 30 s recheck', async () => {
+    const all = await startFiring(f.worker(), 101);
+    await waitFor('every due schedule to run', async () => (await ranSchedules()).length === all.length, { timeoutMs: 10_000 });
+  });
+
+  test('a worker stopped while firing finishes the ticks it read and fires no more, even of a change made meanwhile', async () => {
+    const stopped = f.worker();
+    const ninety = await startFiring(stopped, 90);
+    await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping' });
+    await stopped.stop();
+    // Two of its ticks' worth of time pass with no worker running.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await ranSchedules()).sort()).toEqual([...ninety].sort());
+    const running = f.worker();
+    running.registerHandler('ping', () => ({ success: true }));
+    void running.start();
+    await waitFor('a run of the tick once a worker runs', async () => (await ranSchedules()).includes('tick'));
   });
 
   test('two workers of one process fire each tick once between them', async () => {

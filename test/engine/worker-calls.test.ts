@@ -5,6 +5,8 @@
  * Redis is slow; refused, the worker says Redis is unreachable, then learns what became of its jobs.
  * Claims: none while every slot is busy; refused ones are sent again, and outcomes a refused claim
  * carried are recorded alone. A refused hand-back or handler-stop note is logged, not thrown.
+ * Schedules: an idle worker reads the due ones at its start and at changes; a refused firing is
+ * reported and fires once Redis takes it.
  */
 import { pino } from 'pino';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -327,4 +329,39 @@ test('a worker with every slot busy whose upkeep call Redis refuses, when a dela
   proxy.refuseCallsTo(functionName('claimJobs'));
   await waitFor('the refused upkeep to be logged', () => saw('Redis unreachable', lines));
   running.open();
+});
+
+test('an idle worker reads the due schedules at its start and at a change, not over and over', async () => {
+  await worker.stop(); // only the worker of this test looks
+  const dueReads = proxy.countCallsTo(functionName('getDueSchedules'));
+  const polls = proxy.countCallsTo('blpop');
+  const idle = new RedisWorker(queue, { pollTime: 100 });
+  idle.registerHandler('unused', () => ({ success: true }));
+  void idle.start();
+  try {
+    await waitFor('a first idle poll', () => polls() >= 1);
+    await queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'unused' });
+    const polled = polls();
+    await waitFor('ten more idle polls', () => polls() >= polled + 10);
+    // The runner's look at its start, the save's read of Redis' clock, the runner's look at the change.
+    expect(dueReads()).toBeLessThanOrEqual(3);
+  } finally {
+    await idle.stop();
+  }
+});
+
+test('a worker whose schedule firing Redis refuses says Redis is unreachable, and fires once Redis takes it again', async () => {
+  await worker.stop(); // only the worker of this test fires
+  const firing = new RedisWorker(queue, { pollTime: 100, logger: loggerInto(logged) });
+  firing.registerHandler('ping', () => ({ success: true }));
+  proxy.refuseCallsTo(functionName('fireSchedule'));
+  void firing.start();
+  try {
+    await queue.schedule('tick', { every: 1_000 }, { type: 'ping' });
+    await waitFor('the refusal to be reported', () => saw('Redis unreachable'));
+    proxy.allowCalls();
+    await waitFor('the tick to fire', async () => (await queue.listSchedules())[0]!.lastJobId !== undefined);
+  } finally {
+    await firing.stop();
+  }
 });

@@ -16,9 +16,11 @@ describe('fireSchedule.lua', () => {
   afterEach(() => h.close());
 
   it('adds one ready job per tick and moves the next run on: a second firing of the tick is refused', async () => {
-    expect(await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j1', 5))).toMatchObject({ fired: true });
+    const fired = await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j1', 5));
     expect(await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j2'))).toEqual({ fired: false, reason: 'TAKEN' });
     expect(await h.fields('j1')).toMatchObject({ s: 'pending', p: '5' });
+    // The job's created time, in ms, as the record holds it in µs.
+    expect(fired).toEqual({ fired: true, createdAt: Math.floor(Number((await h.fields('j1')).c) / 1_000) });
     expect(await h.jobCount('j1', 'j2')).toBe(1);
     expect(await h.raw.lrange(h.ready(5), 0, -1)).toEqual(['j1']);
     expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
@@ -55,6 +57,10 @@ describe('fireSchedule.lua', () => {
     await h.raw.zadd(h.keys.scheduleNext, later, 'nightly');
     const early = await s.fire('nightly', later, later + 60_000, DEFINITION, runJob('j1'));
     expect(early).toMatchObject({ fired: false, reason: 'EARLY' });
+    // How long until it is due, on Redis' clock: a minute less the time since it was read.
+    const { inMs } = early as { inMs: number };
+    expect(inMs).toBeGreaterThan(50_000);
+    expect(inMs).toBeLessThanOrEqual(60_000);
     expect(await s.fire('nightly', later, later + 60_000, '{"other":1}', runJob('j2'))).toEqual({ fired: false, reason: 'TAKEN' });
     expect(await h.jobCount('j1', 'j2')).toBe(0);
   });

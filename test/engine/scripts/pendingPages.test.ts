@@ -64,6 +64,16 @@ describe('pending pages (locatePendingPage.lua, readPendingEntries.lua)', () => 
     expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['a', 'c']);
   });
 
+  it('reads on past a run of tombstones longer than one read of a source takes', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `j${String(i).padStart(2, '0')}`);
+    await h.store.addJobs(ids.map((id) => newJob(id)));
+    // The newest 25 cancelled: 25 tombstones ahead of the rest, where a page of 3 reads 19 entries at a time.
+    for (const id of ids.slice(15)) await h.store.cancel(id);
+    expect(await h.store.pendingPage(0, 3)).toEqual({ ids: ['j14', 'j13', 'j12'], total: 40 });
+    expect(await h.store.pendingIds(24, 3)).toEqual(['j14', 'j13', 'j12']);
+    expect(await h.store.pendingIds(26, 20)).toEqual(ids.slice(0, 14).reverse());
+  });
+
   it('writes nothing', async () => {
     await addInTurn(newJob('a'), newJob('b', { delay: 60_000 }), newJob('c', { priority: 3 }));
     await h.raw.zadd(h.keys.delayed, 'XX', 1, 'b');
