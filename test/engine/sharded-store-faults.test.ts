@@ -1,0 +1,120 @@
+/**
+ * A worker's calls on a queue of 3 shards while one shard (or every one) refuses them: the other
+ * shards go on serving, a failing shard is left out of claim rounds for a while, its failed claim
+ * is sent again once it answers (so the jobs that call may have leased come back), and what it
+ * could not record waits for it. Only a round that no shard answered fails.
+ */
+import { expect, test } from 'vitest';
+import type { ClaimReply, Outcome } from '../../src/engine/worker-wire.js';
+import { waitFor } from '../helpers.js';
+import { LEASE_MS, requestFrom, shardOf, useShardedRig } from './sharded-rig.js';
+
+const rig = useShardedRig();
+const idsOf = (reply: ClaimReply) => reply.jobs.map((job) => job.id);
+const completed = (job: { id: string; token: string }): Outcome => ({ id: job.id, token: job.token, kind: 'completed', value: '', retryDelay: 0 });
+/** A shard whose call failed is left out of rounds for 500 ms at first. */
+const FIRST_BACKOFF_MS = 500;
+
+/** One job on each shard, claimed: their leases, in shard order. */
+async function oneRunningPerShard() {
+  for (const shard of [0, 1, 2]) await rig.pushTo(shard, 1);
+  return (await rig.store.claim(3, LEASE_MS, requestFrom(0))).jobs;
+}
+
+test('a shard that refuses claims is left out for a while; the others serve, and its jobs are claimed once it answers', async () => {
+  const [stuck] = await rig.pushTo(1, 1);
+  await rig.pushTo(0, 1);
+  await rig.pushTo(2, 1);
+  rig.refuse(1, 'claimJobs');
+  const failedBefore = Date.now();
+  const reply = await rig.store.claim(3, LEASE_MS, requestFrom(1));
+  expect(reply.jobs.map((job) => shardOf(job.id))).toEqual([2, 0]);
+  rig.allow(1);
+  const asked = rig.count(1, 'claimJobs');
+  const next = await rig.store.claim(3, LEASE_MS, requestFrom(1));
+  // Only conclusive while the shard's first backoff lasts (a loaded machine may take longer).
+  if (Date.now() - failedBefore < FIRST_BACKOFF_MS) expect([idsOf(next), asked()]).toEqual([[], 0]);
+  await waitFor('the shard to be asked again', async () => idsOf(await rig.store.claim(3, LEASE_MS, requestFrom(1))).includes(stuck!));
+});
+
+test('a round fails only when every shard it asked failed; the next round asks them all again', async () => {
+  const ids = [...await rig.pushTo(0, 1), ...await rig.pushTo(1, 1), ...await rig.pushTo(2, 1)];
+  for (const shard of [0, 1, 2]) rig.refuse(shard, 'claimJobs');
+  await expect(rig.store.claim(3, LEASE_MS, requestFrom(0))).rejects.toThrow(/function not found/i);
+  for (const shard of [0, 1, 2]) rig.allow(shard);
+  // Every shard is in its backoff now: leaving them all out would leave the worker nothing to ask.
+  expect(idsOf(await rig.store.claim(3, LEASE_MS, requestFrom(0))).sort()).toEqual(ids.sort());
+});
+
+test('a claim that failed on a shard is sent again on its next claim there, so the jobs that call leased come back', async () => {
+  const [lost] = await rig.pushTo(1, 1);
+  const request = requestFrom(1);
+  // Redis ran the claim, but its reply never came: the job is leased to a call that failed.
+  const [leased] = (await rig.direct[1]!.claim(1, LEASE_MS, request)).jobs;
+  rig.refuse(1, 'claimJobs');
+  expect(idsOf(await rig.store.claim(1, LEASE_MS, request))).toEqual([]);
+  rig.allow(1);
+  const back = await waitFor('the leased job to come back', async () => (await rig.store.claim(1, LEASE_MS, requestFrom(0))).jobs.find((job) => job.id === lost));
+  expect(back.token).toBe(leased!.token);
+  // Sent again once: the shard's next claim is a claim of its own.
+  const [after] = await rig.pushTo(1, 1);
+  expect(idsOf(await rig.store.claim(1, LEASE_MS, requestFrom(1)))).toEqual([after]);
+});
+
+test("an outcome a round could not record on its shard waits there for the shard's next call", async () => {
+  const [job] = await rig.pushTo(2, 1);
+  const [claimed] = (await rig.store.claim(1, LEASE_MS, requestFrom(2))).jobs;
+  rig.refuse(2, 'finishAndClaimJobs');
+  const [flags] = await rig.store.finishAndClaim([completed(claimed!)], 1, LEASE_MS, requestFrom(2));
+  expect(flags).toEqual([true]);
+  expect(await rig.status(job!)).toBe('processing');
+  rig.allow(2);
+  await waitFor('the outcome to be recorded', async () => {
+    await rig.store.claim(1, LEASE_MS, requestFrom(2));
+    return (await rig.status(job!)) === 'completed';
+  });
+});
+
+test('finish rejects when a shard refuses, records the others, and keeps what it could not record for the next call', async () => {
+  const jobs = await oneRunningPerShard();
+  rig.refuse(2, 'finishJobs');
+  await expect(rig.store.finish(jobs.map(completed))).rejects.toThrow(/function not found/i);
+  expect(await Promise.all(jobs.map((job) => rig.status(job.id)))).toEqual(['completed', 'completed', 'processing']);
+  rig.allow(2);
+  expect(await rig.store.finish([])).toEqual([]);
+  expect(await rig.status(jobs[2]!.id)).toBe('completed');
+});
+
+test('outcomes held past a round are sent on their own, and stay held while their shard refuses them', async () => {
+  const jobs = await oneRunningPerShard();
+  await rig.pushTo(0, 100);
+  // Shard 0 fills each round: the outcome of shard 2's job is held, then sent alone, refused.
+  rig.refuse(2, 'finishJobs');
+  await rig.store.finishAndClaim([completed(jobs[2]!)], 1, LEASE_MS, requestFrom(0));
+  const sentAlone = rig.count(2, 'finishJobs');
+  await waitFor('the held outcome to be sent alone', async () => {
+    await rig.store.claim(1, LEASE_MS, requestFrom(0));
+    return sentAlone() > 0;
+  });
+  expect(await rig.status(jobs[2]!.id)).toBe('processing');
+  rig.allow(2);
+  await rig.store.finish([]);
+  expect(await rig.status(jobs[2]!.id)).toBe('completed');
+});
+
+test('a shard that refuses renewals reports no lost lease; only when every shard refuses do renewals fail', async () => {
+  const jobs = await oneRunningPerShard();
+  const leases = jobs.map(({ id, token }) => ({ id, token }));
+  const stale = leases.map(({ id }) => ({ id, token: 'stale' }));
+  rig.refuse(1, 'extendLeases');
+  expect(await rig.store.extendLeases(stale, LEASE_MS)).toEqual([stale[0], stale[2]]);
+  for (const shard of [0, 2]) rig.refuse(shard, 'extendLeases');
+  await expect(rig.store.extendLeases(leases, LEASE_MS)).rejects.toThrow(/function not found/i);
+});
+
+test('a hand-back rejects when a shard refuses it, once the other shards have taken theirs back', async () => {
+  const jobs = await oneRunningPerShard();
+  rig.refuse(1, 'releaseJobs');
+  await expect(rig.store.release(jobs.map(({ id, token }) => ({ id, token })))).rejects.toThrow(/function not found/i);
+  expect(await Promise.all(jobs.map((job) => rig.status(job.id)))).toEqual(['pending', 'processing', 'pending']);
+});
