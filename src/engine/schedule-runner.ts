@@ -52,10 +52,16 @@ export class ScheduleRunner {
         this.reachability.unreachable(err);
         this.aim(this.retryMs);
       },
-    ).finally(() => (this.firing = false));
+    );
   }
 
+  /**
+   * Ends a firing and sets the next check. The firing ends here, not in a `finally` a few ticks
+   * later: a change arriving in between would find it still firing, mark `again`, and wait for this
+   * timer (up to `recheckMs`) instead of checking at once.
+   */
   private aim(ms: number): void {
+    this.firing = false;
     if (!this.running) return;
     const delay = this.again ? 0 : ms;
     this.again = false;
