@@ -116,6 +116,29 @@ test('a marker a leftover BLPOP takes is kept for the next wait when a slot is f
   expect(blpops()).toBe(2);
 });
 
+test('a wait that ended, by a marker or an interruption, keeps nothing: the next wait blocks for its own marker', async () => {
+  const waiter = newWaiter(LONG_POLL_MS);
+  const first = waiter.idle(never);
+  await waitFor('the first wait to block', async () => (await openWaits()) === 1);
+  await stores[0]!.wakeWorkers();
+  await first;
+  await expectNextWaitBlocks(waiter);
+  expect(blpops()).toBe(2);
+  await waiter.idle(Promise.resolve());
+  await expectNextWaitBlocks(waiter);
+  expect(blpops()).toBe(3);
+});
+
+/** The waiter's next wait does not end before a marker is pushed, which ends it. */
+async function expectNextWaitBlocks(waiter: WakeWaiter): Promise<void> {
+  let ended = false;
+  const next = waiter.idle(never).then(() => (ended = true));
+  await waitFor('the next wait to block', async () => (await openWaits()) === 1);
+  expect(ended).toBe(false);
+  await stores[0]!.wakeWorkers();
+  await next;
+}
+
 for (const [state, set] of [['every slot is busy', () => (hooks.freeSlot = false)], ['the worker is stopping', () => (hooks.isRunning = false)]] as const) {
   test(`a marker a leftover BLPOP takes goes back to Redis for another worker when ${state}`, async () => {
     await newWaiter(LONG_POLL_MS).idle(Promise.resolve());
