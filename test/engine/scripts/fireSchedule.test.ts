@@ -1,19 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { newJob, scriptHarness, type Harness } from './harness.js';
-import { DEFINITION, runJob, scheduleStore } from './schedule-harness.js';
+import { newJob, type Harness } from './harness.js';
+import { DEFINITION, runJob, useScheduleStore } from './schedule-harness.js';
 
 describe('fireSchedule.lua', () => {
   let h: Harness;
   let s: ScheduleStore;
   let tick: number;
+  useScheduleStore('fireSchedule', (rig) => ({ h, s } = rig));
   beforeEach(async () => {
-    h = await scriptHarness('fireSchedule');
-    s = scheduleStore(h);
     tick = (await h.redisNow()) - 1_000;
     await s.save('nightly', DEFINITION, tick);
   });
-  afterEach(() => h.close());
 
   it('adds one ready job per tick and moves the next run on: a second firing of the tick is refused', async () => {
     const fired = await s.fire('nightly', tick, tick + 60_000, DEFINITION, runJob('j1', 5));

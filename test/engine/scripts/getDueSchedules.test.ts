@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { evalReadOnly, scriptHarness, snapshot, type Harness } from './harness.js';
-import { DEFINITION, scheduleStore } from './schedule-harness.js';
+import { evalReadOnly, snapshot, type Harness } from './harness.js';
+import { DEFINITION, useScheduleStore } from './schedule-harness.js';
 
 describe('getDueSchedules.lua', () => {
   let h: Harness;
   let s: ScheduleStore;
-  beforeEach(async () => {
-    h = await scriptHarness('getDueSchedules');
-    s = scheduleStore(h);
-  });
-  afterEach(() => h.close());
+  useScheduleStore('getDueSchedules', (rig) => ({ h, s } = rig));
 
   it('returns the due schedules with their ticks and definitions, and when the next one is due', async () => {
     const now = await h.redisNow();

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { scriptHarness, type Harness } from './harness.js';
-import { DEFINITION, runJob, scheduleStore } from './schedule-harness.js';
+import type { Harness } from './harness.js';
+import { DEFINITION, runJob, useScheduleStore } from './schedule-harness.js';
 
 describe('removeSchedule.lua', () => {
   let h: Harness;
   let s: ScheduleStore;
-  beforeEach(async () => {
-    h = await scriptHarness('removeSchedule');
-    s = scheduleStore(h);
-  });
-  afterEach(() => h.close());
+  useScheduleStore('removeSchedule', (rig) => ({ h, s } = rig));
 
   it('removes definition, next run and state, keeps the jobs it added, and says whether it was there', async () => {
     await s.save('nightly', DEFINITION, 1_000);

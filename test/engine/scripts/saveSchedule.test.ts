@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { scriptHarness, type Harness } from './harness.js';
-import { DEFINITION, scheduleStore } from './schedule-harness.js';
+import type { Harness } from './harness.js';
+import { DEFINITION, useScheduleStore } from './schedule-harness.js';
 
 describe('saveSchedule.lua', () => {
   let h: Harness;
   let s: ScheduleStore;
-  beforeEach(async () => {
-    h = await scriptHarness('saveSchedule');
-    s = scheduleStore(h);
-  });
-  afterEach(() => h.close());
+  useScheduleStore('saveSchedule', (rig) => ({ h, s } = rig));
 
   it('stores a definition with its first run; the same definition again keeps the run times', async () => {
     expect(await s.save('nightly', DEFINITION, 1_000)).toBe(true);

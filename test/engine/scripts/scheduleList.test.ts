@@ -2,19 +2,15 @@
  * ScheduleStore.all, the read listSchedules and the schedule operations start from: every
  * schedule by name with its definition, run state and next run, and Redis' clock.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { scriptHarness, type Harness } from './harness.js';
-import { DEFINITION, runJob, scheduleStore } from './schedule-harness.js';
+import type { Harness } from './harness.js';
+import { DEFINITION, runJob, useScheduleStore } from './schedule-harness.js';
 
 describe('ScheduleStore.all', () => {
   let h: Harness;
   let s: ScheduleStore;
-  beforeEach(async () => {
-    h = await scriptHarness('scheduleList');
-    s = scheduleStore(h);
-  });
-  afterEach(() => h.close());
+  useScheduleStore('scheduleList', (rig) => ({ h, s } = rig));
 
   it('reads every schedule by name with its state and next run (none while paused), on Redis\' clock', async () => {
     await s.save('zeta', '{"z":1}', 5_000);

@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduleStore } from '../../../src/engine/schedule-store.js';
-import { scriptHarness, type Harness } from './harness.js';
-import { DEFINITION, scheduleStore } from './schedule-harness.js';
+import type { Harness } from './harness.js';
+import { DEFINITION, useScheduleStore } from './schedule-harness.js';
 
 describe('setSchedulePaused.lua', () => {
   let h: Harness;
   let s: ScheduleStore;
+  useScheduleStore('setSchedulePaused', (rig) => ({ h, s } = rig));
   beforeEach(async () => {
-    h = await scriptHarness('setSchedulePaused');
-    s = scheduleStore(h);
     await s.save('nightly', DEFINITION, 1_000);
   });
-  afterEach(() => h.close());
 
   it('pauses once (no next run while paused) and resumes from the run given', async () => {
     expect(await s.setPaused('nightly', true, 0)).toBe(true);
