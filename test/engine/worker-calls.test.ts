@@ -176,20 +176,27 @@ test('an idle worker sends no lease renewals, and claims only when its quiet pol
   const renewals = proxy.countCallsTo(functionName('extendLeases'));
   const claims = proxy.countCallsTo(functionName('claimJobs'));
   const polls = proxy.countCallsTo('blpop');
-  const idle = new RedisWorker(queue, { pollTime: 100 });
-  idle.registerHandler('unused', () => ({ success: true }));
-  void idle.start();
-  try {
+  await whileIdleWorkerRuns(async () => {
     // Twenty polls of about 100 ms: some renewal intervals (500 ms) would have passed.
     await waitFor('twenty idle polls', () => polls() >= 20);
     expect(renewals()).toBe(0);
     // Its first claim and one per ten quiet polls (the net for a lost wake marker), and maybe the
     // other worker's first: a handful, not a claim per turn.
     expect(claims()).toBeLessThanOrEqual(5);
+  });
+});
+
+/** Runs `check` while a worker with nothing to do polls every 100 ms, then stops that worker. */
+async function whileIdleWorkerRuns(check: () => Promise<void>): Promise<void> {
+  const idle = new RedisWorker(queue, { pollTime: 100 });
+  idle.registerHandler('unused', () => ({ success: true }));
+  void idle.start();
+  try {
+    await check();
   } finally {
     await idle.stop();
   }
-});
+}
 
 test('renewals do not pile up while Redis is slow to answer: one is under way at a time', async () => {
   const renewals = proxy.countCallsTo(functionName('extendLeases'));
@@ -335,19 +342,14 @@ test('an idle worker reads the due schedules at its start and at a change, not o
   await worker.stop(); // only the worker of this test looks
   const dueReads = proxy.countCallsTo(functionName('getDueSchedules'));
   const polls = proxy.countCallsTo('blpop');
-  const idle = new RedisWorker(queue, { pollTime: 100 });
-  idle.registerHandler('unused', () => ({ success: true }));
-  void idle.start();
-  try {
+  await whileIdleWorkerRuns(async () => {
     await waitFor('a first idle poll', () => polls() >= 1);
     await queue.schedule('hourly', { cron: '0 * * * *' }, { type: 'unused' });
     const polled = polls();
     await waitFor('ten more idle polls', () => polls() >= polled + 10);
     // The runner's look at its start, the save's read of Redis' clock, the runner's look at the change.
     expect(dueReads()).toBeLessThanOrEqual(3);
-  } finally {
-    await idle.stop();
-  }
+  });
 });
 
 test('a worker whose schedule firing Redis refuses says Redis is unreachable, and fires once Redis takes it again', async () => {
