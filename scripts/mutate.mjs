@@ -1,10 +1,13 @@
-// `npm run mutate [-- engine|host|tui ... --with-static --files F1,F2 --concurrency N]`: Stryker over
+// `npm run mutate [-- engine|host|tui ... --with-static --files F1,F2 --concurrency N --leave-out T1,T2]`: Stryker over
 // each folder of mutated code in turn, with that folder's tests (vitest.mutate.config.ts) and its own
 // incremental file, so a re-run mutates only what changed. Prints the score per folder; reports land
 // in reports/mutation/<folder>/. `--files` mutates only those files of the one folder named (a slice
 // of the engine takes minutes where the whole folder takes hours), with reports in a folder of the
 // slice's own, its results added to the folder's incremental file (and the folder's score so far
 // printed); `--concurrency` overrides the config's sandboxes (1 beside other work on two cores).
+// `--leave-out` runs a slice without those test files (slow ones that every survivor would pay in
+// full): fewer tests can only kill fewer mutants, so its scores are lower bounds, recorded as such
+// and kept out of the folder's incremental file.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +34,7 @@ const FOLDERS = {
 
 const { values: options, positionals: asked } = parseArgs({
   allowPositionals: true,
-  options: { 'with-static': { type: 'boolean' }, files: { type: 'string' }, concurrency: { type: 'string' } },
+  options: { 'with-static': { type: 'boolean' }, files: { type: 'string' }, concurrency: { type: 'string' }, 'leave-out': { type: 'string' } },
 });
 const withStatic = options['with-static'] === true;
 const unknown = asked.filter((name) => !(name in FOLDERS));
@@ -42,6 +45,12 @@ if (unknown.length > 0) {
 const files = options.files?.split(',').filter((file) => file !== '');
 if (files && asked.length !== 1) {
   console.error('--files needs exactly one folder, e.g. `npm run mutate -- engine --files src/engine/codec.ts`');
+  process.exit(2);
+}
+const leftOut = options['leave-out']?.split(',').filter((file) => file !== '') ?? [];
+const missingTests = leftOut.filter((file) => !existsSync(file));
+if (missingTests.length > 0 || (leftOut.length > 0 && !files)) {
+  console.error(missingTests.length > 0 ? `--leave-out names no test file: ${missingTests.join(', ')}` : '--leave-out needs --files: it measures a slice');
   process.exit(2);
 }
 const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
@@ -89,7 +98,8 @@ function recordTallies(folder, mutants) {
   const date = new Date().toISOString().slice(0, 10);
   tallies[folder] ??= {};
   for (const file of new Set(mutants.map((m) => relative('.', m.fileName)))) {
-    tallies[folder][file] = { date, ...tallyOf(mutants.filter((m) => relative('.', m.fileName) === file)) };
+    const tally = tallyOf(mutants.filter((m) => relative('.', m.fileName) === file));
+    tallies[folder][file] = { date, ...tally, ...(leftOut.length > 0 ? { lowerBound: `without ${leftOut.map((test) => basename(test)).join(', ')}` } : {}) };
   }
   tallies[folder] = Object.fromEntries(Object.entries(tallies[folder]).sort(([a], [b]) => a.localeCompare(b)));
   // A line per file, so a slice's commit shows which files it measured.
@@ -117,8 +127,10 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   const folderFile = `reports/mutation/${folder}/incremental.json`;
   // A slice writes its own reports: Stryker's would hold only the slice's files. It starts from what
   // the folder's file knows, and adds its results to it afterwards.
-  const reports = files ? `reports/mutation/${folder}/${files.map((file) => basename(file, '.ts')).join('+')}` : `reports/mutation/${folder}`;
-  if (files && existsSync(folderFile)) {
+  const sliceName = files?.map((file) => basename(file, '.ts')).join('+');
+  const reports = files ? `reports/mutation/${folder}/${sliceName}${leftOut.length > 0 ? '@lower-bound' : ''}` : `reports/mutation/${folder}`;
+  process.env.FLEXQ_MUTATE_LEAVE_OUT = leftOut.join(','); // read by vitest.mutate.config.ts
+  if (files && leftOut.length === 0 && existsSync(folderFile)) {
     mkdirSync(reports, { recursive: true });
     copyFileSync(folderFile, `${reports}/incremental.json`);
   }
@@ -136,7 +148,7 @@ for (const folder of asked.length > 0 ? asked : Object.keys(FOLDERS)) {
   // Stryker's results hold every file of the incremental file it started from: count the slice's alone.
   const measured = files ? results.filter((m) => files.some((file) => resolve(file) === resolve(m.fileName))) : results;
   scores.push(summary(files ? `${folder}: ${files.map((file) => basename(file, '.ts')).join(', ')}` : folder, tallyOf(measured), minutes));
-  if (files) scores.push(summary(`${folder}: every file measured so far`, tallyOf(mergeSlice(folderFile, `${reports}/incremental.json`)), ''));
+  if (files && leftOut.length === 0) scores.push(summary(`${folder}: every file measured so far`, tallyOf(mergeSlice(folderFile, `${reports}/incremental.json`)), ''));
   scores.push(summary(`${folder}: every file in ${TALLY_FILE}`, folderTally(recordTallies(folder, measured)), ''));
 }
 console.table(scores);
