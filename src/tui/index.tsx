@@ -6,6 +6,7 @@ import { ConsoleProvider, type ConsoleContextValue } from './context.js';
 import { ConsoleDataSource, type DataSourceOptions } from './data-source.js';
 import type { HostView } from './host-view.js';
 import type { ConsoleCommands, KeyContext } from './keymap.js';
+import { guardKeys } from './key-guard.js';
 import { createConsoleStore, type ConsoleStore } from './store.js';
 import { presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
@@ -146,6 +147,7 @@ export async function openConsole(view: HostView, options: ConsoleOptions): Prom
   let end: ConsoleEnd = 'quit';
   outliveTerminal(options.stdout ?? process.stdout);
   outliveTerminal(options.stdin ?? process.stdin);
+  guardKeys(options.stdin ?? process.stdin);
   const store = createConsoleStore({ address: sanitize(presentText(view.redisAddress)), queues: view.queues.map((q) => q.name), readOnly: options.readOnly });
   const source = new ConsoleDataSource(view, store, { ...options.dataSource, ...(options.redact === undefined ? {} : { redact: options.redact }) });
   const started = source.start();

@@ -65,6 +65,31 @@ describe('openConsole', () => {
     expect(worker.isRunning()).toBe(false);
   });
 
+  it('a key Ink cannot name (Ctrl+F1) or colour codes pasted into a prompt are dropped: the console and its workers run on', async () => {
+    const prefix = uniquePrefix('tui-keys');
+    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
+    const logs = new LogBuffer();
+    const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100, logger: logs.logger });
+    worker.registerHandler('noop', () => ({ success: true }));
+    void worker.start();
+    cleanups.push(() => worker.stop({ timeout: 100 }));
+    const stdout = new FakeStdout(100, 24);
+    const stdin = new FakeStdin();
+    const c = await open(hostView(queue, worker, logs, 'localhost:6379'), stdout, stdin);
+    cleanups.push(async () => { stdin.write('q'); await c.closed; });
+    await c.frame((f) => f.includes('pool 0/1'), 'the header');
+    stdin.write('\u001B[1;5P'); // Ctrl+F1
+    stdin.write('/');
+    await c.frame((f) => f.includes('search ('), 'the search prompt');
+    stdin.write('fail\u001B[31mred\u001B[0m');
+    await c.frame((f) => f.includes('failred'), 'the pasted text without its colour codes');
+    stdin.write('\u001B');
+    const job = await queue.push({ type: 'noop' });
+    await waitFor('the worker to run on', async () => (await queue.getJobStatus(job.id)) === 'completed');
+    expect(c.isDone()).toBe(false);
+  });
+
   it('fits 80×24, follows a resize, and shows a banner while Redis is away, then recovers', async () => {
     const port = await freePort();
     let server = await startPrivateRedis(port);
