@@ -14,6 +14,12 @@ import { WorkerHost } from './worker-host.js';
  */
 export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   const mode: HostMode = command.headless ? 'headless' : 'console';
+  // Without a terminal Ink cannot read keys, and the host would run its workers where no key and no
+  // signal handler (the console's) can stop them, as under systemd without --headless.
+  if (mode === 'console' && !(process.stdin.isTTY && process.stdout.isTTY)) {
+    io.stderr.write(`flexq: the console needs a terminal, and ${process.stdin.isTTY ? 'stdout' : 'stdin'} is not one; run \`flexq --headless\` to host the workers as a service (logs on stdout), or \`flexq stats\` and \`flexq jobs\` to look\n`);
+    return 2;
+  }
   const config = await loadConfig(configOptions(io, command));
   const { logger, ring, flush, close: closeLog } = createHostLogger(config.logging, mode, config.redact);
   // A console without workers looks at a Redis that exists (or the embedded one a host here runs); it starts none.

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
-import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix } from '../helpers.js';
+import { deletePrefix, freePort, rawClient, REDIS_URL, startPrivateRedis, uniquePrefix } from '../helpers.js';
 import { childEnv, FlexqProcess, redisEnv, runFlexq, tempFolder } from './helpers.js';
 
 
@@ -29,6 +29,17 @@ describe('flexq error messages', () => {
     const result = await flexq(['help', 'delete'], childEnv());
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toMatch(/^flexq: unknown command 'delete'; commands: init, dispatch/);
+  });
+
+  it('the console without a terminal says to use --headless and starts nothing; exit 2', async () => {
+    for (const args of [[], ['--no-workers'], ['console']]) {
+      const result = await flexq(args);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^flexq: the console needs a terminal, and stdin is not one; run `flexq --headless`/);
+    }
+    const raw = rawClient();
+    expect(await raw.exists(`${prefix}:format`, `${prefix}:queues`)).toBe(0); // no host marked or registered anything
+    raw.disconnect();
   });
 
   it('jobs --limit outside 1..10000 is a usage error naming the flag', async () => {
