@@ -63,8 +63,8 @@ export function describeUrlText(text: string): string {
   return describeUrl(parsed);
 }
 
-// Words that end the name of a secret: `password`, `DB_PASSWORD`, `access_token`, `X-Api-Key`.
-const SECRET_WORD = String.raw`(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|authorization|auth|cookie|session|signature|credentials?)`;
+// Words that end the name of a secret: `password`, `DB_PASSWORD`, `access_token`, `X-Api-Key`, `AWS_SECRET_ACCESS_KEY`.
+const SECRET_WORD = String.raw`(?:passw(?:or)?d|pwd|secret|token|(?:api|access|private)[_-]?key|authorization|auth|cookie|session|signature|credentials?)`;
 
 /** Any `scheme://…` run, so that URLs inside a sentence are found. */
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s"'<>`\\]+/gi;
@@ -124,10 +124,24 @@ function isBasicCredentials(encoded: string): boolean {
   return Buffer.from(encoded, 'base64').toString('latin1').includes(':');
 }
 
-/** A URL found in text: punctuation that ends the sentence rather than the URL stays outside it. */
+const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+const countOf = (text: string, char: string) => text.split(char).length - 1;
+
+/**
+ * A URL found in text: punctuation that ends the sentence rather than the URL stays outside it. A
+ * closing bracket does only when the URL has no opener for it, so a URL masked before
+ * (`?token=[redacted]`) keeps its last `]` and masks to itself.
+ */
 function maskUrlInText(match: string): string {
-  const [, url = match, tail = ''] = /^(.*?)([.,;:!?)\]}]*)$/s.exec(match) ?? [];
-  return describeUrlText(url) + tail;
+  let end = match.length;
+  for (; end > 0; end--) {
+    const last = match[end - 1]!;
+    const opener = OPENER_OF[last];
+    const outside = opener === undefined ? '.,;:!?'.includes(last) : countOf(match.slice(0, end), last) > countOf(match.slice(0, end), opener);
+    if (!outside) break;
+  }
+  return describeUrlText(match.slice(0, end)) + match.slice(end);
 }
 
 /** What any secret pattern here contains: a URL's or a pair's separator, or a credential scheme. */

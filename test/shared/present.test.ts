@@ -18,8 +18,19 @@ describe('maskSecretsInText', () => {
     ['URL credentials and query values', 'GET https://u:p@h.example/x?token=t&id=1).', 'GET https://h.example/x?token=[redacted]&id=[redacted]).'],
     ['a Redis URL password', 'cannot parse redis://:pw@127.0.0.1:6379/0', 'cannot parse redis://127.0.0.1:6379/0'],
     ['a token in a URL path', 'POST https://hooks.example/services/T0/B0/aB3dE5gH7jK9mN1pQ3sT5vW7', 'POST https://hooks.example/services/T0/B0/[redacted]'],
+    ['URLs in brackets', '(see https://h.example/x?sig=s) [https://h.example/y?k=v]', '(see https://h.example/x?sig=[redacted]) [https://h.example/y?k=[redacted]]'],
+    ['cloud keys', 'AWS_SECRET_ACCESS_KEY=wJalrXUt private_key="-----BEGIN"', 'AWS_SECRET_ACCESS_KEY=[redacted] private_key=[redacted]'],
   ])('masks %s', (_name, text, expected) => {
     expect(maskSecretsInText(text)).toBe(expected);
+  });
+
+  it.each([
+    'https://example.com/x?token=abc', 'see https://example.com/?q=1 there', 'url "http://127.0.0.1:1/n?token=a&b=c".',
+    '(see https://h.example/x?sig=s)', '[https://h.example/y?k=v]', 'GET https://u:p@h.example/x?token=t&id=1).',
+  ])('masks %j to the same text however often it runs (job data is masked when stored and again when shown)', (text) => {
+    const once = maskSecretsInText(text);
+    expect(maskSecretsInText(once)).toBe(once);
+    expect(maskSecretsInText(maskSecretsInText(once))).toBe(once);
   });
 
   it.each([
