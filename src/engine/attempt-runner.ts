@@ -1,4 +1,4 @@
-// Running a worker's claimed jobs: one attempt each, from its handler's start to its outcome and log line.
+// Running a worker's claimed jobs: one attempt each, from its handler's start to its outcome and its log line (written once Redis records the outcome).
 import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { decodeJob } from './codec.js';
@@ -6,7 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import { PermanentError } from './handler.js';
 import { Attempt, JobAbortedError, failureOutcome, resultOutcome } from './attempt.js';
 import { AttemptContext } from './attempt-context.js';
-import type { OutcomeBuffer } from './outcome-buffer.js';
+import type { AttemptLine, OutcomeBuffer, PendingOutcome } from './outcome-buffer.js';
 import type { RedisQueue } from './queue.js';
 import type { Reachability } from './reachability.js';
 import type { WorkerStore } from './store.js';
@@ -115,21 +115,26 @@ export class AttemptRunner {
     return failureOutcome(job, attempt.lease, message, !(error instanceof PermanentError), 0, this.setup.queue.retryDelays);
   }
 
-  /** Ends an attempt: logs it, frees its slot and queues its outcome for the next claim. */
-  private settle(job: Job, attempt: Attempt, outcome: Outcome | undefined, started: number): void {
-    this.logOutcome(job, outcome, attempt, started);
+  /**
+   * Ends an attempt: frees its slot and queues its outcome for the next claim, whose reply logs the
+   * attempt's line (a line logged now would claim an outcome Redis may yet refuse). An attempt
+   * without an outcome (cancelled, lost, handed back) records nothing, so it is logged now.
+   */
+  private settle(job: Job, attempt: Attempt, outcome: PendingOutcome | undefined, started: number): void {
     this.setup.running.delete(attempt.key);
-    if (outcome) this.setup.outcomes.add(outcome);
+    if (outcome) {
+      outcome.line = this.attemptLine(job, outcome.kind === 'completed' ? 'info' : 'warn', outcome.kind, started);
+      this.setup.outcomes.add(outcome);
+    } else {
+      const line = this.attemptLine(job, 'warn', attempt.abortReason?.kind ?? 'handed back', started);
+      if (line) this.setup.logger.warn(line, `job ${line.outcome}`);
+    }
     this.setup.slotFreed();
   }
 
-  /** One line per attempt with id, type, attempt and duration; built (and the clock read) only when it will be written. */
-  private logOutcome(job: Job, outcome: Outcome | undefined, attempt: Attempt, started: number): void {
-    const level = outcome?.kind === 'completed' ? 'info' : 'warn';
-    if (!this.setup.logger.isLevelEnabled(level)) return;
-    const name = outcome?.kind ?? attempt.abortReason?.kind ?? 'handed back';
-    const line = { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(performance.now() - started), outcome: name };
-    if (level === 'info') this.setup.logger.info(line, 'job completed');
-    else this.setup.logger.warn({ ...line, error: outcome?.value }, `job ${name}`);
+  /** An attempt's line with id, type, attempt and duration; built (and the clock read) only when it will be written. */
+  private attemptLine(job: Job, level: 'info' | 'warn', outcome: string, started: number): AttemptLine | undefined {
+    if (!this.setup.logger.isLevelEnabled(level)) return undefined;
+    return { jobId: job.id, type: job.type, attempt: job.attempts, durationMs: Math.round(performance.now() - started), outcome };
   }
 }

@@ -4,12 +4,27 @@ import type { WorkerStore } from './store.js';
 import type { Outcome } from './worker-wire.js';
 import { sleep } from './timers.js';
 
+/** What an attempt's end line says besides its outcome; built only when the line will be written. */
+export interface AttemptLine {
+  jobId: string;
+  type: string;
+  attempt: number;
+  durationMs: number;
+  /** The outcome's kind, or why there is none (cancelled, lost, handed back). */
+  outcome: string;
+}
+
+/** An outcome waiting to be recorded, with the line to log once Redis has recorded it. */
+export interface PendingOutcome extends Outcome {
+  line?: AttemptLine;
+}
+
 /**
  * Outcomes of finished attempts waiting to be recorded. A running worker's next claim takes them
  * along (one round trip for both); a stopping one records them on their own.
  */
 export class OutcomeBuffer {
-  private outcomes: Outcome[] = [];
+  private outcomes: PendingOutcome[] = [];
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
   /** A stop asked for a final flush: a retrying flush already under way gives up like one. */
@@ -23,7 +38,7 @@ export class OutcomeBuffer {
     private readonly retryPause: number,
   ) {}
 
-  add(outcome: Outcome): void {
+  add(outcome: PendingOutcome): void {
     this.outcomes.push(outcome);
   }
 
@@ -36,22 +51,31 @@ export class OutcomeBuffer {
   }
 
   /** Takes every waiting outcome, for a call that records them. */
-  take(): Outcome[] {
+  take(): PendingOutcome[] {
     const batch = this.outcomes;
     this.outcomes = [];
     return batch;
   }
 
   /** Puts back outcomes whose call failed, ahead of newer ones. */
-  putBack(batch: readonly Outcome[]): void {
+  putBack(batch: readonly PendingOutcome[]): void {
     this.outcomes.unshift(...batch);
   }
 
-  /** Logs the outcomes Redis ignored: their job moved on (cancelled, recovered) meanwhile. */
-  reportStale(batch: readonly Outcome[], flags: readonly boolean[]): void {
+  /**
+   * Logs each outcome of a recorded batch: its attempt's end line only now that Redis holds it, or
+   * that Redis ignored it (its job moved on meanwhile: cancelled, recovered), by `flags`.
+   */
+  reportRecorded(batch: readonly PendingOutcome[], flags: readonly boolean[]): void {
     batch.forEach((outcome, i) => {
-      if (!flags[i]) this.logger.info({ jobId: outcome.id }, 'outcome ignored: the job was cancelled or taken over meanwhile');
+      if (!flags[i]) this.logger.info({ jobId: outcome.id, outcome: outcome.kind }, 'outcome ignored: the job was cancelled or taken over meanwhile');
+      else if (outcome.line) this.logRecorded(outcome, outcome.line);
     });
+  }
+
+  private logRecorded(outcome: Outcome, line: AttemptLine): void {
+    if (outcome.kind === 'completed') this.logger.info(line, 'job completed');
+    else this.logger.warn({ ...line, error: outcome.value }, `job ${outcome.kind}`);
   }
 
   /**
@@ -77,7 +101,7 @@ export class OutcomeBuffer {
     for (let tries = 0; this.outcomes.length > 0; tries++) {
       const batch = this.take();
       try {
-        this.reportStale(batch, await this.store.finish(batch));
+        this.reportRecorded(batch, await this.store.finish(batch));
         this.reachability.reachable();
       } catch (err) {
         this.putBack(batch);

@@ -300,7 +300,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     if (batch.length === 0) return store.claim(count, this.visibilityTimeout, request);
     try {
       const [flags, reply] = await store.finishAndClaim(batch, count, this.visibilityTimeout, request);
-      outcomes.reportStale(batch, flags);
+      outcomes.reportRecorded(batch, flags);
       return reply;
     } catch (err) {
       outcomes.putBack(batch);

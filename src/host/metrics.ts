@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { RedisQueue } from '../engine/queue.js';
 import type { QueueStats } from '../engine/types.js';
 import type { RunOutcome } from './handler-wrappers.js';
+import { EVENT_LOOP_LAG_NAMES, registerEventLoopLag } from './event-loop-lag.js';
 import type { PoolSlot } from './host-view.js';
 
 /** What the metrics read on each scrape. */
@@ -9,6 +10,10 @@ export interface MetricsSource {
   queues: readonly RedisQueue[];
   pool(): PoolSlot[];
 }
+
+const PREFIX = 'flexq_';
+/** An interval (about 24 days) at which prom-client's unused sampler as good as never ticks. */
+const NEVER_MS = 2 ** 31 - 1;
 
 const STATE_OF: Record<keyof QueueStats, string> = {
   pendingJobs: 'pending',
@@ -27,9 +32,11 @@ export class HostMetrics {
   private readonly duration: Histogram<'queue' | 'type' | 'outcome'>;
 
   constructor(source: MetricsSource) {
-    // The event-loop lag histogram samples every 10 ms by default, which costs an idle service
-    // about 1% of a core; 100 ms still shows a stalled loop.
-    collectDefaultMetrics({ register: this.registry, prefix: 'flexq_', eventLoopMonitoringPrecision: 100 });
+    // prom-client's lag metrics count its sampling interval as lag, and its sampler cannot be left
+    // out: it gets an interval so long that it never ticks, and its metrics give way to the host's.
+    collectDefaultMetrics({ register: this.registry, prefix: PREFIX, eventLoopMonitoringPrecision: NEVER_MS });
+    for (const name of EVENT_LOOP_LAG_NAMES) this.registry.removeSingleMetric(PREFIX + name);
+    registerEventLoopLag(this.registry, PREFIX);
     this.processed = new Counter({
       name: 'flexq_jobs_processed_total',
       help: 'Handler runs finished by this host, by queue, job type and outcome',

@@ -1,7 +1,7 @@
 /**
  * A worker's calls to Redis, through a proxy that counts, stalls or refuses them (it misspells a
  * script's name, so Redis answers with an error). Outcomes refused are kept by a running worker until
- * Redis takes them; a stop gives up after its tries. Renewals: none while idle, one at a time while
+ * Redis takes them, and logged as completed only then; a stop gives up after its tries. Renewals: none while idle, one at a time while
  * Redis is slow; refused, the worker says Redis is unreachable, then learns what became of its jobs.
  * Claims: none while every slot is busy; refused ones are sent again, and outcomes a refused claim
  * carried are recorded alone. A refused hand-back or handler-stop note is logged, not thrown.
@@ -94,11 +94,14 @@ test('an outcome Redis refused is recorded once Redis takes it again, however ma
   await waitFor('twelve tries', () => proxy.refusals >= 12 * REFUSALS_PER_TRY, { timeoutMs: 20_000 });
   expect(await queue.getJobStatus(id)).toBe('processing');
   expect(saw('Redis unreachable')).toBe(true);
+  expect(saw('job completed'), 'not while Redis refuses the outcome').toBe(false);
   proxy.allowCalls();
   await waitFor('the outcome to be recorded', async () => (await queue.getJobStatus(id)) === 'completed');
   expect(await queue.getJob(id)).toMatchObject({ result: 'done', attempts: 1 });
   expect(saw('Redis reachable again')).toBe(true);
   expect(saw('outcome ignored')).toBe(false);
+  await waitFor('the completed line', () => saw('job completed'));
+  expect(logged.filter((line) => line.msg === 'job completed')).toMatchObject([{ jobId: id, type: 'gated' }]);
   expect(worker.isRunning()).toBe(true);
 });
 
@@ -144,6 +147,7 @@ test('an outcome of a job cancelled before Redis took it is ignored, and the can
   proxy.allowCalls();
   await waitFor('the outcome to be ignored', () => saw('outcome ignored'));
   expect(logged.filter((line) => line.msg.startsWith('outcome ignored'))).toMatchObject([{ jobId: id }]);
+  expect(saw('job completed'), 'an outcome Redis ignored is not logged as completed').toBe(false);
   expect(await queue.getJob(id)).toMatchObject({ status: 'cancelled' });
   expect((await queue.getJob(id))!.result).toBeUndefined();
 });

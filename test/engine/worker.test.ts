@@ -240,7 +240,8 @@ describe('running jobs', () => {
     await waitFor('completed', async () => (await f.statusOf(job)) === 'completed');
     const line = JSON.parse(lines.find((l) => l.includes('hello from handler'))!);
     expect(line).toMatchObject({ queue: 'work', jobId: job.id, type: 'logs' });
-    const outcome = JSON.parse(lines.find((l) => l.includes('job completed'))!);
+    // Logged once Redis has recorded the outcome, so a moment after the status may be read.
+    const outcome = JSON.parse(await waitFor('the completed line', () => lines.find((l) => l.includes('job completed'))));
     expect(outcome).toMatchObject({ queue: 'work', jobId: job.id, type: 'logs', attempt: 1, outcome: 'completed' });
     // Whole milliseconds, and no more than the test itself waited for the job.
     expect(Number.isInteger(outcome.durationMs)).toBe(true);

@@ -42,7 +42,8 @@ describe('flexq --headless', () => {
     await waitFor('the failing job to fail', async () => (await t.queue.getJobStatus(failing)) === 'failed');
     expect(await t.queue.getJob(ok)).toMatchObject({ result: { sleptMs: 20 } });
     expect(await t.queue.getJob(failing)).toMatchObject({ error: 'failed on purpose (payload.fail, attempt 1)' });
-    expect(flexq.logLines().find((line) => line['jobId'] === ok)).toMatchObject({ msg: 'job completed', queue: 'default', type: 'demo' });
+    // Logged once Redis has recorded the outcome, so a moment after the status may be read.
+    expect(await flexq.waitForLog(/^job completed$/)).toMatchObject({ jobId: ok, queue: 'default', type: 'demo' });
 
     const health = await httpGet(`${String(url)}/healthz`);
     expect(health.status).toBe(200);

@@ -40,6 +40,12 @@ function samples(text: string, name: string): Map<string, number> {
   return found;
 }
 
+/** The value of the unlabelled metric `name` in a Prometheus text. */
+function value(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
 async function scrape(url: string): Promise<string> {
   const response = await fetch(`${url}/metrics`);
   expect(response.status).toBe(200);
@@ -76,6 +82,23 @@ describe('/metrics', () => {
     };
     for (const [queue, states] of Object.entries(expected)) {
       for (const [state, count] of Object.entries(states)) expect([queue, state, jobs.get(`queue=${queue},state=${state}`)]).toEqual([queue, state, count]);
+    }
+  });
+
+  test('an idle host reports an event-loop lag near 0, not the sampling interval', async () => {
+    const host = await startHost(toml('host = "127.0.0.1"\nport = 0'));
+    // Measured within the scrape, so even the first one has it.
+    const lag = value(await scrape(host.metricsUrl!), 'flexq_nodejs_eventloop_lag_seconds');
+    expect(lag).toBeGreaterThan(0);
+    expect(lag).toBeLessThan(0.05);
+    // The sampler ticks every 100 ms; a scrape with samples in it has a max above 0.
+    const text = await waitFor('a scrape with lag samples', async () => {
+      const text = await scrape(host.metricsUrl!);
+      return value(text, 'flexq_nodejs_eventloop_lag_max_seconds')! > 0 ? text : undefined;
+    }, { intervalMs: 300 });
+    // Generous bounds for a loaded machine: the artefact was the whole 100 ms interval.
+    for (const statistic of ['min', 'p50', 'mean']) {
+      expect([statistic, value(text, `flexq_nodejs_eventloop_lag_${statistic}_seconds`)! < 0.05]).toEqual([statistic, true]);
     }
   });
 
