@@ -83,6 +83,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
     /** Moves to another queue/tab/page: the selection and search start over. */
     const reposition = (patch: Partial<ConsoleState>) => set({ selectedIndex: 0, search: null, ...patch });
     const jobsTotal = () => pagedTotal(get());
+    /** Shows another view: messages about the one left behind go with it. */
+    const show = (patch: Partial<ConsoleState> & { view: ConsoleState['view'] }) => set({ toasts: [], ...patch });
     return {
       readOnly: init.readOnly ?? false,
       view: 'queues',
@@ -120,22 +122,22 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const { view: current, history } = get();
         if (view === current) return;
         const main = view === 'queues' || view === 'jobs';
-        set({ view, history: main ? [] : [...history, current] });
+        show({ view, history: main ? [] : [...history, current] });
       },
       back: () => {
         const { view, history, search } = get();
         if (history.length > 0) {
-          set({ view: history[history.length - 1]!, history: history.slice(0, -1) });
+          show({ view: history[history.length - 1]!, history: history.slice(0, -1) });
         } else if (view === 'jobs' && search) {
           set({ search: null, selectedIndex: 0 });
         } else if (view !== 'queues') {
-          set({ view: view === 'jobs' ? 'queues' : 'jobs', history: [] });
+          show({ view: view === 'jobs' ? 'queues' : 'jobs', history: [] });
         }
       },
       nextPane: () => {
         const { view } = get();
-        if (view === 'queues') set({ view: 'jobs' });
-        else if (view === 'jobs') set({ view: 'queues' });
+        if (view === 'queues') show({ view: 'jobs' });
+        else if (view === 'jobs') show({ view: 'queues' });
       },
       moveQueue: (delta) => {
         const { queues, selectedQueue } = get();

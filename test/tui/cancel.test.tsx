@@ -49,6 +49,7 @@ describe('cancel', () => {
     const detail = await h.frame(`Job ${job.id} · default · cancelled`, 'the loaded detail');
     expect(detail).toContain('r retry');
     expect(detail).not.toContain('c cancel');
+    expect(detail).not.toContain('only pending'); // the message stayed with the jobs pane
   });
 
   it('y acts on the job the question named, even after the list moved under the prompt', async () => {

@@ -279,6 +279,27 @@ describe('console store actions', () => {
     expect(s.getState().toasts.map((t) => t.text)).toEqual(['6']);
   });
 
+  it('moving to another view (open, back, Tab) clears the messages; staying on it keeps them', () => {
+    const s = createConsoleStore({ queues: ['a'] });
+    const said = () => s.getState().toasts.map((t) => t.text);
+    s.getState().toast('error', 'refused');
+    s.getState().open('queues'); // already there
+    expect(said()).toEqual(['refused']);
+    s.getState().nextPane();
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().open('help');
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().back();
+    expect(s.getState().view).toBe('jobs');
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().back();
+    expect(s.getState().view).toBe('queues');
+    expect(said()).toEqual([]);
+  });
+
   it('queue rows, the header, workers and the quitting state are replaced or merged as given', () => {
     const s = createConsoleStore({ queues: ['a', 'b'] });
     s.getState().patchQueue('b', { paused: true, rate: 2 });
