@@ -252,6 +252,22 @@ describe('key bindings, one by one', () => {
     expect(c.calls).toEqual(Array(6).fill('quit'));
   });
 
+  it('R and D on a marked tab that is empty say there is nothing to do, and ask nothing', () => {
+    const c = consoleOn();
+    c.press('jobs', '7', 'A', 'R');
+    expect(c.state().marks).toMatchObject({ tab: 'cancelled', all: true });
+    expect(c.state().prompt).toBeNull();
+    expect(c.state().toasts.at(-1)?.text).toBe('no cancelled jobs to retry in queue b');
+    c.press('jobs', 'D');
+    expect(c.state().prompt).toBeNull();
+    expect(c.state().toasts.at(-1)?.text).toBe('no cancelled jobs to delete in queue b');
+    // With jobs in the tab, R asks as before.
+    c.state().patchQueue('b', { stats: { ...stats(3), cancelledJobs: 2 } });
+    c.press('jobs', 'R');
+    expect(c.state().prompt?.message).toBe('Retry every cancelled job (2) of queue b? y/n');
+    expect(c.calls).toEqual([]);
+  });
+
   it('only c (cancel) and d (delete) ask before they act', () => {
     expect(KEYMAP.filter(asksFirst).map((b) => b.keys)).toEqual([['c'], ['d']]);
   });
