@@ -7,6 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Job, QueueStats } from '../engine/types.js';
 import { logLineShown, type LogLevelFilter } from './log-lines.js';
 import { allMarks, toggledMarks } from './marks.js';
+import { parseSearch, SearchQueryError } from './search-query.js';
 import {
   STATUS_TABS, type ConsoleState, type ConsoleStore, type ConsoleStoreState, type QueueRow, type ScheduleRow, type StatusTab, type Toast,
 } from './console-state.js';
@@ -23,6 +24,17 @@ let toastIds = 0;
 export function listedJobs(state: ConsoleState): Job[] {
   if (state.search) return state.search.results ?? NO_JOBS;
   return state.page?.jobs ?? NO_JOBS;
+}
+
+/** What is wrong with a search query, or undefined when it reads. */
+function searchQueryError(query: string): string | undefined {
+  try {
+    parseSearch(query);
+    return undefined;
+  } catch (err) {
+    if (err instanceof SearchQueryError) return err.message;
+    throw err;
+  }
 }
 
 // One empty list, so selectors that return "no jobs" return the same value each time.
@@ -213,6 +225,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
           return get().goToPage(page);
         }
         if (text === '') return get().clearSearch();
+        const invalid = searchQueryError(text);
+        if (invalid) return get().toast('error', invalid);
         set({ search: { query: text, results: null, scanned: 0 }, selectedIndex: 0, view: get().view === 'queues' ? 'jobs' : get().view });
       },
       clearSearch: () => set({ search: null, selectedIndex: 0 }),

@@ -51,7 +51,7 @@ function InputLine() {
   }, [store]);
   useKeys('input', useFocused('input'), edit);
   if (!input) return null;
-  const label = { search: 'search (id, type or payload text): ', logJob: 'log filter, job id: ', page: 'go to page: ' }[input.kind];
+  const label = { search: 'search (id, type, payload, error; age>1h, age<5m): ', logJob: 'log filter, job id: ', page: 'go to page: ' }[input.kind];
   return <Text wrap="truncate-end">{label}{oneLine(input.text)}<Text inverse> </Text></Text>;
 }
 
