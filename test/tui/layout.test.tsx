@@ -70,6 +70,24 @@ describe('layout', () => {
     }
   });
 
+  it('on a narrow screen the queues table drops its least needed columns before it cuts queue names', () => {
+    const draw = (names: string[], columns: number) => {
+      const store = createConsoleStore({ queues: names });
+      const { lastFrame, unmount } = render(<ConsoleProvider value={contextFor(store)}><QueuesTable columns={columns} /></ConsoleProvider>);
+      const lines = (lastFrame() ?? '').split('\n');
+      unmount();
+      return lines;
+    };
+    const wide = draw(['default'], 100);
+    expect(wide[0]!.split(/\s+/)).toEqual(['QUEUE', 'STATE', 'PEND', 'DELAY', 'PROC', 'RETRY', 'FAIL', 'DONE', 'CANCL', 'RATE', 'OLDEST']);
+    for (const [columns, names] of [[60, ['default', 'emails-priority']], [40, ['default', 'emails']]] as const) {
+      const lines = draw([...names], columns);
+      for (const name of names) expect(lines.find((l) => l.startsWith(`${name} `)), `${name} at ${columns}`).toMatch(/ running /);
+      expect(lines[0]).toMatch(/^QUEUE +STATE +PEND +PROC +FAIL/);
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+    }
+  });
+
   it('a sharded queue is one row, and the selected one shows its shards on a line below', () => {
     const store = createConsoleStore({ queues: ['emails', 'plain'] });
     const stats = { pendingJobs: 7, delayedJobs: 0, processingJobs: 2, retryingJobs: 0, completedJobs: 40, failedJobs: 0, cancelledJobs: 0 };
