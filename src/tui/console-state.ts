@@ -65,7 +65,7 @@ export interface DetailState {
   scroll: number;
 }
 
-/** A search over the selected queue's tab: by id prefix, type or payload text. */
+/** A search over the selected queue's tab: by id, type, payload or error text, and `age>D` / `age<D`. */
 export interface SearchState {
   query: string;
   /** Matches, or null while the scan runs. */

@@ -3,7 +3,7 @@
  * the `?` help screen. `mutates` bindings vanish in read-only mode; those with `confirm` ask y/n first.
  */
 import type { Key } from 'ink';
-import type { Job } from '../engine/types.js';
+import type { Job, JobStatus } from '../engine/types.js';
 import {
   STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleStore, type ScheduleRow, type View,
 } from './store.js';
@@ -66,6 +66,8 @@ export interface JobBinding extends BindingBase {
   onJob: (ctx: KeyContext, job: Job, key: string) => Promise<void>;
   /** Asks y/n first, with this question about the job. */
   confirm?: (job: Job) => string;
+  /** Why the binding cannot act on `job` (said instead of asking or acting); undefined when it can. */
+  refuses?: (job: Job) => string | undefined;
 }
 
 /** One key binding. */
@@ -89,6 +91,9 @@ const onSchedule = (c: KeyContext, act: (schedule: ScheduleRow) => Promise<void>
 
 const state = (ctx: KeyContext) => ctx.store.getState();
 
+// The statuses the engine's cancelJob takes (a delayed job is stored as pending).
+const CANCELLABLE: readonly JobStatus[] = ['pending', 'retrying', 'processing'];
+
 const BULK_VERBS: Record<BulkAction, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
 
 /** `R`, `C`, `D`: asks y/n naming how many marked jobs the action touches, then runs it. */
@@ -99,6 +104,7 @@ function askBulk(ctx: KeyContext, action: BulkAction): void {
   if (!row || !marks) return s.toast('error', 'no job marked: space marks the selected job, A every job of the tab');
   if (!BULK_TABS[action].includes(s.tab)) return s.toast('error', `${action} applies to ${BULK_TABS[action].join(', ')} jobs, not ${s.tab}`);
   const count = markedCount(marks, tabTotal(row.stats, s.tab));
+  if (count === 0) return s.toast('error', `no ${s.tab} jobs to ${action} in queue ${row.name}`);
   const which = marks.all ? `every ${s.tab} job (${count})` : `${count} marked ${s.tab} job${count === 1 ? '' : 's'}`;
   s.ask({ message: `${BULK_VERBS[action]} ${which} of queue ${row.name}? y/n`, confirm: () => void ctx.commands.bulk(action, marks) });
 }
@@ -148,8 +154,9 @@ export const KEYMAP: readonly KeyBinding[] = [
 
   // Actions on jobs and queues
   {
-    keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel the job (asks y/n; aborts a running handler)', hint: 'cancel', rank: 1, mutates: true,
+    keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel a pending, delayed, retrying or running job (asks y/n; aborts a running handler)', hint: 'cancel', rank: 1, mutates: true,
     confirm: (job) => `Cancel job ${job.id} (${job.type}, ${shownStatus(job, Date.now())})? y/n`,
+    refuses: (job) => (CANCELLABLE.includes(job.status) ? undefined : `job ${job.id} is ${job.status}: only pending, delayed, retrying or processing jobs can be cancelled`),
     onJob: (c, job) => c.commands.cancel(job),
   },
   { keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', rank: 1, mutates: true, onJob: (c, job) => c.commands.retry(job) },
@@ -234,6 +241,11 @@ export function bindingsFor(scope: KeyScope, readOnly: boolean): KeyBinding[] {
   return KEYMAP.filter((b) => b.scopes.includes(scope) && !(readOnly && b.mutates));
 }
 
+/** Whether `binding` can act on `job`: bindings that do not act on jobs always can. */
+export function appliesTo(binding: KeyBinding, job: Job): boolean {
+  return !('refuses' in binding && binding.refuses?.(job) !== undefined);
+}
+
 /** Every binding that exists, for the help screen. */
 export function allBindings(readOnly: boolean): KeyBinding[] {
   return KEYMAP.filter((b) => !(readOnly && b.mutates));
@@ -254,6 +266,11 @@ export function dispatchKey(scope: KeyScope, name: string, ctx: KeyContext): boo
   const job = targetJob(state);
   if (!job) {
     state.toast('error', 'no job selected');
+    return true;
+  }
+  const refusal = binding.refuses?.(job);
+  if (refusal !== undefined) {
+    state.toast('error', refusal);
     return true;
   }
   const run = () => void binding.onJob(ctx, job, name);

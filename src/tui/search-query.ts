@@ -13,7 +13,12 @@ export interface SearchQuery {
 
 const AGE = /^age([<>])(.+)$/;
 
-/** Splits `age>1h fail` into its bounds and its text; a token that is no valid bound stays text. */
+/** Thrown for an `age>` / `age<` bound whose duration cannot be read; the message shows the form. */
+export class SearchQueryError extends Error {
+  override readonly name = 'SearchQueryError';
+}
+
+/** Splits `age>1h fail` into its bounds and its text; throws a `SearchQueryError` for `age>soon`. */
 export function parseSearch(query: string): SearchQuery {
   const parsed: SearchQuery = { text: '' };
   const words: string[] = [];
@@ -25,6 +30,8 @@ export function parseSearch(query: string): SearchQuery {
     } catch {
       ms = undefined;
     }
+    // A bound typed wrong would otherwise become a text search that quietly finds nothing.
+    if (bound && ms === undefined) throw new SearchQueryError(`${word}: write age>D or age<D with a duration D such as 90s, 5m, 1h or 2d`);
     if (bound && ms !== undefined) {
       if (bound[1] === '>') parsed.olderThan = ms;
       else parsed.newerThan = ms;

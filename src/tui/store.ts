@@ -7,6 +7,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Job, QueueStats } from '../engine/types.js';
 import { logLineShown, type LogLevelFilter } from './log-lines.js';
 import { allMarks, toggledMarks } from './marks.js';
+import { parseSearch, SearchQueryError } from './search-query.js';
 import {
   STATUS_TABS, type ConsoleState, type ConsoleStore, type ConsoleStoreState, type QueueRow, type ScheduleRow, type StatusTab, type Toast,
 } from './console-state.js';
@@ -23,6 +24,17 @@ let toastIds = 0;
 export function listedJobs(state: ConsoleState): Job[] {
   if (state.search) return state.search.results ?? NO_JOBS;
   return state.page?.jobs ?? NO_JOBS;
+}
+
+/** What is wrong with a search query, or undefined when it reads. */
+function searchQueryError(query: string): string | undefined {
+  try {
+    parseSearch(query);
+    return undefined;
+  } catch (err) {
+    if (err instanceof SearchQueryError) return err.message;
+    throw err;
+  }
 }
 
 // One empty list, so selectors that return "no jobs" return the same value each time.
@@ -83,6 +95,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
     /** Moves to another queue/tab/page: the selection and search start over. */
     const reposition = (patch: Partial<ConsoleState>) => set({ selectedIndex: 0, search: null, ...patch });
     const jobsTotal = () => pagedTotal(get());
+    /** Shows another view: messages about the one left behind go with it. */
+    const show = (patch: Partial<ConsoleState> & { view: ConsoleState['view'] }) => set({ toasts: [], ...patch });
     return {
       readOnly: init.readOnly ?? false,
       view: 'queues',
@@ -120,22 +134,22 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const { view: current, history } = get();
         if (view === current) return;
         const main = view === 'queues' || view === 'jobs';
-        set({ view, history: main ? [] : [...history, current] });
+        show({ view, history: main ? [] : [...history, current] });
       },
       back: () => {
         const { view, history, search } = get();
         if (history.length > 0) {
-          set({ view: history[history.length - 1]!, history: history.slice(0, -1) });
+          show({ view: history[history.length - 1]!, history: history.slice(0, -1) });
         } else if (view === 'jobs' && search) {
           set({ search: null, selectedIndex: 0 });
         } else if (view !== 'queues') {
-          set({ view: view === 'jobs' ? 'queues' : 'jobs', history: [] });
+          show({ view: view === 'jobs' ? 'queues' : 'jobs', history: [] });
         }
       },
       nextPane: () => {
         const { view } = get();
-        if (view === 'queues') set({ view: 'jobs' });
-        else if (view === 'jobs') set({ view: 'queues' });
+        if (view === 'queues') show({ view: 'jobs' });
+        else if (view === 'jobs') show({ view: 'queues' });
       },
       moveQueue: (delta) => {
         const { queues, selectedQueue } = get();
@@ -211,6 +225,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
           return get().goToPage(page);
         }
         if (text === '') return get().clearSearch();
+        const invalid = searchQueryError(text);
+        if (invalid) return get().toast('error', invalid);
         set({ search: { query: text, results: null, scanned: 0 }, selectedIndex: 0, view: get().view === 'queues' ? 'jobs' : get().view });
       },
       clearSearch: () => set({ search: null, selectedIndex: 0 }),

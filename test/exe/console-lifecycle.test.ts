@@ -41,7 +41,7 @@ describe('flexq console: input, signals and read-only', () => {
     await waitFor('the job failed', async () => (await queue.getJobStatus(job.id)) === 'failed');
 
     await terminal.press('/');
-    await terminal.waitForScreen((s) => s.includes('search (id, type or payload text):'), 'the search line');
+    await terminal.waitForScreen((s) => s.includes('search (id, type, payload, error; age>1h, age<5m):'), 'the search line');
     await terminal.paste(`${job.id}\n`);
     await terminal.waitForScreen((s) => s.includes(`Job ${job.id} · default · failed`), 'the job the pasted id names');
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobContext, JobResult } from '../../src/index.js';
-import { openHarness, type Harness } from './harness.js';
+import { KEY, openHarness, type Harness } from './harness.js';
 import { waitFor } from '../helpers.js';
 
 let h: Harness | undefined;
@@ -40,11 +40,16 @@ describe('cancel', () => {
     expect((aborted[0] as { kind?: string }).kind).toBe('cancelled');
     await h.press('7');
     await h.frame((f) => f.includes(job.id) && h!.store.getState().page?.tab === 'cancelled', 'listed as cancelled');
-    // Cancelling it again is refused with the engine's reason.
+    // A cancelled job offers no c, and c says why without asking.
+    expect(h.lastFrame()).not.toContain('c cancel');
     await h.press('c');
-    await h.frame('? y/n', 'asked');
-    await h.press('y');
-    await h.frame(`cancelJob: job ${job.id} is cancelled`, 'the refusal as a toast');
+    await h.frame(`job ${job.id} is cancelled: only pending, delayed, retrying or processing jobs can be cancelled`, 'the reason, no question');
+    expect(h.lastFrame()).not.toContain('? y/n');
+    await h.press(KEY.enter);
+    const detail = await h.frame(`Job ${job.id} · default · cancelled`, 'the loaded detail');
+    expect(detail).toContain('r retry');
+    expect(detail).not.toContain('c cancel');
+    expect(detail).not.toContain('only pending'); // the message stayed with the jobs pane
   });
 
   it('y acts on the job the question named, even after the list moved under the prompt', async () => {

@@ -90,6 +90,31 @@ describe('openConsole', () => {
     expect(c.isDone()).toBe(false);
   });
 
+  it('at 40×10 the header stays on the top line and the page count matches the job rows drawn', async () => {
+    const prefix = uniquePrefix('tui-small');
+    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await queue.push({ type: 'demo' })).id);
+    const stdout = new FakeStdout(40, 10);
+    const stdin = new FakeStdin();
+    const c = await open(hostView(queue, undefined, new LogBuffer(), '127.0.0.1:6379'), stdout, stdin);
+    cleanups.push(async () => { stdin.write('q'); await c.closed; });
+    const drawn = (f: string) => ids.filter((id) => f.includes(id)).length;
+    let frame = await c.frame((f) => drawn(f) > 0 && /page \d+\/\d+/.test(f), 'job rows');
+    // Fewer lines than the terminal has: a frame as tall as it scrolls the top line away.
+    expect(frame.split('\n').length).toBeLessThan(10);
+    expect(frame.split('\n')[0]).toMatch(/^flexq 127\.0\.0\.1:6379 ● connected/);
+    expect(frame).toContain('page 1/2');
+    expect(drawn(frame)).toBe(2);
+    // Too short for even one job row: the panes are cut, the header stays.
+    stdout.resize(40, 7);
+    frame = await c.frame((f) => drawn(f) === 0, 'no room for job rows');
+    expect(frame.split('\n').length).toBeLessThan(7);
+    expect(frame.split('\n')[0]).toMatch(/^flexq /);
+    expect(frame).toContain('? help');
+  });
+
   it('fits 80×24, follows a resize, and shows a banner while Redis is away, then recovers', async () => {
     const port = await freePort();
     let server = await startPrivateRedis(port);

@@ -79,7 +79,7 @@ describe('jobs and actions', () => {
     const beta = await h.queues[0]!.push({ type: 'beta', payload: { city: 'Porto' } });
     await h.frame((f) => f.includes('1:pend 2'), 'first queue loaded');
     await h.press('/');
-    await h.frame('search (id, type or payload text):', 'the search line');
+    await h.frame('search (id, type, payload, error; age>1h, age<5m):', 'the search line');
     await h.press(...other.id.split(''), KEY.enter);
     const detail = await h.frame((f) => f.includes(`Job ${other.id}`) && f.includes('find me'), 'the detail of a job in the other queue');
     expect(detail).toContain('queue      second');

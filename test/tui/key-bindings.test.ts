@@ -171,11 +171,24 @@ describe('key bindings, one by one', () => {
     expect(c.state()).toMatchObject({ input: null, search: { query: 'invoice' } });
   });
 
+  it('c on a finished job says why it does nothing, and asks nothing', () => {
+    const c = consoleOn();
+    for (const status of ['failed', 'completed', 'cancelled'] as const) {
+      c.state().setPage({ queue: 'b', tab: 'pending', offset: 0, jobs: [{ ...job('j1'), status }] });
+      c.press('jobs', 'c');
+      expect(c.state().prompt).toBeNull();
+      expect(c.state().toasts.at(-1)?.text).toBe(`job j1 is ${status}: only pending, delayed, retrying or processing jobs can be cancelled`);
+    }
+    expect(c.calls).toEqual([]);
+  });
+
   it('c asks, then cancels; r, +, = and - act on the selected job at once, in the jobs pane and the detail', () => {
     const c = consoleOn();
+    const pending = (id: string): Job => ({ ...job(id), status: 'pending' });
+    c.state().setPage({ queue: 'b', tab: 'pending', offset: 0, jobs: [pending('j1'), pending('j2'), pending('j3')] });
     c.press('jobs', 'down', 'c');
     expect(c.calls).toEqual([]);
-    expect(c.state().prompt?.message).toMatch(/^Cancel job j2 \(t, failed\)\? y\/n$/);
+    expect(c.state().prompt?.message).toMatch(/^Cancel job j2 \(t, pending\)\? y\/n$/);
     c.press('prompt', 'n');
     expect(c.state().prompt).toBeNull();
     c.press('jobs', 'c');
@@ -183,7 +196,7 @@ describe('key bindings, one by one', () => {
     c.press('jobs', 'c');
     c.press('prompt', 'y');
     c.press('jobs', 'r', '+', '=', '-', 'enter');
-    c.state().setDetail({ ...c.state().detail!, job: job('j2') }); // as the data source loads it
+    c.state().setDetail({ ...c.state().detail!, job: pending('j2') }); // as the data source loads it
     c.press('detail', 'r', '+', '-', 'c');
     c.press('prompt', 'y');
     expect(c.calls).toEqual([
@@ -237,6 +250,22 @@ describe('key bindings, one by one', () => {
     expect(c.state().view).toBe('jobs');
     for (const scope of ['queues', 'jobs', 'detail', 'workers', 'logs', 'help'] as const) c.press(scope, 'q');
     expect(c.calls).toEqual(Array(6).fill('quit'));
+  });
+
+  it('R and D on a marked tab that is empty say there is nothing to do, and ask nothing', () => {
+    const c = consoleOn();
+    c.press('jobs', '7', 'A', 'R');
+    expect(c.state().marks).toMatchObject({ tab: 'cancelled', all: true });
+    expect(c.state().prompt).toBeNull();
+    expect(c.state().toasts.at(-1)?.text).toBe('no cancelled jobs to retry in queue b');
+    c.press('jobs', 'D');
+    expect(c.state().prompt).toBeNull();
+    expect(c.state().toasts.at(-1)?.text).toBe('no cancelled jobs to delete in queue b');
+    // With jobs in the tab, R asks as before.
+    c.state().patchQueue('b', { stats: { ...stats(3), cancelledJobs: 2 } });
+    c.press('jobs', 'R');
+    expect(c.state().prompt?.message).toBe('Retry every cancelled job (2) of queue b? y/n');
+    expect(c.calls).toEqual([]);
   });
 
   it('only c (cancel) and d (delete) ask before they act', () => {

@@ -58,7 +58,7 @@ describe('key map', () => {
     expect(allBindings(true).some((b) => b.mutates)).toBe(false);
     expect(footerHints('jobs', true, 200)).not.toMatch(/cancel|retry|pause|prio/);
     expect(footerHints('jobs', false, 200)).toMatch(/c cancel/);
-    expect(helpLines(true).map((l) => l.text).join('\n')).not.toContain('cancel the job');
+    expect(helpLines(true).map((l) => l.text).join('\n')).not.toContain('cancel a pending');
     const { ctx, store, calls } = context(true);
     store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob] } });
     expect(dispatchKey('jobs', 'c', ctx)).toBe(false);
@@ -111,6 +111,17 @@ describe('key map', () => {
     dispatchKey('jobs', 'q', ctx);
     expect(calls).toEqual(['priority j1 1', 'priority j1 -1', 'retry j1', 'pause q', 'quit']);
     expect(dispatchKey('jobs', 'Z', ctx)).toBe(false);
+  });
+
+  it('the footer offers c (cancel) only for a job that can be cancelled', () => {
+    for (const status of ['pending', 'retrying', 'processing'] as const) {
+      expect(footerHints('detail', false, 200, { ...aJob, status }), status).toContain('c cancel');
+    }
+    for (const status of ['completed', 'failed', 'cancelled'] as const) {
+      expect(footerHints('detail', false, 200, { ...aJob, status }), status).not.toContain('c cancel');
+      expect(footerHints('jobs', false, 200, { ...aJob, status }), status).not.toContain('c cancel');
+    }
+    expect(footerHints('jobs', false, 200, null)).toContain('c cancel');
   });
 
   it('the footer always keeps help and quit, even at 80 columns', () => {

@@ -94,7 +94,7 @@ describe('Esc', () => {
     await h.press(KEY.enter);
     await h.frame((f) => f.includes(a.id) && f.includes(b.id), 'both jobs');
     await h.press('/', ...'alpha'.split(''));
-    await h.frame('search (id, type or payload text): alpha', 'typing');
+    await h.frame('search (id, type, payload, error; age>1h, age<5m): alpha', 'typing');
     await h.press(KEY.escape);
     await h.frame((f) => !f.includes('search (id') && f.includes(a.id) && f.includes(b.id), 'typing cancelled, both jobs still listed');
     expect(state().input).toBeNull();

@@ -53,6 +53,41 @@ describe('layout', () => {
     expect(row).toContain('x'.repeat(100));
   });
 
+  it('the delayed tab\'s RUN AT shows due times in full, up to days away', () => {
+    const store = createConsoleStore({ queues: ['default'] });
+    const now = Date.now();
+    const inMs = ['in 57m05s', 'in 23h59m', 'in 6d23h', 'in 364d23h'];
+    const after = [57 * 60 + 5, 23 * 3600 + 59 * 60, 6 * 86_400 + 23 * 3600, 364 * 86_400 + 23 * 3600].map((s) => s * 1000 + 400);
+    const jobs = after.map((ms, i): Job => ({ ...failedJob(`job${i}`.padEnd(16, 'x'), ''), status: 'pending', runAt: new Date(now + ms) }));
+    store.getState().selectTab('delayed');
+    store.getState().setPage({ queue: 'default', tab: 'delayed', offset: 0, jobs });
+    for (const columns of [160, 60]) {
+      const { lastFrame, unmount } = render(<ConsoleProvider value={contextFor(store)}><JobsTable columns={columns} rows={5} /></ConsoleProvider>);
+      const lines = (lastFrame() ?? '').split('\n');
+      unmount();
+      expect(lines.find((l) => l.startsWith('ID'))).toMatch(/ RUN AT /);
+      inMs.forEach((text, i) => expect(lines.find((l) => l.startsWith(`job${i}`)), `${columns}: ${text}`).toContain(` ${text}`));
+    }
+  });
+
+  it('on a narrow screen the queues table drops its least needed columns before it cuts queue names', () => {
+    const draw = (names: string[], columns: number) => {
+      const store = createConsoleStore({ queues: names });
+      const { lastFrame, unmount } = render(<ConsoleProvider value={contextFor(store)}><QueuesTable columns={columns} /></ConsoleProvider>);
+      const lines = (lastFrame() ?? '').split('\n');
+      unmount();
+      return lines;
+    };
+    const wide = draw(['default'], 100);
+    expect(wide[0]!.split(/\s+/)).toEqual(['QUEUE', 'STATE', 'PEND', 'DELAY', 'PROC', 'RETRY', 'FAIL', 'DONE', 'CANCL', 'RATE', 'OLDEST']);
+    for (const [columns, names] of [[60, ['default', 'emails-priority']], [40, ['default', 'emails']]] as const) {
+      const lines = draw([...names], columns);
+      for (const name of names) expect(lines.find((l) => l.startsWith(`${name} `)), `${name} at ${columns}`).toMatch(/ running /);
+      expect(lines[0]).toMatch(/^QUEUE +STATE +PEND +PROC +FAIL/);
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+    }
+  });
+
   it('a sharded queue is one row, and the selected one shows its shards on a line below', () => {
     const store = createConsoleStore({ queues: ['emails', 'plain'] });
     const stats = { pendingJobs: 7, delayedJobs: 0, processingJobs: 2, retryingJobs: 0, completedJobs: 40, failedJobs: 0, cancelledJobs: 0 };

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSearch, searchMatches } from '../../src/tui/search-query.js';
+import { SearchQueryError, parseSearch, searchMatches } from '../../src/tui/search-query.js';
 
 describe('console search queries', () => {
   it('reads age>D and age<D as bounds and the rest as text', () => {
     expect(parseSearch('age>1h  Timeout')).toEqual({ text: 'timeout', olderThan: 3_600_000 });
     expect(parseSearch('age<90s')).toEqual({ text: '', newerThan: 90_000 });
-    // Not a duration: kept as text, so a search for it still finds it.
-    expect(parseSearch('age>soon')).toEqual({ text: 'age>soon' });
+    // Not a duration: an error that shows the form, not a text search that finds nothing.
+    expect(() => parseSearch('smtp age>soon')).toThrow(new SearchQueryError('age>soon: write age>D or age<D with a duration D such as 90s, 5m, 1h or 2d'));
+    expect(() => parseSearch('age<1x')).toThrow(SearchQueryError);
   });
 
   it('matches text (any case) within the age bounds', () => {

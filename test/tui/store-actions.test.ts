@@ -62,6 +62,20 @@ describe('console store actions', () => {
     expect(s.getState().view).toBe('workers');
   });
 
+  it('a search with an unreadable age bound says the form it takes, and searches nothing', () => {
+    const s = createConsoleStore({ queues: ['q'] });
+    s.getState().startInput('search');
+    s.getState().editInput('age>abc');
+    s.getState().submitInput();
+    expect(s.getState().search).toBeNull();
+    expect(s.getState().input).toBeNull();
+    expect(s.getState().toasts.map((t) => [t.level, t.text])).toEqual([['error', 'age>abc: write age>D or age<D with a duration D such as 90s, 5m, 1h or 2d']]);
+    s.getState().startInput('search');
+    s.getState().editInput('age>2h smtp');
+    s.getState().submitInput();
+    expect(s.getState().search?.query).toBe('age>2h smtp');
+  });
+
   it('search results apply only to the search still open, and the selection stays within them', () => {
     const s = createConsoleStore({ queues: ['q'] });
     s.getState().patchQueue('q', { stats: { pendingJobs: 30, delayedJobs: 0, processingJobs: 0, retryingJobs: 0, failedJobs: 0, completedJobs: 0, cancelledJobs: 0 } });
@@ -277,6 +291,27 @@ describe('console store actions', () => {
     expect(s.getState().toasts.map((t) => [t.level, t.text, t.at])).toEqual([['error', '5', 11_000], ['info', '6', 12_000]]);
     s.getState().pruneToasts(999);
     expect(s.getState().toasts.map((t) => t.text)).toEqual(['6']);
+  });
+
+  it('moving to another view (open, back, Tab) clears the messages; staying on it keeps them', () => {
+    const s = createConsoleStore({ queues: ['a'] });
+    const said = () => s.getState().toasts.map((t) => t.text);
+    s.getState().toast('error', 'refused');
+    s.getState().open('queues'); // already there
+    expect(said()).toEqual(['refused']);
+    s.getState().nextPane();
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().open('help');
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().back();
+    expect(s.getState().view).toBe('jobs');
+    expect(said()).toEqual([]);
+    s.getState().toast('error', 'refused');
+    s.getState().back();
+    expect(s.getState().view).toBe('queues');
+    expect(said()).toEqual([]);
   });
 
   it('queue rows, the header, workers and the quitting state are replaced or merged as given', () => {

@@ -13,14 +13,23 @@ import { WorkersView } from './WorkersView.js';
 import { QueueView } from './QueueView.js';
 import { SchedulesView } from './SchedulesView.js';
 
-/** Lines the jobs pane's rows get at `rows` terminal lines with `queues` queue rows shown. */
-export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false, alertsShown = false): number {
+/**
+ * Lines left for the jobs pane's rows at `rows` terminal lines with `queues` queue rows shown; below 1
+ * when not even one fits.
+ */
+function jobLinesLeft(rows: number, queues: number, bannerShown: boolean, shardLine: boolean, alertsShown: boolean): number {
   const header = 1 + (bannerShown ? 1 : 0) + (alertsShown ? 1 : 0);
   const footer = 2;
   const queuesPane = 1 + Math.max(1, Math.min(queues, MAX_QUEUE_ROWS)) + (shardLine ? 1 : 0);
   const jobsChrome = 2; // tab strip and column titles
-  // One line stays free: a frame as tall as the terminal makes Ink clear the screen on every change.
-  return Math.max(3, rows - header - footer - queuesPane - jobsChrome - 1);
+  // One line stays free: a frame as tall as the terminal makes Ink clear the screen on every change,
+  // and scrolls the header off the top.
+  return rows - header - footer - queuesPane - jobsChrome - 1;
+}
+
+/** Lines the jobs pane's rows get (at least one) at `rows` terminal lines with `queues` queue rows shown. */
+export function jobRowsFor(rows: number, queues: number, bannerShown: boolean, shardLine = false, alertsShown = false): number {
+  return Math.max(1, jobLinesLeft(rows, queues, bannerShown, shardLine, alertsShown));
 }
 
 /** The whole console. */
@@ -32,8 +41,9 @@ export function App() {
     alerting: s.header.alerts.length > 0,
   }));
   const jobRows = jobRowsFor(rows, queues, lost, sharded, alerting);
+  const cramped = jobLinesLeft(rows, queues, lost, sharded, alerting) < 1;
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
-  const bodyRows = rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1;
+  const bodyRows = Math.max(0, rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1);
   let body;
   switch (view) {
     case 'detail': body = <JobDetail columns={columns} rows={bodyRows} />; break;
@@ -43,11 +53,15 @@ export function App() {
     case 'help': body = <HelpView columns={columns} rows={bodyRows} />; break;
     case 'queue': body = <QueueView columns={columns} rows={bodyRows} />; break;
     default:
+      // On a terminal too short for even one job row the panes are cut at the bottom, so the header
+      // and footer stay on screen.
       body = (
-        <>
-          <QueuesTable columns={columns} />
-          <JobsTable columns={columns} rows={jobRows} />
-        </>
+        <Box flexDirection="column" overflow="hidden" {...(cramped ? { height: bodyRows } : {})}>
+          <Box flexDirection="column" flexShrink={0}>
+            <QueuesTable columns={columns} />
+            <JobsTable columns={columns} rows={jobRows} />
+          </Box>
+        </Box>
       );
   }
   return (

@@ -3,7 +3,9 @@ import { Text } from 'ink';
 import { useCallback } from 'react';
 import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
-import { bindingsFor, type KeyScope } from '../keymap.js';
+import type { Job } from '../../engine/types.js';
+import { appliesTo, bindingsFor, type KeyScope } from '../keymap.js';
+import { targetJob } from '../store.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { typeIntoInput } from '../typing.js';
 import { progressBar } from '../format.js';
@@ -12,10 +14,11 @@ const GLOBAL_HINTS = new Set(['?', 'q']);
 
 /**
  * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
- * drops the least useful first; help and quit always fit at the end.
+ * drops the least useful first; help and quit always fit at the end. Keys that cannot act on `job`
+ * (the selected or open one) are left out.
  */
-export function footerHints(scope: KeyScope, readOnly: boolean, columns: number): string {
-  const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint);
+export function footerHints(scope: KeyScope, readOnly: boolean, columns: number, job: Job | null = null): string {
+  const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint && (job === null || appliesTo(b, job)));
   const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map((b) => `${b.label} ${b.hint}`).join('  ');
   const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
   let head = '';
@@ -48,7 +51,7 @@ function InputLine() {
   }, [store]);
   useKeys('input', useFocused('input'), edit);
   if (!input) return null;
-  const label = { search: 'search (id, type or payload text): ', logJob: 'log filter, job id: ', page: 'go to page: ' }[input.kind];
+  const label = { search: 'search (id, type, payload, error; age>1h, age<5m): ', logJob: 'log filter, job id: ', page: 'go to page: ' }[input.kind];
   return <Text wrap="truncate-end">{label}{oneLine(input.text)}<Text inverse> </Text></Text>;
 }
 
@@ -65,9 +68,9 @@ function QuittingLine({ inFlight }: { inFlight: number }) {
 
 /** The status line and the hints line. */
 export function Footer({ columns }: { columns: number }) {
-  const { prompt, input, quitting, toast, search, view, readOnly, bulk } = useConsoleState((s) => ({
+  const { prompt, input, quitting, toast, search, view, readOnly, bulk, job } = useConsoleState((s) => ({
     prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
-    search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk,
+    search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk, job: targetJob(s),
   }));
   const color = useColor();
   let status;
@@ -91,7 +94,7 @@ export function Footer({ columns }: { columns: number }) {
   return (
     <>
       {status}
-      <Text dimColor wrap="truncate-end">{`${readOnly ? '[read-only] ' : ''}${footerHints(view, readOnly, columns - (readOnly ? 12 : 0))}`}</Text>
+      <Text dimColor wrap="truncate-end">{`${readOnly ? '[read-only] ' : ''}${footerHints(view, readOnly, columns - (readOnly ? 12 : 0), job)}`}</Text>
     </>
   );
 }

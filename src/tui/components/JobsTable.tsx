@@ -20,7 +20,8 @@ function columnsFor(tab: StatusTab, jobs: readonly Job[], marking: boolean): Col
     { title: 'TYPE', width: 'flex', min: 6, max: 24 },
     { title: 'PRIO', width: 5, align: 'right' },
     { title: 'TRIES', width: 5, align: 'right' },
-    { title: when, width: 8, align: 'right' },
+    // Due times run up to `in 364d23h` (delays go up to 365 days); ages fit 8 (`364d23h`).
+    { title: when, width: when === 'RUN AT' ? 10 : 8, align: 'right' },
   ];
   if (tab === 'processing') columns.push({ title: 'PROGRESS', width: 14 });
   columns.push({ title: tab === 'completed' ? 'RESULT' : 'LAST ERROR', width: 'flex', min: 6 });

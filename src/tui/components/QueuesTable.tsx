@@ -5,7 +5,7 @@
 import { Box, Text } from 'ink';
 import { age, rate } from '../format.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
-import { columnWidths, compactCount, tableHeader, tableRow, type Column } from './table.js';
+import { columnWidths, columnsThatFit, compactCount, tableHeader, tableRow, type Column } from './table.js';
 import type { ShardRow } from '../store.js';
 
 const COLUMNS: Column[] = [
@@ -21,6 +21,9 @@ const COLUMNS: Column[] = [
   { title: 'RATE', width: 7, align: 'right' },
   { title: 'OLDEST', width: 7, align: 'right' },
 ];
+
+// On a narrow screen these go first to last, so queue names are not cut to `defau…`.
+const DROP_ORDER = ['CANCL', 'DELAY', 'RETRY', 'RATE', 'OLDEST', 'DONE'];
 
 /** The selected sharded queue's shards in one line: number, primary (on a cluster) and main counts. */
 export function shardLine(shards: readonly ShardRow[]): string {
@@ -40,17 +43,19 @@ export function QueuesTable({ columns }: { columns: number }) {
   const { queues, selected } = useConsoleState((s) => ({ queues: s.queues, selected: s.selectedQueue }));
   const now = useNow();
   const color = useColor();
-  const widths = columnWidths(COLUMNS, columns);
   const first = Math.max(0, Math.min(selected - MAX_QUEUE_ROWS + 1, queues.length - MAX_QUEUE_ROWS));
   const visible = queues.slice(first, first + MAX_QUEUE_ROWS);
+  const names = visible.map((row) => (row.shards === undefined ? row.name : `${row.name} ×${row.shards.length}`));
+  const layout = columnsThatFit(COLUMNS, columns, Math.max('QUEUE'.length, ...names.map((name) => [...name].length)), DROP_ORDER);
+  const widths = columnWidths(layout, columns);
   const shards = queues[selected]?.shards;
   return (
     <Box flexDirection="column" width={columns}>
-      <Text bold color={color(focused ? 'cyan' : 'gray')}>{tableHeader(COLUMNS, widths, columns)}</Text>
+      <Text bold color={color(focused ? 'cyan' : 'gray')}>{tableHeader(layout, widths, columns)}</Text>
       {visible.map((row, i) => {
         const s = row.stats;
         const cells = [
-          row.shards === undefined ? row.name : `${row.name} ×${row.shards.length}`, row.paused ? 'paused' : row.rateLimited ? 'limited' : 'running',
+          names[i]!, row.paused ? 'paused' : row.rateLimited ? 'limited' : 'running',
           compactCount(s?.pendingJobs), compactCount(s?.delayedJobs), compactCount(s?.processingJobs),
           compactCount(s?.retryingJobs), compactCount(s?.failedJobs), compactCount(s?.completedJobs),
           compactCount(s?.cancelledJobs), rate(row.rate), row.oldestReadyAt === null ? '-' : age(row.oldestReadyAt, now),
@@ -58,7 +63,7 @@ export function QueuesTable({ columns }: { columns: number }) {
         const isSelected = first + i === selected;
         return (
           <Text key={row.name} inverse={isSelected && focused} bold={isSelected} color={row.paused ? color('yellow') : row.rateLimited ? color('magenta') : undefined} wrap="truncate-end">
-            {tableRow(cells, COLUMNS, widths, columns)}
+            {tableRow(layout.map((column) => cells[COLUMNS.indexOf(column)]!), layout, widths, columns)}
           </Text>
         );
       })}

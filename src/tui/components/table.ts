@@ -35,6 +35,20 @@ export function columnWidths(columns: readonly Column[], total: number): number[
   return widths;
 }
 
+/**
+ * The columns kept in a table `total` wide: those titled in `dropOrder` go, first to last, until the
+ * first column (the one naming the row) is `want` wide or nothing is left to drop.
+ */
+export function columnsThatFit(columns: readonly Column[], total: number, want: number, dropOrder: readonly string[]): Column[] {
+  let kept = [...columns];
+  const enough = Math.min(want, columns[0]?.max ?? Infinity);
+  for (const title of dropOrder) {
+    if ((columnWidths(kept, total)[0] ?? 0) >= enough) break;
+    kept = kept.filter((c) => c.title !== title);
+  }
+  return kept;
+}
+
 /** One row of cells laid out in `widths`, cut to `total` columns. */
 export function tableRow(cells: readonly string[], columns: readonly Column[], widths: readonly number[], total: number): string {
   const line = cells.map((cell, i) => fit(cell, widths[i] ?? 0, columns[i]?.align)).join(' ');
