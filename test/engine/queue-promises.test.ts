@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { RedisQueue, RedisWorker } from '../../src/index.js';
+import { JobDispatcher, RedisQueue, RedisWorker } from '../../src/index.js';
 import { freshQueue, rawClient, usePrivateRedis, waitFor } from '../helpers.js';
 
 describe('listing and the event feed', () => {
@@ -55,6 +55,28 @@ describe('connections (on a private Redis, so every client there is ours)', () =
     await second.push({ type: 't' }); // still usable
     await second.close();
     await waitFor('the connection gone from CLIENT LIST', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+  });
+
+  test("a dispatcher opens one handle per other queue it sends to, and its close() releases those, not the queue it was given", async () => {
+    const queue = await RedisQueue.connect('home', { url: redis.url, prefix: 'dispatch' });
+    const dispatcher = new JobDispatcher(queue);
+    await dispatcher.dispatch('t', {}, { queue: 'mail' });
+    await dispatcher.dispatchDelayed('t', {}, 60_000, { queue: 'mail' });
+    await dispatcher.dispatchBulk([{ type: 't' }], 'mail');
+    await dispatcher.dispatch('t', {}, { queue: 'home' });
+    await dispatcher.close();
+    await queue.push({ type: 't' }); // the given queue stays open
+    await queue.close();
+    await waitFor('the connection gone from CLIENT LIST', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+  });
+
+  test("a dispatcher's refusal of a bad queue name names the call", async () => {
+    const queue = await RedisQueue.connect('home', { url: redis.url, prefix: 'dispatch' });
+    const dispatcher = new JobDispatcher(queue);
+    await expect(dispatcher.dispatch('t', {}, { queue: 'bad{x}' })).rejects.toThrow(/^dispatch: queue name must be/);
+    await expect(dispatcher.dispatchDelayed('t', {}, 10, { queue: 'bad{x}' })).rejects.toThrow(/^dispatchDelayed: queue name must be/);
+    await expect(dispatcher.dispatchBulk([{ type: 't' }], 'bad{x}')).rejects.toThrow(/^dispatchBulk: queue name must be/);
+    await queue.close();
   });
 
   /** Connections of a running worker with every one of its `numWorkers` slots busy. */
