@@ -14,7 +14,7 @@ import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
-import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
+import { startHostAlerts, withAlertsQueue, type HostAlerts } from '../alerts/host-alerts.js';
 import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from '../config/redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
@@ -75,14 +75,14 @@ export class WorkerHost implements HostView {
     private readonly set: QueueSet,
     private readonly handlers: LoadedHandlers,
   ) {
-    this.queues = set.queues;
+    this.queues = withAlertsQueue(set.queues, options.config);
     this.redisAddress = options.target.address;
     this.embeddedRedis = options.target.embedded !== undefined;
     this.redact = options.config.redact;
     this.logs = options.logs ?? new LogRing();
     this.metrics = new HostMetrics(this);
     this.monitor = new ConnectionMonitor(() => this.roundTrip());
-    this.events = new QueueEventLog(set.queues, options.logger);
+    this.events = new QueueEventLog(this.queues, options.logger);
   }
 
   /** One PING to Redis, with a deadline. */
