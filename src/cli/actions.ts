@@ -85,14 +85,17 @@ function soonestDue(jobs: Job[], limit: number): Job[] {
 
 /**
  * Why a job just dispatched may not run, or undefined when a live worker of its queue has a
- * handler for its type. The job is stored either way; a typo in TYPE is the usual cause.
+ * handler for its type. The job is stored either way; a typo in TYPE is the usual cause. A worker
+ * with no handler at all claims nothing; one with other handlers fails the job for good when it
+ * claims it, unless a live worker has the handler then (src/engine/attempt-runner.ts, `unhandled`).
  */
 export function unhandledTypeWarning(queue: string, type: string, workers: readonly WorkerInfo[]): string | undefined {
-  const live = workers.filter((worker) => worker.healthy);
-  if (live.some((worker) => worker.types.includes(type))) return undefined;
-  if (live.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
-  const known = [...new Set(live.flatMap((worker) => worker.types))].sort();
-  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ') || 'nothing'}); the job waits until one does`;
+  const claiming = workers.filter((worker) => worker.healthy && worker.types.length > 0);
+  if (claiming.some((worker) => worker.types.includes(type))) return undefined;
+  if (claiming.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
+  const known = [...new Set(claiming.flatMap((worker) => worker.types))].sort();
+  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ')}); `
+    + `the first to claim it fails it for good ("no handler registered"), unless a worker with that handler is live by then`;
 }
 
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
