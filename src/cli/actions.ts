@@ -1,8 +1,8 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
-import { ConnectionError } from '../engine/errors.js';
+import { ConnectionError, InvalidJobStateError } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
-import { isRedisGone } from './cli-errors.js';
+import { isRedisGone, jobStateMessage } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostConfig } from '../config/config-types.js';
@@ -11,6 +11,7 @@ import { drainQueue } from './drain.js';
 import type { BulkProgress } from '../engine/operations.js';
 import { presentJob, presentSchedule } from '../shared/present.js';
 import { shownText } from './format.js';
+import { shownStatus } from '../shared/shown-status.js';
 import { connectQueues, type QueueSet } from '../host/queue-set.js';
 import { redisForCommand, type RedisTarget } from '../config/redis-target.js';
 import type { CliActions, CliIo, QueueCount } from './run-cli.js';
@@ -71,6 +72,14 @@ async function queueOfJob(set: QueueSet, reference: JobReference): Promise<Redis
     if ((await queue.getJobStatus(reference.id)) !== null) return queue;
   }
   throw new Error(`no job with id '${reference.id}' in queue${set.queues.length > 1 ? 's' : ''} ${set.queues.map((q) => q.name).join(', ')}`);
+}
+
+/** A refusal for a stored `pending` job not yet due, re-worded to say `delayed`, as `flexq show` does. */
+async function inShownStatus(error: unknown, queue: RedisQueue): Promise<unknown> {
+  if (!(error instanceof InvalidJobStateError) || error.status !== 'pending') return error;
+  const job = await queue.getJob(error.jobId);
+  if (job === null || shownStatus(job, Date.now()) !== 'delayed') return error;
+  return new Error(jobStateMessage(error, 'delayed'), { cause: error });
 }
 
 /** Newest first by the time each job entered its status, across statuses and queues. */
@@ -167,7 +176,13 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       }),
 
     cancel: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).cancelJob(command.id)),
-    retry: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).retryJob(command.id)),
+    retry: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queue = await queueOfJob(set, command);
+        await queue.retryJob(command.id).catch(async (error: unknown) => {
+          throw await inShownStatus(error, queue);
+        });
+      }),
     setPriority: (command) =>
       withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).setPriority(command.id, command.priority)),
     retryAll: (command) =>
