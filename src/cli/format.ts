@@ -9,7 +9,7 @@ import { rateLimitText } from '../shared/rate-limit-text.js';
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
 import { presentJob, presentText, presentValue } from '../shared/present.js';
-import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
+import { escapeUnseen, sanitize, terminalSafeJson } from '../shared/sanitize.js';
 import { shownStatus, type ShownStatus } from '../shared/shown-status.js';
 
 /** How output is drawn. */
@@ -283,10 +283,11 @@ function attemptLines(history: readonly FailedAttempt[]): string {
 
 /**
  * Text as the CLI prints it (error messages, warnings, doctor findings): secrets masked (a URL's
- * password, a token a server echoed), then terminal controls removed.
+ * password, a token a server echoed), then control and invisible characters written as `\uXXXX`:
+ * these messages quote what was typed, and stripped it could read as another, valid value.
  */
 export function shownText(text: string): string {
-  return sanitize(presentText(text));
+  return escapeUnseen(presentText(text));
 }
 
 function indentedJson(value: unknown): string {

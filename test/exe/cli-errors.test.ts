@@ -86,6 +86,18 @@ describe('flexq error messages', () => {
     expect(result.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n");
   });
 
+  it('quotes what was typed with control and invisible characters escaped, never stripped into another value', async () => {
+    const shown = await flexq(['show', 'j973bas1bkc6\u200b']);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain("no job with id 'j973bas1bkc6\\u200b'");
+    const cancelled = await flexq(['cancel', 'a\u001b]52;c;aGVsbG8=\u0007b']);
+    expect(cancelled.stderr).toContain("no job with id 'a\\u001b]52;c;aGVsbG8=\\u0007b'");
+    const dispatched = await flexq(['dispatch', 'de\u001b[2Jmo', '{}']);
+    expect(dispatched.code).toBe(2);
+    expect(dispatched.stderr).toContain("value 'de\\u001b[2Jmo' is invalid");
+    for (const { stderr } of [shown, cancelled, dispatched]) expect(stderr).not.toMatch(/[\u001b\u0007\u200b]/);
+  });
+
   it('cancel of a finished job says so in plain words, without engine method names', async () => {
     const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
     try {
