@@ -20,6 +20,7 @@ import type {
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from '../config/config-errors.js';
+import { ValidationError } from '../engine/errors.js';
 import type { Env } from '../config/config.js';
 import {
   checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, shownText, statsJson,
@@ -175,7 +176,10 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
     }
   } catch (error) {
-    if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
+    const commandName = `flexq ${command.kind === 'run' ? '' : command.kind}`.trim();
+    if (error instanceof CliUsageError) return usage(io, error.message, commandName);
+    // The engine refused an argument before storing anything: as bad an argument as a parse error.
+    if (error instanceof ValidationError) return usage(io, userMessage(error), commandName);
     // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
       io.stderr.write(shownText(error.message).split('\n').map((line) => `flexq: ${line}\n`).join(''));

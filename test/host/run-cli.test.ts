@@ -150,11 +150,14 @@ describe('runCli', () => {
       [['cancel', 'j1'], new InvalidJobStateError('cancelJob', 'j1', 'completed', 'pending'), 'flexq: cannot cancel job j1: it is completed; only waiting or running jobs can be cancelled\n'],
       [['retry', 'j1'], new InvalidJobStateError('retryJob', 'j1', 'pending', 'failed'), 'flexq: cannot retry job j1: it is pending; only failed or cancelled jobs can be retried\n'],
       [['priority', 'j1', '3'], new JobNotFoundError('setPriority', 'j1', 'q'), 'flexq: cannot change the priority of job j1: not found in queue "q"\n'],
-      [['dispatch', 'x'], new ValidationError('push', 'payload must be a plain object, got an array'), 'flexq: cannot dispatch the job: payload must be a plain object, got an array\n'],
     ];
     for (const [argv, error, stderr] of cases) {
       expect(await cli(argv, {}, error)).toMatchObject({ code: 1, stderr });
     }
+    // Input the engine refuses is a bad argument: exit 2.
+    expect(await cli(['dispatch', 'x'], {}, new ValidationError('push', 'payload must be a plain object, got an array'))).toMatchObject({
+      code: 2, stderr: "flexq: cannot dispatch the job: payload must be a plain object, got an array\nRun 'flexq dispatch --help' for usage.\n",
+    });
   });
 
   it('an unknown queue is a usage error: exit 2', async () => {
