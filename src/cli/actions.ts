@@ -199,13 +199,21 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       withQueues(io, command, async ({ set }) => {
         const queues = chosenQueues(set, command.queue);
         const counts: QueueCount[] = [];
+        // `--limit` counts over every queue cleaned, not per queue.
+        let left = command.limit;
         for (const queue of queues) {
+          if (left === 0) {
+            counts.push({ queue: queue.name, count: 0 });
+            continue;
+          }
           const options = {
             ...(command.olderThan === undefined ? {} : { olderThan: command.olderThan }),
-            ...(command.limit === undefined ? {} : { limit: command.limit }),
+            ...(left === undefined ? {} : { limit: left }),
             onProgress: progressTo(io, `removing ${command.status} jobs of ${queue.name}`),
           };
-          counts.push({ queue: queue.name, count: await queue.clean(command.status, options) });
+          const count = await queue.clean(command.status, options);
+          counts.push({ queue: queue.name, count });
+          if (left !== undefined) left -= count;
         }
         return counts;
       }),

@@ -109,6 +109,16 @@ describe('flexq CLI commands against Redis', () => {
     expect(await emails.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
+  it('clean --limit removes at most that many over all queues', async () => {
+    for (const target of [queue, emails]) {
+      for (const job of await target.pushBulk([{ type: 't' }, { type: 't' }, { type: 't' }, { type: 't' }])) await target.cancelJob(job.id);
+    }
+    const result = await flexq('clean', 'cancelled', '--limit', '5');
+    expect(result.code).toBe(0);
+    const left = (await queue.listJobs('cancelled')).length + (await emails.listJobs('cancelled')).length;
+    expect(left).toBe(3);
+  });
+
   it('pause and resume a queue', async () => {
     expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
     expect(await emails.isPaused()).toBe(true);
