@@ -10,6 +10,7 @@ import { rateLimitText } from '../shared/rate-limit-text.js';
 // here already presented (`presentJob`, secrets masked) by the actions.
 import { presentJob, presentText, presentValue } from '../shared/present.js';
 import { escapeUnseen, sanitize, terminalSafeJson } from '../shared/sanitize.js';
+import { shortDuration } from '../shared/duration.js';
 import { shownStatus, type ShownStatus } from '../shared/shown-status.js';
 
 /** How output is drawn. */
@@ -199,9 +200,9 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
 /** One schedule of `flexq schedules`, with its queue. */
 export type ScheduleEntry = ScheduleInfo & { queue: string };
 
-/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 60000 ms`. */
+/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 1m00s` (as the console shows it). */
 function timingText(schedule: ScheduleInfo): string {
-  if (schedule.every !== undefined) return `every ${schedule.every} ms`;
+  if (schedule.every !== undefined) return `every ${shortDuration(schedule.every)}`;
   return schedule.tz === undefined ? schedule.cron ?? '' : `${schedule.cron} (${schedule.tz})`;
 }
 
