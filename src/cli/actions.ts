@@ -71,7 +71,12 @@ async function queueOfJob(set: QueueSet, reference: JobReference): Promise<Redis
   for (const queue of set.queues) {
     if ((await queue.getJobStatus(reference.id)) !== null) return queue;
   }
-  throw new Error(`no job with id '${reference.id}' in queue${set.queues.length > 1 ? 's' : ''} ${set.queues.map((q) => q.name).join(', ')}`);
+  throw noSuchJob(reference.id, set.queues);
+}
+
+/** No queue searched has the job: the message names every queue that was searched. */
+function noSuchJob(id: string, searched: readonly RedisQueue[]): Error {
+  return new Error(`no job with id '${id}' in queue${searched.length > 1 ? 's' : ''} ${searched.map((q) => q.name).join(', ')}`);
 }
 
 /** A refusal for a stored `pending` job not yet due, re-worded to say `delayed`, as `flexq show` does. */
@@ -172,7 +177,7 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           const job = await queue.getJob(command.id);
           if (job !== null) return presentJob(job, config.redact);
         }
-        return null;
+        throw noSuchJob(command.id, queues);
       }),
 
     cancel: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).cancelJob(command.id)),
@@ -219,7 +224,13 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       }),
     drain: (command) => withQueues(io, command, ({ set }) => drainQueue(set.get(command.queue), { timeout: command.timeout, out: io.stdout })),
     pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
-    resume: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).resume()),
+    resume: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queue = set.get(command.queue);
+        const wasPaused = await queue.isPaused();
+        await queue.resume();
+        return wasPaused;
+      }),
 
     demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
 

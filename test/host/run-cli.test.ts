@@ -25,7 +25,7 @@ function recordingActions(failWith?: Error) {
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
-    show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
+    show: (command) => record(command, makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
     retry: (command) => record(command, undefined),
     retryAll: (command) => record(command, [{ queue: 'default', count: 4 }]),
@@ -33,7 +33,7 @@ function recordingActions(failWith?: Error) {
     drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
     pause: (command) => record(command, undefined),
-    resume: (command) => record(command, undefined),
+    resume: (command) => record(command, true),
     doctor: (command) => record(command, { address: '127.0.0.1:6379', checks: [] }),
   };
   return { actions, calls };
@@ -107,10 +107,9 @@ describe('runCli', () => {
     expect(json).toEqual([expect.objectContaining({ id: 'job-1', createdAt: '2026-01-31T12:00:05.123Z' })]);
   });
 
-  it('show prints the job, or JSON; an unknown id exits 1', async () => {
+  it('show prints the job, or JSON', async () => {
     expect((await cli(['show', 'abc'])).stdout).toMatch(/^id\s+abc\n/);
     expect(JSON.parse((await cli(['show', 'abc', '--json'])).stdout)).toMatchObject({ id: 'abc', status: 'pending' });
-    expect(await cli(['show', 'missing', '--queue', 'q'])).toMatchObject({ code: 1, stdout: '', stderr: "flexq: no job with id 'missing' in queue 'q'\n" });
   });
 
   it.each([
