@@ -23,7 +23,7 @@ export interface HostAlerts {
 export interface HostAlertsOptions {
   config: HostConfig;
   mode: HostMode;
-  /** The host's queues (the first one's connection is shared by the alerts queue); rules watch those of `[queues]`. */
+  /** The host's queues (`flexq-alerts` among them, or sharing the first one's connection); rules watch those of `[queues]`. */
   queues: readonly RedisQueue[];
   logger: Logger;
   /** False for a read-only console: it shows alerts but writes and sends nothing. */
@@ -33,13 +33,22 @@ export interface HostAlertsOptions {
 }
 
 /**
+ * The host's queues as its console shows them: with `[alerts]`, `flexq-alerts` too, so a notice
+ * that failed to deliver can be seen and retried there (a console that found it in Redis has it).
+ */
+export function withAlertsQueue(queues: readonly RedisQueue[], config: HostConfig): readonly RedisQueue[] {
+  if (config.alerts.length === 0 || queues.length === 0 || queues.some((queue) => queue.name === ALERTS_QUEUE)) return queues;
+  return [...queues, queues[0]!.queue(ALERTS_QUEUE)];
+}
+
+/**
  * Starts checking the rules (none: nothing starts) and, on a host that runs workers, a worker of
  * `flexq-alerts` with the built-in webhook and email handlers made from `[webhook]` and `[smtp]`.
  */
 export function startHostAlerts(options: HostAlertsOptions): HostAlerts | undefined {
   const { config, mode, queues, logger } = options;
   if (config.alerts.length === 0 || queues.length === 0) return undefined;
-  const alertsQueue = queues[0]!.queue(ALERTS_QUEUE);
+  const alertsQueue = queues.find((queue) => queue.name === ALERTS_QUEUE) ?? queues[0]!.queue(ALERTS_QUEUE);
   // Rules watch the queues of [queues] only, also on a console that shows every registered queue:
   // hosts sharing a flexq.toml then judge the same queues (and never flexq-alerts itself).
   const watched = queues.filter((queue) => config.queues.some((settings) => settings.name === queue.name));

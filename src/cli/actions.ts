@@ -1,8 +1,8 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
-import { ConnectionError } from '../engine/errors.js';
+import { ConnectionError, InvalidJobStateError } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
-import { isRedisGone } from './cli-errors.js';
+import { isRedisGone, jobStateMessage } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostConfig } from '../config/config-types.js';
@@ -11,6 +11,7 @@ import { drainQueue } from './drain.js';
 import type { BulkProgress } from '../engine/operations.js';
 import { presentJob, presentSchedule } from '../shared/present.js';
 import { shownText } from './format.js';
+import { shownStatus } from '../shared/shown-status.js';
 import { connectQueues, type QueueSet } from '../host/queue-set.js';
 import { redisForCommand, type RedisTarget } from '../config/redis-target.js';
 import type { CliActions, CliIo, QueueCount } from './run-cli.js';
@@ -70,7 +71,20 @@ async function queueOfJob(set: QueueSet, reference: JobReference): Promise<Redis
   for (const queue of set.queues) {
     if ((await queue.getJobStatus(reference.id)) !== null) return queue;
   }
-  throw new Error(`no job with id '${reference.id}' in queue${set.queues.length > 1 ? 's' : ''} ${set.queues.map((q) => q.name).join(', ')}`);
+  throw noSuchJob(reference.id, set.queues);
+}
+
+/** No queue searched has the job: the message names every queue that was searched. */
+function noSuchJob(id: string, searched: readonly RedisQueue[]): Error {
+  return new Error(`no job with id '${id}' in queue${searched.length > 1 ? 's' : ''} ${searched.map((q) => q.name).join(', ')}`);
+}
+
+/** A refusal for a stored `pending` job not yet due, re-worded to say `delayed`, as `flexq show` does. */
+async function inShownStatus(error: unknown, queue: RedisQueue): Promise<unknown> {
+  if (!(error instanceof InvalidJobStateError) || error.status !== 'pending') return error;
+  const job = await queue.getJob(error.jobId);
+  if (job === null || shownStatus(job, Date.now()) !== 'delayed') return error;
+  return new Error(jobStateMessage(error, 'delayed'), { cause: error });
 }
 
 /** Newest first by the time each job entered its status, across statuses and queues. */
@@ -85,14 +99,17 @@ function soonestDue(jobs: Job[], limit: number): Job[] {
 
 /**
  * Why a job just dispatched may not run, or undefined when a live worker of its queue has a
- * handler for its type. The job is stored either way; a typo in TYPE is the usual cause.
+ * handler for its type. The job is stored either way; a typo in TYPE is the usual cause. A worker
+ * with no handler at all claims nothing; one with other handlers fails the job for good when it
+ * claims it, unless a live worker has the handler then (src/engine/attempt-runner.ts, `unhandled`).
  */
 export function unhandledTypeWarning(queue: string, type: string, workers: readonly WorkerInfo[]): string | undefined {
-  const live = workers.filter((worker) => worker.healthy);
-  if (live.some((worker) => worker.types.includes(type))) return undefined;
-  if (live.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
-  const known = [...new Set(live.flatMap((worker) => worker.types))].sort();
-  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ') || 'nothing'}); the job waits until one does`;
+  const claiming = workers.filter((worker) => worker.healthy && worker.types.length > 0);
+  if (claiming.some((worker) => worker.types.includes(type))) return undefined;
+  if (claiming.length === 0) return `no live worker serves queue '${queue}'; the job waits until a host with a handler for '${type}' runs`;
+  const known = [...new Set(claiming.flatMap((worker) => worker.types))].sort();
+  return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ')}); `
+    + `the first to claim it fails it for good ("no handler registered"), unless a worker with that handler is live by then`;
 }
 
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
@@ -160,11 +177,17 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
           const job = await queue.getJob(command.id);
           if (job !== null) return presentJob(job, config.redact);
         }
-        return null;
+        throw noSuchJob(command.id, queues);
       }),
 
     cancel: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).cancelJob(command.id)),
-    retry: (command) => withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).retryJob(command.id)),
+    retry: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queue = await queueOfJob(set, command);
+        await queue.retryJob(command.id).catch(async (error: unknown) => {
+          throw await inShownStatus(error, queue);
+        });
+      }),
     setPriority: (command) =>
       withQueues(io, command, async ({ set }) => (await queueOfJob(set, command)).setPriority(command.id, command.priority)),
     retryAll: (command) =>
@@ -181,19 +204,33 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
       withQueues(io, command, async ({ set }) => {
         const queues = chosenQueues(set, command.queue);
         const counts: QueueCount[] = [];
+        // `--limit` counts over every queue cleaned, not per queue.
+        let left = command.limit;
         for (const queue of queues) {
+          if (left === 0) {
+            counts.push({ queue: queue.name, count: 0 });
+            continue;
+          }
           const options = {
             ...(command.olderThan === undefined ? {} : { olderThan: command.olderThan }),
-            ...(command.limit === undefined ? {} : { limit: command.limit }),
+            ...(left === undefined ? {} : { limit: left }),
             onProgress: progressTo(io, `removing ${command.status} jobs of ${queue.name}`),
           };
-          counts.push({ queue: queue.name, count: await queue.clean(command.status, options) });
+          const count = await queue.clean(command.status, options);
+          counts.push({ queue: queue.name, count });
+          if (left !== undefined) left -= count;
         }
         return counts;
       }),
     drain: (command) => withQueues(io, command, ({ set }) => drainQueue(set.get(command.queue), { timeout: command.timeout, out: io.stdout })),
     pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
-    resume: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).resume()),
+    resume: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const queue = set.get(command.queue);
+        const wasPaused = await queue.isPaused();
+        await queue.resume();
+        return wasPaused;
+      }),
 
     demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
 

@@ -1,4 +1,5 @@
 import { FlexqError, InvalidJobStateError, JobNotFoundError } from '../engine/errors.js';
+import type { ShownStatus } from '../shared/shown-status.js';
 
 /**
  * A command line that names something the config does not have (an unknown `--queue`): a usage
@@ -37,16 +38,22 @@ export function userMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (!(error instanceof FlexqError)) return error.message;
   const action = OPERATION_TEXT[error.operation];
-  if (error instanceof InvalidJobStateError) {
-    const hint = STATE_HINT[error.operation];
-    return `${action ?? `cannot ${error.operation}`} ${error.jobId}: it is ${error.status}${hint === undefined ? '' : `; ${hint}`}`;
-  }
+  if (error instanceof InvalidJobStateError) return jobStateMessage(error, error.status);
   if (error instanceof JobNotFoundError) {
     return `${action ?? `cannot ${error.operation}`} ${error.jobId}: ${withoutOperation(error).replace(`job ${error.jobId} `, '')}`;
   }
   // Connection errors already say what they could not reach and where.
   if (error.code === 'CONNECTION' || action === undefined) return withoutOperation(error);
   return `${action}: ${withoutOperation(error)}`;
+}
+
+/**
+ * A refusal for the job's state, naming the state as `show` does (`shown`: `delayed` for a stored
+ * `pending` job not yet due), with what would qualify.
+ */
+export function jobStateMessage(error: InvalidJobStateError, shown: ShownStatus): string {
+  const hint = STATE_HINT[error.operation];
+  return `${OPERATION_TEXT[error.operation] ?? `cannot ${error.operation}`} ${error.jobId}: it is ${shown}${hint === undefined ? '' : `; ${hint}`}`;
 }
 
 function withoutOperation(error: FlexqError): string {

@@ -5,16 +5,8 @@
 import type { RedisQueue } from '../engine/queue.js';
 import { presentText } from '../shared/present.js';
 import { oneLine } from '../shared/sanitize.js';
+import { shortDuration } from '../shared/duration.js';
 import type { CliOutput } from './run-cli.js';
-
-/** `45s`, `3m05s`, `2h00m`: waits and ETAs to the second. */
-function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
-  return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
-}
 
 /** How often the running jobs are counted. */
 const POLL_MS = 500;
@@ -42,7 +34,7 @@ function drainEta(startedWith: number, running: number, waitedMs: number): numbe
 function progressLine(queue: string, running: number, startedWith: number, waitedMs: number): string {
   const eta = drainEta(startedWith, running, waitedMs);
   const finished = Math.max(0, startedWith - running);
-  return `draining ${queue}: ${running} running, ${finished} finished, ETA ${eta === undefined ? 'unknown' : formatDuration(eta)}`;
+  return `draining ${queue}: ${running} running, ${finished} finished, ETA ${eta === undefined ? 'unknown' : shortDuration(eta)}`;
 }
 
 /** Pauses the queue and waits; resolves to 0 once no job runs, or 1 after the timeout, listing those that still run. */
@@ -65,9 +57,9 @@ export async function drainQueue(queue: RedisQueue, { timeout, out, pollMs = POL
     if (waited >= timeout) {
       if (out.isTTY) out.write('\n');
       const jobs = await queue.listJobs('processing', { limit: LISTED });
-      const rows = jobs.map((job) => `  ${job.id}  ${oneLine(presentText(job.type))}  running for ${formatDuration(Date.now() - job.enteredAt.getTime())}`);
+      const rows = jobs.map((job) => `  ${job.id}  ${oneLine(presentText(job.type))}  running for ${shortDuration(Date.now() - job.enteredAt.getTime())}`);
       const more = running > jobs.length ? [`  … and ${running - jobs.length} more`] : [];
-      out.write([`queue ${queue.name} is paused, but ${running} job(s) still run after ${formatDuration(waited)}:`, ...rows, ...more].join('\n') + '\n');
+      out.write([`queue ${queue.name} is paused, but ${running} job(s) still run after ${shortDuration(waited)}:`, ...rows, ...more].join('\n') + '\n');
       return 1;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(1, timeout - waited))));

@@ -9,7 +9,8 @@ import { rateLimitText } from '../shared/rate-limit-text.js';
 // drive the terminal when `flexq jobs` or `show` prints it, exactly as in the console. Jobs come
 // here already presented (`presentJob`, secrets masked) by the actions.
 import { presentJob, presentText, presentValue } from '../shared/present.js';
-import { sanitize, terminalSafeJson } from '../shared/sanitize.js';
+import { escapeUnseen, sanitize, terminalSafeJson } from '../shared/sanitize.js';
+import { shortDuration } from '../shared/duration.js';
 import { shownStatus, type ShownStatus } from '../shared/shown-status.js';
 
 /** How output is drawn. */
@@ -199,9 +200,9 @@ export function formatJob(stored: Job, style: OutputStyle, now: number = Date.no
 /** One schedule of `flexq schedules`, with its queue. */
 export type ScheduleEntry = ScheduleInfo & { queue: string };
 
-/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 60000 ms`. */
+/** When a schedule runs, as written: `0 3 * * * (Europe/Berlin)` or `every 1m00s` (as the console shows it). */
 function timingText(schedule: ScheduleInfo): string {
-  if (schedule.every !== undefined) return `every ${schedule.every} ms`;
+  if (schedule.every !== undefined) return `every ${shortDuration(schedule.every)}`;
   return schedule.tz === undefined ? schedule.cron ?? '' : `${schedule.cron} (${schedule.tz})`;
 }
 
@@ -283,10 +284,11 @@ function attemptLines(history: readonly FailedAttempt[]): string {
 
 /**
  * Text as the CLI prints it (error messages, warnings, doctor findings): secrets masked (a URL's
- * password, a token a server echoed), then terminal controls removed.
+ * password, a token a server echoed), then control and invisible characters written as `\uXXXX`:
+ * these messages quote what was typed, and stripped it could read as another, valid value.
  */
 export function shownText(text: string): string {
-  return sanitize(presentText(text));
+  return escapeUnseen(presentText(text));
 }
 
 function indentedJson(value: unknown): string {

@@ -20,6 +20,7 @@ import type {
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from '../config/config-errors.js';
+import { ValidationError } from '../engine/errors.js';
 import type { Env } from '../config/config.js';
 import {
   checksJson, formatChecks, formatJob, formatJobs, formatSchedules, formatStats, jobJson, jobsJson, schedulesJson, shownText, statsJson,
@@ -59,8 +60,8 @@ export interface CliActions {
   jobs(command: JobsCommand): Promise<Job[]>;
   /** The schedules of the asked queue, or of every configured queue, by queue then name. */
   schedules(command: SchedulesCommand): Promise<ScheduleEntry[]>;
-  /** The job, or null when no queue has it. */
-  show(command: ShowCommand): Promise<Job | null>;
+  /** The job; rejects naming the queues searched when none has it. */
+  show(command: ShowCommand): Promise<Job>;
   cancel(command: CancelCommand): Promise<void>;
   retry(command: RetryCommand): Promise<void>;
   /** Every failed (or cancelled) job back to pending; how many per queue. */
@@ -71,7 +72,8 @@ export interface CliActions {
   drain(command: DrainCommand): Promise<number>;
   setPriority(command: PriorityCommand): Promise<void>;
   pause(command: QueueStateCommand): Promise<void>;
-  resume(command: QueueStateCommand): Promise<void>;
+  /** Resolves to whether the queue was paused (resuming a running queue changes nothing). */
+  resume(command: QueueStateCommand): Promise<boolean>;
   /** Dispatches demo jobs until `count` or an interrupt; resolves to the exit code. */
   demo(command: DemoCommand): Promise<number>;
   /** Checks the configured Redis; resolves to its address and the findings. */
@@ -131,7 +133,6 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
       case 'show': {
         const job = await actions.show(command);
-        if (job === null) return fail(io, `no job with id '${command.id}'${command.queue === undefined ? '' : ` in queue '${command.queue}'`}`);
         print(command.json ? jobJson(job) : formatJob(job, style));
         return EXIT.ok;
       }
@@ -164,8 +165,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         print(`paused queue ${command.queue}\n`);
         return EXIT.ok;
       case 'resume':
-        await actions.resume(command);
-        print(`resumed queue ${command.queue}\n`);
+        print(await actions.resume(command) ? `resumed queue ${command.queue}\n` : `queue ${command.queue} was not paused; nothing to resume\n`);
         return EXIT.ok;
       case 'doctor': {
         const { address, checks } = await actions.doctor(command);
@@ -175,7 +175,10 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
     }
   } catch (error) {
-    if (error instanceof CliUsageError) return usage(io, error.message, `flexq ${command.kind === 'run' ? '' : command.kind}`.trim());
+    const commandName = `flexq ${command.kind === 'run' ? '' : command.kind}`.trim();
+    if (error instanceof CliUsageError) return usage(io, error.message, commandName);
+    // The engine refused an argument before storing anything: as bad an argument as a parse error.
+    if (error instanceof ValidationError) return usage(io, userMessage(error), commandName);
     // A config error names file (or variable), key and line on each of its lines.
     if (error instanceof ConfigError) {
       io.stderr.write(shownText(error.message).split('\n').map((line) => `flexq: ${line}\n`).join(''));

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { HOST_DEFAULTS } from './defaults.js';
 
 /** The commented sample that `flexq init` writes; the repository's flexq.toml is exactly this. */
@@ -143,7 +143,10 @@ export class ConfigExistsError extends Error {
   override readonly name = 'ConfigExistsError';
 }
 
-/** Writes the sample to `file` (`flexq.toml` by default) relative to `dir`; refuses to replace a file unless `force`. */
+/**
+ * Writes the sample to `file` (`flexq.toml` by default) relative to `dir`; refuses to replace a file
+ * unless `force`, and to write into a folder that does not exist.
+ */
 export async function writeSampleConfig(dir: string, force: boolean, file: string = HOST_DEFAULTS.configFileName): Promise<string> {
   // `--config FILE` names where the config lives, so `flexq --config x.toml init` writes there.
   const path = resolve(dir, file);
@@ -152,6 +155,10 @@ export async function writeSampleConfig(dir: string, force: boolean, file: strin
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new ConfigExistsError(`${path} already exists; use --force to overwrite it`);
+    }
+    // A mistyped folder is more likely than one meant to be made, so none is created.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`cannot write ${path}: the folder ${dirname(path)} does not exist; create it first`, { cause: error });
     }
     throw error;
   }

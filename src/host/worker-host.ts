@@ -14,7 +14,7 @@ import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
 import { presentError } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
-import { startHostAlerts, type HostAlerts } from '../alerts/host-alerts.js';
+import { startHostAlerts, withAlertsQueue, type HostAlerts } from '../alerts/host-alerts.js';
 import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from '../config/redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
@@ -31,6 +31,11 @@ export interface WorkerHostOptions {
   readOnly?: boolean;
   /** `flexq console` / `--no-workers`: no workers, no health listener, and every queue registered in Redis is shown. */
   noWorkers?: boolean;
+}
+
+/** A console that runs no workers (`--read-only`, `--no-workers`) shows every queue registered in Redis, too. */
+function watchesOnly(options: WorkerHostOptions): boolean {
+  return options.readOnly === true || options.noWorkers === true;
 }
 
 /** A health check that has not answered by then counts as Redis not answering. */
@@ -70,14 +75,14 @@ export class WorkerHost implements HostView {
     private readonly set: QueueSet,
     private readonly handlers: LoadedHandlers,
   ) {
-    this.queues = set.queues;
+    this.queues = withAlertsQueue(set.queues, options.config);
     this.redisAddress = options.target.address;
     this.embeddedRedis = options.target.embedded !== undefined;
     this.redact = options.config.redact;
     this.logs = options.logs ?? new LogRing();
     this.metrics = new HostMetrics(this);
     this.monitor = new ConnectionMonitor(() => this.roundTrip());
-    this.events = new QueueEventLog(set.queues, options.logger);
+    this.events = new QueueEventLog(this.queues, options.logger);
   }
 
   /** One PING to Redis, with a deadline. */
@@ -90,7 +95,7 @@ export class WorkerHost implements HostView {
     const handlers = await loadHandlers(options.config, options.mode);
     let set: QueueSet;
     try {
-      const discovery = !options.noWorkers ? 'none' : options.config.configFile === null ? 'replace' : 'add';
+      const discovery = !watchesOnly(options) ? 'none' : options.config.configFile === null ? 'replace' : 'add';
       set = await connectQueues(options.target.settings, options.config.queues, discovery);
     } catch (error) {
       handlers.close();
@@ -99,7 +104,7 @@ export class WorkerHost implements HostView {
     const host = new WorkerHost(options, set, handlers);
     // The file's settings go to the queues the file names, never to queues a console found in
     // Redis (those belong to whichever host's file configures them).
-    const fromFile = options.config.configFile === null && options.noWorkers ? [] : options.config.queues.map(({ name }) => set.get(name));
+    const fromFile = options.config.configFile === null && watchesOnly(options) ? [] : options.config.queues.map(({ name }) => set.get(name));
     try {
       await host.startListener();
       await host.events.start();
@@ -176,7 +181,7 @@ export class WorkerHost implements HostView {
 
   private startWorkers(): void {
     const { config, logger } = this.options;
-    if (this.options.readOnly || this.options.noWorkers) {
+    if (watchesOnly(this.options)) {
       const names = this.queues.map((q) => q.name);
       logger.info({ queues: names, redis: this.redisAddress }, `flexq ${this.options.readOnly ? 'read-only' : 'console'}: watching queues ${names.join(', ')}; no workers run here`);
       return;

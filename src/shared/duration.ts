@@ -62,3 +62,16 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return `of type ${typeof value}`;
 }
+
+/**
+ * A duration as a short human figure, as the console and the CLI show it: `45s`, `12m05s`, `3h00m`,
+ * `2d04h`. Rounded to the second, so a wait that ended a few ms past `3s` reads `3s`.
+ */
+export function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const two = (n: number) => String(Math.floor(n)).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${two((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d${two((s % 86_400) / 3600)}h`;
+}

@@ -51,6 +51,19 @@ export function terminalSafeJson(value: unknown, indent?: number): string | unde
   return text.replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+// Every control character but tab and newline, and the invisible ones (see INVISIBLE).
+// eslint-disable-next-line no-control-regex
+const UNSEEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * Writes control and invisible characters as `\uXXXX`, keeping newlines and tabs: for messages
+ * that quote what the user typed, where removing them would show another, perhaps valid, value
+ * (`j1\u200b` as the id `j1`). An escaped ESC starts no sequence, so the rest prints as text.
+ */
+export function escapeUnseen(text: string): string {
+  return text.replace(UNSEEN, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** `sanitize`, then newlines and tabs become spaces: for a table cell or a one-line message. */
 export function oneLine(text: string): string {
   return sanitize(text).replace(/[\r\n\t]+/g, ' ');

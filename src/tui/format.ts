@@ -2,6 +2,7 @@
 import type { Job } from '../engine/types.js';
 import { presentText, presentValue } from '../shared/present.js';
 import { oneLine, sanitize } from '../shared/sanitize.js';
+import { shortDuration } from '../shared/duration.js';
 
 /** `text` cut or padded to exactly `width` columns (an ellipsis marks a cut). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
@@ -10,16 +11,6 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   const chars = [...clean];
   if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
   return align === 'left' ? clean.padEnd(width) : clean.padStart(width);
-}
-
-/** A duration as a short human figure: `45s`, `12m`, `3h`, `2d`. */
-export function shortDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const two = (n: number) => String(Math.floor(n)).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${two((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d${two((s % 86_400) / 3600)}h`;
 }
 
 /** How long ago `at` was, or `in …` for a future time. */

@@ -199,6 +199,27 @@ webhook = "${hook.origin}/hook"
 });
 
 describe('queue = "*"', () => {
+  test('a host\'s console shows flexq-alerts, where a failed notice waits for its retry, and the rule never judges it', async () => {
+    const refusing = await startHttpServer((_req, res) => {
+      res.statusCode = 500;
+      res.end('down');
+    });
+    closers.push(() => refusing.close());
+    const host = await startHost(toml(`
+[alerts.backlog]
+queue = "*"
+backlogAbove = 2
+webhook = "${refusing.origin}/hook"
+`), { mode: 'console' });
+    expect(host.queues.map((queue) => queue.name)).toEqual(['work', ALERTS_QUEUE]);
+    // [handlers] is empty: `work` has no worker, but the host delivers notices.
+    await host.queues[0]!.pushBulk([{ type: 't' }, { type: 't' }, { type: 't' }]);
+    const alerts = host.queues[1]!;
+    await waitFor('the notice to fail and wait for its retry', async () => (await alerts.getStats()).retryingJobs === 1);
+    expect(host.firingAlerts().map((alert) => alert.queue)).toEqual(['work']);
+  });
+
+
   test('watches the queues of [queues], not every queue a console finds registered in Redis', async () => {
     const other = await RedisQueue.connect('other', { url: REDIS_URL, prefix });
     closers.push(() => other.close());

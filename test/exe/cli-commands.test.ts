@@ -91,9 +91,11 @@ describe('flexq CLI commands against Redis', () => {
     const result = await flexq('show', job.id, '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: job.id, queue: 'emails', payload: { to: 'a@example.com', password: '[redacted]' } });
-    const missing = await flexq('show', 'nosuchjob000000');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("no job with id 'nosuchjob000000'");
+    // Like cancel, show names the queues it searched.
+    for (const command of ['show', 'cancel']) {
+      expect(await flexq(command, 'nosuchjob000000')).toMatchObject({ code: 1, stderr: "flexq: no job with id 'nosuchjob000000' in queues default, emails\n" });
+    }
+    expect((await flexq('show', 'nosuchjob000000', '--queue', 'emails')).stderr).toBe("flexq: no job with id 'nosuchjob000000' in queue emails\n");
   });
 
   it('priority, cancel and retry change the job wherever it is', async () => {
@@ -109,12 +111,23 @@ describe('flexq CLI commands against Redis', () => {
     expect(await emails.getJob(job.id)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
+  it('clean --limit removes at most that many over all queues', async () => {
+    for (const target of [queue, emails]) {
+      for (const job of await target.pushBulk([{ type: 't' }, { type: 't' }, { type: 't' }, { type: 't' }])) await target.cancelJob(job.id);
+    }
+    const result = await flexq('clean', 'cancelled', '--limit', '5');
+    expect(result.code).toBe(0);
+    const left = (await queue.listJobs('cancelled')).length + (await emails.listJobs('cancelled')).length;
+    expect(left).toBe(3);
+  });
+
   it('pause and resume a queue', async () => {
     expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
     expect(await emails.isPaused()).toBe(true);
     expect(await queue.isPaused()).toBe(false);
     expect((await flexq('resume', 'emails')).stdout).toBe('resumed queue emails\n');
     expect(await emails.isPaused()).toBe(false);
+    expect(await flexq('resume', 'emails')).toMatchObject({ code: 0, stdout: 'queue emails was not paused; nothing to resume\n' });
   });
 
   it('demo --count dispatches that many demo jobs and reports each', async () => {

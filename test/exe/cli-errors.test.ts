@@ -61,9 +61,18 @@ describe('flexq error messages', () => {
   it('a payload over the queue\'s maxPayloadBytes is refused naming the limit, and nothing is stored', async () => {
     const big = JSON.stringify({ text: 'x'.repeat(200) });
     const result = await withConfig('[queues.default]\nmaxPayloadBytes = 100\n[handlers.demo]\nbuiltin = "sleep"\n', ['dispatch', 'demo', big]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe('flexq: cannot dispatch the job: payload is 211 bytes of JSON, over the limit of 100 (maxPayloadBytes)\n');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("flexq: cannot dispatch the job: payload is 211 bytes of JSON, over the limit of 100 (maxPayloadBytes)\nRun 'flexq dispatch --help' for usage.\n");
     expect(JSON.parse((await flexq(['stats', '--json'])).stdout).default.pendingJobs).toBe(0);
+  });
+
+  it('options the engine refuses are bad arguments: exit 2, naming the problem', async () => {
+    const uniqueFor = await flexq(['dispatch', 'demo', '{}', '--unique-for', '1h']);
+    expect(uniqueFor.code).toBe(2);
+    expect(uniqueFor.stderr).toMatch(/^flexq: cannot dispatch the job: .*uniqueFor needs a uniqueKey/);
+    const longType = await flexq(['dispatch', 't'.repeat(300), '{}']);
+    expect(longType.code).toBe(2);
+    expect(longType.stderr).toMatch(/^flexq: cannot dispatch the job: .*at most 200 characters/);
   });
 
   it('an environment variable error starts with flexq: and names the variable', async () => {
@@ -95,6 +104,18 @@ describe('flexq error messages', () => {
     const result = await flexq(['stats', '--queue', 'nope']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n");
+  });
+
+  it('quotes what was typed with control and invisible characters escaped, never stripped into another value', async () => {
+    const shown = await flexq(['show', 'j973bas1bkc6\u200b']);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain("no job with id 'j973bas1bkc6\\u200b'");
+    const cancelled = await flexq(['cancel', 'a\u001b]52;c;aGVsbG8=\u0007b']);
+    expect(cancelled.stderr).toContain("no job with id 'a\\u001b]52;c;aGVsbG8=\\u0007b'");
+    const dispatched = await flexq(['dispatch', 'de\u001b[2Jmo', '{}']);
+    expect(dispatched.code).toBe(2);
+    expect(dispatched.stderr).toContain("value 'de\\u001b[2Jmo' is invalid");
+    for (const { stderr } of [shown, cancelled, dispatched]) expect(stderr).not.toMatch(/[\u001b\u0007\u200b]/);
   });
 
   it('cancel of a finished job says so in plain words, without engine method names', async () => {

@@ -46,6 +46,15 @@ describe('flexq jobs, show and stats output', () => {
     expect(lines.filter((line) => line.startsWith(ready.id))).toEqual([expect.stringMatching(/\spending\s/)]);
   });
 
+  it('retry of a delayed job says it is delayed, as show does; --json keeps the Job contract: pending with a future runAt', async () => {
+    const retried = await flexq('retry', delayed.id);
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toBe(`flexq: cannot retry job ${delayed.id}: it is delayed; only failed or cancelled jobs can be retried\n`);
+    expect((await flexq('show', delayed.id)).stdout).toMatch(/^status\s+delayed$/m);
+    const shown = JSON.parse((await flexq('show', delayed.id, '--json')).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ status: 'pending', runAt: delayed.runAt!.toISOString() });
+  });
+
   it('show lists the failed attempts that --json has', async () => {
     const job = await queue.push({ type: 'flaky', payload: {}, maxAttempts: 2 });
     const worker = new RedisWorker(queue, { pollTime: 50 });

@@ -30,7 +30,7 @@ describe('flexq schedules', () => {
     const [header, nightly, tick] = result.stdout.trim().split('\n');
     expect(header).toMatch(/^QUEUE\s+NAME\s+WHEN\s+TYPE\s+STATE\s+NEXT\s+LAST\s+SOURCE$/);
     expect(nightly).toMatch(/^default\s+nightly\s+0 3 \* \* \* \(Europe\/Berlin\)\s+report\s+active\s+\d{4}-\d\d-\d\d (01|02):00:00\s+-\s+code$/);
-    expect(tick).toMatch(/^default\s+tick\s+every 60000 ms\s+ping\s+paused\s+-\s+-\s+code$/);
+    expect(tick).toMatch(/^default\s+tick\s+every 1m00s\s+ping\s+paused\s+-\s+-\s+code$/);
   });
 
   it('--json carries every field, with secrets in payloads masked; --queue narrows it', async () => {

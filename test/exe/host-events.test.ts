@@ -50,7 +50,14 @@ describe('flexq --headless: handlers, signals and queue events', () => {
     await waitFor('the worker heartbeat', async () => (await t.queue.getWorkers()).length === 1);
     const typo = await flexq('dispatch', 'deom');
     expect(typo.code).toBe(0);
-    expect(typo.stderr).toBe("flexq: warning: no live worker of queue 'default' has a handler for job type 'deom' (they handle: demo); the job waits until one does\n");
+    expect(typo.stderr).toBe("flexq: warning: no live worker of queue 'default' has a handler for job type 'deom' (they handle: demo); "
+      + 'the first to claim it fails it for good ("no handler registered"), unless a worker with that handler is live by then\n');
+    // What the warning says happens, happens.
+    const failed = await waitFor('the job failed', async () => {
+      const job = await t.queue.getJob(typo.stdout.trim());
+      return job?.status === 'failed' ? job : null;
+    });
+    expect(failed).toMatchObject({ attempts: 1, error: 'no handler registered for job type "deom"' });
     expect(await flexq('dispatch', 'demo')).toMatchObject({ code: 0, stderr: '' });
   });
 

