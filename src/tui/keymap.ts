@@ -91,8 +91,14 @@ const onSchedule = (c: KeyContext, act: (schedule: ScheduleRow) => Promise<void>
 
 const state = (ctx: KeyContext) => ctx.store.getState();
 
-// The statuses the engine's cancelJob takes (a delayed job is stored as pending).
+// The statuses the engine's cancelJob takes (a delayed job is stored as pending), and retryJob and removeJob.
 const CANCELLABLE: readonly JobStatus[] = ['pending', 'retrying', 'processing'];
+const RETRYABLE: readonly JobStatus[] = ['failed', 'cancelled'];
+const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** A binding's refusal of a job whose status is not among `statuses`, which `can` describes. */
+const onlyFor = (statuses: readonly JobStatus[], can: string) => (job: Job) =>
+  statuses.includes(job.status) ? undefined : `job ${job.id} is ${shownStatus(job, Date.now())}: only ${can}`;
 
 const BULK_VERBS: Record<BulkAction, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
 
@@ -156,10 +162,13 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     keys: ['c'], label: 'c', scopes: JOBS_AND_DETAIL, description: 'cancel a pending, delayed, retrying or running job (asks y/n; aborts a running handler)', hint: 'cancel', rank: 1, mutates: true,
     confirm: (job) => `Cancel job ${job.id} (${job.type}, ${shownStatus(job, Date.now())})? y/n`,
-    refuses: (job) => (CANCELLABLE.includes(job.status) ? undefined : `job ${job.id} is ${job.status}: only pending, delayed, retrying or processing jobs can be cancelled`),
+    refuses: onlyFor(CANCELLABLE, 'pending, delayed, retrying or processing jobs can be cancelled'),
     onJob: (c, job) => c.commands.cancel(job),
   },
-  { keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', rank: 1, mutates: true, onJob: (c, job) => c.commands.retry(job) },
+  {
+    keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', rank: 1, mutates: true,
+    refuses: onlyFor(RETRYABLE, 'failed or cancelled jobs can be retried'), onJob: (c, job) => c.commands.retry(job),
+  },
   { keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', rank: 1, mutates: true, onJob: (c, job) => c.commands.changePriority(job, 1) },
   { keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true, onJob: (c, job) => c.commands.changePriority(job, -1) },
   {
@@ -179,6 +188,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     keys: ['d'], label: 'd', scopes: JOBS_AND_DETAIL, description: 'delete a finished job (asks y/n)', mutates: true,
     confirm: (job) => `Delete job ${job.id} (${job.type}, ${job.status})? y/n`,
+    refuses: onlyFor(FINISHED, 'completed, failed or cancelled jobs can be deleted'),
     onJob: (c, job) => c.commands.remove(job),
   },
   { keys: ['i'], label: 'i', scopes: MAIN, description: 'queue detail: totals, throughput and failures over the last hour and day', hint: 'charts', action: (c) => state(c).open('queue') },

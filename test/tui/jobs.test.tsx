@@ -54,9 +54,9 @@ describe('jobs and actions', () => {
     await waitFor('completed after the retry', async () => (await h!.queue.getJobStatus(job.id)) === 'completed');
     await h.press('6');
     await h.frame((f) => f.includes(job.id) && f.includes('{"ok":1}'), 'completed with its result');
-    // Retrying a completed job is refused, and the console says why.
+    // Retrying a completed job is refused before asking Redis, and the console says why.
     await h.press('r');
-    await h.frame(/retryJob: job \w+ is completed; only failed or cancelled jobs qualify/, 'an error toast');
+    await h.frame(`job ${job.id} is completed: only failed or cancelled jobs can be retried`, 'an error toast');
   });
 
   it('+ and - change a waiting job\'s priority', async () => {

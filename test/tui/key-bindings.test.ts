@@ -195,14 +195,27 @@ describe('key bindings, one by one', () => {
     c.press('prompt', 'escape');
     c.press('jobs', 'c');
     c.press('prompt', 'y');
-    c.press('jobs', 'r', '+', '=', '-', 'enter');
+    c.press('jobs', '+', '=', '-', 'enter');
     c.state().setDetail({ ...c.state().detail!, job: pending('j2') }); // as the data source loads it
-    c.press('detail', 'r', '+', '-', 'c');
+    c.press('detail', '+', '-', 'c');
     c.press('prompt', 'y');
+    c.state().setDetail({ ...c.state().detail!, job: { ...job('j2'), status: 'failed' } });
+    c.press('detail', 'r');
     expect(c.calls).toEqual([
-      'cancel j2', 'retry j2', 'priority j2 1', 'priority j2 1', 'priority j2 -1',
-      'retry j2', 'priority j2 1', 'priority j2 -1', 'cancel j2',
+      'cancel j2', 'priority j2 1', 'priority j2 1', 'priority j2 -1',
+      'priority j2 1', 'priority j2 -1', 'cancel j2', 'retry j2',
     ]);
+  });
+
+  it('r and d on a job they do not apply to say why, and act on nothing', () => {
+    const c = consoleOn();
+    c.state().setPage({ queue: 'b', tab: 'pending', offset: 0, jobs: [{ ...job('j1'), status: 'pending' }] });
+    c.press('jobs', 'r');
+    expect(c.state().toasts.at(-1)?.text).toBe('job j1 is pending: only failed or cancelled jobs can be retried');
+    c.press('jobs', 'd');
+    expect(c.state().prompt).toBeNull();
+    expect(c.state().toasts.at(-1)?.text).toBe('job j1 is pending: only completed, failed or cancelled jobs can be deleted');
+    expect(c.calls).toEqual([]);
   });
 
   it('a job key with no job selected says so and acts on nothing', () => {

@@ -104,6 +104,8 @@ describe('key map', () => {
     store.setState({ view: 'jobs', page: { queue: 'q', tab: 'pending', offset: 0, jobs: [aJob] } });
     dispatchKey('jobs', '+', ctx);
     dispatchKey('jobs', '-', ctx);
+    dispatchKey('jobs', 'r', ctx); // refused: a pending job
+    store.setState({ page: { queue: 'q', tab: 'failed', offset: 0, jobs: [{ ...aJob, status: 'failed' }] } });
     dispatchKey('jobs', 'r', ctx);
     dispatchKey('jobs', 'p', ctx);
     dispatchKey('jobs', '4', ctx);
@@ -111,6 +113,11 @@ describe('key map', () => {
     dispatchKey('jobs', 'q', ctx);
     expect(calls).toEqual(['priority j1 1', 'priority j1 -1', 'retry j1', 'pause q', 'quit']);
     expect(dispatchKey('jobs', 'Z', ctx)).toBe(false);
+  });
+
+  it('the footer offers r (retry) only for a failed or cancelled job', () => {
+    for (const status of ['failed', 'cancelled'] as const) expect(footerHints('detail', false, 200, { ...aJob, status }), status).toContain('r retry');
+    for (const status of ['pending', 'processing', 'completed'] as const) expect(footerHints('detail', false, 200, { ...aJob, status }), status).not.toContain('r retry');
   });
 
   it('the footer offers c (cancel) only for a job that can be cancelled', () => {
