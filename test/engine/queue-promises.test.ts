@@ -17,6 +17,34 @@ describe('listing and the event feed', () => {
     }
   });
 
+  test("a delayed job whose time has come is listed as pending, not as delayed", async () => {
+    const { queue, cleanup } = await freshQueue('due');
+    try {
+      const later = await queue.pushDelayed({ type: 't' }, 60_000);
+      const due = await queue.pushDelayed({ type: 't' }, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await queue.listJobs('delayed')).map((job) => job.id)).toEqual([later.id]);
+      expect((await queue.listJobs('pending')).map((job) => job.id)).toEqual([due.id]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('an event that names no job (a pause) reads with no job ids; one naming jobs lists them', async () => {
+    const { queue, cleanup } = await freshQueue('feed-ids');
+    try {
+      const job = await queue.push({ type: 't' });
+      await queue.pause();
+      const events = await queue.readEvents();
+      expect(events.map(({ event, jobIds, jobCount }) => ({ event, jobIds, jobCount }))).toEqual([
+        { event: 'added', jobIds: [job.id], jobCount: 1 },
+        { event: 'paused', jobIds: [], jobCount: 0 },
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('the event feed stays near eventsMaxLen however many operations ran', async () => {
     const { queue, prefix, cleanup } = await freshQueue('feed', { eventsMaxLen: 200 });
     const raw = rawClient();
