@@ -23,6 +23,18 @@ function hostView(queue: RedisQueue, worker: RedisWorker | undefined, logs: LogB
   };
 }
 
+/** A queue under a fresh prefix with a started worker of `numWorkers` slots for one job type, as a host runs them. */
+async function hostedQueue(label: string, numWorkers: number, type: string, handler: Parameters<RedisWorker['registerHandler']>[1]) {
+  const prefix = uniquePrefix(label);
+  const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
+  cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
+  const logs = new LogBuffer();
+  const worker = new RedisWorker(queue, { numWorkers, pollTime: 100, logger: logs.logger });
+  worker.registerHandler(type, handler);
+  void worker.start();
+  return { queue, worker, logs };
+}
+
 async function open(view: HostView, stdout: FakeStdout, stdin: FakeStdin) {
   let done = false;
   const closed = openConsole(view, {
@@ -39,15 +51,9 @@ async function open(view: HostView, stdout: FakeStdout, stdin: FakeStdin) {
 
 describe('openConsole', () => {
   it('q says how many jobs are in flight and resolves only once they finished', async () => {
-    const prefix = uniquePrefix('tui-quit');
-    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-    cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
-    const logs = new LogBuffer();
-    const worker = new RedisWorker(queue, { numWorkers: 2, pollTime: 100, logger: logs.logger });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    worker.registerHandler('held', async () => { await gate; return { success: true }; });
-    void worker.start();
+    const { queue, worker, logs } = await hostedQueue('tui-quit', 2, 'held', async () => { await gate; return { success: true }; });
     cleanups.push(() => worker.stop({ timeout: 100 }));
     const job = await queue.push({ type: 'held' });
     await waitFor('running', () => worker.activeJobs === 1);
@@ -66,13 +72,7 @@ describe('openConsole', () => {
   });
 
   it('a key Ink cannot name (Ctrl+F1) or colour codes pasted into a prompt are dropped: the console and its workers run on', async () => {
-    const prefix = uniquePrefix('tui-keys');
-    const queue = await RedisQueue.connect('default', { url: REDIS_URL, prefix });
-    cleanups.push(async () => { await queue.close(); await deletePrefix(prefix); });
-    const logs = new LogBuffer();
-    const worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100, logger: logs.logger });
-    worker.registerHandler('noop', () => ({ success: true }));
-    void worker.start();
+    const { queue, worker, logs } = await hostedQueue('tui-keys', 1, 'noop', () => ({ success: true }));
     cleanups.push(() => worker.stop({ timeout: 100 }));
     const stdout = new FakeStdout(100, 24);
     const stdin = new FakeStdin();
