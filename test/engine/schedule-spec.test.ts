@@ -1,6 +1,6 @@
 /** Next-run computation and checks of schedules: cron with seconds and time zones, DST, intervals. */
 import { describe, expect, it } from 'vitest';
-import { nextRunAfter, scheduleDefinition } from '../../src/engine/schedule-spec.js';
+import { nextRunAfter, parseDefinition, scheduleDefinition } from '../../src/engine/schedule-spec.js';
 
 const at = (iso: string) => new Date(iso).getTime();
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -65,12 +65,40 @@ describe('schedule checks', () => {
     [{ every: 10 }, /every must be from 1000 ms/],
     [{ every: 60_000, tz: 'UTC' }, /tz applies to cron only/],
     [{ cron: '0 0 0 1 1 * 2030' }, /invalid cron/],
+    [{ every: 'soon' }, /^schedule: every must be a number of m/],
+    ['hourly', /timing must be \{ cron, tz\? \} or \{ every \}/],
   ])('refuses timing %j, naming the problem', (timing, message) => {
     expect(() => define(timing)).toThrow(message);
   });
 
+  it('names a time zone in a cron refusal only when one was given', () => {
+    expect(() => define({ cron: 'not a cron' })).toThrow(/^schedule: invalid cron "not a cron": (?!.*time zone)/);
+  });
+
+  it("keeps the job's maxAttempts and timeout when given, and leaves them to the queue's defaults otherwise", () => {
+    expect(define({ every: 60_000 }, { type: 'report', maxAttempts: 5, timeout: 30_000 }).job).toEqual({ type: 'report', payload: {}, priority: 0, maxAttempts: 5, timeout: 30_000 });
+    expect(define({ every: 60_000 }).job).toEqual({ type: 'report', payload: {}, priority: 0 });
+  });
+
+  it('reads back a stored definition, and nothing that lacks a name or a job type', () => {
+    const definition = define({ every: 60_000 });
+    expect(parseDefinition(JSON.stringify(definition))).toEqual(definition);
+    for (const json of ['{"job":{"type":"t"}}', '{"name":"n","job":{}}', '{"name":"n"}', 'null', 'not json']) expect(parseDefinition(json), json).toBeNull();
+  });
+
+  it('an interval anchored on a tick after the time asked runs one interval after that tick', () => {
+    expect(nextRunAfter({ every: 100 }, 990, 1_000)).toBe(1_100);
+    expect(nextRunAfter({ every: 100 }, 1_000, 1_000)).toBe(1_100);
+  });
+
+  it('a cron that never matches again (30 February) is parked a year ahead', () => {
+    const now = at('2026-12-01T00:00:00Z');
+    expect(nextRunAfter({ cron: '0 0 30 2 *' }, now)).toBe(now + 365 * 24 * 3_600_000);
+  });
+
   it('refuses a bad name and a bad job as a push would', () => {
     expect(() => scheduleDefinition('schedule', 'no spaces', { every: 1000 }, { type: 'x' }, 'code', 1024)).toThrow(/schedule name must be/);
+    expect(() => scheduleDefinition('schedule', 42, { every: 1000 }, { type: 'x' }, 'code', 1024)).toThrow(/schedule name must be .*, got 42/);
     expect(() => define({ every: 1000 }, { type: '' })).toThrow(/job type must be a non-empty string/);
     expect(() => define({ every: 1000 }, { type: 'x', payload: { big: 'x'.repeat(2000) } })).toThrow(/over the limit/);
   });
