@@ -31,6 +31,8 @@ export interface FaultProxy {
   hold(): void;
   /** Holds as `hold` does once the next command with an argument equal to `name` has reached Redis: its reply is held. */
   holdAfterCallTo(name: string): void;
+  /** Delivers every reply `ms` later than Redis sent it, in order (0: at once again), as a far-away Redis would. */
+  delayReplies(ms: number): void;
   /** Delivers what was held, in order, and forwards as usual again. */
   release(): void;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     }
     return chunk;
   };
+  let replyDelayMs = 0;
   let held: (() => void)[] | undefined;
   let holdAfter: Buffer | undefined;
   const forward = (socket: Socket, chunk: Buffer) => {
@@ -94,7 +97,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     });
     // While cutting, replies are swallowed: the one armed for among them never arrives.
     upstream.on('data', (chunk: Buffer) => {
-      if (!cutting) forward(client, chunk);
+      if (cutting) return;
+      // Timers of one delay fire in the order they were set, so replies keep their order.
+      if (replyDelayMs > 0) setTimeout(() => forward(client, chunk), replyDelayMs);
+      else forward(client, chunk);
     });
     for (const socket of [client, upstream]) {
       socket.on('error', cut);
@@ -136,6 +142,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     holdAfterCallTo(name: string) {
       holdAfter = Buffer.from(name);
+    },
+    delayReplies(ms: number) {
+      replyDelayMs = ms;
     },
     release() {
       const pending = held ?? [];

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisQueue, type RedisCheck } from '../../src/index.js';
 import { LIBRARY_NAME } from '../../src/engine/library.js';
+import { startFaultProxy } from '../fault-proxy.js';
 import { uniquePrefix, usePrivateRedis } from '../helpers.js';
 
 const redis = usePrivateRedis();
@@ -95,6 +96,20 @@ describe('checkRedis', () => {
       });
     } finally {
       await limited.close();
+    }
+  });
+  it('warns of a far Redis, naming the median round trip and what to do', async () => {
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+    const far = await RedisQueue.connect('doctor', { url: proxy.url, prefix: uniquePrefix('doctor-far') });
+    try {
+      proxy.delayReplies(8);
+      const latency = await finding('latency', await far.checkRedis());
+      expect(latency).toEqual({ name: 'latency', level: 'warn', detail: expect.stringMatching(/^round trip \d+\.\d\d ms \(median of 5\)$/), fix: 'run the workers near Redis: every claim and outcome is a round trip' });
+      expect(Number(/round trip (\S+) ms/.exec(latency.detail)![1])).toBeGreaterThanOrEqual(8);
+    } finally {
+      proxy.delayReplies(0);
+      await far.close();
+      await proxy.close();
     }
   });
 });
