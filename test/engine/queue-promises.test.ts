@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { JobDispatcher, RedisQueue, RedisWorker } from '../../src/index.js';
+import { ConnectionError, JobDispatcher, RedisQueue, RedisWorker } from '../../src/index.js';
 import { freshQueue, rawClient, usePrivateRedis, waitFor } from '../helpers.js';
 
 describe('listing and the event feed', () => {
@@ -105,6 +105,19 @@ describe('connections (on a private Redis, so every client there is ours)', () =
     await expect(dispatcher.dispatchDelayed('t', {}, 10, { queue: 'bad{x}' })).rejects.toThrow(/^dispatchDelayed: queue name must be/);
     await expect(dispatcher.dispatchBulk([{ type: 't' }], 'bad{x}')).rejects.toThrow(/^dispatchBulk: queue name must be/);
     await queue.close();
+  });
+
+  test("connect to a Redis that cannot load flexq's library (out of memory) fails naming why, and leaves no connection", async () => {
+    await redis.admin.call('FUNCTION', 'FLUSH');
+    await redis.admin.config('SET', 'maxmemory', '1', 'maxmemory-policy', 'noeviction');
+    try {
+      const error = await RedisQueue.connect('oom', { url: redis.url, prefix: 'oom' }).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as Error).message).toMatch(/^Redis did not load flexq's function library \(flexq needs Redis 7 or later\): OOM/);
+      await waitFor('no flexq connection left', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+    } finally {
+      await redis.admin.config('SET', 'maxmemory', '0');
+    }
   });
 
   /** Connections of a running worker with every one of its `numWorkers` slots busy. */
