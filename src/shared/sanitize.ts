@@ -48,12 +48,16 @@ const HAS_RAW_IN_JSON = new RegExp(RAW_IN_JSON.source);
 export function terminalSafeJson(value: unknown, indent?: number): string | undefined {
   const text = JSON.stringify(value, null, indent);
   if (text === undefined || !HAS_RAW_IN_JSON.test(text)) return text; // the usual case, and the cheap test
-  return text.replace(RAW_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(RAW_IN_JSON, unicodeEscape);
 }
 
-// Every control character but tab and newline, and the invisible ones (see INVISIBLE).
-// eslint-disable-next-line no-control-regex
-const UNSEEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+/** `char` as a `\uXXXX` escape, which prints as text and reads back as the character. */
+function unicodeEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+// Every control character but tab and newline (CONTROLS), and the invisible ones (INVISIBLE).
+const UNSEEN = new RegExp(`${CONTROLS.source}|${INVISIBLE.source}`, 'g');
 
 /**
  * Writes control and invisible characters as `\uXXXX`, keeping newlines and tabs: for messages
@@ -61,7 +65,7 @@ const UNSEEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202
  * (`j1\u200b` as the id `j1`). An escaped ESC starts no sequence, so the rest prints as text.
  */
 export function escapeUnseen(text: string): string {
-  return text.replace(UNSEEN, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNSEEN, unicodeEscape);
 }
 
 /** `sanitize`, then newlines and tabs become spaces: for a table cell or a one-line message. */

@@ -18,25 +18,27 @@ export class SearchQueryError extends Error {
   override readonly name = 'SearchQueryError';
 }
 
+/** The duration of an `age>` / `age<` bound; a bound typed wrong would otherwise become a text search that quietly finds nothing. */
+function boundMs(word: string, duration: string): number {
+  try {
+    return parseDuration(duration);
+  } catch {
+    throw new SearchQueryError(`${word}: write age>D or age<D with a duration D such as 90s, 5m, 1h or 2d`);
+  }
+}
+
 /** Splits `age>1h fail` into its bounds and its text; throws a `SearchQueryError` for `age>soon`. */
 export function parseSearch(query: string): SearchQuery {
   const parsed: SearchQuery = { text: '' };
   const words: string[] = [];
   for (const word of query.trim().split(/\s+/)) {
     const bound = AGE.exec(word);
-    let ms: number | undefined;
-    try {
-      ms = bound ? parseDuration(bound[2]) : undefined;
-    } catch {
-      ms = undefined;
-    }
-    // A bound typed wrong would otherwise become a text search that quietly finds nothing.
-    if (bound && ms === undefined) throw new SearchQueryError(`${word}: write age>D or age<D with a duration D such as 90s, 5m, 1h or 2d`);
-    if (bound && ms !== undefined) {
-      if (bound[1] === '>') parsed.olderThan = ms;
-      else parsed.newerThan = ms;
-    } else if (word !== '') {
-      words.push(word);
+    if (!bound) {
+      if (word !== '') words.push(word);
+    } else if (bound[1] === '>') {
+      parsed.olderThan = boundMs(word, bound[2]!);
+    } else {
+      parsed.newerThan = boundMs(word, bound[2]!);
     }
   }
   parsed.text = words.join(' ').toLowerCase();

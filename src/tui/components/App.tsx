@@ -40,8 +40,9 @@ export function App() {
     view: s.view, queues: s.queues.length, lost: s.header.connection !== 'connected', sharded: s.queues[s.selectedQueue]?.shards !== undefined,
     alerting: s.header.alerts.length > 0,
   }));
-  const jobRows = jobRowsFor(rows, queues, lost, sharded, alerting);
-  const cramped = jobLinesLeft(rows, queues, lost, sharded, alerting) < 1;
+  const linesLeft = jobLinesLeft(rows, queues, lost, sharded, alerting);
+  const jobRows = Math.max(1, linesLeft);
+  const cramped = linesLeft < 1;
   useEffect(() => store.getState().setPageSize(jobRows), [store, jobRows]);
   const bodyRows = Math.max(0, rows - 1 - (lost ? 1 : 0) - (alerting ? 1 : 0) - 2 - 1);
   let body;
