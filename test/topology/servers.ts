@@ -17,13 +17,25 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again with its arguments (a cluster node keeps its nodes file, so it rejoins). */
   restart(): void;
+  /** The last few kilobytes it wrote to stdout and stderr: why it did not start, when it did not. */
+  output(): string;
 }
+
+const OUTPUT_KEPT = 4_096;
 
 function startServer(port: number, dir: string, args: string[], sentinelConfig?: string): ServerProcess {
   const spawnIt = (): ChildProcess => sentinelConfig === undefined
-    ? spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' })
-    : spawn('redis-server', [sentinelConfig, '--sentinel'], { stdio: 'ignore' });
-  let child = spawnIt();
+    ? spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('redis-server', [sentinelConfig, '--sentinel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT); };
+  const spawnKept = (): ChildProcess => {
+    const started = spawnIt();
+    started.stdout?.on('data', keep);
+    started.stderr?.on('data', keep);
+    return started;
+  };
+  let child = spawnKept();
   let exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port,
@@ -32,10 +44,20 @@ function startServer(port: number, dir: string, args: string[], sentinelConfig?:
       await exited;
     },
     restart: () => {
-      child = spawnIt();
+      child = spawnKept();
       exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     },
+    output: () => output,
   };
+}
+
+/** Waits until `server` answers PING; if it does not, the error quotes what it wrote. */
+async function untilAnswering(what: string, server: ServerProcess): Promise<void> {
+  try {
+    await waitFor(what, () => answers(server.port), { timeoutMs: 10_000, intervalMs: 50 });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; its output:\n${server.output() || '(none)'}`);
+  }
 }
 
 async function answers(port: number): Promise<boolean> {
@@ -51,11 +73,15 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-/** `count` ports p where p and p + 10000 (a cluster node's bus port) are free. */
+/**
+ * `count` ports p where p and p + 10000 (a cluster node's bus port) are free. Both stay below
+ * Linux's ephemeral range (32768 and up), from which outgoing connections take their local ports:
+ * a port found free there could be taken by one before redis-server binds it.
+ */
 async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    const port = 12_000 + Math.floor(Math.random() * 10_000);
     if (!ports.includes(port) && (await portIsFree(port)) && (await portIsFree(port + 10_000))) ports.push(port);
   }
   return ports;
@@ -84,7 +110,7 @@ export async function startCluster(primaries = 3, replicas = 1, extraArgs: reado
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(`cluster node ${port}`, () => answers(port), { timeoutMs: 10_000, intervalMs: 50 });
+    for (const server of servers) await untilAnswering(`cluster node ${server.port}`, server);
     const nodes = ports.map((port) => `127.0.0.1:${port}`);
     const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
@@ -150,9 +176,9 @@ export async function startSentinel(name = 'flexq-test'): Promise<TestSentinel> 
   const dir = mkdtempSync(join(tmpdir(), 'flexq-sentinel-'));
   const [primaryPort, replicaPort, secondReplicaPort, ...sentinelPorts] = await freePorts(6);
   const primary = startServer(primaryPort!, dir, []);
-  await waitFor('the primary', () => answers(primaryPort!), { timeoutMs: 10_000, intervalMs: 50 });
+  await untilAnswering('the primary', primary);
   const replicas = [replicaPort!, secondReplicaPort!].map((port) => startServer(port, dir, ['--replicaof', '127.0.0.1', String(primaryPort)]));
-  for (const replica of replicas) await waitFor('a replica', () => answers(replica.port), { timeoutMs: 10_000, intervalMs: 50 });
+  for (const replica of replicas) await untilAnswering('a replica', replica);
   const sentinels = sentinelPorts.map((port) => {
     const file = join(dir, `sentinel-${port}.conf`);
     writeFileSync(file, [
@@ -164,7 +190,7 @@ export async function startSentinel(name = 'flexq-test'): Promise<TestSentinel> 
     ].join('\n'));
     return startServer(port, dir, [], file);
   });
-  for (const port of sentinelPorts) await waitFor(`sentinel ${port}`, () => answers(port), { timeoutMs: 10_000, intervalMs: 50 });
+  for (const sentinel of sentinels) await untilAnswering(`sentinel ${sentinel.port}`, sentinel);
   // The replicas are in sync before a test relies on them.
   for (const replica of replicas) {
     await waitFor('a replica to sync', async () => {
