@@ -5,6 +5,8 @@
 import { Queue, Worker } from 'bullmq';
 
 export const name = 'bullmq';
+// No memory scenario: the benchmark's BullMQ removes completed jobs (removeOnComplete).
+export const scenarios = ['enqueue', 'process', 'e2e', 'latency', 'delayed', 'idle'];
 
 function connectionOf(redisUrl) {
   const url = new URL(redisUrl);

@@ -5,10 +5,12 @@ export const name = 'flexq';
 
 /**
  * Opens one queue `queueName` under `prefix`. Workers run in this process with `concurrency`
- * handlers (flexq: one RedisWorker with numWorkers = concurrency, default pollTime).
+ * handlers (flexq: one RedisWorker with numWorkers = concurrency, default pollTime). `keepCompleted`
+ * raises the completed jobs kept (the memory scenario keeps them all).
  */
-export async function open({ redisUrl, prefix, queueName, concurrency }) {
-  const queue = await RedisQueue.connect(queueName, { url: redisUrl, prefix });
+export async function open({ redisUrl, prefix, queueName, concurrency, keepCompleted }) {
+  const retention = keepCompleted ? { keepCompleted: { count: keepCompleted, age: 24 * 3_600_000 } } : {};
+  const queue = await RedisQueue.connect(queueName, { url: redisUrl, prefix, ...retention });
   const dispatcher = new JobDispatcher(queue);
   let worker;
   let workerDone;

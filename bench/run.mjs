@@ -23,7 +23,7 @@ import {
 } from './harness.mjs';
 
 // ---------------------------------------------------------------- options
-const SCENARIOS = ['enqueue', 'process', 'e2e', 'latency', 'delayed', 'idle'];
+const SCENARIOS = ['enqueue', 'process', 'e2e', 'latency', 'delayed', 'idle', 'memory'];
 const opts = {
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   n: intOption('n', 50_000),
@@ -35,6 +35,7 @@ const opts = {
   latencyCount: intOption('latency-count', 2_000),
   latencyRate: intOption('latency-rate', 500),
   delayedCount: intOption('delayed-count', 1_000),
+  memoryCount: intOption('memory-count', 20_000),
   idleSeconds: intOption('idle-seconds', 5),
   profile: option('profile', ''), // file: CPU profile of flexq's processing phase only
 };
@@ -44,7 +45,7 @@ for (const s of selected) if (!SCENARIOS.includes(s)) throw new Error(`unknown s
 const adapters = { flexq: flexqAdapter, bullmq: bullmqAdapter, yardstick: yardstickAdapter };
 const systems = opts.only === 'all' ? Object.keys(adapters) : opts.only.split(',');
 for (const s of systems) if (!adapters[s]) throw new Error(`--only takes a comma list of ${Object.keys(adapters).join(', ')}`);
-/** Whether a system takes part in a scenario (the yardstick has no delayed jobs). */
+/** Whether a system takes part in a scenario (the yardstick has no delayed jobs; memory is flexq's retention). */
 const runsScenario = (system, scenario) => adapters[system].scenarios?.includes(scenario) ?? true;
 const url = loopbackUrl(opts.redisUrl);
 
@@ -79,6 +80,9 @@ const FIGURES = {
   redis_cpu_us_per_job_e2e: { unit: 'µs/job', better: 'lower' },
   idle_redis_cmds_per_s: { unit: 'cmds/s', better: 'lower', target: '≤2 per worker', met: (f) => f <= 2 },
   idle_node_cmds_per_s: { unit: 'cmds/s', better: 'lower' },
+  memory_bytes_per_waiting_job: { unit: 'B/job', better: 'lower', target: '≤130 B', met: (f) => f <= 130 },
+  memory_bytes_per_finished_job: { unit: 'B/job', better: 'lower' },
+  memory_finished_over_waiting: { unit: '×', better: 'lower', target: '≤1 (finished ≤ waiting)', met: (f) => f <= 1 },
 };
 const SCENARIO_FIGURES = {
   enqueue: ['enqueue_jobs_per_s', 'redis_cmds_per_job_enqueue', 'redis_bytes_per_waiting_job', 'node_cpu_us_per_job_enqueue', 'redis_cpu_us_per_job_enqueue'],
@@ -87,6 +91,7 @@ const SCENARIO_FIGURES = {
   latency: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'latency_max_ms', 'redis_cmds_per_job_latency'],
   delayed: ['delayed_late_p50_ms', 'delayed_late_p99_ms', 'delayed_late_max_ms'],
   idle: ['idle_redis_cmds_per_s', 'idle_node_cmds_per_s'],
+  memory: ['memory_bytes_per_waiting_job', 'memory_bytes_per_finished_job', 'memory_finished_over_waiting'],
 };
 
 const results = {}; // figure -> system -> [value per run]
@@ -126,9 +131,9 @@ function costs(before, after, jobs) {
 }
 
 /** Opens a system's queue under a fresh prefix, runs `body`, then closes and deletes its keys. */
-async function withQueue(system, run, queueName, body) {
+async function withQueue(system, run, queueName, body, settings = {}) {
   const prefix = prefixOf(system, run);
-  const q = await adapters[system].open({ redisUrl: opts.redisUrl, prefix, queueName, concurrency: opts.c });
+  const q = await adapters[system].open({ redisUrl: opts.redisUrl, prefix, queueName, concurrency: opts.c, ...settings });
   try {
     return await body(q);
   } finally {
@@ -212,6 +217,35 @@ async function throughput(system, run) {
       details[`${system}:e2e`] = e;
     });
   }
+}
+
+/**
+ * Issue 12's memory goal: Redis memory per waiting job and per finished job kept by retention,
+ * both besides a 100-byte payload (counted apart), over `--memory-count` jobs kept whole.
+ */
+async function memory(system, run) {
+  const count = opts.memoryCount;
+  const payload = { p: 'x'.repeat(92) }; // {"p":"…"} is 100 bytes of JSON
+  // The event feed is capped (about 2,000 entries), not kept per job: its share is left out.
+  const eventsKey = `${prefixOf(system, run)}:{mem}:events`;
+  const withoutEvents = async () => (await usedMemory(admin)) - Number((await admin.call('MEMORY', 'USAGE', eventsKey, 'SAMPLES', '0')) ?? 0);
+  await withQueue(system, run, 'mem', async (q) => {
+    gc();
+    const mem0 = await settledMemory(admin);
+    await q.enqueueBulk(count, opts.chunk, () => payload);
+    const mem1 = await withoutEvents();
+    let done = 0;
+    await q.startWorkers(() => void done++);
+    await until('the memory jobs to run', () => done >= count, completionTimeout(), 20);
+    await until('their outcomes to be stored', async () => (await q.unfinished()) === 0, 30_000);
+    await q.stopWorkers();
+    const mem2 = await withoutEvents();
+    const waiting = (mem1 - mem0) / count - 100;
+    const finished = (mem2 - mem0) / count - 100;
+    record('memory_bytes_per_waiting_job', system, waiting);
+    record('memory_bytes_per_finished_job', system, finished);
+    record('memory_finished_over_waiting', system, finished / waiting);
+  }, { keepCompleted: count });
 }
 
 async function latency(system, run) {
@@ -320,6 +354,7 @@ async function main() {
       if (selected.includes('latency') && runsScenario(system, 'latency')) await latency(system, run);
       if (selected.includes('delayed') && runsScenario(system, 'delayed')) await delayed(system, run);
       if (selected.includes('idle') && runsScenario(system, 'idle')) await idle(system, run);
+      if (selected.includes('memory') && runsScenario(system, 'memory')) await memory(system, run);
       console.log(`run ${run}/${opts.runs} ${system}: done in ${((performance.now() - t) / 1000).toFixed(1)} s (load ${os.loadavg()[0].toFixed(2)})`);
     }
   }

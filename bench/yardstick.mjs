@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 
 export const name = 'yardstick';
 /** What it cannot do: the delayed scenario needs due times. */
-export const scenarios = ['enqueue', 'process', 'e2e', 'latency', 'idle'];
+export const scenarios = ['enqueue', 'process', 'e2e', 'latency', 'idle']; // no delayed jobs, no retention
 
 // Enqueue: KEYS wait, wake, seq, jobs; ARGV the jobs' JSON. Ids from a counter; each job stored
 // under its id in the jobs hash (what lets anyone read, count or remove a job by id), its id

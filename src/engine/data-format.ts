@@ -8,7 +8,7 @@ import { FlexqError, isPermissionRefusal } from './errors.js';
 import { formatKey, registryKey } from './keys.js';
 
 /** Raise it with every change to how records or keys are laid out. */
-export const DATA_FORMAT = '2';
+export const DATA_FORMAT = '3';
 
 /**
  * Checks the prefix's data format, marking a prefix that holds no queues yet as this build's. A

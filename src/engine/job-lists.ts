@@ -6,7 +6,7 @@ import { decodeJob } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { mergePages } from './sharded-reads.js';
-import type { QueueStore } from './store.js';
+import type { FinishedStatus, QueueStore } from './store.js';
 import { JOB_STATUSES, type Job, type JobStatus, type QueueStats } from './types.js';
 
 /** Which jobs `listJobs` returns: a status, or `delayed` for pending jobs that wait for their time. */
@@ -24,15 +24,9 @@ export interface JobPage {
   total: number;
 }
 
-/** How many jobs of a listable status the stats count (other than pending and processing). */
-function countOf(stats: QueueStats, status: Exclude<ListableStatus, 'pending' | 'processing'>): number {
-  switch (status) {
-    case 'delayed': return stats.delayedJobs;
-    case 'retrying': return stats.retryingJobs;
-    case 'completed': return stats.completedJobs;
-    case 'failed': return stats.failedJobs;
-    case 'cancelled': return stats.cancelledJobs;
-  }
+/** How many delayed or retrying jobs the stats count. */
+function countOf(stats: QueueStats, status: 'delayed' | 'retrying'): number {
+  return status === 'delayed' ? stats.delayedJobs : stats.retryingJobs;
 }
 
 /** The jobs of `ids` in one shard (those gone since are left out). */
@@ -42,6 +36,34 @@ async function jobsByIds(queue: string, store: QueueStore, ids: readonly string[
   return jobs.filter((job): job is Job => job !== null);
 }
 
+/**
+ * Rounds of reads a page of finished jobs tops up with past stale entries: a page is full unless
+ * the list ends or a run of stale entries (left by retried or removed jobs) is longer than this.
+ */
+const FINISHED_READS = 3;
+
+/**
+ * A page of one shard's finished jobs of `status`, newest first. Offsets count list entries, so a
+ * page that skips stale ones tops up from the entries after its end and a job may show on two
+ * neighbouring pages, as pending pages do (pending-pages.ts).
+ */
+async function finishedJobs(queue: string, store: QueueStore, status: FinishedStatus, offset: number, limit: number): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let at = offset;
+  for (let read = 0; read < FINISHED_READS && jobs.length < limit; read++) {
+    const entries = await store.finishedEntries(status, at, limit);
+    const stored = await store.jobs(entries.map((entry) => entry.id));
+    stored.forEach(({ fields, details }, i) => {
+      const entry = entries[i]!;
+      const job = fields?.s === status && fields.e === entry.finishedUs ? decodeJob(queue, entry.id, fields, details) : null;
+      if (job) jobs.push(job);
+    });
+    if (entries.length < limit) break;
+    at += entries.length;
+  }
+  return jobs.slice(0, limit);
+}
+
 /** A page of one shard's jobs in one status, in listJobs' order, with its total when `counted`. */
 async function pageOfShard(queue: string, store: QueueStore, status: ListableStatus, offset: number, limit: number, counted: boolean): Promise<JobPage> {
   if (status === 'processing') {
@@ -49,11 +71,15 @@ async function pageOfShard(queue: string, store: QueueStore, status: ListableSta
     running.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime());
     return { jobs: running.slice(offset, offset + limit), total: running.length };
   }
+  if (status === 'completed' || status === 'failed' || status === 'cancelled') {
+    const [jobs, total] = await Promise.all([finishedJobs(queue, store, status, offset, limit), counted ? store.finishedLength(status) : 0]);
+    return { jobs, total };
+  }
   let total = 0;
   let ids: string[];
   if (status === 'pending') ({ ids, total } = await store.pendingPage(offset, limit));
   else {
-    ids = status === 'delayed' ? await store.delayedIds(offset, limit) : await store.scoredIds(status, offset, limit);
+    ids = status === 'delayed' ? await store.delayedIds(offset, limit) : await store.retryingIds(offset, limit);
     if (counted) total = countOf((await store.stats()).stats, status);
   }
   const jobs = (await jobsByIds(queue, store, ids)).filter((job) => status === 'delayed' || job.status === status);

@@ -28,11 +28,11 @@ export interface QueueKeys {
   retrying: string;
   /** ZSET job id -> lease deadline ms: claimed and running (plus an anchor member at +inf, see lua/includes/lib.lua). */
   active: string;
-  /** ZSET job id -> finished µs. */
+  /** LIST of `<finished µs>,<job id>` in finish order, oldest first; some entries stale (lua/includes/finished.lua). */
   completed: string;
-  /** ZSET job id -> finished µs. */
+  /** LIST of `<finished µs>,<job id>`, as `completed`. */
   failed: string;
-  /** ZSET job id -> finished µs. */
+  /** LIST of `<finished µs>,<job id>`, as `completed`. */
   cancelled: string;
   /** LIST holding at most one marker: idle workers block on it to learn that work is ready. */
   wake: string;
@@ -43,8 +43,9 @@ export interface QueueKeys {
   /** HASH worker id -> JSON heartbeat of the workers serving this queue. */
   workers: string;
   /**
-   * HASH `completed`, `failed` -> jobs finished so far, and `m<minute of the day>` ->
-   * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua; scripts build it from base).
+   * HASH `completed`, `failed` -> jobs finished so far, `m<minute of the day>` ->
+   * `<minute since epoch>|<completed>|<failed>` for the last 24 h (lua/includes/history.lua), and
+   * `kept:<completed|failed|cancelled>` -> finished jobs kept now (lua/includes/finished.lua); scripts build it from base.
    */
   totals: string;
   /** HASH schedule name -> JSON definition (schedule-spec.ts), as `schedule()` stored it. */

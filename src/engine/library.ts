@@ -19,7 +19,7 @@ export const SCRIPT_KEYS = {
   ],
   extendLeases: ['base', 'active'],
   cancelJob: ['base', 'delayed', 'retrying', 'active', 'cancelled', 'events'],
-  retryJob: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
+  retryJob: ['base', 'priorities', 'wake', 'events'],
   setPriority: ['base', 'priorities', 'delayed', 'events'],
   updateProgress: ['base', 'events'],
   releaseJobs: ['base', 'priorities', 'delayed', 'active', 'wake', 'events'],
@@ -27,12 +27,12 @@ export const SCRIPT_KEYS = {
   setRateLimit: ['base', 'wake', 'events'],
   setGroupConcurrency: ['base', 'wake'],
   getRateLimit: ['base'],
-  getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'completed', 'failed', 'cancelled', 'paused'],
+  getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'paused'],
   locatePendingPage: ['base', 'priorities', 'delayed'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
-  removeJob: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  removeJob: ['base', 'events'],
   cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
   noteAlert: ['base'],
   saveSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
@@ -67,7 +67,7 @@ function flagsOf(script: ScriptName): string {
 const LUA_DIR = new URL('./lua/', import.meta.url);
 // In order of use: claim and outcomes call history's, unique's and ratelimit's helpers.
 const INCLUDES = [
-  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'operations', 'unique', 'ratelimit', 'turns', 'claim', 'outcomes',
+  'lib', 'ready-lists', 'new-jobs', 'schedule', 'ready-order', 'history', 'finished', 'operations', 'unique', 'ratelimit', 'turns', 'claim', 'outcomes',
 ];
 
 function luaFile(path: string): string {

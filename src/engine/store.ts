@@ -27,6 +27,15 @@ function requestId(): string {
 /** Reply of a script that can refuse: `['OK', …]` or an error code with a detail. */
 export type StatusReply = [code: string, detail?: string | number];
 
+/** The statuses kept in finished lists (lua/includes/finished.lua). */
+export type FinishedStatus = 'completed' | 'failed' | 'cancelled';
+
+/** An entry of a finished list: a job id and when it finished (µs, as the record's entered time). */
+export interface FinishedEntry {
+  id: string;
+  finishedUs: string;
+}
+
 /** Queue-level settings the scripts take as arguments. */
 export interface StoreSettings {
   /** With `replicated`, adding jobs also waits (WAIT) until a replica has them. */
@@ -222,9 +231,27 @@ export class QueueStore {
       parseEntries((await this.call('readPendingEntries', [now, ...wanted.flatMap((w) => [w.source, w.start, w.count])])) as (string | number)[]),
   };
 
-  /** One page of ids from a ZSET scored by the time the job entered it, newest first. */
-  async scoredIds(set: 'completed' | 'failed' | 'cancelled' | 'retrying', offset: number, limit: number): Promise<string[]> {
-    return this.client.zrevrange(this.keys[set], offset, offset + limit - 1);
+  /** One page of the ids of retrying jobs, the latest to fail first. */
+  async retryingIds(offset: number, limit: number): Promise<string[]> {
+    return this.client.zrevrange(this.keys.retrying, offset, offset + limit - 1);
+  }
+
+  /**
+   * One page of a finished status's list entries, the newest first; offsets count entries, stale
+   * ones too (lua/includes/finished.lua): a job is an entry's while its record has that status and
+   * the entry's time as its entered time.
+   */
+  async finishedEntries(status: FinishedStatus, offset: number, limit: number): Promise<FinishedEntry[]> {
+    const entries = await this.client.lrange(this.keys[status], -(offset + limit), -(offset + 1));
+    return entries.reverse().map((entry) => {
+      const comma = entry.indexOf(',');
+      return { finishedUs: entry.slice(0, comma), id: entry.slice(comma + 1) };
+    });
+  }
+
+  /** How many entries a finished status's list holds, stale ones too: where its offsets run. */
+  finishedLength(status: FinishedStatus): Promise<number> {
+    return this.client.llen(this.keys[status]);
   }
 
   /**

@@ -33,7 +33,7 @@ describe('handler results', () => {
         : { success: true });
       void worker.start();
       await waitFor('every job to complete', async () => (await queue.getStats()).completedJobs === 4);
-      expect(await raw.zcard(`${prefix}:{results}:completed`)).toBe(4);
+      expect(await raw.llen(`${prefix}:{results}:completed`)).toBe(4);
       const bad = (await queue.getJob(jobs[0]!.id))!;
       expect(bad.attempts).toBe(2);
       expect(bad.history![0]!.error).toMatch(/^try later \(retryAfter ignored: must be a number of ms from 0 to \d+, got /);
@@ -78,7 +78,7 @@ describe('handler results', () => {
     }, { timeoutMs: 20_000 });
     const stats = await queue.getStats();
     expect(stats).toMatchObject({ pendingJobs: 0, delayedJobs: 0, processingJobs: 0, retryingJobs: 0 });
-    const finished = await raw.zcard(`${prefix}:{results}:completed`) + await raw.zcard(`${prefix}:{results}:failed`);
+    const finished = await raw.llen(`${prefix}:{results}:completed`) + await raw.llen(`${prefix}:{results}:failed`);
     expect(finished).toBe(total);
   });
 });

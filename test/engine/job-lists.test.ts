@@ -106,7 +106,7 @@ test('an id listed in a status whose job is gone, or has moved on, by the time i
   const raw = rawClient();
   try {
     const keys = queueKeys(f.prefix, f.queue.name);
-    await raw.zadd(keys.cancelled, Date.now() + 1_000, moved!.id, Date.now() + 2_000, 'gone-job');
+    await raw.rpush(keys.cancelled, `${(Date.now() + 1_000) * 1000},${moved!.id}`, `${(Date.now() + 2_000) * 1000},gone-job`);
     await raw.zadd(keys.active, Date.now() + 60_000, 'gone-too');
   } finally {
     raw.disconnect();

@@ -5,7 +5,7 @@
 -- KEYS[2] delayed     ZSET `<base>delayed`
 -- KEYS[3] retrying    ZSET `<base>retrying`
 -- KEYS[4] active      ZSET `<base>active`
--- KEYS[5] cancelled   ZSET `<base>cancelled`
+-- KEYS[5] cancelled   LIST `<base>cancelled` (see includes/finished.lua)
 -- KEYS[6] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] job id
@@ -44,9 +44,8 @@ finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
 rememberReply(details, requestId, status)
 saveDetails(id, details)
-redis.call('ZADD', cancelledKey, nowUsText, id)
+fileFinished(cancelledKey, 'cancelled', {id}, maxAge, maxCount, removals)
 releaseUniqueKeys({id})
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
 flushEvents()
-trimFinished(cancelledKey, maxAge, maxCount, 1 + removals)
 return {'OK', status}

@@ -1,18 +1,18 @@
--- cleanJobs: one chunk of a clean-up. Deletes up to `chunk` of the oldest jobs of a finished
--- status that finished at or before a cutoff, with their records and details. O(log n + chunk):
--- they are the lowest-ranked members of their ZSET, removed by rank.
+-- cleanJobs: one chunk of a clean-up. Deletes the jobs of up to `chunk` entries at the head of a
+-- finished status's list, the oldest, that finished at or before a cutoff, with their records and
+-- details; stale entries (see includes/finished.lua) are popped with them. O(log n + chunk).
 -- KEYS[1] base        `<prefix>:{<queue>}:` (`op:<request id>` replies built from it)
--- KEYS[2] completed   ZSET `<base>completed`
--- KEYS[3] failed      ZSET `<base>failed`
--- KEYS[4] cancelled   ZSET `<base>cancelled`
+-- KEYS[2] completed   LIST `<base>completed`
+-- KEYS[3] failed      LIST `<base>failed`
+-- KEYS[4] cancelled   LIST `<base>cancelled`
 -- KEYS[5] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] status: 'completed' | 'failed' | 'cancelled'
 -- ARGV[3] older than ms: only jobs finished at least this long ago (0: every one)
--- ARGV[4] chunk: jobs removed at most, 1 to 10000
+-- ARGV[4] chunk: entries taken at most, 1 to 10000
 -- ARGV[5] cutoff: finished-at µs of the newest job to remove ('' on the first chunk: now minus ARGV[3])
 -- ARGV[6] request id (the same chunk sent again gets the first reply and changes nothing)
--- Returns {removed, cutoff, done 1|0, jobs to remove when the cutoff was set} as strings.
+-- Returns {removed, cutoff, done 1|0, entries up to the cutoff when it was set} as strings.
 -- Errors (before any write) on a bad status, age, chunk or cutoff.
 
 local maxLen, status, requestId = ARGV[1], ARGV[2], ARGV[6]
@@ -26,17 +26,27 @@ local cutoff, total = ARGV[5], ''
 if cutoff == '' then
   nowMs()
   cutoff = whole(nowUs - olderThan * 1000)
-  total = tostring(redis.call('ZCOUNT', statusKey, '-inf', cutoff))
+  total = tostring(entriesBefore(statusKey, tonumber(cutoff), true))
 else
   numberArg(5, 'cutoff', -1e17, 1e17)
 end
 
-local ids = redis.call('ZRANGEBYSCORE', statusKey, '-inf', cutoff, 'LIMIT', 0, chunk)
+local last = tonumber(cutoff)
+local ids, times = {}, {}
+for i, entry in ipairs(redis.call('LRANGE', statusKey, 0, chunk - 1)) do
+  local us, id = entryParts(entry)
+  if tonumber(us) > last then break end
+  ids[i], times[i] = id, us
+end
+local removed, code = {}, FINISHED_CODES[status]
 if #ids > 0 then
-  deleteJobs(ids)
-  -- The oldest members, so the lowest ranks: removing by rank spares a lookup per member.
-  redis.call('ZREMRANGEBYRANK', statusKey, 0, #ids - 1)
-  emit(KEYS[5], maxLen, 'removed', ids, status)
+  for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
+    if entryLive(record, code, times[i]) then removed[#removed + 1] = ids[i] end
+  end
+  redis.call('LPOP', statusKey, #ids)
+  deleteJobs(removed)
+  unfileFinished(status, #removed)
+  emit(KEYS[5], maxLen, 'removed', removed, status)
   flushEvents()
 end
-return opRemember(requestId, {tostring(#ids), cutoff, #ids < chunk and '1' or '0', total})
+return opRemember(requestId, {tostring(#removed), cutoff, #ids < chunk and '1' or '0', total})

@@ -7,10 +7,8 @@
 -- KEYS[3] delayed     ZSET `<base>delayed`
 -- KEYS[4] retrying    ZSET `<base>retrying`
 -- KEYS[5] active      ZSET `<base>active`
--- KEYS[6] completed   ZSET `<base>completed`
--- KEYS[7] failed      ZSET `<base>failed`
--- KEYS[8] cancelled   ZSET `<base>cancelled`
--- KEYS[9] paused      STRING `<base>paused`
+-- KEYS[6] paused      STRING `<base>paused`
+-- Finished jobs are counted in `<base>totals` (see includes/finished.lua).
 -- Returns {pending, delayed, processing, retrying, completed, failed, cancelled, paused 0|1,
 --          µs the oldest ready job entered pending (-1: none), the fair groups' cap (0: none)}.
 
@@ -39,15 +37,16 @@ end
 local oldestGrouped = tonumber(redis.call('ZRANGE', BASE .. GROUPED_PENDING, 0, 0, 'WITHSCORES')[2])
 if oldestGrouped and (oldest < 0 or oldestGrouped < oldest) then oldest = oldestGrouped end
 local due = redis.call('ZCOUNT', KEYS[3], '-inf', nowMs())
+local completed, failed, cancelled = keptCounts()
 return {
   (tonumber(redis.call('GET', BASE .. 'readyCount')) or 0) + due,
   redis.call('ZCARD', KEYS[3]) - due,
   redis.call('ZCOUNT', KEYS[5], '-inf', '(+inf'),
   redis.call('ZCARD', KEYS[4]),
-  redis.call('ZCARD', KEYS[6]),
-  redis.call('ZCARD', KEYS[7]),
-  redis.call('ZCARD', KEYS[8]),
-  redis.call('EXISTS', KEYS[9]),
+  completed,
+  failed,
+  cancelled,
+  redis.call('EXISTS', KEYS[6]),
   oldest,
   tonumber(redis.call('GET', BASE .. GROUP_LIMIT)) or 0,
 }

@@ -1,10 +1,7 @@
--- removeJob: deletes a finished (completed, failed or cancelled) job: its record, details and
--- finished-set entry. O(log n).
+-- removeJob: deletes a finished (completed, failed or cancelled) job: its record and details.
+-- Its finished list entry is left, stale, for trimming to pop (see includes/finished.lua). O(1).
 -- KEYS[1] base        `<prefix>:{<queue>}:` (`op:<request id>` replies built from it)
--- KEYS[2] completed   ZSET `<base>completed`
--- KEYS[3] failed      ZSET `<base>failed`
--- KEYS[4] cancelled   ZSET `<base>cancelled`
--- KEYS[5] events      STREAM `<base>events`
+-- KEYS[2] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] job id
 -- ARGV[3] request id (the same request sent again gets the first answer and changes nothing)
@@ -15,10 +12,9 @@ local replay = opReplay(requestId)
 if replay then return replay end
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
-local finishedKey = ({[COMPLETED] = KEYS[2], [FAILED] = KEYS[3], [CANCELLED] = KEYS[4]})[job.s]
-if not finishedKey then return {'BAD_STATE', STATUS_NAMES[job.s]} end
-redis.call('ZREM', finishedKey, id)
+if job.s ~= COMPLETED and job.s ~= FAILED and job.s ~= CANCELLED then return {'BAD_STATE', STATUS_NAMES[job.s]} end
 deleteJobs({id})
-emit(KEYS[5], maxLen, 'removed', {id}, STATUS_NAMES[job.s])
+unfileFinished(STATUS_NAMES[job.s], 1)
+emit(KEYS[2], maxLen, 'removed', {id}, STATUS_NAMES[job.s])
 flushEvents()
 return opRemember(requestId, {'OK', STATUS_NAMES[job.s]})

@@ -1,23 +1,24 @@
 -- retryJobs: one chunk of a bulk retry. The failed (or cancelled) jobs among the next `chunk`
--- members of that ZSET, oldest first, that match the type filter go back to `pending` with their
--- attempts reset, as retryJob does for one. O(log n + chunk): the walk resumes after a cursor
--- member (see rankAfter in includes/operations.lua). Jobs that finished after the bulk retry began
--- (`until`) are left alone, so jobs that fail again while it runs are not retried twice.
+-- entries of that status's list, oldest first, that match the type filter go back to `pending`
+-- with their attempts reset, as retryJob does for one. O(log n + chunk): the walk resumes after a
+-- cursor entry (see rankAfter in includes/operations.lua), and stale entries are passed over (see
+-- includes/finished.lua). Jobs that finished after the bulk retry began (`until`) are left alone,
+-- so jobs that fail again while it runs are not retried twice.
 -- KEYS[1] base        `<prefix>:{<queue>}:` (`op:<request id>` replies built from it)
 -- KEYS[2] priorities  ZSET `<base>priorities`
--- KEYS[3] failed      ZSET `<base>failed`
--- KEYS[4] cancelled   ZSET `<base>cancelled`
+-- KEYS[3] failed      LIST `<base>failed`
+-- KEYS[4] cancelled   LIST `<base>cancelled`
 -- KEYS[5] wake        LIST `<base>wake`
 -- KEYS[6] events      STREAM `<base>events`
 -- ARGV[1] events max length
 -- ARGV[2] status: 'failed' | 'cancelled'
 -- ARGV[3] job type to retry ('' for every type)
--- ARGV[4] chunk: members looked at, 1 to 10000
+-- ARGV[4] chunk: entries looked at, 1 to 10000
 -- ARGV[5] until: finished-at µs of the newest job to retry ('' on the first chunk: now)
--- ARGV[6] cursor score ('' on the first chunk), ARGV[7] cursor id ('' on the first chunk)
+-- ARGV[6] cursor: finished-at µs of the last entry looked at ('' on the first chunk), ARGV[7] its job id
 -- ARGV[8] request id (the same chunk sent again gets the first reply and changes nothing)
--- Returns {retried, until, cursor score, cursor id, done 1|0, jobs to look at when until was set}
--- as strings. Errors (before any write) on a bad status, chunk or until.
+-- Returns {retried, until, cursor µs, cursor id, done 1|0, jobs of the status when until was set}
+-- as strings. Errors (before any write) on a bad status, chunk, until or cursor.
 
 local prioritiesKey, wakeKey, eventsKey = KEYS[2], KEYS[5], KEYS[6]
 local maxLen, status, wantedType, requestId = ARGV[1], ARGV[2], ARGV[3], ARGV[8]
@@ -26,45 +27,47 @@ if replay then return replay end
 local statusKey = ({failed = KEYS[3], cancelled = KEYS[4]})[status]
 if not statusKey then error('flexq: ARGV[2] status must be failed or cancelled, got ' .. tostring(status)) end
 local chunk = numberArg(4, 'chunk', 1, 10000)
-local cursorScore, cursorId = ARGV[6], ARGV[7]
-if cursorId ~= '' then numberArg(6, 'cursor score', 0, 1e17) end
+local cursorUs, cursorId = ARGV[6], ARGV[7]
+if cursorId ~= '' then numberArg(6, 'cursor', 0, 1e17) end
 nowMs()
 local untilUs = ARGV[5]
 local total = ''
 if untilUs == '' then
   untilUs = nowUsText
-  total = tostring(redis.call('ZCOUNT', statusKey, '-inf', untilUs))
+  local completed, failed, cancelled = keptCounts()
+  total = tostring(status == 'failed' and failed or cancelled)
 else
   numberArg(5, 'until', 0, 1e17)
 end
 
-local start = rankAfter(statusKey, cursorScore, cursorId)
-local scored = redis.call('ZRANGE', statusKey, start, start + chunk - 1, 'WITHSCORES')
-local done = #scored < 2 * chunk
-local ids = {}
-for i = 1, #scored, 2 do
-  if tonumber(scored[i + 1]) > tonumber(untilUs) then
+local start = rankAfter(statusKey, cursorUs, cursorId)
+local entries = redis.call('LRANGE', statusKey, start, start + chunk - 1)
+local done = #entries < chunk
+local ids, times, last = {}, {}, tonumber(untilUs)
+for i, entry in ipairs(entries) do
+  local us, id = entryParts(entry)
+  if tonumber(us) > last then
     done = true
     break
   end
-  ids[#ids + 1] = scored[i]
+  ids[i], times[i] = id, us
+  cursorUs, cursorId = us, id
 end
 
-local STATUS_CODE = {failed = FAILED, cancelled = CANCELLED}
+local code = FINISHED_CODES[status]
 local retried, levelById, groupById, batch = {}, {}, {}, {}
-for i, job in ipairs(loadJobs(ids)) do
-  if job and job.s == STATUS_CODE[status] and (wantedType == '' or typeOf(job) == wantedType) then
+for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
+  local job = entryLive(record, code, times[i]) and decodeJob(record)
+  if job and (wantedType == '' or typeOf(job) == wantedType) then
+    local id = ids[i]
     requeueFinished(job)
-    stage(batch, ids[i], job)
-    retried[#retried + 1], levelById[ids[i]], groupById[ids[i]] = ids[i], count(job.p), groupOf(job)
-  else
-    -- Left in place: the next chunk starts after the last of these.
-    cursorScore, cursorId = scored[2 * i], ids[i]
+    stage(batch, id, job)
+    retried[#retried + 1], levelById[id], groupById[id] = id, count(job.p), groupOf(job)
   end
 end
 if #retried > 0 then
   saveJobs(batch)
-  variadic('ZREM', statusKey, retried, 1000)
+  unfileFinished(status, #retried)
   -- At the tail, all at this call's time as retryJob files one; in ascending ids, as addJobs files
   -- a batch, so a later cancel finds any of them by binary search (includes/ready-order.lua).
   table.sort(retried)
@@ -75,4 +78,4 @@ if #retried > 0 then
   emit(eventsKey, maxLen, 'pending', retried, 'retried')
   flushEvents()
 end
-return opRemember(requestId, {tostring(#retried), untilUs, cursorScore, cursorId, done and '1' or '0', total})
+return opRemember(requestId, {tostring(#retried), untilUs, cursorUs, cursorId, done and '1' or '0', total})

@@ -143,7 +143,7 @@ describe('claimJobs.lua', () => {
     expect(fields).toMatchObject({ s: 'failed', a: '1', x: 'worker lost: lease expired on attempt 1 of 1' });
     expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
     // Entered failed now: its failed time (getJob's failedAt) and its place in the failed set.
-    expect(await h.raw.zscore(h.keys.failed, 'a')).toBe(fields.e);
+    expect(await h.finishedTimes('failed')).toEqual([['a', Number(fields.e)]]);
     expect(await h.raw.exists(h.ready(0))).toBe(0);
     expect(await h.events()).toContainEqual({ ev: 'failed', ids: 'a', x: 'worker lost' });
   });
@@ -186,7 +186,8 @@ describe('claimJobs.lua', () => {
     await h.store.claim(4, 30_000);
     for (const id of ['a', 'b', 'c', 'd']) await h.makeDue(h.keys.active, id);
     await h.storeWith({ keepFailed: { age: 3_600_000, count: 2 } }).claim(0, 30_000);
-    expect(await h.raw.zcard(h.keys.failed)).toBe(2);
+    expect(await h.finished('failed')).toHaveLength(2);
+    expect(await h.raw.llen(h.keys.failed)).toBe(2);
     expect(await h.jobCount('a', 'b', 'c', 'd')).toBe(2);
   });
 

@@ -17,7 +17,7 @@ describe('finishAndClaimJobs.lua', () => {
     expect(claim.jobs[0]!.fields.a).toBe('1');
     expect(await h.running()).toEqual(expect.arrayContaining(['b', 'c']));
     expect(await h.running()).toHaveLength(2);
-    expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['a']);
+    expect(await h.finished('completed')).toEqual(['a']);
   });
 
   it('ignores a stale outcome but still claims', async () => {

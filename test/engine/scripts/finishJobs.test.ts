@@ -19,7 +19,7 @@ describe('finishJobs.lua', () => {
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'completed', res: '{"ok":true}', a: '1' });
     expect((await storedJob(h, 'a')).processedAt!.getTime()).toBe(Math.floor(Number(fields.e) / 1000));
-    expect(await h.raw.zscore(h.keys.completed, 'a')).toBe(fields.e);
+    expect(await h.finishedTimes('completed')).toEqual([['a', Number(fields.e)]]);
     expect(await h.running()).toHaveLength(0);
     expect((await h.events()).at(-1)).toEqual({ ev: 'completed', ids: 'a' });
   });
@@ -37,7 +37,7 @@ describe('finishJobs.lua', () => {
     expect(await h.fields('a')).toMatchObject({ s: 'processing' });
     expect(await h.fields('a')).not.toHaveProperty('x');
     expect(await h.running()).toEqual(['a']);
-    expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['b']);
+    expect(await h.finished('completed')).toEqual(['b']);
   });
 
   it('answers a resent call as the first: recorded, with nothing written twice', async () => {
@@ -77,7 +77,7 @@ describe('finishJobs.lua', () => {
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'failed', x: 'bad input' });
     expect((await storedJob(h, 'a')).failedAt!.getTime()).toBe(Math.floor(Number(fields.e) / 1000));
-    expect(await h.raw.zscore(h.keys.failed, 'a')).toBe(fields.e);
+    expect(await h.finishedTimes('failed')).toEqual([['a', Number(fields.e)]]);
     expect((await h.events()).at(-1)).toEqual({ ev: 'failed', ids: 'a' });
   });
 
@@ -89,7 +89,7 @@ describe('finishJobs.lua', () => {
     expect(await h.fields('a')).toEqual(before.fields);
     expect(await h.raw.zscore(h.keys.active, 'a')).toBe(before.active);
     expect(await h.raw.xlen(h.keys.events)).toBe(before.events);
-    expect(await h.raw.zcard(h.keys.completed)).toBe(0);
+    expect(await h.raw.llen(h.keys.completed)).toBe(0);
   });
 
   it('ignores the late outcome of a cancelled job', async () => {
@@ -97,7 +97,7 @@ describe('finishJobs.lua', () => {
     await h.store.cancel('a');
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '', retryDelay: 0 }])).toEqual([false]);
     expect(await h.fields('a')).toMatchObject({ s: 'cancelled' });
-    expect(await h.raw.zcard(h.keys.completed)).toBe(0);
+    expect(await h.raw.llen(h.keys.completed)).toBe(0);
   });
 
   it('flags each outcome of a batch on its own', async () => {
@@ -117,13 +117,14 @@ describe('finishJobs.lua', () => {
     async function complete(store: typeof h.store, id: string): Promise<void> {
       const token = await claimedJob(h, id);
       await store.finish([{ id, token, kind: 'completed', value: '', retryDelay: 0 }]);
-      await redisClockPast(h, Math.floor(Number(await h.raw.zscore(h.keys.completed, id)) / 1000));
+      await redisClockPast(h, Math.floor(Number((await h.fields(id)).e) / 1000));
     }
 
     it('keeps at most the configured count of completed jobs, dropping the oldest', async () => {
       const tight = h.storeWith({ keepCompleted: { age: 3_600_000, count: 2 } });
       for (const id of ['a', 'b', 'c']) await complete(tight, id);
-      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['b', 'c']);
+      expect(await h.finished('completed')).toEqual(['b', 'c']);
+      expect(await h.raw.llen(h.keys.completed)).toBe(2);
       expect(await h.jobCount('a')).toBe(0);
       expect(await h.jobCount('b', 'c')).toBe(2);
     });
@@ -131,18 +132,20 @@ describe('finishJobs.lua', () => {
     it('drops completed jobs older than the configured age', async () => {
       await complete(h.store, 'old');
       const now = await h.redisNow();
-      await h.raw.zadd(h.keys.completed, 'XX', (now - 120_000) * 1000, 'old'); // scores are µs
+      await h.backdateFinished('completed', 'old', (now - 120_000) * 1000);
       await complete(h.storeWith({ keepCompleted: { age: 60_000, count: 1_000 } }), 'new');
-      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['new']);
+      expect(await h.finished('completed')).toEqual(['new']);
+      expect(await h.raw.llen(h.keys.completed)).toBe(1);
       expect(await h.jobCount('old')).toBe(0);
     });
 
     it('drops every completed job past the age in one call, up to what it may remove', async () => {
       for (const id of ['o1', 'o2', 'o3']) await complete(h.store, id);
       const now = await h.redisNow();
-      for (const id of ['o1', 'o2', 'o3']) await h.raw.zadd(h.keys.completed, 'XX', (now - 120_000) * 1000, id);
+      for (const id of ['o1', 'o2', 'o3']) await h.backdateFinished('completed', id, (now - 120_000) * 1000);
       await complete(h.storeWith({ keepCompleted: { age: 60_000, count: 1_000 } }), 'new');
-      expect(await h.raw.zrange(h.keys.completed, 0, -1)).toEqual(['new']);
+      expect(await h.finished('completed')).toEqual(['new']);
+      expect(await h.raw.llen(h.keys.completed)).toBe(1);
       expect(await h.jobCount('o1', 'o2', 'o3')).toBe(0);
     });
 
@@ -151,12 +154,13 @@ describe('finishJobs.lua', () => {
       for (const id of ['a', 'b', 'c']) {
         const token = await claimedJob(h, id);
         await h.store.finish([{ id, token, kind: 'failed', value: 'x', retryDelay: 0 }]);
-        await redisClockPast(h, Math.floor(Number(await h.raw.zscore(h.keys.failed, id)) / 1000));
+        await redisClockPast(h, Math.floor(Number((await h.fields(id)).e) / 1000));
       }
       const token = await claimedJob(h, 'd');
       await tight.finish([{ id: 'd', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
       // Four kept, one allowed; the call added one and may remove one more: the two oldest go now.
-      expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(['c', 'd']);
+      expect(await h.finished('failed')).toEqual(['c', 'd']);
+      expect(await h.raw.llen(h.keys.failed)).toBe(2);
       expect(await h.jobCount('a', 'b')).toBe(0);
     });
 
@@ -165,7 +169,7 @@ describe('finishJobs.lua', () => {
       await complete(h.store, 'b');
       const token = await claimedJob(h, 'c');
       await h.storeWith({ keepCompleted: { age: 3_600_000, count: 0 } }).finish([{ id: 'c', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
-      expect(await h.raw.zcard(h.keys.completed)).toBe(2);
+      expect(await h.finished('completed')).toEqual(['a', 'b']);
     });
   });
 });

@@ -5,7 +5,7 @@
 import { openClient, type RedisClient } from '../../../src/engine/connection.js';
 import { SCRIPT_KEYS, functionName, loadScripts, type ScriptName } from '../../../src/engine/library.js';
 import { keysFor, queueKeys, readyKey, type QueueKeys } from '../../../src/engine/keys.js';
-import { QueueStore, type StoreSettings, type StoredJob } from '../../../src/engine/store.js';
+import { QueueStore, type FinishedStatus, type StoreSettings, type StoredJob } from '../../../src/engine/store.js';
 import type { EncodedJob } from '../../../src/engine/codec.js';
 import { REDIS_URL, deletePrefix, rawClient, uniquePrefix, waitFor } from '../../helpers.js';
 
@@ -41,12 +41,30 @@ export interface Harness {
   /** Redis' clock in ms (the scripts' clock). */
   redisNow(): Promise<number>;
   /**
+   * The jobs a finished status keeps, oldest first, with when they finished (µs): its list's live
+   * entries, those whose job still has that status and finish time (lua/includes/finished.lua).
+   */
+  finishedTimes(status: FinishedStatus): Promise<[id: string, finishedUs: number][]>;
+  /** The ids of `finishedTimes`. */
+  finished(status: FinishedStatus): Promise<string[]>;
+  /** Makes a finished job look finished at `finishedUs`, its list entry and record both, behind the scripts' back. */
+  backdateFinished(status: FinishedStatus, id: string, finishedUs: number): Promise<void>;
+  /**
    * Makes a job in a schedule ZSET (delayed, retrying, active) due long ago, behind the scripts'
    * back, and forgets the upkeep's due time as the scripts would have lowered it
    * (`upkeepKey` in lua/includes/schedule.lua).
    */
   makeDue(set: string, id: string): Promise<void>;
   close(): Promise<void>;
+}
+
+async function finishedTimes(store: QueueStore, status: FinishedStatus): Promise<[string, number][]> {
+  const entries = (await store.finishedEntries(status, 0, 1_000_000)).reverse();
+  const stored = await store.jobs(entries.map((entry) => entry.id));
+  return entries.flatMap((entry, i) => {
+    const fields = stored[i]!.fields;
+    return fields?.s === status && fields.e === entry.finishedUs ? [[entry.id, Number(entry.finishedUs)] as [string, number]] : [];
+  });
 }
 
 export async function scriptHarness(label: string, settings: Partial<StoreSettings> = {}): Promise<Harness> {
@@ -81,6 +99,17 @@ export async function scriptHarness(label: string, settings: Partial<StoreSettin
     makeDue: async (set, id) => {
       await raw.zadd(set, 'XX', 1, id);
       await raw.del(`${keys.base}upkeep`);
+    },
+    finishedTimes: (status) => finishedTimes(storeWith({}), status),
+    finished: async (status) => (await finishedTimes(storeWith({}), status)).map(([id]) => id),
+    backdateFinished: async (status, id, finishedUs) => {
+      const entries = await raw.lrange(keys[status], 0, -1);
+      const index = entries.findIndex((entry) => entry.endsWith(`,${id}`));
+      if (index < 0) throw new Error(`no ${status} entry for ${id}`);
+      const was = entries[index]!.slice(0, entries[index]!.indexOf(','));
+      await raw.lset(keys[status], index, `${finishedUs},${id}`);
+      const record = (await raw.hget(keys.jobs, id))!;
+      await raw.hset(keys.jobs, id, record.replace(`,${was},`, `,${finishedUs},`));
     },
     redisNow: async () => {
       const [s, us] = await raw.time();

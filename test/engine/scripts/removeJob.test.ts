@@ -14,7 +14,8 @@ describe('removeJob.lua', () => {
     expect(await remove(h, id!, 'r1')).toEqual(['OK', status]);
     expect(await h.jobCount(id!)).toBe(0);
     expect(await h.raw.hexists(h.keys.details, id!)).toBe(0);
-    expect(await h.raw.zrange(h.keys[status], 0, -1)).toEqual([other]);
+    expect(await h.finished(status)).toEqual([other]);
+    expect((await h.store.stats()).stats[`${status}Jobs`]).toBe(1);
     expect((await h.events()).at(-1)).toEqual({ ev: 'removed', ids: id, x: status });
   });
 

@@ -16,7 +16,7 @@ describe('retryJob.lua', () => {
     expect(fields).toMatchObject({ s: 'pending', p: '2' });
     expect(fields).not.toHaveProperty('a'); // no attempts: an empty field
     expect(fields).not.toHaveProperty('fa');
-    expect(await h.raw.zcard(h.keys.failed)).toBe(0);
+    expect(await h.finished('failed')).toEqual([]);
     expect(await h.raw.lrange(h.ready(2), 0, -1)).toEqual(['b', 'a']);
     expect(await h.raw.zscore(h.keys.priorities, '2')).toBe('2');
     expect(await h.raw.lrange(h.keys.wake, 0, -1)).toEqual(['1']);
@@ -29,7 +29,7 @@ describe('retryJob.lua', () => {
     expect(await h.store.retry('a')).toEqual(['OK']);
     expect(await h.fields('a')).toMatchObject({ s: 'pending' });
     expect(await h.fields('a')).not.toHaveProperty('a'); // no attempts: an empty field
-    expect(await h.raw.zcard(h.keys.cancelled)).toBe(0);
+    expect(await h.finished('cancelled')).toEqual([]);
     // Its place from before the cancel is a tombstone, and it has a new entry: it runs once.
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual([expect.stringMatching(/^~\d+$/), 'a']);
     expect((await h.store.claim(5, 30_000)).jobs.map((j) => j.id)).toEqual(['a']);

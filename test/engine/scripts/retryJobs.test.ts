@@ -14,13 +14,14 @@ describe('retryJobs.lua', () => {
     const ids = await finishedJobs(h, 'f', 5, 'failed');
     const [retried, until, , , done, total] = await chunk(h, 'failed', '', 2, '', '', '', 'r1');
     expect([retried, done, total]).toEqual(['2', '0', '5']);
-    expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(ids.slice(2));
+    expect(await h.finished('failed')).toEqual(ids.slice(2));
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(ids.slice(0, 2));
     expect(await h.fields(ids[0]!)).toMatchObject({ s: 'pending' });
     expect(await h.fields(ids[0]!)).not.toHaveProperty('a');
     const [second, , , , secondDone] = await chunk(h, 'failed', '', 10, until!, '', '', 'r2');
     expect([second, secondDone]).toEqual(['3', '1']);
-    expect(await h.raw.zcard(h.keys.failed)).toBe(0);
+    expect(await h.finished('failed')).toEqual([]);
+    expect((await h.store.stats()).stats.failedJobs).toBe(0);
     expect(await h.raw.get(`${h.keys.base}readyCount`)).toBe('5');
     expect((await h.events()).at(-1)).toEqual({ ev: 'pending', ids: ids.slice(2).join(','), x: 'retried' });
   });
@@ -38,7 +39,7 @@ describe('retryJobs.lua', () => {
     }
     // A full chunk cannot tell that nothing follows: the fifth finds nothing and says done.
     expect(retriedPerChunk).toEqual(['0', '0', '1', '2', '0']);
-    expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(others);
+    expect(await h.finished('failed')).toEqual(others);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(mine);
   });
 
@@ -48,7 +49,7 @@ describe('retryJobs.lua', () => {
     const later = await finishedJobs(h, 'b', 2, 'failed', 'test', 5);
     const [retried, , , , done] = await chunk(h, 'failed', '', 10, until!, '', '', 'r2');
     expect([retried, done]).toEqual(['1', '1']);
-    expect(await h.raw.zrange(h.keys.failed, 0, -1)).toEqual(later);
+    expect(await h.finished('failed')).toEqual(later);
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual(first);
   });
 
@@ -56,7 +57,7 @@ describe('retryJobs.lua', () => {
     const ids = await finishedJobs(h, 'c', 3, 'cancelled');
     const [retried, , , , done] = await chunk(h, 'cancelled', '', 10, '', '', '', 'r1');
     expect([retried, done]).toEqual(['3', '1']);
-    expect(await h.raw.zcard(h.keys.cancelled)).toBe(0);
+    expect(await h.finished('cancelled')).toEqual([]);
     for (const id of ids) expect(await h.fields(id)).toMatchObject({ s: 'pending' });
   });
 
@@ -82,7 +83,7 @@ describe('retryJobs.lua', () => {
     const first = await chunk(h, 'failed', '', 2, '', '', '', 'same');
     const again = await chunk(h, 'failed', '', 2, '', '', '', 'same');
     expect(again).toEqual(first);
-    expect(await h.raw.zcard(h.keys.failed)).toBe(2);
+    expect(await h.finished('failed')).toHaveLength(2);
   });
 
   it.each([

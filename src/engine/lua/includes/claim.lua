@@ -15,7 +15,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   end
   -- Back at the head of their level in the order they were created, as they were claimed.
   found, jobs = sortForRun(found, jobs)
-  local recovered, levels, groups, lost, lostScores, batch, heads = {}, {}, {}, {}, {}, {}, {}
+  local recovered, levels, groups, lost, batch, heads = {}, {}, {}, {}, {}, {}
   local leaving = {}
   for i, job in ipairs(jobs) do
     local id = found[i]
@@ -27,8 +27,6 @@ local function recoverExpired(k, maxLen, keep, now, limit)
     if final then
       finishJob(job, FAILED)
       lost[#lost + 1] = id
-      lostScores[#lostScores + 1] = nowUsText
-      lostScores[#lostScores + 1] = id
     else
       makePendingAtHead(job, heads)
       recovered[#recovered + 1] = id
@@ -39,11 +37,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   saveJobs(batch)
   fileReady(k.priorities, recovered, levels, true, groups)
   leaveGroups(leaving)
-  if #lostScores > 0 then
-    variadic('ZADD', k.failed, lostScores, 1000)
-    countFinished(0, #lost)
-    trimFinished(k.failed, keep.failedAge, keep.failedCount, #lost + keep.removals)
-  end
+  fileFinished(k.failed, 'failed', lost, keep.failedAge, keep.failedCount, keep.removals)
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
   releaseUniqueKeys(lost)

@@ -309,32 +309,8 @@ local function rememberReply(details, requestId, reply)
   details.rq = requestId .. '|' .. reply
 end
 
--- Removes finished jobs past their retention: older than `maxAge` ms, or beyond the newest
--- `maxCount`, at most `limit` per call. Callers pass what they added plus a fixed catch-up, so
--- trimming keeps pace with any batch size and each call stays bounded by its own work: trimming in
--- larger, rarer batches saves about 1% of a busy queue's Redis work but stalls the calls that do it.
-local function trimFinished(finishedKey, maxAge, maxCount, limit)
-  if limit <= 0 then return end
-  local total = redis.call('ZCARD', finishedKey)
-  local excess = total - maxCount
-  local oldest = redis.call('ZRANGE', finishedKey, '0', '0', 'WITHSCORES')[2]
-  local cutoff = nowUs - maxAge * 1000
-  local aged = oldest and tonumber(oldest) <= cutoff
-  if not aged and excess <= 0 then return end
-  local old = aged and redis.call('ZRANGEBYSCORE', finishedKey, '-inf', cutoff, 'LIMIT', 0, limit) or {}
-  local extra = math.min(excess, limit) - #old
-  if extra > 0 then
-    for _, id in ipairs(redis.call('ZRANGE', finishedKey, #old, #old + extra - 1)) do old[#old + 1] = id end
-  end
-  if #old == 0 then return end
-  deleteJobs(old)
-  -- Aged or not, they are the lowest-ranked: removing by rank spares a lookup per member.
-  redis.call('ZREMRANGEBYRANK', finishedKey, 0, #old - 1)
-end
-
--- Ends a job's current status and stages it; the caller files it under the finished ZSET, scored
--- in µs so that jobs finished in the same millisecond list in order. Its entered time is also
--- its processed or failed time.
+-- Ends a job's current status; the caller files it in its finished list (fileFinished), whose
+-- entry carries the same µs time. Its entered time is also its processed or failed time.
 local function finishJob(job, status)
   job.s, job.e, job.r = status, nowUsText, ''
 end

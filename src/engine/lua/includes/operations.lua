@@ -1,6 +1,6 @@
 -- Helpers of the operators' scripts (retryJob, retryJobs, removeJob, cleanJobs; needs lib).
 --
--- Bulk operations run as a series of calls, each over one chunk of a finished ZSET, so that no
+-- Bulk operations run as a series of calls, each over one chunk of a finished list, so that no
 -- call holds Redis for long. A chunk call that changed something keeps its reply for a minute under
 -- `<base>op:<request id>`: the same call sent again (its reply lost with the connection) gets that
 -- reply and changes nothing, so the caller's count stays right and no second chunk is taken.
@@ -23,21 +23,32 @@ local function typeOf(job)
 end
 
 -- A failed or cancelled job made pending again with its attempts reset (the claim count stays: it
--- is the lease token, and must never repeat). The caller stages it, takes it off its finished
--- ZSET and files it in its ready list.
+-- is the lease token, and must never repeat). The caller stages it, uncounts it from its finished
+-- status (its list entry turns stale: see finished.lua) and files it in its ready list.
 local function requeueFinished(job)
   makePending(job)
   job.a = ''
 end
 
--- The rank a chunk starts at in a ZSET walked oldest first: just past the cursor member (the
--- last one a chunk before looked at and left in place). If the cursor is gone (removed meanwhile),
--- the first member of its score: members already passed are looked at again, which changes nothing.
--- O(log n).
-local function rankAfter(key, cursorScore, cursorId)
+-- The rank a chunk starts at in a finished list walked oldest first: just past the cursor entry
+-- (the last one a chunk before looked at). Trimming pops only at the head, so the cursor can only
+-- have moved toward it: the binary search finds the first entry of its time, and the cursor is
+-- among the entries of that time, which one call filed (a few hundred at most). If it is not there,
+-- it was popped, and so was every entry before it: the chunk starts at the first entry of its time.
+-- O(log n + one call's entries).
+local function rankAfter(listKey, cursorUs, cursorId)
   if cursorId == '' then return 0 end
-  local rank = redis.call('ZRANK', key, cursorId)
-  if rank then return rank + 1 end
-  return redis.call('ZCOUNT', key, '-inf', '(' .. cursorScore)
+  local t = tonumber(cursorUs)
+  local first = entriesBefore(listKey, t, false)
+  local wanted = cursorUs .. ',' .. cursorId
+  local rank = first
+  while true do
+    local entries = redis.call('LRANGE', listKey, rank, rank + 99)
+    for i, entry in ipairs(entries) do
+      if entry == wanted then return rank + i end
+      if tonumber((entryParts(entry))) ~= t then return first end
+    end
+    if #entries < 100 then return first end
+    rank = rank + 100
+  end
 end
-

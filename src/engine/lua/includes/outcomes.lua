@@ -47,11 +47,10 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   local records = variadic('HMGET', JOBS, ids, 1000)
   local recorded, batch, finished, results, leaving = {}, {}, {}, {}, {}
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
-  local scored = {completed = {}, failed = {}}
   local retryAt = {}
   local nb, nf = 0, 0
   -- The packed completions, the hot path: no result, nothing to check but the lease.
-  local completed, completedScores = byOutcome.completed, scored.completed
+  local completed = byOutcome.completed
   for i = 1, packed do
     local id, record = ids[i], records[i]
     local updated = record and completeRecord(record, tokens[i])
@@ -60,7 +59,6 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
       finished[nf], completed[nf], leaving[nf] = id, id, updated
-      completedScores[2 * nf - 1], completedScores[2 * nf] = nowUsText, id
       recorded[i] = 1
     else
       recorded[i] = alreadyRecorded(record, 'completed', tokens[i])
@@ -102,11 +100,6 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       finished[nf], leaving[nf] = id, updated
       local group = byOutcome[outcome]
       group[#group + 1] = id
-      local finishedScores = scored[outcome]
-      if finishedScores then
-        finishedScores[#finishedScores + 1] = nowUsText
-        finishedScores[#finishedScores + 1] = id
-      end
       recorded[i] = 1
     else
       recorded[i] = alreadyRecorded(record, outcome, tokens[i])
@@ -130,15 +123,11 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   end
   if #finished > 0 then variadic('ZREM', k.active, finished, 1000) end
   schedule(k.retrying, k.wake, retryAt)
-  if #scored.completed > 0 then variadic('ZADD', k.completed, scored.completed, 1000) end
-  if #scored.failed > 0 then variadic('ZADD', k.failed, scored.failed, 1000) end
   emit(k.events, maxLen, 'completed', byOutcome.completed)
   emit(k.events, maxLen, 'retrying', byOutcome.retrying)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
   releaseUniqueKeys(byOutcome.completed, byOutcome.failed)
-  local completedCount, failedCount = #byOutcome.completed, #byOutcome.failed
-  countFinished(completedCount, failedCount)
-  if completedCount > 0 then trimFinished(k.completed, keep.completedAge, keep.completedCount, completedCount + keep.removals) end
-  if failedCount > 0 then trimFinished(k.failed, keep.failedAge, keep.failedCount, failedCount + keep.removals) end
+  fileFinished(k.completed, 'completed', byOutcome.completed, keep.completedAge, keep.completedCount, keep.removals)
+  fileFinished(k.failed, 'failed', byOutcome.failed, keep.failedAge, keep.failedCount, keep.removals)
   return recorded
 end
