@@ -47,6 +47,17 @@ describe('finished lists', () => {
     expect((await h.store.claim(5, 30_000)).jobs.map((job) => job.id)).toEqual(['a']);
   });
 
+  it('age retention trims on its own clock: the head time the scripts keep only spares them reads', async () => {
+    const brief = h.storeWith({ keepCompleted: { age: 50, count: 1_000 } });
+    for (const id of ['a', 'b']) {
+      const token = await claimedJob(h, id);
+      await brief.finish([{ id, token, kind: 'completed', value: '', retryDelay: 0 }]);
+      expect(await h.finished('completed')).toEqual([id]);
+      await redisClockPast(h, Math.floor(Number((await h.fields(id)).e) / 1000) + 60);
+    }
+    expect(await h.jobCount('a')).toBe(0);
+  });
+
   it('a page tops up past stale entries, so it is full while jobs follow', async () => {
     const ids = await finishedJobs(h, 'j', 6, 'completed');
     for (const id of ids.slice(2, 5)) await fcall(h, 'removeJob', [10_000, id, `r-${id}`]);

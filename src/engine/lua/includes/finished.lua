@@ -62,11 +62,13 @@ end
 -- not), deleting at most `limit` live jobs; stale entries popped on the way are at most twice as
 -- many. While the list holds no stale entry (the usual case: only a retry or a removal leaves
 -- one) every entry is its job's, so the count pops the oldest without reading their records, and
--- the age reads the head alone. Returns how many live jobs it deleted.
+-- the age reads the head alone, and not even that while `headUs` (a time no later than the head's,
+-- or nil) shows that nothing can be too old yet. Returns how many live jobs it deleted and the
+-- head's time when it read it (nil otherwise).
 -- Trimming a few per call keeps pace with any batch size and keeps each call bounded by its own
 -- work: trimming in larger, rarer batches saves about 1% of a busy queue's Redis work but stalls
 -- the calls that do it.
-local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limit)
+local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limit, headUs)
   local excess = kept - maxCount
   local cutoff = nowUs - maxAge * 1000
   local deleted, doomed = 0, {}
@@ -74,10 +76,12 @@ local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limi
     for i, entry in ipairs(redis.call('LPOP', listKey, math.min(excess, limit)) or {}) do doomed[i] = idOfEntry(entry) end
     deleted = #doomed
   end
-  local head = deleted < limit and redis.call('LINDEX', listKey, 0)
+  local nothingDue = deleted >= limit or (deleted >= excess and headUs and headUs > cutoff)
+  local head = not nothingDue and redis.call('LINDEX', listKey, 0)
+  local headTime = head and tonumber((entryParts(head)))
   -- Then whatever is too old (and, among stale entries, over the count), read a batch at a time.
   local popped = 0
-  if head and (deleted < excess or tonumber((entryParts(head))) <= cutoff) then
+  if head and (deleted < excess or headTime <= cutoff) then
     local code = FINISHED_CODES[status]
     local stop = false
     while not stop and deleted < limit and popped < 2 * limit do
@@ -103,13 +107,15 @@ local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limi
   end
   if popped > 0 then redis.call('LPOP', listKey, popped) end
   deleteJobs(doomed)
-  return deleted
+  return deleted, headTime
 end
 
 -- Files the jobs of `ids` (their records already say `status`, finished now) at the tail of the
 -- status's list, counts them (and, for completed and failed, in the totals and the minute's
 -- history), then trims the list past its retention: `maxAge` ms, `maxCount` jobs, deleting at most
--- as many as it filed plus `removals`. One HMGET and one HSET of the totals per call.
+-- as many as it filed plus `removals`. One HMGET and one HSET of the totals per call, which also
+-- keep `head:<status>`, a time no later than the list's head (pops only move the head later), so
+-- that most calls need not read the head to know that nothing is too old.
 local function fileFinished(listKey, status, ids, maxAge, maxCount, removals)
   local n = #ids
   if n == 0 then return end
@@ -122,20 +128,21 @@ local function fileFinished(listKey, status, ids, maxAge, maxCount, removals)
     variadic('RPUSH', listKey, entries, 1000)
     length = redis.call('LLEN', listKey)
   end
-  local key, kept = BASE .. 'totals', keptField(status)
+  local key, kept, headField = BASE .. 'totals', keptField(status), 'head:' .. status
   local field, minute = historyField()
-  local stored = redis.call('HMGET', key, kept, status, field)
+  local stored = redis.call('HMGET', key, kept, headField, status, field)
   local keptNow = count(stored[1]) + n
   -- Every entry is live or stale, and the live ones are counted: the rest are stale.
-  keptNow = keptNow - trimFinished(listKey, status, maxAge, maxCount, keptNow, length - keptNow, n + removals)
-  if status == 'cancelled' then
-    redis.call('HSET', key, kept, keptNow)
-  else
+  local deleted, headUs = trimFinished(listKey, status, maxAge, maxCount, keptNow, length - keptNow, n + removals, tonumber(stored[2]))
+  keptNow = keptNow - deleted
+  local values = {kept, keptNow}
+  if headUs then push(values, headField, whole(headUs)) end
+  if status ~= 'cancelled' then
     local completed, failed = 0, 0
     if status == 'completed' then completed = n else failed = n end
-    redis.call('HSET', key, kept, keptNow, status, whole(count(stored[2]) + n),
-      field, historyAdded(stored[3], minute, completed, failed))
+    push(values, status, whole(count(stored[3]) + n), field, historyAdded(stored[4], minute, completed, failed))
   end
+  redis.call('HSET', key, unpack(values))
 end
 
 -- Jobs that left a finished status without their entry (retried, removed): no longer counted.

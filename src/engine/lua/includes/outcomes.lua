@@ -106,10 +106,12 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     end
   end
   saveJobs(batch)
+  -- Groups and unique keys: most queues use neither, and one EXISTS of both tells so.
+  local bookkept = redis.call('EXISTS', BASE .. GROUP_RUNNING, BASE .. UNIQUE_HELD) > 0
   -- Only jobs counted running in their groups (turns.lua) leave one. With none counted, as in a
   -- queue without groups, no record's group is read: that match per job cost more than the rest
   -- of recording a completion.
-  if redis.call('EXISTS', BASE .. GROUP_RUNNING) == 1 then leaveGroups(groupsOfRecords(leaving)) end
+  if bookkept and redis.call('EXISTS', BASE .. GROUP_RUNNING) == 1 then leaveGroups(groupsOfRecords(leaving)) end
   if #results > 0 then
     -- A result joins whatever the job's earlier failed attempts left.
     local stored, merged = variadic('HMGET', DETAILS, results, 1000), {}
@@ -126,7 +128,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   emit(k.events, maxLen, 'completed', byOutcome.completed)
   emit(k.events, maxLen, 'retrying', byOutcome.retrying)
   emit(k.events, maxLen, 'failed', byOutcome.failed)
-  releaseUniqueKeys(byOutcome.completed, byOutcome.failed)
+  if bookkept then releaseUniqueKeys(byOutcome.completed, byOutcome.failed) end
   fileFinished(k.completed, 'completed', byOutcome.completed, keep.completedAge, keep.completedCount, keep.removals)
   fileFinished(k.failed, 'failed', byOutcome.failed, keep.failedAge, keep.failedCount, keep.removals)
   return recorded

@@ -4,7 +4,7 @@
 -- by itself, whatever the job does meanwhile). A dispatch whose key is held by a stored job stores
 -- nothing and resolves to that job. `<base>uniqueHeld` (HASH job id -> key) lists the jobs that
 -- hold their key until they finish, so that finishing releases it: a queue that never used unique
--- keys pays one EXISTS per finishing call for this.
+-- keys pays one EXISTS per finishing call for this (recording outcomes shares it with the groups').
 
 local UNIQUE_HELD = 'uniqueHeld'
 
