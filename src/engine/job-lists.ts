@@ -37,29 +37,37 @@ async function jobsByIds(queue: string, store: QueueStore, ids: readonly string[
 }
 
 /**
- * Rounds of reads a page of finished jobs tops up with past stale entries: a page is full unless
- * the list ends or a run of stale entries (left by retried or removed jobs) is longer than this.
+ * Entries a page of finished jobs reads at most past its offset (besides ten per job asked for):
+ * stale entries, left by retried and removed jobs until trimming reaches them, are skipped, so a
+ * page comes back short only at the end of the list or after a longer run of them.
  */
-const FINISHED_READS = 3;
+const FINISHED_READ_CAP = 10_000;
 
 /**
  * A page of one shard's finished jobs of `status`, newest first. Offsets count list entries, so a
- * page that skips stale ones tops up from the entries after its end and a job may show on two
- * neighbouring pages, as pending pages do (pending-pages.ts).
+ * page that skips stale ones tops up from the entries after its end (reads doubling in size) and a
+ * job may show on two neighbouring pages, as pending pages do (pending-pages.ts). Entries finished
+ * between two reads shift the later read toward the head: a job read twice is listed once.
  */
 async function finishedJobs(queue: string, store: QueueStore, status: FinishedStatus, offset: number, limit: number): Promise<Job[]> {
   const jobs: Job[] = [];
+  const listed = new Set<string>();
+  const cap = offset + Math.max(FINISHED_READ_CAP, 10 * limit);
   let at = offset;
-  for (let read = 0; read < FINISHED_READS && jobs.length < limit; read++) {
-    const entries = await store.finishedEntries(status, at, limit);
+  let count = limit;
+  while (jobs.length < limit && at < cap) {
+    const entries = await store.finishedEntries(status, at, count);
     const stored = await store.jobs(entries.map((entry) => entry.id));
     stored.forEach(({ fields, details }, i) => {
       const entry = entries[i]!;
-      const job = fields?.s === status && fields.e === entry.finishedUs ? decodeJob(queue, entry.id, fields, details) : null;
+      if (listed.has(entry.id) || fields?.s !== status || fields.e !== entry.finishedUs) return;
+      const job = decodeJob(queue, entry.id, fields, details);
       if (job) jobs.push(job);
+      listed.add(entry.id);
     });
-    if (entries.length < limit) break;
+    if (entries.length < count) break;
     at += entries.length;
+    count = Math.min(2 * count, 5_000);
   }
   return jobs.slice(0, limit);
 }

@@ -26,10 +26,15 @@ export async function searchTab(
   const matches: Job[] = [];
   const batch = 200;
   let scanned = 0;
+  // Offsets count list places, some of them stale: a page that tops up past them can repeat a job
+  // of the next page (job-lists.ts), which is matched once.
+  const seen = new Set<string>();
   while (scanned < limit) {
     const jobs = await queue.listJobs(tab, { offset: scanned, limit: batch });
     scanned += jobs.length;
     for (const job of jobs.map(present)) {
+      if (seen.has(job.id)) continue;
+      seen.add(job.id);
       const text = `${job.id}\n${job.type}\n${JSON.stringify(job.payload)}\n${job.error ?? ''}`;
       if (searchMatches(search, text, job.enteredAt.getTime(), now)) matches.push(job);
     }

@@ -43,9 +43,10 @@ if #ids > 0 then
   for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
     if entryLive(record, code, times[i]) then removed[#removed + 1] = ids[i] end
   end
+  -- The count first: a write refused (an ACL without HINCRBY) must leave the jobs as they were.
+  unfileFinished(status, #removed)
   redis.call('LPOP', statusKey, #ids)
   deleteJobs(removed)
-  unfileFinished(status, #removed)
   emit(KEYS[5], maxLen, 'removed', removed, status)
   flushEvents()
 end

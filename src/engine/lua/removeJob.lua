@@ -13,8 +13,9 @@ if replay then return replay end
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
 if job.s ~= COMPLETED and job.s ~= FAILED and job.s ~= CANCELLED then return {'BAD_STATE', STATUS_NAMES[job.s]} end
-deleteJobs({id})
+-- The count first: a write refused (an ACL without HINCRBY) must leave the job as it was.
 unfileFinished(STATUS_NAMES[job.s], 1)
+deleteJobs({id})
 emit(KEYS[2], maxLen, 'removed', {id}, STATUS_NAMES[job.s])
 flushEvents()
 return opRemember(requestId, {'OK', STATUS_NAMES[job.s]})

@@ -66,8 +66,9 @@ for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
   end
 end
 if #retried > 0 then
-  saveJobs(batch)
+  -- The count first: a write refused (an ACL without HINCRBY) must leave the jobs as they were.
   unfileFinished(status, #retried)
+  saveJobs(batch)
   -- At the tail, all at this call's time as retryJob files one; in ascending ids, as addJobs files
   -- a batch, so a later cancel finds any of them by binary search (includes/ready-order.lua).
   table.sort(retried)

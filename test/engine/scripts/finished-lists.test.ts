@@ -21,11 +21,12 @@ describe('finished lists', () => {
   afterEach(() => h.close());
 
   it('a job retried and failed again is kept, counted and listed once, at its new place', async () => {
-    await failNow(h, 'a');
     await failNow(h, 'b');
+    await failNow(h, 'a');
     expect(await h.store.retry('a')).toEqual(['OK']);
     expect((await h.store.stats()).stats.failedJobs).toBe(1);
     await failNow(h, 'a');
+    // Its old entry stays behind 'b' (live, at the head) until trimming reaches it.
     expect(await h.raw.llen(h.keys.failed)).toBe(3);
     expect(await h.finished('failed')).toEqual(['b', 'a']);
     expect((await h.store.stats()).stats.failedJobs).toBe(2);
@@ -56,6 +57,44 @@ describe('finished lists', () => {
       await redisClockPast(h, Math.floor(Number((await h.fields(id)).e) / 1000) + 60);
     }
     expect(await h.jobCount('a')).toBe(0);
+  });
+
+  it('a second outcome for one job in the same call is refused, so the job is filed and counted once', async () => {
+    const token = await claimedJob(h, 'a');
+    const outcome = { id: 'a', token, kind: 'failed' as const, value: 'boom', retryDelay: 0 };
+    // Completions without a result go first (packed): that one is recorded, the failures are not.
+    expect(await h.store.finish([outcome, outcome, { ...outcome, kind: 'completed', value: '' }])).toEqual([false, false, true]);
+    expect(await h.raw.llen(h.keys.completed)).toBe(1);
+    expect(await h.raw.exists(h.keys.failed)).toBe(0);
+    expect((await h.store.stats()).stats).toMatchObject({ failedJobs: 0, completedJobs: 1 });
+    const other = await claimedJob(h, 'b');
+    const failure = { id: 'b', token: other, kind: 'failed' as const, value: 'boom', retryDelay: 0 };
+    expect(await h.store.finish([failure, failure])).toEqual([true, false]);
+    expect(await h.finished('failed')).toEqual(['b']);
+    expect(await h.raw.llen(h.keys.failed)).toBe(1);
+    expect((await h.store.stats()).stats.failedJobs).toBe(1);
+  });
+
+  it('jobs removed as soon as they finish leave no entries behind, whatever the count kept', async () => {
+    for (let i = 0; i < 30; i++) {
+      const id = `j${i}`;
+      const token = await claimedJob(h, id);
+      await h.store.finish([{ id, token, kind: 'completed', value: '', retryDelay: 0 }]);
+      await fcall(h, 'removeJob', [10_000, id, `r-${id}`]);
+    }
+    // Each finish pops the stale entries at the head: the last removal's alone is left.
+    expect(await h.raw.llen(h.keys.completed)).toBe(1);
+    expect((await h.store.stats()).stats.completedJobs).toBe(0);
+  });
+
+  it('a page reads past a long run of stale entries to the jobs before them', async () => {
+    const older = await finishedJobs(h, 'o', 3, 'completed');
+    const newer = await finishedJobs(h, 'n', 40, 'completed', 'test', 5);
+    // Removed newest first, so that every removal leaves its entry behind the live 'o' jobs at the head.
+    for (const id of newer.reverse()) await fcall(h, 'removeJob', [10_000, id, `r-${id}`]);
+    expect(await h.raw.llen(h.keys.completed)).toBe(43);
+    const page = await pageOfJobs('q', [h.store], 'completed', { offset: 0, limit: 2 }, true);
+    expect(page.jobs.map((job) => job.id)).toEqual([older[2], older[1]]);
   });
 
   it('a page tops up past stale entries, so it is full while jobs follow', async () => {

@@ -62,9 +62,11 @@ end
 -- not), deleting at most `limit` live jobs; stale entries popped on the way are at most twice as
 -- many. While the list holds no stale entry (the usual case: only a retry or a removal leaves
 -- one) every entry is its job's, so the count pops the oldest without reading their records, and
--- the age reads the head alone, and not even that while `headUs` (a time no later than the head's,
--- or nil) shows that nothing can be too old yet. Returns how many live jobs it deleted and the
--- head's time when it read it (nil otherwise).
+-- nothing is read while `headUs` (a time no later than the head's, or nil) shows that nothing can
+-- be too old yet. While it holds some, the head is read on every call, so that stale entries there
+-- go at once whatever the count (jobs removed as soon as they finish leave nothing behind).
+-- Batches double from what the count needs, so a run of aged entries takes a few reads. Returns
+-- how many live jobs it deleted and the head's time when it read it (nil otherwise).
 -- Trimming a few per call keeps pace with any batch size and keeps each call bounded by its own
 -- work: trimming in larger, rarer batches saves about 1% of a busy queue's Redis work but stalls
 -- the calls that do it.
@@ -76,34 +78,39 @@ local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limi
     for i, entry in ipairs(redis.call('LPOP', listKey, math.min(excess, limit)) or {}) do doomed[i] = idOfEntry(entry) end
     deleted = #doomed
   end
-  local nothingDue = deleted >= limit or (deleted >= excess and headUs and headUs > cutoff)
-  local head = not nothingDue and redis.call('LINDEX', listKey, 0)
-  local headTime = head and tonumber((entryParts(head)))
-  -- Then whatever is too old (and, among stale entries, over the count), read a batch at a time.
-  local popped = 0
-  if head and (deleted < excess or headTime <= cutoff) then
-    local code = FINISHED_CODES[status]
-    local stop = false
-    while not stop and deleted < limit and popped < 2 * limit do
-      local entries = redis.call('LRANGE', listKey, popped, popped + math.max(math.min(excess, limit) - deleted, 0))
-      if #entries == 0 then break end
-      local ids, times = {}, {}
-      for i, entry in ipairs(entries) do times[i], ids[i] = entryParts(entry) end
-      local records = stale > 0 and variadic('HMGET', JOBS, ids, 1000)
-      for i = 1, #entries do
-        local live = not records or entryLive(records[i], code, times[i])
-        if live and deleted >= excess and tonumber(times[i]) > cutoff then
-          stop = true
-          break
-        end
-        if live then
-          deleted = deleted + 1
-          doomed[deleted] = ids[i]
-        end
-        popped = popped + 1
-        if deleted >= limit then break end
-      end
+  if deleted >= limit or (stale == 0 and deleted >= excess and headUs and headUs > cutoff) then
+    deleteJobs(doomed)
+    return deleted, nil
+  end
+  local code = FINISHED_CODES[status]
+  local popped, headTime, batch, stop = 0, nil, math.max(excess - deleted, 0) + 1, false
+  while not stop and deleted < limit and popped < 2 * limit do
+    local entries
+    if batch == 1 then
+      local one = redis.call('LINDEX', listKey, popped)
+      entries = one and {one} or {}
+    else
+      entries = redis.call('LRANGE', listKey, popped, popped + batch - 1)
     end
+    if #entries == 0 then break end
+    local ids, times = {}, {}
+    for i, entry in ipairs(entries) do times[i], ids[i] = entryParts(entry) end
+    headTime = headTime or tonumber(times[1])
+    local records = stale > 0 and variadic('HMGET', JOBS, ids, 1000)
+    for i = 1, #entries do
+      local live = not records or entryLive(records[i], code, times[i])
+      if live and deleted >= excess and tonumber(times[i]) > cutoff then
+        stop = true
+        break
+      end
+      if live then
+        deleted = deleted + 1
+        doomed[deleted] = ids[i]
+      end
+      popped = popped + 1
+      if deleted >= limit then break end
+    end
+    batch = math.min(2 * batch, limit)
   end
   if popped > 0 then redis.call('LPOP', listKey, popped) end
   deleteJobs(doomed)

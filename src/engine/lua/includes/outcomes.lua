@@ -49,12 +49,16 @@ local function recordOutcomes(k, maxLen, keep, first, now)
   local byOutcome = {completed = {}, retrying = {}, failed = {}}
   local retryAt = {}
   local nb, nf = 0, 0
+  -- A job recorded once per call: a second outcome for it (a caller's mistake) reads the record as
+  -- it was before the first and would file the job twice (finished.lua counts on one entry each).
+  local seen = {}
   -- The packed completions, the hot path: no result, nothing to check but the lease.
   local completed = byOutcome.completed
   for i = 1, packed do
     local id, record = ids[i], records[i]
-    local updated = record and completeRecord(record, tokens[i])
+    local updated = not seen[id] and record and completeRecord(record, tokens[i])
     if updated then
+      seen[id] = true
       nb = nb + 2
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
@@ -69,8 +73,8 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     local at = first + 2 + (i - packed - 1) * 5
     local outcome, value = ARGV[at + 2], ARGV[at + 3]
     local delay = tonumber(ARGV[at + 4])
-    if not RECORDED_AS[outcome] or not delay or delay ~= delay or delay < 0 or delay > 1e13 then
-      -- Malformed (Node checks first): skipped whole, so it cannot take the rest of the batch down.
+    if not RECORDED_AS[outcome] or not delay or delay ~= delay or delay < 0 or delay > 1e13 or seen[id] then
+      -- Malformed (Node checks first) or repeated: skipped whole, so it cannot take the rest of the batch down.
       outcome = nil
     elseif outcome == 'completed' then
       updated = record and completeRecord(record, tokens[i])
@@ -94,6 +98,7 @@ local function recordOutcomes(k, maxLen, keep, first, now)
       end
     end
     if updated then
+      seen[id] = true
       nb = nb + 2
       batch[nb - 1], batch[nb] = id, updated
       nf = nf + 1
