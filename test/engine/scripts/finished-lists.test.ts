@@ -97,6 +97,18 @@ describe('finished lists', () => {
     expect(page.jobs.map((job) => job.id)).toEqual([older[2], older[1]]);
   });
 
+  it('a count above the entries (a fault) has trimming read every record: a job waiting again is never taken for kept', async () => {
+    await failNow(h, 'a', h.store, 0);
+    expect(await h.store.retry('a')).toEqual(['OK']);
+    await h.raw.hset(h.keys.totals, 'kept:failed', 5);
+    const token = await claimedJob(h, 'b', { priority: 9 });
+    await h.storeWith({ keepFailed: { age: 3_600_000, count: 1 } }).finish([{ id: 'b', token, kind: 'failed', value: 'x', retryDelay: 0 }]);
+    // Over its count (as it believes), trimming took 'b', a live job, and passed 'a''s stale entry by.
+    expect(await h.jobCount('b')).toBe(0);
+    expect(await h.fields('a')).toMatchObject({ s: 'pending' });
+    expect((await h.store.claim(5, 30_000)).jobs.map((job) => job.id)).toEqual(['a']);
+  });
+
   it('a page tops up past stale entries, so it is full while jobs follow', async () => {
     const ids = await finishedJobs(h, 'j', 6, 'completed');
     for (const id of ids.slice(2, 5)) await fcall(h, 'removeJob', [10_000, id, `r-${id}`]);

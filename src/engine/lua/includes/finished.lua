@@ -59,8 +59,8 @@ end
 
 -- Pops entries off the head of a status's list while they are stale, finished more than
 -- `maxAge` ms ago, or beyond the newest `maxCount` live ones (`kept` of them live now, `stale`
--- not), deleting at most `limit` live jobs; stale entries popped on the way are at most twice as
--- many. While the list holds no stale entry (the usual case: only a retry or a removal leaves
+-- not: any count but 0 has records read), deleting at most `limit` live jobs; stale entries
+-- popped on the way are at most twice as many. While the list holds no stale entry (the usual case: only a retry or a removal leaves
 -- one) every entry is its job's, so the count pops the oldest without reading their records, and
 -- nothing is read while `headUs` (a time no later than the head's, or nil) shows that nothing can
 -- be too old yet. While it holds some, the head is read on every call, so that stale entries there
@@ -96,7 +96,7 @@ local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limi
     local ids, times = {}, {}
     for i, entry in ipairs(entries) do times[i], ids[i] = entryParts(entry) end
     headTime = headTime or tonumber(times[1])
-    local records = stale > 0 and variadic('HMGET', JOBS, ids, 1000)
+    local records = stale ~= 0 and variadic('HMGET', JOBS, ids, 1000)
     for i = 1, #entries do
       local live = not records or entryLive(records[i], code, times[i])
       if live and deleted >= excess and tonumber(times[i]) > cutoff then
@@ -138,8 +138,9 @@ local function fileFinished(listKey, status, ids, maxAge, maxCount, removals)
   local key, kept, headField = BASE .. 'totals', keptField(status), 'head:' .. status
   local field, minute = historyField()
   local stored = redis.call('HMGET', key, kept, headField, status, field)
+  -- Every entry is live or stale, and the live ones are counted: the rest are stale. A count above
+  -- the entries could only come from a fault; trimming then reads every record (stale < 0).
   local keptNow = count(stored[1]) + n
-  -- Every entry is live or stale, and the live ones are counted: the rest are stale.
   local deleted, headUs = trimFinished(listKey, status, maxAge, maxCount, keptNow, length - keptNow, n + removals, tonumber(stored[2]))
   keptNow = keptNow - deleted
   local values = {kept, keptNow}
