@@ -1,17 +1,19 @@
 /**
  * Retention keeps pace with any number of outcomes per call: a worker with hundreds of slots
- * records hundreds of outcomes at once, and the finished sets must still stay at their limit.
+ * records hundreds of outcomes at once, and the finished lists must still stay at their limit.
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { RedisWorker, type RedisQueue } from '../../src/index.js';
-import { freshQueue, waitFor } from '../helpers.js';
+import { queueKeys } from '../../src/engine/keys.js';
+import { freshQueue, rawClient, waitFor } from '../helpers.js';
 
 let queue: RedisQueue;
+let prefix: string;
 let cleanup: () => Promise<void>;
 let worker: RedisWorker | undefined;
 
 beforeEach(async () => {
-  ({ queue, cleanup } = await freshQueue('keep', { keepCompleted: { count: 200 } }));
+  ({ queue, prefix, cleanup } = await freshQueue('keep', { keepCompleted: { count: 200 } }));
 });
 afterEach(async () => {
   await worker?.stop({ timeout: 2_000 });
@@ -32,4 +34,11 @@ test('400 slots and 6,000 jobs keep at most keepCompleted.count completed jobs',
   await waitFor('every job to run', () => done === 6_000, { timeoutMs: 30_000 });
   await worker.stop();
   expect((await queue.getStats()).completedJobs).toBeLessThanOrEqual(200);
+  // And so does the list behind them: memory stays at the limit too.
+  const raw = rawClient();
+  try {
+    expect(await raw.llen(queueKeys(prefix, queue.name).completed)).toBeLessThanOrEqual(200);
+  } finally {
+    raw.disconnect();
+  }
 });

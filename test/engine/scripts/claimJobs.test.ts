@@ -142,7 +142,7 @@ describe('claimJobs.lua', () => {
     const fields = await h.fields('a');
     expect(fields).toMatchObject({ s: 'failed', a: '1', x: 'worker lost: lease expired on attempt 1 of 1' });
     expect(await h.raw.zscore(h.keys.active, 'a')).toBeNull();
-    // Entered failed now: its failed time (getJob's failedAt) and its place in the failed set.
+    // Entered failed now: its failed time (getJob's failedAt) and its place in the failed list.
     expect(await h.finishedTimes('failed')).toEqual([['a', Number(fields.e)]]);
     expect(await h.raw.exists(h.ready(0))).toBe(0);
     expect(await h.events()).toContainEqual({ ev: 'failed', ids: 'a', x: 'worker lost' });
@@ -181,7 +181,7 @@ describe('claimJobs.lua', () => {
     expect(await h.raw.lrange(h.ready(0), 0, -1)).toEqual([...ids, 'later']);
   });
 
-  it('trims the failed set for jobs failed as "worker lost"', async () => {
+  it('trims the failed list for jobs failed as "worker lost"', async () => {
     await h.store.addJobs(['a', 'b', 'c', 'd'].map((id) => newJob(id, { maxAttempts: 1 })));
     await h.store.claim(4, 30_000);
     for (const id of ['a', 'b', 'c', 'd']) await h.makeDue(h.keys.active, id);

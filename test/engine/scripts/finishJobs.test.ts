@@ -13,7 +13,7 @@ describe('finishJobs.lua', () => {
   beforeEach(async () => (h = await scriptHarness('finishJobs')));
   afterEach(() => h.close());
 
-  it('records a completion: status, processed time, result, finished set', async () => {
+  it('records a completion: status, processed time, result, finished list entry', async () => {
     const token = await claimedJob(h, 'a');
     expect(await h.store.finish([{ id: 'a', token, kind: 'completed', value: '{"ok":true}', retryDelay: 0 }])).toEqual([true]);
     const fields = await h.fields('a');
@@ -164,7 +164,7 @@ describe('finishJobs.lua', () => {
       expect(await h.jobCount('a', 'b')).toBe(0);
     });
 
-    it('does not trim the completed set when only failures were recorded', async () => {
+    it('does not trim the completed list when only failures were recorded', async () => {
       await complete(h.store, 'a');
       await complete(h.store, 'b');
       const token = await claimedJob(h, 'c');

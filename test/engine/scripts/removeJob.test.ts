@@ -9,7 +9,7 @@ describe('removeJob.lua', () => {
   beforeEach(async () => (h = await scriptHarness('removeJob')));
   afterEach(() => h.close());
 
-  it.each(['completed', 'failed', 'cancelled'] as const)('removes a %s job, its details and its set entry', async (status) => {
+  it.each(['completed', 'failed', 'cancelled'] as const)('removes a %s job and its details, and counts it no more', async (status) => {
     const [id, other] = await finishedJobs(h, 'j', 2, status);
     expect(await remove(h, id!, 'r1')).toEqual(['OK', status]);
     expect(await h.jobCount(id!)).toBe(0);

@@ -65,7 +65,7 @@ describe('retryJobs.lua', () => {
     await h.close();
     const keep = { age: 3_600_000, count: 10_000 };
     h = await scriptHarness('retryJobs', { keepFailed: keep, keepCompleted: keep });
-    // Cancelled later, sorted earlier: the cancelled set lists z… before a…, a group of 2,400
+    // Cancelled later, sorted earlier: the cancelled list holds z… before a…, a group of 2,400
     // ready entries of one time, larger than ready-order.lua reads whole (GROUP_READ).
     await finishedJobs(h, 'z', 1200, 'cancelled');
     const early = await finishedJobs(h, 'a', 1200, 'cancelled');
