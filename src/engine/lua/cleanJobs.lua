@@ -31,17 +31,11 @@ else
   numberArg(5, 'cutoff', -1e17, 1e17)
 end
 
-local last = tonumber(cutoff)
-local ids, times = {}, {}
-for i, entry in ipairs(redis.call('LRANGE', statusKey, 0, chunk - 1)) do
-  local us, id = entryParts(entry)
-  if tonumber(us) > last then break end
-  ids[i], times[i] = id, us
-end
-local removed, code = {}, FINISHED_CODES[status]
+local ids, times = entriesUpTo(statusKey, 0, chunk, tonumber(cutoff))
+local removed = {}
 if #ids > 0 then
-  for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
-    if entryLive(record, code, times[i]) then removed[#removed + 1] = ids[i] end
+  for i, record in ipairs(liveRecords(ids, times, FINISHED_CODES[status])) do
+    if record then removed[#removed + 1] = ids[i] end
   end
   -- The count first: a write refused (an ACL without HINCRBY) must leave the jobs as they were.
   unfileFinished(status, #removed)

@@ -34,30 +34,19 @@ local untilUs = ARGV[5]
 local total = ''
 if untilUs == '' then
   untilUs = nowUsText
-  local completed, failed, cancelled = keptCounts()
+  local _, failed, cancelled = keptCounts()
   total = tostring(status == 'failed' and failed or cancelled)
 else
   numberArg(5, 'until', 0, 1e17)
 end
 
-local start = rankAfter(statusKey, cursorUs, cursorId)
-local entries = redis.call('LRANGE', statusKey, start, start + chunk - 1)
-local done = #entries < chunk
-local ids, times, last = {}, {}, tonumber(untilUs)
-for i, entry in ipairs(entries) do
-  local us, id = entryParts(entry)
-  if tonumber(us) > last then
-    done = true
-    break
-  end
-  ids[i], times[i] = id, us
-  cursorUs, cursorId = us, id
-end
+local ids, times, past = entriesUpTo(statusKey, rankAfter(statusKey, cursorUs, cursorId), chunk, tonumber(untilUs))
+local done = past or #ids < chunk
+if #ids > 0 then cursorUs, cursorId = times[#ids], ids[#ids] end
 
-local code = FINISHED_CODES[status]
 local retried, levelById, groupById, batch = {}, {}, {}, {}
-for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
-  local job = entryLive(record, code, times[i]) and decodeJob(record)
+for i, record in ipairs(liveRecords(ids, times, FINISHED_CODES[status])) do
+  local job = record and decodeJob(record)
   if job and (wantedType == '' or typeOf(job) == wantedType) then
     local id = ids[i]
     requeueFinished(job)

@@ -29,6 +29,28 @@ local function entryLive(record, code, us)
   return at ~= nil and at < headEnd
 end
 
+-- The entries of a list from rank `start`, `count` at most, up to the first that finished after
+-- `lastUs`: their ids and times, and whether such a later one ended the read.
+local function entriesUpTo(listKey, start, count, lastUs)
+  local ids, times = {}, {}
+  for i, entry in ipairs(redis.call('LRANGE', listKey, start, start + count - 1)) do
+    local us, id = entryParts(entry)
+    if tonumber(us) > lastUs then return ids, times, true end
+    ids[i], times[i] = id, us
+  end
+  return ids, times, false
+end
+
+-- The records of entries `ids` finished at `times` in the list of status `code`: each live one's,
+-- false for a stale one.
+local function liveRecords(ids, times, code)
+  local records = variadic('HMGET', JOBS, ids, 1000)
+  for i = 1, #ids do
+    if not entryLive(records[i], code, times[i]) then records[i] = false end
+  end
+  return records
+end
+
 local function keptField(status)
   return 'kept:' .. status
 end
@@ -96,9 +118,9 @@ local function trimFinished(listKey, status, maxAge, maxCount, kept, stale, limi
     local ids, times = {}, {}
     for i, entry in ipairs(entries) do times[i], ids[i] = entryParts(entry) end
     headTime = headTime or tonumber(times[1])
-    local records = stale ~= 0 and variadic('HMGET', JOBS, ids, 1000)
+    local records = stale ~= 0 and liveRecords(ids, times, code)
     for i = 1, #entries do
-      local live = not records or entryLive(records[i], code, times[i])
+      local live = not records or records[i]
       if live and deleted >= excess and tonumber(times[i]) > cutoff then
         stop = true
         break
