@@ -193,9 +193,16 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
   args[1] = uniform ? delay : '';
   args[2] = uniform ? priority : '';
   let ids = '';
+  // Jobs of a batch mostly share every header field: their header is spelled once.
+  let header = '';
+  let headerOf: EncodedJob | undefined;
   jobs.forEach((job, i) => {
     ids += i === 0 ? job.id : `,${job.id}`;
-    args[4 + i] = jobRecordTail(job);
+    if (!headerOf || !sameHeader(job, headerOf)) {
+      header = jobRecordHeader(job);
+      headerOf = job;
+    }
+    args[4 + i] = header + job.payloadJson;
     if (!uniform) {
       args[4 + n + i] = job.delay;
       args[4 + 2 * n + i] = job.priority;
@@ -207,8 +214,18 @@ export function addJobsArgs(jobs: readonly EncodedJob[]): (string | number)[] {
 
 /** One job's record from max attempts on, as addJobs.lua and fireSchedule.lua take it. */
 export function jobRecordTail(job: EncodedJob): string {
+  return jobRecordHeader(job) + job.payloadJson;
+}
+
+/** A record from max attempts up to its payload. */
+function jobRecordHeader(job: EncodedJob): string {
   const typeLength = !job.group ? job.type.length : `${job.type.length},${job.group}`;
-  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${typeLength}|${job.type}${job.payloadJson}`;
+  return `${job.maxAttempts}|${job.priority || ''}|${job.delay || ''}|${job.timeout || ''}|${typeLength}|${job.type}`;
+}
+
+function sameHeader(a: EncodedJob, b: EncodedJob): boolean {
+  return a.type === b.type && a.maxAttempts === b.maxAttempts && a.priority === b.priority && a.delay === b.delay
+    && a.timeout === b.timeout && a.group === b.group;
 }
 
 /** The statuses as records spell them (one letter, see `lua/includes/lib.lua`). */

@@ -100,6 +100,21 @@ describe('push and pop', () => {
     await expect(queue.pushBulk([{ type: 'd' }, { type: 'e', payload: { f: () => 1 } }])).rejects.toThrow(ValidationError);
     expect(await queue.getQueueSize()).toBe(3);
   });
+
+  test('pushBulk stores each job with its own options where neighbours differ in one', async () => {
+    const given = [
+      { type: 'a', payload: { n: 1 } }, { type: 'a', payload: { n: 2 } }, { type: 'bb', payload: { n: 3 } },
+      { type: 'bb', maxAttempts: 7 }, { type: 'bb', maxAttempts: 7, timeout: 900 }, { type: 'bb', maxAttempts: 7, group: 'g1' },
+      { type: 'bb', maxAttempts: 7, group: 'g1' }, { type: 'bb', maxAttempts: 7 },
+    ];
+    const pushed = await queue.pushBulk(given);
+    const stored = await Promise.all(pushed.map((job) => queue.getJob(job.id)));
+    expect(stored.map((job) => [job!.type, job!.payload, job!.maxAttempts, job!.timeout])).toEqual([
+      ['a', { n: 1 }, 3, undefined], ['a', { n: 2 }, 3, undefined], ['bb', { n: 3 }, 3, undefined], ['bb', {}, 7, undefined],
+      ['bb', {}, 7, 900], ['bb', {}, 7, undefined], ['bb', {}, 7, undefined], ['bb', {}, 7, undefined],
+    ]);
+    expect((await queue.listJobs('pending', { limit: 10 })).filter((job) => job.group === 'g1')).toHaveLength(2);
+  });
 });
 
 describe('payload and argument checks', () => {
