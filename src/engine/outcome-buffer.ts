@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Reachability } from './reachability.js';
 import type { WorkerStore } from './store.js';
-import type { Outcome } from './worker-wire.js';
+import type { Outcome, OutcomeFlag } from './worker-wire.js';
 import { sleep } from './timers.js';
 
 /** What an attempt's end line says besides its outcome; built only when the line will be written. */
@@ -25,6 +25,10 @@ export interface PendingOutcome extends Outcome {
  */
 export class OutcomeBuffer {
   private outcomes: PendingOutcome[] = [];
+  /** Outcomes handed to the store and not yet logged: a sharded queue's may be recorded later. */
+  private readonly unreported = new WeakSet<Outcome>();
+  /** Stops the store's reports on held outcomes (a sharded queue's store outlives this worker run). */
+  private readonly stopListening: () => void;
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
   /** A stop asked for a final flush: a retrying flush already under way gives up like one. */
@@ -36,7 +40,9 @@ export class OutcomeBuffer {
     private readonly logger: Logger,
     private readonly reachability: Reachability,
     private readonly retryPause: number,
-  ) {}
+  ) {
+    this.stopListening = store.onRecorded?.((outcomes, recorded) => this.reportRecorded(outcomes, recorded)) ?? (() => {});
+  }
 
   add(outcome: PendingOutcome): void {
     this.outcomes.push(outcome);
@@ -54,6 +60,7 @@ export class OutcomeBuffer {
   take(): PendingOutcome[] {
     const batch = this.outcomes;
     this.outcomes = [];
+    for (const outcome of batch) this.unreported.add(outcome);
     return batch;
   }
 
@@ -64,13 +71,21 @@ export class OutcomeBuffer {
 
   /**
    * Logs each outcome of a recorded batch: its attempt's end line only now that Redis holds it, or
-   * that Redis ignored it (its job moved on meanwhile: cancelled, recovered), by `flags`.
+   * that Redis ignored it (its job moved on meanwhile: cancelled, recovered), by `flags`. A held
+   * outcome is logged when the store reports it; outcomes another worker sent are not this one's.
    */
-  reportRecorded(batch: readonly PendingOutcome[], flags: readonly boolean[]): void {
+  reportRecorded(batch: readonly PendingOutcome[], flags: readonly OutcomeFlag[]): void {
     batch.forEach((outcome, i) => {
-      if (!flags[i]) this.logger.info({ jobId: outcome.id, outcome: outcome.kind }, 'outcome ignored: the job was cancelled or taken over meanwhile');
+      const flag = flags[i];
+      if (flag === 'held' || !this.unreported.delete(outcome)) return;
+      if (!flag) this.logger.info({ jobId: outcome.id, outcome: outcome.kind }, 'outcome ignored: the job was cancelled or taken over meanwhile');
       else if (outcome.line) this.logRecorded(outcome, outcome.line);
     });
+  }
+
+  /** Hears no more of the store (a stopped worker). */
+  close(): void {
+    this.stopListening();
   }
 
   private logRecorded(outcome: Outcome, line: AttemptLine): void {

@@ -4,7 +4,7 @@
  */
 import { groupByShard, shardOfId, type ShardGroup as Group } from './shards.js';
 import type { QueueStore, WorkerStore } from './store.js';
-import type { ClaimReply, ClaimRequest, Lease, Outcome } from './worker-wire.js';
+import type { ClaimReply, ClaimRequest, Lease, Outcome, OutcomeFlag, RecordedListener } from './worker-wire.js';
 
 /** The earlier of two "ms until due" values, where -1 means none. */
 function sooner(a: number, b: number): number {
@@ -46,8 +46,19 @@ export class ShardedStore implements WorkerStore {
   private readonly resend = new Map<number, ClaimRequest>();
   /** Outcomes waiting for their shard's next call, and since when (ms). */
   private readonly held = new Map<number, { outcomes: Outcome[]; since: number }>();
+  /** Told what became of held outcomes once their shard answered: the workers that sent them. */
+  private readonly listeners = new Set<RecordedListener>();
 
   constructor(readonly shards: readonly QueueStore[]) {}
+
+  onRecorded(listener: RecordedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private reportRecorded(outcomes: readonly Outcome[], recorded: readonly boolean[]): void {
+    for (const listener of this.listeners) listener(outcomes, recorded);
+  }
 
   /** The shard that holds job `id`. */
   of(id: string): QueueStore {
@@ -96,10 +107,11 @@ export class ShardedStore implements WorkerStore {
    *
    * Outcomes wait for a claim on their shard and go with it, so a busy worker makes one call per
    * round, not one per shard; those of a shard the rounds do not reach go on their own after
-   * OUTCOME_HOLD_MS. Their flags are all true: an outcome Redis ignores (its job moved on) is not
-   * reported on a sharded queue.
+   * OUTCOME_HOLD_MS. Every outcome is answered 'held': the listeners hear what Redis made of it
+   * (recorded, or ignored because its job moved on) once its shard has answered, in this call or a
+   * later one.
    */
-  async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[boolean[], ClaimReply]> {
+  async finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[OutcomeFlag[], ClaimReply]> {
     const n = this.shards.length;
     const start = (request?.seq ?? this.turn++) % n;
     const now = Date.now();
@@ -115,9 +127,12 @@ export class ShardedStore implements WorkerStore {
       const store = this.shards[shard]!;
       const sent = this.resend.get(shard) ?? request;
       const held = this.takeHeld(shard);
-      const result = await this.attempt(shard, async () => (held.length === 0
-        ? store.claim(wanted, leaseMs, sent)
-        : (await store.finishAndClaim(held, wanted, leaseMs, sent))[1]));
+      const result = await this.attempt(shard, async () => {
+        if (held.length === 0) return store.claim(wanted, leaseMs, sent);
+        const [recorded, claimed] = await store.finishAndClaim(held, wanted, leaseMs, sent);
+        this.reportRecorded(held, recorded);
+        return claimed;
+      });
       if ('error' in result) {
         errors.push(result.error);
         if (sent) this.resend.set(shard, sent);
@@ -142,7 +157,7 @@ export class ShardedStore implements WorkerStore {
     const overdue = [...this.held].filter(([, { since }]) => now - since >= OUTCOME_HOLD_MS).map(([shard]) => shard);
     await this.finishHeld(overdue, false);
     if (answered === 0 && errors.length > 0) throw errors[0];
-    return [outcomes.map(() => true), reply];
+    return [outcomes.map(() => 'held'), reply];
   }
 
   /**
@@ -158,6 +173,8 @@ export class ShardedStore implements WorkerStore {
       if ('error' in result) {
         errors.push(result.error);
         this.hold(shard, held);
+      } else {
+        this.reportRecorded(held, result.value);
       }
     }));
     if (strict && errors.length > 0) throw errors[0];
@@ -167,11 +184,14 @@ export class ShardedStore implements WorkerStore {
     return (await this.finishAndClaim([], count, leaseMs, request))[1];
   }
 
-  /** Records these outcomes and every one held, now; rejects if a shard failed (what it had stays held). */
-  async finish(outcomes: readonly Outcome[]): Promise<boolean[]> {
+  /**
+   * Records these outcomes and every one held, now; rejects if a shard failed (what it had stays
+   * held). Answers 'held' as finishAndClaim does: the listeners have heard of those recorded.
+   */
+  async finish(outcomes: readonly Outcome[]): Promise<OutcomeFlag[]> {
     for (const [shard, group] of this.split(outcomes)) this.hold(shard, group.items);
     await this.finishHeld([...this.held.keys()], true);
-    return outcomes.map(() => true);
+    return outcomes.map(() => 'held');
   }
 
   /** Renews leases on every shard; a shard that fails reports no lost lease (it is tried again next time). */

@@ -8,7 +8,9 @@ import type { ScriptName } from './library.js';
 import { addJobsArgs, parseDetails, parseRecord, type EncodedJob, type JobDetails, type RecordFields } from './codec.js';
 import type { QueueKeys } from './keys.js';
 import { callScript } from './script-call.js';
-import { flagsInOrder, outcomeArgs, parseClaim, type ClaimReply, type ClaimRequest, type Lease, type Outcome, type Reply } from './worker-wire.js';
+import {
+  flagsInOrder, outcomeArgs, parseClaim, type ClaimReply, type ClaimRequest, type Lease, type Outcome, type OutcomeFlag, type RecordedListener, type Reply,
+} from './worker-wire.js';
 import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
 import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
 import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
@@ -63,7 +65,12 @@ export interface StoredEvent {
  * The calls a worker makes: one QueueStore's, or a sharded queue's behind the same calls
  * (sharded-store.ts routes them to the shards).
  */
-export type WorkerStore = Pick<QueueStore, 'claim' | 'finish' | 'finishAndClaim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'markHandlerStop' | 'heartbeat' | 'removeHeartbeats'>;
+export type WorkerStore = Pick<QueueStore, 'claim' | 'extendLeases' | 'release' | 'progress' | 'jobStatus' | 'markHandlerStop' | 'heartbeat' | 'removeHeartbeats'> & {
+  finish(outcomes: readonly Outcome[]): Promise<OutcomeFlag[]>;
+  finishAndClaim(outcomes: readonly Outcome[], count: number, leaseMs: number, request?: ClaimRequest): Promise<[OutcomeFlag[], ClaimReply]>;
+  /** A store that holds outcomes (a sharded queue's) tells `listener` what became of them; returns its removal. */
+  onRecorded?(listener: RecordedListener): () => void;
+};
 
 /** The Redis side of one queue (or of one shard of a queue). */
 export class QueueStore {

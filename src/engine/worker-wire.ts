@@ -31,6 +31,16 @@ export interface Outcome {
   retryDelay: number;
 }
 
+/**
+ * What a store says of each outcome it was given: recorded (true), ignored because its job moved
+ * on meanwhile (false), or held: a sharded queue keeps it for its shard's next call and tells its
+ * listeners (`onRecorded`) what became of it once that call has answered.
+ */
+export type OutcomeFlag = boolean | 'held';
+
+/** Told what became of outcomes a sharded queue held (see OutcomeFlag), once their shard answered. */
+export type RecordedListener = (outcomes: readonly Outcome[], recorded: readonly boolean[]) => void;
+
 /** A lease a worker holds on a running job. */
 export interface Lease {
   id: string;

@@ -191,6 +191,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     parts.leases.stop();
     this.clearDueTimer();
     await parts.outcomes.flush(true);
+    parts.outcomes.close();
     await parts.heartbeat.stop();
     this.moduleHandlers.close();
     this.state = 'stopped';

@@ -5,6 +5,9 @@
  * could not record waits for it. Only a round that no shard answered fails.
  */
 import { expect, test } from 'vitest';
+import { pino } from 'pino';
+import { OutcomeBuffer } from '../../src/engine/outcome-buffer.js';
+import { Reachability } from '../../src/engine/reachability.js';
 import type { ClaimReply, Outcome } from '../../src/engine/worker-wire.js';
 import { waitFor } from '../helpers.js';
 import { LEASE_MS, requestFrom, shardOf, useShardedRig } from './sharded-rig.js';
@@ -61,18 +64,61 @@ test('a claim that failed on a shard is sent again on its next claim there, so t
   expect(idsOf(await rig.store.claim(1, LEASE_MS, requestFrom(1)))).toEqual([after]);
 });
 
-test("an outcome a round could not record on its shard waits there for the shard's next call", async () => {
+/** What the store's listeners hear: job id and whether Redis recorded its outcome, in order. */
+function listen(): { heard: [string, boolean][]; stop: () => void } {
+  const heard: [string, boolean][] = [];
+  const stop = rig.store.onRecorded((outcomes, recorded) => outcomes.forEach((outcome, i) => heard.push([outcome.id, recorded[i]!])));
+  return { heard, stop };
+}
+
+test("an outcome a round could not record on its shard waits there for the shard's next call, and is reported then", async () => {
   const [job] = await rig.pushTo(2, 1);
   const [claimed] = (await rig.store.claim(1, LEASE_MS, requestFrom(2))).jobs;
+  const { heard, stop } = listen();
   rig.refuse(2, 'finishAndClaimJobs');
   const [flags] = await rig.store.finishAndClaim([completed(claimed!)], 1, LEASE_MS, requestFrom(2));
-  expect(flags).toEqual([true]);
+  expect(flags).toEqual(['held']);
+  expect(heard).toEqual([]);
   expect(await rig.status(job!)).toBe('processing');
   rig.allow(2);
   await waitFor('the outcome to be recorded', async () => {
     await rig.store.claim(1, LEASE_MS, requestFrom(2));
     return (await rig.status(job!)) === 'completed';
   });
+  expect(heard).toEqual([[job, true]]);
+  stop();
+});
+
+test('listeners hear an outcome Redis ignored (its job moved on) as not recorded; a removed listener hears nothing', async () => {
+  const jobs = await oneRunningPerShard();
+  await rig.queue.cancelJob(jobs[1]!.id);
+  const { heard, stop } = listen();
+  const removed = listen();
+  removed.stop();
+  expect(await rig.store.finish(jobs.map(completed))).toEqual(['held', 'held', 'held']);
+  expect(new Map(heard)).toEqual(new Map([[jobs[0]!.id, true], [jobs[1]!.id, false], [jobs[2]!.id, true]]));
+  expect(removed.heard).toEqual([]);
+  stop();
+});
+
+test("a worker logs a held outcome's attempt line once its shard has recorded it, not when its round returns", async () => {
+  const lines: { msg: string; jobId?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; jobId?: string }) });
+  const buffer = new OutcomeBuffer(rig.store, logger, new Reachability(logger), 10);
+  const [job] = await rig.pushTo(1, 1);
+  const [claimed] = (await rig.store.claim(1, LEASE_MS, requestFrom(1))).jobs;
+  buffer.add({ ...completed(claimed!), line: { jobId: job!, type: 't', attempt: 1, durationMs: 1, outcome: 'completed' } });
+  rig.refuse(1, 'finishAndClaimJobs');
+  const batch = buffer.take();
+  buffer.reportRecorded(batch, (await rig.store.finishAndClaim(batch, 1, LEASE_MS, requestFrom(1)))[0]);
+  expect(lines.filter((line) => line.msg === 'job completed')).toEqual([]);
+  rig.allow(1);
+  await waitFor('the held outcome to be recorded', async () => {
+    await rig.store.claim(1, LEASE_MS, requestFrom(1));
+    return (await rig.status(job!)) === 'completed';
+  });
+  expect(lines.filter((line) => line.msg === 'job completed').map((line) => line.jobId)).toEqual([job]);
+  buffer.close();
 });
 
 test('finish rejects when a shard refuses, records the others, and keeps what it could not record for the next call', async () => {

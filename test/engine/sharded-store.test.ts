@@ -85,7 +85,7 @@ test("an outcome goes with the round's claim on its shard: one call, and the job
   const finishes = rig.count(0, 'finishJobs');
   const claims = rig.count(0, 'finishAndClaimJobs');
   const [flags, reply] = await rig.store.finishAndClaim([completed(job!)], 1, LEASE_MS, requestFrom(0));
-  expect(flags).toEqual([true]);
+  expect(flags).toEqual(['held']);
   expect(idsOf(reply)).toEqual([next]);
   expect(await rig.status(running!)).toBe('completed');
   expect([claims(), finishes()]).toEqual([1, 0]);
@@ -97,7 +97,7 @@ test('an outcome of a shard the rounds do not reach waits for one, and is record
   const [job] = (await rig.store.claim(1, LEASE_MS, requestFrom(2))).jobs;
   expect(job!.id).toBe(elsewhere);
   const [flags, first] = await rig.store.finishAndClaim([completed(job!)], 1, LEASE_MS, requestFrom(0));
-  expect(flags).toEqual([true]);
+  expect(flags).toEqual(['held']);
   expect(idsOf(first)).toEqual([ready[0]]);
   expect(await rig.status(elsewhere!), 'held for a claim on shard 2').toBe('processing');
   await sleep(60);
@@ -118,7 +118,7 @@ test('finish records its outcomes and every one held, on each shard, at once', a
   // The outcomes of shard 2's jobs are held, one round after the other, by rounds that shard 0 fills.
   for (const job of jobs.slice(2)) await rig.store.finishAndClaim([completed(job)], 1, LEASE_MS, requestFrom(0));
   expect(await rig.status(jobs[2]!.id)).toBe('processing');
-  expect(await rig.store.finish(jobs.slice(0, 2).map(completed))).toEqual([true, true]);
+  expect(await rig.store.finish(jobs.slice(0, 2).map(completed))).toEqual(['held', 'held']);
   for (const job of jobs) expect(await rig.status(job.id)).toBe('completed');
 });
 
