@@ -26,3 +26,25 @@ test('the oldest ready job is found whether it waits at a higher or a lower prio
   expect(newer.createdAt.getTime()).toBeGreaterThan(high.createdAt.getTime());
   expect((await queue.getOverview()).oldestReadyAt!.getTime()).toBe(high.createdAt.getTime());
 });
+
+test('a level whose head jobs were cancelled or re-prioritised still reports the job waiting behind them', async () => {
+  const first = await queue.push({ type: 't' });
+  await after(first.createdAt.getTime());
+  const second = await queue.push({ type: 't' });
+  await after(second.createdAt.getTime());
+  const waiting = await queue.push({ type: 't' });
+  await after(waiting.createdAt.getTime());
+  await queue.cancelJob(first.id);
+  await queue.setPriority(second.id, 3);
+  // Level 0's list now starts with two stale entries; the re-prioritised job entered level 3 just now.
+  const overview = await queue.getOverview();
+  expect(overview.oldestReadyAt!.getTime()).toBe(waiting.createdAt.getTime());
+});
+
+test('the oldest ready job is found past a long run of stale entries at the head of its level', async () => {
+  const cancelled = await queue.pushBulk(Array.from({ length: 300 }, () => ({ type: 't' })));
+  for (const job of cancelled) await queue.cancelJob(job.id);
+  await after(cancelled[0]!.createdAt.getTime());
+  const waiting = await queue.push({ type: 't' });
+  expect((await queue.getOverview()).oldestReadyAt!.getTime()).toBe(waiting.createdAt.getTime());
+});

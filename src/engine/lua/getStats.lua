@@ -1,7 +1,8 @@
 -- getStats: counts the jobs of a queue by state; reads only, O(log n) however many priority
--- levels are in use. Counts agree with job statuses and with what listJobs pages through: a
--- delayed job is `pending`, so once due it counts as pending (it no longer waits for its time)
--- before a worker's upkeep moves it to its ready list; a retrying job is `retrying` until then.
+-- levels are in use (plus at most 512 ready entries read past stale heads, below). Counts agree
+-- with job statuses and with what listJobs pages through: a delayed job is `pending`, so once due
+-- it counts as pending (it no longer waits for its time) before a worker's upkeep moves it to its
+-- ready list; a retrying job is `retrying` until then.
 -- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` is built from it)
 -- KEYS[2] priorities  ZSET `<base>priorities`
 -- KEYS[3] delayed     ZSET `<base>delayed`
@@ -17,16 +18,34 @@ local prioritiesKey = KEYS[2]
 -- the highest and lowest levels bounds the cost; with more levels than that in use, the oldest
 -- of those looked at is reported.
 local LEVELS_LOOKED_AT = 16
+-- A cancelled or re-prioritised job leaves its entry in the list until a claim passes it, so a
+-- level's head may be stale: entries are read past it, in reads that grow, at most this many a
+-- call (a level whose first live entry lies further is left out, as its oldest is unknown).
+local ENTRIES_LOOKED_AT = 512
+local unread = ENTRIES_LOOKED_AT
 local oldest = -1
+
+-- µs the first live entry of a level's list entered pending; nil when none was found.
+local function oldestOf(priority)
+  local key, from, size = readyKey(priority), 0, 1
+  while unread > 0 do
+    local ids = redis.call('LRANGE', key, from, from + math.min(size, unread) - 1)
+    if #ids == 0 then return nil end
+    unread = unread - #ids
+    for i, record in ipairs(redis.call('HMGET', JOBS, unpack(ids))) do
+      if record and readyEntryValid(record, priority) then
+        local job = decodeJob(record)
+        return tonumber(job.e) or createdUs(job)
+      end
+    end
+    from, size = from + #ids, size * 4
+  end
+end
+
 local function lookAt(levels)
   for _, priority in ipairs(levels) do
-    local head = redis.call('LINDEX', readyKey(priority), 0)
-    local job = head and loadJob(head)
-    -- A stale head (a cancelled or moved job's entry) says nothing of that level's oldest.
-    if job and job.s == PENDING then
-      local entered = tonumber(job.e) or createdUs(job)
-      if oldest < 0 or entered < oldest then oldest = entered end
-    end
+    local entered = oldestOf(priority)
+    if entered and (oldest < 0 or entered < oldest) then oldest = entered end
   end
 end
 lookAt(redis.call('ZREVRANGE', prioritiesKey, 0, LEVELS_LOOKED_AT - 1))
