@@ -66,7 +66,8 @@ const listenPort = z.int().min(0).max(65_535);
 /** `redis://` or `rediss://` url. */
 export const redisUrlSchema = z.string().refine(isRedisUrl, {
   message: 'expected a url such as "redis://localhost:6379" or "rediss://user@host:6380/0"',
-});
+  abort: true,
+}).refine(hasNumericDatabase, { message: 'expected a database number after the port, such as "redis://localhost:6379/2"' });
 
 /** A Redis key prefix. */
 export const prefixSchema = z
@@ -295,6 +296,11 @@ export type ConfigFile = z.output<typeof configFileSchema>;
 function tableOfTables(name: string, example: string) {
   return (issue: { code: string }) =>
     issue.code === 'invalid_type' ? `expected [${name}.<name>] tables such as [${name}.${example}]` : undefined;
+}
+
+/** The database of a url that parses (isRedisUrl) is left out or a number. */
+function hasNumericDatabase(text: string): boolean {
+  return /^\/?\d*$/.test(new URL(text).pathname);
 }
 
 function isRedisUrl(text: string): boolean {

@@ -202,6 +202,7 @@ describe('errors', () => {
   it.each([
     ['[redis]\nurl = "redis://a:1"\naddr = "b:2"', 'redis: give one of url, addr, cluster and sentinel'],
     ['[redis]\nurl = "localhost:6379"', 'redis.url: expected a url such as'],
+    ['[redis]\nurl = "redis://:pw@127.0.0.1:6379/notadb"', 'flexq.toml:2: redis.url: expected a database number after the port'],
     ['[redis]\naddr = "localhost"', 'redis.addr: expected "host:port"'],
     ['[redis]\nprefix = "{tag}"', 'redis.prefix: expected letters'],
     ['[queues."bad name"]', 'queues.bad name: expected letters'],
