@@ -5,6 +5,13 @@ export const LOG_RING_CAPACITY = 2_000;
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
+/** A line's reason: `error` (a failed attempt's, see outcome-buffer.ts), or pino's serialised `err`. */
+function errorOf(raw: Record<string, unknown>): string | undefined {
+  if (typeof raw.error === 'string') return raw.error;
+  const message = (raw.err as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
 /** Turns one pino JSON line into a `LogLine`; a line that is not JSON is kept as its text. */
 export function parseLogLine(text: string): LogLine {
   try {
@@ -12,12 +19,14 @@ export function parseLogLine(text: string): LogLine {
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
       const raw = parsed as Record<string, unknown>;
       const { time, level, msg, jobId, queue } = raw;
+      const error = errorOf(raw);
       return {
         time: typeof time === 'number' ? time : Date.now(),
         level: typeof level === 'number' ? (LEVEL_NAMES[level] ?? String(level)) : String(level ?? 'info'),
         msg: typeof msg === 'string' ? msg : '',
         ...(typeof jobId === 'string' ? { jobId } : {}),
         ...(typeof queue === 'string' ? { queue } : {}),
+        ...(error === undefined ? {} : { error }),
         raw,
       };
     }

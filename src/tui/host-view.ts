@@ -14,6 +14,8 @@ export interface LogLine {
   msg: string;
   jobId?: string;
   queue?: string;
+  /** Why it went wrong: a failed job's error, or a logged error's message. */
+  error?: string;
   /** The whole decoded line, for fields the console does not name. */
   raw: Record<string, unknown>;
 }

@@ -17,6 +17,17 @@ describe('LogRing', () => {
     expect(seen).toEqual(['job retrying', 'line 1', 'line 2', 'line 3']);
   });
 
+  it("keeps why a line went wrong: a failed attempt's error, or a logged error's message", () => {
+    const ring = new LogRing();
+    const logger = pino({ level: 'info' }, ring);
+    logger.warn({ jobId: 'j1', error: 'email not sent (ESOCKET): connect ECONNREFUSED 127.0.0.1:587' }, 'job failed');
+    logger.error({ err: new Error('could not reach Redis') }, 'claim failed');
+    logger.info('job completed');
+    expect(ring.lines().map((line) => line.error)).toEqual([
+      'email not sent (ESOCKET): connect ECONNREFUSED 127.0.0.1:587', 'could not reach Redis', undefined,
+    ]);
+  });
+
   it('keeps a line that is not JSON as its text', () => {
     const ring = new LogRing();
     ring.write('plain text\n');

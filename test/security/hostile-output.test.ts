@@ -49,7 +49,7 @@ describe('hostile job text is shown without control characters', () => {
   });
 
   it('in the console: list, detail and log tail', async () => {
-    await harness.frame(() => harness.logs.kept.filter((line) => line.msg.startsWith('job ')).length >= 2, 'both jobs to finish');
+    await harness.frame(() => harness.logs.lines().filter((line) => line.msg.startsWith('job ')).length >= 2, 'both jobs to finish');
     const frames: string[] = [];
     for (const [tab, id] of Object.entries(ids)) {
       harness.store.getState().selectTab(tab as 'failed' | 'completed');

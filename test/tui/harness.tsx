@@ -2,49 +2,19 @@
  * A console on a real engine: real queues under a fresh prefix, real workers, a pino logger feeding a
  * log buffer, a HostView over them (the host boundary), and the console rendered by ink-testing-library.
  */
-import { Writable } from 'node:stream';
 import { render } from 'ink-testing-library';
 import { pino } from 'pino';
 import { RedisQueue, type RedisQueueConfig, RedisWorker } from '../../src/index.js';
 import { ConsoleRoot } from '../../src/tui/index.js';
 import { ConsoleDataSource } from '../../src/tui/data-source.js';
-import type { HostView, LogLine } from '../../src/tui/host-view.js';
+import { LogRing } from '../../src/host/log-ring.js';
+import type { HostView } from '../../src/tui/host-view.js';
 import { createConsoleStore, type ConsoleStore } from '../../src/tui/store.js';
 import { REDIS_URL, deletePrefix, uniquePrefix, waitFor } from '../helpers.js';
 
-/** An in-memory log buffer fed by pino's JSON lines, as the host keeps one. */
-export class LogBuffer {
-  readonly kept: LogLine[] = [];
-  private readonly listeners = new Set<(line: LogLine) => void>();
-  readonly stream = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      for (const text of chunk.toString('utf8').split('\n')) {
-        if (text.trim() === '') continue;
-        const raw = JSON.parse(text) as Record<string, unknown>;
-        const line: LogLine = {
-          time: Number(raw.time), level: String(raw.level), msg: String(raw.msg ?? ''), raw,
-          ...(typeof raw.jobId === 'string' ? { jobId: raw.jobId } : {}),
-          ...(typeof raw.queue === 'string' ? { queue: raw.queue } : {}),
-        };
-        this.add(line);
-      }
-      done();
-    },
-  });
-
-  readonly logger = pino({ level: 'debug', formatters: { level: (label) => ({ level: label }) } }, this.stream);
-
-  add(line: LogLine): void {
-    this.kept.push(line);
-    for (const listener of this.listeners) listener(line);
-  }
-
-  lines = (): readonly LogLine[] => this.kept;
-
-  subscribe = (listener: (line: LogLine) => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+/** The host's log ring (what the console reads) and a pino logger writing to it. */
+export class LogBuffer extends LogRing {
+  readonly logger = pino({ level: 'debug' }, this);
 }
 
 export interface Harness {

@@ -37,4 +37,13 @@ describe('log view', () => {
     await h.press('\u001B[F'); // End
     await h.frame((f) => numbers(f).includes(100) && f.includes('following'), 'End follows the tail');
   });
+
+  it("shows why a failed job failed, its secrets masked", async () => {
+    h = await openHarness();
+    h.logs.logger.warn({ jobId: 'j1', queue: 'default', error: 'POST https://hooks.test/x?token=abc123 answered 500' }, 'job failed');
+    await h.press('l');
+    const frame = await h.frame((f) => f.includes('job failed'), 'the failed job line');
+    expect(frame).toMatch(/job failed: POST https:\/\/hooks\.test\/x\?token=\S*redacted/);
+    expect(frame).not.toContain('abc123');
+  });
 });

@@ -17,10 +17,10 @@ interface DetailLine {
 
 const when = (at: Date | undefined, now: number) => (at ? `${at.toISOString()} (${age(at, now)}${at.getTime() <= now ? ' ago' : ''})` : '-');
 
-/** A log line as the console prints it: time, level, message and the fields that are not routine. */
+/** A log line as the console prints it: time, level, message and, for one that went wrong, why. */
 export function formatLogLine(line: LogLine): string {
   const time = new Date(line.time).toISOString().slice(11, 19);
-  return oneLine(presentText(`${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}`));
+  return oneLine(presentText(`${time} ${line.level.toUpperCase().padEnd(5)} ${line.msg}${line.error === undefined ? '' : `: ${line.error}`}`));
 }
 
 /** The detail as lines, so the view can scroll through it. */
