@@ -5,7 +5,7 @@
 import type { Key } from 'ink';
 import type { Job, JobStatus } from '../engine/types.js';
 import {
-  STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleStore, type ScheduleRow, type View,
+  STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleState, type ConsoleStore, type ScheduleRow, type View,
 } from './store.js';
 import { BULK_TABS, markedCount, marksShown, type BulkAction, type Marks } from './marks.js';
 import { shownStatus } from '../shared/shown-status.js';
@@ -45,8 +45,11 @@ interface BindingBase {
   label: string;
   scopes: readonly KeyScope[];
   description: string;
-  /** Short word for the footer; bindings without one are only in the help screen. */
-  hint?: string;
+  /**
+   * Short word for the footer, or the word for the state shown (`resume` for a paused queue);
+   * bindings without one are only in the help screen.
+   */
+  hint?: string | ((state: ConsoleState) => string);
   /** Footer order: lower comes first, so a narrow footer keeps what matters most (default 5). */
   rank?: number;
   /** Changes something in Redis or the host: removed in read-only mode. */
@@ -99,6 +102,10 @@ const FINISHED: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 /** A binding's refusal of a job whose status is not among `statuses`, which `can` describes. */
 const onlyFor = (statuses: readonly JobStatus[], can: string) => (job: Job) =>
   statuses.includes(job.status) ? undefined : `job ${job.id} is ${shownStatus(job, Date.now())}: only ${can}`;
+
+// setPriority's statuses: a delayed job is stored as pending.
+const WAITING: readonly JobStatus[] = ['pending', 'retrying'];
+const reprioritises = onlyFor(WAITING, 'pending, delayed or retrying jobs change priority');
 
 const BULK_VERBS: Record<BulkAction, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
 
@@ -169,10 +176,17 @@ export const KEYMAP: readonly KeyBinding[] = [
     keys: ['r'], label: 'r', scopes: JOBS_AND_DETAIL, description: 'retry a failed or cancelled job', hint: 'retry', rank: 1, mutates: true,
     refuses: onlyFor(RETRYABLE, 'failed or cancelled jobs can be retried'), onJob: (c, job) => c.commands.retry(job),
   },
-  { keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', rank: 1, mutates: true, onJob: (c, job) => c.commands.changePriority(job, 1) },
-  { keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true, onJob: (c, job) => c.commands.changePriority(job, -1) },
   {
-    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', hint: 'pause', rank: 1, mutates: true,
+    keys: ['+', '='], label: '+', scopes: JOBS_AND_DETAIL, description: 'raise the job\'s priority by 1', hint: 'prio±', rank: 1, mutates: true,
+    refuses: reprioritises, onJob: (c, job) => c.commands.changePriority(job, 1),
+  },
+  {
+    keys: ['-'], label: '-', scopes: JOBS_AND_DETAIL, description: 'lower the job\'s priority by 1', mutates: true,
+    refuses: reprioritises, onJob: (c, job) => c.commands.changePriority(job, -1),
+  },
+  {
+    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', rank: 1, mutates: true,
+    hint: (s) => (selectedQueueRow(s)?.paused ? 'resume' : 'pause'),
     action: (c) => {
       const row = selectedQueueRow(state(c));
       if (row) void c.commands.togglePause(row.name);
@@ -198,7 +212,8 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down', 'j'], label: '↓/j', scopes: ['schedules'], description: 'next schedule', action: (c) => state(c).moveSchedule(1) },
   { keys: ['escape'], label: 'Esc', scopes: ['schedules'], description: 'back', hint: 'back', action: (c) => state(c).back() },
   {
-    keys: ['p'], label: 'p', scopes: ['schedules'], description: 'pause / resume the selected schedule', hint: 'pause', rank: 1, mutates: true,
+    keys: ['p'], label: 'p', scopes: ['schedules'], description: 'pause / resume the selected schedule', rank: 1, mutates: true,
+    hint: (s) => (selectedScheduleRow(s)?.paused ? 'resume' : 'pause'),
     action: (c) => onSchedule(c, (schedule) => c.commands.toggleSchedulePause(schedule)),
   },
   {
@@ -251,9 +266,15 @@ export function bindingsFor(scope: KeyScope, readOnly: boolean): KeyBinding[] {
   return KEYMAP.filter((b) => b.scopes.includes(scope) && !(readOnly && b.mutates));
 }
 
-/** Whether `binding` can act on `job`: bindings that do not act on jobs always can. */
-export function appliesTo(binding: KeyBinding, job: Job): boolean {
-  return !('refuses' in binding && binding.refuses?.(job) !== undefined);
+/** Whether `binding` can act on `job` (null: none is selected): bindings that do not act on jobs always can. */
+export function appliesTo(binding: KeyBinding, job: Job | null): boolean {
+  if (!('onJob' in binding)) return true;
+  return job !== null && binding.refuses?.(job) === undefined;
+}
+
+/** The footer word of a binding that has one, for the state shown. */
+export function hintOf(binding: KeyBinding, state: ConsoleState): string | undefined {
+  return typeof binding.hint === 'function' ? binding.hint(state) : binding.hint;
 }
 
 /** Every binding that exists, for the help screen. */

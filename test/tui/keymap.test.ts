@@ -34,6 +34,9 @@ const aJob: Job = {
   createdAt: new Date(0), enteredAt: new Date(0),
 };
 
+/** A console's state, as the footer reads it (read-only or not). */
+const stateOf = (readOnly = false) => createConsoleStore({ queues: ['q'], readOnly }).getState();
+
 describe('key map', () => {
   it('no key is bound twice in one scope', () => {
     const scopes = new Set(KEYMAP.flatMap((b) => b.scopes));
@@ -56,8 +59,8 @@ describe('key map', () => {
     const mutating = KEYMAP.filter((b) => b.mutates);
     expect(mutating.map((b) => b.keys[0])).toEqual(expect.arrayContaining(['c', 'r', '+', '-', 'p']));
     expect(allBindings(true).some((b) => b.mutates)).toBe(false);
-    expect(footerHints('jobs', true, 200)).not.toMatch(/cancel|retry|pause|prio/);
-    expect(footerHints('jobs', false, 200)).toMatch(/c cancel/);
+    expect(footerHints('jobs', stateOf(true), 200, aJob)).not.toMatch(/cancel|retry|pause|prio/);
+    expect(footerHints('jobs', stateOf(), 200, aJob)).toMatch(/c cancel/);
     expect(helpLines(true).map((l) => l.text).join('\n')).not.toContain('cancel a pending');
     const { ctx, store, calls } = context(true);
     store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob] } });
@@ -101,7 +104,7 @@ describe('key map', () => {
 
   it('bindings reach the commands and the store', () => {
     const { ctx, store, calls } = context();
-    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'pending', offset: 0, jobs: [aJob] } });
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'pending', offset: 0, jobs: [{ ...aJob, status: 'pending' }] } });
     dispatchKey('jobs', '+', ctx);
     dispatchKey('jobs', '-', ctx);
     dispatchKey('jobs', 'r', ctx); // refused: a pending job
@@ -116,24 +119,48 @@ describe('key map', () => {
   });
 
   it('the footer offers r (retry) only for a failed or cancelled job', () => {
-    for (const status of ['failed', 'cancelled'] as const) expect(footerHints('detail', false, 200, { ...aJob, status }), status).toContain('r retry');
-    for (const status of ['pending', 'processing', 'completed'] as const) expect(footerHints('detail', false, 200, { ...aJob, status }), status).not.toContain('r retry');
+    for (const status of ['failed', 'cancelled'] as const) expect(footerHints('detail', stateOf(), 200, { ...aJob, status }), status).toContain('r retry');
+    for (const status of ['pending', 'processing', 'completed'] as const) expect(footerHints('detail', stateOf(), 200, { ...aJob, status }), status).not.toContain('r retry');
   });
 
   it('the footer offers c (cancel) only for a job that can be cancelled', () => {
     for (const status of ['pending', 'retrying', 'processing'] as const) {
-      expect(footerHints('detail', false, 200, { ...aJob, status }), status).toContain('c cancel');
+      expect(footerHints('detail', stateOf(), 200, { ...aJob, status }), status).toContain('c cancel');
     }
     for (const status of ['completed', 'failed', 'cancelled'] as const) {
-      expect(footerHints('detail', false, 200, { ...aJob, status }), status).not.toContain('c cancel');
-      expect(footerHints('jobs', false, 200, { ...aJob, status }), status).not.toContain('c cancel');
+      expect(footerHints('detail', stateOf(), 200, { ...aJob, status }), status).not.toContain('c cancel');
+      expect(footerHints('jobs', stateOf(), 200, { ...aJob, status }), status).not.toContain('c cancel');
     }
-    expect(footerHints('jobs', false, 200, null)).toContain('c cancel');
+  });
+
+  it('the footer offers + (priority) only for a waiting job, and no job key while no job is selected', () => {
+    for (const status of ['pending', 'retrying'] as const) expect(footerHints('detail', stateOf(), 200, { ...aJob, status }), status).toContain('+ prio±');
+    for (const status of ['processing', 'completed', 'cancelled'] as const) {
+      expect(footerHints('jobs', stateOf(), 200, { ...aJob, status }), status).not.toContain('+ prio±');
+    }
+    const empty = footerHints('jobs', stateOf(), 200, null);
+    expect(empty).not.toMatch(/c cancel|r retry|prio/);
+    expect(empty).toMatch(/1–7 tabs/);
+  });
+
+  it('refuses + and - on a running job, naming what can change priority', () => {
+    const { ctx, store, calls } = context();
+    store.setState({ view: 'jobs', page: { queue: 'q', tab: 'processing', offset: 0, jobs: [aJob] } });
+    dispatchKey('jobs', '+', ctx);
+    expect(calls).toEqual([]);
+    expect(store.getState().toasts.at(-1)?.text).toBe('job j1 is processing: only pending, delayed or retrying jobs change priority');
+  });
+
+  it('the footer says resume for a paused queue and pause for a running one', () => {
+    const { store } = context();
+    expect(footerHints('queues', store.getState(), 200, null)).toMatch(/p pause/);
+    store.setState({ queues: store.getState().queues.map((row) => ({ ...row, paused: true })) });
+    expect(footerHints('queues', store.getState(), 200, null)).toMatch(/p resume/);
   });
 
   it('the footer always keeps help and quit, even at 80 columns', () => {
     for (const scope of ['queues', 'jobs', 'detail', 'logs', 'workers', 'help'] as const) {
-      const hints = footerHints(scope, false, 80);
+      const hints = footerHints(scope, stateOf(), 80, aJob);
       expect(hints.length).toBeLessThanOrEqual(80);
       expect(hints).toMatch(/\? help {2}q quit$/);
     }

@@ -107,10 +107,12 @@ describe('layout', () => {
   });
 
   it('at 80 columns the jobs pane footer shows its action keys first', () => {
-    const jobs = footerHints('jobs', false, 80);
+    const state = createConsoleStore({ queues: ['q'] }).getState();
+    const pending = { id: 'j1', queue: 'q', type: 't', payload: {}, status: 'pending', attempts: 0, maxAttempts: 3, priority: 0, delay: 0, createdAt: new Date(0), enteredAt: new Date(0) } as const;
+    const jobs = footerHints('jobs', state, 80, pending);
     expect(jobs.length).toBeLessThanOrEqual(80);
-    expect(jobs).toMatch(/^c cancel {2}r retry {2}\+ prio± {2}p pause/);
-    expect(footerHints('detail', false, 80)).toMatch(/^c cancel {2}r retry {2}\+ prio±/);
-    expect(footerHints('queues', false, 80)).toMatch(/^p pause/);
+    expect(jobs).toMatch(/^c cancel {2}\+ prio± {2}p pause/);
+    expect(footerHints('detail', state, 80, { ...pending, status: 'failed' })).toMatch(/^r retry/);
+    expect(footerHints('queues', state, 80, null)).toMatch(/^p pause/);
   });
 });

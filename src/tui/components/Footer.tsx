@@ -4,8 +4,8 @@ import { useCallback } from 'react';
 import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import type { Job } from '../../engine/types.js';
-import { appliesTo, bindingsFor, type KeyScope } from '../keymap.js';
-import { targetJob } from '../store.js';
+import { appliesTo, bindingsFor, hintOf, type KeyScope } from '../keymap.js';
+import { targetJob, type ConsoleState } from '../store.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { typeIntoInput } from '../typing.js';
 import { progressBar } from '../format.js';
@@ -15,15 +15,17 @@ const GLOBAL_HINTS = new Set(['?', 'q']);
 /**
  * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
  * drops the least useful first; help and quit always fit at the end. Keys that cannot act on `job`
- * (the selected or open one) are left out.
+ * (the selected or open one), or that act on a job when none is selected, are left out; a key whose
+ * word follows the state (pause, resume) reads it from `state`.
  */
-export function footerHints(scope: KeyScope, readOnly: boolean, columns: number, job: Job | null = null): string {
-  const bindings = bindingsFor(scope, readOnly).filter((b) => b.hint && (job === null || appliesTo(b, job)));
-  const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map((b) => `${b.label} ${b.hint}`).join('  ');
+export function footerHints(scope: KeyScope, state: ConsoleState, columns: number, job: Job | null): string {
+  const bindings = bindingsFor(scope, state.readOnly).filter((b) => b.hint && appliesTo(b, job));
+  const hinted = (b: (typeof bindings)[number]) => `${b.label} ${hintOf(b, state)}`;
+  const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map(hinted).join('  ');
   const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
   let head = '';
   for (const b of ranked) {
-    const next = `${head}${head ? '  ' : ''}${b.label} ${b.hint}`;
+    const next = `${head}${head ? '  ' : ''}${hinted(b)}`;
     if ([...next].length + tail.length + 2 > columns) continue; // a shorter hint further on may still fit
     head = next;
   }
@@ -59,18 +61,20 @@ function InputLine() {
 function QuittingLine({ inFlight }: { inFlight: number }) {
   useKeys('quitting', useFocused('quitting'));
   const color = useColor();
+  const waiting = inFlight === 0 ? 'closing connections' : `waiting for ${inFlight} job${inFlight === 1 ? '' : 's'} in flight to finish`;
   return (
     <Text bold color={color('yellow')} wrap="truncate-end">
-      {`Quitting: waiting for ${inFlight} job${inFlight === 1 ? '' : 's'} in flight to finish… (Ctrl-C again: quit now)`}
+      {`Quitting: ${waiting}… (Ctrl-C: quit now)`}
     </Text>
   );
 }
 
 /** The status line and the hints line. */
 export function Footer({ columns }: { columns: number }) {
-  const { prompt, input, quitting, toast, search, view, readOnly, bulk, job } = useConsoleState((s) => ({
+  const { prompt, input, quitting, toast, search, view, readOnly, bulk, hints } = useConsoleState((s) => ({
     prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
-    search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk, job: targetJob(s),
+    search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk,
+    hints: footerHints(s.view, s, columns - (s.readOnly ? 12 : 0), targetJob(s)),
   }));
   const color = useColor();
   let status;
@@ -94,7 +98,7 @@ export function Footer({ columns }: { columns: number }) {
   return (
     <>
       {status}
-      <Text dimColor wrap="truncate-end">{`${readOnly ? '[read-only] ' : ''}${footerHints(view, readOnly, columns - (readOnly ? 12 : 0), job)}`}</Text>
+      <Text dimColor wrap="truncate-end">{`${readOnly ? '[read-only] ' : ''}${hints}`}</Text>
     </>
   );
 }
