@@ -35,7 +35,7 @@ shutdownTimeout = "25s"
 # cluster = ["10.0.0.1:7000", "10.0.0.2:7000"]  # a Redis Cluster, by some of its nodes; or:
 # sentinel = { name = "mymaster", nodes = ["10.0.0.1:26379", "10.0.0.2:26379"] }
 # durability = "replicated"           # a dispatch waits until a replica has the job (WAIT)
-prefix = "flexq"                      # every Redis key starts with "flexq:"
+prefix = "flexq"                      # every Redis key starts with the prefix and ":"
 # connectTimeout = "5s"
 
 # One table per queue, [queues.<name>]; flexq runs one worker for each. Every worker handles
@@ -104,7 +104,7 @@ timeout = "10s"
 
 [logging]
 level = "info"                        # fatal, error, warn, info, debug, trace, silent
-# file = "flexq.log"                  # default: stdout
+# file = "flexq.log"                  # default: stdout with --headless, the console's log tail otherwise
 
 # GET /healthz and GET /metrics (Prometheus) while flexq runs.
 [metrics]
