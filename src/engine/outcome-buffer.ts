@@ -22,12 +22,19 @@ export interface PendingOutcome extends Outcome {
 /**
  * Outcomes of finished attempts waiting to be recorded. A running worker's next claim takes them
  * along (one round trip for both); a stopping one records them on their own.
+ *
+ * A store that holds outcomes (a sharded queue's: it keeps what a shard could not record and sends
+ * it with that shard's next call) answers them `held` and reports them once recorded. What such a
+ * store was given is never put back here, so nothing is sent, or logged, twice; a flush then
+ * still calls it with nothing new, which sends what it holds.
  */
 export class OutcomeBuffer {
   private outcomes: PendingOutcome[] = [];
-  /** Outcomes handed to the store and not yet logged: a sharded queue's may be recorded later. */
+  /** The store keeps the outcomes it is given until it has recorded them. */
+  private readonly holding: boolean;
+  /** Outcomes a holding store was given and has not reported yet: this worker's to log. */
   private readonly unreported = new WeakSet<Outcome>();
-  /** Stops the store's reports on held outcomes (a sharded queue's store outlives this worker run). */
+  /** Stops the store's reports (a sharded queue's store outlives this worker run). */
   private readonly stopListening: () => void;
   private flushChain: Promise<void> = Promise.resolve();
   private flushing = false;
@@ -41,6 +48,7 @@ export class OutcomeBuffer {
     private readonly reachability: Reachability,
     private readonly retryPause: number,
   ) {
+    this.holding = store.onRecorded !== undefined;
     this.stopListening = store.onRecorded?.((outcomes, recorded) => this.reportRecorded(outcomes, recorded)) ?? (() => {});
   }
 
@@ -60,13 +68,13 @@ export class OutcomeBuffer {
   take(): PendingOutcome[] {
     const batch = this.outcomes;
     this.outcomes = [];
-    for (const outcome of batch) this.unreported.add(outcome);
+    if (this.holding) for (const outcome of batch) this.unreported.add(outcome);
     return batch;
   }
 
-  /** Puts back outcomes whose call failed, ahead of newer ones. */
+  /** Puts back outcomes whose call failed, ahead of newer ones (a holding store kept them itself). */
   putBack(batch: readonly PendingOutcome[]): void {
-    this.outcomes.unshift(...batch);
+    if (!this.holding) this.outcomes.unshift(...batch);
   }
 
   /**
@@ -77,7 +85,7 @@ export class OutcomeBuffer {
   reportRecorded(batch: readonly PendingOutcome[], flags: readonly OutcomeFlag[]): void {
     batch.forEach((outcome, i) => {
       const flag = flags[i];
-      if (flag === 'held' || !this.unreported.delete(outcome)) return;
+      if (flag === 'held' || (this.holding && !this.unreported.delete(outcome))) return;
       if (!flag) this.logger.info({ jobId: outcome.id, outcome: outcome.kind }, 'outcome ignored: the job was cancelled or taken over meanwhile');
       else if (outcome.line) this.logRecorded(outcome, outcome.line);
     });
@@ -113,16 +121,20 @@ export class OutcomeBuffer {
   }
 
   private async recordPending(final: boolean): Promise<void> {
-    for (let tries = 0; this.outcomes.length > 0; tries++) {
+    // A holding store may keep outcomes from earlier calls: it is called at least once, and again
+    // after a failure, even with nothing new.
+    let storeHolds = this.holding;
+    for (let tries = 0; storeHolds || this.outcomes.length > 0; tries++) {
       const batch = this.take();
       try {
         this.reportRecorded(batch, await this.store.finish(batch));
         this.reachability.reachable();
+        storeHolds = false;
       } catch (err) {
         this.putBack(batch);
         this.reachability.unreachable(err);
         if ((final || this.stopping) && tries >= 10) {
-          this.logger.error({ jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
+          this.logger.error(this.holding ? {} : { jobs: batch.length }, 'could not record outcomes; those jobs run again once their lease expires');
           this.outcomes = [];
           return;
         }

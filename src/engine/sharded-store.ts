@@ -127,10 +127,11 @@ export class ShardedStore implements WorkerStore {
       const store = this.shards[shard]!;
       const sent = this.resend.get(shard) ?? request;
       const held = this.takeHeld(shard);
+      let recorded: boolean[] = [];
       const result = await this.attempt(shard, async () => {
         if (held.length === 0) return store.claim(wanted, leaseMs, sent);
-        const [recorded, claimed] = await store.finishAndClaim(held, wanted, leaseMs, sent);
-        this.reportRecorded(held, recorded);
+        const [flags, claimed] = await store.finishAndClaim(held, wanted, leaseMs, sent);
+        recorded = flags;
         return claimed;
       });
       if ('error' in result) {
@@ -139,6 +140,7 @@ export class ShardedStore implements WorkerStore {
         this.hold(shard, held);
         return;
       }
+      this.reportRecorded(held, recorded);
       answered++;
       this.resend.delete(shard);
       reply.jobs.push(...result.value.jobs);

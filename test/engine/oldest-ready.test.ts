@@ -48,3 +48,11 @@ test('the oldest ready job is found past a long run of stale entries at the head
   const waiting = await queue.push({ type: 't' });
   expect((await queue.getOverview()).oldestReadyAt!.getTime()).toBe(waiting.createdAt.getTime());
 });
+
+test("a level's long run of stale entries does not hide the other levels' oldest job", async () => {
+  const waiting = await queue.push({ type: 't', priority: 0 });
+  await after(waiting.createdAt.getTime());
+  const cancelled = await queue.pushBulk(Array.from({ length: 600 }, () => ({ type: 't', priority: 5 })));
+  for (const job of cancelled) await queue.cancelJob(job.id);
+  expect((await queue.getOverview()).oldestReadyAt!.getTime()).toBe(waiting.createdAt.getTime());
+});

@@ -101,23 +101,31 @@ test('listeners hear an outcome Redis ignored (its job moved on) as not recorded
   stop();
 });
 
-test("a worker logs a held outcome's attempt line once its shard has recorded it, not when its round returns", async () => {
+/** A worker's outcome buffer on the rig's store, and the jobs whose "job completed" line it logged. */
+function outcomeBuffer() {
   const lines: { msg: string; jobId?: string }[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; jobId?: string }) });
   const buffer = new OutcomeBuffer(rig.store, logger, new Reachability(logger), 10);
+  const completedLines = () => lines.filter((line) => line.msg === 'job completed').map((line) => line.jobId);
+  const add = (job: { id: string; token: string }) => buffer.add({ ...completed(job), line: { jobId: job.id, type: 't', attempt: 1, durationMs: 1, outcome: 'completed' } });
+  return { buffer, completedLines, add };
+}
+
+test("a worker logs a held outcome's attempt line once its shard has recorded it, not when its round returns", async () => {
+  const { buffer, completedLines, add } = outcomeBuffer();
   const [job] = await rig.pushTo(1, 1);
   const [claimed] = (await rig.store.claim(1, LEASE_MS, requestFrom(1))).jobs;
-  buffer.add({ ...completed(claimed!), line: { jobId: job!, type: 't', attempt: 1, durationMs: 1, outcome: 'completed' } });
+  add(claimed!);
   rig.refuse(1, 'finishAndClaimJobs');
   const batch = buffer.take();
   buffer.reportRecorded(batch, (await rig.store.finishAndClaim(batch, 1, LEASE_MS, requestFrom(1)))[0]);
-  expect(lines.filter((line) => line.msg === 'job completed')).toEqual([]);
+  expect(completedLines()).toEqual([]);
   rig.allow(1);
   await waitFor('the held outcome to be recorded', async () => {
     await rig.store.claim(1, LEASE_MS, requestFrom(1));
     return (await rig.status(job!)) === 'completed';
   });
-  expect(lines.filter((line) => line.msg === 'job completed').map((line) => line.jobId)).toEqual([job]);
+  expect(completedLines()).toEqual([job]);
   buffer.close();
 });
 
@@ -163,4 +171,37 @@ test('a hand-back rejects when a shard refuses it, once the other shards have ta
   rig.refuse(1, 'releaseJobs');
   await expect(rig.store.release(jobs.map(({ id, token }) => ({ id, token })))).rejects.toThrow(/function not found/i);
   expect(await Promise.all(jobs.map((job) => rig.status(job.id)))).toEqual(['pending', 'processing', 'pending']);
+});
+
+test('a flush that a shard refuses for a while logs each outcome once, when its shard records it', async () => {
+  const { buffer, completedLines, add } = outcomeBuffer();
+  const jobs = await oneRunningPerShard();
+  jobs.forEach(add);
+  rig.refuse(2, 'finishJobs');
+  const refused = rig.count(2, 'finishJobs');
+  const flushed = buffer.flush(false);
+  // Each try reaches shard 2 twice (the call, and again once the library is loaded): two tries.
+  await waitFor('the flush to try twice', () => refused() >= 4);
+  expect(await Promise.all(jobs.map((job) => rig.status(job.id)))).toEqual(['completed', 'completed', 'processing']);
+  rig.allow(2);
+  await flushed;
+  expect(await rig.status(jobs[2]!.id)).toBe('completed');
+  expect(completedLines().sort()).toEqual(jobs.map((job) => job.id).sort());
+  buffer.close();
+});
+
+test("a stopping worker's final flush sends the outcomes its store still holds", async () => {
+  const { buffer, completedLines, add } = outcomeBuffer();
+  const [held] = await rig.pushTo(2, 1);
+  const [running] = (await rig.store.claim(1, LEASE_MS, requestFrom(2))).jobs;
+  await rig.pushTo(0, 3);
+  add(running!);
+  // The round starts at shard 0, which fills it: shard 2's outcome is held, not sent.
+  const batch = buffer.take();
+  buffer.reportRecorded(batch, (await rig.store.finishAndClaim(batch, 1, LEASE_MS, requestFrom(0)))[0]);
+  expect(await rig.status(held!)).toBe('processing');
+  await buffer.flush(true);
+  expect(await rig.status(held!)).toBe('completed');
+  expect(completedLines()).toEqual([held]);
+  buffer.close();
 });

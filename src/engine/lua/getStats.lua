@@ -18,28 +18,29 @@ local prioritiesKey = KEYS[2]
 -- the highest and lowest levels bounds the cost; with more levels than that in use, the oldest
 -- of those looked at is reported.
 local LEVELS_LOOKED_AT = 16
--- A cancelled or re-prioritised job leaves its entry in the list until a claim passes it, so a
--- level's head may be stale: entries are read past it, in reads that grow, at most this many a
--- call (a level whose first live entry lies further is left out, as its oldest is unknown).
-local ENTRIES_LOOKED_AT = 512
-local unread = ENTRIES_LOOKED_AT
+-- A cancelled or re-prioritised job leaves its place (a tombstone, or its stale entry) until a
+-- claim passes it, so a level's head may say nothing: every level's head is read, and entries past
+-- such heads in reads that grow, at most this many a call in all (a level whose first job lies
+-- further is left out, as its oldest is unknown).
+local ENTRIES_PAST_HEADS = 512
+local unread = ENTRIES_PAST_HEADS
 local oldest = -1
 
--- µs the first live entry of a level's list entered pending; nil when none was found.
+-- µs the first job of a level's list became ready; nil when none was found.
 local function oldestOf(priority)
   local key, from, size = readyKey(priority), 0, 1
-  while unread > 0 do
-    local ids = redis.call('LRANGE', key, from, from + math.min(size, unread) - 1)
-    if #ids == 0 then return nil end
-    unread = unread - #ids
-    for i, record in ipairs(redis.call('HMGET', JOBS, unpack(ids))) do
-      if record and readyEntryValid(record, priority) then
-        local job = decodeJob(record)
-        return tonumber(job.e) or createdUs(job)
-      end
+  repeat
+    local entries = redis.call('LRANGE', key, from, from + size - 1)
+    if #entries == 0 then return nil end
+    for i, record in ipairs(redis.call('HMGET', JOBS, unpack(entries))) do
+      local entered, isJob = entryTime(entries[i], record, priority)
+      if isJob then return entered end
     end
-    from, size = from + #ids, size * 4
-  end
+    if #entries < size then return nil end
+    from = from + #entries
+    size = math.min(size * 4, unread)
+    unread = unread - size
+  until size <= 0
 end
 
 local function lookAt(levels)
