@@ -65,12 +65,19 @@ describe('failover under load', () => {
   it('on a cluster: the primary of the queue slot dies, a replica takes over, the flow resumes within 10 s', async () => {
     cluster = await startCluster(3, 1);
     const prefix = uniquePrefix('failover');
-    const victim = await cluster.primaryOf(`${prefix}:{flow}:jobs`);
-    // The dead node comes back 3 s later and rejoins as a replica: until then the promoted one has
-    // none, and replicated pushes are refused as unconfirmed (not acknowledged, so not owed).
+    const slotKey = `${prefix}:{flow}:jobs`;
+    const victim = await cluster.primaryOf(slotKey);
+    // The dead node comes back 3 s after a replica took its slot over, and rejoins as a replica:
+    // until then the promoted one has none, and replicated pushes are refused as unconfirmed (not
+    // acknowledged, so not owed). Back before the takeover (a slow election on a busy machine), a
+    // node that keeps nothing on disk would be the slot's primary again, and empty.
+    const tookOver = async () => {
+      await waitFor('a replica to take the slot over', async () => (await cluster!.primaryOf(slotKey, victim).catch(() => victim)) !== victim, { timeoutMs: 60_000, intervalMs: 100 });
+      await sleep(3_000);
+    };
     const figures = await flowThroughFailover({ cluster: { nodes: cluster.nodes }, prefix }, 3_000, 500, async () => {
       await victim.kill('SIGKILL');
-      setTimeout(() => victim.restart(), 3_000);
+      void tookOver().catch(() => undefined).then(() => victim.restart());
     });
     console.info(`cluster failover: ${JSON.stringify(figures)}`);
     expect(figures.lost).toBe(0);

@@ -90,8 +90,8 @@ async function freePorts(count: number): Promise<number[]> {
 export interface TestCluster {
   nodes: string[];
   servers: ServerProcess[];
-  /** The node serving `key`'s slot as primary. */
-  primaryOf(key: string): Promise<ServerProcess>;
+  /** The node serving `key`'s slot as primary, as a node other than `except` (one that is down) sees it. */
+  primaryOf(key: string, except?: ServerProcess): Promise<ServerProcess>;
   stop(): Promise<void>;
 }
 
@@ -141,8 +141,8 @@ export async function startCluster(primaries = 3, replicas = 1, extraArgs: reado
     return {
       nodes,
       servers,
-      primaryOf: async (key: string) => {
-        const client = new Redis({ port: ports[0], host: '127.0.0.1' });
+      primaryOf: async (key: string, except?: ServerProcess) => {
+        const client = new Redis({ port: ports.find((port) => port !== except?.port), host: '127.0.0.1' });
         try {
           const slot = Number(await client.cluster('KEYSLOT', key));
           const ranges = (await client.cluster('SLOTS')) as unknown as [number, number, [string, number, string]][];
