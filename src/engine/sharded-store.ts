@@ -127,25 +127,22 @@ export class ShardedStore implements WorkerStore {
       const store = this.shards[shard]!;
       const sent = this.resend.get(shard) ?? request;
       const held = this.takeHeld(shard);
-      let recorded: boolean[] = [];
-      const result = await this.attempt(shard, async () => {
-        if (held.length === 0) return store.claim(wanted, leaseMs, sent);
-        const [flags, claimed] = await store.finishAndClaim(held, wanted, leaseMs, sent);
-        recorded = flags;
-        return claimed;
-      });
+      const result = await this.attempt(shard, async (): Promise<[boolean[], ClaimReply]> => (held.length === 0
+        ? [[], await store.claim(wanted, leaseMs, sent)]
+        : store.finishAndClaim(held, wanted, leaseMs, sent)));
       if ('error' in result) {
         errors.push(result.error);
         if (sent) this.resend.set(shard, sent);
         this.hold(shard, held);
         return;
       }
+      const [recorded, claimed] = result.value;
       this.reportRecorded(held, recorded);
       answered++;
       this.resend.delete(shard);
-      reply.jobs.push(...result.value.jobs);
-      reply.nextDue = sooner(reply.nextDue, result.value.nextDue);
-      holds.push(result.value.heldFor);
+      reply.jobs.push(...claimed.jobs);
+      reply.nextDue = sooner(reply.nextDue, claimed.nextDue);
+      holds.push(claimed.heldFor);
     };
     if (count === 0) {
       await Promise.all(visit.map((shard) => claimOn(shard, 0)));

@@ -82,9 +82,9 @@ end
 -- Pops entries off the head of a status's list while they are stale, finished more than
 -- `maxAge` ms ago, or beyond the newest `maxCount` live ones (`kept` of them live now, `stale`
 -- not: any count but 0 has records read), deleting at most `limit` live jobs; stale entries
--- popped on the way are at most twice as many. While the list holds no stale entry (the usual case: only a retry or a removal leaves
--- one) every entry is its job's, so the count pops the oldest without reading their records, and
--- nothing is read while `headUs` (a time no later than the head's, or nil) shows that nothing can
+-- popped on the way are at most twice as many. While the list holds no stale entry (the usual
+-- case: only a retry or a removal leaves one) every entry is its job's, so the count pops the
+-- oldest without reading their records, and nothing is read while `headUs` (a time no later than the head's, or nil) shows that nothing can
 -- be too old yet. While it holds some, the head is read on every call, so that stale entries there
 -- go at once whatever the count (jobs removed as soon as they finish leave nothing behind).
 -- Batches double from what the count needs, so a run of aged entries takes a few reads. Returns
