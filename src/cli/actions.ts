@@ -1,8 +1,8 @@
 import { JobDispatcher } from '../engine/dispatcher.js';
-import { ConnectionError, InvalidJobStateError } from '../engine/errors.js';
+import { ConnectionError, InvalidJobStateError, isRedisUnreachable, unreachableReason } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
-import { isRedisGone, jobStateMessage } from './cli-errors.js';
+import { jobStateMessage } from './cli-errors.js';
 import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostConfig } from '../config/config-types.js';
@@ -57,8 +57,7 @@ async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: 
   try {
     return await work({ config, target, set });
   } catch (error) {
-    // ioredis says "Reached the max retries per request limit", which does not say it was Redis.
-    if (isRedisGone(error)) throw new Error(`Redis at ${target.address} stopped answering (${(error as Error).message})`, { cause: error });
+    if (isRedisUnreachable(error)) throw new Error(`Redis at ${target.address} stopped answering (${unreachableReason(error as Error)}): the command may not have been carried out`, { cause: error });
     throw error;
   } finally {
     await set.close();
@@ -232,7 +231,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         return wasPaused;
       }),
 
-    demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
+    demo: (command) => withQueues(io, command, ({ set, config, target }) =>
+      runDemo({ queue: set.get(command.queue), command, config, out: io.stdout, err: io.stderr, address: target.address })),
 
     doctor: (command) => withQueues(io, command, async ({ set, target }) => ({ address: target.address, checks: await set.queues[0]!.checkRedis() })),
   };

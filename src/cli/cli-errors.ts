@@ -60,12 +60,3 @@ function withoutOperation(error: FlexqError): string {
   const prefix = `${error.operation}: `;
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
-
-/**
- * True for errors ioredis raises when Redis stopped answering mid-run (its retries per request
- * ran out, or the connection closed), as opposed to Redis answering with an error.
- */
-export function isRedisGone(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof FlexqError) return false;
-  return error.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|ECONNREFUSED|ECONNRESET/i.test(error.message);
-}

@@ -94,6 +94,26 @@ export class NotReplicatedError extends FlexqError {
   }
 }
 
+/**
+ * Whether ioredis gave up on a command because Redis stopped answering (its retries per request ran
+ * out, or the connection closed or was refused), as opposed to Redis answering with an error.
+ */
+export function isRedisUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof FlexqError) return false;
+  return error.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(error.message);
+}
+
+/**
+ * Why Redis did not answer, in a user's words. ioredis's own text for a command it gave up on names
+ * an option flexq sets itself ("Reached the max retries per request limit…"); a socket error
+ * (`connect ECONNREFUSED 127.0.0.1:6379`) already says what happened.
+ */
+export function unreachableReason(error: Error): string {
+  if (error.name === 'MaxRetriesPerRequestError' || /max retries per request/i.test(error.message)) return 'the connection was lost and reconnecting has not worked yet';
+  if (/Connection is closed/i.test(error.message)) return 'the connection was closed';
+  return error.message;
+}
+
 /** The queue handle was closed. */
 export class QueueClosedError extends FlexqError {
   override name = 'QueueClosedError';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isRedisUnreachable, unreachableReason } from './errors.js';
 
 /** Whether a worker's last Redis call got through; logs each change once, not every failure. */
 export class Reachability {
@@ -9,7 +10,9 @@ export class Reachability {
   unreachable(err: unknown): void {
     if (this.down) return;
     this.down = true;
-    this.logger.error({ err }, 'Redis unreachable: worker paused until it answers again');
+    // A lost connection's stack is ioredis's internals: the reason is what helps whoever reads the log.
+    const cause = isRedisUnreachable(err) ? { reason: unreachableReason(err as Error) } : { err };
+    this.logger.error(cause, 'Redis unreachable: worker paused until it answers again');
   }
 
   reachable(): void {

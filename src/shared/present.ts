@@ -8,6 +8,7 @@
  * where a table drops it.
  */
 import type { FailedAttempt, Job } from '../engine/types.js';
+import { isRedisUnreachable, unreachableReason } from '../engine/errors.js';
 import { REDACTED, redactValue } from './redact.js';
 import { maskSecretsInText } from './secret-text.js';
 
@@ -81,8 +82,9 @@ export function presentJob(job: Job, redactPaths: readonly string[] = []): Job {
   return shown;
 }
 
-/** An error as a one-message text fit to show: its message with secrets masked. */
+/** An error as a one-message text fit to show: its message with secrets masked; a lost connection as why, in a user's words. */
 export function presentError(error: unknown): string {
+  if (isRedisUnreachable(error)) return `Redis is not answering (${presentText(unreachableReason(error as Error))})`;
   return presentText(error instanceof Error ? error.message : String(error));
 }
 

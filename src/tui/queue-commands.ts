@@ -1,4 +1,5 @@
 /** The console's commands carried out on the engine: one at a time, each ending as a toast. */
+import { isRedisUnreachable } from '../engine/errors.js';
 import type { RedisQueue } from '../engine/queue.js';
 import type { Job } from '../engine/types.js';
 import { runBulk } from './bulk.js';
@@ -20,14 +21,17 @@ export class QueueCommands implements ConsoleCommands {
     private readonly changed: (queue: string) => void,
   ) {}
 
-  /** Runs an engine call for the user: success and failure both end up as a toast. */
-  private act(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+  /**
+   * Runs an engine call for the user: success and failure both end up as a toast. `label` names the
+   * action in a failure that leaves it unknown whether Redis carried it out (a lost connection).
+   */
+  private act(queueName: string, label: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
     // One action at a time, in key order: `+` `+` reads the priority the first one wrote.
-    this.actions = this.actions.then(() => this.runAction(queueName, done, run));
+    this.actions = this.actions.then(() => this.runAction(queueName, label, done, run));
     return this.actions;
   }
 
-  private async runAction(queueName: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
+  private async runAction(queueName: string, label: string, done: () => string, run: (queue: RedisQueue) => Promise<void>): Promise<void> {
     const queue = this.queues.get(queueName);
     try {
       if (!queue) throw new Error(`queue ${queueName} is not served by this console`);
@@ -35,21 +39,21 @@ export class QueueCommands implements ConsoleCommands {
       this.store.getState().toast('info', done());
       this.changed(queueName);
     } catch (err) {
-      this.store.getState().toast('error', message(err));
+      this.store.getState().toast('error', isRedisUnreachable(err) ? `${label}: not confirmed, ${message(err)}` : message(err));
     }
   }
 
   async cancel(job: Job): Promise<void> {
-    await this.act(job.queue, () => `cancelled ${job.id}`, (queue) => queue.cancelJob(job.id));
+    await this.act(job.queue, `cancel ${job.id}`, () => `cancelled ${job.id}`, (queue) => queue.cancelJob(job.id));
   }
 
   async retry(job: Job): Promise<void> {
-    await this.act(job.queue, () => `${job.id} sent back to pending`, (queue) => queue.retryJob(job.id));
+    await this.act(job.queue, `retry ${job.id}`, () => `${job.id} sent back to pending`, (queue) => queue.retryJob(job.id));
   }
 
   async changePriority(job: Job, delta: number): Promise<void> {
     let priority = job.priority + delta;
-    await this.act(job.queue, () => `priority of ${job.id} is now ${priority}`, async (queue) => {
+    await this.act(job.queue, `priority of ${job.id}`, () => `priority of ${job.id} is now ${priority}`, async (queue) => {
       const fresh = await queue.getJob(job.id);
       priority = (fresh?.priority ?? job.priority) + delta;
       await queue.setPriority(job.id, priority);
@@ -57,7 +61,7 @@ export class QueueCommands implements ConsoleCommands {
   }
 
   async remove(job: Job): Promise<void> {
-    await this.act(job.queue, () => `deleted ${job.id}`, (queue) => queue.removeJob(job.id));
+    await this.act(job.queue, `delete ${job.id}`, () => `deleted ${job.id}`, (queue) => queue.removeJob(job.id));
   }
 
   /** A bulk action on marked jobs: progress in the store as it goes, the marks cleared once it ran. */
@@ -68,7 +72,7 @@ export class QueueCommands implements ConsoleCommands {
     let summary = '';
     setBulk({ label, done: 0, total: marks.all ? total : marks.ids.length });
     try {
-      await this.act(marks.queue, () => summary, async (queue) => {
+      await this.act(marks.queue, label, () => summary, async (queue) => {
         const { done, skipped } = await runBulk(queue, action, marks, total, (done, of) => this.store.getState().setBulk({ label, done, total: of }));
         summary = `${label}: ${done} done${skipped > 0 ? `, ${skipped} skipped (no longer ${marks.tab})` : ''}`;
         clearMarks();
@@ -80,7 +84,8 @@ export class QueueCommands implements ConsoleCommands {
 
   async togglePause(name: string): Promise<void> {
     let paused = false;
-    await this.act(name, () => `queue ${name} ${paused ? 'paused' : 'resumed'}`, async (queue) => {
+    const shownPaused = this.store.getState().queues.find((row) => row.name === name)?.paused ?? false;
+    await this.act(name, `${shownPaused ? 'resume' : 'pause'} queue ${name}`, () => `queue ${name} ${paused ? 'paused' : 'resumed'}`, async (queue) => {
       paused = !(await queue.isPaused());
       await (paused ? queue.pause() : queue.resume());
       this.store.getState().patchQueue(name, { paused });
@@ -89,13 +94,13 @@ export class QueueCommands implements ConsoleCommands {
 
   async toggleSchedulePause(schedule: ScheduleRow): Promise<void> {
     const pause = !schedule.paused;
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
+    await this.act(schedule.queue, `${pause ? 'pause' : 'resume'} schedule ${schedule.name}`, () => `schedule ${schedule.name} ${pause ? 'paused' : 'resumed'}`, (queue) =>
       pause ? queue.pauseSchedule(schedule.name) : queue.resumeSchedule(schedule.name));
   }
 
   async triggerSchedule(schedule: ScheduleRow): Promise<void> {
     let id = '';
-    await this.act(schedule.queue, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
+    await this.act(schedule.queue, `run schedule ${schedule.name}`, () => `schedule ${schedule.name} ran now: job ${id}`, async (queue) => {
       id = await queue.triggerSchedule(schedule.name);
     });
   }

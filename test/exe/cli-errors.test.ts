@@ -131,24 +131,52 @@ describe('flexq error messages', () => {
     }
   });
 
-  it('demo names Redis when it stops answering mid-run', async () => {
+  it('demo waits out a Redis outage and goes on dispatching once Redis is back', async () => {
     const redis = await startPrivateRedis(await freePort());
     const demo = new FlexqProcess(['demo', '--interval', '100ms'], { env: childEnv({ FLEXQ_REDIS_URL: redis.url }), cwd: dir });
+    let restarted: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
     try {
       await waitForOutput(demo, /dispatched demo job 1/);
       await redis.stop();
-      expect(await demo.exited).toBe(1);
-      expect(demo.stderr).toMatch(new RegExp(`^flexq: Redis at 127\\.0\\.0\\.1:${redis.port} stopped answering \\(`));
+      await waitForOutput(demo, new RegExp(`Redis at 127\\.0\\.0\\.1:${redis.port} is not answering \\(.+\\): waiting for it`), 'stderr');
+      expect(demo.stderr).not.toMatch(/maxRetriesPerRequest/);
+      restarted = await startPrivateRedis(redis.port);
+      await waitForOutput(demo, /answers again: the demo goes on/, 'stderr');
+      const before = (demo.stdout.match(/dispatched demo job/g) ?? []).length;
+      await waitForOutput(demo, new RegExp(`dispatched demo job ${before + 1}\\b`));
+      demo.signal('SIGINT');
+      expect(await demo.exited).toBe(0);
     } finally {
       await demo.kill();
       await redis.stop();
+      await restarted?.stop();
     }
-  }, 30_000);
+  }, 40_000);
+
+  it('a command cut off by Redis going away says so in plain words, naming the address', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    const queue = await RedisQueue.connect('default', { url: redis.url, prefix: 'flexq' });
+    await queue.push({ type: 'demo', payload: {} });
+    expect(await queue.pop()).not.toBeNull();
+    await queue.close();
+    const drain = new FlexqProcess(['drain', 'default', '--timeout', '1m'], { env: childEnv({ FLEXQ_REDIS_URL: redis.url }), cwd: dir });
+    try {
+      await waitForOutput(drain, /running/, 'any');
+      await redis.stop();
+      expect(await drain.exited).toBe(1);
+      expect(drain.stderr).toMatch(new RegExp(`^flexq: Redis at 127\\.0\\.0\\.1:${redis.port} stopped answering \\(.+\\): the command may not have been carried out\\n$`, 'm'));
+      expect(drain.stderr).not.toMatch(/maxRetriesPerRequest/);
+    } finally {
+      await drain.kill();
+      await redis.stop();
+    }
+  }, 40_000);
 });
 
-async function waitForOutput(child: FlexqProcess, pattern: RegExp): Promise<void> {
+async function waitForOutput(child: FlexqProcess, pattern: RegExp, stream: 'stdout' | 'stderr' | 'any' = 'stdout'): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!pattern.test(child.stdout)) {
+  const text = (): string => (stream === 'any' ? child.stdout + child.stderr : child[stream]);
+  while (!pattern.test(text())) {
     if (Date.now() > deadline) throw new Error(`no ${pattern} in ${child.stdout} / ${child.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

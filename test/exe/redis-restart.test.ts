@@ -63,6 +63,9 @@ describe('Redis stopped and restarted under a running host', () => {
 
     const outageReports = host.logLines().filter((line) => String(line['msg']).startsWith('Redis unreachable'));
     expect(outageReports).toHaveLength(1);
+    // The reason in words, not ioredis's stack or its advice about an option flexq sets itself.
+    expect(outageReports[0]!['reason']).toMatch(/connection|ECONNREFUSED/);
+    expect(outageReports[0]).not.toHaveProperty('err');
     expect(host.stderr).toBe('');
     host.signal('SIGTERM');
     expect(await host.exited).toBe(0);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
-import { presentJob, presentText, presentValue } from '../../src/shared/present.js';
+import { Redis } from 'ioredis';
+import { presentError, presentJob, presentText, presentValue } from '../../src/shared/present.js';
+import { freePort } from '../helpers.js';
 import { terminalSafeJson } from '../../src/shared/sanitize.js';
 import { describeUrlText, maskSecretsInText } from '../../src/shared/secret-text.js';
 import { prettyJson } from '../../src/tui/format.js';
@@ -130,5 +132,24 @@ describe('masking hostile text stays linear', () => {
     const started = performance.now();
     maskSecretsInText(text, ['cvv']);
     expect(performance.now() - started).toBeLessThan(3_000); // generous: the machine is shared
+  });
+});
+
+describe('presentError', () => {
+  it('says in words that Redis is not answering when ioredis gave up on a command', async () => {
+    // A real client's real error: nothing listens on this port, and it may retry a request once.
+    const client = new Redis({ host: '127.0.0.1', port: await freePort(), maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+    client.on('error', () => {});
+    try {
+      const error = await client.get('x').then(() => undefined, (err: unknown) => err);
+      expect(presentError(error)).toBe('Redis is not answering (the connection was lost and reconnecting has not worked yet)');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('keeps any other error as its message, secrets masked', () => {
+    expect(presentError(new Error('bad reply for password=hunter2'))).toBe('bad reply for password=[redacted]');
+    expect(presentError('plain text')).toBe('plain text');
   });
 });

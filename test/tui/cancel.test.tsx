@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, JobContext, JobResult } from '../../src/index.js';
 import { KEY, openHarness, type Harness } from './harness.js';
-import { waitFor } from '../helpers.js';
+import { freePort, startPrivateRedis, waitFor } from '../helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,6 +10,24 @@ afterEach(async () => {
 });
 
 describe('cancel', () => {
+  it('a cancel cut off by Redis going away says which action is unconfirmed and why, in words', async () => {
+    const redis = await startPrivateRedis(await freePort());
+    try {
+      h = await openHarness({ connect: { url: redis.url, prefix: 'flexq' } });
+      const job = await h.queue.push({ type: 'idle', payload: {} });
+      await h.press('1');
+      await h.frame((f) => f.includes(job.id), 'the pending job');
+      await redis.stop();
+      await h.press('c');
+      await h.frame(`Cancel job ${job.id}`, 'the confirmation');
+      await h.press('y');
+      const frame = await h.frame(`cancel ${job.id}: not confirmed, Redis is not answering (`, 'the toast', 15_000);
+      expect(frame).not.toContain('maxRetriesPerRequest');
+    } finally {
+      await redis.stop();
+    }
+  }, 30_000);
+
   it('c asks y/n; n leaves the job, y cancels it and its handler sees ctx.signal abort', async () => {
     const aborted: unknown[] = [];
     h = await openHarness({
