@@ -64,6 +64,13 @@ test('the package imports and flexq --help answers, with no build step after npm
   expect(help.stdout).toMatch(/^Usage: flexq/);
 }, 60_000);
 
+test('the console captures the README points to ship with the package', async () => {
+  const installed = join(app, 'node_modules', 'flexq');
+  const readme = await readFile(join(installed, 'README.md'), 'utf8');
+  expect(readme).toContain('`docs/console.md`');
+  expect(await readFile(join(installed, 'docs', 'console.md'), 'utf8')).toMatch(/^# /);
+});
+
 test("the README's quick start runs against Redis and stops cleanly on SIGINT", async () => {
   // Written as TypeScript without type annotations, it runs as a plain ES module too.
   await writeFile(join(app, 'main.mjs'), await quickStart());
