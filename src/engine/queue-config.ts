@@ -2,12 +2,52 @@
  * Checks of a queue's configuration, before anything connects: each bad value gets an error that
  * names it; and the settings each shard's store takes from it.
  */
+import { z } from 'zod';
 import { checkDuration } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
+import { checkedWhereUsed, checkOptions, integerOption, optionsSchema } from './options.js';
+import type { QueueSettings } from './queue.js';
 import { checkShards } from './shards.js';
 import type { StoreSettings } from './store.js';
+import { MAX_TIMER_MS } from './timers.js';
 import type { RedisQueueConfig, RetentionPolicy } from './types.js';
+
+const retentionOptions = optionsSchema({ age: checkedWhereUsed, count: checkedWhereUsed } satisfies Record<keyof RetentionPolicy, z.ZodType>).optional();
+
+// Values marked checkedWhereUsed are checked by checkValues below, or by connection.ts (addresses, db).
+const settingsShape = {
+  maxRetries: checkedWhereUsed,
+  retryDelays: checkedWhereUsed,
+  keepCompleted: retentionOptions,
+  keepFailed: retentionOptions,
+  eventsMaxLen: integerOption(1, Number.MAX_SAFE_INTEGER),
+  maxPayloadBytes: checkedWhereUsed,
+  shards: checkedWhereUsed,
+} satisfies Record<keyof QueueSettings, z.ZodType>;
+
+/** Names a job's options or flexq.toml use for a setting of `connect`. */
+const OTHER_NAMES = { maxAttempts: 'maxRetries', retention: 'keepCompleted' };
+
+const settingsOptions = optionsSchema(settingsShape, OTHER_NAMES);
+
+const connectOptions = optionsSchema({
+  ...settingsShape,
+  addr: checkedWhereUsed,
+  cluster: optionsSchema({ nodes: checkedWhereUsed }).optional(),
+  sentinel: optionsSchema({ name: checkedWhereUsed, nodes: checkedWhereUsed, username: z.string().optional(), password: z.string().optional() }).optional(),
+  durability: checkedWhereUsed,
+  url: z.string().optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  db: checkedWhereUsed,
+  poolSize: checkedWhereUsed,
+  minIdleConns: checkedWhereUsed,
+  prefix: checkedWhereUsed,
+  connectTimeout: integerOption(1, MAX_TIMER_MS),
+  // Node's TLS options, handed to the client as they are.
+  tls: z.looseObject({}).optional(),
+} satisfies Record<keyof RedisQueueConfig, z.ZodType>, OTHER_NAMES);
 
 /** A retention policy with the defaults filled in, checked. */
 function retention(given: Partial<RetentionPolicy> | undefined, fallback: RetentionPolicy, name: string): RetentionPolicy {
@@ -37,32 +77,44 @@ export function shardSettings(config: RedisQueueConfig, shards: number): StoreSe
   };
 }
 
-/** Checks the settings of `connect` (and of `queue()`, which takes the per-queue ones). */
-export function checkConfig(config: RedisQueueConfig): void {
+/** Checks the values of `connect`'s or `queue()`'s settings against their ranges. */
+function checkValues(operation: string, config: RedisQueueConfig): void {
   const { maxRetries, retryDelays, prefix } = config;
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
-    throw new ValidationError('connect', `maxRetries must be a positive integer, got ${maxRetries}`);
+    throw new ValidationError(operation, `maxRetries must be a positive integer, got ${maxRetries}`);
   }
   if (retryDelays !== undefined) {
     if (!Array.isArray(retryDelays) || retryDelays.length === 0) {
-      throw new ValidationError('connect', 'retryDelays must be a non-empty array of milliseconds');
+      throw new ValidationError(operation, 'retryDelays must be a non-empty array of milliseconds');
     }
-    retryDelays.forEach((delay, i) => checkDuration('connect', `retryDelays[${i}]`, delay));
+    retryDelays.forEach((delay, i) => checkDuration(operation, `retryDelays[${i}]`, delay));
   }
   if (prefix !== undefined && (typeof prefix !== 'string' || prefix === '' || /[{}]/.test(prefix))) {
-    throw new ValidationError('connect', `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
+    throw new ValidationError(operation, `prefix must be a non-empty string without braces, got ${JSON.stringify(prefix)}`);
   }
   if (config.durability !== undefined && config.durability !== 'primary' && config.durability !== 'replicated') {
-    throw new ValidationError('connect', `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
+    throw new ValidationError(operation, `durability must be "primary" or "replicated", got ${JSON.stringify(config.durability)}`);
   }
   const { maxPayloadBytes } = config;
   if (maxPayloadBytes !== undefined && (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 2 || maxPayloadBytes > 512 * 1024 * 1024)) {
-    throw new ValidationError('connect', `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
+    throw new ValidationError(operation, `maxPayloadBytes must be an integer from 2 to ${512 * 1024 * 1024}, got ${maxPayloadBytes}`);
   }
-  checkShards('connect', config.shards);
+  checkShards(operation, config.shards);
   for (const [name, value] of [['poolSize', config.poolSize], ['minIdleConns', config.minIdleConns]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-      throw new ValidationError('connect', `${name} must be a non-negative integer, got ${value}`);
+      throw new ValidationError(operation, `${name} must be a non-negative integer, got ${value}`);
     }
   }
+}
+
+/** Checks the settings of `connect`: unknown keys, then each value. */
+export function checkConfig(config: RedisQueueConfig): void {
+  checkOptions('connect', connectOptions, config);
+  checkValues('connect', config);
+}
+
+/** Checks the settings of `queue()`, the per-queue part of `connect`'s. */
+export function checkSettings(settings: QueueSettings): void {
+  checkOptions('queue', settingsOptions, settings);
+  checkValues('queue', settings);
 }

@@ -14,7 +14,7 @@ import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } 
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
 import { checkShards, shardOfId } from './shards.js';
-import { checkConfig } from './queue-config.js';
+import { checkConfig, checkSettings } from './queue-config.js';
 import type { QueueSchedules } from './schedules.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
@@ -100,7 +100,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   queue(name: string, settings: QueueSettings = {}): RedisQueue {
     this.ensureOpen('queue');
     checkQueueName('queue', name);
-    checkConfig(settings);
+    checkSettings(settings);
     return new RedisQueue(name, this.shared, settings);
   }
 

@@ -5,8 +5,10 @@
  * Specification); nothing here knows Redis.
  */
 import { Cron } from 'croner';
+import { z } from 'zod';
 import { checkDuration, encodeNewJob, type EncodedJob } from './codec.js';
 import { ValidationError } from './errors.js';
+import { checkedWhereUsed, checkOptions, optionsSchema } from './options.js';
 
 /** When a schedule runs: a cron expression (5 fields, or 6 with seconds first) in `tz`, or every `every` ms. */
 export type ScheduleTiming = { cron: string; tz?: string } | { every: number };
@@ -48,6 +50,15 @@ export interface ScheduleInfo {
   lastJobId?: string;
   paused: boolean;
 }
+
+// The keys of `schedule`'s timing and job, checked once both are known to be objects; their values
+// are checked below (timing) and as a push checks a job, with messages of their own.
+const scheduleOptions = z.object({
+  timing: optionsSchema({ cron: checkedWhereUsed, tz: checkedWhereUsed, every: checkedWhereUsed }),
+  job: optionsSchema({
+    type: checkedWhereUsed, payload: checkedWhereUsed, priority: checkedWhereUsed, maxAttempts: checkedWhereUsed, timeout: checkedWhereUsed,
+  } satisfies Record<keyof ScheduledJob, z.ZodType>),
+});
 
 /** The shortest `every`: a schedule is for recurring work, not a loop. */
 const MIN_EVERY_MS = 1_000;
@@ -101,6 +112,7 @@ export function scheduleDefinition(
   const checkedName = checkScheduleName(operation, name);
   const when = checkTiming(operation, timing);
   const encoded = encodeNewJob(operation, 'check', job as ScheduledJob, 0, 1, maxPayloadBytes);
+  checkOptions(operation, scheduleOptions, { timing, job });
   const given = job as ScheduledJob;
   const stored: ScheduleDefinition['job'] = { type: encoded.type, payload: JSON.parse(encoded.payloadJson) as Record<string, unknown>, priority: encoded.priority };
   if (given.maxAttempts !== undefined) stored.maxAttempts = encoded.maxAttempts;

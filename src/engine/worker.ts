@@ -21,15 +21,8 @@ import { ClaimRequests, type ClaimReply, type ClaimRequest } from './worker-wire
 import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, ModuleHandler, WorkerConfig } from './types.js';
+import { workerSettings } from './worker-options.js';
 import { ModuleHandlers } from './isolation/module-handler.js';
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  const chosen = value ?? fallback;
-  if (!Number.isInteger(chosen) || chosen < 1 || chosen > MAX_TIMER_MS) {
-    throw new ValidationError('RedisWorker', `${name} must be an integer from 1 to ${MAX_TIMER_MS}, got ${chosen}`);
-  }
-  return chosen;
-}
 
 /** What a worker builds when it starts and drops when it stops. */
 interface Running {
@@ -87,10 +80,8 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   constructor(queue: RedisQueue<M>, config: WorkerConfig = {}) {
     // The job map types only the handlers registered here; at run time every queue is the same.
     this.queue = queue as unknown as RedisQueue;
-    this.numWorkers = positiveInteger('numWorkers', config.numWorkers, DEFAULTS.numWorkers);
-    this.pollTime = positiveInteger('pollTime', config.pollTime, DEFAULTS.pollTime);
-    this.visibilityTimeout = positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout);
-    this.jobTimeout = config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0);
+    ({ numWorkers: this.numWorkers, pollTime: this.pollTime, visibilityTimeout: this.visibilityTimeout, jobTimeout: this.jobTimeout } =
+      workerSettings(config));
     this.moduleHandlers = new ModuleHandlers(config);
     this.logger = (config.logger ?? pino({ level: 'silent' })).child({ queue: queue.name });
     this.reachability = new Reachability(this.logger);

@@ -2,6 +2,8 @@ import { hostname } from 'node:os';
 import nodemailer from 'nodemailer';
 import type { NodemailerError, SendMailOptions, SMTPTransportOptions } from 'nodemailer';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
+import { z } from 'zod';
+import { checkedWhereUsed, checkOptions, optionsSchema } from '../engine/options.js';
 import { buildEmailMessage, InvalidEmailPayloadError } from './email-message.js';
 
 /** SMTP transport options (`host`, `port`, `secure`, `auth`, `ignoreTLS`, …) plus the sender address. */
@@ -9,6 +11,21 @@ export interface EmailHandlerOptions extends SMTPTransportOptions {
   /** Sender address; default `flexq@<hostname>`. */
   from?: string;
 }
+
+const SMTP_OPTION_NAMES = [
+  'service', 'url', 'auth', 'getSocket', 'forceAuth', 'authMethod', 'component', 'pool', 'port', 'host', 'secure', 'secured',
+  'servername', 'ignoreTLS', 'requireTLS', 'opportunisticTLS', 'name', 'localAddress', 'connectionTimeout', 'greetingTimeout',
+  'socketTimeout', 'socketCloseTimeout', 'maxResponseSize', 'dnsTimeout', 'lmtp', 'logger', 'debug', 'transactionLog', 'tls', 'socket',
+  'connection', 'allowInternalNetworkInterfaces', 'customAuth', 'dkim', 'proxy', 'disableFileAccess', 'disableUrlAccess',
+  'normalizeHeaderKey', 'maxRecipients', 'attachDataUrls',
+] as const;
+
+// nodemailer checks the SMTP values when it connects; it ignores keys it does not know, so a
+// misspelled one (`hots`) would silently leave its default in force.
+const emailOptions = optionsSchema({
+  ...(Object.fromEntries(SMTP_OPTION_NAMES.map((name) => [name, checkedWhereUsed])) as Record<(typeof SMTP_OPTION_NAMES)[number], typeof checkedWhereUsed>),
+  from: z.string().optional(),
+} satisfies Record<keyof EmailHandlerOptions, z.ZodType>, { user: 'auth', username: 'auth', password: 'auth', pass: 'auth' });
 
 /** A ready transport, such as one made by `nodemailer.createTransport()`. */
 export interface EmailTransport {
@@ -117,6 +134,7 @@ export function emailJobHandler(transportOrOptions: EmailHandlerOptions | EmailT
     // A transport handed in belongs to the caller, who closes it.
     return { handle: (ctx, job) => sendEmail(ctx, job, transport, from), close: () => undefined };
   }
+  checkOptions('emailJobHandler', emailOptions, transportOrOptions);
   const { from, ...smtpOptions } = transportOrOptions;
   const transport = nodemailer.createTransport(smtpOptions);
   return { handle: (ctx, job) => sendEmail(ctx, job, transport, from ?? defaultFrom), close: () => transport.close() };

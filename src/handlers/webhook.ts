@@ -1,4 +1,8 @@
 import type { Response } from 'undici';
+import { z } from 'zod';
+import { MAX_DURATION_MS } from '../engine/codec.js';
+import { checkOptions, integerOption, optionsSchema } from '../engine/options.js';
+import { MAX_TIMER_MS } from '../engine/timers.js';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
 import { addressPolicy, BlockedAddressError, type ResolveAll } from './address-guard.js';
 import { type BodyPrefix, decodeUtf8, describeUrl, parseRetryAfterMs, readBodyPrefix, redactHeaders } from './http-support.js';
@@ -30,6 +34,17 @@ export interface WebhookHandlerOptions {
   /** Redirects followed before giving up; default 5. */
   maxRedirects?: number;
 }
+
+const webhookOptions = optionsSchema({
+  timeout: integerOption(1, MAX_TIMER_MS),
+  headers: z.record(z.string(), z.string()).optional(),
+  signingSecret: z.string().min(1, 'must be a non-empty string').optional(),
+  blockPrivateAddresses: z.boolean().optional(),
+  lookup: z.custom<ResolveAll>((value) => typeof value === 'function', { error: 'must be a function' }).optional(),
+  allowAddresses: z.array(z.string()).optional(),
+  maxRetryAfter: integerOption(0, MAX_DURATION_MS),
+  maxRedirects: integerOption(0, 100),
+} satisfies Record<keyof WebhookHandlerOptions, z.ZodType>);
 
 /** `JobResult.data` of a successful webhook call. */
 export interface WebhookResultData {
@@ -145,9 +160,9 @@ async function callWebhook(ctx: JobContext, job: Job, options: WebhookHandlerOpt
  * statuses, invalid payloads and blocked addresses fail for good.
  */
 export function webhookJobHandler(options: WebhookHandlerOptions = {}): Handler {
-  // Bad default headers are a configuration error: report it at startup, not on every job.
+  // Bad options and default headers are configuration errors: report them at startup, not on every job.
+  checkOptions('webhookJobHandler', webhookOptions, options);
   new Headers(options.headers);
-  if (options.signingSecret === '') throw new TypeError('webhookJobHandler: signingSecret must be a non-empty string');
   const isBlocked = options.blockPrivateAddresses ? addressPolicy(options.allowAddresses) : undefined;
   const sender: Sender = {
     isBlocked,

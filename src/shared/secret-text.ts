@@ -25,19 +25,21 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 /**
- * A URL fit for logs, job errors and the console: user info is dropped, query values and
- * token-like path segments are masked, because webhook and Redis URLs often carry secrets there
- * (`https://hooks.example.com/x?token=…`, `redis://:password@host`). Query keys stay so URLs can
- * still be told apart.
+ * A URL fit for logs, job errors and the console: user info becomes `[redacted]@`, query values
+ * and token-like path segments are masked, because webhook and Redis URLs often carry secrets
+ * there (`https://hooks.example.com/x?token=…`, `redis://:password@host`). The masked parts keep
+ * their place, so the reader sees that credentials were given; query keys stay so URLs can still
+ * be told apart. A masked URL masks to itself.
  */
 export function describeUrl(url: URL): string {
+  const userInfo = url.username !== '' || url.password !== '' ? `${REDACTED}@` : '';
   const keys = [...new Set(url.searchParams.keys())];
   const query = keys.length > 0 ? `?${keys.map((key) => `${key}=${REDACTED}`).join('&')}` : '';
   const path = url.pathname
     .split('/')
     .map((segment) => (looksLikeToken(decodeURIComponentSafe(segment)) ? REDACTED : segment))
     .join('/');
-  return `${url.protocol}//${url.host}${path}${query}`;
+  return `${url.protocol}//${userInfo}${url.host}${path}${query}`;
 }
 
 /**

@@ -176,7 +176,7 @@ describe('secrets in URLs, logs and errors', () => {
 
   it('masks query values and token-like path segments in printed URLs', () => {
     const masked = describeUrl(new URL('https://u:p@hooks.example.com/services/T0123/B0456/aB3dE5gH7jK9mN1pQ3sT5vW7?token=abc&id=1&id=2'));
-    expect(masked).toBe('https://hooks.example.com/services/T0123/B0456/[redacted]?token=[redacted]&id=[redacted]');
+    expect(masked).toBe('https://[redacted]@hooks.example.com/services/T0123/B0456/[redacted]?token=[redacted]&id=[redacted]');
     expect(describeUrl(new URL('https://discord.example/api/webhooks/123456789012345678/' + 'x'.repeat(68))))
       .toBe('https://discord.example/api/webhooks/123456789012345678/[redacted]');
     expect(describeUrl(new URL('https://example.com/v1/orders/created'))).toBe('https://example.com/v1/orders/created');

@@ -17,8 +17,11 @@ describe('maskSecretsInText', () => {
     ['JSON pairs', '{"password":"p\\"w","apiKey":"k","ok":"v"}', '{"password":"[redacted]","apiKey":"[redacted]","ok":"v"}'],
     ['key=value pairs', 'password=hunter2 api_key=abc&token=zzz DB_PASSWORD="a b"', 'password=[redacted] api_key=[redacted]&token=[redacted] DB_PASSWORD=[redacted]'],
     ['cookie and api-key header lines', 'Cookie: a=b; c=d\nX-Api-Key: k\nok', 'Cookie: [redacted]\nX-Api-Key: [redacted]\nok'],
-    ['URL credentials and query values', 'GET https://u:p@h.example/x?token=t&id=1).', 'GET https://h.example/x?token=[redacted]&id=[redacted]).'],
-    ['a Redis URL password', 'cannot parse redis://:pw@127.0.0.1:6379/0', 'cannot parse redis://127.0.0.1:6379/0'],
+    ['URL credentials and query values', 'GET https://u:p@h.example/x?token=t&id=1).', 'GET https://[redacted]@h.example/x?token=[redacted]&id=[redacted]).'],
+    ['a Redis URL password', 'cannot parse redis://:pw@127.0.0.1:6379/0', 'cannot parse redis://[redacted]@127.0.0.1:6379/0'],
+    ['a user alone', 'from https://alice@h.example/x', 'from https://[redacted]@h.example/x'],
+    ['a database DSN in JSON', '{"dsn":"postgres://admin:hunter2@db.internal:5432/app"}', '{"dsn":"postgres://[redacted]@db.internal:5432/app"}'],
+    ['percent-encoded credentials', 'mysql://a%40b:p%3Aw%2Fx@h/x', 'mysql://[redacted]@h/x'],
     ['a token in a URL path', 'POST https://hooks.example/services/T0/B0/aB3dE5gH7jK9mN1pQ3sT5vW7', 'POST https://hooks.example/services/T0/B0/[redacted]'],
     ['URLs in brackets', '(see https://h.example/x?sig=s) [https://h.example/y?k=v]', '(see https://h.example/x?sig=[redacted]) [https://h.example/y?k=[redacted]]'],
     ['cloud keys', 'AWS_SECRET_ACCESS_KEY=wJalrXUt private_key="-----BEGIN"', 'AWS_SECRET_ACCESS_KEY=[redacted] private_key=[redacted]'],
@@ -29,6 +32,7 @@ describe('maskSecretsInText', () => {
   it.each([
     'https://example.com/x?token=abc', 'see https://example.com/?q=1 there', 'url "http://127.0.0.1:1/n?token=a&b=c".',
     '(see https://h.example/x?sig=s)', '[https://h.example/y?k=v]', 'GET https://u:p@h.example/x?token=t&id=1).',
+    '"dsn":"postgres://admin:hunter2@db.internal:5432/app"', 'redis://:pw@127.0.0.1:6379/0', 'redis://us:p@ss w@host:notaport?x=1',
   ])('masks %j to the same text however often it runs (job data is masked when stored and again when shown)', (text) => {
     const once = maskSecretsInText(text);
     expect(maskSecretsInText(once)).toBe(once);
@@ -68,6 +72,17 @@ describe('presentValue and presentJob', () => {
     const text = JSON.stringify(presentJob(job, ['cvv']));
     expect(text).not.toMatch(/t0|e1|r1|g1|h1|p1|b1/);
     expect(presentJob(job).createdAt).toBe(job.createdAt);
+  });
+
+  it('shows a DSN in a payload with its credentials replaced by [redacted]@, the rest of its shape kept', () => {
+    const job = {
+      id: 'j', queue: 'q', type: 'sync', payload: { dsn: 'postgres://admin:hunter2@db.internal:5432/app' }, status: 'pending', attempts: 0,
+      maxAttempts: 3, priority: 0, delay: 0, createdAt: new Date(0), enteredAt: new Date(0),
+    } satisfies Job;
+    const shown = presentJob(job);
+    expect(shown.payload['dsn']).toBe('postgres://[redacted]@db.internal:5432/app');
+    expect(presentJob(shown).payload).toEqual(shown.payload);
+    expect(JSON.stringify(shown)).not.toMatch(/admin|hunter2/);
   });
 
   it('prettyJson masks default names in any value, with or without configured paths', () => {

@@ -3,9 +3,11 @@
  * thread, or run isolated in threads or child processes that can be killed (isolated-handler.ts).
  */
 import { resolve } from 'node:path';
+import { z } from 'zod';
 import { loadHandlerModule } from '../../handlers/loader.js';
 import { DEFAULTS } from '../defaults.js';
 import { ValidationError } from '../errors.js';
+import { checkedWhereUsed, checkOptions, optionsSchema } from '../options.js';
 import { MAX_TIMER_MS } from '../timers.js';
 import type { Handler, JobContext, Job, JobResult, ModuleHandler } from '../types.js';
 import { IsolatedHandler } from './isolated-handler.js';
@@ -29,6 +31,16 @@ function checkIsolation(operation: string, given: Partial<IsolationSettings>, fa
   return { isolation, killAfter };
 }
 
+// module, isolation and killAfter are checked below with messages of their own.
+const moduleHandlerOptions = optionsSchema({
+  module: checkedWhereUsed,
+  options: z.record(z.string(), z.unknown()).optional(),
+  export: z.string().optional(),
+  baseDir: z.string().optional(),
+  isolation: checkedWhereUsed,
+  killAfter: checkedWhereUsed,
+} satisfies Record<keyof ModuleHandler, z.ZodType>);
+
 /** Whether a registered handler is given by its module. */
 function isModuleHandler(handler: unknown): handler is ModuleHandler {
   return typeof handler === 'object' && handler !== null && typeof (handler as { module?: unknown }).module === 'string';
@@ -51,6 +63,7 @@ class InProcessModuleHandler implements Handler {
 
 /** The handler for a module spec, with its own isolation settings over the worker's. */
 export function moduleHandler(type: string, spec: ModuleHandler, workerSettings: IsolationSettings): Handler & { close?(): void } {
+  checkOptions('registerHandler', moduleHandlerOptions, spec);
   const { isolation, killAfter } = checkIsolation('registerHandler', spec, workerSettings);
   if (typeof spec.module !== 'string' || spec.module === '') throw new ValidationError('registerHandler', `module of "${type}" must be a non-empty string`);
   if (isolation === 'none') return new InProcessModuleHandler(type, spec);

@@ -1,0 +1,89 @@
+/**
+ * Checks of the option objects the public API takes (connect, queue(), RedisWorker, the built-in
+ * handlers, schedules): a misspelled key would otherwise be dropped without a word, leaving its
+ * default in force. Each check runs once, where the object is handed in, never per job.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/**
+ * A key whose value is checked where it is used, with a message of its own (range, format): the
+ * options schema lists it so that it counts as known, and leaves its value alone.
+ */
+export const checkedWhereUsed = z.unknown().optional();
+
+/** Edits (insertions, deletions, substitutions) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known name closest to `word` (ignoring case), when it is close enough to be a typo of it. */
+export function nearestName(word: string, names: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.ceil(word.length * 0.4));
+  let best: { name: string; distance: number } | undefined;
+  for (const name of names) {
+    const distance = editDistance(word.toLowerCase(), name.toLowerCase());
+    if (distance <= limit && distance < (best?.distance ?? Infinity)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** `value` as a message quotes it: strings in quotes, numbers as written (NaN too). */
+function shown(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'function' ? String(value) : JSON.stringify(value) ?? String(value);
+}
+
+function unknownKeysMessage(keys: readonly string[], known: readonly string[], otherNames: Readonly<Record<string, string>>): string {
+  const each = keys.map((key) => {
+    const suggestion = Object.hasOwn(otherNames, key) ? otherNames[key] : nearestName(key, known);
+    return `unknown option '${key}'${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`;
+  });
+  return `${each.join(', ')}; valid options: ${known.join(', ')}`;
+}
+
+/**
+ * A strict options object: an unknown key is an error that names it, suggests the nearest known
+ * one and lists them all. `otherNames` maps names users bring from elsewhere (flexq.toml's
+ * `concurrency`) to the option meant, for keys too far from it to be suggested by spelling.
+ */
+export function optionsSchema<Shape extends z.ZodRawShape>(shape: Shape, otherNames: Readonly<Record<string, string>> = {}) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, known, otherNames) : `must be an object, got ${shown(issue.input)}`),
+  });
+}
+
+// Worded like flexq's other checks: "<option> must be …, got …".
+const typeMessages: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type' ? `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}, got ${shown(issue.input)}` : undefined;
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = pathText(issue.path);
+  if (path === '') return issue.code === 'unrecognized_keys' ? issue.message : `options ${issue.message}`;
+  return issue.code === 'unrecognized_keys' ? `${path}: ${issue.message}` : `${path} ${issue.message}`;
+}
+
+/** An optional whole number from `min` to `max`, refused as "must be an integer from … to …, got …". */
+export function integerOption(min: number, max: number) {
+  return z.optional(z.custom<number>((value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max, {
+    error: (issue) => `must be an integer from ${min} to ${max}, got ${shown(issue.input)}`,
+  }));
+}
+
+/** Throws a ValidationError of `operation` naming every bad key of `given`, when `schema` refuses it. */
+export function checkOptions(operation: string, schema: z.ZodType, given: unknown): void {
+  const result = schema.safeParse(given, { error: typeMessages });
+  if (!result.success) throw new ValidationError(operation, result.error.issues.map(describeIssue).join('; '));
+}

@@ -1,0 +1,116 @@
+/**
+ * A misspelled option must not be dropped in silence: every options object of the public API
+ * (connect, queue(), RedisWorker, a module handler, a schedule, the built-in handlers) refuses an
+ * unknown key with a message that names it, suggests the option meant and lists the valid ones,
+ * and refuses a value of the wrong type naming the option.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailJobHandler, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
+import { nearestName } from '../../src/engine/options.js';
+import { freshQueue, rawClient, testRedisConfig, uniquePrefix } from '../helpers.js';
+
+/** The message of the ValidationError `build` throws (failing the test when it does not). */
+function refusal(build: () => unknown): string {
+  try {
+    build();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).message;
+  }
+  throw new Error('accepted what should be refused');
+}
+
+describe('connect', () => {
+  it('refuses misspelled keys, suggesting the option meant, and writes nothing under either prefix', async () => {
+    const prefix = uniquePrefix('typo');
+    const connecting = RedisQueue.connect('typo', { ...testRedisConfig(), prefx: prefix, maxRetry: 9 } as never);
+    await expect(connecting).rejects.toThrow(ValidationError);
+    const message = await connecting.catch((err: Error) => err.message);
+    expect(message).toContain("unknown option 'prefx' (did you mean 'prefix'?), unknown option 'maxRetry' (did you mean 'maxRetries'?)");
+    expect(message).toMatch(/valid options: .*\bprefix\b.*/);
+    const client = rawClient();
+    try {
+      expect(await client.keys(`${prefix}*`)).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('names the option of a value of the wrong type, nested keys included', async () => {
+    const refused = (config: Record<string, unknown>) =>
+      RedisQueue.connect('types', { ...testRedisConfig(), prefix: uniquePrefix('types'), ...config }).catch((err: Error) => err.message);
+    expect(await refused({ connectTimeout: '5s' })).toBe('connect: connectTimeout must be an integer from 1 to 2147483647, got "5s"');
+    expect(await refused({ eventsMaxLen: 0 })).toBe('connect: eventsMaxLen must be an integer from 1 to 9007199254740991, got 0');
+    expect(await refused({ username: 7 })).toBe('connect: username must be a string, got 7');
+    expect(await refused({ keepCompleted: { agee: 60_000 } })).toMatch(/^connect: keepCompleted: unknown option 'agee' \(did you mean 'age'\?\); valid options: age, count$/);
+    expect(await refused({ maxAttempts: 5 })).toContain("unknown option 'maxAttempts' (did you mean 'maxRetries'?)");
+  });
+});
+
+describe('queue() settings, RedisWorker and module handlers', () => {
+  let queue: RedisQueue;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ queue, cleanup } = await freshQueue('unknown-options')));
+  afterAll(async () => cleanup());
+
+  it('queue() takes only the per-queue settings', () => {
+    expect(refusal(() => queue.queue('other', { keepComplete: { count: 1 } } as never))).toMatch(
+      /^queue: unknown option 'keepComplete' \(did you mean 'keepCompleted'\?\); valid options: maxRetries, /,
+    );
+    // The prefix belongs to the connection: a sibling queue cannot have its own.
+    expect(refusal(() => queue.queue('other', { prefix: 'elsewhere' } as never))).toContain("unknown option 'prefix'");
+  });
+
+  it('RedisWorker names a misspelled key and the flexq.toml name of numWorkers, and runs nothing', () => {
+    const message = refusal(() => new RedisWorker(queue, { numWorker: 8, concurrency: 8 } as never));
+    expect(message).toBe(
+      "RedisWorker: unknown option 'numWorker' (did you mean 'numWorkers'?), unknown option 'concurrency' (did you mean 'numWorkers'?); " +
+        'valid options: numWorkers, pollTime, visibilityTimeout, jobTimeout, isolation, killAfter, logger',
+    );
+    expect(refusal(() => new RedisWorker(queue, { logger: console } as never))).toBe('RedisWorker: logger must be a pino logger (with a child() method)');
+    expect(refusal(() => new RedisWorker(queue, 4 as never))).toBe('RedisWorker: options must be an object, got 4');
+    expect(new RedisWorker(queue, { numWorkers: 8 }).numWorkers).toBe(8);
+  });
+
+  it('a module handler spec refuses a misspelled key', () => {
+    const worker = new RedisWorker(queue);
+    expect(refusal(() => worker.registerHandler('t', { module: './h.js', isolate: 'thread' } as never))).toContain(
+      "registerHandler: unknown option 'isolate' (did you mean 'isolation'?)",
+    );
+  });
+
+  it('a schedule refuses misspelled keys of its timing and of its job, and stores nothing', async () => {
+    await expect(queue.schedule('a', { cron: '0 3 * * *', timezone: 'Europe/Berlin' } as never, { type: 'r' })).rejects.toThrow(
+      "schedule: timing: unknown option 'timezone'",
+    );
+    await expect(queue.schedule('b', { every: 60_000 }, { type: 'r', priorty: 5 } as never)).rejects.toThrow(
+      "schedule: job: unknown option 'priorty' (did you mean 'priority'?)",
+    );
+    expect(await queue.listSchedules()).toEqual([]);
+  });
+});
+
+describe('built-in handlers', () => {
+  it('webhookJobHandler names unknown keys and values of the wrong type', () => {
+    expect(refusal(() => webhookJobHandler({ signingSecrets: 's' } as never))).toMatch(
+      /^webhookJobHandler: unknown option 'signingSecrets' \(did you mean 'signingSecret'\?\); valid options: timeout, headers, /,
+    );
+    expect(refusal(() => webhookJobHandler({ timeout: '5s' } as never))).toBe('webhookJobHandler: timeout must be an integer from 1 to 2147483647, got "5s"');
+    expect(refusal(() => webhookJobHandler({ blockPrivateAddresses: 'yes' } as never))).toBe('webhookJobHandler: blockPrivateAddresses must be a boolean, got "yes"');
+  });
+
+  it('emailJobHandler names an unknown SMTP option; a ready transport is taken as it is', () => {
+    expect(refusal(() => emailJobHandler({ hots: 'smtp.example.com' } as never))).toContain("emailJobHandler: unknown option 'hots' (did you mean 'host'?)");
+    expect(refusal(() => emailJobHandler({ host: 'h', user: 'u' } as never))).toContain("unknown option 'user' (did you mean 'auth'?)");
+    const transport = { sendMail: async () => ({}), extra: true };
+    expect(() => emailJobHandler(transport)).not.toThrow();
+  });
+});
+
+describe('nearestName', () => {
+  it('suggests a name only when it is a plausible typo', () => {
+    expect(nearestName('numworkers', ['numWorkers', 'pollTime'])).toBe('numWorkers');
+    expect(nearestName('maxRetry', ['maxRetries', 'retryDelays'])).toBe('maxRetries');
+    expect(nearestName('colour', ['numWorkers', 'pollTime'])).toBeUndefined();
+  });
+});
