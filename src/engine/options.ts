@@ -3,6 +3,7 @@
  * handlers, schedules): a misspelled key would otherwise be dropped without a word, leaving its
  * default in force. Each check runs once, where the object is handed in, never per job.
  */
+import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
@@ -11,19 +12,6 @@ import { ValidationError } from './errors.js';
  * options schema lists it so that it counts as known, and leaves its value alone.
  */
 export const checkedWhereUsed = z.unknown().optional();
-
-/** Edits (insertions, deletions, substitutions) that turn `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /** The known name closest to `word` (ignoring case), when it is close enough to be a typo of it. */
 export function nearestName(word: string, names: readonly string[]): string | undefined {
