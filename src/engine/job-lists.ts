@@ -5,6 +5,7 @@
 import { decodeJob } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
+import { checkedWhereUsed, checkOptions, optionsSchema } from './options.js';
 import { mergePages } from './sharded-reads.js';
 import type { FinishedStatus, QueueStore } from './store.js';
 import { JOB_STATUSES, type Job, type JobStatus, type QueueStats } from './types.js';
@@ -17,6 +18,8 @@ export interface ListOptions {
   offset?: number;
   limit?: number;
 }
+
+const listOptions = optionsSchema({ offset: checkedWhereUsed, limit: checkedWhereUsed } satisfies Record<keyof ListOptions, unknown>);
 
 /** A page of `pageJobs`: the jobs, and how many places its offsets run over. */
 export interface JobPage {
@@ -95,7 +98,9 @@ async function pageOfShard(queue: string, store: QueueStore, status: ListableSta
 }
 
 /** A page of a queue's jobs over its shards (`total` only when `counted`); checks its arguments first. */
-export async function pageOfJobs(queue: string, shards: readonly QueueStore[], status: ListableStatus, { offset = 0, limit = DEFAULTS.listLimit }: ListOptions, counted: boolean): Promise<JobPage> {
+export async function pageOfJobs(queue: string, shards: readonly QueueStore[], status: ListableStatus, options: ListOptions, counted: boolean): Promise<JobPage> {
+  checkOptions('listJobs', listOptions, options);
+  const { offset = 0, limit = DEFAULTS.listLimit } = options;
   if (status !== 'delayed' && !JOB_STATUSES.includes(status)) {
     throw new ValidationError('listJobs', `status must be one of ${JOB_STATUSES.join(', ')} or delayed, got ${JSON.stringify(status)}`);
   }

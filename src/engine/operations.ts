@@ -5,6 +5,7 @@
 import { checkDuration } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
+import { checkedWhereUsed, checkOptions, optionsSchema } from './options.js';
 import { OperationsStore, HISTORY_MINUTES, type ChunkReply } from './operations-store.js';
 
 /** How far a bulk operation has got, after each chunk. */
@@ -95,6 +96,13 @@ async function inChunks(stores: readonly OperationsStore[], options: BulkOptions
   return progress.done;
 }
 
+// Unknown keys are refused before anything runs: `clean('completed', { olderThen })` would
+// otherwise remove every completed job.
+const bulkShape = { onProgress: checkedWhereUsed, chunkSize: checkedWhereUsed } satisfies Record<keyof BulkOptions, unknown>;
+const retryJobsOptions = optionsSchema({ ...bulkShape, type: checkedWhereUsed } satisfies Record<keyof RetryJobsOptions, unknown>);
+const cleanOptions = optionsSchema({ ...bulkShape, olderThan: checkedWhereUsed, limit: checkedWhereUsed } satisfies Record<keyof CleanOptions, unknown>);
+const historyOptions = optionsSchema({ minutes: checkedWhereUsed });
+
 function checkBulk(operation: string, options: BulkOptions): void {
   if (options.chunkSize !== undefined) positiveInteger(operation, 'chunkSize', options.chunkSize, 10_000);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
@@ -105,6 +113,7 @@ function checkBulk(operation: string, options: BulkOptions): void {
 /** Sends every failed (or cancelled) job, optionally of one type, back to pending; resolves to how many. */
 export async function retryJobs(stores: readonly OperationsStore[], status: unknown, options: RetryJobsOptions = {}): Promise<number> {
   const which = oneOf('retryJobs', RETRYABLE, status);
+  checkOptions('retryJobs', retryJobsOptions, options);
   checkBulk('retryJobs', options);
   const { type } = options;
   if (type !== undefined && (typeof type !== 'string' || type === '' || type.length > 200)) {
@@ -119,6 +128,7 @@ export async function retryJobs(stores: readonly OperationsStore[], status: unkn
 /** Removes finished jobs of one status, optionally only older ones and at most `limit`; resolves to how many. */
 export async function clean(stores: readonly OperationsStore[], status: unknown, options: CleanOptions = {}): Promise<number> {
   const which = oneOf('clean', FINISHED, status);
+  checkOptions('clean', cleanOptions, options);
   checkBulk('clean', options);
   const olderThan = options.olderThan === undefined ? 0 : checkDuration('clean', 'olderThan', options.olderThan);
   const limit = options.limit === undefined ? Infinity : positiveInteger('clean', 'limit', options.limit, Number.MAX_SAFE_INTEGER);
@@ -133,6 +143,7 @@ export async function clean(stores: readonly OperationsStore[], status: unknown,
 
 /** Per-minute counts of the last `minutes` minutes (1 to 1440, default 60), oldest first, summed over the stores. */
 export async function history(stores: readonly OperationsStore[], options: { minutes?: number } = {}): Promise<HistoryBucket[]> {
+  checkOptions('getHistory', historyOptions, options);
   const minutes = options.minutes === undefined ? 60 : positiveInteger('getHistory', 'minutes', options.minutes, HISTORY_MINUTES);
   const perStore = await Promise.all(stores.map((store) => store.history(minutes)));
   return perStore[0]!.map(({ minute }, i) => ({

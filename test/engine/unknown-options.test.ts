@@ -114,3 +114,28 @@ describe('nearestName', () => {
     expect(nearestName('colour', ['numWorkers', 'pollTime'])).toBeUndefined();
   });
 });
+
+describe('per-call options of bulk operations and pages', () => {
+  let queue: RedisQueue;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ queue, cleanup } = await freshQueue('unknown-call-options')));
+  afterAll(async () => cleanup());
+
+  it('a misspelled clean option removes nothing: the call is refused before it runs', async () => {
+    const job = await queue.push({ type: 'kept', payload: {} });
+    await queue.cancelJob(job.id);
+    await expect(queue.clean('cancelled', { olderThen: 86_400_000 } as never)).rejects.toThrow(
+      "clean: unknown option 'olderThen' (did you mean 'olderThan'?); valid options: onProgress, chunkSize, olderThan, limit",
+    );
+    expect(await queue.getJobStatus(job.id)).toBe('cancelled');
+    await expect(queue.retryJobs('cancelled', { types: 'kept' } as never)).rejects.toThrow("retryJobs: unknown option 'types' (did you mean 'type'?)");
+    expect(await queue.getJobStatus(job.id)).toBe('cancelled');
+  });
+
+  it('pages and history name a misspelled option', async () => {
+    await expect(queue.listJobs('pending', { offest: 20 } as never)).rejects.toThrow("listJobs: unknown option 'offest' (did you mean 'offset'?)");
+    await expect(queue.pageJobs('pending', { limt: 5 } as never)).rejects.toThrow("listJobs: unknown option 'limt' (did you mean 'limit'?)");
+    await expect(queue.getHistory({ minute: 5 } as never)).rejects.toThrow("getHistory: unknown option 'minute' (did you mean 'minutes'?)");
+  });
+});
+
