@@ -47,7 +47,8 @@ function InputLine() {
   const edit = useCallback((name: string, raw: string, key: Key) => {
     const state = store.getState();
     if (!state.input) return;
-    if (name === 'backspace') return state.editInput(state.input.text.slice(0, -1));
+    // A lone Backspace comes named, without its byte: typed as DEL, it erases as one in a chunk does.
+    if (name === 'backspace') return typeIntoInput(state, '\u007f');
     if (key.ctrl || key.meta) return;
     typeIntoInput(state, raw);
   }, [store]);
