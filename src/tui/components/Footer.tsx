@@ -15,11 +15,12 @@ const GLOBAL_HINTS = new Set(['?', 'q']);
 /**
  * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
  * drops the least useful first; help and quit always fit at the end. Keys that cannot act on `job`
- * (the selected or open one), or that act on a job when none is selected, are left out; a key whose
- * word follows the state (pause, resume) reads it from `state`.
+ * (the selected or open one) or in `state` (a bulk key of a tab it does not take, page keys of one
+ * page) are left out, so every key offered acts; a key whose word follows the state (pause, resume)
+ * reads it from `state`.
  */
 export function footerHints(scope: KeyScope, state: ConsoleState, columns: number, job: Job | null): string {
-  const bindings = bindingsFor(scope, state.readOnly).filter((b) => b.hint && appliesTo(b, job));
+  const bindings = bindingsFor(scope, state.readOnly).filter((b) => b.hint && appliesTo(b, job, state));
   const hinted = (b: (typeof bindings)[number]) => `${b.label} ${hintOf(b, state)}`;
   const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map(hinted).join('  ');
   const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
