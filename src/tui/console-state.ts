@@ -129,6 +129,11 @@ export interface ConsoleState {
   pageSize: number;
   selectedIndex: number;
   page: JobPage | null;
+  /**
+   * The first page last read of each queue's tabs (`knownPageKey`), so that a tab opened while Redis
+   * is away shows its last known jobs rather than none. One per queue and tab: bounded by queues.
+   */
+  knownPages: Readonly<Record<string, JobPage>>;
   search: SearchState | null;
   detail: DetailState | null;
   workers: WorkerRow[];

@@ -159,9 +159,8 @@ export class ConsoleDataSource {
     }
     this.updateHeader();
     this.flushLogs();
-    const { quitting, setQuitting, pruneToasts } = this.store.getState();
+    const { quitting, setQuitting } = this.store.getState();
     if (quitting && quitting.inFlight !== this.view.inFlight()) setQuitting(this.view.inFlight());
-    pruneToasts(5_000);
   }
 
   private setFeedOk(ok: boolean): void {

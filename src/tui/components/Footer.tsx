@@ -1,11 +1,11 @@
 /** The bottom lines: the prompt, a typed line, a toast or the quit notice; then key hints from the key map. */
 import { Text } from 'ink';
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import type { Job } from '../../engine/types.js';
 import { appliesTo, bindingsFor, hintOf, type KeyScope } from '../keymap.js';
-import { targetJob, type ConsoleState } from '../store.js';
+import { TOAST_MS, targetJob, type ConsoleState } from '../store.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { typeIntoInput } from '../typing.js';
 import { progressBar } from '../format.js';
@@ -71,8 +71,26 @@ function QuittingLine({ inFlight }: { inFlight: number }) {
   );
 }
 
+// How often shown messages are checked for their time being up: they go within this of TOAST_MS.
+const TOAST_CHECK_MS = 200;
+
+/**
+ * Takes each message off the status line once it has shown for `TOAST_MS`. On a timer of its own:
+ * the data source's rounds wait for Redis, and a message must not outstay its time while Redis is away.
+ */
+function useToastExpiry(): void {
+  const { store } = useConsole();
+  const shown = useConsoleState((s) => s.toasts.length > 0);
+  useEffect(() => {
+    if (!shown) return;
+    const timer = setInterval(() => store.getState().pruneToasts(TOAST_MS), TOAST_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [store, shown]);
+}
+
 /** The status line and the hints line. */
 export function Footer({ columns }: { columns: number }) {
+  useToastExpiry();
   const { prompt, input, quitting, toast, search, view, readOnly, bulk, hints } = useConsoleState((s) => ({
     prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
     search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk,
