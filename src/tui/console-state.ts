@@ -188,6 +188,8 @@ export interface ConsoleActions {
   toast(level: Toast['level'], text: string): void;
   pruneToasts(olderThanMs: number): void;
   setQueues(queues: QueueRow[]): void;
+  /** Appends rows for queues first seen now (their counts follow when read). */
+  addQueues(names: readonly string[]): void;
   patchQueue(name: string, patch: Partial<QueueRow>): void;
   setPage(page: JobPage): void;
   setSearchResults(query: string, results: Job[], scanned: number): void;

@@ -22,6 +22,9 @@ const MAX_TOASTS = 3;
 export const TOAST_MS = 5_000;
 let toastIds = 0;
 
+/** The row of a queue not read yet. */
+const unreadRow = (name: string): QueueRow => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false });
+
 /** The `knownPages` key of a queue's tab. */
 const knownPageKey = (queue: string, tab: StatusTab) => `${queue}\n${tab}`;
 
@@ -115,7 +118,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       readOnly: init.readOnly ?? false,
       view: 'queues',
       history: [],
-      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false })),
+      queues: (init.queues ?? []).map(unreadRow),
       selectedQueue: 0,
       tab: 'pending',
       offset: 0,
@@ -275,6 +278,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         if (toasts.some((t) => t.at < cutoff)) set({ toasts: toasts.filter((t) => t.at >= cutoff) });
       },
       setQueues: (queues) => set({ queues }),
+      addQueues: (names) => set({ queues: [...get().queues, ...names.map(unreadRow)] }),
       patchQueue: (name, patch) => set({ queues: get().queues.map((q) => (q.name === name ? { ...q, ...patch } : q)) }),
       setPage: (page) => {
         const state = get();

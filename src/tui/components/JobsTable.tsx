@@ -80,7 +80,8 @@ function emptyLine(tab: StatusTab, reading: boolean, lost: boolean): string {
 export function JobsTable({ columns, rows }: { columns: number; rows: number }) {
   const focused = useFocused('jobs');
   useKeys('jobs', focused);
-  const { tab, jobs, selected, loading, searching, marks, lost } = useConsoleState((s) => ({
+  const { tab, jobs, selected, loading, searching, marks, lost, queueShown } = useConsoleState((s) => ({
+    queueShown: selectedQueueRow(s) !== null,
     tab: s.tab, jobs: listedJobs(s), selected: s.selectedIndex, loading: s.page === null && !s.search, lost: s.header.connection !== 'connected',
     searching: s.search !== null && s.search.results === null, marks: marksShown(s.marks, selectedQueueRow(s)?.name, s.tab),
   }));
@@ -98,7 +99,7 @@ export function JobsTable({ columns, rows }: { columns: number; rows: number }) 
           {tableRow(cells(job, tab, now, marks), layout, widths, columns)}
         </Text>
       ))}
-      {jobs.length === 0 ? <Text dimColor>{emptyLine(tab, loading || searching, lost)}</Text> : null}
+      {jobs.length === 0 && queueShown ? <Text dimColor>{emptyLine(tab, loading || searching, lost)}</Text> : null}
     </Box>
   );
 }
