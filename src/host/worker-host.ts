@@ -87,7 +87,17 @@ export class WorkerHost implements HostView {
 
   /** One PING to Redis, with a deadline. */
   private roundTrip(): Promise<unknown> {
-    return withDeadline(this.queues[0]!.ping(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+    return withDeadline(this.set.connection.ping(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+  }
+
+  /**
+   * The queues to show now: a console that runs no workers re-reads those registered under the
+   * prefix, so a queue first used after it opened appears; a host with workers shows its own.
+   */
+  async discoverQueues(): Promise<readonly RedisQueue[]> {
+    if (!watchesOnly(this.options)) return this.queues;
+    const found = await this.set.discover();
+    return [...this.queues, ...found.filter((queue) => !this.queues.some((shown) => shown.name === queue.name))];
   }
 
   /** Connects, loads handlers, starts a worker per queue and the health listener. */
@@ -95,7 +105,8 @@ export class WorkerHost implements HostView {
     const handlers = await loadHandlers(options.config, options.mode);
     let set: QueueSet;
     try {
-      const discovery = !watchesOnly(options) ? 'none' : options.config.configFile === null ? 'replace' : 'add';
+      // Without a flexq.toml a console shows the queues used under the prefix only, even none yet.
+      const discovery = !watchesOnly(options) ? 'none' : options.config.configFile === null ? 'registered' : 'add';
       set = await connectQueues(options.target.settings, options.config.queues, discovery);
     } catch (error) {
       handlers.close();
@@ -148,7 +159,7 @@ export class WorkerHost implements HostView {
   private async checkRedis(): Promise<void> {
     const { logger } = this.options;
     try {
-      for (const check of await this.queues[0]!.checkRedis()) {
+      for (const check of await this.set.connection.checkRedis()) {
         if (check.level !== 'ok') logger.warn({ check: check.name, fix: check.fix }, `Redis check ${check.name}: ${check.detail}`);
       }
     } catch (error) {
@@ -183,7 +194,7 @@ export class WorkerHost implements HostView {
     const { config, logger } = this.options;
     if (watchesOnly(this.options)) {
       const names = this.queues.map((q) => q.name);
-      logger.info({ queues: names, redis: this.redisAddress }, `flexq ${this.options.readOnly ? 'read-only' : 'console'}: watching queues ${names.join(', ')}; no workers run here`);
+      logger.info({ queues: names, redis: this.redisAddress }, `flexq ${this.options.readOnly ? 'read-only' : 'console'}: watching queues ${names.join(', ') || '(none used yet)'}; no workers run here`);
       return;
     }
     const types = [...this.handlers.handlers.keys()];

@@ -129,6 +129,11 @@ export interface ConsoleState {
   pageSize: number;
   selectedIndex: number;
   page: JobPage | null;
+  /**
+   * The first page last read of each queue's tabs (`knownPageKey`), so that a tab opened while Redis
+   * is away shows its last known jobs rather than none. One per queue and tab: bounded by queues.
+   */
+  knownPages: Readonly<Record<string, JobPage>>;
   search: SearchState | null;
   detail: DetailState | null;
   workers: WorkerRow[];
@@ -183,6 +188,8 @@ export interface ConsoleActions {
   toast(level: Toast['level'], text: string): void;
   pruneToasts(olderThanMs: number): void;
   setQueues(queues: QueueRow[]): void;
+  /** Appends rows for queues first seen now (their counts follow when read). */
+  addQueues(names: readonly string[]): void;
   patchQueue(name: string, patch: Partial<QueueRow>): void;
   setPage(page: JobPage): void;
   setSearchResults(query: string, results: Job[], scanned: number): void;

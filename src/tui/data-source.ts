@@ -23,6 +23,8 @@ export interface DataSourceOptions {
   statsMs?: number;
   /** Ms between worker-list refreshes while the workers view is open. */
   workersMs?: number;
+  /** Ms between looks for queues first used since the console opened (where the host's set can grow). */
+  queuesMs?: number;
   /** Most jobs a text search looks through. */
   searchLimit?: number;
   /** `redact` paths of flexq.toml: masked (with the default secret names) in every job the store gets. */
@@ -30,7 +32,7 @@ export interface DataSourceOptions {
 }
 
 const DEFAULT_OPTIONS: Required<DataSourceOptions> = {
-  pollMs: 300, statsMs: 5_000, workersMs: 2_000, searchLimit: 2_000, redact: [],
+  pollMs: 300, statsMs: 5_000, workersMs: 2_000, queuesMs: 3_000, searchLimit: 2_000, redact: [],
 };
 
 /** Seconds shown in the header sparklines. */
@@ -62,6 +64,7 @@ export class ConsoleDataSource {
   private lastWorkersAt = 0;
   private lastChartsAt = 0;
   private lastSchedulesAt = 0;
+  private lastQueuesAt = 0;
   private feedOk = true;
   private pendingLogs: LogLine[] = [];
   private readonly unsubscribe: (() => void)[] = [];
@@ -143,6 +146,7 @@ export class ConsoleDataSource {
 
   private async tick(): Promise<void> {
     try {
+      if (Date.now() - this.lastQueuesAt >= this.options.queuesMs) await this.discoverQueues();
       await this.readFeeds();
       await this.refreshStats();
       if (this.pageDirty) await this.loadPage();
@@ -159,9 +163,8 @@ export class ConsoleDataSource {
     }
     this.updateHeader();
     this.flushLogs();
-    const { quitting, setQuitting, pruneToasts } = this.store.getState();
+    const { quitting, setQuitting } = this.store.getState();
     if (quitting && quitting.inFlight !== this.view.inFlight()) setQuitting(this.view.inFlight());
-    pruneToasts(5_000);
   }
 
   private setFeedOk(ok: boolean): void {
@@ -173,6 +176,17 @@ export class ConsoleDataSource {
       this.pageDirty = true;
       if (this.store.getState().detail) this.detailDirty = true;
     }
+  }
+
+  /** Adds the queues first used since the console opened; the next feed read starts following them. */
+  private async discoverQueues(): Promise<void> {
+    this.lastQueuesAt = Date.now();
+    if (!this.view.discoverQueues) return;
+    const added = (await this.view.discoverQueues()).filter((queue) => !this.queues.has(queue.name));
+    if (added.length === 0) return;
+    for (const queue of added) this.queues.set(queue.name, queue);
+    this.store.getState().addQueues(added.map((queue) => queue.name));
+    this.pageDirty = true; // the first queue of a console that had none is selected now
   }
 
   /** Reads each queue's new events and notes what they make stale. */

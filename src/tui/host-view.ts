@@ -63,6 +63,11 @@ export interface HostView {
    * console also polls `connectionState()`; the real host always offers it.
    */
   onConnectionChange?(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Every queue to show now, re-read where the set can grow (a console showing every queue used
+   * under the prefix): those shown so far and any first used since. Absent: `queues` is all.
+   */
+  discoverQueues?(): Promise<readonly RedisQueue[]>;
   /** Jobs this host is running now. */
   inFlight(): number;
   /** The alerts firing now (optional: a host without `[alerts]` has none). */

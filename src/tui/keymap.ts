@@ -5,7 +5,8 @@
 import type { Key } from 'ink';
 import type { Job, JobStatus } from '../engine/types.js';
 import {
-  STATUS_TABS, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob, type ConsoleState, type ConsoleStore, type ScheduleRow, type View,
+  STATUS_TABS, listedJobs, pageCount, selectedQueueRow, selectedScheduleRow, tabTotal, targetJob,
+  type ConsoleState, type ConsoleStore, type ScheduleRow, type View,
 } from './store.js';
 import { BULK_TABS, markedCount, marksShown, type BulkAction, type Marks } from './marks.js';
 import { shownStatus } from '../shared/shown-status.js';
@@ -52,6 +53,11 @@ interface BindingBase {
   hint?: string | ((state: ConsoleState) => string);
   /** Footer order: lower comes first, so a narrow footer keeps what matters most (default 5). */
   rank?: number;
+  /**
+   * Whether the key can do anything in `state` (default: always); the footer leaves out a key that
+   * would only refuse or do nothing. Job bindings say so of a job through `refuses`.
+   */
+  when?: (state: ConsoleState) => boolean;
   /** Changes something in Redis or the host: removed in read-only mode. */
   mutates?: boolean;
 }
@@ -109,6 +115,15 @@ const reprioritises = onlyFor(WAITING, 'pending, delayed or retrying jobs change
 
 const BULK_VERBS: Record<BulkAction, string> = { retry: 'Retry', cancel: 'Cancel', delete: 'Delete' };
 
+// When keys can act, for the footer: a queue is shown, a job is listed, the tab has pages to turn.
+const hasQueue = (s: ConsoleState) => selectedQueueRow(s) !== null;
+const hasJobs = (s: ConsoleState) => listedJobs(s).length > 0;
+const hasPages = (s: ConsoleState) => s.search === null && pageCount(s) > 1;
+const hasSchedule = (s: ConsoleState) => selectedScheduleRow(s) !== null;
+/** Whether `R`, `C` or `D` would act: jobs of this tab are marked, and the action takes jobs of the tab. */
+const bulkApplies = (action: BulkAction) => (s: ConsoleState) =>
+  BULK_TABS[action].includes(s.tab) && marksShown(s.marks, selectedQueueRow(s)?.name, s.tab) !== null;
+
 /** `R`, `C`, `D`: asks y/n naming how many marked jobs the action touches, then runs it. */
 function askBulk(ctx: KeyContext, action: BulkAction): void {
   const s = state(ctx);
@@ -137,10 +152,10 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['down', 'j'], label: '↓/j', scopes: ['logs'], description: 'scroll down', action: (c) => state(c).scrollLogs(1) },
   { keys: ['pageup'], label: 'PgUp', scopes: ['logs'], description: 'scroll up a page', action: (c) => state(c).scrollLogs(-1, 'page') },
   { keys: ['pagedown'], label: 'PgDn', scopes: ['logs'], description: 'scroll down a page', action: (c) => state(c).scrollLogs(1, 'page') },
-  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', action: (c) => state(c).scrollLogs('tail') },
-  { keys: ['enter'], label: 'Enter', scopes: ['queues'], description: 'open the queue\'s jobs', hint: 'open', action: (c) => state(c).open('jobs') },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['logs'], description: 'follow the tail again', hint: 'follow', when: (s) => s.logScroll > 0, action: (c) => state(c).scrollLogs('tail') },
+  { keys: ['enter'], label: 'Enter', scopes: ['queues'], description: 'open the queue\'s jobs', hint: 'open', when: hasQueue, action: (c) => state(c).open('jobs') },
   {
-    keys: ['enter'], label: 'Enter', scopes: ['jobs'], description: 'open the job\'s detail', hint: 'open',
+    keys: ['enter'], label: 'Enter', scopes: ['jobs'], description: 'open the job\'s detail', hint: 'open', when: hasJobs,
     action: (c) => {
       const job = targetJob(state(c));
       if (job) state(c).openDetail(job.queue, job.id);
@@ -150,7 +165,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['tab', 'shift-tab'], label: 'Tab', scopes: MAIN, description: 'switch between queues and jobs panes', hint: 'pane', action: (c) => state(c).nextPane() },
   {
     keys: STATUS_TABS.map((_, i) => String(i + 1)), label: `1–${STATUS_TABS.length}`, scopes: MAIN,
-    description: `status tab: ${STATUS_TABS.join(', ')}`, hint: 'tabs',
+    description: `status tab: ${STATUS_TABS.join(', ')}`, hint: 'tabs', when: hasQueue,
     action: (c, key) => {
       state(c).selectTab(STATUS_TABS[Number(key) - 1]!);
       state(c).open('jobs');
@@ -158,12 +173,12 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
   { keys: ['left'], label: '←', scopes: ['jobs'], description: 'previous status tab', action: (c) => state(c).cycleTab(-1) },
   { keys: ['right'], label: '→', scopes: ['jobs'], description: 'next status tab', action: (c) => state(c).cycleTab(1) },
-  { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', action: (c) => state(c).turnPage(1) },
+  { keys: ['pagedown', ']'], label: 'PgDn/]', scopes: ['jobs'], description: 'next page', hint: 'page', when: hasPages, action: (c) => state(c).turnPage(1) },
   { keys: ['pageup', '['], label: 'PgUp/[', scopes: ['jobs'], description: 'previous page', action: (c) => state(c).turnPage(-1) },
   { keys: ['home'], label: 'Home', scopes: ['jobs'], description: 'first page', action: (c) => state(c).goToPage(1) },
-  { keys: ['G', 'end'], label: 'G/End', scopes: ['jobs'], description: 'last page', hint: 'last', action: (c) => state(c).goToPage('last') },
-  { keys: [':'], label: ':', scopes: ['jobs'], description: 'go to page… (type its number, Enter)', hint: 'page#', action: (c) => state(c).startInput('page') },
-  { keys: ['/'], label: '/', scopes: MAIN, description: 'search id, type, payload or error text; age>1h, age<5m (a full id opens the job)', hint: 'search', action: (c) => state(c).startInput('search') },
+  { keys: ['G', 'end'], label: 'G/End', scopes: ['jobs'], description: 'last page', hint: 'last', when: hasPages, action: (c) => state(c).goToPage('last') },
+  { keys: [':'], label: ':', scopes: ['jobs'], description: 'go to page… (type its number, Enter)', hint: 'page#', when: hasPages, action: (c) => state(c).startInput('page') },
+  { keys: ['/'], label: '/', scopes: MAIN, description: 'search id, type, payload or error text; age>1h, age<5m (a full id opens the job)', hint: 'search', when: hasQueue, action: (c) => state(c).startInput('search') },
 
   // Actions on jobs and queues
   {
@@ -185,7 +200,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     refuses: reprioritises, onJob: (c, job) => c.commands.changePriority(job, -1),
   },
   {
-    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', rank: 1, mutates: true,
+    keys: ['p'], label: 'p', scopes: MAIN, description: 'pause / resume the selected queue', rank: 1, mutates: true, when: hasQueue,
     hint: (s) => (selectedQueueRow(s)?.paused ? 'resume' : 'pause'),
     action: (c) => {
       const row = selectedQueueRow(state(c));
@@ -194,30 +209,30 @@ export const KEYMAP: readonly KeyBinding[] = [
   },
 
   // Marking jobs and acting on the marked ones
-  { keys: [' '], label: 'Space', scopes: ['jobs'], description: 'mark / unmark the job, for R, C and D (marked rows show *)', hint: 'mark', rank: 2, mutates: true, action: (c) => state(c).toggleMark() },
-  { keys: ['A'], label: 'A', scopes: ['jobs'], description: 'mark every job of the tab (of the search, when one is on); again: none', hint: 'all', rank: 2, mutates: true, action: (c) => state(c).markAll() },
-  { keys: ['R'], label: 'R', scopes: ['jobs'], description: 'retry the marked jobs (asks y/n, says how many)', hint: 'retry marked', rank: 2, mutates: true, action: (c) => askBulk(c, 'retry') },
-  { keys: ['C'], label: 'C', scopes: ['jobs'], description: 'cancel the marked jobs (asks y/n, says how many)', mutates: true, action: (c) => askBulk(c, 'cancel') },
-  { keys: ['D'], label: 'D', scopes: ['jobs'], description: 'delete the marked finished jobs (asks y/n, says how many)', mutates: true, action: (c) => askBulk(c, 'delete') },
+  { keys: [' '], label: 'Space', scopes: ['jobs'], description: 'mark / unmark the job, for R, C and D (marked rows show *)', hint: 'mark', rank: 2, mutates: true, when: hasJobs, action: (c) => state(c).toggleMark() },
+  { keys: ['A'], label: 'A', scopes: ['jobs'], description: 'mark every job of the tab (of the search, when one is on); again: none', hint: 'all', rank: 2, mutates: true, when: hasJobs, action: (c) => state(c).markAll() },
+  { keys: ['R'], label: 'R', scopes: ['jobs'], description: 'retry the marked jobs (asks y/n, says how many)', hint: 'retry marked', rank: 2, mutates: true, when: bulkApplies('retry'), action: (c) => askBulk(c, 'retry') },
+  { keys: ['C'], label: 'C', scopes: ['jobs'], description: 'cancel the marked jobs (asks y/n, says how many)', hint: 'cancel marked', rank: 2, mutates: true, when: bulkApplies('cancel'), action: (c) => askBulk(c, 'cancel') },
+  { keys: ['D'], label: 'D', scopes: ['jobs'], description: 'delete the marked finished jobs (asks y/n, says how many)', hint: 'delete marked', rank: 2, mutates: true, when: bulkApplies('delete'), action: (c) => askBulk(c, 'delete') },
   {
-    keys: ['d'], label: 'd', scopes: JOBS_AND_DETAIL, description: 'delete a finished job (asks y/n)', mutates: true,
+    keys: ['d'], label: 'd', scopes: JOBS_AND_DETAIL, description: 'delete a finished job (asks y/n)', hint: 'delete', rank: 1, mutates: true,
     confirm: (job) => `Delete job ${job.id} (${job.type}, ${job.status})? y/n`,
     refuses: onlyFor(FINISHED, 'completed, failed or cancelled jobs can be deleted'),
     onJob: (c, job) => c.commands.remove(job),
   },
-  { keys: ['i'], label: 'i', scopes: MAIN, description: 'queue detail: totals, throughput and failures over the last hour and day', hint: 'charts', action: (c) => state(c).open('queue') },
+  { keys: ['i'], label: 'i', scopes: MAIN, description: 'queue detail: totals, throughput and failures over the last hour and day', hint: 'charts', when: hasQueue, action: (c) => state(c).open('queue') },
 
   // Schedules
   { keys: ['up', 'k'], label: '↑/k', scopes: ['schedules'], description: 'previous schedule', action: (c) => state(c).moveSchedule(-1) },
   { keys: ['down', 'j'], label: '↓/j', scopes: ['schedules'], description: 'next schedule', action: (c) => state(c).moveSchedule(1) },
   { keys: ['escape'], label: 'Esc', scopes: ['schedules'], description: 'back', hint: 'back', action: (c) => state(c).back() },
   {
-    keys: ['p'], label: 'p', scopes: ['schedules'], description: 'pause / resume the selected schedule', rank: 1, mutates: true,
+    keys: ['p'], label: 'p', scopes: ['schedules'], description: 'pause / resume the selected schedule', rank: 1, mutates: true, when: hasSchedule,
     hint: (s) => (selectedScheduleRow(s)?.paused ? 'resume' : 'pause'),
     action: (c) => onSchedule(c, (schedule) => c.commands.toggleSchedulePause(schedule)),
   },
   {
-    keys: ['t'], label: 't', scopes: ['schedules'], description: 'run the selected schedule now (adds its job, paused or not)', hint: 'run now', rank: 1, mutates: true,
+    keys: ['t'], label: 't', scopes: ['schedules'], description: 'run the selected schedule now (adds its job, paused or not)', hint: 'run now', rank: 1, mutates: true, when: hasSchedule,
     action: (c) => onSchedule(c, (schedule) => c.commands.triggerSchedule(schedule)),
   },
 
@@ -266,8 +281,9 @@ export function bindingsFor(scope: KeyScope, readOnly: boolean): KeyBinding[] {
   return KEYMAP.filter((b) => b.scopes.includes(scope) && !(readOnly && b.mutates));
 }
 
-/** Whether `binding` can act on `job` (null: none is selected): bindings that do not act on jobs always can. */
-export function appliesTo(binding: KeyBinding, job: Job | null): boolean {
+/** Whether `binding` can act in `state` on `job` (null: none is selected), for the footer. */
+export function appliesTo(binding: KeyBinding, job: Job | null, state: ConsoleState): boolean {
+  if (binding.when && !binding.when(state)) return false;
   if (!('onJob' in binding)) return true;
   return job !== null && binding.refuses?.(job) === undefined;
 }

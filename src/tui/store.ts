@@ -9,7 +9,7 @@ import { logLineShown, type LogLevelFilter } from './log-lines.js';
 import { allMarks, toggledMarks } from './marks.js';
 import { parseSearch, SearchQueryError } from './search-query.js';
 import {
-  STATUS_TABS, type ConsoleState, type ConsoleStore, type ConsoleStoreState, type QueueRow, type ScheduleRow, type StatusTab, type Toast,
+  STATUS_TABS, type ConsoleState, type ConsoleStore, type ConsoleStoreState, type JobPage, type QueueRow, type ScheduleRow, type StatusTab, type Toast,
 } from './console-state.js';
 
 export * from './console-state.js';
@@ -18,7 +18,15 @@ export { LOG_LEVELS, type LogLevelFilter } from './log-lines.js';
 /** Log lines kept in the console (the host keeps its own buffer). */
 export const MAX_LOG_LINES = 2_000;
 const MAX_TOASTS = 3;
+/** How long a message (a command's outcome, a refusal) stays on the status line. */
+export const TOAST_MS = 5_000;
 let toastIds = 0;
+
+/** The row of a queue not read yet. */
+const unreadRow = (name: string): QueueRow => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false });
+
+/** The `knownPages` key of a queue's tab. */
+const knownPageKey = (queue: string, tab: StatusTab) => `${queue}\n${tab}`;
 
 /** The jobs listed in the jobs pane: the search results when a search is on, else the page. */
 export function listedJobs(state: ConsoleState): Job[] {
@@ -94,6 +102,15 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
   return createStore<ConsoleStoreState>()((set, get) => {
     /** Moves to another queue/tab/page: the selection and search start over. */
     const reposition = (patch: Partial<ConsoleState>) => set({ selectedIndex: 0, search: null, ...patch });
+    /**
+     * The page a queue's tab starts with: none until it is read, but while Redis is away (nothing can
+     * be read) the last one known, which the banner says is the last known state.
+     */
+    const startPage = (queue: number, tab: StatusTab): JobPage | null => {
+      const { queues, header, knownPages } = get();
+      const name = queues[queue]?.name;
+      return header.connection === 'connected' || name === undefined ? null : knownPages[knownPageKey(name, tab)] ?? null;
+    };
     const jobsTotal = () => pagedTotal(get());
     /** Shows another view: messages about the one left behind go with it. */
     const show = (patch: Partial<ConsoleState> & { view: ConsoleState['view'] }) => set({ toasts: [], ...patch });
@@ -101,13 +118,14 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       readOnly: init.readOnly ?? false,
       view: 'queues',
       history: [],
-      queues: (init.queues ?? []).map((name) => ({ name, stats: null, paused: false, rate: 0, oldestReadyAt: null, rateLimit: null, rateLimited: false })),
+      queues: (init.queues ?? []).map(unreadRow),
       selectedQueue: 0,
       tab: 'pending',
       offset: 0,
       pageSize: 10,
       selectedIndex: 0,
       page: null,
+      knownPages: {},
       search: null,
       detail: null,
       workers: [],
@@ -154,10 +172,10 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
       moveQueue: (delta) => {
         const { queues, selectedQueue } = get();
         const next = clamp(selectedQueue + delta, 0, Math.max(0, queues.length - 1));
-        if (next !== selectedQueue) reposition({ selectedQueue: next, offset: 0, page: null });
+        if (next !== selectedQueue) reposition({ selectedQueue: next, offset: 0, page: startPage(next, get().tab) });
       },
       selectTab: (tab) => {
-        if (tab !== get().tab || get().search) reposition({ tab, offset: 0, page: null });
+        if (tab !== get().tab || get().search) reposition({ tab, offset: 0, page: startPage(get().selectedQueue, tab) });
       },
       cycleTab: (delta) => {
         const index = STATUS_TABS.indexOf(get().tab);
@@ -260,6 +278,7 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         if (toasts.some((t) => t.at < cutoff)) set({ toasts: toasts.filter((t) => t.at >= cutoff) });
       },
       setQueues: (queues) => set({ queues }),
+      addQueues: (names) => set({ queues: [...get().queues, ...names.map(unreadRow)] }),
       patchQueue: (name, patch) => set({ queues: get().queues.map((q) => (q.name === name ? { ...q, ...patch } : q)) }),
       setPage: (page) => {
         const state = get();
@@ -268,7 +287,8 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const same = state.page && state.page.queue === page.queue && state.page.tab === page.tab && state.page.offset === page.offset;
         const kept = same && selectedId ? page.jobs.findIndex((j) => j.id === selectedId) : -1;
         const selectedIndex = kept >= 0 ? kept : clamp(state.selectedIndex, 0, Math.max(0, page.jobs.length - 1));
-        set({ page, selectedIndex });
+        const knownPages = page.offset === 0 ? { ...state.knownPages, [knownPageKey(page.queue, page.tab)]: page } : state.knownPages;
+        set({ page, selectedIndex, knownPages });
       },
       setSearchResults: (query, results, scanned) => {
         const { search } = get();

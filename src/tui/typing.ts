@@ -1,7 +1,7 @@
 /** What a chunk of typed or pasted text does to the line being typed (a search, the log filter). */
 import type { ConsoleStoreState } from './store.js';
 
-/** The text a chunk adds, and whether it ends the line (Enter). */
+/** The line after a chunk, and whether the chunk ends it (Enter). */
 export interface TypedChunk {
   text: string;
   submit: boolean;
@@ -9,25 +9,34 @@ export interface TypedChunk {
 
 // The start and end markers of a bracketed paste, as Ink hands them over (their ESC already cut).
 const PASTE_MARKER = /^\[20[01]~$/;
-// Control characters (C0, DEL, C1) never go into the line; a pasted tab is one of them.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+// Backspace as terminals send it: DEL (0x7f, most) or BS (0x08, Ctrl-H and some terminals).
+const ERASE = new Set(['\u007f', '\b']);
+// Other control characters (C0, C1) never go into the line; a pasted tab is one of them.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * A terminal hands a paste over as one chunk: `abc123\r` when the paste (or `tmux send-keys`) ends
- * with a newline. Read key by key it would be no key at all and be dropped, so the text up to the
- * first line break is typed, and the line break counts as Enter; anything after it is dropped.
+ * Applies a chunk to `line`, character by character. A terminal hands keys typed faster than the
+ * console reads as one chunk (`xyz\x7f\x7f`, or a paste): read as one key it would be no key at all
+ * and be dropped, so each Backspace in it erases one character, in order, and other text is typed.
+ * The first line break counts as Enter; anything after it is dropped.
  */
-export function typedChunk(raw: string): TypedChunk {
-  if (PASTE_MARKER.test(raw)) return { text: '', submit: false };
+export function typedChunk(line: string, raw: string): TypedChunk {
+  if (PASTE_MARKER.test(raw)) return { text: line, submit: false };
   const lineBreak = raw.search(/[\r\n]/);
-  const line = lineBreak === -1 ? raw : raw.slice(0, lineBreak);
-  return { text: line.replace(CONTROL, ''), submit: lineBreak !== -1 };
+  const typed = lineBreak === -1 ? raw : raw.slice(0, lineBreak);
+  // By code point, so a Backspace erases a whole emoji rather than half of its surrogate pair.
+  const characters = [...line];
+  for (const character of typed) {
+    if (ERASE.has(character)) characters.pop();
+    else if (!CONTROL.test(character)) characters.push(character);
+  }
+  return { text: characters.join(''), submit: lineBreak !== -1 };
 }
 
-/** Types a chunk into the line being typed (if one is open): its text, then Enter if it has a line break. */
+/** Types a chunk into the line being typed (if one is open): its text and Backspaces, then Enter if it has a line break. */
 export function typeIntoInput(state: Pick<ConsoleStoreState, 'input' | 'editInput' | 'submitInput'>, raw: string): void {
   if (!state.input) return;
-  const { text, submit } = typedChunk(raw);
-  if (text !== '') state.editInput(state.input.text + text);
+  const { text, submit } = typedChunk(state.input.text, raw);
+  if (text !== state.input.text) state.editInput(text);
   if (submit) state.submitInput();
 }

@@ -184,6 +184,27 @@ enabled = false
     expect(withoutFile.host.pool()).toEqual([]);
   });
 
+  test('a console without a flexq.toml shows no queue nobody used, and finds the queues first used while it runs', async () => {
+    const toml = `${base()}[queues.default]\n[metrics]\nenabled = false\n`;
+    const { host, said } = await start(toml, { readOnly: true, withoutFile: true });
+    expect(host.queues).toEqual([]);
+    expect(said(/^flexq read-only: watching queues/)?.msg).toBe('flexq read-only: watching queues (none used yet); no workers run here');
+    expect(await host.health()).toMatchObject({ ok: true });
+    const producer = await RedisQueue.connect('work', { url: REDIS_URL, prefix });
+    try {
+      await producer.push({ type: 't' });
+      expect((await host.discoverQueues()).map((q) => q.name)).toEqual(['work']);
+      await producer.queue('other').push({ type: 't' });
+      const found = await host.discoverQueues();
+      expect(found.map((q) => q.name)).toEqual(['work', 'other']);
+      expect(await found[1]!.getStats()).toMatchObject({ pendingJobs: 1 });
+      // The same handles each time: a console keeps what it follows.
+      expect((await host.discoverQueues())[0]).toBe(found[0]);
+    } finally {
+      await producer.close();
+    }
+  });
+
   test('warns at start about what in Redis could lose jobs, and is unhealthy while Redis does not answer', async () => {
     const redis = await startPrivateRedis(await freePort());
     const admin = new Redis(redis.url);

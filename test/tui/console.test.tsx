@@ -143,6 +143,37 @@ describe('openConsole', () => {
     await queue.push({ type: 'after' });
     await c.frame((f) => /default\s+running\s+1\s/.test(f), 'the console follows the new server', 15_000);
   });
+
+  it('while Redis is away, a tab shows its last known jobs and a message still goes after 5 s', async () => {
+    const port = await freePort();
+    const server = await startPrivateRedis(port);
+    cleanups.push(() => server.stop('SIGKILL'));
+    const queue = await connectWhenUp(`redis://127.0.0.1:${port}`);
+    cleanups.push(async () => { await queue.close().catch(() => {}); });
+    const job = await queue.push({ type: 'before' });
+    const stdout = new FakeStdout(100, 24);
+    const stdin = new FakeStdin();
+    const c = await open(hostView(queue, undefined, new LogBuffer(), `127.0.0.1:${port}`), stdout, stdin);
+    cleanups.push(async () => { stdin.write('q'); await c.closed; });
+    stdin.write('\r');
+    await c.frame((f) => f.includes(job.id), 'the pending job');
+    stdin.write('6');
+    await c.frame((f) => f.includes('no completed jobs'), 'the completed tab, read');
+
+    await server.stop('SIGKILL');
+    await c.frame((f) => f.includes('Redis connection lost'), 'the banner', 15_000);
+    stdin.write('1');
+    await c.frame((f) => f.includes(job.id) && !f.includes('loading'), 'the last known pending job, back on its tab');
+    stdin.write('3');
+    await c.frame((f) => f.includes('processing jobs not read yet: waiting for Redis'), 'a tab never read says why it is empty');
+
+    stdin.write('R'); // nothing marked: a refusal, said on the status line
+    await c.frame((f) => f.includes('no job marked'), 'the message');
+    const shownAt = Date.now();
+    await c.frame((f) => !f.includes('no job marked'), 'the message gone', 8_000);
+    expect(Date.now() - shownAt).toBeLessThan(6_000);
+    expect(plain(stdout.lastFrame())).toContain('Redis connection lost');
+  });
 });
 
 

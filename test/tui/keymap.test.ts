@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
-import type { Job } from '../../src/index.js';
-import { KEYMAP, allBindings, bindingsFor, dispatchKey, keyName, type ConsoleCommands, type KeyContext } from '../../src/tui/keymap.js';
-import { createConsoleStore } from '../../src/tui/store.js';
+import type { Job, QueueStats } from '../../src/index.js';
+import { KEYMAP, allBindings, bindingsFor, dispatchKey, hintOf, keyName, type ConsoleCommands, type KeyContext } from '../../src/tui/keymap.js';
+import { STATUS_TABS, createConsoleStore } from '../../src/tui/store.js';
 import { footerHints } from '../../src/tui/components/Footer.js';
 import { helpLines } from '../../src/tui/components/HelpView.js';
 
@@ -33,6 +33,8 @@ const aJob: Job = {
   id: 'j1', queue: 'q', type: 't', payload: {}, status: 'processing', attempts: 1, maxAttempts: 3, priority: 0, delay: 0,
   createdAt: new Date(0), enteredAt: new Date(0),
 };
+
+const emptyStats: QueueStats = { pendingJobs: 0, delayedJobs: 0, processingJobs: 0, retryingJobs: 0, completedJobs: 0, failedJobs: 0, cancelledJobs: 0 };
 
 /** A console's state, as the footer reads it (read-only or not). */
 const stateOf = (readOnly = false) => createConsoleStore({ queues: ['q'], readOnly }).getState();
@@ -164,5 +166,59 @@ describe('key map', () => {
       expect(hints.length).toBeLessThanOrEqual(80);
       expect(hints).toMatch(/\? help {2}q quit$/);
     }
+  });
+});
+
+describe('the footer on every status tab', () => {
+  const statusOf = { pending: 'pending', delayed: 'pending', processing: 'processing', retrying: 'retrying', failed: 'failed', completed: 'completed', cancelled: 'cancelled' } as const;
+  /** A console on `tab` of queue q, one job of that tab listed (and marked, when `marked`), in `view`. */
+  const on = (tab: keyof typeof statusOf, view: 'jobs' | 'detail', marked: boolean) => {
+    const { ctx, store, calls } = context();
+    const job: Job = { ...aJob, status: statusOf[tab], ...(tab === 'delayed' ? { runAt: new Date(Date.now() + 3_600_000) } : {}) };
+    store.setState({
+      view, tab, page: { queue: 'q', tab, offset: 0, jobs: [job] }, detail: { queue: 'q', id: job.id, job, missing: false, scroll: 0 },
+      marks: marked ? { queue: 'q', tab, ids: [job.id], all: false } : null,
+    });
+    return { ctx, store, calls, job, hints: footerHints(view, store.getState(), 400, job) };
+  };
+
+  it('offers only keys that act: none of them refuses', () => {
+    for (const tab of STATUS_TABS) {
+      for (const view of ['jobs', 'detail'] as const) {
+        for (const marked of [false, true]) {
+          const offered = bindingsFor(view, false).filter((b) => b.hint && on(tab, view, marked).hints.includes(`${b.label} ${hintOf(b, stateOf())}`));
+          for (const binding of offered) {
+            const { ctx, store } = on(tab, view, marked);
+            dispatchKey(view, binding.keys[0]!, ctx);
+            expect(store.getState().toasts.filter((t) => t.level === 'error').map((t) => t.text), `${binding.label} on ${tab} (${view}, marked ${marked})`).toEqual([]);
+          }
+        }
+      }
+    }
+  });
+
+  it('offers d (delete) on a finished job and D on its marked tab; R only where retry applies', () => {
+    for (const tab of ['completed', 'failed', 'cancelled'] as const) {
+      expect(on(tab, 'jobs', false).hints, tab).toContain('d delete');
+      expect(on(tab, 'detail', false).hints, tab).toContain('d delete');
+      expect(on(tab, 'jobs', true).hints, tab).toContain('D delete marked');
+    }
+    expect(on('completed', 'jobs', true).hints).not.toMatch(/R retry marked|C cancel marked/);
+    expect(on('completed', 'jobs', false).hints).not.toMatch(/r retry|c cancel|R retry/);
+    expect(on('failed', 'jobs', true).hints).toContain('R retry marked');
+    for (const tab of ['pending', 'delayed', 'processing', 'retrying'] as const) {
+      const { hints } = on(tab, 'jobs', true);
+      expect(hints, tab).toContain('C cancel marked');
+      expect(hints, tab).not.toMatch(/R retry marked|D delete marked|d delete/);
+    }
+    // Nothing marked: no bulk key acts yet.
+    expect(on('failed', 'jobs', false).hints).not.toMatch(/R retry marked|D delete marked/);
+  });
+
+  it('offers page keys only when the tab has more than one page', () => {
+    expect(on('pending', 'jobs', false).hints).not.toMatch(/PgDn\/\] page|G\/End last|: page#/);
+    const { store } = on('pending', 'jobs', false);
+    store.setState({ queues: store.getState().queues.map((row) => ({ ...row, stats: { ...emptyStats, pendingJobs: 25 } })) });
+    expect(footerHints('jobs', store.getState(), 400, aJob)).toMatch(/PgDn\/\] page/);
   });
 });

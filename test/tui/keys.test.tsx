@@ -158,3 +158,26 @@ describe('keys typed faster than the console reads them', () => {
     await waitFor('the search line holds the text', () => state().input?.text === 'findme');
   });
 });
+
+describe('Backspaces arriving together', () => {
+  it('each erases one character of the search, in order with the text around them', async () => {
+    h = await openHarness();
+    await h.press('/', 'xyz');
+    await h.frame('age<5m): xyz', 'typed xyz');
+    await h.press(`${KEY.backspace}${KEY.backspace}`);
+    await h.frame((f) => f.includes('age<5m): x') && !f.includes('age<5m): xy'), 'two Backspaces in one chunk erase two characters');
+    await h.press(`ab${KEY.backspace}c`, '\b');
+    await h.frame((f) => f.includes('age<5m): xa') && !f.includes('age<5m): xac'), 'a mixed chunk, then a BS, apply in order');
+    expect(state().input?.text).toBe('xa');
+  });
+
+  it('each erases one character of the log filter', async () => {
+    h = await openHarness();
+    await h.press('l', 'f', 'abcdef');
+    await h.frame('log filter, job id: abcdef', 'typed abcdef');
+    await h.press(KEY.backspace.repeat(3));
+    await h.frame((f) => f.includes('log filter, job id: abc') && !f.includes('job id: abcd'), 'three Backspaces in one chunk erase three characters');
+    await h.press(KEY.enter);
+    await waitFor('the filter applied', () => state().logFilter.jobId === 'abc');
+  });
+});

@@ -1,11 +1,11 @@
 /** The bottom lines: the prompt, a typed line, a toast or the quit notice; then key hints from the key map. */
 import { Text } from 'ink';
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { Key } from 'ink';
 import { useColor, useConsole, useConsoleState, useFocused, useKeys } from '../context.js';
 import type { Job } from '../../engine/types.js';
 import { appliesTo, bindingsFor, hintOf, type KeyScope } from '../keymap.js';
-import { targetJob, type ConsoleState } from '../store.js';
+import { TOAST_MS, targetJob, type ConsoleState } from '../store.js';
 import { oneLine } from '../../shared/sanitize.js';
 import { typeIntoInput } from '../typing.js';
 import { progressBar } from '../format.js';
@@ -15,11 +15,12 @@ const GLOBAL_HINTS = new Set(['?', 'q']);
 /**
  * Key hints of the focused scope, by rank (a pane's actions before moving around) so a narrow footer
  * drops the least useful first; help and quit always fit at the end. Keys that cannot act on `job`
- * (the selected or open one), or that act on a job when none is selected, are left out; a key whose
- * word follows the state (pause, resume) reads it from `state`.
+ * (the selected or open one) or in `state` (a bulk key of a tab it does not take, page keys of one
+ * page) are left out, so every key offered acts; a key whose word follows the state (pause, resume)
+ * reads it from `state`.
  */
 export function footerHints(scope: KeyScope, state: ConsoleState, columns: number, job: Job | null): string {
-  const bindings = bindingsFor(scope, state.readOnly).filter((b) => b.hint && appliesTo(b, job));
+  const bindings = bindingsFor(scope, state.readOnly).filter((b) => b.hint && appliesTo(b, job, state));
   const hinted = (b: (typeof bindings)[number]) => `${b.label} ${hintOf(b, state)}`;
   const tail = bindings.filter((b) => GLOBAL_HINTS.has(b.label)).map(hinted).join('  ');
   const ranked = bindings.filter((b) => !GLOBAL_HINTS.has(b.label)).sort((a, b) => (a.rank ?? 5) - (b.rank ?? 5));
@@ -47,7 +48,8 @@ function InputLine() {
   const edit = useCallback((name: string, raw: string, key: Key) => {
     const state = store.getState();
     if (!state.input) return;
-    if (name === 'backspace') return state.editInput(state.input.text.slice(0, -1));
+    // A lone Backspace comes named, without its byte: typed as DEL, it erases as one in a chunk does.
+    if (name === 'backspace') return typeIntoInput(state, '\u007f');
     if (key.ctrl || key.meta) return;
     typeIntoInput(state, raw);
   }, [store]);
@@ -69,8 +71,26 @@ function QuittingLine({ inFlight }: { inFlight: number }) {
   );
 }
 
+// How often shown messages are checked for their time being up: they go within this of TOAST_MS.
+const TOAST_CHECK_MS = 200;
+
+/**
+ * Takes each message off the status line once it has shown for `TOAST_MS`. On a timer of its own:
+ * the data source's rounds wait for Redis, and a message must not outstay its time while Redis is away.
+ */
+function useToastExpiry(): void {
+  const { store } = useConsole();
+  const shown = useConsoleState((s) => s.toasts.length > 0);
+  useEffect(() => {
+    if (!shown) return;
+    const timer = setInterval(() => store.getState().pruneToasts(TOAST_MS), TOAST_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [store, shown]);
+}
+
 /** The status line and the hints line. */
 export function Footer({ columns }: { columns: number }) {
+  useToastExpiry();
   const { prompt, input, quitting, toast, search, view, readOnly, bulk, hints } = useConsoleState((s) => ({
     prompt: s.prompt !== null, input: s.input !== null, quitting: s.quitting, toast: s.toasts[s.toasts.length - 1],
     search: s.search, view: s.view, readOnly: s.readOnly, bulk: s.bulk,

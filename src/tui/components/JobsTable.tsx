@@ -70,12 +70,19 @@ function Tabs({ columns }: { columns: number }) {
   );
 }
 
+/** What an empty jobs pane says: the tab has no jobs, they are being read, or Redis is away (none known). */
+function emptyLine(tab: StatusTab, reading: boolean, lost: boolean): string {
+  if (!reading) return `no ${tab} jobs`;
+  return lost ? `${tab} jobs not read yet: waiting for Redis` : 'loading…';
+}
+
 /** The jobs pane. */
 export function JobsTable({ columns, rows }: { columns: number; rows: number }) {
   const focused = useFocused('jobs');
   useKeys('jobs', focused);
-  const { tab, jobs, selected, loading, searching, marks } = useConsoleState((s) => ({
-    tab: s.tab, jobs: listedJobs(s), selected: s.selectedIndex, loading: s.page === null && !s.search,
+  const { tab, jobs, selected, loading, searching, marks, lost, queueShown } = useConsoleState((s) => ({
+    queueShown: selectedQueueRow(s) !== null,
+    tab: s.tab, jobs: listedJobs(s), selected: s.selectedIndex, loading: s.page === null && !s.search, lost: s.header.connection !== 'connected',
     searching: s.search !== null && s.search.results === null, marks: marksShown(s.marks, selectedQueueRow(s)?.name, s.tab),
   }));
   const now = useNow();
@@ -92,7 +99,7 @@ export function JobsTable({ columns, rows }: { columns: number; rows: number }) 
           {tableRow(cells(job, tab, now, marks), layout, widths, columns)}
         </Text>
       ))}
-      {jobs.length === 0 ? <Text dimColor>{loading || searching ? 'loading…' : `no ${tab} jobs`}</Text> : null}
+      {jobs.length === 0 && queueShown ? <Text dimColor>{emptyLine(tab, loading || searching, lost)}</Text> : null}
     </Box>
   );
 }

@@ -67,7 +67,7 @@ export function QueuesTable({ columns }: { columns: number }) {
           </Text>
         );
       })}
-      {queues.length === 0 ? <Text dimColor>no queues</Text> : null}
+      {queues.length === 0 ? <Text dimColor>no queue used under this prefix yet: a queue shows here once a job is added to it</Text> : null}
       {shards === undefined ? null : <Text dimColor wrap="truncate-end">{shardLine(shards)}</Text>}
     </Box>
   );
