@@ -12,9 +12,14 @@ import { REDACTED } from './redact.js';
  * the reader can still tell endpoints apart.
  */
 function looksLikeToken(segment: string): boolean {
-  if (segment.length >= 32) return true;
-  return segment.length >= 16 && /[0-9]/.test(segment) && /[A-Za-z]/.test(segment);
+  const name = segment.replace(FILE_POSITION, '');
+  if (name.length >= 32) return true;
+  return name.length >= 16 && /[0-9]/.test(name) && /[A-Za-z]/.test(name);
 }
+
+// A file's extension, and the line and column a stack trace adds (`chunk-2UR5VMQQ.js:12:34`): a
+// file is judged by its name alone, so stack traces keep the files they name.
+const FILE_POSITION = /\.[A-Za-z]{1,5}(?::\d+){0,2}$/;
 
 function decodeURIComponentSafe(text: string): string {
   try {

@@ -25,6 +25,7 @@ describe('maskSecretsInText', () => {
     ['a token in a URL path', 'POST https://hooks.example/services/T0/B0/aB3dE5gH7jK9mN1pQ3sT5vW7', 'POST https://hooks.example/services/T0/B0/[redacted]'],
     ['URLs in brackets', '(see https://h.example/x?sig=s) [https://h.example/y?k=v]', '(see https://h.example/x?sig=[redacted]) [https://h.example/y?k=[redacted]]'],
     ['cloud keys', 'AWS_SECRET_ACCESS_KEY=wJalrXUt private_key="-----BEGIN"', 'AWS_SECRET_ACCESS_KEY=[redacted] private_key=[redacted]'],
+    ['a token file name in a path', 'GET https://h.example/hooks/aB3dE5gH7jK9mN1pQ3sT.json', 'GET https://h.example/hooks/[redacted]'],
   ])('masks %s', (_name, text, expected) => {
     expect(maskSecretsInText(text)).toBe(expected);
   });
@@ -147,6 +148,13 @@ describe('masking hostile text stays linear', () => {
     const started = performance.now();
     maskSecretsInText(text, ['cvv']);
     expect(performance.now() - started).toBeLessThan(3_000); // generous: the machine is shared
+  });
+});
+
+describe('stack traces', () => {
+  it('keep the file names and positions they point to, bundled chunks included', () => {
+    const stack = 'Error: x\n    at run (file:///srv/app/node_modules/flexq/dist/bin/chunk-2UR5VMQQ.js:1203:17)\n    at file:///srv/app/worker.mjs:8:3';
+    expect(maskSecretsInText(stack)).toBe(stack);
   });
 });
 
