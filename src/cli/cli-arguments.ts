@@ -6,7 +6,7 @@ import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './names.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
+import { DEMO_INTERVAL_RANGE, describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
 
 // Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
 // naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").
@@ -65,8 +65,8 @@ export function parseUniqueKey(value: string): string {
   return value;
 }
 
-/** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms. */
-export const parseInterval = durationIn(TIMER_OR_ZERO_RANGE);
+/** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms, and at least 10 ms (see LIMITS). */
+export const parseInterval = durationIn(DEMO_INTERVAL_RANGE);
 
 /** `--older-than` of `flexq clean`: compared with finish times stored in Redis, so up to a year. */
 export const parseOlderThan = durationIn(SCHEDULE_RANGE);

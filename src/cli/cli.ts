@@ -293,7 +293,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .description(`dispatch sample "${HOST_DEFAULTS.demoJobType}" jobs so you can watch them flow`)
     .addOption(queueOption())
     .addOption(new Option('--count <n>', 'jobs to dispatch (default: until interrupted)').argParser(parsePositiveInteger))
-    .addOption(new Option('--interval <duration>', 'time between jobs').argParser(parseInterval).default(HOST_DEFAULTS.demoInterval, '500ms'))
+    .addOption(new Option('--interval <duration>', `time between jobs (at least ${LIMITS.minDemoIntervalMs}ms)`).argParser(parseInterval).default(HOST_DEFAULTS.demoInterval, '500ms'))
     .action((options: RawOptions, self: Command) =>
       done({ kind: 'demo', interval: options.interval ?? HOST_DEFAULTS.demoInterval, ...given(self, ['queue', 'count']), ...globals(self) }),
     );

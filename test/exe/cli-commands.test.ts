@@ -131,7 +131,7 @@ describe('flexq CLI commands against Redis', () => {
   });
 
   it('demo --count dispatches that many demo jobs and reports each', async () => {
-    const result = await flexq('demo', '--count', '3', '--interval', '1ms');
+    const result = await flexq('demo', '--count', '3', '--interval', '10ms');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dispatched demo job 1\/3 \w+ to default/);
     expect(result.stdout).toContain('demo done: 3 jobs dispatched to default');

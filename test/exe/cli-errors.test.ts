@@ -50,6 +50,15 @@ describe('flexq error messages', () => {
     }
   });
 
+  it('demo --interval below 10 ms is a usage error, and nothing is dispatched', async () => {
+    const result = await flexq(['demo', '--interval', '0', '--count', '3']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe("flexq: option '--interval <duration>' argument '0' is invalid. expected a duration from 10 ms to 2147483647 ms (about 24.9 days)\nRun 'flexq demo --help' for usage.\n");
+    const raw = rawClient();
+    expect(await raw.exists(`${prefix}:queues`)).toBe(0);
+    raw.disconnect();
+  });
+
   it('durations that would overflow a timer are refused naming the key and the range', async () => {
     const result = await withConfig('shutdownTimeout = "99999999999h"\n[queues.default]\npollTime = "30d"\n[redis]\nconnectTimeout = 0\n', ['--headless']);
     expect(result.code).toBe(1);
