@@ -1,22 +1,23 @@
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { Job } from '../engine/types.js';
 import { parseCommandLine } from './cli.js';
-import type {
-  CancelCommand,
-  CleanCommand,
-  DrainCommand,
-  RetryAllCommand,
-  DemoCommand,
-  DispatchCommand,
-  DoctorCommand,
-  JobsCommand,
-  PriorityCommand,
-  QueueStateCommand,
-  RetryCommand,
-  RunCommand,
-  SchedulesCommand,
-  ShowCommand,
-  StatsCommand,
+import {
+  helpCommandOf,
+  type CancelCommand,
+  type CleanCommand,
+  type DrainCommand,
+  type RetryAllCommand,
+  type DemoCommand,
+  type DispatchCommand,
+  type DoctorCommand,
+  type JobsCommand,
+  type PriorityCommand,
+  type QueueStateCommand,
+  type RetryCommand,
+  type RunCommand,
+  type SchedulesCommand,
+  type ShowCommand,
+  type StatsCommand,
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
 import { ConfigError } from '../config/config-errors.js';
@@ -175,7 +176,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
     }
   } catch (error) {
-    const commandName = `flexq ${command.kind === 'run' ? '' : command.kind}`.trim();
+    const commandName = helpCommandOf(command);
     if (error instanceof CliUsageError) return usage(io, error.message, commandName);
     // The engine refused an argument before storing anything: as bad an argument as a parse error.
     if (error instanceof ValidationError) return usage(io, userMessage(error), commandName);

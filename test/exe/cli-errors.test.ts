@@ -113,6 +113,9 @@ describe('flexq error messages', () => {
     const result = await flexq(['stats', '--queue', 'nope']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n");
+    const retryAll = await flexq(['retry', '--all', 'failed', '--queue', 'nope']);
+    expect(retryAll.code).toBe(2);
+    expect(retryAll.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq retry --help' for usage.\n");
   });
 
   it('quotes what was typed with control and invisible characters escaped, never stripped into another value', async () => {

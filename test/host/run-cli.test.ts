@@ -164,6 +164,21 @@ describe('runCli', () => {
     expect(result).toMatchObject({ code: 2, stderr: "flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n" });
   });
 
+  it.each([
+    'dispatch t', 'stats', 'jobs', 'schedules', 'show j', 'cancel j', 'retry j', 'retry --all failed', 'clean failed', 'drain q',
+    'priority j 1', 'pause q', 'resume q', 'console', 'demo', 'doctor', '--headless',
+  ])('a usage error found while running %s names a command whose --help exists', async (line) => {
+    const result = await cli(line.split(' '), {}, new CliUsageError("queue 'nope' is not in the config"));
+    expect(result.code).toBe(2);
+    const hint = /\nRun '(?<command>[^']+) --help' for usage\.\n$/.exec(result.stderr)?.groups?.['command'];
+    expect(hint, result.stderr).toBeDefined();
+    const words = hint!.split(' ').slice(1);
+    expect(words.every((word) => line.split(' ').includes(word)), `${hint} for ${line}`).toBe(true);
+    const help = await cli([...words, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.startsWith(`Usage: ${hint} `), help.stdout).toBe(true);
+  });
+
   it('colours only a terminal without NO_COLOR', async () => {
     const ansi = /\u001b\[/;
     expect((await cli(['jobs'], { tty: true })).stdout).toMatch(ansi);
