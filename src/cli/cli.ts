@@ -81,7 +81,13 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.exitCode === 0) return { kind: 'info', text: output };
+    if (error.exitCode === 0) {
+      // `flexq foo --help`: commander prints the root help for an operand it does not know; the
+      // user needs the same unknown-command error as for `flexq foo`.
+      const unknown = unknownCommandOperand(program);
+      if (error.code === 'commander.helpDisplayed' && unknown !== undefined) return usageError(unknownCommand(unknown), []);
+      return { kind: 'info', text: output };
+    }
     // `flexq help NAME` for an unknown NAME: commander prints the root help as an error, with the
     // placeholder message "(outputHelp)"; the user needs to hear which name was wrong instead.
     if (error.code === 'commander.help') return usageError(unknownCommand(argv[argv.indexOf('help') + 1] ?? ''), []);
@@ -98,6 +104,13 @@ function usageError(message: string, argv: readonly string[]): ParsedCommand {
   // The first command name on the line; an option value such as `--config x.toml` is skipped.
   const subcommand = argv.find((arg) => COMMAND_NAMES.includes(arg));
   return { kind: 'usage-error', message, command: subcommand === undefined ? 'flexq' : `flexq ${subcommand}` };
+}
+
+/** The root's first operand when it names no command (`help` included), as commander left it in `args`. */
+function unknownCommandOperand(program: Command): string | undefined {
+  const [first] = program.args;
+  if (first === undefined || first.startsWith('-') || first === 'help') return undefined;
+  return program.commands.some((command) => command.name() === first) ? undefined : first;
 }
 
 function unknownCommand(name: string): string {

@@ -31,6 +31,14 @@ describe('flexq error messages', () => {
     expect(result.stderr).toMatch(/^flexq: unknown command 'delete'; commands: init, dispatch/);
   });
 
+  it('an unknown command with --help is the same unknown-command error; exit 2', async () => {
+    for (const name of ['retry-all', 'foo']) {
+      const result = await flexq([name, '--help'], childEnv());
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(new RegExp(`^flexq: unknown command '${name}'; commands: init, dispatch.*\nRun 'flexq --help' for usage\.\n$`));
+    }
+  });
+
   it('the console without a terminal says to use --headless and starts nothing; exit 2', async () => {
     for (const args of [[], ['--no-workers'], ['console']]) {
       const result = await flexq(args);

@@ -166,6 +166,11 @@ describe('help and version', () => {
     });
   });
 
+  it.each([['retry-all', '--help'], ['foo', '--help'], ['foo', '-h'], ['--config', 'x.toml', 'foo', '--help']])('%j is the unknown-command error, as without --help', (...argv) => {
+    const name = argv.at(-2)!;
+    expect(parse(...argv)).toEqual({ kind: 'usage-error', message: expect.stringMatching(new RegExp(`^unknown command '${name}'; commands: init, dispatch`)), command: 'flexq' });
+  });
+
   it('every command has its own help', () => {
     for (const name of ['init', 'dispatch', 'stats', 'jobs', 'show', 'cancel', 'retry', 'clean', 'priority', 'pause', 'resume', 'drain', 'console', 'demo']) {
       const parsed = parse(name, '--help');
