@@ -137,6 +137,31 @@ function given<Key extends keyof RawOptions>(command: Command, keys: readonly Ke
   return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]])) as Pick<RawOptions, Key>;
 }
 
+/** Commander stores `--no-workers` as `workers: false`. */
+function noWorkersGiven(options: RawOptions): boolean {
+  return (options as { workers?: boolean }).workers === false;
+}
+
+/**
+ * `--headless` and `--no-workers` say how `flexq` itself hosts workers. Commander takes them
+ * anywhere on the line, so another command would ignore them without a word (and `console
+ * --headless` would still need a terminal): they are refused there. `--read-only` stays valid
+ * everywhere: it is what refuses the commands that change jobs or queues.
+ */
+function rejectHostOnlyFlags(root: Command, action: Command): void {
+  if (action === root) return;
+  const name = action.name();
+  const options = root.opts<RawOptions>();
+  if (options.headless === true) {
+    throw new CommanderError(2, 'flexq.conflict', name === 'console'
+      ? "'console' opens the console; it cannot be --headless (the host without a console is `flexq --headless`)"
+      : `--headless applies to the worker host (\`flexq --headless\`), not to '${name}'`);
+  }
+  if (noWorkersGiven(options) && name !== 'console') {
+    throw new CommanderError(2, 'flexq.conflict', `--no-workers applies to the console (\`flexq --no-workers\`), not to '${name}'`);
+  }
+}
+
 const queueOption = () => new Option('--queue <name>', 'queue name').argParser(parseName);
 const jsonOption = () => new Option('--json', 'print JSON instead of a table');
 
@@ -151,6 +176,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--redis <url>', 'Redis to use (redis:// or rediss://), over flexq.toml; queues are found in it').argParser(parseRedisUrl))
     .option('--no-workers', 'open the console only: no workers run here, every queue found in Redis is shown')
     .addHelpText('after', FOOTER)
+    .hook('preAction', rejectHostOnlyFlags)
     .helpCommand('help [command]', 'print help for a command')
     // Operands are let through so an unknown command gets its own message, not "too many arguments".
     .allowExcessArguments(true)
@@ -159,8 +185,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
       if (command !== undefined) {
         throw new CommanderError(2, 'flexq.unknownCommand', unknownCommand(command));
       }
-      // Commander stores --no-workers as `workers: false`.
-      const noWorkers = (options as { workers?: boolean }).workers === false;
+      const noWorkers = noWorkersGiven(options);
       if (noWorkers && options.headless === true) throw new CommanderError(2, 'flexq.conflict', '--no-workers opens the console; it cannot be --headless');
       done({ kind: 'run', headless: options.headless === true, noWorkers, ...globals(self) });
     });

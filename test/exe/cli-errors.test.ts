@@ -1,5 +1,5 @@
 /** What the executable says when something is wrong: always "flexq: …", naming the bad thing; exit 2 for usage, 1 otherwise. */
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
@@ -37,6 +37,21 @@ describe('flexq error messages', () => {
       expect(result).toMatchObject({ code: 2, stdout: '' });
       expect(result.stderr).toMatch(new RegExp(`^flexq: unknown command '${name}'; commands: init, dispatch.*\nRun 'flexq --help' for usage\.\n$`));
     }
+  });
+
+  it('--headless with a command it does not apply to is a usage error; exit 2, nothing done', async () => {
+    const cases: [string[], string][] = [
+      [['console', '--headless'], "flexq: 'console' opens the console; it cannot be --headless"],
+      [['stats', '--headless'], "flexq: --headless applies to the worker host (`flexq --headless`), not to 'stats'"],
+      [['init', '--headless'], "flexq: --headless applies to the worker host (`flexq --headless`), not to 'init'"],
+      [['stats', '--no-workers'], "flexq: --no-workers applies to the console (`flexq --no-workers`), not to 'stats'"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await flexq([...args, '--config', 'new.toml']);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr.startsWith(message), result.stderr).toBe(true);
+    }
+    await expect(access(join(dir, 'new.toml'))).rejects.toThrow(); // init wrote nothing
   });
 
   it('the console without a terminal says to use --headless and starts nothing; exit 2', async () => {

@@ -34,6 +34,16 @@ describe('running the host', () => {
     expect(parse('--redis', url, 'console')).toEqual(consoleOnly);
     expect(parse('--no-workers', '--redis', url)).toEqual(consoleOnly);
     expect(usageError('--no-workers', '--headless').message).toMatch(/--no-workers opens the console; it cannot be --headless/);
+    expect(usageError('console', '--headless').message).toMatch(/^'console' opens the console; it cannot be --headless/);
+    expect(parse('console', '--no-workers', '--read-only')).toMatchObject({ kind: 'run', noWorkers: true, readOnly: true });
+  });
+
+  it.each(['stats', 'init', 'dispatch email', 'jobs', 'doctor', 'demo', 'drain q'])('--headless and --no-workers with %s are usage errors naming the flag', (line) => {
+    const [name] = line.split(' ');
+    for (const argv of [[...line.split(' '), '--headless'], ['--headless', ...line.split(' ')]]) {
+      expect(usageError(...argv)).toEqual({ kind: 'usage-error', message: `--headless applies to the worker host (\`flexq --headless\`), not to '${name}'`, command: `flexq ${name}` });
+    }
+    expect(usageError(...line.split(' '), '--no-workers').message).toBe(`--no-workers applies to the console (\`flexq --no-workers\`), not to '${name}'`);
     expect(usageError('console', '--redis', 'http://x').message).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
