@@ -3,7 +3,7 @@ import { ConnectionError, InvalidJobStateError } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
 import { isRedisGone, jobStateMessage } from './cli-errors.js';
-import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
+import type { GlobalOptions, JobReference, QueueStateCommand, RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostConfig } from '../config/config-types.js';
 import { runDemo } from './demo.js';
@@ -110,6 +110,16 @@ export function unhandledTypeWarning(queue: string, type: string, workers: reado
   const known = [...new Set(claiming.flatMap((worker) => worker.types))].sort();
   return `no live worker of queue '${queue}' has a handler for job type '${type}' (they handle: ${known.join(', ')}); `
     + `the first to claim it fails it for good ("no handler registered"), unless a worker with that handler is live by then`;
+}
+
+/** Pauses or resumes the command's queue everywhere; resolves to whether it was in the other state. */
+function setPaused(io: CliIo, command: QueueStateCommand, paused: boolean): Promise<boolean> {
+  return withQueues(io, command, async ({ set }) => {
+    const queue = set.get(command.queue);
+    const changes = (await queue.isPaused()) !== paused;
+    await (paused ? queue.pause() : queue.resume());
+    return changes;
+  });
 }
 
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
@@ -223,14 +233,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         return counts;
       }),
     drain: (command) => withQueues(io, command, ({ set }) => drainQueue(set.get(command.queue), { timeout: command.timeout, out: io.stdout })),
-    pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
-    resume: (command) =>
-      withQueues(io, command, async ({ set }) => {
-        const queue = set.get(command.queue);
-        const wasPaused = await queue.isPaused();
-        await queue.resume();
-        return wasPaused;
-      }),
+    pause: (command) => setPaused(io, command, true),
+    resume: (command) => setPaused(io, command, false),
 
     demo: (command) => withQueues(io, command, ({ set, config }) => runDemo({ queue: set.get(command.queue), command, config, out: io.stdout })),
 

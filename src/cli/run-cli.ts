@@ -72,7 +72,8 @@ export interface CliActions {
   /** Pauses a queue and waits for its running jobs, printing progress; resolves to the exit code. */
   drain(command: DrainCommand): Promise<number>;
   setPriority(command: PriorityCommand): Promise<void>;
-  pause(command: QueueStateCommand): Promise<void>;
+  /** Resolves to whether the queue was running (pausing a paused queue changes nothing). */
+  pause(command: QueueStateCommand): Promise<boolean>;
   /** Resolves to whether the queue was paused (resuming a running queue changes nothing). */
   resume(command: QueueStateCommand): Promise<boolean>;
   /** Dispatches demo jobs until `count` or an interrupt; resolves to the exit code. */
@@ -162,8 +163,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         print(`job ${command.id} now has priority ${command.priority}\n`);
         return EXIT.ok;
       case 'pause':
-        await actions.pause(command);
-        print(`paused queue ${command.queue}\n`);
+        print(await actions.pause(command) ? `paused queue ${command.queue}\n` : `queue ${command.queue} was already paused; nothing to pause\n`);
         return EXIT.ok;
       case 'resume':
         print(await actions.resume(command) ? `resumed queue ${command.queue}\n` : `queue ${command.queue} was not paused; nothing to resume\n`);

@@ -124,6 +124,8 @@ describe('flexq CLI commands against Redis', () => {
   it('pause and resume a queue', async () => {
     expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
     expect(await emails.isPaused()).toBe(true);
+    expect(await flexq('pause', 'emails')).toMatchObject({ code: 0, stdout: 'queue emails was already paused; nothing to pause\n' });
+    expect(await emails.isPaused()).toBe(true);
     expect(await queue.isPaused()).toBe(false);
     expect((await flexq('resume', 'emails')).stdout).toBe('resumed queue emails\n');
     expect(await emails.isPaused()).toBe(false);

@@ -32,7 +32,7 @@ function recordingActions(failWith?: Error) {
     clean: (command) => record(command, [{ queue: 'default', count: 1 }]),
     drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
-    pause: (command) => record(command, undefined),
+    pause: (command) => record(command, true),
     resume: (command) => record(command, true),
     doctor: (command) => record(command, { address: '127.0.0.1:6379', checks: [] }),
   };
