@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULTS } from '../engine/defaults.js';
 import { resolveAlerts } from './config-alerts.js';
 import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
+import { unreadableFileIssues } from './config-files.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
@@ -50,7 +51,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HostC
     const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${(error as Error).message})`;
     throw new ConfigError([{ source: shown, path: '', message: why }]);
   }
-  return parseConfig(source, { file, displayName: shown, env });
+  const config = parseConfig(source, { file, displayName: shown, env });
+  const unreadable = await unreadableFileIssues(config, shown, source);
+  if (unreadable.length > 0) throw new ConfigError(unreadable);
+  return config;
 }
 
 /** What `parseConfig` needs besides the TOML text. */

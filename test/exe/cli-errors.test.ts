@@ -107,6 +107,12 @@ describe('flexq error messages', () => {
     expect(longType.stderr).toMatch(/^flexq: cannot dispatch the job: .*at most 200 characters/);
   });
 
+  it('a missing TLS CA file is a config error naming flexq.toml, the key and its line; exit 1', async () => {
+    const result = await withConfig('[redis]\naddr = "127.0.0.1:6379"\ntls = { caFile = "/nonexistent-flexq-ca.pem" }\n', ['stats']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe('flexq: flexq.toml:3: redis.tls.caFile: cannot read the file /nonexistent-flexq-ca.pem: no such file\n');
+  });
+
   it('an environment variable error starts with flexq: and names the variable', async () => {
     const result = await flexq(['stats'], redisEnv(prefix, { FLEXQ_REDIS_DB: 'x' }));
     expect(result.code).toBe(1);

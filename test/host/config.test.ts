@@ -248,6 +248,18 @@ describe('loadConfig', () => {
     await expect(loadConfig({ cwd: dir, path: '.', env: {} })).rejects.toThrow(/^\.: cannot read the file/);
   });
 
+  it('a [redis] tls caFile that cannot be read is a config error naming the key, its line and the file', async () => {
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\naddr = "h:6379"\ntls = { caFile = "certs/ca.pem" }\n');
+    await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(
+      `flexq.toml:3: redis.tls.caFile: cannot read the file ${join(dir, 'certs/ca.pem')}: no such file`,
+    );
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\ntls = { caFile = "." }\n');
+    await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(`flexq.toml:2: redis.tls.caFile: cannot read the file ${dir}: it is a folder`);
+    await writeFile(join(dir, 'ca.pem'), 'PEM');
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\ntls = { caFile = "ca.pem" }\n');
+    expect((await loadConfig({ cwd: dir, env: {} })).redis.tls?.caFile).toBe(join(dir, 'ca.pem'));
+  });
+
   it('a folder without flexq.toml runs on the sample config', async () => {
     const config = await loadConfig({ cwd: dir, env: { FLEXQ_REDIS_PREFIX: 'envp' } });
     expect(config.configFile).toBeNull();
