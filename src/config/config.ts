@@ -5,7 +5,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { DEFAULTS } from '../engine/defaults.js';
 import { resolveAlerts } from './config-alerts.js';
-import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
+import { ConfigError, configErrorMap, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
 import { unreadableFileIssues } from './config-files.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
@@ -83,7 +83,7 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
   }
   const forbidden = forbiddenKeyIssues(data, shown, source);
   if (forbidden.length > 0) throw new ConfigError(forbidden);
-  const parsed = configFileSchema.safeParse(data);
+  const parsed = configFileSchema.safeParse(data, { error: configErrorMap });
   const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
   const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
   const alerts = parsed.success ? resolveAlerts(parsed.data.alerts, options.env ?? {}, shown, source) : { rules: [], issues: [] };

@@ -113,6 +113,17 @@ describe('flexq error messages', () => {
     expect(result.stderr).toBe('flexq: flexq.toml:3: redis.tls.caFile: cannot read the file /nonexistent-flexq-ca.pem: no such file\n');
   });
 
+  it('config errors say what was wrong in plain words, one line each with file, key and line', async () => {
+    const result = await withConfig('[queues.default]\nconcurrency = 2.5\nmaxRetries = 0\n[schedules.x]\ncron = "0 3 * * *"\ntz = "Mars/Base"\ntype = "t"\n', ['stats']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe([
+      'flexq: flexq.toml:2: queues.default.concurrency: expected a whole number, got 2.5',
+      'flexq: flexq.toml:3: queues.default.maxRetries: must be at least 1, got 0',
+      'flexq: flexq.toml:6: schedules.x.tz: unknown time zone "Mars/Base"; expected an IANA name such as "Europe/Berlin" or "UTC"',
+      '',
+    ].join('\n'));
+  });
+
   it('an environment variable error starts with flexq: and names the variable', async () => {
     const result = await flexq(['stats'], redisEnv(prefix, { FLEXQ_REDIS_DB: 'x' }));
     expect(result.code).toBe(1);
