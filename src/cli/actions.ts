@@ -1,4 +1,3 @@
-import { JobDispatcher } from '../engine/dispatcher.js';
 import { ConnectionError, InvalidJobStateError } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
@@ -133,13 +132,12 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.
-        const { priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
-        const job = await new JobDispatcher(queue).dispatch(command.type, command.payload, {
-          priority, delay, maxAttempts, group, uniqueKey, uniqueFor, timeout,
-        });
+        const { type, payload, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
+        // The outcome, not just the job: the CLI says when a held unique key stored nothing.
+        const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);
-        return job;
+        return outcome;
       }),
 
     stats: (command) =>

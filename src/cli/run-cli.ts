@@ -1,5 +1,6 @@
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { Job } from '../engine/types.js';
+import type { PushOutcome } from '../engine/queue.js';
 import { parseCommandLine } from './cli.js';
 import {
   helpCommandOf,
@@ -53,8 +54,8 @@ export interface CliIo {
 export interface CliActions {
   /** Hosts the worker pool, with the console unless headless, until stopped; resolves to the exit code. */
   run(command: RunCommand): Promise<number>;
-  /** Enqueues one job; resolves to it as stored. */
-  dispatch(command: DispatchCommand): Promise<Job>;
+  /** Enqueues one job; resolves to it as stored, or to the holder of its unique key (`stored: false`). */
+  dispatch(command: DispatchCommand): Promise<PushOutcome>;
   /** Counts and paused state of the asked queue, or of every configured queue, in config order. */
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
   /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
@@ -114,10 +115,15 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'init':
         print(`wrote ${await writeSampleConfig(io.cwd, command.force, command.configPath)}\n`);
         return EXIT.ok;
-      case 'dispatch':
+      case 'dispatch': {
+        const { job, stored } = await actions.dispatch(command);
         // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
-        print(`${(await actions.dispatch(command)).id}\n`);
+        print(`${job.id}\n`);
+        if (!stored) {
+          io.stderr.write(`flexq: note: a job with unique key '${shownText(command.uniqueKey ?? '')}' already exists (job ${job.id}), so nothing new was stored\n`);
+        }
         return EXIT.ok;
+      }
       case 'stats': {
         const entries = await actions.stats(command);
         print(command.json ? statsJson(entries) : formatStats(entries, style));

@@ -49,6 +49,8 @@ describe('flexq CLI commands against Redis', () => {
     const unique = await flexq('dispatch', 'demo', '--unique-key', 'order-7');
     const again = await flexq('dispatch', 'demo', '{"n":2}', '--unique-key', 'order-7');
     expect(again.stdout.trim()).toBe(unique.stdout.trim());
+    expect(unique.stderr).not.toContain('already exists');
+    expect(again.stderr).toContain(`flexq: note: a job with unique key 'order-7' already exists (job ${unique.stdout.trim()}), so nothing new was stored\n`);
   });
 
   it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {

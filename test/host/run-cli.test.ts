@@ -21,7 +21,7 @@ function recordingActions(failWith?: Error) {
   const actions: CliActions = {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
-    dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
+    dispatch: (command) => record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' }),
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
@@ -91,6 +91,13 @@ describe('runCli', () => {
     const result = await cli(['dispatch', 'email', '{"to":"x@y.z"}', '--priority', '2']);
     expect(result).toMatchObject({ code: 0, stdout: 'new-job-id\n', stderr: '' });
     expect(result.calls).toEqual([{ kind: 'dispatch', type: 'email', payload: { to: 'x@y.z' }, priority: 2, readOnly: false }]);
+  });
+
+  it('dispatch whose unique key is held prints the holder id, and a note on stderr that nothing was stored', async () => {
+    expect(await cli(['dispatch', 'email', '--unique-key', 'free'])).toMatchObject({ code: 0, stdout: 'new-job-id\n', stderr: '' });
+    expect(await cli(['dispatch', 'email', '--unique-key', 'held'])).toMatchObject({
+      code: 0, stdout: 'new-job-id\n', stderr: "flexq: note: a job with unique key 'held' already exists (job new-job-id), so nothing new was stored\n",
+    });
   });
 
   it('stats prints a table, or JSON with --json', async () => {
