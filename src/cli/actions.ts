@@ -126,13 +126,13 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
     run: (command) => runHost(command, io),
 
-    dispatch: (command) =>
+    dispatch: (command, payload) =>
       withQueues(io, command, async ({ set }) => {
         const queue = set.get(command.queue);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.
-        const { type, payload, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
+        const { type, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
         // The outcome, not just the job: the CLI says when a held unique key stored nothing.
         const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());

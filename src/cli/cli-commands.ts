@@ -24,11 +24,17 @@ export interface InitCommand extends GlobalOptions {
   force: boolean;
 }
 
-/** `flexq dispatch TYPE [PAYLOAD_JSON]`: enqueue one job and print its id. */
+/** Where `flexq dispatch` takes the payload: the argument's JSON object, stdin (`-`) or a file (`@FILE`). */
+export type PayloadSource =
+  | { from: 'argument'; payload: Record<string, unknown> }
+  | { from: 'stdin' }
+  | { from: 'file'; /** As typed: relative to the current folder. */ path: string };
+
+/** `flexq dispatch TYPE [PAYLOAD_JSON | - | @FILE]`: enqueue one job and print its id. */
 export interface DispatchCommand extends GlobalOptions {
   kind: 'dispatch';
   type: string;
-  payload: Record<string, unknown>;
+  payload: PayloadSource;
   /** Undefined: the first configured queue. */
   queue?: string;
   priority?: number;

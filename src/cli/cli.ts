@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
-import type { CleanCommand, DispatchCommand } from './cli-commands.js';
+import type { CleanCommand, DispatchCommand, PayloadSource } from './cli-commands.js';
 import {
   parseDelay,
   parseDrainTimeout,
@@ -11,7 +11,7 @@ import {
   parseRetryableStatus,
   parseInterval,
   parseJobStatus,
-  parseJsonObject,
+  parsePayloadArgument,
   parseListLimit,
   parseName,
   parseGroup,
@@ -200,7 +200,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .command('dispatch')
     .description("enqueue a job and print its id")
     .argument('<type>', 'job type, e.g. email', parseName)
-    .argument('[payload]', 'payload as a JSON object', parseJsonObject, {})
+    .argument('[payload]', 'payload as a JSON object; - reads it from stdin, @FILE from a file', parsePayloadArgument, { from: 'argument', payload: {} })
     .addOption(queueOption())
     .addOption(new Option('--priority <n>', 'higher runs first').argParser(parsePriority))
     .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m (at most 365d)').argParser(parseDelay))
@@ -208,7 +208,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--group <name>', "fair group: the queue's groups take turns").argParser(parseGroup))
     .addOption(new Option('--unique-key <key>', 'while a job with this key waits or runs, print its id and add none').argParser(parseUniqueKey))
     .addOption(new Option('--unique-for <duration>', 'keep the key taken this long from now instead, e.g. 10m').argParser(parseUniqueFor))
-    .action((type: string, payload: Record<string, unknown>, _options: RawOptions, self: Command) =>
+    .action((type: string, payload: PayloadSource, _options: RawOptions, self: Command) =>
       done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts', 'group', 'uniqueKey', 'uniqueFor']), ...globals(self) }),
     );
 

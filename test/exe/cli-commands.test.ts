@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
@@ -51,6 +53,20 @@ describe('flexq CLI commands against Redis', () => {
     expect(again.stdout.trim()).toBe(unique.stdout.trim());
     expect(unique.stderr).not.toContain('already exists');
     expect(again.stderr).toContain(`flexq: note: a job with unique key 'order-7' already exists (job ${unique.stdout.trim()}), so nothing new was stored\n`);
+  });
+
+  it('dispatch takes a payload too large for an argument from stdin (-) or a file (@FILE)', async () => {
+    // Near the 1 MiB maxPayloadBytes; an argument this size fails with "Argument list too long".
+    const payload = { text: 'x'.repeat(1_000_000) };
+    const fromStdin = await runFlexq(['dispatch', 'demo', '-'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify(payload) });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect((await queue.getJob(fromStdin.stdout.trim()))?.payload).toEqual(payload);
+    await writeFile(join(dir, 'payload.json'), JSON.stringify({ ...payload, n: 2 }));
+    const fromFile = await flexq('dispatch', 'demo', '@payload.json');
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect((await queue.getJob(fromFile.stdout.trim()))?.payload).toEqual({ ...payload, n: 2 });
+    const missing = await flexq('dispatch', 'demo', '@nope.json');
+    expect(missing).toMatchObject({ code: 2, stderr: "flexq: cannot read the payload file nope.json: no such file\nRun 'flexq dispatch --help' for usage.\n" });
   });
 
   it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {
