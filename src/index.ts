@@ -1,5 +1,5 @@
 /** flexq: a Redis-backed background job queue. */
-export { RedisQueue, type BulkJob, type JobPage, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
+export { RedisQueue, type BulkJob, type PushOutcome, type JobPage, type ListableStatus, type ListOptions, type QueueOverview, type QueueSettings } from './engine/queue.js';
 export { RedisWorker } from './engine/worker.js';
 export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';

@@ -1,9 +1,8 @@
-import { JobDispatcher } from '../engine/dispatcher.js';
 import { ConnectionError, InvalidJobStateError, isRedisUnreachable, unreachableReason } from '../engine/errors.js';
 import type { ListableStatus, RedisQueue } from '../engine/queue.js';
 import { JOB_STATUSES, type Job, type WorkerInfo } from '../engine/types.js';
 import { jobStateMessage } from './cli-errors.js';
-import type { GlobalOptions, JobReference, RunCommand } from './cli-commands.js';
+import type { GlobalOptions, JobReference, QueueStateCommand, RunCommand } from './cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostConfig } from '../config/config-types.js';
 import { runDemo } from './demo.js';
@@ -111,24 +110,33 @@ export function unhandledTypeWarning(queue: string, type: string, workers: reado
     + `the first to claim it fails it for good ("no handler registered"), unless a worker with that handler is live by then`;
 }
 
+/** Pauses or resumes the command's queue everywhere; resolves to whether it was in the other state. */
+function setPaused(io: CliIo, command: QueueStateCommand, paused: boolean): Promise<boolean> {
+  return withQueues(io, command, async ({ set }) => {
+    const queue = set.get(command.queue);
+    const changes = (await queue.isPaused()) !== paused;
+    await (paused ? queue.pause() : queue.resume());
+    return changes;
+  });
+}
+
 /** The CLI's actions against the engine; `runHost` serves the commands that host workers. */
 export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
     run: (command) => runHost(command, io),
 
-    dispatch: (command) =>
+    dispatch: (command, payload) =>
       withQueues(io, command, async ({ set }) => {
         const queue = set.get(command.queue);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.
-        const { priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
-        const job = await new JobDispatcher(queue).dispatch(command.type, command.payload, {
-          priority, delay, maxAttempts, group, uniqueKey, uniqueFor, timeout,
-        });
+        const { type, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
+        // The outcome, not just the job: the CLI says when a held unique key stored nothing.
+        const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);
-        return job;
+        return outcome;
       }),
 
     stats: (command) =>
@@ -222,14 +230,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         return counts;
       }),
     drain: (command) => withQueues(io, command, ({ set }) => drainQueue(set.get(command.queue), { timeout: command.timeout, out: io.stdout })),
-    pause: (command) => withQueues(io, command, ({ set }) => set.get(command.queue).pause()),
-    resume: (command) =>
-      withQueues(io, command, async ({ set }) => {
-        const queue = set.get(command.queue);
-        const wasPaused = await queue.isPaused();
-        await queue.resume();
-        return wasPaused;
-      }),
+    pause: (command) => setPaused(io, command, true),
+    resume: (command) => setPaused(io, command, false),
 
     demo: (command) => withQueues(io, command, ({ set, config, target }) =>
       runDemo({ queue: set.get(command.queue), command, config, out: io.stdout, err: io.stderr, address: target.address })),

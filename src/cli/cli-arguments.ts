@@ -1,12 +1,13 @@
 import { InvalidArgumentError } from 'commander';
-import { jsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { DEFAULTS } from '../engine/defaults.js';
 import { GROUP_PATTERN, GROUP_RULE } from '../engine/codec.js';
 import type { ListableStatus } from '../engine/queue.js';
 import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './names.js';
+import type { PayloadSource } from './cli-commands.js';
+import { payloadObject } from './payload-source.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
-import { describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
+import { DEMO_INTERVAL_RANGE, describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
 
 // Parsers for commander: each throws InvalidArgumentError, which commander turns into a message
 // naming the option or argument ("option '--priority <n>' argument 'x' is invalid. …").
@@ -65,8 +66,8 @@ export function parseUniqueKey(value: string): string {
   return value;
 }
 
-/** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms. */
-export const parseInterval = durationIn(TIMER_OR_ZERO_RANGE);
+/** `--interval` of `flexq demo`: a timer, so at most 2^31−1 ms, and at least 10 ms (see LIMITS). */
+export const parseInterval = durationIn(DEMO_INTERVAL_RANGE);
 
 /** `--older-than` of `flexq clean`: compared with finish times stored in Redis, so up to a year. */
 export const parseOlderThan = durationIn(SCHEDULE_RANGE);
@@ -101,21 +102,18 @@ export function parseRedisUrl(value: string): string {
   return value;
 }
 
-/** A JSON object, the only kind of payload a job has. */
-export function parseJsonObject(value: string): Record<string, unknown> {
-  let parsed: unknown;
+/** PAYLOAD_JSON of `flexq dispatch`: `-` reads stdin, `@FILE` a file (both when run), else the JSON object itself. */
+export function parsePayloadArgument(value: string): PayloadSource {
+  if (value === '-') return { from: 'stdin' };
+  if (value.startsWith('@')) {
+    if (value.length === 1) throw new InvalidArgumentError('expected a file name after @, e.g. @payload.json');
+    return { from: 'file', path: value.slice(1) };
+  }
   try {
-    parsed = JSON.parse(value);
+    return { from: 'argument', payload: payloadObject(value) };
   } catch (error) {
-    throw new InvalidArgumentError(`expected a JSON object such as '{"to":"a@b.c"}' (${(error as Error).message})`);
+    throw new InvalidArgumentError((error as Error).message);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidArgumentError('expected a JSON object such as \'{"to":"a@b.c"}\'');
-  }
-  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new InvalidArgumentError(`the payload nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 const LISTABLE: readonly ListableStatus[] = [...JOB_STATUSES, 'delayed'];

@@ -24,11 +24,17 @@ export interface InitCommand extends GlobalOptions {
   force: boolean;
 }
 
-/** `flexq dispatch TYPE [PAYLOAD_JSON]`: enqueue one job and print its id. */
+/** Where `flexq dispatch` takes the payload: the argument's JSON object, stdin (`-`) or a file (`@FILE`). */
+export type PayloadSource =
+  | { from: 'argument'; payload: Record<string, unknown> }
+  | { from: 'stdin' }
+  | { from: 'file'; /** As typed: relative to the current folder. */ path: string };
+
+/** `flexq dispatch TYPE [PAYLOAD_JSON | - | @FILE]`: enqueue one job and print its id. */
 export interface DispatchCommand extends GlobalOptions {
   kind: 'dispatch';
   type: string;
-  payload: Record<string, unknown>;
+  payload: PayloadSource;
   /** Undefined: the first configured queue. */
   queue?: string;
   priority?: number;
@@ -197,3 +203,32 @@ export const MUTATING_COMMANDS: ReadonlySet<ActionCommand['kind']> = new Set([
   'resume',
   'demo',
 ]);
+
+/**
+ * The command line whose `--help` explains each command: the kind is not always the command's
+ * name (`retry --all` parses to `retry-all`, the host and `console` to `run`).
+ */
+const HELP_COMMANDS: Readonly<Record<ActionCommand['kind'], string>> = {
+  run: 'flexq',
+  init: 'flexq init',
+  dispatch: 'flexq dispatch',
+  stats: 'flexq stats',
+  jobs: 'flexq jobs',
+  schedules: 'flexq schedules',
+  show: 'flexq show',
+  cancel: 'flexq cancel',
+  retry: 'flexq retry',
+  'retry-all': 'flexq retry',
+  clean: 'flexq clean',
+  drain: 'flexq drain',
+  priority: 'flexq priority',
+  pause: 'flexq pause',
+  resume: 'flexq resume',
+  demo: 'flexq demo',
+  doctor: 'flexq doctor',
+};
+
+/** The command line to name in a usage hint (`Run 'flexq retry --help' for usage.`). */
+export function helpCommandOf(command: ActionCommand): string {
+  return HELP_COMMANDS[command.kind];
+}

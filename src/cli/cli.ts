@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
-import type { CleanCommand, DispatchCommand } from './cli-commands.js';
+import type { CleanCommand, DispatchCommand, PayloadSource } from './cli-commands.js';
 import {
   parseDelay,
   parseDrainTimeout,
@@ -11,7 +11,7 @@ import {
   parseRetryableStatus,
   parseInterval,
   parseJobStatus,
-  parseJsonObject,
+  parsePayloadArgument,
   parseListLimit,
   parseName,
   parseGroup,
@@ -81,7 +81,13 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
-    if (error.exitCode === 0) return { kind: 'info', text: output };
+    if (error.exitCode === 0) {
+      // `flexq foo --help`: commander prints the root help for an operand it does not know; the
+      // user needs the same unknown-command error as for `flexq foo`.
+      const unknown = unknownCommandOperand(program);
+      if (error.code === 'commander.helpDisplayed' && unknown !== undefined) return usageError(unknownCommand(unknown), []);
+      return { kind: 'info', text: output };
+    }
     // `flexq help NAME` for an unknown NAME: commander prints the root help as an error, with the
     // placeholder message "(outputHelp)"; the user needs to hear which name was wrong instead.
     if (error.code === 'commander.help') return usageError(unknownCommand(argv[argv.indexOf('help') + 1] ?? ''), []);
@@ -98,6 +104,13 @@ function usageError(message: string, argv: readonly string[]): ParsedCommand {
   // The first command name on the line; an option value such as `--config x.toml` is skipped.
   const subcommand = argv.find((arg) => COMMAND_NAMES.includes(arg));
   return { kind: 'usage-error', message, command: subcommand === undefined ? 'flexq' : `flexq ${subcommand}` };
+}
+
+/** The root's first operand when it names no command (`help` included), as commander left it in `args`. */
+function unknownCommandOperand(program: Command): string | undefined {
+  const [first] = program.args;
+  if (first === undefined || first.startsWith('-') || first === 'help') return undefined;
+  return program.commands.some((command) => command.name() === first) ? undefined : first;
 }
 
 function unknownCommand(name: string): string {
@@ -124,6 +137,31 @@ function given<Key extends keyof RawOptions>(command: Command, keys: readonly Ke
   return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]])) as Pick<RawOptions, Key>;
 }
 
+/** Commander stores `--no-workers` as `workers: false`. */
+function noWorkersGiven(options: RawOptions): boolean {
+  return (options as { workers?: boolean }).workers === false;
+}
+
+/**
+ * `--headless` and `--no-workers` say how `flexq` itself hosts workers. Commander takes them
+ * anywhere on the line, so another command would ignore them without a word (and `console
+ * --headless` would still need a terminal): they are refused there. `--read-only` stays valid
+ * everywhere: it is what refuses the commands that change jobs or queues.
+ */
+function rejectHostOnlyFlags(root: Command, action: Command): void {
+  if (action === root) return;
+  const name = action.name();
+  const options = root.opts<RawOptions>();
+  if (options.headless === true) {
+    throw new CommanderError(2, 'flexq.conflict', name === 'console'
+      ? "'console' opens the console; it cannot be --headless (the host without a console is `flexq --headless`)"
+      : `--headless applies to the worker host (\`flexq --headless\`), not to '${name}'`);
+  }
+  if (noWorkersGiven(options) && name !== 'console') {
+    throw new CommanderError(2, 'flexq.conflict', `--no-workers applies to the console (\`flexq --no-workers\`), not to '${name}'`);
+  }
+}
+
 const queueOption = () => new Option('--queue <name>', 'queue name').argParser(parseName);
 const jsonOption = () => new Option('--json', 'print JSON instead of a table');
 
@@ -138,6 +176,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--redis <url>', 'Redis to use (redis:// or rediss://), over flexq.toml; queues are found in it').argParser(parseRedisUrl))
     .option('--no-workers', 'open the console only: no workers run here, every queue found in Redis is shown')
     .addHelpText('after', FOOTER)
+    .hook('preAction', rejectHostOnlyFlags)
     .helpCommand('help [command]', 'print help for a command')
     // Operands are let through so an unknown command gets its own message, not "too many arguments".
     .allowExcessArguments(true)
@@ -146,8 +185,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
       if (command !== undefined) {
         throw new CommanderError(2, 'flexq.unknownCommand', unknownCommand(command));
       }
-      // Commander stores --no-workers as `workers: false`.
-      const noWorkers = (options as { workers?: boolean }).workers === false;
+      const noWorkers = noWorkersGiven(options);
       if (noWorkers && options.headless === true) throw new CommanderError(2, 'flexq.conflict', '--no-workers opens the console; it cannot be --headless');
       done({ kind: 'run', headless: options.headless === true, noWorkers, ...globals(self) });
     });
@@ -162,7 +200,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .command('dispatch')
     .description("enqueue a job and print its id")
     .argument('<type>', 'job type, e.g. email', parseName)
-    .argument('[payload]', 'payload as a JSON object', parseJsonObject, {})
+    .argument('[payload]', 'payload as a JSON object; - reads it from stdin, @FILE from a file', parsePayloadArgument, { from: 'argument', payload: {} })
     .addOption(queueOption())
     .addOption(new Option('--priority <n>', 'higher runs first').argParser(parsePriority))
     .addOption(new Option('--delay <duration>', 'wait before running, e.g. 30s or 5m (at most 365d)').argParser(parseDelay))
@@ -170,7 +208,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .addOption(new Option('--group <name>', "fair group: the queue's groups take turns").argParser(parseGroup))
     .addOption(new Option('--unique-key <key>', 'while a job with this key waits or runs, print its id and add none').argParser(parseUniqueKey))
     .addOption(new Option('--unique-for <duration>', 'keep the key taken this long from now instead, e.g. 10m').argParser(parseUniqueFor))
-    .action((type: string, payload: Record<string, unknown>, _options: RawOptions, self: Command) =>
+    .action((type: string, payload: PayloadSource, _options: RawOptions, self: Command) =>
       done({ kind: 'dispatch', type, payload, ...given(self, ['queue', 'priority', 'delay', 'maxAttempts', 'group', 'uniqueKey', 'uniqueFor']), ...globals(self) }),
     );
 
@@ -293,7 +331,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .description(`dispatch sample "${HOST_DEFAULTS.demoJobType}" jobs so you can watch them flow`)
     .addOption(queueOption())
     .addOption(new Option('--count <n>', 'jobs to dispatch (default: until interrupted)').argParser(parsePositiveInteger))
-    .addOption(new Option('--interval <duration>', 'time between jobs').argParser(parseInterval).default(HOST_DEFAULTS.demoInterval, '500ms'))
+    .addOption(new Option('--interval <duration>', `time between jobs (at least ${LIMITS.minDemoIntervalMs}ms)`).argParser(parseInterval).default(HOST_DEFAULTS.demoInterval, '500ms'))
     .action((options: RawOptions, self: Command) =>
       done({ kind: 'demo', interval: options.interval ?? HOST_DEFAULTS.demoInterval, ...given(self, ['queue', 'count']), ...globals(self) }),
     );

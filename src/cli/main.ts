@@ -17,7 +17,7 @@ process.on('unhandledRejection', (reason) => {
 // The worker host (workers, metrics, console) loads only when asked for, so one-shot commands start fast.
 const runHost: RunHost = async (command, io) => (await import('../host/run-host.js')).runHost(command, io);
 
-const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 // The command line is parsed before the config schema, the Redis client and the engine load, so
 // help, version and usage errors start fast; each command then loads what it uses.
 const actions = lazyCliActions(async () => (await import('./actions.js')).createCliActions(io, runHost));

@@ -1,24 +1,27 @@
 import type { RedisCheck } from '../engine/diagnostics.js';
 import type { Job } from '../engine/types.js';
+import type { PushOutcome } from '../engine/queue.js';
 import { parseCommandLine } from './cli.js';
-import type {
-  CancelCommand,
-  CleanCommand,
-  DrainCommand,
-  RetryAllCommand,
-  DemoCommand,
-  DispatchCommand,
-  DoctorCommand,
-  JobsCommand,
-  PriorityCommand,
-  QueueStateCommand,
-  RetryCommand,
-  RunCommand,
-  SchedulesCommand,
-  ShowCommand,
-  StatsCommand,
+import {
+  helpCommandOf,
+  type CancelCommand,
+  type CleanCommand,
+  type DrainCommand,
+  type RetryAllCommand,
+  type DemoCommand,
+  type DispatchCommand,
+  type DoctorCommand,
+  type JobsCommand,
+  type PriorityCommand,
+  type QueueStateCommand,
+  type RetryCommand,
+  type RunCommand,
+  type SchedulesCommand,
+  type ShowCommand,
+  type StatsCommand,
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
+import { readPayload } from './payload-source.js';
 import { ConfigError } from '../config/config-errors.js';
 import { ValidationError } from '../engine/errors.js';
 import type { Env } from '../config/config.js';
@@ -40,8 +43,10 @@ export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
   env: Env;
-  /** Folder `flexq init` writes into. */
+  /** Folder `flexq init` writes into, and `dispatch T @FILE` reads from. */
   cwd: string;
+  /** What `dispatch T -` reads its payload from. */
+  stdin: AsyncIterable<string | Uint8Array>;
 }
 
 /**
@@ -52,8 +57,8 @@ export interface CliIo {
 export interface CliActions {
   /** Hosts the worker pool, with the console unless headless, until stopped; resolves to the exit code. */
   run(command: RunCommand): Promise<number>;
-  /** Enqueues one job; resolves to it as stored. */
-  dispatch(command: DispatchCommand): Promise<Job>;
+  /** Enqueues one job with `payload` (read from the command's source); resolves to it as stored, or to the holder of its unique key (`stored: false`). */
+  dispatch(command: DispatchCommand, payload: Record<string, unknown>): Promise<PushOutcome>;
   /** Counts and paused state of the asked queue, or of every configured queue, in config order. */
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
   /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
@@ -71,7 +76,8 @@ export interface CliActions {
   /** Pauses a queue and waits for its running jobs, printing progress; resolves to the exit code. */
   drain(command: DrainCommand): Promise<number>;
   setPriority(command: PriorityCommand): Promise<void>;
-  pause(command: QueueStateCommand): Promise<void>;
+  /** Resolves to whether the queue was running (pausing a paused queue changes nothing). */
+  pause(command: QueueStateCommand): Promise<boolean>;
   /** Resolves to whether the queue was paused (resuming a running queue changes nothing). */
   resume(command: QueueStateCommand): Promise<boolean>;
   /** Dispatches demo jobs until `count` or an interrupt; resolves to the exit code. */
@@ -112,10 +118,15 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       case 'init':
         print(`wrote ${await writeSampleConfig(io.cwd, command.force, command.configPath)}\n`);
         return EXIT.ok;
-      case 'dispatch':
+      case 'dispatch': {
+        const { job, stored } = await actions.dispatch(command, await readPayload(command.payload, io));
         // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
-        print(`${(await actions.dispatch(command)).id}\n`);
+        print(`${job.id}\n`);
+        if (!stored) {
+          io.stderr.write(`flexq: note: a job with unique key '${shownText(command.uniqueKey ?? '')}' already exists (job ${job.id}), so nothing new was stored\n`);
+        }
         return EXIT.ok;
+      }
       case 'stats': {
         const entries = await actions.stats(command);
         print(command.json ? statsJson(entries) : formatStats(entries, style));
@@ -161,8 +172,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         print(`job ${command.id} now has priority ${command.priority}\n`);
         return EXIT.ok;
       case 'pause':
-        await actions.pause(command);
-        print(`paused queue ${command.queue}\n`);
+        print(await actions.pause(command) ? `paused queue ${command.queue}\n` : `queue ${command.queue} was already paused; nothing to pause\n`);
         return EXIT.ok;
       case 'resume':
         print(await actions.resume(command) ? `resumed queue ${command.queue}\n` : `queue ${command.queue} was not paused; nothing to resume\n`);
@@ -175,7 +185,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
       }
     }
   } catch (error) {
-    const commandName = `flexq ${command.kind === 'run' ? '' : command.kind}`.trim();
+    const commandName = helpCommandOf(command);
     if (error instanceof CliUsageError) return usage(io, error.message, commandName);
     // The engine refused an argument before storing anything: as bad an argument as a parse error.
     if (error instanceof ValidationError) return usage(io, userMessage(error), commandName);

@@ -29,6 +29,60 @@ export function formatIssue(issue: ConfigIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
+/** What zod hands an error map: one issue before it has a message. */
+type RawIssue = Parameters<z.core.$ZodErrorMap>[0];
+
+/**
+ * Plain words for the issues zod words in its own terms ("Invalid input: expected int, received
+ * number", "Too small: expected number to be >=1"). Passed to `safeParse`, it only fills in
+ * messages a schema did not give, and leaves any other issue to zod.
+ */
+export function configErrorMap(issue: RawIssue): string | undefined {
+  const got = describeValue(issue.input);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `missing; expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+      if (issue.expected === 'int' && typeof issue.input === 'number') return `expected a whole number, got ${got}`;
+      return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${got}`;
+    case 'too_small':
+      if (issue.origin === 'number' || issue.origin === 'int') {
+        return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}, got ${got}`;
+      }
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+      if (issue.origin === 'array') return `expected at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      return undefined;
+    case 'too_big':
+      if (issue.origin === 'number' || issue.origin === 'int') {
+        return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}, got ${got}`;
+      }
+      if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
+      if (issue.origin === 'array') return `expected at most ${String(issue.maximum)} items`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** zod's type names, as a TOML value is written. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string in quotes',
+  boolean: 'true or false',
+  object: 'a table',
+  array: 'a list [ … ]',
+};
+
+/** A TOML value as a user would recognise it in the file. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object' && value !== null) return 'a table';
+  return String(value);
+}
+
 /** Turns zod's issues into config issues with key paths and, where found, lines of `source`. */
 export function issuesFromZod(error: z.ZodError, file: string, source: string): ConfigIssue[] {
   const locate = lineLocator(source);

@@ -4,7 +4,7 @@ import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { MAX_GROUP_CONCURRENCY, MAX_RATE_LIMIT } from '../engine/rate-limit.js';
 import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, TIMER_RANGE, type DurationRange } from './limits.js';
 import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
-import { SCHEDULE_NAME_PATTERN, scheduleDefinition } from '../engine/schedule-spec.js';
+import { isKnownTimeZone, SCHEDULE_NAME_PATTERN, scheduleDefinition, unknownTimeZoneMessage } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import { MAX_SHARDS } from '../engine/shards.js';
 
@@ -159,7 +159,8 @@ const scheduleTable = table({
   queue: z.string().optional(),
   cron: z.string().optional(),
   every: duration(SCHEDULE_RANGE).optional(),
-  tz: z.string().optional(),
+  // Checked here too, so the message names the tz key and its line rather than the table.
+  tz: z.string().refine(isKnownTimeZone, { error: (issue) => unknownTimeZoneMessage(String(issue.input)), abort: true }).optional(),
   type: z.string(),
   payload: z.record(z.string(), z.unknown()).optional(),
   priority: z.int().optional(),

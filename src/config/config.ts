@@ -5,7 +5,8 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { DEFAULTS } from '../engine/defaults.js';
 import { resolveAlerts } from './config-alerts.js';
-import { ConfigError, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
+import { ConfigError, configErrorMap, issuesFromZod, lineLocator, type ConfigIssue } from './config-errors.js';
+import { unreadableFileIssues } from './config-files.js';
 import { configFileSchema, prefixSchema, redisUrlSchema, type ConfigFile } from './config-schema.js';
 import type { HandlerSettings, HostConfig, QueueSettings, RedisSettings, ScheduleSettings } from './config-types.js';
 import { HOST_DEFAULTS } from './defaults.js';
@@ -50,7 +51,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HostC
     const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${(error as Error).message})`;
     throw new ConfigError([{ source: shown, path: '', message: why }]);
   }
-  return parseConfig(source, { file, displayName: shown, env });
+  const config = parseConfig(source, { file, displayName: shown, env });
+  const unreadable = await unreadableFileIssues(config, shown, source);
+  if (unreadable.length > 0) throw new ConfigError(unreadable);
+  return config;
 }
 
 /** What `parseConfig` needs besides the TOML text. */
@@ -79,7 +83,7 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
   }
   const forbidden = forbiddenKeyIssues(data, shown, source);
   if (forbidden.length > 0) throw new ConfigError(forbidden);
-  const parsed = configFileSchema.safeParse(data);
+  const parsed = configFileSchema.safeParse(data, { error: configErrorMap });
   const fileIssues = parsed.success ? [] : issuesFromZod(parsed.error, shown, source);
   const { overrides, issues: envIssues } = readEnvOverrides(options.env ?? {});
   const alerts = parsed.success ? resolveAlerts(parsed.data.alerts, options.env ?? {}, shown, source) : { rules: [], issues: [] };

@@ -15,6 +15,11 @@ export const LIMITS = {
   maxConcurrency: 10_000,
   /** Most jobs `flexq jobs` lists (the engine's page limit). */
   maxListLimit: 10_000,
+  /**
+   * Shortest time between two jobs of `flexq demo`: at most 100 jobs a second. With no floor an
+   * interval of 0 dispatched as fast as Redis answered, thousands of jobs a second, with no end.
+   */
+  minDemoIntervalMs: 10,
 } as const;
 
 /** An inclusive range of milliseconds a duration setting accepts. */
@@ -25,8 +30,10 @@ export interface DurationRange {
 
 /** For durations that end up in a timer: a poll, a lease, a job or shutdown timeout. */
 export const TIMER_RANGE: DurationRange = { min: 1, max: LIMITS.maxTimerMs };
-/** For timers where 0 means "at once" (shutdown timeout, demo interval). */
+/** For timers where 0 means "at once" (shutdown timeout, drain timeout). */
 export const TIMER_OR_ZERO_RANGE: DurationRange = { min: 0, max: LIMITS.maxTimerMs };
+/** `flexq demo --interval`: a timer with a floor, so the demo cannot flood Redis. */
+export const DEMO_INTERVAL_RANGE: DurationRange = { min: LIMITS.minDemoIntervalMs, max: LIMITS.maxTimerMs };
 /** For durations stored as times in Redis, never put in a timer. */
 export const SCHEDULE_RANGE: DurationRange = { min: 0, max: LIMITS.maxScheduleMs };
 /** A rate limit's window: counted in Redis, so as long as a stored time, but never empty. */

@@ -12,6 +12,13 @@ import { ValidationError } from './errors.js';
 /** A job for `pushBulk`: a new job with an optional delay. */
 export type BulkJob = NewJob & { delay?: number };
 
+/** What one job of an add came to: itself as stored, or, when its unique key was held, the holder. */
+export interface PushOutcome<J = Job> {
+  job: J;
+  /** False when the job's uniqueKey was held: nothing was stored, and `job` is the holder. */
+  stored: boolean;
+}
+
 /** What a queue's new jobs take when they do not say. */
 export interface JobDefaults {
   maxAttempts: number;
@@ -35,7 +42,7 @@ export class JobAdder {
    * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
    * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
    */
-  async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
+  async add(operation: string, jobs: readonly BulkJob[]): Promise<PushOutcome[]> {
     if (this.shards.length === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
     // A group's turns and cap hold on the shard its hash picks, a unique key on the shard its own
     // hash picks: one job cannot be on both when they differ, and neither may quietly give way.
@@ -44,7 +51,7 @@ export class JobAdder {
     }
     const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
       .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
-    const stored: Job[] = new Array(jobs.length);
+    const stored: PushOutcome[] = new Array(jobs.length);
     await Promise.all(groups.map(async (group) => {
       const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
       group.at.forEach((index, i) => (stored[index] = added[i]!));
@@ -59,7 +66,7 @@ export class JobAdder {
     return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, job.delay, maxAttempts, maxPayloadBytes));
   }
 
-  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<Job[]> {
+  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<PushOutcome[]> {
     if (encoded.length === 0) return [];
     await this.beforeAdd();
     const reply = await this.shards[shard]!.addJobs(encoded);
@@ -68,9 +75,9 @@ export class JobAdder {
     const stored = encoded.map((job, i) => (reply.duplicates.has(i) ? null : this.newJob(job, reply.createdAt)));
     // A job whose unique key was held is the holder: a stored job, or one stored by this call.
     return stored.map((job, i) => {
-      if (job) return job;
+      if (job) return { job, stored: true };
       const { id, stored: holder } = reply.duplicates.get(i)!;
-      return (holder ? decodeJob(this.queue, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!;
+      return { job: (holder ? decodeJob(this.queue, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!, stored: false };
     });
   }
 

@@ -6,7 +6,7 @@ import { LIBRARY_NAME } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { QueueClosedError, ValidationError, scriptError } from './errors.js';
-import type { JobAdder, BulkJob } from './job-adder.js';
+import type { JobAdder, BulkJob, PushOutcome } from './job-adder.js';
 import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
@@ -45,7 +45,7 @@ export interface QueueOverview {
   shards?: ShardOverview[];
 }
 
-export type { BulkJob } from './job-adder.js';
+export type { BulkJob, PushOutcome } from './job-adder.js';
 
 /**
  * A named job queue in Redis: push, inspect, cancel, retry and re-prioritise its jobs. Connected
@@ -136,21 +136,29 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
     return this.shards[shardOfId(id, this.shardCount)]!;
   }
 
-  private async add(operation: string, jobs: readonly BulkJob[]): Promise<Job[]> {
+  private async add(operation: string, jobs: readonly BulkJob[]): Promise<PushOutcome[]> {
     this.ensureOpen(operation);
     return this.adder.add(operation, jobs);
   }
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
   async push(job: NewJobOf<M>): Promise<JobOf<M>> {
-    const [stored] = await this.add('push', [{ ...(job as NewJob), delay: 0 }]);
-    return stored as JobOf<M>;
+    return (await this.pushWithOutcome(job)).job;
   }
 
   /** Stores a job that may run only after `delayMs`. */
   async pushDelayed(job: NewJobOf<M>, delayMs: number): Promise<JobOf<M>> {
-    const [stored] = await this.add('pushDelayed', [{ ...(job as NewJob), delay: checkDuration('pushDelayed', 'delay', delayMs) }]);
-    return stored as JobOf<M>;
+    return (await this.pushWithOutcome(job, delayMs)).job;
+  }
+
+  /**
+   * `push` (or `pushDelayed` with `delayMs`) that also says whether the job was stored: `stored`
+   * is false when its uniqueKey was held, and `job` is then the holder.
+   */
+  async pushWithOutcome(job: NewJobOf<M>, delayMs?: number): Promise<PushOutcome<JobOf<M>>> {
+    const [operation, delay] = delayMs === undefined ? ['push', 0] : ['pushDelayed', checkDuration('pushDelayed', 'delay', delayMs)];
+    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay }]);
+    return outcome as PushOutcome<JobOf<M>>;
   }
 
   /**
@@ -159,7 +167,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
    */
   async pushBulk(jobs: readonly (NewJobOf<M> & { delay?: number })[]): Promise<JobOf<M>[]> {
     if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
-    return (await this.add('pushBulk', jobs as readonly BulkJob[])) as JobOf<M>[];
+    return (await this.add('pushBulk', jobs as readonly BulkJob[])).map((outcome) => outcome.job) as JobOf<M>[];
   }
 
   /**

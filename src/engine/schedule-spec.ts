@@ -74,6 +74,21 @@ export function checkScheduleName(operation: string, name: unknown): string {
   return name;
 }
 
+/** Whether this Node knows the time zone: an IANA name such as "Europe/Berlin", or "UTC". */
+export function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The refusal of a time zone Node does not know, in one line (croner's nests three messages). */
+export function unknownTimeZoneMessage(tz: string): string {
+  return `unknown time zone ${JSON.stringify(tz)}; expected an IANA name such as "Europe/Berlin" or "UTC"`;
+}
+
 function cronOf(operation: string, pattern: string, tz: string | undefined): Cron {
   try {
     // `mode`: 5 fields (minutes) or 6 (seconds first); a 7th (years) is not cron as users know it.
@@ -98,6 +113,7 @@ function checkTiming(operation: string, timing: unknown): Pick<ScheduleDefinitio
   }
   if (typeof cron !== 'string' || cron.trim() === '') throw new ValidationError(operation, `cron must be a non-empty string, got ${JSON.stringify(cron)}`);
   if (tz !== undefined && (typeof tz !== 'string' || tz === '')) throw new ValidationError(operation, `tz must be an IANA time zone name, got ${JSON.stringify(tz)}`);
+  if (tz !== undefined && !isKnownTimeZone(tz)) throw new ValidationError(operation, unknownTimeZoneMessage(tz));
   cronOf(operation, cron, tz);
   return tz === undefined ? { cron } : { cron, tz };
 }

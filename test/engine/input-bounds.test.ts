@@ -196,6 +196,7 @@ describe('schedules', () => {
     expect(refusal(() => timing({ cron: 5 }))).toMatch(/cron must be a non-empty string, got 5/);
     expect(refusal(() => timing({ cron: '* * * * *', tz: '' }))).toBe('schedule: tz must be an IANA time zone name, got ""');
     expect(refusal(() => timing({ cron: '* * * * *', tz: 1 }))).toMatch(/tz must be an IANA time zone name, got 1/);
+    expect(refusal(() => timing({ cron: '* * * * *', tz: 'Mars/Base' }))).toBe('schedule: unknown time zone "Mars/Base"; expected an IANA name such as "Europe/Berlin" or "UTC"');
     expect(timing({ cron: '* * * * *' })).not.toHaveProperty('tz');
   });
 });

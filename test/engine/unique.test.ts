@@ -27,6 +27,15 @@ describe('unique jobs', () => {
     expect(await waiting()).toBe(2);
   });
 
+  it('pushWithOutcome says whether the job was stored or its key was held', async () => {
+    const first = await f.queue.pushWithOutcome({ type: 'report', uniqueKey: 'told' });
+    expect(first.stored).toBe(true);
+    const again = await f.queue.pushWithOutcome({ type: 'report', uniqueKey: 'told' }, 60_000);
+    expect(again).toEqual({ job: first.job, stored: false });
+    expect((await f.queue.pushWithOutcome({ type: 'report' })).stored).toBe(true);
+    expect(await waiting()).toBe(2);
+  });
+
   it('holds for delayed jobs and for pushDelayed too', async () => {
     const first = await f.queue.pushDelayed({ type: 'report', uniqueKey: 'k' }, 60_000);
     const second = await f.queue.push({ type: 'report', uniqueKey: 'k' });

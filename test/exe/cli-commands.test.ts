@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../helpers.js';
@@ -49,6 +51,22 @@ describe('flexq CLI commands against Redis', () => {
     const unique = await flexq('dispatch', 'demo', '--unique-key', 'order-7');
     const again = await flexq('dispatch', 'demo', '{"n":2}', '--unique-key', 'order-7');
     expect(again.stdout.trim()).toBe(unique.stdout.trim());
+    expect(unique.stderr).not.toContain('already exists');
+    expect(again.stderr).toContain(`flexq: note: a job with unique key 'order-7' already exists (job ${unique.stdout.trim()}), so nothing new was stored\n`);
+  });
+
+  it('dispatch takes a payload too large for an argument from stdin (-) or a file (@FILE)', async () => {
+    // Near the 1 MiB maxPayloadBytes; an argument this size fails with "Argument list too long".
+    const payload = { text: 'x'.repeat(1_000_000) };
+    const fromStdin = await runFlexq(['dispatch', 'demo', '-'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify(payload) });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect((await queue.getJob(fromStdin.stdout.trim()))?.payload).toEqual(payload);
+    await writeFile(join(dir, 'payload.json'), JSON.stringify({ ...payload, n: 2 }));
+    const fromFile = await flexq('dispatch', 'demo', '@payload.json');
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect((await queue.getJob(fromFile.stdout.trim()))?.payload).toEqual({ ...payload, n: 2 });
+    const missing = await flexq('dispatch', 'demo', '@nope.json');
+    expect(missing).toMatchObject({ code: 2, stderr: "flexq: cannot read the payload file nope.json: no such file\nRun 'flexq dispatch --help' for usage.\n" });
   });
 
   it('dispatch to a queue that is not configured is a usage error naming the configured ones', async () => {
@@ -124,6 +142,8 @@ describe('flexq CLI commands against Redis', () => {
   it('pause and resume a queue', async () => {
     expect((await flexq('pause', 'emails')).stdout).toBe('paused queue emails\n');
     expect(await emails.isPaused()).toBe(true);
+    expect(await flexq('pause', 'emails')).toMatchObject({ code: 0, stdout: 'queue emails was already paused; nothing to pause\n' });
+    expect(await emails.isPaused()).toBe(true);
     expect(await queue.isPaused()).toBe(false);
     expect((await flexq('resume', 'emails')).stdout).toBe('resumed queue emails\n');
     expect(await emails.isPaused()).toBe(false);
@@ -131,7 +151,7 @@ describe('flexq CLI commands against Redis', () => {
   });
 
   it('demo --count dispatches that many demo jobs and reports each', async () => {
-    const result = await flexq('demo', '--count', '3', '--interval', '1ms');
+    const result = await flexq('demo', '--count', '3', '--interval', '10ms');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dispatched demo job 1\/3 \w+ to default/);
     expect(result.stdout).toContain('demo done: 3 jobs dispatched to default');

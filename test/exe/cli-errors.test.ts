@@ -1,5 +1,5 @@
 /** What the executable says when something is wrong: always "flexq: …", naming the bad thing; exit 2 for usage, 1 otherwise. */
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
@@ -31,6 +31,29 @@ describe('flexq error messages', () => {
     expect(result.stderr).toMatch(/^flexq: unknown command 'delete'; commands: init, dispatch/);
   });
 
+  it('an unknown command with --help is the same unknown-command error; exit 2', async () => {
+    for (const name of ['retry-all', 'foo']) {
+      const result = await flexq([name, '--help'], childEnv());
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(new RegExp(`^flexq: unknown command '${name}'; commands: init, dispatch.*\nRun 'flexq --help' for usage\.\n$`));
+    }
+  });
+
+  it('--headless with a command it does not apply to is a usage error; exit 2, nothing done', async () => {
+    const cases: [string[], string][] = [
+      [['console', '--headless'], "flexq: 'console' opens the console; it cannot be --headless"],
+      [['stats', '--headless'], "flexq: --headless applies to the worker host (`flexq --headless`), not to 'stats'"],
+      [['init', '--headless'], "flexq: --headless applies to the worker host (`flexq --headless`), not to 'init'"],
+      [['stats', '--no-workers'], "flexq: --no-workers applies to the console (`flexq --no-workers`), not to 'stats'"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await flexq([...args, '--config', 'new.toml']);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr.startsWith(message), result.stderr).toBe(true);
+    }
+    await expect(access(join(dir, 'new.toml'))).rejects.toThrow(); // init wrote nothing
+  });
+
   it('the console without a terminal says to use --headless and starts nothing; exit 2', async () => {
     for (const args of [[], ['--no-workers'], ['console']]) {
       const result = await flexq(args);
@@ -48,6 +71,15 @@ describe('flexq error messages', () => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`flexq: option '--limit <n>' argument '${limit}' is invalid. expected an integer from 1 to 10000`);
     }
+  });
+
+  it('demo --interval below 10 ms is a usage error, and nothing is dispatched', async () => {
+    const result = await flexq(['demo', '--interval', '0', '--count', '3']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe("flexq: option '--interval <duration>' argument '0' is invalid. expected a duration from 10 ms to 2147483647 ms (about 24.9 days)\nRun 'flexq demo --help' for usage.\n");
+    const raw = rawClient();
+    expect(await raw.exists(`${prefix}:queues`)).toBe(0);
+    raw.disconnect();
   });
 
   it('durations that would overflow a timer are refused naming the key and the range', async () => {
@@ -73,6 +105,23 @@ describe('flexq error messages', () => {
     const longType = await flexq(['dispatch', 't'.repeat(300), '{}']);
     expect(longType.code).toBe(2);
     expect(longType.stderr).toMatch(/^flexq: cannot dispatch the job: .*at most 200 characters/);
+  });
+
+  it('a missing TLS CA file is a config error naming flexq.toml, the key and its line; exit 1', async () => {
+    const result = await withConfig('[redis]\naddr = "127.0.0.1:6379"\ntls = { caFile = "/nonexistent-flexq-ca.pem" }\n', ['stats']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe('flexq: flexq.toml:3: redis.tls.caFile: cannot read the file /nonexistent-flexq-ca.pem: no such file\n');
+  });
+
+  it('config errors say what was wrong in plain words, one line each with file, key and line', async () => {
+    const result = await withConfig('[queues.default]\nconcurrency = 2.5\nmaxRetries = 0\n[schedules.x]\ncron = "0 3 * * *"\ntz = "Mars/Base"\ntype = "t"\n', ['stats']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe([
+      'flexq: flexq.toml:2: queues.default.concurrency: expected a whole number, got 2.5',
+      'flexq: flexq.toml:3: queues.default.maxRetries: must be at least 1, got 0',
+      'flexq: flexq.toml:6: schedules.x.tz: unknown time zone "Mars/Base"; expected an IANA name such as "Europe/Berlin" or "UTC"',
+      '',
+    ].join('\n'));
   });
 
   it('an environment variable error starts with flexq: and names the variable', async () => {
@@ -104,6 +153,9 @@ describe('flexq error messages', () => {
     const result = await flexq(['stats', '--queue', 'nope']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n");
+    const retryAll = await flexq(['retry', '--all', 'failed', '--queue', 'nope']);
+    expect(retryAll.code).toBe(2);
+    expect(retryAll.stderr).toBe("flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq retry --help' for usage.\n");
   });
 
   it('quotes what was typed with control and invisible characters escaped, never stripped into another value', async () => {

@@ -20,7 +20,7 @@ level = "warn"
 const t = useHeadlessHost('exe-demo', CONFIG);
 
 it('flexq demo: some jobs fail and retry (then succeed), some fail for good, the rest complete', async () => {
-  const demo = await runFlexq(['demo', '--count', '20', '--interval', '1ms'], { env: redisEnv(t.prefix), cwd: t.dir });
+  const demo = await runFlexq(['demo', '--count', '20', '--interval', '10ms'], { env: redisEnv(t.prefix), cwd: t.dir });
   expect(demo.code).toBe(0);
   expect(demo.stdout).toContain('fails on purpose');
   t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });

@@ -36,10 +36,12 @@ export function redisEnv(prefix: string, extra: Record<string, string | undefine
   return childEnv({ FLEXQ_REDIS_URL: REDIS_URL, FLEXQ_REDIS_PREFIX: prefix, ...extra });
 }
 
-/** Runs `flexq ARGS` to completion (at most `timeoutMs`, then it is killed). */
-export function runFlexq(args: readonly string[], options: { env: Record<string, string>; cwd: string; timeoutMs?: number }): Promise<RunResult> {
+/** Runs `flexq ARGS` to completion (at most `timeoutMs`, then it is killed); `input` is written to its stdin. */
+export function runFlexq(args: readonly string[], options: { env: Record<string, string>; cwd: string; timeoutMs?: number; input?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLEXQ_BIN, ...args], { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FLEXQ_BIN, ...args], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Closed at once without input: a child that reads stdin sees its end, as with /dev/null.
+    child.stdin.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

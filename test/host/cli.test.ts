@@ -34,6 +34,16 @@ describe('running the host', () => {
     expect(parse('--redis', url, 'console')).toEqual(consoleOnly);
     expect(parse('--no-workers', '--redis', url)).toEqual(consoleOnly);
     expect(usageError('--no-workers', '--headless').message).toMatch(/--no-workers opens the console; it cannot be --headless/);
+    expect(usageError('console', '--headless').message).toMatch(/^'console' opens the console; it cannot be --headless/);
+    expect(parse('console', '--no-workers', '--read-only')).toMatchObject({ kind: 'run', noWorkers: true, readOnly: true });
+  });
+
+  it.each(['stats', 'init', 'dispatch email', 'jobs', 'doctor', 'demo', 'drain q'])('--headless and --no-workers with %s are usage errors naming the flag', (line) => {
+    const [name] = line.split(' ');
+    for (const argv of [[...line.split(' '), '--headless'], ['--headless', ...line.split(' ')]]) {
+      expect(usageError(...argv)).toEqual({ kind: 'usage-error', message: `--headless applies to the worker host (\`flexq --headless\`), not to '${name}'`, command: `flexq ${name}` });
+    }
+    expect(usageError(...line.split(' '), '--no-workers').message).toBe(`--no-workers applies to the console (\`flexq --no-workers\`), not to '${name}'`);
     expect(usageError('console', '--redis', 'http://x').message).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
@@ -42,16 +52,18 @@ describe('commands', () => {
   it.each<[string[], ParsedCommand]>([
     [['init'], { kind: 'init', force: false, readOnly: false }],
     [['init', '--force'], { kind: 'init', force: true, readOnly: false }],
-    [['dispatch', 'email'], { kind: 'dispatch', type: 'email', payload: {}, readOnly: false }],
+    [['dispatch', 'email'], { kind: 'dispatch', type: 'email', payload: { from: 'argument', payload: {} }, readOnly: false }],
+    [['dispatch', 'email', '-'], { kind: 'dispatch', type: 'email', payload: { from: 'stdin' }, readOnly: false }],
+    [['dispatch', 'email', '@big.json'], { kind: 'dispatch', type: 'email', payload: { from: 'file', path: 'big.json' }, readOnly: false }],
     [
       ['dispatch', 'webhook', '{"url":"https://x.test","n":[1]}', '--queue', 'hooks', '--priority', '-3', '--delay', '1m30s', '--max-attempts', '5'],
-      { kind: 'dispatch', type: 'webhook', payload: { url: 'https://x.test', n: [1] }, queue: 'hooks', priority: -3, delay: 90_000, maxAttempts: 5, readOnly: false },
+      { kind: 'dispatch', type: 'webhook', payload: { from: 'argument', payload: { url: 'https://x.test', n: [1] } }, queue: 'hooks', priority: -3, delay: 90_000, maxAttempts: 5, readOnly: false },
     ],
-    [['dispatch', 'email', '--delay', '2500'], { kind: 'dispatch', type: 'email', payload: {}, delay: 2_500, readOnly: false }],
-    [['dispatch', 'report', '--group', 'tenant:42'], { kind: 'dispatch', type: 'report', payload: {}, group: 'tenant:42', readOnly: false }],
+    [['dispatch', 'email', '--delay', '2500'], { kind: 'dispatch', type: 'email', payload: { from: 'argument', payload: {} }, delay: 2_500, readOnly: false }],
+    [['dispatch', 'report', '--group', 'tenant:42'], { kind: 'dispatch', type: 'report', payload: { from: 'argument', payload: {} }, group: 'tenant:42', readOnly: false }],
     [
       ['dispatch', 'invoice', '--unique-key', 'order-7', '--unique-for', '10m'],
-      { kind: 'dispatch', type: 'invoice', payload: {}, uniqueKey: 'order-7', uniqueFor: 600_000, readOnly: false },
+      { kind: 'dispatch', type: 'invoice', payload: { from: 'argument', payload: {} }, uniqueKey: 'order-7', uniqueFor: 600_000, readOnly: false },
     ],
     [['stats'], { kind: 'stats', json: false, readOnly: false }],
     [['stats', '--json', '--queue', 'emails'], { kind: 'stats', json: true, queue: 'emails', readOnly: false }],
@@ -100,6 +112,7 @@ describe('usage errors name the argument at fault', () => {
     [['dispatch', 'email', '{bad json'], /argument 'payload'.*expected a JSON object/, 'flexq dispatch'],
     [['dispatch', 'email', '[1,2]'], /'\[1,2\]' is invalid for argument 'payload'/, 'flexq dispatch'],
     [['dispatch', 'bad type'], /argument 'type'/, 'flexq dispatch'],
+    [['dispatch', 'email', '@'], /'@' is invalid for argument 'payload'. expected a file name after @/, 'flexq dispatch'],
     [['dispatch', 'email', '--delay', 'soon'], /option '--delay <duration>' argument 'soon' is invalid. expected a duration/, 'flexq dispatch'],
     [['dispatch', 'email', '--priority', 'high'], /option '--priority <n>' argument 'high' is invalid. expected an integer/, 'flexq dispatch'],
     [['dispatch', 'email', '--priority', '99999999'], /'--priority <n>'.*expected an integer from -1000000 to 1000000/, 'flexq dispatch'],
@@ -164,6 +177,11 @@ describe('help and version', () => {
       message: "unknown command 'delete'; commands: init, dispatch, stats, jobs, schedules, show, cancel, retry, clean, priority, pause, resume, drain, console, demo, doctor",
       command: 'flexq',
     });
+  });
+
+  it.each([['retry-all', '--help'], ['foo', '--help'], ['foo', '-h'], ['--config', 'x.toml', 'foo', '--help']])('%j is the unknown-command error, as without --help', (...argv) => {
+    const name = argv.at(-2)!;
+    expect(parse(...argv)).toEqual({ kind: 'usage-error', message: expect.stringMatching(new RegExp(`^unknown command '${name}'; commands: init, dispatch`)), command: 'flexq' });
   });
 
   it('every command has its own help', () => {

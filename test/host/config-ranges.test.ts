@@ -38,10 +38,12 @@ describe('config ranges: durations that become timers stay within 2^31−1 ms', 
 });
 
 describe('command-line ranges', () => {
-  it('--delay is at most a year, --interval at most 2^31−1 ms, --limit 1 to 10000; each names the flag', () => {
+  it('--delay is at most a year, --interval 10 ms to 2^31−1 ms, --limit 1 to 10000; each names the flag', () => {
     const cases: [string[], RegExp][] = [
       [['dispatch', 'demo', '--delay', '366d'], /option '--delay <duration>' argument '366d' is invalid\. expected a duration from 0 ms to 31536000000 ms \(365 days\)/],
-      [['demo', '--interval', '25d'], /option '--interval <duration>' argument '25d' is invalid\. expected a duration from 0 ms to 2147483647 ms/],
+      [['demo', '--interval', '25d'], /option '--interval <duration>' argument '25d' is invalid\. expected a duration from 10 ms to 2147483647 ms/],
+      [['demo', '--interval', '0'], /option '--interval <duration>' argument '0' is invalid\. expected a duration from 10 ms to 2147483647 ms/],
+      [['demo', '--interval', '9ms'], /option '--interval <duration>' argument '9ms' is invalid\. expected a duration from 10 ms/],
       [['jobs', '--limit', '100000'], /option '--limit <n>' argument '100000' is invalid\. expected an integer from 1 to 10000/],
       [['jobs', '--limit', '0'], /option '--limit <n>' argument '0' is invalid\. expected an integer from 1 to 10000/],
     ];
@@ -52,5 +54,6 @@ describe('command-line ranges', () => {
     }
     expect(parseCommandLine(['dispatch', 'demo', '--delay', '30d'])).toMatchObject({ kind: 'dispatch', delay: 30 * 86_400_000 });
     expect(parseCommandLine(['jobs', '--limit', '10000'])).toMatchObject({ kind: 'jobs', limit: 10_000 });
+    expect(parseCommandLine(['demo', '--interval', '10ms'])).toMatchObject({ kind: 'demo', interval: 10 });
   });
 });

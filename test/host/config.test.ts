@@ -142,7 +142,7 @@ describe('errors', () => {
     const config = parse('[queues.emails]\nshards = 3');
     expect(config.queues[0]?.shards).toBe(3);
     expect(queueSettings(config.queues[0]!).shards).toBe(3);
-    expect(errorOf('[queues.q]\nshards = 65').message).toMatch(/queues\.q\.shards: Too big: expected number to be <=64/);
+    expect(errorOf('[queues.q]\nshards = 65').message).toMatch(/queues\.q\.shards: must be at most 64, got 65/);
   });
 
   it('a TOML syntax error names the file and the line', () => {
@@ -169,13 +169,18 @@ describe('errors', () => {
 
   it('a wrong type names the key path, the line and the expected type', () => {
     const error = errorOf('[queues.emails]\n# comment\nconcurrency = "four"\n');
-    expect(error.message).toBe('flexq.toml:3: queues.emails.concurrency: Invalid input: expected number, received string');
+    expect(error.message).toBe('flexq.toml:3: queues.emails.concurrency: expected a number, got "four"');
+    expect(errorOf('[metrics]\nenabled = "yes"').message).toBe('flexq.toml:2: metrics.enabled: expected true or false, got "yes"');
+    expect(errorOf('redact = "cvv"').message).toBe('flexq.toml:1: redact: expected a list [ … ], got "cvv"');
+    expect(errorOf('[schedules.x]\nevery = "1m"').message).toBe('flexq.toml:1: schedules.x.type: missing; expected a string in quotes');
   });
 
   it('a number out of range says what is allowed', () => {
-    expect(errorOf('[metrics]\nport = 70000').message).toMatch(/^flexq\.toml:2: metrics\.port: Too big: expected number to be <=65535/);
-    expect(errorOf('[queues.q]\nconcurrency = 0').message).toMatch(/queues\.q\.concurrency: Too small: expected number to be >=1/);
-    expect(errorOf('[queues.q]\nconcurrency = 1.5').message).toMatch(/queues\.q\.concurrency: Invalid input: expected int, received number/);
+    expect(errorOf('[metrics]\nport = 70000').message).toBe('flexq.toml:2: metrics.port: must be at most 65535, got 70000');
+    expect(errorOf('[queues.q]\nconcurrency = 0').message).toBe('flexq.toml:2: queues.q.concurrency: must be at least 1, got 0');
+    expect(errorOf('[queues.q]\nmaxRetries = 2.5').message).toBe('flexq.toml:2: queues.q.maxRetries: expected a whole number, got 2.5');
+    expect(errorOf('[queues.q]\nconcurrency = 1.5').message).toBe('flexq.toml:2: queues.q.concurrency: expected a whole number, got 1.5');
+    expect(errorOf('[smtp]\nhost = ""').message).toBe('flexq.toml:2: smtp.host: must not be empty');
   });
 
   it('a bad duration names the key, the line and the value', () => {
@@ -237,7 +242,7 @@ describe('loadConfig', () => {
 
   it('reads --config relative to the folder and names it as given in errors', async () => {
     await writeFile(join(dir, 'other.toml'), '[queues.q]\nconcurrency = -1\n');
-    await expect(loadConfig({ cwd: dir, path: 'other.toml', env: {} })).rejects.toThrow(/^other\.toml:2: queues\.q\.concurrency: Too small/);
+    await expect(loadConfig({ cwd: dir, path: 'other.toml', env: {} })).rejects.toThrow(/^other\.toml:2: queues\.q\.concurrency: must be at least 1, got -1/);
   });
 
   it('a missing --config file is an error naming it', async () => {
@@ -246,6 +251,18 @@ describe('loadConfig', () => {
 
   it('an unreadable --config is an error naming it', async () => {
     await expect(loadConfig({ cwd: dir, path: '.', env: {} })).rejects.toThrow(/^\.: cannot read the file/);
+  });
+
+  it('a [redis] tls caFile that cannot be read is a config error naming the key, its line and the file', async () => {
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\naddr = "h:6379"\ntls = { caFile = "certs/ca.pem" }\n');
+    await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(
+      `flexq.toml:3: redis.tls.caFile: cannot read the file ${join(dir, 'certs/ca.pem')}: no such file`,
+    );
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\ntls = { caFile = "." }\n');
+    await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(`flexq.toml:2: redis.tls.caFile: cannot read the file ${dir}: it is a folder`);
+    await writeFile(join(dir, 'ca.pem'), 'PEM');
+    await writeFile(join(dir, 'flexq.toml'), '[redis]\ntls = { caFile = "ca.pem" }\n');
+    expect((await loadConfig({ cwd: dir, env: {} })).redis.tls?.caFile).toBe(join(dir, 'ca.pem'));
   });
 
   it('a folder without flexq.toml runs on the sample config', async () => {

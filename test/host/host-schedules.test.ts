@@ -32,7 +32,7 @@ type = "ping"
 
   test.each([
     ['[schedules.x]\ncron = "0 25 * * *"\ntype = "a"', /flexq\.toml:1: schedules\.x: invalid cron "0 25 \* \* \*"/],
-    ['[schedules.x]\ncron = "0 3 * * *"\ntz = "Nowhere/City"\ntype = "a"', /schedules\.x: invalid cron .* in time zone "Nowhere\/City"/],
+    ['[schedules.x]\ncron = "0 3 * * *"\ntz = "Mars/Base"\ntype = "a"', /^flexq\.toml:3: schedules\.x\.tz: unknown time zone "Mars\/Base"; expected an IANA name such as "Europe\/Berlin" or "UTC"$/],
     ['[schedules.x]\ntype = "a"', /schedules\.x: timing needs exactly one of cron and every/],
     ['[schedules.x]\nevery = "1s"\ncron = "* * * * *"\ntype = "a"', /exactly one of cron and every/],
     ['[schedules.x]\nevery = "1s"\ntype = "a"\nqueue = "nope"', /flexq\.toml:4: schedules\.x\.queue: expected one of the configured queues: default/],

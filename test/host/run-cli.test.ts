@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionCommand } from '../../src/cli/cli.js';
 import { InvalidJobStateError, JobNotFoundError, ValidationError } from '../../src/engine/errors.js';
@@ -13,6 +14,7 @@ import { makeJob, makeStats } from './fixtures.js';
 /** Records the commands it gets and answers with fixed data, or rejects with `failWith`. */
 function recordingActions(failWith?: Error) {
   const calls: ActionCommand[] = [];
+  const payloads: Record<string, unknown>[] = [];
   const record = async <T>(command: ActionCommand, answer: T): Promise<T> => {
     calls.push(command);
     if (failWith !== undefined) throw failWith;
@@ -21,7 +23,7 @@ function recordingActions(failWith?: Error) {
   const actions: CliActions = {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
-    dispatch: (command) => record(command, makeJob({ id: 'new-job-id', type: command.type })),
+    dispatch: (command, payload) => (payloads.push(payload), record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' })),
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
@@ -32,14 +34,14 @@ function recordingActions(failWith?: Error) {
     clean: (command) => record(command, [{ queue: 'default', count: 1 }]),
     drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
-    pause: (command) => record(command, undefined),
+    pause: (command) => record(command, true),
     resume: (command) => record(command, true),
     doctor: (command) => record(command, { address: '127.0.0.1:6379', checks: [] }),
   };
-  return { actions, calls };
+  return { actions, calls, payloads };
 }
 
-function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string } = {}) {
+function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string; stdin?: string } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -47,15 +49,16 @@ function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?:
     stderr: { write: (text: string) => err.push(text) },
     env: options.env ?? {},
     cwd: options.cwd ?? tmpdir(),
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
   };
   return { io, stdout: () => out.join(''), stderr: () => err.join('') };
 }
 
 async function cli(argv: string[], options: Parameters<typeof captureIo>[0] = {}, failWith?: Error) {
   const { io, stdout, stderr } = captureIo(options);
-  const { actions, calls } = recordingActions(failWith);
+  const { actions, calls, payloads } = recordingActions(failWith);
   const code = await runCli(argv, io, actions);
-  return { code, stdout: stdout(), stderr: stderr(), calls };
+  return { code, stdout: stdout(), stderr: stderr(), calls, payloads };
 }
 
 describe('runCli', () => {
@@ -90,7 +93,46 @@ describe('runCli', () => {
   it('dispatch prints only the new job id', async () => {
     const result = await cli(['dispatch', 'email', '{"to":"x@y.z"}', '--priority', '2']);
     expect(result).toMatchObject({ code: 0, stdout: 'new-job-id\n', stderr: '' });
-    expect(result.calls).toEqual([{ kind: 'dispatch', type: 'email', payload: { to: 'x@y.z' }, priority: 2, readOnly: false }]);
+    expect(result.calls).toEqual([{ kind: 'dispatch', type: 'email', payload: { from: 'argument', payload: { to: 'x@y.z' } }, priority: 2, readOnly: false }]);
+  });
+
+  it('dispatch whose unique key is held prints the holder id, and a note on stderr that nothing was stored', async () => {
+    expect(await cli(['dispatch', 'email', '--unique-key', 'free'])).toMatchObject({ code: 0, stdout: 'new-job-id\n', stderr: '' });
+    expect(await cli(['dispatch', 'email', '--unique-key', 'held'])).toMatchObject({
+      code: 0, stdout: 'new-job-id\n', stderr: "flexq: note: a job with unique key 'held' already exists (job new-job-id), so nothing new was stored\n",
+    });
+  });
+
+  describe('dispatch reads the payload from stdin (-) or a file (@FILE)', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'flexq-payload-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    const HINT = "\nRun 'flexq dispatch --help' for usage.\n";
+
+    it('takes the JSON object from either', async () => {
+      expect(await cli(['dispatch', 'email', '-'], { stdin: '{"to":"a@b.c"}\n' })).toMatchObject({ code: 0, stdout: 'new-job-id\n', payloads: [{ to: 'a@b.c' }] });
+      await writeFile(join(dir, 'p.json'), '{"n":[1,2]}');
+      expect(await cli(['dispatch', 'email', '@p.json'], { cwd: dir })).toMatchObject({ code: 0, stdout: 'new-job-id\n', payloads: [{ n: [1, 2] }] });
+    });
+
+    it('bad JSON or an unreadable file is a usage error naming the source; nothing is dispatched', async () => {
+      const fromStdin = await cli(['dispatch', 'email', '-'], { stdin: '{"to":' });
+      expect(fromStdin).toMatchObject({ code: 2, stdout: '', calls: [] });
+      expect(fromStdin.stderr).toMatch(/^flexq: payload from stdin: expected a JSON object such as '\{"to":"a@b.c"\}' \(.+\)\nRun 'flexq dispatch --help'/);
+      expect((await cli(['dispatch', 'email', '-'], { stdin: '' })).stderr).toMatch(/^flexq: payload from stdin: expected a JSON object/);
+      await writeFile(join(dir, 'list.json'), '[1]');
+      expect(await cli(['dispatch', 'email', '@list.json'], { cwd: dir })).toMatchObject({
+        code: 2, calls: [], stderr: `flexq: payload file list.json: expected a JSON object such as '{"to":"a@b.c"}'${HINT}`,
+      });
+      expect(await cli(['dispatch', 'email', '@missing.json'], { cwd: dir })).toMatchObject({
+        code: 2, calls: [], stderr: `flexq: cannot read the payload file missing.json: no such file${HINT}`,
+      });
+      expect(await cli(['dispatch', 'email', '@.'], { cwd: dir })).toMatchObject({ code: 2, stderr: `flexq: cannot read the payload file .: it is a folder${HINT}` });
+    });
   });
 
   it('stats prints a table, or JSON with --json', async () => {
@@ -162,6 +204,21 @@ describe('runCli', () => {
   it('an unknown queue is a usage error: exit 2', async () => {
     const result = await cli(['stats', '--queue', 'nope'], {}, new CliUsageError("queue 'nope' is not in the config (configured: default)"));
     expect(result).toMatchObject({ code: 2, stderr: "flexq: queue 'nope' is not in the config (configured: default)\nRun 'flexq stats --help' for usage.\n" });
+  });
+
+  it.each([
+    'dispatch t', 'stats', 'jobs', 'schedules', 'show j', 'cancel j', 'retry j', 'retry --all failed', 'clean failed', 'drain q',
+    'priority j 1', 'pause q', 'resume q', 'console', 'demo', 'doctor', '--headless',
+  ])('a usage error found while running %s names a command whose --help exists', async (line) => {
+    const result = await cli(line.split(' '), {}, new CliUsageError("queue 'nope' is not in the config"));
+    expect(result.code).toBe(2);
+    const hint = /\nRun '(?<command>[^']+) --help' for usage\.\n$/.exec(result.stderr)?.groups?.['command'];
+    expect(hint, result.stderr).toBeDefined();
+    const words = hint!.split(' ').slice(1);
+    expect(words.every((word) => line.split(' ').includes(word)), `${hint} for ${line}`).toBe(true);
+    const help = await cli([...words, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.startsWith(`Usage: ${hint} `), help.stdout).toBe(true);
   });
 
   it('colours only a terminal without NO_COLOR', async () => {

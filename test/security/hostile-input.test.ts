@@ -83,9 +83,10 @@ describe('hostile payloads', () => {
 
   it('__proto__ and constructor keys round-trip as plain keys, through the library and the CLI', async () => {
     const parsed = parseCommandLine(['dispatch', 't', '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}']);
-    if (parsed.kind !== 'dispatch') throw new Error(`not parsed: ${JSON.stringify(parsed)}`);
-    expect(Object.getPrototypeOf(parsed.payload)).toBe(Object.prototype);
-    const job = await new JobDispatcher(queue).dispatch('t', parsed.payload);
+    if (parsed.kind !== 'dispatch' || parsed.payload.from !== 'argument') throw new Error(`not parsed: ${JSON.stringify(parsed)}`);
+    const { payload } = parsed.payload;
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
+    const job = await new JobDispatcher(queue).dispatch('t', payload);
     const stored = (await queue.getJob(job.id))!;
     expect(Object.keys(stored.payload)).toEqual(['__proto__', 'constructor']);
     expect((stored.payload as { polluted?: unknown }).polluted).toBeUndefined();

@@ -52,7 +52,7 @@ it('runs a sharded queue configured in flexq.toml and shows its shards, one per 
     const id = (await runFlexq(['dispatch', 'demo', '--queue', 'spread'], { env, cwd: folder.dir })).stdout.trim();
     expect(id).toMatch(/^[0-2]-/);
     // One process dispatching several jobs deals them out to the shards in turn.
-    expect((await runFlexq(['demo', '--queue', 'spread', '--count', '6', '--interval', '1ms'], { env, cwd: folder.dir })).code).toBe(0);
+    expect((await runFlexq(['demo', '--queue', 'spread', '--count', '6', '--interval', '10ms'], { env, cwd: folder.dir })).code).toBe(0);
     await waitFor('all 7 jobs to complete', async () => {
       const stats = JSON.parse((await runFlexq(['stats', '--json', '--queue', 'spread'], { env, cwd: folder.dir })).stdout) as Record<string, { completedJobs: number }>;
       return stats.spread!.completedJobs === 7;
