@@ -39,6 +39,9 @@ interface CommandContext {
   set: QueueSet;
 }
 
+/** Where a Redis can be named, as a note or an error tells the user. */
+const REDIS_SETTINGS = '[redis] in flexq.toml, FLEXQ_REDIS_URL or --redis';
+
 /** Loads the config, connects its queues, runs `work`, and always closes the connection. */
 async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: CommandContext) => Promise<T>): Promise<T> {
   const config = await loadConfig(configOptions(io, options));
@@ -53,6 +56,8 @@ async function withQueues<T>(io: CliIo, options: GlobalOptions, work: (context: 
     }
     throw error;
   }
+  // Nothing names a Redis, so this is whichever answered: say which, before anything reads or changes it.
+  if (!config.redisConfigured) io.stderr.write(`flexq: note: no Redis configured (${REDIS_SETTINGS}): using the one at ${target.address}\n`);
   try {
     return await work({ config, target, set });
   } catch (error) {

@@ -46,6 +46,9 @@ describe('embedded Redis', () => {
 
     const dispatched = await runFlexq(['dispatch', 'demo'], { env, cwd: dir });
     expect(dispatched.code).toBe(0);
+    // Nothing named this Redis: the command says which one it used.
+    expect(dispatched.stderr).toBe(`flexq: note: no Redis configured ([redis] in flexq.toml, FLEXQ_REDIS_URL or --redis): using the one at ${String(started['addr'])}\n`);
+    expect((await runFlexq(['stats'], { env: { ...env, FLEXQ_REDIS_URL: `redis://${String(started['addr'])}` }, cwd: dir })).stderr).toBe('');
     const id = dispatched.stdout.trim();
     await waitFor('the job to complete on the embedded Redis', async () => {
       const shown = await runFlexq(['show', id, '--json'], { env, cwd: dir });
