@@ -6,7 +6,7 @@ import { fit } from '../format.js';
 
 const SCOPE_TITLES: Record<KeyScope, string> = {
   queues: 'Queues pane', jobs: 'Jobs pane', detail: 'Job detail', workers: 'Workers', logs: 'Logs', help: 'Help',
-  queue: 'Queue detail', prompt: 'y/n prompt', input: 'Typing a search or filter', quitting: 'While quitting',
+  queue: 'Queue detail', prompt: 'y/n prompt', input: 'Typing a search, filter or page', quitting: 'While quitting',
   schedules: 'Schedules',
 };
 
