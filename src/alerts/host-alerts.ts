@@ -4,7 +4,8 @@ import type { RedisQueue } from '../engine/queue.js';
 import { RedisWorker } from '../engine/worker.js';
 import type { Handler } from '../engine/types.js';
 import { builtinHandler } from '../handlers/builtin.js';
-import type { HostConfig } from '../config/config-types.js';
+import { addressPolicy, assertPublicLiteral } from '../handlers/address-guard.js';
+import type { AlertRule, HostConfig } from '../config/config-types.js';
 import { sharedOptions, type HostMode } from '../host/handler-setup.js';
 import { ALERT_JOB_TYPE, ALERTS_QUEUE, alertNoticeHandler } from './delivery.js';
 import { AlertMonitor, type FiringAlert } from './monitor.js';
@@ -42,6 +43,27 @@ export function withAlertsQueue(queues: readonly RedisQueue[], config: HostConfi
 }
 
 /**
+ * The rules whose webhook the address guard of this host will refuse whatever DNS says: an IP
+ * literal or `localhost` that is not public, nor in `[webhook] allowAddresses`. Told at start, not
+ * when the first alert fires and its notice fails.
+ */
+export function refusedAlertWebhooks(config: HostConfig, mode: HostMode): AlertRule[] {
+  const { blockPrivateAddresses, allowAddresses } = sharedOptions(config, { kind: 'builtin', builtin: 'webhook', options: {} }, mode);
+  if (blockPrivateAddresses !== true) return [];
+  const isBlocked = addressPolicy(allowAddresses as string[] | undefined);
+  return config.alerts.filter((rule) => {
+    if (rule.webhook === undefined) return false;
+    const host = new URL(rule.webhook).hostname;
+    try {
+      assertPublicLiteral(host === 'localhost' ? '127.0.0.1' : host, isBlocked);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/**
  * Starts checking the rules (none: nothing starts) and, on a host that runs workers, a worker of
  * `flexq-alerts` with the built-in webhook and email handlers made from `[webhook]` and `[smtp]`.
  */
@@ -66,6 +88,9 @@ export function startHostAlerts(options: HostAlertsOptions): HostAlerts | undefi
     worker = new RedisWorker(alertsQueue, { numWorkers: NOTICE_CONCURRENCY, logger });
     worker.registerHandler(ALERT_JOB_TYPE, alertNoticeHandler(config.alerts, { webhook: make('webhook'), email: make('email') }));
     worker.start().catch((error: unknown) => logger.error({ err: error, queue: ALERTS_QUEUE }, 'alert notice worker stopped unexpectedly'));
+    for (const rule of refusedAlertWebhooks(config, mode)) {
+      logger.warn({ alert: rule.name }, `[alerts.${rule.name}] webhook is a private address, which this host's webhooks refuse: its notices will fail. Add it to [webhook] allowAddresses, or set [webhook] blockPrivateAddresses = false`);
+    }
   }
   monitor.start();
   logger.info({ alerts: config.alerts.map((rule) => rule.name), intervalMs: config.alertInterval, delivers: worker !== undefined },

@@ -237,3 +237,24 @@ webhook = "${hook.origin}/hook"
     expect(host.firingAlerts().map((alert) => alert.queue)).toEqual(['work']);
   });
 });
+
+test('a headless host says at start which alert webhooks its address guard will refuse', async () => {
+  const { lines, logger } = logSink();
+  await startHost(`
+alertInterval = "100ms"
+[redis]
+url = "${REDIS_URL}"
+prefix = "${prefix}"
+[queues.work]
+[metrics]
+enabled = false
+[alerts.internal]
+queue = "work"
+noWorkers = true
+webhook = "http://10.1.2.3:8080/hook?token=secret"
+`, { mode: 'headless', logger });
+  const warned = lines.filter((line) => line['alert'] === 'internal' && line['level'] === 40);
+  expect(warned).toHaveLength(1);
+  expect(String(warned[0]!['msg'])).toMatch(/^\[alerts\.internal\] webhook is a private address, which this host's webhooks refuse/);
+  expect(JSON.stringify(lines)).not.toContain('secret');
+});

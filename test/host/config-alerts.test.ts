@@ -1,3 +1,4 @@
+import { refusedAlertWebhooks } from '../../src/alerts/host-alerts.js';
 import { describe, expect, it } from 'vitest';
 import { HOST_DEFAULTS } from '../../src/config/defaults.js';
 import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
@@ -93,5 +94,44 @@ webhook = "http://127.0.0.1:9/hook"
     const config = parse(uncommented, { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x' });
     expect(config.alertInterval).toBe(15_000);
     expect(config.alerts.map((rule) => [rule.name, rule.condition.kind])).toEqual([['backlog', 'backlogAbove'], ['failures', 'failureRate']]);
+  });
+});
+
+describe('alert webhooks the address guard will refuse', () => {
+  const withTargets = (webhookTable: string) => parse(`
+${queues}
+${webhookTable}
+[alerts.internal]
+queue = "default"
+noWorkers = true
+webhook = "http://10.1.2.3:8080/hook"
+
+[alerts.local]
+queue = "default"
+noWorkers = true
+webhook = "http://localhost:9/hook"
+
+[alerts.public]
+queue = "default"
+noWorkers = true
+webhook = "https://hooks.example.com/x"
+
+[alerts.mailed]
+queue = "default"
+noWorkers = true
+email = "oncall@example.com"
+`);
+  const refused = (webhookTable: string, mode: 'headless' | 'console') => refusedAlertWebhooks(withTargets(webhookTable), mode).map((rule) => rule.name);
+
+  it('are found at start: private literals and localhost under --headless, where the guard is on', () => {
+    expect(refused('', 'headless')).toEqual(['internal', 'local']);
+    // The console's hosts leave the guard off unless [webhook] turns it on.
+    expect(refused('', 'console')).toEqual([]);
+    expect(refused('[webhook]\nblockPrivateAddresses = true', 'console')).toEqual(['internal', 'local']);
+  });
+
+  it('leave out what [webhook] allows', () => {
+    expect(refused('[webhook]\nallowAddresses = ["10.1.0.0/16"]', 'headless')).toEqual(['local']);
+    expect(refused('[webhook]\nblockPrivateAddresses = false', 'headless')).toEqual([]);
   });
 });
