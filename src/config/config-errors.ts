@@ -43,7 +43,8 @@ export function configErrorMap(issue: RawIssue): string | undefined {
     case 'invalid_type':
       if (issue.input === undefined) return `missing; expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
       if (issue.expected === 'int' && typeof issue.input === 'number') return `expected a whole number, got ${got}`;
-      return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${got}`;
+      // The kind of value only: a password written without quotes is still a password.
+      return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${kindOfValue(issue.input)}`;
     case 'too_small':
       if (issue.origin === 'number' || issue.origin === 'int') {
         return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}, got ${got}`;
@@ -73,10 +74,18 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
   array: 'a list [ … ]',
 };
 
-/** A TOML value as a user would recognise it in the file. */
+/** A TOML value as a user would recognise it in the file (for values of keys that hold no secret). */
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return kindOfValue(value);
+}
+
+/** What kind of TOML value it is, without the value. */
+function kindOfValue(value: unknown): string {
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Date) return 'a date';
   if (typeof value === 'object' && value !== null) return 'a table';

@@ -24,9 +24,18 @@ export function nearestName(word: string, names: readonly string[]): string | un
   return best?.name;
 }
 
-/** `value` as a message quotes it: strings in quotes, numbers as written (NaN too). */
+/** `value` as a range message quotes it: strings in quotes, numbers as written (NaN too). */
 function shown(value: unknown): string {
-  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'function' ? String(value) : JSON.stringify(value) ?? String(value);
+  if (typeof value === 'function') return 'a function';
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value) ?? String(value);
+}
+
+/** What kind of value it is, without the value: a wrong-typed option may be a password. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function unknownKeysMessage(keys: readonly string[], known: readonly string[], otherNames: Readonly<Record<string, string>>): string {
@@ -45,13 +54,13 @@ function unknownKeysMessage(keys: readonly string[], known: readonly string[], o
 export function optionsSchema<Shape extends z.ZodRawShape>(shape: Shape, otherNames: Readonly<Record<string, string>> = {}) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, known, otherNames) : `must be an object, got ${shown(issue.input)}`),
+    error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, known, otherNames) : `must be an object, got ${kindOf(issue.input)}`),
   });
 }
 
 // Worded like flexq's other checks: "<option> must be …, got …".
 const typeMessages: z.core.$ZodErrorMap = (issue) =>
-  issue.code === 'invalid_type' ? `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}, got ${shown(issue.input)}` : undefined;
+  issue.code === 'invalid_type' ? `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}, got ${kindOf(issue.input)}` : undefined;
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');

@@ -38,7 +38,8 @@ export interface WebhookHandlerOptions {
 const webhookOptions = optionsSchema({
   timeout: integerOption(1, MAX_TIMER_MS),
   headers: z.record(z.string(), z.string()).optional(),
-  signingSecret: z.string().min(1, 'must be a non-empty string').optional(),
+  // A refine rather than min(1): zod runs length checks on any value with a length, a function's too.
+  signingSecret: z.string().refine((value) => typeof value !== 'string' || value.length > 0, 'must be a non-empty string').optional(),
   blockPrivateAddresses: z.boolean().optional(),
   lookup: z.custom<ResolveAll>((value) => typeof value === 'function', { error: 'must be a function' }).optional(),
   allowAddresses: z.array(z.string()).optional(),

@@ -41,7 +41,7 @@ describe('connect', () => {
       RedisQueue.connect('types', { ...testRedisConfig(), prefix: uniquePrefix('types'), ...config }).catch((err: Error) => err.message);
     expect(await refused({ connectTimeout: '5s' })).toBe('connect: connectTimeout must be an integer from 1 to 2147483647, got "5s"');
     expect(await refused({ eventsMaxLen: 0 })).toBe('connect: eventsMaxLen must be an integer from 1 to 9007199254740991, got 0');
-    expect(await refused({ username: 7 })).toBe('connect: username must be a string, got 7');
+    expect(await refused({ username: 7 })).toBe('connect: username must be a string, got a number');
     expect(await refused({ keepCompleted: { agee: 60_000 } })).toMatch(/^connect: keepCompleted: unknown option 'agee' \(did you mean 'age'\?\); valid options: age, count$/);
     expect(await refused({ maxAttempts: 5 })).toContain("unknown option 'maxAttempts' (did you mean 'maxRetries'?)");
   });
@@ -68,7 +68,7 @@ describe('queue() settings, RedisWorker and module handlers', () => {
         'valid options: numWorkers, pollTime, visibilityTimeout, jobTimeout, isolation, killAfter, logger',
     );
     expect(refusal(() => new RedisWorker(queue, { logger: console } as never))).toBe('RedisWorker: logger must be a pino logger (with a child() method)');
-    expect(refusal(() => new RedisWorker(queue, 4 as never))).toBe('RedisWorker: options must be an object, got 4');
+    expect(refusal(() => new RedisWorker(queue, 4 as never))).toBe('RedisWorker: options must be an object, got a number');
     expect(new RedisWorker(queue, { numWorkers: 8 }).numWorkers).toBe(8);
   });
 
@@ -96,7 +96,7 @@ describe('built-in handlers', () => {
       /^webhookJobHandler: unknown option 'signingSecrets' \(did you mean 'signingSecret'\?\); valid options: timeout, headers, /,
     );
     expect(refusal(() => webhookJobHandler({ timeout: '5s' } as never))).toBe('webhookJobHandler: timeout must be an integer from 1 to 2147483647, got "5s"');
-    expect(refusal(() => webhookJobHandler({ blockPrivateAddresses: 'yes' } as never))).toBe('webhookJobHandler: blockPrivateAddresses must be a boolean, got "yes"');
+    expect(refusal(() => webhookJobHandler({ blockPrivateAddresses: 'yes' } as never))).toBe('webhookJobHandler: blockPrivateAddresses must be a boolean, got a string');
   });
 
   it('emailJobHandler names an unknown SMTP option; a ready transport is taken as it is', () => {

@@ -169,9 +169,9 @@ describe('errors', () => {
 
   it('a wrong type names the key path, the line and the expected type', () => {
     const error = errorOf('[queues.emails]\n# comment\nconcurrency = "four"\n');
-    expect(error.message).toBe('flexq.toml:3: queues.emails.concurrency: expected a number, got "four"');
-    expect(errorOf('[metrics]\nenabled = "yes"').message).toBe('flexq.toml:2: metrics.enabled: expected true or false, got "yes"');
-    expect(errorOf('redact = "cvv"').message).toBe('flexq.toml:1: redact: expected a list [ … ], got "cvv"');
+    expect(error.message).toBe('flexq.toml:3: queues.emails.concurrency: expected a number, got a string');
+    expect(errorOf('[metrics]\nenabled = "yes"').message).toBe('flexq.toml:2: metrics.enabled: expected true or false, got a string');
+    expect(errorOf('redact = "cvv"').message).toBe('flexq.toml:1: redact: expected a list [ … ], got a string');
     expect(errorOf('[schedules.x]\nevery = "1m"').message).toBe('flexq.toml:1: schedules.x.type: missing; expected a string in quotes');
   });
 
