@@ -7,7 +7,7 @@ import { describeRedisAddress, queueConfig, queueSettings } from '../config/redi
 
 /** The configured queues, connected. */
 export interface QueueSet {
-  /** In config order. */
+  /** In config order, as the set was connected: `discover()` returns the set with the queues found since. */
   queues: RedisQueue[];
   /** The named configured queue (the first when `name` is undefined); an unknown name throws a `CliUsageError`. */
   get(name?: string): RedisQueue;

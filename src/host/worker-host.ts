@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isRedisUnreachable, unreachableReason } from '../engine/errors.js';
 import type { RedisQueue } from '../engine/queue.js';
 import { RedisWorker } from '../engine/worker.js';
 import type { Handler } from '../engine/types.js';
@@ -257,7 +258,8 @@ export class WorkerHost implements HostView {
       return { ok: true, reason: `${this.workers.length} worker(s) running; Redis at ${this.redisAddress} answers` };
     } catch (error) {
       // /healthz is an output like any other: the message may quote a URL or a server's reply.
-      return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${presentError(error)}` };
+      const why = isRedisUnreachable(error) ? unreachableReason(error as Error) : presentError(error);
+      return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${why}` };
     }
   }
 
