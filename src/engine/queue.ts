@@ -14,7 +14,7 @@ import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } 
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
 import { checkShards, shardOfId } from './shards.js';
-import { checkConfig, checkSettings } from './queue-config.js';
+import { checkConfig, checkSettings, type QueueSettings } from './queue-config.js';
 import type { QueueSchedules } from './schedules.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
 import { lastShardEventId, readShardEvents } from './sharded-reads.js';
@@ -26,9 +26,7 @@ import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, Re
 
 export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
 export type { QueueOverview } from './queue-overview.js';
-
-/** What may differ between queues sharing one connection. */
-export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes' | 'shards'>;
+export type { QueueSettings } from './queue-config.js';
 
 export type { BulkJob, PushOutcome } from './job-adder.js';
 
@@ -128,21 +126,22 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
   async push(job: NewJobOf<M>): Promise<JobOf<M>> {
-    return (await this.pushWithOutcome(job)).job;
+    return (await this.addOne('push', job, 0)).job;
   }
 
   /** Stores a job that may run only after `delayMs`. */
   async pushDelayed(job: NewJobOf<M>, delayMs: number): Promise<JobOf<M>> {
-    return (await this.pushWithOutcome(job, delayMs)).job;
+    return (await this.addOne('pushDelayed', job, delayMs)).job;
   }
 
-  /**
-   * `push` (or `pushDelayed` with `delayMs`) that also says whether the job was stored: `stored`
-   * is false when its uniqueKey was held, and `job` is then the holder.
-   */
+  /** `push`, or `pushDelayed` with `delayMs`, also saying whether it stored the job: not when its uniqueKey was held (`job` is then the holder). */
   async pushWithOutcome(job: NewJobOf<M>, delayMs?: number): Promise<PushOutcome<JobOf<M>>> {
-    const [operation, delay] = delayMs === undefined ? ['push', 0] : ['pushDelayed', checkDuration('pushDelayed', 'delay', delayMs)];
-    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay }]);
+    return delayMs === undefined ? this.addOne('push', job, 0) : this.addOne('pushDelayed', job, delayMs);
+  }
+
+  /** Checks the delay whatever the caller: a pushDelayed without one is refused, not run at once. */
+  private async addOne(operation: 'push' | 'pushDelayed', job: NewJobOf<M>, delayMs: unknown): Promise<PushOutcome<JobOf<M>>> {
+    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay: checkDuration(operation, 'delay', delayMs) }]);
     return outcome as PushOutcome<JobOf<M>>;
   }
 
