@@ -102,6 +102,10 @@ describe('built-in handlers', () => {
   it('emailJobHandler names an unknown SMTP option; a ready transport is taken as it is', () => {
     expect(refusal(() => emailJobHandler({ hots: 'smtp.example.com' } as never))).toContain("emailJobHandler: unknown option 'hots' (did you mean 'host'?)");
     expect(refusal(() => emailJobHandler({ host: 'h', user: 'u' } as never))).toContain("unknown option 'user' (did you mean 'auth'?)");
+    // The pool's counts go to nodemailer as they are, where a string would stall the pool.
+    expect(refusal(() => emailJobHandler({ host: 'h', pool: true, maxConnections: '2' } as never))).toBe(
+      'emailJobHandler: maxConnections must be an integer from 1 to 2147483647, got "2"',
+    );
     const transport = { sendMail: async () => ({}), extra: true };
     expect(() => emailJobHandler(transport)).not.toThrow();
   });
