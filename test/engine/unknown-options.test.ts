@@ -83,6 +83,10 @@ describe('queue() settings, RedisWorker and module handlers', () => {
     await expect(queue.schedule('a', { cron: '0 3 * * *', timezone: 'Europe/Berlin' } as never, { type: 'r' })).rejects.toThrow(
       "schedule: timing: unknown option 'timezone'",
     );
+    // Named before the timing's values are checked: not "timing needs exactly one of cron and every".
+    await expect(queue.schedule('c', { evry: 60_000 } as never, { type: 'r' })).rejects.toThrow(
+      /^schedule: timing: unknown option 'evry' \(did you mean 'every'\?\); valid options: cron, tz, every$/,
+    );
     await expect(queue.schedule('b', { every: 60_000 }, { type: 'r', priorty: 5 } as never)).rejects.toThrow(
       "schedule: job: unknown option 'priorty' (did you mean 'priority'?)",
     );
