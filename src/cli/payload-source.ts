@@ -1,6 +1,7 @@
 /** The payload of `flexq dispatch`: the argument's JSON, or JSON read from stdin (`-`) or a file (`@FILE`). */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileProblem } from '../shared/file-problem.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import type { PayloadSource } from './cli-commands.js';
 import { CliUsageError } from './cli-errors.js';
@@ -49,9 +50,7 @@ async function readPayloadFile(path: string, shown: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliUsageError(`cannot read the payload file ${shown}: ${why}`);
+    throw new CliUsageError(`cannot read the payload file ${shown}: ${fileProblem(error)}`);
   }
 }
 
