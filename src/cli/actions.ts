@@ -130,9 +130,11 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
     run: (command) => runHost(command, io),
 
-    dispatch: (command, payload) =>
+    dispatch: (command, readPayload) =>
       withQueues(io, command, async ({ set }) => {
         const queue = set.get(command.queue);
+        // Read once the queue is known: stdin or a file is read no further than its largest payload.
+        const payload = await readPayload(queue.maxPayloadBytes);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.

@@ -11,6 +11,9 @@ import { runCli, type CliActions, type CliIo } from '../../src/cli/run-cli.js';
 import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
 import { makeJob, makeStats } from './fixtures.js';
 
+/** The maxPayloadBytes the recording actions read a payload with. */
+const PAYLOAD_LIMIT = 64;
+
 /** Records the commands it gets and answers with fixed data, or rejects with `failWith`. */
 function recordingActions(failWith?: Error) {
   const calls: ActionCommand[] = [];
@@ -23,7 +26,10 @@ function recordingActions(failWith?: Error) {
   const actions: CliActions = {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
-    dispatch: (command, payload) => (payloads.push(payload), record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' })),
+    dispatch: async (command, readPayload) => {
+      payloads.push(await readPayload(PAYLOAD_LIMIT));
+      return record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' });
+    },
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
@@ -41,7 +47,7 @@ function recordingActions(failWith?: Error) {
   return { actions, calls, payloads };
 }
 
-function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string; stdin?: string } = {}) {
+function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string; stdin?: string | Readable; stdinTty?: boolean } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -49,7 +55,9 @@ function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?:
     stderr: { write: (text: string) => err.push(text) },
     env: options.env ?? {},
     cwd: options.cwd ?? tmpdir(),
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdin: Object.assign(options.stdin instanceof Readable ? options.stdin : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]), {
+      isTTY: options.stdinTty,
+    }),
   };
   return { io, stdout: () => out.join(''), stderr: () => err.join('') };
 }
@@ -132,6 +140,35 @@ describe('runCli', () => {
         code: 2, calls: [], stderr: `flexq: cannot read the payload file missing.json: no such file${HINT}`,
       });
       expect(await cli(['dispatch', 'email', '@.'], { cwd: dir })).toMatchObject({ code: 2, stderr: `flexq: cannot read the payload file .: it is a folder${HINT}` });
+    });
+
+    it("stops reading past the queue's maxPayloadBytes and says the payload is too large, naming the limit; nothing is dispatched", async () => {
+      let chunksRead = 0;
+      const endless = Readable.from((function* () {
+        for (;;) {
+          chunksRead += 1;
+          yield Buffer.alloc(16, ' ');
+        }
+      })());
+      const tooLarge = (named: string) => `flexq: ${named} is larger than the queue's limit of ${PAYLOAD_LIMIT} bytes of JSON (maxPayloadBytes)${HINT}`;
+      expect(await cli(['dispatch', 'email', '-'], { stdin: endless })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
+      expect(chunksRead).toBeLessThan(100);
+      expect(await cli(['dispatch', 'email', '@/dev/zero'])).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file /dev/zero') });
+      // Up to the limit is taken; one byte more is not.
+      const atLimit = JSON.stringify({ s: 'x'.repeat(PAYLOAD_LIMIT - 8) });
+      expect(atLimit).toHaveLength(PAYLOAD_LIMIT);
+      await writeFile(join(dir, 'at-limit.json'), atLimit);
+      expect(await cli(['dispatch', 'email', '@at-limit.json'], { cwd: dir })).toMatchObject({ code: 0, payloads: [JSON.parse(atLimit)] });
+      await writeFile(join(dir, 'over.json'), `${atLimit}\n`);
+      expect(await cli(['dispatch', 'email', '@over.json'], { cwd: dir })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file over.json') });
+      expect(await cli(['dispatch', 'email', '-'], { stdin: `${atLimit}\n` })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
+    });
+
+    it('says on stderr that it waits for the payload when stdin is a terminal', async () => {
+      expect(await cli(['dispatch', 'email', '-'], { stdin: '{}', stdinTty: true })).toMatchObject({
+        code: 0, stdout: 'new-job-id\n', stderr: 'flexq: reading the payload JSON from stdin (end with Ctrl-D)\n',
+      });
+      expect((await cli(['dispatch', 'email', '-'], { stdin: '{}' })).stderr).toBe('');
     });
   });
 
