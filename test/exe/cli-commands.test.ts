@@ -11,6 +11,7 @@ const CONFIG = `
 [queues.default]
 [queues.emails]
 timeout = "45s"
+maxPayloadBytes = 100
 [handlers.demo]
 builtin = "sleep"
 options = { ms = 10 }
@@ -65,6 +66,11 @@ describe('flexq CLI commands against Redis', () => {
     const fromFile = await flexq('dispatch', 'demo', '@payload.json');
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect((await queue.getJob(fromFile.stdout.trim()))?.payload).toEqual({ ...payload, n: 2 });
+    // Read no further than the queue's own limit: past it, the payload is refused before anything is stored.
+    const tooLarge = await runFlexq(['dispatch', 'email', '-', '--queue', 'emails'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify({ text: 'x'.repeat(100) }) });
+    expect(tooLarge).toMatchObject({ code: 2, stdout: '' });
+    expect(tooLarge.stderr).toContain("flexq: payload from stdin is larger than the queue's limit of 100 bytes of JSON (maxPayloadBytes)\n");
+    expect(await emails.getStats()).toMatchObject({ pendingJobs: 0 });
     const missing = await flexq('dispatch', 'demo', '@nope.json');
     expect(missing).toMatchObject({ code: 2, stderr: "flexq: cannot read the payload file nope.json: no such file\nRun 'flexq dispatch --help' for usage.\n" });
   });
