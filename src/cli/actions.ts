@@ -141,6 +141,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const { type, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
         // The outcome, not just the job: the CLI says when a held unique key stored nothing.
         const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
+        // A held unique key stored nothing: no new job waits for a worker.
+        if (!outcome.stored) return outcome;
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);
         return outcome;
