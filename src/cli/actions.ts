@@ -130,15 +130,19 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
   return {
     run: (command) => runHost(command, io),
 
-    dispatch: (command, payload) =>
+    dispatch: (command, readPayload) =>
       withQueues(io, command, async ({ set }) => {
         const queue = set.get(command.queue);
+        // Read once the queue is known: stdin or a file is read no further than its largest payload.
+        const payload = await readPayload(queue.maxPayloadBytes);
         const { timeout } = set.settings(queue.name);
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.
         const { type, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
         // The outcome, not just the job: the CLI says when a held unique key stored nothing.
         const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
+        // A held unique key stored nothing: no new job waits for a worker.
+        if (!outcome.stored) return outcome;
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);
         return outcome;

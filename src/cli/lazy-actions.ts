@@ -9,7 +9,7 @@ export function lazyCliActions(load: () => Promise<CliActions>): CliActions {
   const actions = (): Promise<CliActions> => (loading ??= load());
   return {
     run: async (command) => (await actions()).run(command),
-    dispatch: async (command, payload) => (await actions()).dispatch(command, payload),
+    dispatch: async (command, readPayload) => (await actions()).dispatch(command, readPayload),
     stats: async (command) => (await actions()).stats(command),
     jobs: async (command) => (await actions()).jobs(command),
     schedules: async (command) => (await actions()).schedules(command),

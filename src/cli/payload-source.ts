@@ -1,6 +1,7 @@
 /** The payload of `flexq dispatch`: the argument's JSON, or JSON read from stdin (`-`) or a file (`@FILE`). */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileProblem } from '../shared/file-problem.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import type { PayloadSource } from './cli-commands.js';
 import { CliUsageError } from './cli-errors.js';
@@ -22,22 +23,30 @@ export function payloadObject(text: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** What reading a payload needs of the process: its stdin, and the folder `@FILE` is relative to. */
+/** What reading a payload needs of the process: its stdin and stderr, and the folder `@FILE` is relative to. */
 export interface PayloadInput {
-  stdin: AsyncIterable<string | Uint8Array>;
+  stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
+  stderr: { write(text: string): unknown };
   cwd: string;
 }
 
+/** Reads the payload a dispatch names, refusing more than `maxBytes` of JSON (the queue's maxPayloadBytes). */
+export type PayloadReader = (maxBytes: number) => Promise<Record<string, unknown>>;
+
 /**
  * The payload a dispatch names. stdin and `@FILE` take payloads too large for an argument (the
- * shell's "Argument list too long" comes well before `maxPayloadBytes`). A source that cannot be
- * read or is not a JSON object is a usage error naming the source.
+ * shell's "Argument list too long" comes well before `maxPayloadBytes`); they are read up to
+ * `maxBytes` and no further, so an endless source is refused instead of filling memory. A source
+ * that cannot be read, is too large or is not a JSON object is a usage error naming the source.
  */
-export async function readPayload(source: PayloadSource, input: PayloadInput): Promise<Record<string, unknown>> {
+export async function readPayload(source: PayloadSource, input: PayloadInput, maxBytes: number): Promise<Record<string, unknown>> {
   if (source.from === 'argument') return source.payload;
+  // Otherwise a user who left the payload out sees a command that seems to hang.
+  if (source.from === 'stdin' && input.stdin.isTTY === true) input.stderr.write('flexq: reading the payload JSON from stdin (end with Ctrl-D)\n');
   const [text, named] = source.from === 'stdin'
-    ? [await readAll(input.stdin), 'payload from stdin']
-    : [await readPayloadFile(resolve(input.cwd, source.path), source.path), `payload file ${source.path}`];
+    ? [await readUpTo(input.stdin, maxBytes), 'payload from stdin']
+    : [await readPayloadFile(resolve(input.cwd, source.path), source.path, maxBytes), `payload file ${source.path}`];
+  if (text === undefined) throw new CliUsageError(`${named} is larger than the queue's limit of ${maxBytes} bytes of JSON (maxPayloadBytes)`);
   try {
     return payloadObject(text);
   } catch (error) {
@@ -45,18 +54,24 @@ export async function readPayload(source: PayloadSource, input: PayloadInput): P
   }
 }
 
-async function readPayloadFile(path: string, shown: string): Promise<string> {
+async function readPayloadFile(path: string, shown: string, maxBytes: number): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    // `end` is inclusive: one byte past the limit tells a file over it from one just at it.
+    return await readUpTo(createReadStream(path, { end: maxBytes }), maxBytes);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    throw new CliUsageError(`cannot read the payload file ${shown}: ${why}`);
+    throw new CliUsageError(`cannot read the payload file ${shown}: ${fileProblem(error)}`);
   }
 }
 
-async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+/** The stream's text; undefined once it runs past `maxBytes`, leaving the rest unread (the loop's exit closes the stream). */
+async function readUpTo(stream: AsyncIterable<string | Uint8Array>, maxBytes: number): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += bytes.length;
+    if (size > maxBytes) return undefined;
+    chunks.push(bytes);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -21,7 +21,7 @@ import {
   type StatsCommand,
 } from './cli-commands.js';
 import { CliUsageError, userMessage } from './cli-errors.js';
-import { readPayload } from './payload-source.js';
+import { readPayload, type PayloadReader } from './payload-source.js';
 import { ConfigError } from '../config/config-errors.js';
 import { ValidationError } from '../engine/errors.js';
 import type { Env } from '../config/config.js';
@@ -45,8 +45,8 @@ export interface CliIo {
   env: Env;
   /** Folder `flexq init` writes into, and `dispatch T @FILE` reads from. */
   cwd: string;
-  /** What `dispatch T -` reads its payload from. */
-  stdin: AsyncIterable<string | Uint8Array>;
+  /** What `dispatch T -` reads its payload from; on a terminal, a hint on stderr says so. */
+  stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
 }
 
 /**
@@ -57,8 +57,11 @@ export interface CliIo {
 export interface CliActions {
   /** Hosts the worker pool, with the console unless headless, until stopped; resolves to the exit code. */
   run(command: RunCommand): Promise<number>;
-  /** Enqueues one job with `payload` (read from the command's source); resolves to it as stored, or to the holder of its unique key (`stored: false`). */
-  dispatch(command: DispatchCommand, payload: Record<string, unknown>): Promise<PushOutcome>;
+  /**
+   * Enqueues one job with the payload `readPayload` gives for the queue's maxPayloadBytes; resolves
+   * to it as stored, or to the holder of its unique key (`stored: false`).
+   */
+  dispatch(command: DispatchCommand, readPayload: PayloadReader): Promise<PushOutcome>;
   /** Counts and paused state of the asked queue, or of every configured queue, in config order. */
   stats(command: StatsCommand): Promise<QueueStatsEntry[]>;
   /** Latest status change first (delayed jobs: soonest due first), at most `command.limit`. */
@@ -119,7 +122,7 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         print(`wrote ${await writeSampleConfig(io.cwd, command.force, command.configPath)}\n`);
         return EXIT.ok;
       case 'dispatch': {
-        const { job, stored } = await actions.dispatch(command, await readPayload(command.payload, io));
+        const { job, stored } = await actions.dispatch(command, (maxBytes) => readPayload(command.payload, io, maxBytes));
         // Only the id, so scripts can capture it: JOB=$(flexq dispatch email '{…}').
         print(`${job.id}\n`);
         if (!stored) {

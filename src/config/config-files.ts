@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileProblem } from '../shared/file-problem.js';
 import { lineLocator, type ConfigIssue } from './config-errors.js';
 import type { HostConfig } from './config-types.js';
 
@@ -27,16 +28,9 @@ export async function unreadableFileIssues(config: HostConfig, shown: string, so
       await readFile(name);
       return [];
     } catch (error) {
-      return [{ source: shown, path: path.join('.'), line: locate(path), message: `cannot read the file ${name}: ${readProblem(error)}` }];
+      return [{ source: shown, path: path.join('.'), line: locate(path), message: `cannot read the file ${name}: ${fileProblem(error)}` }];
     }
   }));
   return issues.flat();
 }
 
-function readProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a folder';
-  return (error as Error).message;
-}

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileProblem } from '../shared/file-problem.js';
 import { describeUrlText } from '../shared/secret-text.js';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -48,8 +49,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<HostC
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.path === undefined) return parseConfig(SAMPLE_CONFIG, { file: null, baseDir: cwd, env });
-    const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${(error as Error).message})`;
-    throw new ConfigError([{ source: shown, path: '', message: why }]);
+    throw new ConfigError([{ source: shown, path: '', message: `cannot read the file: ${fileProblem(error)}` }]);
   }
   const config = parseConfig(source, { file, displayName: shown, env });
   const unreadable = await unreadableFileIssues(config, shown, source);

@@ -7,11 +7,13 @@ import { checkDuration } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { checkedWhereUsed, checkOptions, integerOption, optionsSchema } from './options.js';
-import type { QueueSettings } from './queue.js';
 import { checkShards } from './shards.js';
 import type { StoreSettings } from './store.js';
 import { MAX_TIMER_MS } from './timers.js';
 import type { RedisQueueConfig, RetentionPolicy } from './types.js';
+
+/** What may differ between queues sharing one connection. */
+export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes' | 'shards'>;
 
 const retentionOptions = optionsSchema({ age: checkedWhereUsed, count: checkedWhereUsed } satisfies Record<keyof RetentionPolicy, z.ZodType>).optional();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob } from './codec.js';
-import { primaryOfKey, topologyOf, type Topology } from './connection.js';
+import { topologyOf, type Topology } from './connection.js';
 import { LIBRARY_NAME } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
@@ -14,36 +14,19 @@ import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } 
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
 import { checkShards, shardOfId } from './shards.js';
-import { checkConfig, checkSettings } from './queue-config.js';
+import { checkConfig, checkSettings, type QueueSettings } from './queue-config.js';
 import type { QueueSchedules } from './schedules.js';
 import type { ScheduleInfo, ScheduleTiming, ScheduledJob } from './schedule-spec.js';
-import { lastShardEventId, mergeOverviews, readShardEvents, type ShardOverview } from './sharded-reads.js';
+import { lastShardEventId, readShardEvents } from './sharded-reads.js';
+import { readQueueOverview, readRateLimit, readShardStates, type QueueOverview } from './queue-overview.js';
 import { pageOfJobs, type JobPage, type ListableStatus, type ListOptions } from './job-lists.js';
 import { readWorkers } from './heartbeat.js';
-import { checkGroupConcurrency, checkRateLimit, mergeRateLimits, rateLimitShares } from './rate-limit.js';
+import { checkGroupConcurrency, checkRateLimit, rateLimitShares } from './rate-limit.js';
 import type { Job, JobStatus, NewJob, QueueStats, RateLimit, RateLimitStatus, RedisQueueConfig, WorkerInfo } from './types.js';
 
 export type { JobPage, ListableStatus, ListOptions } from './job-lists.js';
-
-/** What may differ between queues sharing one connection. */
-export type QueueSettings = Pick<RedisQueueConfig, 'maxRetries' | 'retryDelays' | 'keepCompleted' | 'keepFailed' | 'eventsMaxLen' | 'maxPayloadBytes' | 'shards'>;
-
-/** One queue at a glance. */
-export interface QueueOverview {
-  name: string;
-  stats: QueueStats;
-  paused: boolean;
-  /** When the longest-waiting ready job became ready; null when none is ready. */
-  oldestReadyAt: Date | null;
-  /** The rate limit and its window now; null when the queue has none. */
-  rateLimit: RateLimitStatus | null;
-  /** Jobs are ready but the rate limit lets none start now. */
-  rateLimited: boolean;
-  /** At most this many jobs of one fair group run at once; null when there is no cap. */
-  groupConcurrency: number | null;
-  /** A sharded queue's shards, each at a glance (absent for a queue of one shard). */
-  shards?: ShardOverview[];
-}
+export type { QueueOverview } from './queue-overview.js';
+export type { QueueSettings } from './queue-config.js';
 
 export type { BulkJob, PushOutcome } from './job-adder.js';
 
@@ -143,21 +126,22 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
 
   /** Stores a job, ready to run now; resolves to the stored job with its new id. */
   async push(job: NewJobOf<M>): Promise<JobOf<M>> {
-    return (await this.pushWithOutcome(job)).job;
+    return (await this.addOne('push', job, 0)).job;
   }
 
   /** Stores a job that may run only after `delayMs`. */
   async pushDelayed(job: NewJobOf<M>, delayMs: number): Promise<JobOf<M>> {
-    return (await this.pushWithOutcome(job, delayMs)).job;
+    return (await this.addOne('pushDelayed', job, delayMs)).job;
   }
 
-  /**
-   * `push` (or `pushDelayed` with `delayMs`) that also says whether the job was stored: `stored`
-   * is false when its uniqueKey was held, and `job` is then the holder.
-   */
+  /** `push`, or `pushDelayed` with `delayMs`, also saying whether it stored the job: not when its uniqueKey was held (`job` is then the holder). */
   async pushWithOutcome(job: NewJobOf<M>, delayMs?: number): Promise<PushOutcome<JobOf<M>>> {
-    const [operation, delay] = delayMs === undefined ? ['push', 0] : ['pushDelayed', checkDuration('pushDelayed', 'delay', delayMs)];
-    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay }]);
+    return delayMs === undefined ? this.addOne('push', job, 0) : this.addOne('pushDelayed', job, delayMs);
+  }
+
+  /** Checks the delay whatever the caller: a pushDelayed without one is refused, not run at once. */
+  private async addOne(operation: 'push' | 'pushDelayed', job: NewJobOf<M>, delayMs: unknown): Promise<PushOutcome<JobOf<M>>> {
+    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay: checkDuration(operation, 'delay', delayMs) }]);
     return outcome as PushOutcome<JobOf<M>>;
   }
 
@@ -229,20 +213,13 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   /** Job counts by state. */
   async getStats(): Promise<QueueStats> {
     this.ensureOpen('getStats');
-    return (await this.readOverview()).stats;
+    return (await readShardStates(this.shared.client, this.shards)).stats;
   }
 
   /** Counts, paused state, the oldest ready job's wait and the rate limit: what a console shows per queue. */
   async getOverview(): Promise<QueueOverview> {
     this.ensureOpen('getOverview');
-    const [overview, rateLimit] = await Promise.all([this.readOverview(), this.readRateLimit()]);
-    return { name: this.name, ...overview, rateLimit, rateLimited: rateLimit !== null && rateLimit.opensIn > 0 && overview.stats.pendingJobs > 0 };
-  }
-
-  /** Every shard's counts, paused state and oldest ready job, merged (with the shards apart when there are several). */
-  private async readOverview(): Promise<Omit<QueueOverview, 'name' | 'rateLimit' | 'rateLimited'>> {
-    const stats = await Promise.all(this.shards.map((shard) => shard.stats()));
-    return mergeOverviews(stats, this.shards.map((shard) => primaryOfKey(this.shared.client, shard.keys.jobs)));
+    return readQueueOverview(this.name, this.shared.client, this.shards);
   }
 
   /**
@@ -261,11 +238,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   /** The rate limit and how full its window is now; null when the queue has none. */
   async getRateLimit(): Promise<RateLimitStatus | null> {
     this.ensureOpen('getRateLimit');
-    return this.readRateLimit();
-  }
-
-  private async readRateLimit(): Promise<RateLimitStatus | null> {
-    return mergeRateLimits(await Promise.all(this.shards.map((shard) => shard.rateLimit())));
+    return readRateLimit(this.shards);
   }
 
   /**
@@ -282,7 +255,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   /** Whether workers are held from claiming this queue's jobs. */
   async isPaused(): Promise<boolean> {
     this.ensureOpen('isPaused');
-    return (await this.readOverview()).paused;
+    return (await readShardStates(this.shared.client, this.shards)).paused;
   }
 
   /** Stops workers everywhere from claiming jobs of this queue; running jobs go on. */

@@ -101,8 +101,12 @@ function cronOf(operation: string, pattern: string, tz: string | undefined): Cro
   }
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 function checkTiming(operation: string, timing: unknown): Pick<ScheduleDefinition, 'cron' | 'every' | 'tz'> {
-  if (typeof timing !== 'object' || timing === null) throw new ValidationError(operation, 'timing must be { cron, tz? } or { every }');
+  if (!isObject(timing)) throw new ValidationError(operation, 'timing must be { cron, tz? } or { every }');
   const { cron, every, tz } = timing as { cron?: unknown; every?: unknown; tz?: unknown };
   if ((cron === undefined) === (every === undefined)) throw new ValidationError(operation, 'timing needs exactly one of cron and every');
   if (every !== undefined) {
@@ -126,9 +130,10 @@ export function scheduleDefinition(
   operation: string, name: unknown, timing: unknown, job: unknown, source: ScheduleSource, maxPayloadBytes: number,
 ): ScheduleDefinition {
   const checkedName = checkScheduleName(operation, name);
+  // Keys before values: a misspelled `evry` is named, not reported as a missing `every`.
+  if (isObject(timing) && isObject(job)) checkOptions(operation, scheduleOptions, { timing, job });
   const when = checkTiming(operation, timing);
   const encoded = encodeNewJob(operation, 'check', job as ScheduledJob, 0, 1, maxPayloadBytes);
-  checkOptions(operation, scheduleOptions, { timing, job });
   const given = job as ScheduledJob;
   const stored: ScheduleDefinition['job'] = { type: encoded.type, payload: JSON.parse(encoded.payloadJson) as Record<string, unknown>, priority: encoded.priority };
   if (given.maxAttempts !== undefined) stored.maxAttempts = encoded.maxAttempts;

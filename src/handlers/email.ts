@@ -1,29 +1,43 @@
 import { hostname } from 'node:os';
 import nodemailer from 'nodemailer';
-import type { NodemailerError, SendMailOptions, SMTPTransportOptions } from 'nodemailer';
+import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPTransportOptions } from 'nodemailer';
 import type { Handler, Job, JobContext, JobResult } from '../engine/types.js';
 import { z } from 'zod';
-import { checkedWhereUsed, checkOptions, optionsSchema } from '../engine/options.js';
+import { checkedWhereUsed, checkOptions, integerOption, optionsSchema } from '../engine/options.js';
 import { buildEmailMessage, InvalidEmailPayloadError } from './email-message.js';
 
-/** SMTP transport options (`host`, `port`, `secure`, `auth`, `ignoreTLS`, …) plus the sender address. */
-export interface EmailHandlerOptions extends SMTPTransportOptions {
+/**
+ * nodemailer's SMTP options (`host`, `port`, `secure`, `auth`, `ignoreTLS`, …), with those of its
+ * pool (`pool`, `maxConnections`, `maxMessages`, `rateDelta`, `rateLimit`, …), plus the sender address.
+ */
+export interface EmailHandlerOptions extends SMTPPoolOptions {
   /** Sender address; default `flexq@<hostname>`. */
   from?: string;
 }
 
-const SMTP_OPTION_NAMES = [
-  'service', 'url', 'auth', 'getSocket', 'forceAuth', 'authMethod', 'component', 'pool', 'port', 'host', 'secure', 'secured',
-  'servername', 'ignoreTLS', 'requireTLS', 'opportunisticTLS', 'name', 'localAddress', 'connectionTimeout', 'greetingTimeout',
-  'socketTimeout', 'socketCloseTimeout', 'maxResponseSize', 'dnsTimeout', 'lmtp', 'logger', 'debug', 'transactionLog', 'tls', 'socket',
-  'connection', 'allowInternalNetworkInterfaces', 'customAuth', 'dkim', 'proxy', 'disableFileAccess', 'disableUrlAccess',
-  'normalizeHeaderKey', 'maxRecipients', 'attachDataUrls',
-] as const;
-
 // nodemailer checks the SMTP values when it connects; it ignores keys it does not know, so a
-// misspelled one (`hots`) would silently leave its default in force.
+// misspelled one (`hots`) would silently leave its default in force. The `satisfies` ties these
+// keys to nodemailer's own types: an option it adds or drops fails the typecheck until listed here.
+const SMTP_TRANSPORT_KEYS = {
+  service: true, url: true, auth: true, getSocket: true, forceAuth: true, authMethod: true, component: true, pool: true, port: true,
+  host: true, secure: true, secured: true, servername: true, ignoreTLS: true, requireTLS: true, opportunisticTLS: true, name: true,
+  localAddress: true, connectionTimeout: true, greetingTimeout: true, socketTimeout: true, socketCloseTimeout: true, maxResponseSize: true,
+  dnsTimeout: true, lmtp: true, logger: true, debug: true, transactionLog: true, tls: true, socket: true, connection: true,
+  allowInternalNetworkInterfaces: true, customAuth: true, dkim: true, proxy: true, disableFileAccess: true, disableUrlAccess: true,
+  normalizeHeaderKey: true, maxRecipients: true, attachDataUrls: true,
+} satisfies Record<keyof SMTPTransportOptions, true>;
+
+/** A count or time of the pool: nodemailer takes these as they come, and a string there stalls the pool. */
+const poolNumber = (min: number) => integerOption(min, 2_147_483_647);
+
+const POOL_OPTIONS = {
+  maxConnections: poolNumber(1), maxMessages: poolNumber(1), rateDelta: poolNumber(1), rateLimit: poolNumber(0),
+  maxRequeues: poolNumber(-1), idleTimeout: poolNumber(0),
+} satisfies Record<Exclude<keyof SMTPPoolOptions, keyof SMTPTransportOptions>, z.ZodType>;
+
 const emailOptions = optionsSchema({
-  ...(Object.fromEntries(SMTP_OPTION_NAMES.map((name) => [name, checkedWhereUsed])) as Record<(typeof SMTP_OPTION_NAMES)[number], typeof checkedWhereUsed>),
+  ...(Object.fromEntries(Object.keys(SMTP_TRANSPORT_KEYS).map((key) => [key, checkedWhereUsed])) as Record<keyof SMTPTransportOptions, typeof checkedWhereUsed>),
+  ...POOL_OPTIONS,
   from: z.string().optional(),
 } satisfies Record<keyof EmailHandlerOptions, z.ZodType>, { user: 'auth', username: 'auth', password: 'auth', pass: 'auth' });
 

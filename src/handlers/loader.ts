@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { handlerFunc } from '../engine/handler.js';
+import { fileProblem } from '../shared/file-problem.js';
 import type { Handler, HandlerFunction } from '../engine/types.js';
 
 /** The config table of a handler in `flexq.toml`, passed to a module's `createHandler`. */
@@ -64,8 +65,7 @@ async function resolveModuleFile(jobType: string, modulePath: string, baseDir: s
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && isPackageName(modulePath)) return resolvePackage(jobType, modulePath, baseDir);
-    const problem = code === 'ENOENT' ? 'module file not found' : `cannot read module file (${errorMessage(err)})`;
-    throw new HandlerLoadError(jobType, path, problem, { cause: err });
+    throw new HandlerLoadError(jobType, path, `cannot read the module file: ${fileProblem(err)}`, { cause: err });
   }
   if (!isFile) throw new HandlerLoadError(jobType, path, 'module path is not a file');
   return path;

@@ -154,6 +154,12 @@ describe('payload and argument checks', () => {
     expect(await queue.getQueueSize()).toBe(0);
   });
 
+  test('pushDelayed without a delay rejects, naming it, and stores nothing (it does not run the job at once)', async () => {
+    await expect(queue.pushDelayed({ type: 't' }, undefined as never)).rejects.toThrow(/^pushDelayed: delay must be a number of milliseconds from 0 to \d+, got undefined$/);
+    await expect((queue.pushDelayed as (job: { type: string }) => Promise<unknown>)({ type: 't' })).rejects.toThrow(/delay must be a number of milliseconds/);
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, delayedJobs: 0 });
+  });
+
   test('malformed job ids reject; unknown ones are null or not found', async () => {
     await expect(queue.getJob('')).rejects.toThrow(/job id must be a non-empty string/);
     expect(await queue.getJob('nosuchjob')).toBeNull();

@@ -4,8 +4,10 @@
  * unknown key with a message that names it, suggests the option meant and lists the valid ones,
  * and refuses a value of the wrong type naming the option.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailJobHandler, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
+import { DEFAULTS } from '../../src/engine/defaults.js';
 import { nearestName } from '../../src/engine/options.js';
 import { freshQueue, rawClient, testRedisConfig, uniquePrefix } from '../helpers.js';
 
@@ -23,7 +25,9 @@ function refusal(build: () => unknown): string {
 describe('connect', () => {
   it('refuses misspelled keys, suggesting the option meant, and writes nothing under either prefix', async () => {
     const prefix = uniquePrefix('typo');
-    const connecting = RedisQueue.connect('typo', { ...testRedisConfig(), prefx: prefix, maxRetry: 9 } as never);
+    // A name of its own: keys of it under the default prefix can only come from this connect.
+    const name = `typo-${randomBytes(5).toString('hex')}`;
+    const connecting = RedisQueue.connect(name, { ...testRedisConfig(), prefx: prefix, maxRetry: 9 } as never);
     await expect(connecting).rejects.toThrow(ValidationError);
     const message = await connecting.catch((err: Error) => err.message);
     expect(message).toContain("unknown option 'prefx' (did you mean 'prefix'?), unknown option 'maxRetry' (did you mean 'maxRetries'?)");
@@ -31,6 +35,8 @@ describe('connect', () => {
     const client = rawClient();
     try {
       expect(await client.keys(`${prefix}*`)).toEqual([]);
+      expect(await client.keys(`${DEFAULTS.prefix}:{${name}}*`)).toEqual([]);
+      expect(await client.sismember(`${DEFAULTS.prefix}:queues`, name)).toBe(0);
     } finally {
       client.disconnect();
     }
@@ -83,6 +89,10 @@ describe('queue() settings, RedisWorker and module handlers', () => {
     await expect(queue.schedule('a', { cron: '0 3 * * *', timezone: 'Europe/Berlin' } as never, { type: 'r' })).rejects.toThrow(
       "schedule: timing: unknown option 'timezone'",
     );
+    // Named before the timing's values are checked: not "timing needs exactly one of cron and every".
+    await expect(queue.schedule('c', { evry: 60_000 } as never, { type: 'r' })).rejects.toThrow(
+      /^schedule: timing: unknown option 'evry' \(did you mean 'every'\?\); valid options: cron, tz, every$/,
+    );
     await expect(queue.schedule('b', { every: 60_000 }, { type: 'r', priorty: 5 } as never)).rejects.toThrow(
       "schedule: job: unknown option 'priorty' (did you mean 'priority'?)",
     );
@@ -102,6 +112,10 @@ describe('built-in handlers', () => {
   it('emailJobHandler names an unknown SMTP option; a ready transport is taken as it is', () => {
     expect(refusal(() => emailJobHandler({ hots: 'smtp.example.com' } as never))).toContain("emailJobHandler: unknown option 'hots' (did you mean 'host'?)");
     expect(refusal(() => emailJobHandler({ host: 'h', user: 'u' } as never))).toContain("unknown option 'user' (did you mean 'auth'?)");
+    // The pool's counts go to nodemailer as they are, where a string would stall the pool.
+    expect(refusal(() => emailJobHandler({ host: 'h', pool: true, maxConnections: '2' } as never))).toBe(
+      'emailJobHandler: maxConnections must be an integer from 1 to 2147483647, got "2"',
+    );
     const transport = { sendMail: async () => ({}), extra: true };
     expect(() => emailJobHandler(transport)).not.toThrow();
   });

@@ -63,7 +63,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
   it('exits 1 when --config names a missing file', async () => {
     const result = await runFlexq(['--config', 'nope.toml', 'stats'], { env: childEnv(), cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('nope.toml: file not found');
+    expect(result.stderr).toContain('nope.toml: cannot read the file: no such file');
   });
 
   it('exits 1 naming the variable on a bad environment override', async () => {
@@ -76,7 +76,7 @@ describe('flexq executable: help, version, usage and config errors', () => {
     const config = '[handlers.report]\nmodule = "./missing.js"\n[metrics]\nenabled = false\n';
     const result = await withConfig(config, ['--headless'], redisEnv(uniquePrefix('exe-handler')));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/handler for job type "report" .*missing\.js.*module file not found/);
+    expect(result.stderr).toMatch(/handler for job type "report" .*missing\.js.*cannot read the module file: no such file/);
   });
 
   it('exits 1 naming the address when the configured Redis does not answer', async () => {

@@ -11,6 +11,7 @@ const CONFIG = `
 [queues.default]
 [queues.emails]
 timeout = "45s"
+maxPayloadBytes = 100
 [handlers.demo]
 builtin = "sleep"
 options = { ms = 10 }
@@ -52,7 +53,9 @@ describe('flexq CLI commands against Redis', () => {
     const again = await flexq('dispatch', 'demo', '{"n":2}', '--unique-key', 'order-7');
     expect(again.stdout.trim()).toBe(unique.stdout.trim());
     expect(unique.stderr).not.toContain('already exists');
-    expect(again.stderr).toContain(`flexq: note: a job with unique key 'order-7' already exists (job ${unique.stdout.trim()}), so nothing new was stored\n`);
+    expect(unique.stderr).toContain("flexq: warning: no live worker serves queue 'default'");
+    // Only the note: the warning about a job waiting unserved is for a job this dispatch stored.
+    expect(again.stderr).toBe(`flexq: note: a job with unique key 'order-7' already exists (job ${unique.stdout.trim()}), so nothing new was stored\n`);
   });
 
   it('dispatch takes a payload too large for an argument from stdin (-) or a file (@FILE)', async () => {
@@ -65,6 +68,11 @@ describe('flexq CLI commands against Redis', () => {
     const fromFile = await flexq('dispatch', 'demo', '@payload.json');
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect((await queue.getJob(fromFile.stdout.trim()))?.payload).toEqual({ ...payload, n: 2 });
+    // Read no further than the queue's own limit: past it, the payload is refused before anything is stored.
+    const tooLarge = await runFlexq(['dispatch', 'email', '-', '--queue', 'emails'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify({ text: 'x'.repeat(100) }) });
+    expect(tooLarge).toMatchObject({ code: 2, stdout: '' });
+    expect(tooLarge.stderr).toContain("flexq: payload from stdin is larger than the queue's limit of 100 bytes of JSON (maxPayloadBytes)\n");
+    expect(await emails.getStats()).toMatchObject({ pendingJobs: 0 });
     const missing = await flexq('dispatch', 'demo', '@nope.json');
     expect(missing).toMatchObject({ code: 2, stderr: "flexq: cannot read the payload file nope.json: no such file\nRun 'flexq dispatch --help' for usage.\n" });
   });

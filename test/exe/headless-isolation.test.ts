@@ -42,6 +42,6 @@ describe('flexq --headless with [handlers] isolation = "process"', () => {
     await writeFile(join(t.dir, 'flexq.toml'), config(join(t.dir, 'missing.mjs')));
     t.host = new FlexqProcess(['--headless'], { env: redisEnv(t.prefix), cwd: t.dir });
     expect(await t.host.exited).toBe(1);
-    expect(t.host.stdout + t.host.stderr).toMatch(/handler for job type "stubborn".*module file not found/);
+    expect(t.host.stdout + t.host.stderr).toMatch(/handler for job type "stubborn".*cannot read the module file: no such file/);
   });
 });

@@ -111,6 +111,20 @@ describe('emailJobHandler: delivery', () => {
     expect(result.success).toBe(true);
     expect(smtp.received[0]?.from).toBe('ops@example.test');
   });
+
+  it("takes nodemailer's pool options: a pooled handler sends over at most maxConnections connections", async () => {
+    const smtp = await startSmtpServer();
+    const { ctx } = makeContext();
+    const handler = emailJobHandler(smtpOptions(smtp.port, { pool: true, maxConnections: 2, maxMessages: 10, rateDelta: 1000, rateLimit: 10 }));
+    try {
+      const results = await Promise.all(['a', 'b', 'c', 'd'].map((to) => handler.handle(ctx, makeJob('email', { to: `${to}@example.test`, subject: 's', body: 'b' }))));
+      expect(results.map((result) => result.success)).toEqual([true, true, true, true]);
+      expect(smtp.received.flatMap((mail) => mail.to).sort()).toEqual(['a@example.test', 'b@example.test', 'c@example.test', 'd@example.test']);
+      expect(smtp.connections).toBeLessThanOrEqual(2);
+    } finally {
+      handler.close();
+    }
+  });
 });
 
 describe('emailJobHandler: failures', () => {

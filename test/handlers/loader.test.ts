@@ -104,7 +104,7 @@ describe('loadHandlerModule: errors name the job type and resolved path', () => 
   it('reports a missing file', async () => {
     const message = await loadError('nope.mjs');
     expect(message).toContain(join(dir, 'nope.mjs'));
-    expect(message).toContain('module file not found');
+    expect(message).toContain('cannot read the module file: no such file');
   });
 
   it('reports a directory given as the module', async () => {

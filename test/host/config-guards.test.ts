@@ -41,7 +41,7 @@ describe('config guards', () => {
     const dir = await mkdtemp(join(tmpdir(), 'flexq-cfg-'));
     try {
       await mkdir(join(dir, 'flexq.toml'));
-      await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(/^flexq\.toml: cannot read the file/);
+      await expect(loadConfig({ cwd: dir, env: {} })).rejects.toThrow(/^flexq\.toml: cannot read the file: it is a folder$/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -246,11 +246,11 @@ describe('loadConfig', () => {
   });
 
   it('a missing --config file is an error naming it', async () => {
-    await expect(loadConfig({ cwd: dir, path: 'missing.toml', env: {} })).rejects.toThrow('missing.toml: file not found');
+    await expect(loadConfig({ cwd: dir, path: 'missing.toml', env: {} })).rejects.toThrow(/^missing\.toml: cannot read the file: no such file$/);
   });
 
   it('an unreadable --config is an error naming it', async () => {
-    await expect(loadConfig({ cwd: dir, path: '.', env: {} })).rejects.toThrow(/^\.: cannot read the file/);
+    await expect(loadConfig({ cwd: dir, path: '.', env: {} })).rejects.toThrow(/^\.: cannot read the file: it is a folder$/);
   });
 
   it('a [redis] tls caFile that cannot be read is a config error naming the key, its line and the file', async () => {

@@ -11,6 +11,9 @@ import { runCli, type CliActions, type CliIo } from '../../src/cli/run-cli.js';
 import { SAMPLE_CONFIG } from '../../src/config/sample-config.js';
 import { makeJob, makeStats } from './fixtures.js';
 
+/** The maxPayloadBytes the recording actions read a payload with. */
+const PAYLOAD_LIMIT = 64;
+
 /** Records the commands it gets and answers with fixed data, or rejects with `failWith`. */
 function recordingActions(failWith?: Error) {
   const calls: ActionCommand[] = [];
@@ -23,7 +26,10 @@ function recordingActions(failWith?: Error) {
   const actions: CliActions = {
     run: (command) => record(command, 0),
     demo: (command) => record(command, 0),
-    dispatch: (command, payload) => (payloads.push(payload), record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' })),
+    dispatch: async (command, readPayload) => {
+      payloads.push(await readPayload(PAYLOAD_LIMIT));
+      return record(command, { job: makeJob({ id: 'new-job-id', type: command.type }), stored: command.uniqueKey !== 'held' });
+    },
     stats: (command) => record(command, [{ queue: 'default', stats: makeStats(), paused: false }]),
     jobs: (command) => record(command, [makeJob()]),
     schedules: (command) => record(command, []),
@@ -41,7 +47,7 @@ function recordingActions(failWith?: Error) {
   return { actions, calls, payloads };
 }
 
-function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string; stdin?: string } = {}) {
+function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?: string; stdin?: string | Readable; stdinTty?: boolean } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {
@@ -49,7 +55,9 @@ function captureIo(options: { tty?: boolean; env?: Record<string, string>; cwd?:
     stderr: { write: (text: string) => err.push(text) },
     env: options.env ?? {},
     cwd: options.cwd ?? tmpdir(),
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    stdin: Object.assign(options.stdin instanceof Readable ? options.stdin : Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]), {
+      isTTY: options.stdinTty,
+    }),
   };
   return { io, stdout: () => out.join(''), stderr: () => err.join('') };
 }
@@ -133,6 +141,35 @@ describe('runCli', () => {
       });
       expect(await cli(['dispatch', 'email', '@.'], { cwd: dir })).toMatchObject({ code: 2, stderr: `flexq: cannot read the payload file .: it is a folder${HINT}` });
     });
+
+    it("stops reading past the queue's maxPayloadBytes and says the payload is too large, naming the limit; nothing is dispatched", async () => {
+      let chunksRead = 0;
+      const endless = Readable.from((function* () {
+        for (;;) {
+          chunksRead += 1;
+          yield Buffer.alloc(16, ' ');
+        }
+      })());
+      const tooLarge = (named: string) => `flexq: ${named} is larger than the queue's limit of ${PAYLOAD_LIMIT} bytes of JSON (maxPayloadBytes)${HINT}`;
+      expect(await cli(['dispatch', 'email', '-'], { stdin: endless })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
+      expect(chunksRead).toBeLessThan(100);
+      expect(await cli(['dispatch', 'email', '@/dev/zero'])).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file /dev/zero') });
+      // Up to the limit is taken; one byte more is not.
+      const atLimit = JSON.stringify({ s: 'x'.repeat(PAYLOAD_LIMIT - 8) });
+      expect(atLimit).toHaveLength(PAYLOAD_LIMIT);
+      await writeFile(join(dir, 'at-limit.json'), atLimit);
+      expect(await cli(['dispatch', 'email', '@at-limit.json'], { cwd: dir })).toMatchObject({ code: 0, payloads: [JSON.parse(atLimit)] });
+      await writeFile(join(dir, 'over.json'), `${atLimit}\n`);
+      expect(await cli(['dispatch', 'email', '@over.json'], { cwd: dir })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file over.json') });
+      expect(await cli(['dispatch', 'email', '-'], { stdin: `${atLimit}\n` })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
+    });
+
+    it('says on stderr that it waits for the payload when stdin is a terminal', async () => {
+      expect(await cli(['dispatch', 'email', '-'], { stdin: '{}', stdinTty: true })).toMatchObject({
+        code: 0, stdout: 'new-job-id\n', stderr: 'flexq: reading the payload JSON from stdin (end with Ctrl-D)\n',
+      });
+      expect((await cli(['dispatch', 'email', '-'], { stdin: '{}' })).stderr).toBe('');
+    });
   });
 
   it('stats prints a table, or JSON with --json', async () => {
@@ -207,16 +244,16 @@ describe('runCli', () => {
   });
 
   it.each([
-    'dispatch t', 'stats', 'jobs', 'schedules', 'show j', 'cancel j', 'retry j', 'retry --all failed', 'clean failed', 'drain q',
-    'priority j 1', 'pause q', 'resume q', 'console', 'demo', 'doctor', '--headless',
-  ])('a usage error found while running %s names a command whose --help exists', async (line) => {
+    ['dispatch t', 'flexq dispatch'], ['stats', 'flexq stats'], ['jobs', 'flexq jobs'], ['schedules', 'flexq schedules'],
+    ['show j', 'flexq show'], ['cancel j', 'flexq cancel'], ['retry j', 'flexq retry'], ['retry --all failed', 'flexq retry'],
+    ['clean failed', 'flexq clean'], ['drain q', 'flexq drain'], ['priority j 1', 'flexq priority'], ['pause q', 'flexq pause'],
+    ['resume q', 'flexq resume'], ['demo', 'flexq demo'], ['doctor', 'flexq doctor'],
+    // The console and the headless host are flexq itself, whose --help covers them.
+    ['console', 'flexq'], ['--headless', 'flexq'],
+  ])('a usage error found while running %s points to %s --help, which exists', async (line, hint) => {
     const result = await cli(line.split(' '), {}, new CliUsageError("queue 'nope' is not in the config"));
-    expect(result.code).toBe(2);
-    const hint = /\nRun '(?<command>[^']+) --help' for usage\.\n$/.exec(result.stderr)?.groups?.['command'];
-    expect(hint, result.stderr).toBeDefined();
-    const words = hint!.split(' ').slice(1);
-    expect(words.every((word) => line.split(' ').includes(word)), `${hint} for ${line}`).toBe(true);
-    const help = await cli([...words, '--help']);
+    expect(result).toMatchObject({ code: 2, stderr: `flexq: queue 'nope' is not in the config\nRun '${hint} --help' for usage.\n` });
+    const help = await cli([...hint.split(' ').slice(1), '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout.startsWith(`Usage: ${hint} `), help.stdout).toBe(true);
   });
