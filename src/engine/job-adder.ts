@@ -19,6 +19,17 @@ export interface PushOutcome<J = Job> {
   stored: boolean;
 }
 
+/**
+ * What an add came to: each job as stored or, at the indexes in `held`, the holder of its unique
+ * key (nothing was stored for it). Kept apart so that a bulk add makes no object per job beyond the Job.
+ */
+export interface AddedJobs {
+  jobs: Job[];
+  held: ReadonlySet<number>;
+}
+
+const NONE_HELD: ReadonlySet<number> = new Set();
+
 /** What a queue's new jobs take when they do not say. */
 export interface JobDefaults {
   maxAttempts: number;
@@ -42,7 +53,7 @@ export class JobAdder {
    * Stores jobs: one atomic call per shard they go to, every job checked before any is sent. The
    * ids are drawn here, so a resend of a call (after a lost reply) stores nothing twice.
    */
-  async add(operation: string, jobs: readonly BulkJob[]): Promise<PushOutcome[]> {
+  async add(operation: string, jobs: readonly BulkJob[]): Promise<AddedJobs> {
     if (this.shards.length === 1) return this.addToShard(operation, 0, jobs, this.encode(operation, 0, jobs));
     // A group's turns and cap hold on the shard its hash picks, a unique key on the shard its own
     // hash picks: one job cannot be on both when they differ, and neither may quietly give way.
@@ -51,12 +62,16 @@ export class JobAdder {
     }
     const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
       .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
-    const stored: PushOutcome[] = new Array(jobs.length);
+    const stored: Job[] = new Array(jobs.length);
+    const held = new Set<number>();
     await Promise.all(groups.map(async (group) => {
       const added = await this.addToShard(operation, group.shard, group.items, group.encoded);
-      group.at.forEach((index, i) => (stored[index] = added[i]!));
+      group.at.forEach((index, i) => {
+        stored[index] = added.jobs[i]!;
+        if (added.held.has(i)) held.add(index);
+      });
     }));
-    return stored;
+    return { jobs: stored, held };
   }
 
   /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
@@ -66,19 +81,21 @@ export class JobAdder {
     return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, job.delay, maxAttempts, maxPayloadBytes));
   }
 
-  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<PushOutcome[]> {
-    if (encoded.length === 0) return [];
+  private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<AddedJobs> {
+    if (encoded.length === 0) return { jobs: [], held: NONE_HELD };
     await this.beforeAdd();
     const reply = await this.shards[shard]!.addJobs(encoded);
     // A 60-bit id collided (see ids.ts): draw again.
     if ('existingId' in reply) return this.addToShard(operation, shard, jobs, this.encode(operation, shard, jobs));
+    if (reply.duplicates.size === 0) return { jobs: encoded.map((job) => this.newJob(job, reply.createdAt)), held: NONE_HELD };
     const stored = encoded.map((job, i) => (reply.duplicates.has(i) ? null : this.newJob(job, reply.createdAt)));
     // A job whose unique key was held is the holder: a stored job, or one stored by this call.
-    return stored.map((job, i) => {
-      if (job) return { job, stored: true };
+    const holders = stored.map((job, i) => {
+      if (job) return job;
       const { id, stored: holder } = reply.duplicates.get(i)!;
-      return { job: (holder ? decodeJob(this.queue, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!, stored: false };
+      return (holder ? decodeJob(this.queue, id, holder.fields, holder.details) : stored.find((own) => own?.id === id))!;
     });
+    return { jobs: holders, held: new Set(reply.duplicates.keys()) };
   }
 
   private newJob(job: EncodedJob, createdMs: number): Job {

@@ -6,7 +6,7 @@ import { LIBRARY_NAME } from './library.js';
 import { checkRedis, type RedisCheck } from './diagnostics.js';
 import { DEFAULTS } from './defaults.js';
 import { QueueClosedError, ValidationError, scriptError } from './errors.js';
-import type { JobAdder, BulkJob, PushOutcome } from './job-adder.js';
+import type { AddedJobs, JobAdder, BulkJob, PushOutcome } from './job-adder.js';
 import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
@@ -119,7 +119,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
     return this.shards[shardOfId(id, this.shardCount)]!;
   }
 
-  private async add(operation: string, jobs: readonly BulkJob[]): Promise<PushOutcome[]> {
+  private async add(operation: string, jobs: readonly BulkJob[]): Promise<AddedJobs> {
     this.ensureOpen(operation);
     return this.adder.add(operation, jobs);
   }
@@ -141,8 +141,8 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
 
   /** Checks the delay whatever the caller: a pushDelayed without one is refused, not run at once. */
   private async addOne(operation: 'push' | 'pushDelayed', job: NewJobOf<M>, delayMs: unknown): Promise<PushOutcome<JobOf<M>>> {
-    const [outcome] = await this.add(operation, [{ ...(job as NewJob), delay: checkDuration(operation, 'delay', delayMs) }]);
-    return outcome as PushOutcome<JobOf<M>>;
+    const added = await this.add(operation, [{ ...(job as NewJob), delay: checkDuration(operation, 'delay', delayMs) }]);
+    return { job: added.jobs[0] as JobOf<M>, stored: !added.held.has(0) };
   }
 
   /**
@@ -151,7 +151,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
    */
   async pushBulk(jobs: readonly (NewJobOf<M> & { delay?: number })[]): Promise<JobOf<M>[]> {
     if (!Array.isArray(jobs)) throw new ValidationError('pushBulk', 'jobs must be an array');
-    return (await this.add('pushBulk', jobs as readonly BulkJob[])).map((outcome) => outcome.job) as JobOf<M>[];
+    return (await this.add('pushBulk', jobs as readonly BulkJob[])).jobs as JobOf<M>[];
   }
 
   /**
