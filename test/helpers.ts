@@ -1,11 +1,11 @@
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RedisQueue, type RedisQueueConfig } from '../src/index.js';
+import { RedisQueue, ValidationError, type RedisQueueConfig } from '../src/index.js';
 import { ephemeralPort, redisAnswers } from '../src/host/redis-probe.js';
 
 /** A loopback port nothing listens on right now. */
@@ -181,4 +181,15 @@ export function usePrivateRedis(): { readonly url: string; readonly admin: Redis
       return admin!;
     },
   };
+}
+
+/** The message of the ValidationError `check` throws (failing the test when it throws none or another). */
+export function refusal(check: () => unknown): string {
+  try {
+    check();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return (err as ValidationError).message;
+  }
+  throw new Error('accepted what should be refused');
 }

@@ -5,25 +5,15 @@
  * every push, setRateLimit and schedule runs before anything is stored.
  */
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/index.js';
 import { MAX_DURATION_MS, checkDuration, checkJobId, checkQueueName, encodeNewJob } from '../../src/engine/codec.js';
 import { MAX_RATE_LIMIT, checkRateLimit, mergeRateLimits, rateLimitShares } from '../../src/engine/rate-limit.js';
 import { checkScheduleName, scheduleDefinition } from '../../src/engine/schedule-spec.js';
 import { MAX_SHARDS, ShardPicker, checkShards, shardOfId } from '../../src/engine/shards.js';
 import { checkUnique } from '../../src/engine/unique-jobs.js';
+import { refusal } from '../helpers.js';
 
 const YEAR_MS = 365 * 24 * 3_600_000;
 
-/** The ValidationError `check` throws (failing the test when it throws none or another). */
-function refusal(check: () => unknown): string {
-  try {
-    check();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).message;
-  }
-  throw new Error('accepted what should be refused');
-}
 
 describe('jobs', () => {
   const encode = (job: Record<string, unknown>, delay: unknown = 0, maxPayloadBytes = 1024) =>

@@ -9,18 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailJobHandler, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
 import { DEFAULTS } from '../../src/engine/defaults.js';
 import { nearestName } from '../../src/engine/options.js';
-import { freshQueue, rawClient, testRedisConfig, uniquePrefix } from '../helpers.js';
+import { freshQueue, rawClient, refusal, testRedisConfig, uniquePrefix } from '../helpers.js';
 
-/** The message of the ValidationError `build` throws (failing the test when it does not). */
-function refusal(build: () => unknown): string {
-  try {
-    build();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ValidationError);
-    return (err as ValidationError).message;
-  }
-  throw new Error('accepted what should be refused');
-}
 
 describe('connect', () => {
   it('refuses misspelled keys, suggesting the option meant, and writes nothing under either prefix', async () => {
