@@ -47,6 +47,19 @@ function unknownKeysMessage(keys: readonly string[], known: readonly string[], o
 }
 
 /**
+ * Throws a ValidationError of `operation` when `given` has a key outside `known`: a check without a
+ * schema, for objects handed in per job (a push's job), where it must cost next to nothing.
+ */
+export function checkKnownKeys(operation: string, given: object, known: ReadonlySet<string>): void {
+  for (const key in given) {
+    if (!known.has(key)) {
+      const unknown = Object.keys(given).filter((name) => !known.has(name));
+      throw new ValidationError(operation, unknownKeysMessage(unknown, [...known], {}));
+    }
+  }
+}
+
+/**
  * A strict options object: an unknown key is an error that names it, suggests the nearest known
  * one and lists them all. `otherNames` maps names users bring from elsewhere (flexq.toml's
  * `concurrency`) to the option meant, for keys too far from it to be suggested by spelling.

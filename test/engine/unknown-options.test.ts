@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emailJobHandler, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
+import { emailJobHandler, JobDispatcher, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
 import { DEFAULTS } from '../../src/engine/defaults.js';
 import { nearestName } from '../../src/engine/options.js';
 import { freshQueue, rawClient, refusal, testRedisConfig, uniquePrefix } from '../helpers.js';
@@ -143,3 +143,27 @@ describe('per-call options of bulk operations and pages', () => {
   });
 });
 
+
+describe('a job handed in', () => {
+  let queue: RedisQueue;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => ({ queue, cleanup } = await freshQueue('unknown-job-keys')));
+  afterAll(async () => cleanup());
+
+  it('names a misspelled key instead of storing the job without it', async () => {
+    await expect(queue.push({ type: 't', priorty: 5 } as never)).rejects.toThrow("push: unknown option 'priorty' (did you mean 'priority'?)");
+    // A whole batch is refused for one bad job: nothing of it is stored.
+    await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
+    await expect(new JobDispatcher(queue).dispatch('t', {}, { priorty: 3 } as never)).rejects.toThrow("unknown option 'priorty' (did you mean 'priority'?)");
+    // A job read back is not a new job: its id and status would be dropped, so it is refused.
+    await expect(queue.push({ type: 't', id: 'mine' } as never)).rejects.toThrow("push: unknown option 'id'");
+    expect((await queue.getStats()).pendingJobs).toBe(0);
+  });
+
+  it('given alone takes no delay of its own: push would have run it at once', async () => {
+    await expect(queue.push({ type: 't', delay: 60_000 } as never)).rejects.toThrow('push: a job given alone takes no delay: pass it to pushDelayed');
+    expect((await queue.getStats()).pendingJobs).toBe(0);
+    const [later] = await queue.pushBulk([{ type: 't', delay: 60_000 }]);
+    expect(later!.runAt).toBeInstanceOf(Date);
+  });
+});
