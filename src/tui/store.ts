@@ -212,7 +212,12 @@ export function createConsoleStore(init: { address?: string; queues?: readonly s
         const pageSize = Math.max(1, Math.floor(size));
         const state = get();
         if (pageSize === state.pageSize) return;
-        // Keep the selected job on screen: start the page where it falls.
+        // Keep the selected job on screen: start the page where it falls. While the queues pane has
+        // the keys, the job selection only follows the list as it moves: keep the page's start.
+        if (state.view === 'queues') {
+          const offset = Math.floor(state.offset / pageSize) * pageSize;
+          return set({ pageSize, offset, selectedIndex: Math.min(state.selectedIndex, pageSize - 1) });
+        }
         const absolute = state.offset + state.selectedIndex;
         const offset = Math.floor(absolute / pageSize) * pageSize;
         set({ pageSize, offset, selectedIndex: absolute - offset });

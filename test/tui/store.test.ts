@@ -107,8 +107,17 @@ describe('console store', () => {
   it('a smaller page keeps the selected job on screen', () => {
     const s = createConsoleStore({ queues: ['q'] });
     s.getState().setPageSize(10);
-    s.setState({ offset: 10, selectedIndex: 7 }); // job #17
+    s.setState({ view: 'jobs', offset: 10, selectedIndex: 7 }); // job #17
     s.getState().setPageSize(5);
     expect(s.getState()).toMatchObject({ offset: 15, selectedIndex: 2 });
+  });
+
+  it('a smaller page while the queues pane has the keys stays on its page (a queue row added, a resize)', () => {
+    const s = createConsoleStore({ queues: ['q'] });
+    s.getState().setPageSize(11);
+    // The selection followed its job down a moving pending list, unasked.
+    s.setState({ view: 'queues', offset: 0, selectedIndex: 10 });
+    s.getState().setPageSize(10);
+    expect(s.getState()).toMatchObject({ offset: 0, selectedIndex: 9 });
   });
 });
