@@ -30,23 +30,33 @@ export interface PayloadInput {
   cwd: string;
 }
 
-/** Reads the payload a dispatch names, refusing more than `maxBytes` of JSON (the queue's maxPayloadBytes). */
+/** Reads the payload a dispatch names for a queue whose maxPayloadBytes is `maxBytes`. */
 export type PayloadReader = (maxBytes: number) => Promise<Record<string, unknown>>;
+
+/**
+ * How much larger than `maxPayloadBytes` a payload may be as given: the limit counts compact JSON,
+ * and a pretty-printed file (`jq` indents by default) carries whitespace that storing drops.
+ */
+const AS_GIVEN_FACTOR = 4;
 
 /**
  * The payload a dispatch names. stdin and `@FILE` take payloads too large for an argument (the
  * shell's "Argument list too long" comes well before `maxPayloadBytes`); they are read up to
- * `maxBytes` and no further, so an endless source is refused instead of filling memory. A source
- * that cannot be read, is too large or is not a JSON object is a usage error naming the source.
+ * `AS_GIVEN_FACTOR` times `maxBytes` and no further, so an endless source is refused instead of
+ * filling memory (the engine then holds the compact JSON to `maxBytes` exactly). A source that
+ * cannot be read, is too large or is not a JSON object is a usage error naming the source.
  */
 export async function readPayload(source: PayloadSource, input: PayloadInput, maxBytes: number): Promise<Record<string, unknown>> {
   if (source.from === 'argument') return source.payload;
   // Otherwise a user who left the payload out sees a command that seems to hang.
   if (source.from === 'stdin' && input.stdin.isTTY === true) input.stderr.write('flexq: reading the payload JSON from stdin (end with Ctrl-D)\n');
+  const readLimit = AS_GIVEN_FACTOR * maxBytes;
   const [text, named] = source.from === 'stdin'
-    ? [await readUpTo(input.stdin, maxBytes), 'payload from stdin']
-    : [await readPayloadFile(resolve(input.cwd, source.path), source.path, maxBytes), `payload file ${source.path}`];
-  if (text === undefined) throw new CliUsageError(`${named} is larger than the queue's limit of ${maxBytes} bytes of JSON (maxPayloadBytes)`);
+    ? [await readUpTo(input.stdin, readLimit), 'payload from stdin']
+    : [await readPayloadFile(resolve(input.cwd, source.path), source.path, readLimit), `payload file ${source.path}`];
+  if (text === undefined) {
+    throw new CliUsageError(`${named} is over ${readLimit} bytes as given, ${AS_GIVEN_FACTOR} times the queue's limit of ${maxBytes} bytes of JSON (maxPayloadBytes)`);
+  }
   try {
     return payloadObject(text);
   } catch (error) {

@@ -5,7 +5,7 @@
 import { DEFAULTS } from './defaults.js';
 import { MAX_JSON_DEPTH } from '../shared/json-depth.js';
 import { ValidationError } from './errors.js';
-import { checkKnownKeys } from './options.js';
+import { checkKnownKeys } from './known-keys.js';
 import { type FailedAttempt, type Job, type JobStatus } from './types.js';
 import { checkUnique, type UniqueSettings } from './unique-jobs.js';
 
@@ -141,8 +141,11 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** What a new job may say (`delay` as pushBulk takes it): a misspelled option would be dropped in silence. */
-const NEW_JOB_KEYS: ReadonlySet<string> = new Set(['type', 'payload', 'maxAttempts', 'priority', 'timeout', 'uniqueKey', 'uniqueFor', 'group', 'delay']);
+/** What a new job may say: a misspelled option would be dropped in silence. */
+const JOB_KEYS = ['type', 'payload', 'maxAttempts', 'priority', 'timeout', 'uniqueKey', 'uniqueFor', 'group'];
+/** Its `delay` comes from pushBulk's job, or from the delay argument of the other operations. */
+const NEW_JOB_KEYS: ReadonlySet<string> = new Set([...JOB_KEYS, 'delay']);
+const BULK_JOB_KEYS = [...JOB_KEYS, 'delay'];
 
 /** Validates a new job and puts it in stored form; throws `ValidationError` naming the bad field. */
 export function encodeNewJob(
@@ -154,7 +157,7 @@ export function encodeNewJob(
   maxPayloadBytes: number,
 ): EncodedJob {
   if (typeof job !== 'object' || job === null) throw new ValidationError(operation, 'job must be an object');
-  checkKnownKeys(operation, job, NEW_JOB_KEYS);
+  checkKnownKeys(operation, job, NEW_JOB_KEYS, operation === 'pushBulk' ? BULK_JOB_KEYS : JOB_KEYS);
   const { type, payload } = job;
   if (typeof type !== 'string' || type.trim() === '' || type.length > 200) {
     throw new ValidationError(operation, `job type must be a non-empty string of at most 200 characters, got ${describe(type)}`);

@@ -78,7 +78,8 @@ export class JobAdder {
   private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
     const ids = newJobIds(jobs.length);
     const { maxAttempts, maxPayloadBytes } = this.defaults;
-    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, job.delay, maxAttempts, maxPayloadBytes));
+    // `?.`: a null in the batch is for encodeNewJob to refuse by name, not a TypeError here.
+    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, (job as BulkJob | null)?.delay, maxAttempts, maxPayloadBytes));
   }
 
   private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<AddedJobs> {

@@ -1,28 +1,18 @@
 /**
  * Checks of the option objects the public API takes (connect, queue(), RedisWorker, the built-in
- * handlers, schedules): a misspelled key would otherwise be dropped without a word, leaving its
- * default in force. Each check runs once, where the object is handed in, never per job.
+ * handlers, schedules, the per-call options of bulk operations and pages): a misspelled key would
+ * otherwise be dropped without a word, leaving its default in force. Each check runs once, where the
+ * object is handed in; a job's own keys are checked without zod (known-keys.ts).
  */
-import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { unknownKeysMessage } from './known-keys.js';
 
 /**
  * A key whose value is checked where it is used, with a message of its own (range, format): the
  * options schema lists it so that it counts as known, and leaves its value alone.
  */
 export const checkedWhereUsed = z.unknown().optional();
-
-/** The known name closest to `word` (ignoring case), when it is close enough to be a typo of it. */
-export function nearestName(word: string, names: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.ceil(word.length * 0.4));
-  let best: { name: string; distance: number } | undefined;
-  for (const name of names) {
-    const distance = editDistance(word.toLowerCase(), name.toLowerCase());
-    if (distance <= limit && distance < (best?.distance ?? Infinity)) best = { name, distance };
-  }
-  return best?.name;
-}
 
 /** `value` as a range message quotes it: strings in quotes, numbers as written (NaN too). */
 function shown(value: unknown): string {
@@ -36,27 +26,6 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;
   return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
-}
-
-function unknownKeysMessage(keys: readonly string[], known: readonly string[], otherNames: Readonly<Record<string, string>>): string {
-  const each = keys.map((key) => {
-    const suggestion = Object.hasOwn(otherNames, key) ? otherNames[key] : nearestName(key, known);
-    return `unknown option '${key}'${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`;
-  });
-  return `${each.join(', ')}; valid options: ${known.join(', ')}`;
-}
-
-/**
- * Throws a ValidationError of `operation` when `given` has a key outside `known`: a check without a
- * schema, for objects handed in per job (a push's job), where it must cost next to nothing.
- */
-export function checkKnownKeys(operation: string, given: object, known: ReadonlySet<string>): void {
-  for (const key in given) {
-    if (!known.has(key)) {
-      const unknown = Object.keys(given).filter((name) => !known.has(name));
-      throw new ValidationError(operation, unknownKeysMessage(unknown, [...known], {}));
-    }
-  }
 }
 
 /**

@@ -141,7 +141,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
 
   /** Checks the delay whatever the caller: a pushDelayed without one is refused, not run at once. */
   private async addOne(operation: 'push' | 'pushDelayed', job: NewJobOf<M>, delayMs: unknown): Promise<PushOutcome<JobOf<M>>> {
-    if ((job as BulkJob).delay !== undefined) throw new ValidationError(operation, 'a job given alone takes no delay: pass it to pushDelayed (pushBulk takes one per job)');
+    if ((job as BulkJob | null | undefined)?.delay !== undefined) throw new ValidationError(operation, 'a job given alone takes no delay: pass it to pushDelayed (pushBulk takes one per job)');
     const added = await this.add(operation, [{ ...(job as NewJob), delay: checkDuration(operation, 'delay', delayMs) }]);
     return { job: added.jobs[0] as JobOf<M>, stored: !added.held.has(0) };
   }

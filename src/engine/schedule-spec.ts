@@ -175,5 +175,7 @@ export function nextRunAfter(definition: Pick<ScheduleDefinition, 'cron' | 'tz' 
 
 /** The job a run adds, encoded as a push encodes one. */
 export function scheduledJob(id: string, definition: ScheduleDefinition, defaultMaxAttempts: number, maxPayloadBytes: number): EncodedJob {
-  return encodeNewJob('schedule', id, definition.job, 0, defaultMaxAttempts, maxPayloadBytes);
+  // Only what a schedule's job may say: a key a newer flexq stored stays out, so the schedule fires.
+  const { type, payload, priority, maxAttempts, timeout } = definition.job;
+  return encodeNewJob('schedule', id, { type, payload, priority, maxAttempts, timeout }, 0, defaultMaxAttempts, maxPayloadBytes);
 }

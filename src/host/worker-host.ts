@@ -13,7 +13,7 @@ import { LogRing } from './log-ring.js';
 import { timerDelay } from '../config/limits.js';
 import { HostMetrics } from './metrics.js';
 import { QueueEventLog } from './queue-event-log.js';
-import { presentError } from '../shared/present.js';
+import { presentError, presentText } from '../shared/present.js';
 import { connectQueues, type QueueSet } from './queue-set.js';
 import { startHostAlerts, withAlertsQueue, type HostAlerts } from '../alerts/host-alerts.js';
 import type { FiringAlert } from '../alerts/monitor.js';
@@ -258,7 +258,7 @@ export class WorkerHost implements HostView {
       return { ok: true, reason: `${this.workers.length} worker(s) running; Redis at ${this.redisAddress} answers` };
     } catch (error) {
       // /healthz is an output like any other: the message may quote a URL or a server's reply.
-      const why = isRedisUnreachable(error) ? unreachableReason(error as Error) : presentError(error);
+      const why = isRedisUnreachable(error) ? presentText(unreachableReason(error as Error)) : presentError(error);
       return { ok: false, reason: `Redis at ${this.redisAddress} does not answer: ${why}` };
     }
   }

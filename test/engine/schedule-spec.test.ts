@@ -1,6 +1,6 @@
 /** Next-run computation and checks of schedules: cron with seconds and time zones, DST, intervals. */
 import { describe, expect, it } from 'vitest';
-import { nextRunAfter, parseDefinition, scheduleDefinition } from '../../src/engine/schedule-spec.js';
+import { nextRunAfter, parseDefinition, scheduleDefinition, scheduledJob } from '../../src/engine/schedule-spec.js';
 
 const at = (iso: string) => new Date(iso).getTime();
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -84,6 +84,13 @@ describe('schedule checks', () => {
     const definition = define({ every: 60_000 });
     expect(parseDefinition(JSON.stringify(definition))).toEqual(definition);
     for (const json of ['{"job":{"type":"t"}}', '{"name":"n","job":{}}', '{"name":"n"}', 'null', 'not json']) expect(parseDefinition(json), json).toBeNull();
+  });
+
+  it('fires a stored definition whose job has a key this flexq does not know (a newer one wrote it)', () => {
+    const stored = JSON.parse(JSON.stringify(define({ every: 60_000 }, { type: 'report', payload: { n: 1 }, priority: 2 }))) as { job: Record<string, unknown> };
+    stored.job['addedLater'] = true;
+    const definition = parseDefinition(JSON.stringify(stored))!;
+    expect(scheduledJob('id1', definition, 3, 1024)).toMatchObject({ id: 'id1', type: 'report', payloadJson: '{"n":1}', priority: 2 });
   });
 
   it('an interval anchored on a tick after the time asked runs one interval after that tick', () => {

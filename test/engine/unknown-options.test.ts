@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailJobHandler, JobDispatcher, RedisQueue, RedisWorker, ValidationError, webhookJobHandler } from '../../src/index.js';
 import { DEFAULTS } from '../../src/engine/defaults.js';
-import { nearestName } from '../../src/engine/options.js';
+import { nearestName } from '../../src/engine/known-keys.js';
 import { freshQueue, rawClient, refusal, testRedisConfig, uniquePrefix } from '../helpers.js';
 
 
@@ -151,12 +151,17 @@ describe('a job handed in', () => {
   afterAll(async () => cleanup());
 
   it('names a misspelled key instead of storing the job without it', async () => {
-    await expect(queue.push({ type: 't', priorty: 5 } as never)).rejects.toThrow("push: unknown option 'priorty' (did you mean 'priority'?)");
+    await expect(queue.push({ type: 't', priorty: 5 } as never)).rejects.toThrow("push: unknown option 'priorty' (did you mean 'priority'?); valid options: type, payload, maxAttempts, priority, timeout, uniqueKey, uniqueFor, group");
     // A whole batch is refused for one bad job: nothing of it is stored.
     await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
     await expect(new JobDispatcher(queue).dispatch('t', {}, { priorty: 3 } as never)).rejects.toThrow("unknown option 'priorty' (did you mean 'priority'?)");
     // A job read back is not a new job: its id and status would be dropped, so it is refused.
     await expect(queue.push({ type: 't', id: 'mine' } as never)).rejects.toThrow("push: unknown option 'id'");
+    // Not a job at all: refused by name as one, not a TypeError from reading its keys.
+    for (const notAJob of [null, undefined]) {
+      await expect(queue.push(notAJob as never)).rejects.toThrow(new ValidationError('push', `job type must be a non-empty string of at most 200 characters, got undefined`));
+      await expect(queue.pushBulk([notAJob as never])).rejects.toThrow(new ValidationError('pushBulk', 'job must be an object'));
+    }
     expect((await queue.getStats()).pendingJobs).toBe(0);
   });
 

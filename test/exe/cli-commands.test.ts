@@ -68,10 +68,13 @@ describe('flexq CLI commands against Redis', () => {
     const fromFile = await flexq('dispatch', 'demo', '@payload.json');
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect((await queue.getJob(fromFile.stdout.trim()))?.payload).toEqual({ ...payload, n: 2 });
-    // Read no further than the queue's own limit: past it, the payload is refused before anything is stored.
+    // The queue's own limit holds the compact JSON; past four times it as given, reading stops.
     const tooLarge = await runFlexq(['dispatch', 'email', '-', '--queue', 'emails'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify({ text: 'x'.repeat(100) }) });
     expect(tooLarge).toMatchObject({ code: 2, stdout: '' });
-    expect(tooLarge.stderr).toContain("flexq: payload from stdin is larger than the queue's limit of 100 bytes of JSON (maxPayloadBytes)\n");
+    expect(tooLarge.stderr).toContain('flexq: cannot dispatch the job: payload is 111 bytes of JSON, over the limit of 100 (maxPayloadBytes)\n');
+    const unread = await runFlexq(['dispatch', 'email', '-', '--queue', 'emails'], { env: redisEnv(prefix), cwd: dir, input: JSON.stringify({ text: 'x'.repeat(400) }) });
+    expect(unread).toMatchObject({ code: 2, stdout: '' });
+    expect(unread.stderr).toContain("flexq: payload from stdin is over 400 bytes as given, 4 times the queue's limit of 100 bytes of JSON (maxPayloadBytes)\n");
     expect(await emails.getStats()).toMatchObject({ pendingJobs: 0 });
     const missing = await flexq('dispatch', 'demo', '@nope.json');
     expect(missing).toMatchObject({ code: 2, stderr: "flexq: cannot read the payload file nope.json: no such file\nRun 'flexq dispatch --help' for usage.\n" });

@@ -142,7 +142,7 @@ describe('runCli', () => {
       expect(await cli(['dispatch', 'email', '@.'], { cwd: dir })).toMatchObject({ code: 2, stderr: `flexq: cannot read the payload file .: it is a folder${HINT}` });
     });
 
-    it("stops reading past the queue's maxPayloadBytes and says the payload is too large, naming the limit; nothing is dispatched", async () => {
+    it("stops reading at four times the queue's maxPayloadBytes and says the payload is too large, naming the limit; nothing is dispatched", async () => {
       let chunksRead = 0;
       const endless = Readable.from((function* () {
         for (;;) {
@@ -150,18 +150,24 @@ describe('runCli', () => {
           yield Buffer.alloc(16, ' ');
         }
       })());
-      const tooLarge = (named: string) => `flexq: ${named} is larger than the queue's limit of ${PAYLOAD_LIMIT} bytes of JSON (maxPayloadBytes)${HINT}`;
+      const tooLarge = (named: string) => `flexq: ${named} is over ${4 * PAYLOAD_LIMIT} bytes as given, 4 times the queue's limit of ${PAYLOAD_LIMIT} bytes of JSON (maxPayloadBytes)${HINT}`;
       expect(await cli(['dispatch', 'email', '-'], { stdin: endless })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
       expect(chunksRead).toBeLessThan(100);
       expect(await cli(['dispatch', 'email', '@/dev/zero'])).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file /dev/zero') });
-      // Up to the limit is taken; one byte more is not.
-      const atLimit = JSON.stringify({ s: 'x'.repeat(PAYLOAD_LIMIT - 8) });
-      expect(atLimit).toHaveLength(PAYLOAD_LIMIT);
-      await writeFile(join(dir, 'at-limit.json'), atLimit);
-      expect(await cli(['dispatch', 'email', '@at-limit.json'], { cwd: dir })).toMatchObject({ code: 0, payloads: [JSON.parse(atLimit)] });
-      await writeFile(join(dir, 'over.json'), `${atLimit}\n`);
+      // Whitespace is not the payload: an indented file whose compact JSON fits goes on to the
+      // engine, which holds the compact form to the limit; four times the limit as given does not.
+      const compact = JSON.stringify({ s: 'x'.repeat(PAYLOAD_LIMIT - 8) });
+      expect(compact).toHaveLength(PAYLOAD_LIMIT);
+      const indented = JSON.stringify(JSON.parse(compact), null, 2);
+      expect(indented.length).toBeGreaterThan(PAYLOAD_LIMIT);
+      await writeFile(join(dir, 'indented.json'), indented);
+      expect(await cli(['dispatch', 'email', '@indented.json'], { cwd: dir })).toMatchObject({ code: 0, payloads: [JSON.parse(compact)] });
+      const atReadLimit = `${compact}${' '.repeat(4 * PAYLOAD_LIMIT - PAYLOAD_LIMIT)}`;
+      await writeFile(join(dir, 'at-read-limit.json'), atReadLimit);
+      expect(await cli(['dispatch', 'email', '@at-read-limit.json'], { cwd: dir })).toMatchObject({ code: 0 });
+      await writeFile(join(dir, 'over.json'), `${atReadLimit} `);
       expect(await cli(['dispatch', 'email', '@over.json'], { cwd: dir })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload file over.json') });
-      expect(await cli(['dispatch', 'email', '-'], { stdin: `${atLimit}\n` })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
+      expect(await cli(['dispatch', 'email', '-'], { stdin: `${atReadLimit} ` })).toMatchObject({ code: 2, calls: [], stderr: tooLarge('payload from stdin') });
     });
 
     it('says on stderr that it waits for the payload when stdin is a terminal', async () => {
