@@ -4,7 +4,7 @@
  * the job it adds (fireSchedule.lua), so it adds exactly one job, and no process leads.
  */
 import { jobRecordTail } from './codec.js';
-import { ScheduleNotFoundError } from './errors.js';
+import { ScheduleNotFoundError, ValidationError } from './errors.js';
 import { ScheduleStore, type FireReply, type StoredSchedule } from './schedule-store.js';
 import {
   checkScheduleName, definitionJson, nextRunAfter, parseDefinition, scheduleDefinition, scheduledJob,
@@ -124,8 +124,17 @@ export class QueueSchedules {
       const definition = parseDefinition(json);
       // Written by a newer flexq: left to the processes that can read it.
       if (!definition) continue;
-      const nextRunAt = nextRunAfter(definition, now, tick);
-      const reply = await this.fire(definition, json, tick, nextRunAt);
+      let nextRunAt: number;
+      let reply: FireReply;
+      try {
+        nextRunAt = nextRunAfter(definition, now, tick);
+        reply = await this.fire(definition, json, tick, nextRunAt);
+      } catch (error) {
+        // A value this flexq refuses (a newer one's wider range, say): left as above, and never
+        // in the way of the schedules due after it.
+        if (error instanceof ValidationError) continue;
+        throw error;
+      }
       sooner(!reply.fired && reply.reason === 'EARLY' ? reply.inMs : Math.max(0, nextRunAt - now));
     }
     return due.length === DUE_BATCH ? 0 : soonest;

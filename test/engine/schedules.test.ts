@@ -81,6 +81,31 @@ describe('workers fire schedules', () => {
     expect(tick!.nextRunAt.getTime()).toBeGreaterThan(tick!.lastRunAt!.getTime());
   });
 
+  test('a schedule this flexq cannot fire (a newer one stored it) is left alone and does not hold back the others', async () => {
+    const ran: Job[] = [];
+    const w = f.worker();
+    w.registerHandler('ping', (_ctx, job) => {
+      ran.push(job);
+      return { success: true };
+    });
+    // 'aaa' is read first: its job's priority is past this flexq's range, and a key it does not know.
+    await f.queue.schedule('aaa', { every: 1_000 }, { type: 'ping', payload: { from: 'aaa' } });
+    await f.queue.schedule('zzz', { every: 1_000 }, { type: 'ping', payload: { from: 'zzz' } });
+    const raw = rawClient();
+    try {
+      const key = queueKeys(f.prefix, f.queue.name).schedules;
+      const stored = JSON.parse((await raw.hget(key, 'aaa'))!) as { job: Record<string, unknown> };
+      stored.job['priority'] = 5_000_000_000;
+      stored.job['addedLater'] = true;
+      await raw.hset(key, 'aaa', JSON.stringify(stored));
+    } finally {
+      raw.disconnect();
+    }
+    void w.start();
+    await waitFor('two runs of the readable schedule', () => ran.length >= 2, { timeoutMs: 10_000 });
+    expect(ran.map((job) => job.payload['from'])).not.toContain('aaa');
+  });
+
   test('a schedule defined while a worker of this process runs starts at its first tick, not at the 30 s recheck', async () => {
     const ran: Job[] = [];
     const w = f.worker();
