@@ -63,14 +63,20 @@ describe('defining schedules', () => {
   });
 });
 
+/** A worker of the fixture's queue whose `ping` handler notes each job it runs. */
+function pingWorker(): { w: RedisWorker; ran: Job[] } {
+  const ran: Job[] = [];
+  const w = f.worker();
+  w.registerHandler('ping', (_ctx, job) => {
+    ran.push(job);
+    return { success: true };
+  });
+  return { w, ran };
+}
+
 describe('workers fire schedules', () => {
   test('a worker runs an every-second schedule once per tick, and the listing shows the last run', async () => {
-    const ran: Job[] = [];
-    const w = f.worker();
-    w.registerHandler('ping', (_ctx, job) => {
-      ran.push(job);
-      return { success: true };
-    });
+    const { w, ran } = pingWorker();
     await f.queue.schedule('tick', { every: 1_000 }, { type: 'ping', payload: { from: 'schedule' } });
     void w.start();
     await waitFor('two scheduled runs', () => ran.length >= 2, { timeoutMs: 10_000 });
@@ -82,12 +88,7 @@ describe('workers fire schedules', () => {
   });
 
   test('a schedule this flexq cannot fire (a newer one stored it) is left alone and does not hold back the others', async () => {
-    const ran: Job[] = [];
-    const w = f.worker();
-    w.registerHandler('ping', (_ctx, job) => {
-      ran.push(job);
-      return { success: true };
-    });
+    const { w, ran } = pingWorker();
     // 'aaa' is read first: its job's priority is past this flexq's range, and a key it does not know.
     await f.queue.schedule('aaa', { every: 1_000 }, { type: 'ping', payload: { from: 'aaa' } });
     await f.queue.schedule('zzz', { every: 1_000 }, { type: 'ping', payload: { from: 'zzz' } });
@@ -107,12 +108,7 @@ describe('workers fire schedules', () => {
   });
 
   test('a schedule defined while a worker of this process runs starts at its first tick, not at the 30 s recheck', async () => {
-    const ran: Job[] = [];
-    const w = f.worker();
-    w.registerHandler('ping', (_ctx, job) => {
-      ran.push(job);
-      return { success: true };
-    });
+    const { w, ran } = pingWorker();
     void w.start();
     await new Promise((resolve) => setTimeout(resolve, 200)); // its runner has looked and found no schedule
     await f.queue.schedule('late', { every: 1_000 }, { type: 'ping' });
