@@ -139,9 +139,8 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         // The queue's job timeout applies to jobs that do not bring their own.
         // An option left out is undefined, which the engine takes as not given.
         const { type, priority, delay, maxAttempts, group, uniqueKey, uniqueFor } = command;
-        // The outcome, not just the job: the CLI says when a held unique key stored nothing.
         const outcome = await queue.pushWithOutcome({ type, payload, priority, maxAttempts, group, uniqueKey, uniqueFor, timeout }, delay);
-        // A held unique key stored nothing: no new job waits for a worker.
+        // A held unique key stored nothing (runCli says so): no new job waits for a worker.
         if (!outcome.stored) return outcome;
         const warning = unhandledTypeWarning(queue.name, command.type, await queue.getWorkers());
         if (warning !== undefined) io.stderr.write(`flexq: warning: ${shownText(warning)}\n`);

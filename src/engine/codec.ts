@@ -144,8 +144,8 @@ function describe(value: unknown): string {
 /** What a new job may say: a misspelled option would be dropped in silence. */
 const JOB_KEYS = ['type', 'payload', 'maxAttempts', 'priority', 'timeout', 'uniqueKey', 'uniqueFor', 'group'];
 /** Its `delay` comes from pushBulk's job, or from the delay argument of the other operations. */
-const NEW_JOB_KEYS: ReadonlySet<string> = new Set([...JOB_KEYS, 'delay']);
 const BULK_JOB_KEYS = [...JOB_KEYS, 'delay'];
+const NEW_JOB_KEYS: ReadonlySet<string> = new Set(BULK_JOB_KEYS);
 
 /** Validates a new job and puts it in stored form; throws `ValidationError` naming the bad field. */
 export function encodeNewJob(
