@@ -215,6 +215,14 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         }
         return counts;
       }),
+    cancelAll: (command) =>
+      withQueues(io, command, async ({ set }) => {
+        const counts: QueueCount[] = [];
+        for (const queue of chosenQueues(set, command.queue)) {
+          counts.push({ queue: queue.name, count: await queue.cancelJobs(command.status, { onProgress: progressTo(io, `cancelling ${command.status} jobs of ${queue.name}`) }) });
+        }
+        return counts;
+      }),
     clean: (command) =>
       withQueues(io, command, async ({ set }) => {
         const queues = chosenQueues(set, command.queue);

@@ -87,6 +87,9 @@ function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
 /** `flexq retry --all`: the statuses a job can be retried from. */
 export const parseRetryableStatus = oneOf(['failed', 'cancelled'] as const);
 
+/** `flexq cancel --all`: the waiting statuses. */
+export const parseWaitingStatus = oneOf(['pending', 'delayed', 'retrying'] as const);
+
 /** `flexq clean`: the finished statuses. */
 export const parseFinishedStatus = oneOf(['completed', 'failed', 'cancelled'] as const);
 

@@ -105,6 +105,14 @@ export interface RetryAllCommand extends GlobalOptions {
   type?: string;
 }
 
+/** `flexq cancel --all STATUS`: every pending (delayed, retrying) job cancelled. */
+export interface CancelAllCommand extends GlobalOptions {
+  kind: 'cancel-all';
+  status: 'pending' | 'delayed' | 'retrying';
+  /** Undefined: every queue. */
+  queue?: string;
+}
+
 /** `flexq clean STATUS [--older-than D] [--limit N]`: removes finished jobs. */
 export interface CleanCommand extends GlobalOptions {
   kind: 'clean';
@@ -180,6 +188,7 @@ export type ActionCommand =
   | CancelCommand
   | RetryCommand
   | RetryAllCommand
+  | CancelAllCommand
   | CleanCommand
   | DrainCommand
   | PriorityCommand
@@ -194,6 +203,7 @@ export type ParsedCommand = ActionCommand | InfoOutput | UsageError;
 export const MUTATING_COMMANDS: ReadonlySet<ActionCommand['kind']> = new Set([
   'dispatch',
   'cancel',
+  'cancel-all',
   'retry',
   'retry-all',
   'clean',
@@ -217,6 +227,7 @@ const HELP_COMMANDS: Readonly<Record<ActionCommand['kind'], string>> = {
   schedules: 'flexq schedules',
   show: 'flexq show',
   cancel: 'flexq cancel',
+  'cancel-all': 'flexq cancel',
   retry: 'flexq retry',
   'retry-all': 'flexq retry',
   clean: 'flexq clean',

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
-import type { CleanCommand, DispatchCommand, PayloadSource } from './cli-commands.js';
+import type { CancelAllCommand, CleanCommand, DispatchCommand, PayloadSource, RetryAllCommand } from './cli-commands.js';
 import {
   parseDelay,
   parseDrainTimeout,
@@ -9,6 +9,7 @@ import {
   parseOlderThan,
   parseRedisUrl,
   parseRetryableStatus,
+  parseWaitingStatus,
   parseInterval,
   parseJobStatus,
   parsePayloadArgument,
@@ -37,7 +38,8 @@ interface RawOptions extends Pick<DispatchCommand, 'priority' | 'delay' | 'maxAt
   redis?: string;
   headless?: boolean;
   noWorkers?: boolean;
-  all?: 'failed' | 'cancelled';
+  /** `retry --all` takes a retryable status, `cancel --all` a waiting one (each checked by its parser). */
+  all?: RetryAllCommand['status'] | CancelAllCommand['status'];
   type?: string;
   olderThan?: number;
   timeout?: number;
@@ -260,10 +262,19 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
 
   program
     .command('cancel')
-    .description('cancel a waiting or running job')
-    .argument('<id>', 'job id')
+    .description('cancel a waiting or running job; with --all, every pending (delayed, retrying) job, and print how many')
+    .argument('[id]', 'job id')
+    .addOption(new Option('--all <status>', 'every job of this status: pending, delayed or retrying').argParser(parseWaitingStatus))
     .addOption(queueOption())
-    .action((id: string, _options: RawOptions, self: Command) => done({ kind: 'cancel', id, ...given(self, ['queue']), ...globals(self) }));
+    .action((id: string | undefined, options: RawOptions, self: Command) => {
+      if (options.all !== undefined) {
+        if (id !== undefined) throw new CommanderError(2, 'flexq.conflict', 'give a job id or --all, not both');
+        done({ kind: 'cancel-all', status: options.all as CancelAllCommand['status'], ...given(self, ['queue']), ...globals(self) });
+        return;
+      }
+      if (id === undefined) throw new CommanderError(2, 'flexq.missingArgument', 'missing job id (or --all pending to cancel every pending job)');
+      done({ kind: 'cancel', id, ...given(self, ['queue']), ...globals(self) });
+    });
 
   program
     .command('retry')
@@ -275,7 +286,7 @@ function buildProgram(version: string, done: (command: ActionCommand) => void): 
     .action((id: string | undefined, options: RawOptions, self: Command) => {
       if (options.all !== undefined) {
         if (id !== undefined) throw new CommanderError(2, 'flexq.conflict', 'give a job id or --all, not both');
-        done({ kind: 'retry-all', status: options.all, ...given(self, ['queue', 'type']), ...globals(self) });
+        done({ kind: 'retry-all', status: options.all as RetryAllCommand['status'], ...given(self, ['queue', 'type']), ...globals(self) });
         return;
       }
       if (id === undefined) throw new CommanderError(2, 'flexq.missingArgument', "missing job id (or --all failed to retry every failed job)");

@@ -17,6 +17,7 @@ export function lazyCliActions(load: () => Promise<CliActions>): CliActions {
     cancel: async (command) => (await actions()).cancel(command),
     retry: async (command) => (await actions()).retry(command),
     retryAll: async (command) => (await actions()).retryAll(command),
+    cancelAll: async (command) => (await actions()).cancelAll(command),
     clean: async (command) => (await actions()).clean(command),
     drain: async (command) => (await actions()).drain(command),
     setPriority: async (command) => (await actions()).setPriority(command),

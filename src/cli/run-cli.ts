@@ -8,6 +8,7 @@ import {
   type CleanCommand,
   type DrainCommand,
   type RetryAllCommand,
+  type CancelAllCommand,
   type DemoCommand,
   type DispatchCommand,
   type DoctorCommand,
@@ -74,6 +75,7 @@ export interface CliActions {
   retry(command: RetryCommand): Promise<void>;
   /** Every failed (or cancelled) job back to pending; how many per queue. */
   retryAll(command: RetryAllCommand): Promise<QueueCount[]>;
+  cancelAll(command: CancelAllCommand): Promise<QueueCount[]>;
   /** Removes finished jobs; how many per queue. */
   clean(command: CleanCommand): Promise<QueueCount[]>;
   /** Pauses a queue and waits for its running jobs, printing progress; resolves to the exit code. */
@@ -158,6 +160,11 @@ export async function runCli(argv: readonly string[], io: CliIo, actions: CliAct
         await actions.retry(command);
         print(`job ${command.id} is pending again\n`);
         return EXIT.ok;
+      case 'cancel-all': {
+        const counts = await actions.cancelAll(command);
+        print(counts.map(({ queue, count }) => `cancelled ${count} ${command.status} job${count === 1 ? '' : 's'} of queue ${queue}\n`).join(''));
+        return EXIT.ok;
+      }
       case 'retry-all': {
         const counts = await actions.retryAll(command);
         print(counts.map(({ queue, count }) => `${count} ${command.status} job${count === 1 ? '' : 's'} of queue ${queue} ${count === 1 ? 'is' : 'are'} pending again\n`).join(''));

@@ -34,6 +34,7 @@ export const SCRIPT_KEYS = {
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
   removeJob: ['base', 'events'],
   cleanJobs: ['base', 'completed', 'failed', 'cancelled', 'events'],
+  cancelJobs: ['base', 'priorities', 'delayed', 'retrying', 'cancelled', 'events'],
   noteAlert: ['base'],
   saveSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
   removeSchedule: ['base', 'schedules', 'scheduleNext', 'scheduleRuns'],
@@ -55,7 +56,7 @@ const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPa
  * waking. A full Redis refuses the rest, adding jobs above all, before they write anything.
  */
 const WHEN_FULL: ReadonlySet<ScriptName> = new Set([
-  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'setPaused', 'wakeWorkers', 'markHandlerStop',
+  'claimJobs', 'finishJobs', 'finishAndClaimJobs', 'extendLeases', 'releaseJobs', 'cancelJob', 'cancelJobs', 'setPaused', 'wakeWorkers', 'markHandlerStop',
   'setRateLimit', 'setGroupConcurrency',
 ]);
 

@@ -63,6 +63,18 @@ export class OperationsStore {
     return chunkReply(changed!, done!, total!);
   }
 
+  /**
+   * Cancels the next chunk of waiting jobs of `status`; `until.value` (µs: pending jobs ready by
+   * then) is set by the first chunk.
+   */
+  async cancelChunk(status: 'pending' | 'delayed' | 'retrying', chunk: number, until: { value: string }): Promise<ChunkReply> {
+    const { eventsMaxLen, keepFailed, retentionBatch } = this.store.settings;
+    const args = [eventsMaxLen, status, chunk, until.value, keepFailed.age, keepFailed.count, retentionBatch, requestId()];
+    const [changed, value, done, total] = (await this.store.call('cancelJobs', args)) as string[];
+    until.value = value!;
+    return chunkReply(changed!, done!, total!);
+  }
+
   /** Removes a finished job. */
   async remove(id: string): Promise<StatusReply> {
     return (await this.store.call('removeJob', [this.store.settings.eventsMaxLen, id, requestId()])) as StatusReply;

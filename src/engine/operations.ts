@@ -55,6 +55,7 @@ export interface HistoryBucket {
 }
 
 const RETRYABLE = ['failed', 'cancelled'] as const;
+const WAITING = ['pending', 'delayed', 'retrying'] as const;
 const FINISHED = ['completed', 'failed', 'cancelled'] as const;
 
 function oneOf<T extends string>(operation: string, allowed: readonly T[], value: unknown): T {
@@ -101,6 +102,7 @@ async function inChunks(stores: readonly OperationsStore[], options: BulkOptions
 const bulkShape = { onProgress: checkedWhereUsed, chunkSize: checkedWhereUsed } satisfies Record<keyof BulkOptions, unknown>;
 const retryJobsOptions = optionsSchema({ ...bulkShape, type: checkedWhereUsed } satisfies Record<keyof RetryJobsOptions, unknown>);
 const cleanOptions = optionsSchema({ ...bulkShape, olderThan: checkedWhereUsed, limit: checkedWhereUsed } satisfies Record<keyof CleanOptions, unknown>);
+const cancelJobsOptions = optionsSchema(bulkShape);
 const historyOptions = optionsSchema({ minutes: checkedWhereUsed });
 
 function checkBulk(operation: string, options: BulkOptions): void {
@@ -122,6 +124,29 @@ export async function retryJobs(stores: readonly OperationsStore[], status: unkn
   return inChunks(stores, options, Infinity, () => {
     const cursor = { until: '', score: '', id: '' };
     return async (store, chunk) => ({ ...(await store.retryChunk(which, type ?? '', chunk, cursor)), examined: chunk });
+  });
+}
+
+/**
+ * Cancels every waiting job of one status; resolves to how many. Pending jobs that become ready
+ * after it began are left alone; of delayed and retrying jobs it takes at most as many as the
+ * status held when it began, due soonest first.
+ */
+export async function cancelJobs(stores: readonly OperationsStore[], status: unknown, options: BulkOptions = {}): Promise<number> {
+  const which = oneOf('cancelJobs', WAITING, status);
+  checkOptions('cancelJobs', cancelJobsOptions, options);
+  checkBulk('cancelJobs', options);
+  return inChunks(stores, options, Infinity, () => {
+    const until = { value: '' };
+    // What a delayed or retrying status held at the start, less the entries taken since.
+    let left = Infinity;
+    return async (store, chunk) => {
+      if (which !== 'pending') chunk = Math.min(chunk, left);
+      if (chunk <= 0) return { changed: 0, done: true, examined: 0 };
+      const reply = await store.cancelChunk(which, chunk, until);
+      if (which !== 'pending') left = (reply.total ?? left) - chunk;
+      return { ...reply, examined: reply.changed };
+    };
   });
 }
 

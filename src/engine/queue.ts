@@ -8,7 +8,7 @@ import { DEFAULTS } from './defaults.js';
 import { QueueClosedError, ValidationError, scriptError } from './errors.js';
 import type { AddedJobs, JobAdder, BulkJob, PushOutcome } from './job-adder.js';
 import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
-import { clean, history, retryJobs, totals, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
+import { cancelJobs, clean, history, retryJobs, totals, type BulkOptions, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
 import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
@@ -162,9 +162,12 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
    */
   async pop(): Promise<JobOf<M> | null> {
     this.ensureOpen('pop');
-    const { jobs } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
-    const [claimed] = jobs;
-    return claimed ? decodeJob(this.name, claimed.id, claimed.fields, claimed.details) as JobOf<M> : null;
+    // A claim cut short by a run of tombstones (a mass cancel) has cleared its share of them: go on.
+    for (;;) {
+      const { jobs: [claimed], cut } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
+      if (claimed) return decodeJob(this.name, claimed.id, claimed.fields, claimed.details) as JobOf<M>;
+      if (!cut) return null;
+    }
   }
 
   /** The job with that id, or null; typed by the queue's job map (what was pushed to it). */
@@ -300,6 +303,12 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   async retryJobs(status: 'failed' | 'cancelled', options: RetryJobsOptions = {}): Promise<number> {
     this.ensureOpen('retryJobs');
     return retryJobs(this.operations, status, options);
+  }
+
+  /** Cancels every waiting job of one status, chunk by chunk (see `cancelJobs` in operations.ts); resolves to how many. */
+  async cancelJobs(status: 'pending' | 'delayed' | 'retrying', options: BulkOptions = {}): Promise<number> {
+    this.ensureOpen('cancelJobs');
+    return cancelJobs(this.operations, status, options);
   }
 
   /** Removes a finished (completed, failed or cancelled) job. */

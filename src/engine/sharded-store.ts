@@ -119,7 +119,7 @@ export class ShardedStore implements WorkerStore {
     const up = inTurn.filter((shard) => (this.down.get(shard)?.until ?? 0) <= now);
     const visit = up.length > 0 ? up : inTurn;
     for (const [shard, group] of this.split(outcomes)) this.hold(shard, group.items);
-    const reply: ClaimReply = { jobs: [], nextDue: -1, heldFor: -1 };
+    const reply: ClaimReply = { jobs: [], nextDue: -1, heldFor: -1, cut: false };
     const holds: number[] = [];
     const errors: unknown[] = [];
     let answered = 0;
@@ -143,6 +143,7 @@ export class ShardedStore implements WorkerStore {
       reply.jobs.push(...claimed.jobs);
       reply.nextDue = sooner(reply.nextDue, claimed.nextDue);
       holds.push(claimed.heldFor);
+      reply.cut ||= claimed.cut;
     };
     if (count === 0) {
       await Promise.all(visit.map((shard) => claimOn(shard, 0)));

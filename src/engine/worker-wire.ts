@@ -19,6 +19,8 @@ export interface ClaimReply {
   nextDue: number;
   /** Ms until the queue's rate limit lets another job start, when it holds the queue now; -1 when not. */
   heldFor: number;
+  /** The claim stopped at its bound on clearing tombstones: ready jobs may wait behind the rest. */
+  cut: boolean;
 }
 
 /** The outcome of one finished attempt, as `finishJobs.lua` records it. */
@@ -76,7 +78,7 @@ const NO_DETAILS: JobDetails = Object.freeze({});
 
 /** Reads the reply of claimJobs.lua (and the claim half of finishAndClaimJobs.lua). */
 export function parseClaim(reply: Reply): ClaimReply {
-  const [nextDue, claimed, withDetails, heldFor = -1] = reply as [number, string[], string[], number?];
+  const [nextDue, claimed, withDetails, heldFor = -1, cut = 0] = reply as [number, string[], string[], number?, number?];
   const details = new Map<string, string>();
   for (let i = 0; i + 1 < withDetails.length; i += 2) details.set(withDetails[i]!, withDetails[i + 1]!);
   const jobs: ClaimedJob[] = [];
@@ -88,7 +90,7 @@ export function parseClaim(reply: Reply): ClaimReply {
     const stored = details.get(id);
     jobs.push({ id, fields, details: stored === undefined ? NO_DETAILS : parseDetails(stored), token: fields.q ?? '' });
   }
-  return { nextDue: Number(nextDue), jobs, heldFor: Number(heldFor) };
+  return { nextDue: Number(nextDue), jobs, heldFor: Number(heldFor), cut: cut === 1 };
 }
 
 /**

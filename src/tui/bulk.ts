@@ -1,6 +1,6 @@
 /**
  * Bulk actions the data source runs for the console: on a whole marked tab through the engine's
- * chunked operations (retryJobs, clean) or page by page (cancel); on marked ids one job at a time.
+ * chunked operations (retryJobs, clean, cancelJobs); on marked ids one job at a time.
  * Progress is reported as it goes; jobs that changed state meanwhile are skipped and counted.
  */
 import { InvalidJobStateError, JobNotFoundError } from '../engine/errors.js';
@@ -17,19 +17,22 @@ export interface BulkOutcome {
 /** Called as a bulk action goes: jobs handled so far, out of `total` (an estimate for a whole tab). */
 export type BulkListener = (done: number, total: number) => void;
 
-/** Jobs cancelled per page when a whole waiting tab is cancelled. */
-const CANCEL_PAGE = 200;
 /** How often per-id actions report progress. */
 const REPORT_EVERY = 25;
 
-/** Runs `action` on the marked jobs of `queue`; `tabTotal` is what the tab held when it was confirmed. */
-export async function runBulk(queue: RedisQueue, action: BulkAction, marks: Marks, tabTotal: number, progress: BulkListener): Promise<BulkOutcome> {
+/** Jobs a whole processing tab is cancelled from: running jobs are as many as the workers' slots. */
+const PROCESSING_READ = 10_000;
+
+/** Runs `action` on the marked jobs of `queue`. */
+export async function runBulk(queue: RedisQueue, action: BulkAction, marks: Marks, progress: BulkListener): Promise<BulkOutcome> {
   if (!BULK_TABS[action].includes(marks.tab)) throw new Error(`${action} applies to ${BULK_TABS[action].join(', ')} jobs, not ${marks.tab}`);
   if (!marks.all) return eachJob(queue, action, marks.ids, progress);
   const onProgress = ({ done, total }: { done: number; total: number }) => progress(done, total);
   if (action === 'retry') return { done: await queue.retryJobs(marks.tab as 'failed' | 'cancelled', { onProgress }), skipped: 0 };
   if (action === 'delete') return { done: await queue.clean(marks.tab as 'completed' | 'failed' | 'cancelled', { onProgress }), skipped: 0 };
-  return cancelTab(queue, marks, tabTotal, progress);
+  if (marks.tab !== 'processing') return { done: await queue.cancelJobs(marks.tab as 'pending' | 'delayed' | 'retrying', { onProgress }), skipped: 0 };
+  const running = await queue.listJobs('processing', { limit: PROCESSING_READ });
+  return eachJob(queue, 'cancel', running.map((job) => job.id), progress);
 }
 
 /** One engine call per marked id. */
@@ -49,23 +52,4 @@ async function eachJob(queue: RedisQueue, action: BulkAction, ids: readonly stri
     if ((i + 1) % REPORT_EVERY === 0 || i + 1 === ids.length) progress(i + 1, ids.length);
   }
   return { done, skipped };
-}
-
-/**
- * Cancels a whole waiting tab a page at a time from its head (cancelled jobs leave the tab), up to
- * what it held when confirmed: jobs that arrive meanwhile are left alone.
- */
-async function cancelTab(queue: RedisQueue, marks: Marks, total: number, progress: BulkListener): Promise<BulkOutcome> {
-  const outcome = { done: 0, skipped: 0 };
-  while (outcome.done + outcome.skipped < total) {
-    const page = await queue.listJobs(marks.tab, { limit: Math.min(CANCEL_PAGE, total - outcome.done - outcome.skipped) });
-    if (page.length === 0) break;
-    const { done, skipped } = await eachJob(queue, 'cancel', page.map((job) => job.id), () => undefined);
-    outcome.done += done;
-    outcome.skipped += skipped;
-    progress(outcome.done + outcome.skipped, total);
-    // A page of jobs that would not cancel would come back again: stop rather than loop.
-    if (done === 0) break;
-  }
-  return outcome;
 }

@@ -73,7 +73,7 @@ export class QueueCommands implements ConsoleCommands {
     setBulk({ label, done: 0, total: marks.all ? total : marks.ids.length });
     try {
       await this.act(marks.queue, label, () => summary, async (queue) => {
-        const { done, skipped } = await runBulk(queue, action, marks, total, (done, of) => this.store.getState().setBulk({ label, done, total: of }));
+        const { done, skipped } = await runBulk(queue, action, marks, (done, of) => this.store.getState().setBulk({ label, done, total: of }));
         summary = `${label}: ${done} done${skipped > 0 ? `, ${skipped} skipped (no longer ${marks.tab})` : ''}`;
         clearMarks();
       });

@@ -40,6 +40,14 @@ describe('a bulk chunk whose reply is lost counts once', () => {
     expect((await queue.getStats()).pendingJobs).toBe(5);
   });
 
+  it('cancelJobs: the resent chunk cancels no second chunk, and the total is right', async () => {
+    await queue.pushBulk(Array.from({ length: 5 }, () => ({ type: 't' })));
+    proxy.dropReplyTo('_cancelJobs');
+    expect(await queue.cancelJobs('pending', { chunkSize: 2 })).toBe(5);
+    expect(proxy.drops).toBe(1);
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, cancelledJobs: 5 });
+  });
+
   it('clean: the total is right after a lost reply', async () => {
     await cancelled(5);
     proxy.dropReplyTo('_cleanJobs');

@@ -73,6 +73,8 @@ describe('commands', () => {
     [['show', 'j1'], { kind: 'show', id: 'j1', json: false, readOnly: false }],
     [['show', 'j1', '--json', '--queue', 'q'], { kind: 'show', id: 'j1', json: true, queue: 'q', readOnly: false }],
     [['cancel', 'j1'], { kind: 'cancel', id: 'j1', readOnly: false }],
+    [['cancel', '--all', 'pending', '--queue', 'q'], { kind: 'cancel-all', status: 'pending', queue: 'q', readOnly: false }],
+    [['cancel', '--all', 'delayed'], { kind: 'cancel-all', status: 'delayed', readOnly: false }],
     [['retry', 'j1', '--queue', 'q'], { kind: 'retry', id: 'j1', queue: 'q', readOnly: false }],
     [['retry', '--all', 'failed'], { kind: 'retry-all', status: 'failed', readOnly: false }],
     [['retry', '--all', 'cancelled', '--queue', 'q', '--type', 'email'], { kind: 'retry-all', status: 'cancelled', queue: 'q', type: 'email', readOnly: false }],
@@ -128,6 +130,9 @@ describe('usage errors name the argument at fault', () => {
     [['priority', 'j1', '1.5'], /'1.5' is invalid for argument 'n'. expected an integer/, 'flexq priority'],
     [['pause'], /missing required argument 'queue'/, 'flexq pause'],
     [['cancel', 'a', 'b'], /too many arguments for 'cancel'/, 'flexq cancel'],
+    [['cancel'], /missing job id \(or --all pending/, 'flexq cancel'],
+    [['cancel', 'j1', '--all', 'pending'], /give a job id or --all, not both/, 'flexq cancel'],
+    [['cancel', '--all', 'failed'], /'--all <status>' argument 'failed' is invalid. expected one of: pending, delayed, retrying/, 'flexq cancel'],
     [['demo', '--interval', 'often'], /'--interval <duration>' argument 'often'/, 'flexq demo'],
     [['--config'], /option '--config <file>' argument missing/, 'flexq'],
     [['retry'], /missing job id \(or --all failed/, 'flexq retry'],
@@ -147,7 +152,7 @@ describe('usage errors name the argument at fault', () => {
     expect(error.command).toBe(command);
   });
 
-  it.each(['dispatch email', 'cancel j', 'retry j', 'retry --all failed', 'clean failed', 'drain q', 'priority j 1', 'pause q', 'resume q', 'demo'])('--read-only refuses %s', (line) => {
+  it.each(['dispatch email', 'cancel j', 'retry j', 'retry --all failed', 'cancel --all pending', 'clean failed', 'drain q', 'priority j 1', 'pause q', 'resume q', 'demo'])('--read-only refuses %s', (line) => {
     expect(usageError('--read-only', ...line.split(' ')).message).toMatch(/changes jobs or queues, which --read-only forbids/);
   });
 });

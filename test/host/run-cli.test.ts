@@ -37,6 +37,7 @@ function recordingActions(failWith?: Error) {
     cancel: (command) => record(command, undefined),
     retry: (command) => record(command, undefined),
     retryAll: (command) => record(command, [{ queue: 'default', count: 4 }]),
+    cancelAll: (command) => record(command, [{ queue: 'default', count: 3 }]),
     clean: (command) => record(command, [{ queue: 'default', count: 1 }]),
     drain: (command) => record(command, 0),
     setPriority: (command) => record(command, undefined),
@@ -199,6 +200,7 @@ describe('runCli', () => {
 
   it.each([
     [['cancel', 'j1'], 'cancelled job j1\n'],
+    [['cancel', '--all', 'pending'], 'cancelled 3 pending jobs of queue default\n'],
     [['retry', 'j1'], 'job j1 is pending again\n'],
     [['priority', 'j1', '5'], 'job j1 now has priority 5\n'],
     [['pause', 'emails'], 'paused queue emails\n'],

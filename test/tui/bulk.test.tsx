@@ -52,6 +52,25 @@ describe('marking and bulk actions', () => {
     expect(h.store.getState().bulk).toBeNull();
   });
 
+  it('A marks the whole pending tab; C cancels every job of it in chunks through the engine', async () => {
+    h = await openHarness();
+    await h.queue.pushBulk(Array.from({ length: 450 }, (_, i) => ({ type: 't', priority: i % 3 })));
+    const seen: BulkProgress[] = [];
+    h.store.subscribe((state, previous) => {
+      if (state.bulk && state.bulk !== previous.bulk) seen.push(state.bulk);
+    });
+    await h.press('1');
+    await h.frame(/1:pend\w* 450/, 'the pending tab');
+    await h.press('A');
+    await h.frame('all 450 marked', 'the whole tab marked');
+    await h.press('C');
+    await h.frame('Cancel every pending job (450) of queue default? y/n', 'the confirmation');
+    await h.press('y');
+    await h.frame('cancelling pending jobs of default: 450 done', 'the summary');
+    expect(await h.queue.getStats()).toMatchObject({ pendingJobs: 0, cancelledJobs: 450 });
+    expect(seen.map((p) => p.done)).toEqual(expect.arrayContaining([200, 400, 450]));
+  });
+
   it('A with a search marks the matches only; D deletes them; n leaves everything', async () => {
     h = await openHarness();
     const jobs = await h.queue.pushBulk([{ type: 'alpha' }, { type: 'beta' }, { type: 'alpha' }]);

@@ -18,7 +18,9 @@
 -- ARGV[6] request sequence number (tells a resend from a later request of the same slot)
 -- ARGV[7..9] failed jobs' retention: max age ms, max count, removals per call
 -- Returns {ms until the next due job or lease deadline (-1: none), {id, record, …},
--- {id, details JSON, …} of claimed jobs that have details}; a record's claim count is its lease token.
+-- {id, details JSON, …} of claimed jobs that have details, ms the rate limit holds the queue (-1:
+-- not held), 1 when clearing tombstones cut the claim short (see turns.lua) else 0}; a record's
+-- claim count is its lease token.
 -- Errors (before any write) when a number argument is out of range.
 
 local k = {

@@ -62,7 +62,7 @@ describe('claimJobs.lua', () => {
 
   it('returns no job and -1 as next due time on an empty queue', async () => {
     const reply = await h.store.claim(3, 30_000);
-    expect(reply).toEqual({ jobs: [], nextDue: -1, heldFor: -1 });
+    expect(reply).toEqual({ jobs: [], nextDue: -1, heldFor: -1, cut: false });
   });
 
   it('claims nothing while paused, leaving the ready jobs in place', async () => {

@@ -98,6 +98,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local dry
+  startSweep()
   repeat
     local ids, levels
     ids, levels, dry = popReady(k, wanted - n, turns)
@@ -118,7 +119,9 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
         if earlierClaims ~= '' then again[#again + 1] = id end
       end
     end
-  until n >= wanted or dry
+  until n >= wanted or dry or sweep.cut
+  -- The tombstones left are the next claim's to clear.
+  if sweep.cut then wake(k.wake) end
   saveJobs(claimed)
   countReady(-n)
   if turns then
@@ -168,7 +171,8 @@ end
 -- first time). One MGET reads what every claim needs first: the upkeep's timing, the pause flag,
 -- the request's stash, the rate limit, the groups' last turn and their cap. Reply: {ms until the next delayed or retrying job is due
 -- or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate limit
--- lets another job start when it holds the queue now (-1: it does not)}
+-- lets another job start when it holds the queue now (-1: it does not), 1 when the tombstone
+-- sweep cut the claim short (ready jobs may wait behind the tombstones left) else 0}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
   local stashKey = request.slot == '' and k.paused or claimStashKey(request)
@@ -194,6 +198,7 @@ local function claimJobs(k, maxLen, keep, c, now)
   -- The reply's due time leaves out this call's own leases: their worker renews them.
   local nextDue = timing.due and math.max(0, timing.due - now) or -1
   local claimed, details, heldFor = {}, {}, -1
+  sweep.cut = false
   local replayed, replayedDetails = replayClaim(request, request.slot ~= '' and read[3] or nil)
   if replayed then
     claimed, details = replayed, replayedDetails
@@ -207,7 +212,7 @@ local function claimJobs(k, maxLen, keep, c, now)
     if leased == wanted then wake(k.wake) end
   end
   if timing.changed then storeUpkeep(timing.due, timing.looked) end
-  return {nextDue, claimed, details, heldFor}
+  return {nextDue, claimed, details, heldFor, sweep.cut and 1 or 0}
 end
 
 -- The claim arguments from ARGV[first]: jobs wanted, lease ms, upkeep limit, request slot ('' for
