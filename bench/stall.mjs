@@ -83,6 +83,17 @@ try {
       await until('2,000 processed', async () => (await trimming.getStats()).pendingJobs <= before - 2_000, 120_000, 20);
       await w.stop();
     }],
+    // A console's marked jobs are cancelled one by one, each leaving a tombstone at its list's
+    // place: the next claim clears a bounded number of them per call (prepared before the timing).
+    ['pop behind 10,000 cancelled jobs', async () => {
+      await queue.pop();
+    }, async () => {
+      const marked = await queue.pushBulk(Array.from({ length: 10_000 }, () => ({ type: 'wait', priority: 20 })));
+      for (let i = 0; i < marked.length; i += 200) await Promise.all(marked.slice(i, i + 200).map((job) => queue.cancelJob(job.id)));
+      await queue.push({ type: 'wait', priority: 20 });
+    }],
+    ['cancelJobs delayed (all)', () => queue.cancelJobs('delayed')],
+    ['cancelJobs pending (all)', () => queue.cancelJobs('pending')],
     ['getTotals', () => queue.getTotals()],
     ['getHistory 24 h', () => queue.getHistory({ minutes: 1440 })],
     // Last: it removes the N finished jobs the listings above read (one chunk per call).
@@ -104,7 +115,8 @@ try {
   // Reads run 5 times: the median of their worst commands, and the worst of all (a busy machine
   // preempts Redis now and then, which SLOWLOG counts). Writes run once.
   const rows = [];
-  for (const [name, run] of ops) {
+  for (const [name, run, prepare] of ops) {
+    await prepare?.();
     const reads = /^(get|list)/.test(name);
     const runs = [];
     for (let i = 0; i < (reads ? 5 : 1); i++) runs.push(await measure(run));

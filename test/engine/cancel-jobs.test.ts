@@ -4,13 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError, type BulkProgress, type RedisQueue } from '../../src/index.js';
-import { freshQueue } from '../helpers.js';
+import { freshQueue, rawClient } from '../helpers.js';
 
 let queue: RedisQueue;
+let prefix: string;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ queue, cleanup } = await freshQueue('cancel-all', { keepFailed: { count: 100_000 } }));
+  ({ queue, prefix, cleanup } = await freshQueue('cancel-all', { keepFailed: { count: 100_000 } }));
 });
 afterEach(() => cleanup());
 
@@ -79,5 +80,26 @@ describe('a claim behind a mass of cancelled jobs', () => {
     expect(first).toMatchObject({ jobs: [], cut: true });
     // pop() goes on past the cut to the job.
     expect((await queue.pop())?.id).toBe(last.id);
+  });
+
+  it('finds a cancelled job of a large batch past a tombstone of the same batch', async () => {
+    // 5,000 ids of one call: the cancel searches them by id, and must step over the tombstone it meets.
+    const jobs = await queue.pushBulk(Array.from({ length: 5_000 }, (_, i) => ({ type: 't', payload: { i } })));
+    await queue.cancelJob(jobs[2_499]!.id);
+    const target = jobs[4_989]!.id;
+    await queue.cancelJob(target);
+    const raw = rawClient();
+    try {
+      const entries = await raw.lrange(`${prefix}:{cancel-all}:ready:0`, 0, -1);
+      expect(entries.filter((entry) => entry.startsWith('~'))).toHaveLength(2);
+      expect(entries).not.toContain(target);
+    } finally {
+      raw.disconnect();
+    }
+    // Retried, it waits at the tail once, behind the jobs that were waiting before it.
+    await queue.retryJob(target);
+    const pending = await queue.listJobs('pending', { limit: 10_000 });
+    expect(pending.filter((job) => job.id === target)).toHaveLength(1);
+    expect(pending[0]!.id).toBe(target);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJob } from '../../../src/engine/codec.js';
-import { claimedJob, redisClockPast, scriptHarness, type Harness } from './harness.js';
+import { claimedJob, redisClockPast, scriptHarness, snapshot, type Harness } from './harness.js';
 
 /** The job as getJob decodes it. */
 async function storedJob(h: Harness, id: string) {
@@ -38,6 +38,16 @@ describe('finishJobs.lua', () => {
     expect(await h.fields('a')).not.toHaveProperty('x');
     expect(await h.running()).toEqual(['a']);
     expect(await h.finished('completed')).toEqual(['b']);
+  });
+
+  it('refuses an outcome count past the outcomes it was given, before writing anything', async () => {
+    const token = await claimedJob(h, 'a');
+    const before = await snapshot(h);
+    // events max length, retention (5), packed completions '', then the count and one outcome.
+    const args = [100, 1, 1, 1, 1, 1, '', 5_000_000, 'a', token, 'completed', '', 0];
+    await expect(h.store.call('finishJobs', args)).rejects.toThrow(/flexq: ARGV\[8\] outcome count must be a number from 0 to 1, got 5000000/);
+    expect(await snapshot(h)).toEqual(before);
+    expect(await h.store.call('finishJobs', args.with(7, 1))).toEqual([1]);
   });
 
   it('answers a resent call as the first: recorded, with nothing written twice', async () => {

@@ -98,10 +98,12 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
   local deadlines = {'+inf', ACTIVE_ANCHOR}
   local deadline = whole(now + leaseMs)
   local dry
+  local rounds = 0
   startSweep()
   repeat
     local ids, levels
     ids, levels, dry = popReady(k, wanted - n, turns)
+    rounds = rounds + 1
     local records = variadic('HMGET', JOBS, ids, 1000)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
@@ -119,7 +121,8 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
         if earlierClaims ~= '' then again[#again + 1] = id end
       end
     end
-  until n >= wanted or dry or sweep.cut
+  until n >= wanted or dry or sweep.cut or rounds >= SWEEP_ROUNDS
+  if n < wanted and not dry then sweep.cut = true end
   -- The tombstones left are the next claim's to clear.
   if sweep.cut then wake(k.wake) end
   saveJobs(claimed)

@@ -40,7 +40,9 @@ local function recordOutcomes(k, maxLen, keep, first, now)
     ids[n], tokens[n] = id, token
   end
   local packed = n
-  for at = first + 2, first + 1 + tonumber(ARGV[first + 1]) * 5, 5 do
+  -- No more than the arguments hold: a larger count would loop over missing ones.
+  local others = numberArg(first + 1, 'outcome count', 0, math.floor((#ARGV - first - 1) / 5))
+  for at = first + 2, first + 1 + others * 5, 5 do
     n = n + 1
     ids[n], tokens[n] = ARGV[at], ARGV[at + 1]
   end

@@ -93,16 +93,32 @@ end
 -- one call's new jobs lists ascending ids (ids.ts), so a large group is searched by id; a smaller
 -- one (promoted or put-back jobs, sorted otherwise) is read whole.
 local GROUP_READ = 2000
+-- Entries a probe of the id search reads past tombstones (which name no id) to find one that does.
+local PROBE_READ = 128
+
+-- The first entry naming a job at ranks [mid, hi), within PROBE_READ: its rank and id, or nil.
+local function probeId(key, len, mid, hi)
+  local entry = redis.call('LINDEX', key, indexOfRank(len, mid))
+  if not isTombstone(entry) then return mid, entry end
+  local last = math.min(hi, mid + PROBE_READ) - 1
+  if last <= mid then return nil end
+  -- Rank r is index -1 - r: ranks mid + 1 to last, read from the far end.
+  local entries = redis.call('LRANGE', key, -1 - last, -2 - mid)
+  for i = #entries, 1, -1 do
+    if not isTombstone(entries[i]) then return mid + 1 + #entries - i, entries[i] end
+  end
+end
 
 local function rankOfIdIn(key, len, id, first, last)
   if last - first > GROUP_READ then
     local lo, hi = first, last
     while lo < hi do
       local mid = math.floor((lo + hi) / 2)
-      local entry = redis.call('LINDEX', key, indexOfRank(len, mid))
-      if entry == id then return mid end
-      -- Higher ranks are nearer the head, where the smaller ids of the group are.
-      if entry > id then lo = mid + 1 else hi = mid end
+      local rank, entry = probeId(key, len, mid, hi)
+      if entry == id then return rank end
+      -- Higher ranks are nearer the head, where the smaller ids of the group are. The ranks from
+      -- mid to the probe's are tombstones, so a job whose id is above the probe's sits below mid.
+      if not entry or entry < id then hi = mid else lo = rank + 1 end
     end
     first = math.max(first, lo - GROUP_READ / 2)
     last = math.min(last, first + GROUP_READ)

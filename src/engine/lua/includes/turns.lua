@@ -71,8 +71,11 @@ local LEVELS_PER_READ = 4
 -- Tombstones (ready-order.lua) one claim may clear beyond the entries it pops: a mass cancel or
 -- re-prioritisation leaves runs of them at a list's head, and dropping a run of any length in one
 -- call would hold Redis for it (20,000 took 90 ms). `sweep.left` counts down per claim; a claim
--- that used it up stops there and leaves a wake marker, so the next claim goes on.
+-- that used it up stops there and leaves a wake marker, so the next claim goes on. Stale ids
+-- (an entry a cancel could not find) are popped only a claim's want at a time: SWEEP_ROUNDS
+-- bounds the pops of one claim too.
 local SWEEP_LIMIT = 2000
+local SWEEP_ROUNDS = 100
 local SWEEP_READ = 100
 local sweep = {left = 0, cut = false}
 
