@@ -5,7 +5,7 @@ export { JobAbortedError } from './engine/attempt.js';
 export { JobDispatcher } from './engine/dispatcher.js';
 export { handlerFunc, PermanentError } from './engine/handler.js';
 export {
-  FlexqError, JobNotFoundError, ScheduleNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
+  FlexqError, JobNotFoundError, ScheduleNotFoundError, InvalidJobStateError, ValidationError, ConnectionError, CallCutOffError, QueueClosedError, RedisFullError, PermissionError, NotReplicatedError,
   type FlexqErrorCode,
 } from './engine/errors.js';
 export { JobStatus, JOB_STATUSES } from './engine/types.js';

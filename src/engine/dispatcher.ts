@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { checkQueueName } from './codec.js';
 import type { BulkEntryOf, DispatchArgs, JobMap, JobOf, JobType, TypedJob, UntypedJobs } from './job-map.js';
 import type { RedisQueue } from './queue.js';
@@ -14,6 +15,15 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
   constructor(queue: RedisQueue<M>) {
     // The job map types the arguments only; at run time every queue is the same.
     this.queue = queue as unknown as RedisQueue;
+  }
+
+  /** Printed or serialised, a dispatcher shows its queue's summary (see RedisQueue.toJSON). */
+  toJSON(): { queue: string; prefix: string } {
+    return { queue: this.queue.name, prefix: this.queue.prefix };
+  }
+
+  [inspect.custom](): string {
+    return `JobDispatcher ${inspect(this.toJSON())}`;
   }
 
   private target(operation: string, name: string | undefined): RedisQueue {

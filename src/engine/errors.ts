@@ -57,6 +57,17 @@ export class ConnectionError extends FlexqError {
 }
 
 /**
+ * A call Redis stopped answering: the connection was lost and did not come back in time. It may or
+ * may not have been carried out (a push may have been stored); `reason` says what happened.
+ */
+export class CallCutOffError extends ConnectionError {
+  override name = 'CallCutOffError';
+  constructor(operation: string, address: string, readonly reason: string, cause: unknown) {
+    super(operation, `${operation}: Redis at ${address} stopped answering (${reason}): it may not have been carried out`, cause);
+  }
+}
+
+/**
  * Redis refused a write because it is at `maxmemory` and may not evict (`noeviction`): nothing of
  * the call was stored. Workers can still finish, renew and hand back the jobs they hold.
  */
@@ -99,6 +110,7 @@ export class NotReplicatedError extends FlexqError {
  * out, or the connection closed or was refused), as opposed to Redis answering with an error.
  */
 export function isRedisUnreachable(error: unknown): boolean {
+  if (error instanceof CallCutOffError) return true;
   if (!(error instanceof Error) || error instanceof FlexqError) return false;
   return error.name === 'MaxRetriesPerRequestError' || /max retries per request|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(error.message);
 }
@@ -109,6 +121,7 @@ export function isRedisUnreachable(error: unknown): boolean {
  * (`connect ECONNREFUSED 127.0.0.1:6379`) already says what happened.
  */
 export function unreachableReason(error: Error): string {
+  if (error instanceof CallCutOffError) return error.reason;
   if (error.name === 'MaxRetriesPerRequestError' || /max retries per request/i.test(error.message)) return 'the connection was lost and reconnecting has not worked yet';
   if (/Connection is closed/i.test(error.message)) return 'the connection was closed';
   return error.message;

@@ -1,9 +1,9 @@
 // A queue handle's connection: the client sibling queues share, and the parts each handle builds over it.
-import { openClient, type RedisClient } from './connection.js';
+import { openClient, redisOptions, type RedisClient } from './connection.js';
 import { loadScriptsIfAllowed } from './library.js';
 import { checkDataFormat } from './data-format.js';
 import { DEFAULTS } from './defaults.js';
-import { ConnectionError, QueueClosedError } from './errors.js';
+import { CallCutOffError, ConnectionError, QueueClosedError, isRedisUnreachable, unreachableReason } from './errors.js';
 import { JobAdder } from './job-adder.js';
 import { queueKeys } from './keys.js';
 import { OperationsStore, registerQueue } from './operations-store.js';
@@ -37,7 +37,46 @@ export async function openSharedClient(name: string, config: RedisQueueConfig): 
     client.disconnect();
     throw err;
   });
-  return { client, config, users: 0 };
+  return { client: reportingCutOffs(client, redisOptions(config).address), config, users: 0 };
+}
+
+/** What a call was, for an error: a script by its name, any other command by its own. */
+function operationOf(command: string, args: unknown[]): string {
+  const called = command === 'call' && Array.isArray(args[1]) ? String(args[1][0]) : '';
+  return /^flexq_[0-9a-f]+_/.test(called) ? called.replace(/^flexq_[0-9a-f]+_/, '') : command;
+}
+
+/**
+ * The shared client, with a call that Redis stopped answering (ioredis gave up on it while the
+ * connection was away) rejected as a CallCutOffError naming the address: ioredis's own error names
+ * an option flexq sets itself and does not say where. Every queue call, worker and console goes
+ * through it, pipelines and transactions too; `isRedisUnreachable` tells that error as it told
+ * ioredis's.
+ */
+function reportingCutOffs(client: RedisClient, address: string): RedisClient {
+  const report = (operation: string) => (err: unknown): never => {
+    if (!isRedisUnreachable(err)) throw err;
+    throw new CallCutOffError(operation, address, unreachableReason(err as Error), err);
+  };
+  const reporting = <T extends object>(target: T, operation?: string): T => {
+    const proxy: T = new Proxy(target, {
+      get(on, property) {
+        const value: unknown = Reflect.get(on, property, on);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          const result: unknown = Reflect.apply(value, on, args);
+          // Chained calls (a pipeline's commands) keep going through the proxy.
+          if (result === on) return proxy;
+          const name = operation ?? operationOf(String(property), args);
+          if (result instanceof Promise) return result.catch(report(name));
+          const isPipeline = typeof result === 'object' && result !== null && typeof (result as { exec?: unknown }).exec === 'function';
+          return isPipeline ? reporting(result, name) : result;
+        };
+      },
+    });
+    return proxy;
+  };
+  return reporting(client);
 }
 
 /** What one queue handle is made of over the shared client (RedisQueue's fields of these names). */

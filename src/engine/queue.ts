@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { inspect } from 'node:util';
 import { checkDuration, checkJobId, checkPriority, checkQueueName, decodeJob } from './codec.js';
 import { topologyOf, type Topology } from './connection.js';
 import { LIBRARY_NAME } from './library.js';
@@ -108,6 +109,15 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
     const started = performance.now();
     await Promise.all(this.shards.map((shard) => shard.ping()));
     return performance.now() - started;
+  }
+
+  /** Printed or serialised, a queue shows what it is, never its connection (which holds the password). */
+  toJSON(): { queue: string; prefix: string; shards: number } {
+    return { queue: this.name, prefix: this.prefix, shards: this.shardCount };
+  }
+
+  [inspect.custom](): string {
+    return `RedisQueue ${inspect(this.toJSON())}`;
   }
 
   private ensureOpen(operation: string): void {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -106,6 +107,15 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   /** True from `start()` until `stop()` has resolved. */
   isRunning(): boolean {
     return this.state !== 'stopped';
+  }
+
+  /** Printed or serialised, a worker shows its queue and state, never its connection (which holds the password). */
+  toJSON(): { queue: string; prefix: string; running: boolean; activeJobs: number } {
+    return { queue: this.queue.name, prefix: this.queue.prefix, running: this.isRunning(), activeJobs: this.activeJobs };
+  }
+
+  [inspect.custom](): string {
+    return `RedisWorker ${inspect(this.toJSON())}`;
   }
 
   /** Attempts this worker is running now, counted until their handler has returned. */

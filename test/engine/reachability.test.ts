@@ -5,6 +5,8 @@
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { Reachability } from '../../src/engine/reachability.js';
+import { CallCutOffError, ConnectionError, RedisQueue } from '../../src/index.js';
+import { freePort, startPrivateRedis } from '../helpers.js';
 
 it('logs each change between reachable and unreachable once, a lost connection by its reason and any other error whole', () => {
   const lines: { level: number; msg: string; err?: { message: string }; reason?: string }[] = [];
@@ -17,11 +19,34 @@ it('logs each change between reachable and unreachable once, a lost connection b
   reachability.unreachable(new Error('Connection is closed.'));
   reachability.reachable();
   reachability.unreachable(new Error('LOADING Redis is loading the dataset in memory'));
+  reachability.reachable();
+  reachability.unreachable(new CallCutOffError('claimJobs', '127.0.0.1:6379', 'the connection was closed', new Error('Connection is closed.')));
   expect(lines.map(({ level, msg, err, reason }) => [level, msg, reason, err?.message])).toEqual([
     [50, 'Redis unreachable: worker paused until it answers again', 'ECONNREFUSED', undefined],
     [30, 'Redis reachable again: worker resumed', undefined, undefined],
     [50, 'Redis unreachable: worker paused until it answers again', 'the connection was closed', undefined],
     [30, 'Redis reachable again: worker resumed', undefined, undefined],
     [50, 'Redis unreachable: worker paused until it answers again', undefined, 'LOADING Redis is loading the dataset in memory'],
+    [30, 'Redis reachable again: worker resumed', undefined, undefined],
+    [50, 'Redis unreachable: worker paused until it answers again', 'the connection was closed', undefined],
   ]);
 });
+
+it('a queue call Redis stops answering rejects with a CallCutOffError: a ConnectionError naming the address and the call', async () => {
+  const redis = await startPrivateRedis(await freePort());
+  const queue = await RedisQueue.connect('cut', { url: redis.url, prefix: 'cut' });
+  try {
+    await queue.push({ type: 'a', payload: {} });
+    await redis.stop();
+    for (const call of [() => queue.push({ type: 'a', payload: {} }), () => queue.getJob('a1'), () => queue.getStats()]) {
+      const error = await call().then(() => null, (err: unknown) => err);
+      expect(error).toBeInstanceOf(CallCutOffError);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: 'CONNECTION', reason: expect.stringMatching(/connection/) });
+      expect((error as Error).message).toMatch(new RegExp(`^\\w+: Redis at 127\\.0\\.0\\.1:${redis.port} stopped answering \\(.+\\): it may not have been carried out$`));
+      expect((error as Error).message).not.toMatch(/maxRetriesPerRequest/);
+    }
+  } finally {
+    await queue.close();
+  }
+}, 30_000);
