@@ -91,7 +91,12 @@ export interface QueueParts {
 /** A queue handle as its parts are built from it: what every job map's queue has alike. */
 type QueueHandle = Pick<RedisQueue, 'name' | 'prefix' | 'shardCount' | 'maxRetries' | 'maxPayloadBytes'>;
 
-const handles = new WeakMap<QueueHandle, { parts: QueueParts; shared: SharedClient }>();
+/** A worker as its queue handle knows it: what closing the handle asks of it. */
+interface AttachedWorker {
+  stop(): Promise<void>;
+}
+
+const handles = new WeakMap<QueueHandle, { parts: QueueParts; shared: SharedClient; workers: Set<AttachedWorker> }>();
 
 /**
  * Builds a queue handle's stores over the shared client (from its prefix, shard count and job
@@ -114,12 +119,24 @@ export function openQueueParts(queue: QueueHandle, shared: SharedClient, config:
     schedules: new QueueSchedules(scheduleStore, name, scheduledJobId, maxRetries, maxPayloadBytes),
   };
   shared.users++;
-  handles.set(queue, { parts, shared });
+  handles.set(queue, { parts, shared, workers: new Set() });
   return parts;
 }
 
-/** Drops a closed queue handle; the last handle of the shared client quits it. */
+/** Counts a running worker as one of a queue handle's; the function returned uncounts it. */
+export function attachWorker(queue: QueueHandle, worker: AttachedWorker): () => void {
+  const workers = handles.get(queue)?.workers;
+  workers?.add(worker);
+  return () => workers?.delete(worker);
+}
+
+/**
+ * Drops a closed queue handle, once the workers still running on it have stopped as `stop()` stops
+ * them (their jobs' outcomes stored: the connection must outlive them); the last handle of the
+ * shared client quits it.
+ */
 export async function closeQueueParts(queue: QueueHandle, shared: SharedClient): Promise<void> {
+  await Promise.all([...(handles.get(queue)?.workers ?? [])].map((worker) => worker.stop()));
   handles.delete(queue);
   shared.users--;
   if (shared.users === 0) {

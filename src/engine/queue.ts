@@ -57,6 +57,7 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   private readonly operations: OperationsStore[];
   private readonly popRequests = new ClaimRequests(`pop:${randomBytes(6).toString('hex')}`);
   private closed = false;
+  private closing?: Promise<void>;
 
   private constructor(readonly name: string, private readonly shared: SharedClient, settings: QueueSettings = {}) {
     const config = { ...shared.config, ...settings };
@@ -411,9 +412,10 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
   }
 
   /** Releases this handle; the connection closes when its last queue closes. */
+  /** Stops this handle's running workers (as their `stop()` does), then releases the connection. */
   async close(): Promise<void> {
-    if (this.closed) return;
     this.closed = true;
-    await closeQueueParts(this, this.shared);
+    this.closing ??= closeQueueParts(this, this.shared);
+    return this.closing;
   }
 }

@@ -14,7 +14,7 @@ import { OutcomeBuffer } from './outcome-buffer.js';
 import { registerQueue } from './operations-store.js';
 import type { RedisQueue } from './queue.js';
 import type { HandlerOf, JobMap, JobType, UntypedJobs } from './job-map.js';
-import { queueInternals } from './queue-connection.js';
+import { attachWorker, queueInternals } from './queue-connection.js';
 import { Reachability } from './reachability.js';
 import { ScheduleRunner } from './schedule-runner.js';
 import type { WorkerStore } from './store.js';
@@ -60,6 +60,9 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
   private readonly failedClaims: ClaimRequest[] = [];
   private state: 'stopped' | 'running' | 'stopping' = 'stopped';
   private parts?: Running;
+  /** Counts starts: a stopped run's idle wait, failing late, must not speak for a run started since. */
+  private runs = 0;
+  private detach?: () => void;
   private wakeLoop?: () => void;
   private dueTimer?: NodeJS.Timeout;
   /** When dueTimer fires (performance.now() ms: a wall clock that jumps must not move it). */
@@ -129,11 +132,12 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     // Told to stop before it began: claim nothing (a claim sent before stop() ran would start a job).
     if (signal?.aborted) return Promise.resolve();
     const { store, shards, client, schedules } = queueInternals(this.queue);
+    const run = ++this.runs;
     const outcomes = new OutcomeBuffer(store, this.logger, this.reachability, this.pollTime);
     this.parts = {
       store,
       waiter: openIdleWaiter(shards, client, `${this.queue.name}:wait`, this.pollTime, this.reachability, {
-        running: () => this.state === 'running',
+        running: () => this.state === 'running' && this.runs === run,
         hasFreeSlot: () => this.freeSlots() > 0,
         wakeLoop: () => this.wakeLoop?.(),
       }),
@@ -150,6 +154,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
       schedules: new ScheduleRunner(schedules, this.reachability, DEFAULTS.scheduleRecheck, this.pollTime),
     };
     this.state = 'running';
+    this.detach = attachWorker(this.queue, this);
     this.stopping = undefined;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     this.startedAt = Date.now();
@@ -195,6 +200,7 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
     parts.outcomes.close();
     await parts.heartbeat.stop();
     this.moduleHandlers.close();
+    this.detach?.();
     this.state = 'stopped';
     this.resolveStopped?.();
   }

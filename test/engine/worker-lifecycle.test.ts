@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import {
-  JobAbortedError, RedisWorker, type Job, type WorkerInfo,
+  JobAbortedError, RedisQueue, RedisWorker, type Job, type WorkerInfo,
 } from '../../src/index.js';
 import { createHook } from 'node:async_hooks';
 import { pino } from 'pino';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { REDIS_URL, waitFor } from '../helpers.js';
+import { REDIS_URL, freshQueue, waitFor } from '../helpers.js';
 import { gate, useWorkerFixture } from './worker-fixture.js';
 
 const f = useWorkerFixture();
@@ -85,6 +85,50 @@ describe('stopping', () => {
     expect(await f.statusOf(job)).toBe('completed');
     await finished;
     await w.stop();
+  });
+
+  test('closing the queue while its worker runs stops the worker first: the outcome is stored, and no outage is logged', async () => {
+    const { queue, cleanup } = await freshQueue('close-first');
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const w = new RedisWorker(queue, { pollTime: 100, logger });
+    const started = gate();
+    w.registerHandler('slow', async () => {
+      started.open();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { success: true };
+    });
+    const finished = w.start();
+    const job = await queue.push({ type: 'slow' });
+    await started.promise;
+    try {
+      await queue.close();
+      expect(w.isRunning()).toBe(false);
+      await finished;
+      // Read over a connection of its own: the closed handle refuses calls.
+      const reader = await RedisQueue.connect('close-first', { url: REDIS_URL, prefix: queue.prefix });
+      expect(await reader.getJobStatus(job.id)).toBe('completed');
+      await reader.close();
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a worker started again after stop() logs no outage', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const w = f.worker({ pollTime: 100, logger });
+    w.registerHandler('t', () => ({ success: true }));
+    for (let round = 0; round < 8; round++) {
+      void w.start();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await w.stop();
+    }
+    void w.start();
+    const job = await f.dispatcher.dispatch('t', {});
+    await waitFor('the job done', async () => (await f.statusOf(job)) === 'completed');
+    expect(lines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([]);
   });
 
   test('a stopped worker claims nothing more', async () => {
