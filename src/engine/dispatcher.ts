@@ -1,8 +1,26 @@
 import { inspect } from 'node:util';
 import { checkQueueName } from './codec.js';
+import { ValidationError } from './errors.js';
+import { checkKnownKeys } from './known-keys.js';
 import type { BulkEntryOf, DispatchArgs, JobMap, JobOf, JobType, TypedJob, UntypedJobs } from './job-map.js';
 import type { RedisQueue } from './queue.js';
 import type { Job, JobOptions } from './types.js';
+
+const JOB_OPTION_KEYS = ['maxAttempts', 'priority', 'delay', 'queue', 'timeout', 'uniqueKey', 'uniqueFor', 'group'] as const satisfies readonly (keyof JobOptions)[];
+const JOB_OPTIONS: ReadonlySet<string> = new Set(JOB_OPTION_KEYS);
+
+/**
+ * The options of a dispatch, checked before anything reads them: an object of JobOptions keys only
+ * (a `type` or `payload` there is no option, and would be dropped).
+ */
+function checkOptions(operation: string, options: unknown): JobOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(operation, `options must be an object of job options, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  checkKnownKeys(operation, options, JOB_OPTIONS, JOB_OPTION_KEYS);
+  return options as JobOptions;
+}
 
 /**
  * Sends jobs by type and payload, optionally to another queue of the same connection; made from a
@@ -39,8 +57,8 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
 
   /** Stores a job of `type`; `options.delay` postpones it. Resolves to the stored job. */
   async dispatch<K extends JobType<M>>(type: K, ...args: DispatchArgs<M[K]>): Promise<TypedJob<M, K>> {
-    const [payload, options = {}] = args;
-    const { delay, queue, ...job } = options;
+    const [payload, given] = args;
+    const { delay, queue, ...job } = checkOptions('dispatch', given);
     const target = this.target('dispatch', queue);
     // Only a missing payload is the empty one: null and the like go on to be refused by the checks.
     const untyped = (payload === undefined ? {} : payload) as Record<string, unknown>;
@@ -48,16 +66,16 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
   }
 
   /** Stores a job that may run only after `delayMs`. */
-  async dispatchDelayed<K extends JobType<M>>(type: K, payload: M[K], delayMs: number, options: JobOptions = {}): Promise<TypedJob<M, K>> {
-    const { queue, delay: _ignored, ...job } = options;
+  async dispatchDelayed<K extends JobType<M>>(type: K, payload: M[K], delayMs: number, options?: JobOptions): Promise<TypedJob<M, K>> {
+    const { queue, delay: _ignored, ...job } = checkOptions('dispatchDelayed', options);
     return typed(await this.target('dispatchDelayed', queue).pushDelayed({ ...job, type, payload: payload as Record<string, unknown> }, delayMs));
   }
 
   /** Stores many jobs of one queue in one atomic round trip. */
   async dispatchBulk(jobs: readonly BulkEntryOf<M>[], queue?: string): Promise<JobOf<M>[]> {
     const stored = await this.target('dispatchBulk', queue).pushBulk(
-      jobs.map(({ type, payload, options = {} }: { type: string; payload?: object; options?: JobOptions }) => {
-        const { queue: _queue, ...rest } = options;
+      jobs.map(({ type, payload, options }: { type: string; payload?: object; options?: JobOptions }) => {
+        const { queue: _queue, ...rest } = checkOptions('dispatchBulk', options);
         return { ...rest, type, payload: (payload ?? {}) as Record<string, unknown> };
       }),
     );

@@ -61,7 +61,7 @@ export class JobAdder {
       throw new ValidationError(operation, `a job of a queue of ${this.shards.length} shards takes a group or a uniqueKey, not both`);
     }
     const groups = [...groupByShard(jobs, (job) => this.picker.pick(job))]
-      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items) }));
+      .map(([shard, group]) => ({ shard, ...group, encoded: this.encode(operation, shard, group.items, group.at) }));
     const stored: Job[] = new Array(jobs.length);
     const held = new Set<number>();
     await Promise.all(groups.map(async (group) => {
@@ -74,12 +74,23 @@ export class JobAdder {
     return { jobs: stored, held };
   }
 
-  /** New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. */
-  private encode(operation: string, shard: number, jobs: readonly BulkJob[]): EncodedJob[] {
+  /**
+   * New jobs of one shard as stored, with new ids (ascending, see ids.ts) that name the shard. A
+   * refused job of a bulk add is named by its place in the caller's batch (`at`: the places of
+   * these jobs there, when they are a shard's share of it).
+   */
+  private encode(operation: string, shard: number, jobs: readonly BulkJob[], at?: readonly number[]): EncodedJob[] {
     const ids = newJobIds(jobs.length);
     const { maxAttempts, maxPayloadBytes } = this.defaults;
-    // `?.`: a null in the batch is for encodeNewJob to refuse by name, not a TypeError here.
-    return jobs.map((job, i) => encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, (job as BulkJob | null)?.delay, maxAttempts, maxPayloadBytes));
+    return jobs.map((job, i) => {
+      try {
+        // `?.`: a null in the batch is for encodeNewJob to refuse by name, not a TypeError here.
+        return encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, (job as BulkJob | null)?.delay, maxAttempts, maxPayloadBytes);
+      } catch (err) {
+        if (operation !== 'pushBulk' || !(err instanceof ValidationError)) throw err;
+        throw new ValidationError(operation, `job ${at?.[i] ?? i} of the batch: ${err.message.slice(operation.length + 2)}`);
+      }
+    });
   }
 
   private async addToShard(operation: string, shard: number, jobs: readonly BulkJob[], encoded: EncodedJob[]): Promise<AddedJobs> {

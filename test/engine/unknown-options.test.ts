@@ -153,14 +153,24 @@ describe('a job handed in', () => {
   it('names a misspelled key instead of storing the job without it', async () => {
     await expect(queue.push({ type: 't', priorty: 5 } as never)).rejects.toThrow("push: unknown option 'priorty' (did you mean 'priority'?); valid options: type, payload, maxAttempts, priority, timeout, uniqueKey, uniqueFor, group");
     // A whole batch is refused for one bad job: nothing of it is stored.
-    await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
-    await expect(new JobDispatcher(queue).dispatch('t', {}, { priorty: 3 } as never)).rejects.toThrow("unknown option 'priorty' (did you mean 'priority'?)");
+    // The job at fault is named by its place in the batch.
+    await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: job 1 of the batch: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
+    const dispatcher = new JobDispatcher(queue);
+    // A dispatch's options are JobOptions: named as dispatch's, with delay and queue among them.
+    await expect(dispatcher.dispatch('t', {}, { priorty: 3 } as never)).rejects.toThrow("dispatch: unknown option 'priorty' (did you mean 'priority'?); valid options: maxAttempts, priority, delay, queue, timeout, uniqueKey, uniqueFor, group");
+    await expect(dispatcher.dispatch('t', {}, { dela: 5 } as never)).rejects.toThrow("dispatch: unknown option 'dela' (did you mean 'delay'?)");
+    // type and payload are arguments, not options: given as options they were dropped.
+    await expect(dispatcher.dispatch('t', {}, { type: 'y' } as never)).rejects.toThrow("dispatch: unknown option 'type'");
+    await expect(dispatcher.dispatchDelayed('t', {}, 10, { payload: { a: 1 } } as never)).rejects.toThrow("dispatchDelayed: unknown option 'payload'");
+    await expect(dispatcher.dispatch('t', {}, null as never)).rejects.toThrow(new ValidationError('dispatch', 'options must be an object of job options, got null'));
+    await expect(dispatcher.dispatchBulk([{ type: 't', payload: {}, options: { groop: 'a' } as never }])).rejects.toThrow("dispatchBulk: unknown option 'groop' (did you mean 'group'?)");
+    expect((await queue.getStats()).pendingJobs).toBe(0);
     // A job read back is not a new job: its id and status would be dropped, so it is refused.
     await expect(queue.push({ type: 't', id: 'mine' } as never)).rejects.toThrow("push: unknown option 'id'");
     // Not a job at all: refused by name as one, not a TypeError from reading its keys.
     for (const notAJob of [null, undefined]) {
       await expect(queue.push(notAJob as never)).rejects.toThrow(new ValidationError('push', `job type must be a non-empty string of at most 200 characters, got undefined`));
-      await expect(queue.pushBulk([notAJob as never])).rejects.toThrow(new ValidationError('pushBulk', 'job must be an object'));
+      await expect(queue.pushBulk([notAJob as never])).rejects.toThrow(new ValidationError('pushBulk', 'job 0 of the batch: job must be an object'));
     }
     expect((await queue.getStats()).pendingJobs).toBe(0);
   });
