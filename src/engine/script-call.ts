@@ -5,6 +5,19 @@ import { DEFAULTS } from './defaults.js';
 import { NotReplicatedError, PermissionError, RedisFullError, isPermissionRefusal } from './errors.js';
 import { keysFor, type QueueKeys } from './keys.js';
 
+/** Told when Redis had forgotten flexq's functions and they were loaded again (see callScript). */
+type ReloadListener = () => void;
+const reloadListeners = new Set<ReloadListener>();
+
+/**
+ * Hears of every reload of the function library in this process: Redis came back without it, so
+ * without its data (a restart without persistence). Returns the function that stops listening.
+ */
+export function onLibraryReloaded(listener: ReloadListener): () => void {
+  reloadListeners.add(listener);
+  return () => reloadListeners.delete(listener);
+}
+
 /**
  * Runs one script of one queue, its keys named by SCRIPT_KEYS. `replicated`: the call and a
  * `WAIT 1` go in one pipeline, so they reach the same node together and, after a reconnect, are
@@ -36,6 +49,7 @@ export async function callScript(client: RedisClient, queueKeys: QueueKeys, name
     await loadScripts(client).catch((loadErr: unknown) => {
       throw isPermissionRefusal(loadErr) ? new PermissionError(`load flexq's function library for ${name}`, loadErr) : loadErr;
     });
+    for (const listener of reloadListeners) listener();
     return run();
   }
 }

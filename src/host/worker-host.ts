@@ -19,6 +19,7 @@ import { startHostAlerts, withAlertsQueue, type HostAlerts } from '../alerts/hos
 import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from '../config/redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
+import { onLibraryReloaded } from '../engine/script-call.js';
 
 /** What the worker host is made of. */
 export interface WorkerHostOptions {
@@ -70,6 +71,8 @@ export class WorkerHost implements HostView {
   private healthServer?: HealthServer;
   private alerts?: HostAlerts;
   private stopping?: Promise<void>;
+  private stopWatchingReloads?: () => void;
+  private reapplying = false;
 
   private constructor(
     private readonly options: WorkerHostOptions,
@@ -132,6 +135,8 @@ export class WorkerHost implements HostView {
         throw error;
       });
     }
+    // Redis forgot its data: what the file keeps in Redis (schedules, limits) goes back in.
+    if (!options.readOnly) host.stopWatchingReloads = onLibraryReloaded(() => void host.reapplyFileSettings(fromFile));
     host.startWorkers();
     host.monitor.start();
     const { readOnly = false, noWorkers = false } = options;
@@ -154,6 +159,26 @@ export class WorkerHost implements HostView {
       await queue.setRateLimit(rateLimit ?? null);
       await queue.setGroupConcurrency(groupConcurrency ?? null);
     }));
+  }
+
+  /**
+   * Writes the file's rate limits, group caps and schedules again after Redis came back without
+   * flexq's functions, so without its data: schedules would otherwise stop until a restart, with
+   * the host answering healthy. One at a time; the writes are the start-up's, safe to repeat.
+   */
+  private async reapplyFileSettings(fromFile: readonly RedisQueue[]): Promise<void> {
+    if (this.reapplying) return;
+    this.reapplying = true;
+    const { logger, config } = this.options;
+    logger.warn("Redis came back without its data (flexq's functions were gone: a restart without persistence?): writing the config's schedules, rate limits and group caps again");
+    try {
+      await this.applyQueueLimits(fromFile);
+      await syncSchedules(fromFile, config.schedules, logger);
+    } catch (error) {
+      logger.error({ err: error }, "could not write the config's schedules and limits again; restart the host once Redis answers");
+    } finally {
+      this.reapplying = false;
+    }
   }
 
   /** Says at start what in this Redis could lose jobs or slow them (`flexq doctor` says more). */
@@ -271,6 +296,7 @@ export class WorkerHost implements HostView {
     this.stopping ??= (async () => {
       const { logger } = this.options;
       this.monitor.stop();
+      this.stopWatchingReloads?.();
       const busy = this.inFlight();
       logger.info({ runningJobs: busy, timeoutMs }, `stopping: waiting up to ${timeoutMs} ms for ${busy} running job(s)`);
       await this.events.stop();

@@ -4,7 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
-import { deletePrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 import { errorOf, parse } from './config-helpers.js';
 import { startHost, stopHosts } from './host-helpers.js';
 
@@ -116,4 +118,34 @@ ${schedules}`;
       await queue.close();
     }
   });
+
+  test('a Redis that comes back without its data gets the file\'s schedules and limits again, and the host says so', async () => {
+    const port = await freePort();
+    let redis = await startPrivateRedis(port);
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
+        done();
+      },
+    }));
+    const toml = config('[schedules.tick]\nevery = "1s"\ntype = "ping"').replace(`url = "${REDIS_URL}"`, `url = "${redis.url}"`)
+      .replace('[queues.main]\n', '[queues.main]\nrateLimit = { max = 50, per = "1s" }\n');
+    await startHost(toml, { logger });
+    const queue = await RedisQueue.connect('main', { url: redis.url, prefix });
+    try {
+      await waitFor('a scheduled job completed', async () => (await queue.getStats()).completedJobs >= 1, { timeoutMs: 10_000 });
+      // Restarted without persistence: the schedule, the limit and flexq's functions are gone.
+      await redis.stop();
+      redis = await startPrivateRedis(port);
+      await waitFor('a scheduled job completed after the restart', async () => (await queue.getStats().catch(() => null))?.completedJobs ?? 0, { timeoutMs: 20_000 });
+      expect((await queue.listSchedules()).map((s) => [s.name, s.source])).toEqual([['tick', 'config']]);
+      expect(await queue.getRateLimit()).toMatchObject({ max: 50, per: 1_000 });
+      expect(lines.filter((line) => line.level === 40 && /came back without its data/.test(line.msg))).toHaveLength(1);
+    } finally {
+      await stopHosts();
+      await queue.close();
+      await redis.stop();
+    }
+  }, 40_000);
 });
