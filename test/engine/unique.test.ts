@@ -95,6 +95,26 @@ describe('unique jobs', () => {
     expect((await f.dispatcher.dispatch('fails', {}, { uniqueKey: 'f' })).id).toBe(failing.id);
   });
 
+  it('a retried job takes its key back, unless another job holds it by then', async () => {
+    const first = await f.dispatcher.dispatch('report', {}, { uniqueKey: 'k:retry' });
+    await f.queue.cancelJob(first.id);
+    await f.queue.retryJob(first.id);
+    // Waiting again, it holds the key again: a dispatch with it resolves to the retried job.
+    expect((await f.dispatcher.dispatch('report', {}, { uniqueKey: 'k:retry' })).id).toBe(first.id);
+    expect(await waiting()).toBe(1);
+    // The bulk retry too.
+    await f.queue.cancelJob(first.id);
+    expect(await f.queue.retryJobs('cancelled')).toBe(1);
+    expect((await f.dispatcher.dispatch('report', {}, { uniqueKey: 'k:retry' })).id).toBe(first.id);
+    // Taken by a new job while the first was cancelled: the new one keeps it.
+    await f.queue.cancelJob(first.id);
+    const second = await f.dispatcher.dispatch('report', {}, { uniqueKey: 'k:retry' });
+    expect(second.id).not.toBe(first.id);
+    await f.queue.retryJob(first.id);
+    expect((await f.dispatcher.dispatch('report', {}, { uniqueKey: 'k:retry' })).id).toBe(second.id);
+    expect(await waiting()).toBe(2);
+  });
+
   it('uniqueFor keeps the key taken after the job finished, until the time runs out', async () => {
     const worker = f.worker();
     worker.registerHandler('report', () => ({ success: true }));

@@ -58,6 +58,16 @@ if #retried > 0 then
   -- The count first: a write refused (an ACL without HINCRBY) must leave the jobs as they were.
   unfileFinished(status, #retried)
   saveJobs(batch)
+  -- Jobs that held a unique key until they finished take it back (see retakeUniqueKey).
+  local retaken = {}
+  for i, stored in ipairs(variadic('HMGET', DETAILS, retried, 1000)) do
+    local details = stored and string.find(stored, '"u":', 1, true) and cjson.decode(stored)
+    if details then
+      retakeUniqueKey(retried[i], details)
+      retaken[#retaken + 1], retaken[#retaken + 2] = retried[i], cjson.encode(details)
+    end
+  end
+  if #retaken > 0 then variadic('HSET', DETAILS, retaken, 1000) end
   -- At the tail, all at this call's time as retryJob files one; in ascending ids, as addJobs files
   -- a batch, so a later cancel finds any of them by binary search (includes/ready-order.lua).
   table.sort(retried)

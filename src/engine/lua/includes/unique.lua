@@ -95,7 +95,8 @@ local function withDuplicates(plan, reply)
 end
 
 -- Releases the keys that jobs of the given id lists held until they finished (completed, failed
--- for good, cancelled). A key already taken by another job (after uniqueFor ran out) stays.
+-- for good, cancelled). A key already taken by another job (after uniqueFor ran out) stays. Each
+-- job still stored keeps its key in its details (`u`), so that a retry can take it back.
 local function releaseUniqueKeys(...)
   local lists, any = {...}, false
   for _, list in ipairs(lists) do any = any or #list > 0 end
@@ -113,5 +114,31 @@ local function releaseUniqueKeys(...)
       if redis.call('GET', uniqueKeyName(key)) == ids[i] then redis.call('DEL', uniqueKeyName(key)) end
     end
   end
-  if #holders > 0 then variadic('HDEL', BASE .. UNIQUE_HELD, holders, 1000) end
+  if #holders == 0 then return end
+  variadic('HDEL', BASE .. UNIQUE_HELD, holders, 1000)
+  -- Retention may have deleted a job in this very call: no details for it.
+  local kept, keyOf = {}, {}
+  for i = 1, #ids do keyOf[ids[i]] = keys[i] end
+  local stored = variadic('HMGET', JOBS, holders, 1000)
+  local details = variadic('HMGET', DETAILS, holders, 1000)
+  for i, id in ipairs(holders) do
+    if stored[i] then
+      local each = details[i] and cjson.decode(details[i]) or {}
+      each.u = keyOf[id]
+      kept[#kept + 1], kept[#kept + 2] = id, cjson.encode(each)
+    end
+  end
+  if #kept > 0 then variadic('HSET', DETAILS, kept, 1000) end
+end
+
+-- A retried job takes back the key it held until it finished (its details' `u`, which it drops),
+-- unless another stored job holds that key now. `details` is the job's, decoded; the caller saves it.
+local function retakeUniqueKey(id, details)
+  local key = details.u
+  if not key then return end
+  details.u = nil
+  local holder = redis.call('GET', uniqueKeyName(key))
+  if holder and holder ~= id and redis.call('HEXISTS', JOBS, holder) == 1 then return end
+  redis.call('SET', uniqueKeyName(key), id)
+  redis.call('HSET', BASE .. UNIQUE_HELD, id, key)
 end
