@@ -1,7 +1,8 @@
 -- cancelJob: a waiting or running job becomes `cancelled` and never runs (again). A running job's
 -- worker learns of it at its next lease renewal and aborts the handler; its late outcome is stale.
 -- O(log n): a ready job's list entry becomes a tombstone in place (see includes/ready-order.lua).
--- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` is built from it)
+-- KEYS[1] base        `<prefix>:{<queue>}:` (the ready count `<base>readyCount` and
+--                     `op:<request id>` replies are built from it)
 -- KEYS[2] delayed     ZSET `<base>delayed`
 -- KEYS[3] retrying    ZSET `<base>retrying`
 -- KEYS[4] active      ZSET `<base>active`
@@ -18,11 +19,12 @@ local delayedKey, retryingKey, activeKey, cancelledKey, eventsKey = KEYS[2], KEY
 local maxLen, id, requestId = ARGV[1], ARGV[2], ARGV[6]
 local maxAge, maxCount = numberArg(3, 'max age', 0, 1e15), numberArg(4, 'max count', 0, 1e12)
 local removals = numberArg(5, 'removals', 0, 1e6)
+-- The reply is kept apart from the job (`op:<request id>`, see includes/operations.lua): retention
+-- may delete a cancelled job in this very call, and a resend must still hear that it was cancelled.
+local replay = opReplay(requestId)
+if replay then return replay end
 local job = loadJob(id)
 if not job then return {'NOT_FOUND'} end
-local details = loadDetails(id)
-local replay = replayOf(details, requestId)
-if replay then return {'OK', replay} end
 
 if job.s == PENDING then
   if redis.call('ZREM', delayedKey, id) == 0 then
@@ -42,10 +44,8 @@ nowMs()
 local status = STATUS_NAMES[job.s]
 finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
-rememberReply(details, requestId, status)
-saveDetails(id, details)
 fileFinished(cancelledKey, 'cancelled', {id}, maxAge, maxCount, removals)
 releaseUniqueKeys({id})
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
 flushEvents()
-return {'OK', status}
+return opRemember(requestId, {'OK', status})

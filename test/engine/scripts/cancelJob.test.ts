@@ -30,6 +30,23 @@ describe('cancelJob.lua', () => {
     expect((await h.store.stats()).stats.pendingJobs).toBe(0);
   });
 
+  it('answers a resent request as the first, also when retention deleted the job in that call', async () => {
+    await h.store.addJobs([newJob('a'), newJob('b')]);
+    // Retention keeping no cancelled job: the first call deletes what it cancelled.
+    const args = (id: string, request: string) => [100, id, 604_800_000, 0, 100, request];
+    expect(await h.store.call('cancelJob', args('a', 'rq-a'))).toEqual(['OK', 'pending']);
+    expect(await h.raw.hexists(h.keys.jobs, 'a')).toBe(0);
+    expect(await h.store.call('cancelJob', args('a', 'rq-a'))).toEqual(['OK', 'pending']);
+    // Kept: the resend changes nothing.
+    expect(await h.store.call('cancelJob', [100, 'b', 604_800_000, 10, 100, 'rq-b'])).toEqual(['OK', 'pending']);
+    const before = await h.fields('b');
+    expect(await h.store.call('cancelJob', [100, 'b', 604_800_000, 10, 100, 'rq-b'])).toEqual(['OK', 'pending']);
+    expect(await h.fields('b')).toEqual(before);
+    expect(await h.finishedTimes('cancelled')).toHaveLength(1);
+    // Another request for the finished job is refused as before.
+    expect(await h.store.call('cancelJob', [100, 'b', 604_800_000, 10, 100, 'rq-c'])).toEqual(['BAD_STATE', 'cancelled']);
+  });
+
   it('takes a delayed job out of the delayed set', async () => {
     await h.store.addJobs([newJob('d', { delay: 60_000 })]);
     expect(await h.store.cancel('d')).toEqual(['OK', 'pending']);
