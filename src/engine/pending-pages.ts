@@ -69,6 +69,8 @@ export function parseEntries(flat: readonly (string | number)[]): PendingEntry[]
 
 /** Entries one read takes at most (over every source): about a millisecond of Redis's time. */
 const READ_BUDGET = 2_000;
+/** Sources (levels, the grouped jobs, the due ones) one read call reads from. */
+const SOURCES_PER_READ = 64;
 /** Calls a page may take: a bound for a queue whose data moves under the search. */
 const MAX_CALLS = 1_000;
 /** Redis time one locating call may take, in µs: well within the 5 ms that no call may hold Redis for. */
@@ -80,7 +82,11 @@ export async function readPendingPage(reads: PendingReads, offset: number, limit
   let state: readonly (string | number)[] = [];
   let located: Extract<LocateReply, { kind: 'found' }> | undefined;
   for (let call = 0; !located; call++) {
-    if (call >= MAX_CALLS) throw new Error(`listJobs: the pending jobs moved too much to find offset ${offset}`);
+    if (call >= MAX_CALLS) {
+      // The handed-back state holds 5 values per source: a level, the grouped jobs or the due ones.
+      const sources = state.length / 5;
+      throw new Error(`listJobs: offset ${offset} of the pending jobs was not found in ${MAX_CALLS} calls: they moved too much meanwhile${sources > 100 ? `, or they are spread over too many priority levels (${sources} lists) for a search by rank (see the README's Queue section)` : ''}`);
+    }
     const reply = await reads.locate(now, offset, budgetUs, state);
     now = reply.now;
     if (reply.kind === 'found') located = reply;
@@ -108,16 +114,20 @@ async function mergeFrom(reads: PendingReads, now: string, sources: readonly Pen
   for (let calls = 0; ids.length < limit;) {
     // A source whose read entries ran out may hold the next newest: read on before picking.
     const dry = cursors.filter((c) => c.buffer.length === 0 && c.next < c.entries);
-    if (dry.length > 0) {
+    // A bounded number of sources per call: a queue with thousands of levels would otherwise
+    // read them all in one call.
+    for (let first = 0; first < dry.length; first += SOURCES_PER_READ) {
       if (++calls > MAX_CALLS) break;
-      const read = await reads.read(now, dry.map((c) => ({ source: c.source, start: c.next, count: chunk })));
-      dry.forEach((c, i) => {
+      const batch = dry.slice(first, first + SOURCES_PER_READ);
+      const read = await reads.read(now, batch.map((c) => ({ source: c.source, start: c.next, count: chunk })));
+      batch.forEach((c, i) => {
         const got = read[i] ?? [];
         c.buffer.push(...got);
         // Fewer than asked: the source is shorter now than when the page was located.
         c.next = got.length < chunk ? c.entries : c.next + got.length;
       });
     }
+    if (calls > MAX_CALLS) break;
     let best: Cursor | undefined;
     for (const c of cursors) {
       const head = c.buffer[0];
