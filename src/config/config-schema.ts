@@ -65,7 +65,7 @@ const listenPort = z.int().min(0).max(65_535);
 
 /** `redis://` or `rediss://` url. */
 export const redisUrlSchema = z.string().refine(isRedisUrl, {
-  message: 'expected a url such as "redis://localhost:6379" or "rediss://user@host:6380/0"',
+  message: 'expected a url such as "redis://localhost:6379" or "rediss://host:6380/0"',
   abort: true,
 }).refine(hasNumericDatabase, { message: 'expected a database number after the port, such as "redis://localhost:6379/2"' });
 

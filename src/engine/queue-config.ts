@@ -82,6 +82,9 @@ export function shardSettings(config: RedisQueueConfig, shards: number): StoreSe
 /** Checks the values of `connect`'s or `queue()`'s settings against their ranges. */
 function checkValues(operation: string, config: RedisQueueConfig): void {
   const { maxRetries, retryDelays, prefix } = config;
+  // One place to connect to: with two, one would be dropped without a word.
+  const targets = (['url', 'addr', 'cluster', 'sentinel'] as const).filter((name) => config[name] !== undefined);
+  if (targets.length > 1) throw new ValidationError(operation, `give one of url, addr, cluster and sentinel, got ${targets.join(' and ')}`);
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 1)) {
     throw new ValidationError(operation, `maxRetries must be a positive integer, got ${maxRetries}`);
   }

@@ -1,6 +1,9 @@
 /** Checking a rate limit and a fair groups' cap before they are stored (enforced in `lua/includes/ratelimit.lua` and `turns.lua`). */
 import { ValidationError } from './errors.js';
+import { checkKnownKeys } from './known-keys.js';
 import type { RateLimit, RateLimitStatus } from './types.js';
+
+const RATE_LIMIT_KEYS: ReadonlySet<string> = new Set(['max', 'per'] satisfies (keyof RateLimit)[]);
 
 /** Most jobs a limit may let start per window: the window keeps one entry per start. */
 export const MAX_RATE_LIMIT = 1_000_000;
@@ -16,6 +19,7 @@ export function checkRateLimit(operation: string, limit: unknown, shards = 1): R
   if (typeof limit !== 'object' || limit === undefined || Array.isArray(limit)) {
     throw new ValidationError(operation, 'the limit must be { max, per } or null');
   }
+  checkKnownKeys(operation, limit, RATE_LIMIT_KEYS);
   const { max, per } = limit as Record<string, unknown>;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_RATE_LIMIT) {
     throw new ValidationError(operation, `max must be an integer from 1 to ${MAX_RATE_LIMIT}, got ${String(max)}`);

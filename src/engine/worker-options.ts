@@ -5,6 +5,8 @@ import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { checkedWhereUsed, checkOptions, optionsSchema } from './options.js';
 import { MAX_TIMER_MS } from './timers.js';
+import { checkDuration } from './codec.js';
+import { checkKnownKeys } from './known-keys.js';
 import type { WorkerConfig } from './types.js';
 
 const isLogger = (value: unknown): value is Logger => typeof (value as { child?: unknown } | null)?.child === 'function';
@@ -45,4 +47,14 @@ export function workerSettings(config: WorkerConfig): WorkerSettings {
     visibilityTimeout: positiveInteger('visibilityTimeout', config.visibilityTimeout, DEFAULTS.visibilityTimeout),
     jobTimeout: config.jobTimeout === undefined ? undefined : positiveInteger('jobTimeout', config.jobTimeout, 0),
   };
+}
+
+const STOP_KEYS: ReadonlySet<string> = new Set(['timeout']);
+
+/** `stop()`'s options, checked: a misspelled or bad timeout would wait for running jobs however long. */
+export function checkStopOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ValidationError('stop', 'options must be an object such as { timeout: 5000 }');
+  checkKnownKeys('stop', options, STOP_KEYS);
+  const { timeout } = options as { timeout?: unknown };
+  if (timeout !== undefined) checkDuration('stop', 'timeout', timeout);
 }

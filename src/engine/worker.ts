@@ -22,7 +22,7 @@ import { ClaimRequests, type ClaimReply, type ClaimRequest } from './worker-wire
 import { openIdleWaiter, type IdleWaiter } from './shard-waiter.js';
 import { MAX_TIMER_MS, cappedTimeout } from './timers.js';
 import type { Handler, HandlerFunction, ModuleHandler, WorkerConfig } from './types.js';
-import { workerSettings } from './worker-options.js';
+import { checkStopOptions, workerSettings } from './worker-options.js';
 import { ModuleHandlers } from './isolation/module-handler.js';
 
 /** What a worker builds when it starts and drops when it stops. */
@@ -171,6 +171,11 @@ export class RedisWorker<M extends JobMap<M> = UntypedJobs> {
    * it resolves. With `timeout`, jobs still running then are aborted and handed back to the queue.
    */
   stop(options: { timeout?: number } = {}): Promise<void> {
+    try {
+      checkStopOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.state === 'stopped') return Promise.resolve();
     this.stopping ??= this.shutDown(options.timeout);
     return this.stopping;

@@ -32,6 +32,11 @@ describe('connect', () => {
     }
   });
 
+  it('takes one place to connect to: two would leave one unused without a word', async () => {
+    const message = await RedisQueue.connect('two', { addr: '127.0.0.1:6379', url: 'redis://127.0.0.1:6380' }).catch((err: Error) => err.message);
+    expect(message).toBe('connect: give one of url, addr, cluster and sentinel, got url and addr');
+  });
+
   it('names the option of a value of the wrong type, nested keys included', async () => {
     const refused = (config: Record<string, unknown>) =>
       RedisQueue.connect('types', { ...testRedisConfig(), prefix: uniquePrefix('types'), ...config }).catch((err: Error) => err.message);
@@ -66,6 +71,17 @@ describe('queue() settings, RedisWorker and module handlers', () => {
     expect(refusal(() => new RedisWorker(queue, { logger: console } as never))).toBe('RedisWorker: logger must be a pino logger (with a child() method)');
     expect(refusal(() => new RedisWorker(queue, 4 as never))).toBe('RedisWorker: options must be an object, got a number');
     expect(new RedisWorker(queue, { numWorkers: 8 }).numWorkers).toBe(8);
+  });
+
+  it('stop() and setRateLimit name a misspelled key, and stop() a bad timeout', async () => {
+    const worker = new RedisWorker(queue);
+    const stopRefusal = (options: unknown) => worker.stop(options as never).then(() => 'resolved', (err: ValidationError) => err.message);
+    expect(await stopRefusal({ timout: 5 })).toBe("stop: unknown option 'timout' (did you mean 'timeout'?); valid options: timeout");
+    expect(await stopRefusal({ timeout: -1 })).toBe('stop: timeout must be a number of milliseconds from 0 to 1000000000000, got -1');
+    expect(await stopRefusal({ timeout: 'x' })).toMatch(/^stop: timeout must be a number of milliseconds/);
+    expect(await stopRefusal({ timeout: 0 })).toBe('resolved');
+    await expect(queue.setRateLimit({ max: 1, pr: 1000 } as never)).rejects.toThrow("setRateLimit: unknown option 'pr' (did you mean 'per'?); valid options: max, per");
+    expect(await queue.getRateLimit()).toBeNull();
   });
 
   it('a module handler spec refuses a misspelled key', () => {

@@ -59,5 +59,9 @@ describe('config guards', () => {
       expect(errorOf(`[redis]\nurl = "${url}"`).message, url).toContain('redis.url: expected a url such as');
     }
     expect(parse('[redis]\nurl = "rediss://cache"').redis.url).toBe('rediss://cache');
+    // The hint's examples read whole: none carries credentials for the masking to cut.
+    const hint = errorOf('[redis]\nurl = "redis://:TopSecretPw@127.0.0.1:6441:99/0"').message;
+    expect(hint).toContain('expected a url such as "redis://localhost:6379" or "rediss://host:6380/0"');
+    expect(hint).not.toContain('TopSecretPw');
   });
 });
