@@ -79,7 +79,9 @@ export function parseConfig(source: string, options: ParseConfigOptions): HostCo
     // smol-toml's message starts with a fixed phrase and ends with a code excerpt; the position
     // already points there, so the reason alone is kept.
     const reason = (error.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
-    throw new ConfigError([{ source: shown, path: '', line: error.line, column: error.column, message: `invalid TOML: ${reason}` }]);
+    // A string left open runs into the line's end, which smol-toml names as a control character.
+    const hint = /control characters are not allowed in strings/.test(reason) ? ' (a string without its closing quote?)' : '';
+    throw new ConfigError([{ source: shown, path: '', line: error.line, column: error.column, message: `invalid TOML: ${reason}${hint}` }]);
   }
   const forbidden = forbiddenKeyIssues(data, shown, source);
   if (forbidden.length > 0) throw new ConfigError(forbidden);

@@ -90,6 +90,11 @@ export function unknownTimeZoneMessage(tz: string): string {
 }
 
 function cronOf(operation: string, pattern: string, tz: string | undefined): Cron {
+  // croner's own count message offers seven parts, which this mode refuses: say what is taken.
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    throw new ValidationError(operation, `invalid cron ${JSON.stringify(pattern)}: expected 5 fields (minute hour day month weekday), or 6 with seconds first; got ${fields}`);
+  }
   try {
     // `mode`: 5 fields (minutes) or 6 (seconds first); a 7th (years) is not cron as users know it.
     const cron = new Cron(pattern, { timezone: tz, mode: '5-or-6-parts' });

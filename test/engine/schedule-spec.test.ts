@@ -64,7 +64,8 @@ describe('schedule checks', () => {
     [{}, /exactly one of cron and every/],
     [{ every: 10 }, /every must be from 1000 ms/],
     [{ every: 60_000, tz: 'UTC' }, /tz applies to cron only/],
-    [{ cron: '0 0 0 1 1 * 2030' }, /invalid cron/],
+    [{ cron: '0 0 0 1 1 * 2030' }, /^schedule: invalid cron "0 0 0 1 1 \* 2030": expected 5 fields \(minute hour day month weekday\), or 6 with seconds first; got 7$/],
+    [{ cron: '* * *' }, /^schedule: invalid cron "\* \* \*": expected 5 fields .*; got 3$/],
     [{ every: 'soon' }, /^schedule: every must be a number of m/],
     ['hourly', /timing must be \{ cron, tz\? \} or \{ every \}/],
   ])('refuses timing %j, naming the problem', (timing, message) => {

@@ -152,6 +152,10 @@ describe('errors', () => {
     expect(error.message).toBe('flexq.toml:3:8: invalid TOML: invalid value');
   });
 
+  it('a string without its closing quote is named as one, not only as a control character', () => {
+    expect(errorOf('[redis]\naddr = "127.0.0.1:6441\n').message).toMatch(/^flexq\.toml:2:\d+: invalid TOML: .*control characters.* \(a string without its closing quote\?\)$/);
+  });
+
   it('a duplicate queue table is a syntax error with its line', () => {
     expect(errorOf('[queues.a]\n[queues.a]\n').message).toMatch(/^flexq\.toml:2:\d+: invalid TOML/);
   });
