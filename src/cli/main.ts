@@ -5,6 +5,7 @@ import { lazyCliActions } from './lazy-actions.js';
 import { runCli } from './run-cli.js';
 import { presentText } from '../shared/present.js';
 import { sanitize } from '../shared/sanitize.js';
+import { routeClientWarnings } from '../shared/client-warnings.js';
 
 // A stray rejection (a Redis call that failed while the connection was away, say) must not take a
 // running worker host down; it is reported, and the engine's own retry keeps the work going.
@@ -16,6 +17,9 @@ process.on('unhandledRejection', (reason) => {
 
 // The worker host (workers, metrics, console) loads only when asked for, so one-shot commands start fast.
 const runHost: RunHost = async (command, io) => (await import('../host/run-host.js')).runHost(command, io);
+
+// The Redis client's own warnings, as flexq's (a host sends them to its log instead, run-host.ts).
+routeClientWarnings((message) => process.stderr.write(`flexq: warning from the Redis client: ${sanitize(presentText(message))}\n`));
 
 const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 // The command line is parsed before the config schema, the Redis client and the engine load, so

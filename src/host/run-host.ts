@@ -2,6 +2,7 @@ import type { RunCommand } from '../cli/cli-commands.js';
 import { configOptions, loadConfig } from '../config/config.js';
 import type { HostMode } from './handler-setup.js';
 import { createHostLogger } from './logger.js';
+import { routeClientWarnings } from '../shared/client-warnings.js';
 import { redisForCommand, redisForHost } from '../config/redis-target.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { watchShutdownSignals } from './shutdown-signals.js';
@@ -22,6 +23,7 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
   }
   const config = await loadConfig(configOptions(io, command));
   const { logger, ring, flush, close: closeLog } = createHostLogger(config.logging, mode, config.redact);
+  const restoreWarnings = routeClientWarnings((message) => logger.warn({ source: 'redis client' }, message));
   // A console without workers looks at a Redis that exists (or the embedded one a host here runs); it starts none.
   const target = command.noWorkers ? await redisForCommand(config, io.env, io.cwd) : await redisForHost(config, io.env, io.cwd);
   // The forced way out, after a graceful stop was asked for: a second signal, or Ctrl-C pressed again
@@ -72,6 +74,7 @@ export async function runHost(command: RunCommand, io: CliIo): Promise<number> {
       logger.info({ redisPid: target.embedded.pid }, 'embedded redis-server stopped');
     }
     signals.dispose();
+    restoreWarnings();
     await closeLog();
   }
 }

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { uniquePrefix } from '../helpers.js';
+import { REDIS_URL, uniquePrefix } from '../helpers.js';
 import { childEnv, redisEnv, runFlexq, tempFolder } from './helpers.js';
 
 const packageJson = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -77,6 +77,17 @@ describe('flexq executable: help, version, usage and config errors', () => {
     const result = await withConfig(config, ['--headless'], redisEnv(uniquePrefix('exe-handler')));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/handler for job type "report" .*missing\.js.*cannot read the module file: no such file/);
+  });
+
+  it("prints the Redis client's own warnings as flexq's, not as bare [WARN] lines", async () => {
+    // A password this Redis does not need: ioredis warns on console.warn.
+    const url = new URL(REDIS_URL);
+    url.password = 'not-needed-pw';
+    const result = await runFlexq(['stats', '--redis', url.toString()], { env: redisEnv(uniquePrefix('client-warn')), cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^flexq: warning from the Redis client: .*does not require a password/m);
+    expect(result.stderr).not.toContain('[WARN]');
+    expect(result.stderr).not.toContain('not-needed-pw');
   });
 
   it('exits 1 naming the address when the configured Redis does not answer', async () => {
