@@ -177,9 +177,11 @@ export async function openClient(config: RedisQueueConfig, role: string): Promis
     return client;
   } catch (err) {
     client.disconnect();
-    const reason = (lastError ?? (err as Error)).message;
-    // A TLS port answers a plaintext hello by closing the connection.
-    const hint = options.tls === undefined && /ECONNRESET|Connection is closed/.test(reason)
+    // ioredis's sentinel message says it retries; this connect has given up.
+    const reason = (lastError ?? (err as Error)).message.replace(/ Retrying from scratch after \d+ms\./, '');
+    // A TLS port answers a plaintext hello by closing the connection (a sentinel that is not there
+    // closes it too, so no hint for one).
+    const hint = options.tls === undefined && config.sentinel === undefined && /ECONNRESET|Connection is closed/.test(reason)
       ? ' (is this a TLS port? use a rediss:// url or the tls option)' : '';
     throw new ConnectionError('connect', `cannot reach Redis at ${address}: ${reason}${hint}`, err);
   } finally {

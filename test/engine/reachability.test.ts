@@ -2,6 +2,7 @@
  * A worker tells of a Redis outage once and of its end once, however many calls fail or succeed in
  * between (README: "a worker reports the loss once, pauses, and resumes by itself").
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { Reachability } from '../../src/engine/reachability.js';
@@ -50,3 +51,18 @@ it('a queue call Redis stops answering rejects with a CallCutOffError: a Connect
     await queue.close();
   }
 }, 30_000);
+
+it('a Sentinel that cannot be reached fails the connect naming it, without ioredis\'s retry wording or a TLS hint', async () => {
+  // Accepts and closes at once, as a port with nothing Redis-like behind it.
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const error = await RedisQueue.connect('s', { sentinel: { name: 'mymaster', nodes: [`127.0.0.1:${port}`] }, connectTimeout: 1_500 }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(new RegExp(`^cannot reach Redis at .*mymaster.*127\\.0\\.0\\.1:${port}: All sentinels are unreachable\\.`));
+    expect((error as Error).message).not.toMatch(/Retrying|TLS/);
+  } finally {
+    server.close();
+  }
+});
