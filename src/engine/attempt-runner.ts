@@ -61,7 +61,7 @@ export class AttemptRunner {
     }
     if (typeof (returned as PromiseLike<JobResult> | undefined)?.then !== 'function') {
       clearTimeout(timer);
-      this.settle(job, attempt, resultOutcome(job, attempt.lease, returned as JobResult, this.setup.queue.retryDelays), started);
+      this.settle(job, attempt, resultOutcome(job, attempt.lease, returned as JobResult, this.setup.queue.retryDelays, this.setup.queue.maxPayloadBytes), started);
       return;
     }
     void this.awaitHandler(job, attempt, Promise.resolve(returned), timer, started);
@@ -96,7 +96,7 @@ export class AttemptRunner {
     clearTimeout(timer);
     let outcome: Outcome | undefined;
     if ('result' in settled) {
-      outcome = resultOutcome(job, attempt.lease, settled.result, this.setup.queue.retryDelays);
+      outcome = resultOutcome(job, attempt.lease, settled.result, this.setup.queue.retryDelays, this.setup.queue.maxPayloadBytes);
     } else if ('error' in settled) {
       outcome = this.errorOutcome(job, attempt, settled.error);
     } else {

@@ -104,7 +104,7 @@ function failureOf(result: JobResult): { error: string; retryAfter: number } {
 }
 
 /** The outcome of a handler's JobResult (a malformed one, or unserialisable data, is a failure). */
-export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDelays: readonly number[]): Outcome {
+export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDelays: readonly number[], maxResultBytes: number): Outcome {
   if (typeof result !== 'object' || result === null || typeof result.success !== 'boolean') {
     return failureOutcome(job, lease, 'handler returned no JobResult ({ success: boolean, … })', true, 0, retryDelays);
   }
@@ -114,6 +114,10 @@ export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDe
   }
   try {
     const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
+    // Held to the payload's limit: a result lives in Redis with its job, read back by every getJob.
+    if (value.length * 3 > maxResultBytes && Buffer.byteLength(value) > maxResultBytes) {
+      throw new Error(`result data is ${Buffer.byteLength(value)} bytes of JSON, over the queue's maxPayloadBytes (${maxResultBytes}): keep large results elsewhere and return a reference`);
+    }
     return { id: lease.id, token: lease.token, kind: 'completed', value, retryDelay: 0 };
   } catch (err) {
     return failureOutcome(job, lease, (err as Error).message, false, 0, retryDelays);

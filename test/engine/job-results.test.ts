@@ -65,3 +65,15 @@ test('no data stores no result; data JSON cannot write fails the job for good', 
   expect(failed.error).toMatch(/result data/);
   expect(new JobAbortedError('timeout', 'x').name).toBe('JobAbortedError');
 });
+
+test('a result over the queue\'s maxPayloadBytes fails the job for good, naming its size and the limit', async () => {
+  await cleanup();
+  ({ queue, cleanup } = await freshQueue('results-size', { maxPayloadBytes: 1_000 }));
+  worker = new RedisWorker(queue, { numWorkers: 1, pollTime: 100 });
+  // Just under the limit as JSON (the string's quotes count): stored.
+  expect((await firstAttempt({ success: true, data: 'x'.repeat(998) }, 'completed')).result).toBe('x'.repeat(998));
+  const over = await firstAttempt({ success: true, data: 'x'.repeat(999) }, 'failed', 3);
+  expect(over.attempts).toBe(1);
+  expect(over.error).toBe("result data is 1001 bytes of JSON, over the queue's maxPayloadBytes (1000): keep large results elsewhere and return a reference");
+  expect(over.result).toBeUndefined();
+});
