@@ -182,7 +182,15 @@ export function createCliActions(io: CliIo, runHost: RunHost): CliActions {
         const queues = chosenQueues(set, command.queue);
         const lists = await Promise.all(queues.map(async (queue) =>
           (await queue.listSchedules()).map((schedule) => ({ queue: queue.name, ...presentSchedule(schedule, config.redact) }))));
-        return lists.flat();
+        const stored = lists.flat();
+        // The file's schedules are stored by a starting host: before one has run, say why they are missing.
+        const unstored = config.schedules.filter((wanted) => queues.some((queue) => queue.name === wanted.queue) &&
+          !stored.some((shown) => shown.queue === wanted.queue && shown.name === wanted.name));
+        if (unstored.length > 0) {
+          const names = unstored.map((schedule) => `${schedule.name} (queue ${schedule.queue})`).join(', ');
+          io.stderr.write(`flexq: note: flexq.toml defines ${unstored.length === 1 ? 'a schedule' : `${unstored.length} schedules`} not stored in Redis yet: ${names}; \`flexq\` or \`flexq --headless\` stores them when it starts\n`);
+        }
+        return stored;
       }),
 
     show: (command) =>
