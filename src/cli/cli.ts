@@ -97,7 +97,8 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
   }
   if (parsed === undefined) return { kind: 'info', text: output };
   if (parsed.readOnly && MUTATING_COMMANDS.has(parsed.kind)) {
-    return usageError(`'${parsed.kind}' changes jobs or queues, which --read-only forbids`, argv);
+    // Named as typed: `retry --all` and `cancel --all` parse to kinds of their own.
+    return usageError(`'${parsed.kind.replace(/-all$/, ' --all')}' changes jobs or queues, which --read-only forbids`, argv);
   }
   return parsed;
 }
