@@ -30,6 +30,16 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 /**
+ * A path segment fit for output: a token-like one masked whole, or, when it holds an `@` (user
+ * info that landed in the path), up to its last `@`, so the host after it still shows.
+ */
+function maskedSegment(segment: string): string {
+  const at = segment.lastIndexOf('@');
+  if (at > 0) return `${REDACTED}${segment.slice(at)}`;
+  return looksLikeToken(decodeURIComponentSafe(segment)) ? REDACTED : segment;
+}
+
+/**
  * A URL fit for logs, job errors and the console: user info becomes `[redacted]@`, query values
  * and token-like path segments are masked, because webhook and Redis URLs often carry secrets
  * there (`https://hooks.example.com/x?token=…`, `redis://:password@host`). The masked parts keep
@@ -42,9 +52,11 @@ export function describeUrl(url: URL): string {
   const query = keys.length > 0 ? `?${keys.map((key) => `${key}=${REDACTED}`).join('&')}` : '';
   const path = url.pathname
     .split('/')
-    .map((segment) => (looksLikeToken(decodeURIComponentSafe(segment)) ? REDACTED : segment))
+    .map(maskedSegment)
     .join('/');
-  return `${url.protocol}//${userInfo}${url.host}${path}${query}`;
+  // Without a host (`redis:/u:pw@host`, one slash short) the text after the scheme is all path:
+  // written as given, so the reader sees the slash that is missing.
+  return url.host === '' && userInfo === '' ? `${url.protocol}${path}${query}` : `${url.protocol}//${userInfo}${url.host}${path}${query}`;
 }
 
 /**

@@ -48,6 +48,8 @@ describe('maskSecretsInText', () => {
 
   it('masks a URL that does not parse, by its last @', () => {
     expect(describeUrlText('redis://us:p@ss w@host:notaport?x=1')).toBe('redis://[redacted]@host:notaport?x=[redacted]');
+    // One slash short, the user info lands in the path: the slash stays as typed and the host shows.
+    expect(describeUrlText('redis:/u:EnvSecretPw@127.0.0.1:6441')).toBe('redis:/[redacted]@127.0.0.1:6441');
   });
 });
 
