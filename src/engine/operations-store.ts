@@ -16,6 +16,14 @@ export interface RetryCursor {
   id: string;
 }
 
+/** Where a bulk cancel stands between two chunks. */
+export interface CancelCursor {
+  /** µs by which a pending job must have become ready ('' before the first chunk). */
+  until: string;
+  /** The last priority level done with ('' for none yet). */
+  level: string;
+}
+
 /** What one chunk of a bulk operation did. */
 export interface ChunkReply {
   /** Jobs changed (retried or removed) by this chunk. */
@@ -64,14 +72,14 @@ export class OperationsStore {
   }
 
   /**
-   * Cancels the next chunk of waiting jobs of `status`; `until.value` (µs: pending jobs ready by
-   * then) is set by the first chunk.
+   * Cancels the next chunk of waiting jobs of `status`; `cursor.until` (µs: pending jobs ready by
+   * then) is set by the first chunk, `cursor.level` (the last level done with) by each.
    */
-  async cancelChunk(status: 'pending' | 'delayed' | 'retrying', chunk: number, until: { value: string }): Promise<ChunkReply> {
+  async cancelChunk(status: 'pending' | 'delayed' | 'retrying', chunk: number, cursor: CancelCursor): Promise<ChunkReply> {
     const { eventsMaxLen, keepFailed, retentionBatch } = this.store.settings;
-    const args = [eventsMaxLen, status, chunk, until.value, keepFailed.age, keepFailed.count, retentionBatch, requestId()];
-    const [changed, value, done, total] = (await this.store.call('cancelJobs', args)) as string[];
-    until.value = value!;
+    const args = [eventsMaxLen, status, chunk, cursor.until, keepFailed.age, keepFailed.count, retentionBatch, requestId(), cursor.level];
+    const [changed, until, done, total, level] = (await this.store.call('cancelJobs', args)) as string[];
+    Object.assign(cursor, { until, level });
     return chunkReply(changed!, done!, total!);
   }
 

@@ -137,13 +137,13 @@ export async function cancelJobs(stores: readonly OperationsStore[], status: unk
   checkOptions('cancelJobs', cancelJobsOptions, options);
   checkBulk('cancelJobs', options);
   return inChunks(stores, options, Infinity, () => {
-    const until = { value: '' };
+    const cursor = { until: '', level: '' };
     // What a delayed or retrying status held at the start, less the entries taken since.
     let left = Infinity;
     return async (store, chunk) => {
       if (which !== 'pending') chunk = Math.min(chunk, left);
       if (chunk <= 0) return { changed: 0, done: true, examined: 0 };
-      const reply = await store.cancelChunk(which, chunk, until);
+      const reply = await store.cancelChunk(which, chunk, cursor);
       if (which !== 'pending') left = (reply.total ?? left) - chunk;
       return { ...reply, examined: reply.changed };
     };

@@ -28,10 +28,37 @@ describe('cancelJobs', () => {
     expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, delayedJobs: 1, cancelledJobs: 450 });
     expect(await queue.listJobs('cancelled', { limit: 1000 })).toHaveLength(450);
     expect(await queue.listJobs('pending')).toEqual([]);
-    // Nothing is left to claim, and the cancelled jobs' entries are gone from the ready lists.
+    // The cancelled jobs' entries are gone from the ready lists, the groups' lanes included.
+    const raw = rawClient();
+    try {
+      const lists = await raw.keys(`${prefix}:{cancel-all}:*ready:*`);
+      expect(lists.some((key) => key.includes(':gready:'))).toBe(false);
+      expect(await Promise.all(lists.map((key) => raw.llen(key)))).toEqual(lists.map(() => 0));
+    } finally {
+      raw.disconnect();
+    }
     expect(await queue.pop()).toBeNull();
     const pushed = await queue.push({ type: 'after', payload: {} });
     expect((await queue.pop())?.id).toBe(pushed.id);
+  });
+
+  it('cancels a job with two entries in its list once, and walks many levels in bounded chunks', async () => {
+    const [a] = await queue.pushBulk([{ type: 't', payload: {} }, { type: 't', payload: {} }]);
+    // A second entry of a's id, as a cancel that could not find the first leaves (and a retry adds).
+    const raw = rawClient();
+    try {
+      await raw.rpush(`${prefix}:{cancel-all}:ready:0`, a!.id);
+    } finally {
+      raw.disconnect();
+    }
+    await queue.pushBulk(Array.from({ length: 300 }, (_, i) => ({ type: 'level', payload: {}, priority: i + 1 })));
+    const progress: BulkProgress[] = [];
+    expect(await queue.cancelJobs('pending', { chunkSize: 50, onProgress: (p) => progress.push(p) })).toBe(302);
+    // 300 levels at 50 entries read per chunk: the walk went on below the levels done with.
+    expect(progress.length).toBeGreaterThanOrEqual(6);
+    expect(await queue.getStats()).toMatchObject({ pendingJobs: 0, cancelledJobs: 302 });
+    expect(await queue.retryJobs('cancelled')).toBe(302);
+    expect((await queue.getStats()).pendingJobs).toBe(302);
   });
 
   it('leaves pending jobs that became ready after it began', async () => {
@@ -80,6 +107,23 @@ describe('a claim behind a mass of cancelled jobs', () => {
     expect(first).toMatchObject({ jobs: [], cut: true });
     // pop() goes on past the cut to the job.
     expect((await queue.pop())?.id).toBe(last.id);
+  });
+
+  it('counts stale ids toward the same bound, for a claim of many jobs too', async () => {
+    const head = await queue.push({ type: 't', payload: {} });
+    const raw = rawClient();
+    try {
+      // 3,000 entries naming no job ahead of the real one.
+      await raw.rpush(`${prefix}:{cancel-all}:ready:0`, ...Array.from({ length: 3_000 }, (_, i) => `gone${i}`));
+    } finally {
+      raw.disconnect();
+    }
+    const job = await queue.push({ type: 't', payload: {} });
+    const store = (queue as unknown as { store: { claim(n: number, ms: number): Promise<{ jobs: { id: string }[]; cut: boolean }> } }).store;
+    const first = await store.claim(100, 30_000);
+    expect(first.jobs.map((claimed) => claimed.id)).toEqual([head.id]);
+    expect(first.cut).toBe(true);
+    expect((await store.claim(100, 30_000)).jobs.map((claimed) => claimed.id)).toEqual([job.id]);
   });
 
   it('finds a cancelled job of a large batch past a tombstone of the same batch', async () => {

@@ -68,7 +68,8 @@ describe('marking and bulk actions', () => {
     await h.press('y');
     await h.frame('cancelling pending jobs of default: 450 done', 'the summary');
     expect(await h.queue.getStats()).toMatchObject({ pendingJobs: 0, cancelledJobs: 450 });
-    expect(seen.map((p) => p.done)).toEqual(expect.arrayContaining([200, 400, 450]));
+    // Chunks of at most 200 entries looked at: the progress line moved on before the end.
+    expect(seen.map((p) => p.done).filter((done) => done > 0 && done < 450).length).toBeGreaterThanOrEqual(2);
   });
 
   it('A with a search marks the matches only; D deletes them; n leaves everything', async () => {

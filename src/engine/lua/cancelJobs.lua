@@ -2,8 +2,9 @@
 -- cancelJob does for one, at most `chunk` entries looked at per call:
 -- - pending: each level's ready list is walked from its head, oldest first, and the entries looked
 --   at are popped (tombstones and stale entries with them), so the next chunk starts at the head
---   again without a cursor: O(chunk + levels). A job that became ready after the cancel began
---   (`until`) ends its list's walk and is left alone, with every entry behind it. Grouped jobs are
+--   again, below the last level done with (levels go highest first). A job that became ready
+--   after the cancel began (`until`) ends its list's walk and is left alone, with every entry
+--   behind it. Every list read counts toward the chunk: O(chunk) per call. Grouped jobs are
 --   taken oldest first from `<base>groupedPending`, and the dead entries they leave at the head of
 --   their lanes' lists are popped after them.
 -- - delayed, retrying: the jobs due soonest, from the head of their ZSET: O(chunk log n). The
@@ -21,8 +22,10 @@
 -- ARGV[4] until: µs by which a pending job must have become ready ('' on the first chunk: now)
 -- ARGV[5..7] retention of cancelled jobs: max age ms, max count, removals per call
 -- ARGV[8] request id (the same chunk sent again gets the first reply and changes nothing)
--- Returns {cancelled, until, done 1|0, jobs of the status when until was set ('' after)} as
--- strings. Errors (before any write) on a bad status, chunk, until or retention.
+-- ARGV[9] pending: the last level a chunk before was done with ('' on the first chunk)
+-- Returns {cancelled, until, done 1|0, jobs of the status when until was set ('' after), the last
+-- level done with ('' for none)} as strings. Errors (before any write) on a bad status, chunk,
+-- until, level or retention.
 
 local prioritiesKey, cancelledKey, eventsKey = KEYS[2], KEYS[5], KEYS[6]
 local maxLen, status, requestId = ARGV[1], ARGV[2], ARGV[8]
@@ -48,27 +51,36 @@ else
   numberArg(4, 'until', 0, 1e17)
 end
 local untilUs = tonumber(untilText)
+if ARGV[9] ~= '' then numberArg(9, 'level', -1e7, 1e7) end
 
-local cancelled, batch, looked = {}, {}, 0
+local cancelled, batch, looked, seen = {}, {}, 0, {}
 
 local function cancel(id, job)
   finishJob(job, CANCELLED)
   stage(batch, id, job)
   cancelled[#cancelled + 1] = id
+  seen[id] = true
+end
+
+-- Whether `entry` of a list of `level` is a job to cancel: a ready job there, not taken by this
+-- call already (a job with two valid entries, cancelled and retried before its old one was
+-- reached, is cancelled once).
+local function liveEntry(entry, record, level)
+  return not isTombstone(entry) and record and not seen[entry] and readyEntryValid(record, level)
 end
 
 -- Walks one ready list from its head within the chunk; returns true once it is done with it (it
--- ran empty or reached a job ready after `until`).
+-- ran empty or reached a job ready after `until`). Every entry read counts toward the chunk.
 local function walkReady(key, level)
   while looked < chunk do
     local entries = redis.call('LRANGE', key, 0, math.min(chunk - looked, 100) - 1)
+    looked = looked + 1
     if #entries == 0 then return true end
     local records = variadic('HMGET', JOBS, entries, 1000)
     local taken, reached = 0, false
     for i, entry in ipairs(entries) do
-      local record = not isTombstone(entry) and records[i]
-      if record and readyEntryValid(record, level) then
-        local job = decodeJob(record)
+      if liveEntry(entry, records[i], level) then
+        local job = decodeJob(records[i])
         if readySince(job) > untilUs then
           reached = true
           break
@@ -84,23 +96,7 @@ local function walkReady(key, level)
   return false
 end
 
--- Pops the dead entries (tombstones, jobs no longer ready at that level) at a lane list's head.
-local function popDeadHead(key, level)
-  for _ = 1, 10 do
-    local entries = redis.call('LRANGE', key, 0, 99)
-    local records = variadic('HMGET', JOBS, entries, 1000)
-    local dead = 0
-    while dead < #entries do
-      local entry, record = entries[dead + 1], records[dead + 1]
-      if not isTombstone(entry) and record and readyEntryValid(record, level) then break end
-      dead = dead + 1
-    end
-    if dead > 0 then redis.call('LPOP', key, dead) end
-    if dead < 100 then return end
-  end
-end
-
-local done = true
+local done, levelsFrom = true, ARGV[9]
 if scheduleKey then
   local ids = redis.call('ZRANGE', scheduleKey, 0, chunk - 1)
   local code = status == 'delayed' and PENDING or RETRYING
@@ -108,46 +104,63 @@ if scheduleKey then
     if job and job.s == code then cancel(ids[i], job) end
   end
   variadic('ZREM', scheduleKey, ids, 1000)
-  looked = #ids
   done = #ids < chunk
 else
-  -- Jobs without a group: each level, highest first.
-  local from = 0
+  -- Jobs without a group: each level, highest first, from below the last one a chunk before was
+  -- done with (`levelsFrom`), so a queue of many levels is walked once, not once per chunk.
   repeat
-    local tops = redis.call('ZREVRANGE', prioritiesKey, from, from + 3)
+    local upper = levelsFrom == '' and '+inf' or '(' .. levelsFrom
+    local tops = redis.call('ZREVRANGEBYSCORE', prioritiesKey, upper, '-inf', 'LIMIT', 0, 4)
     for _, level in ipairs(tops) do
       if not walkReady(readyKey(level, ''), level) then
         done = false
         break
       end
+      levelsFrom = level
     end
-    from = from + 4
-  until not done or #tops < 4
+  until not done or #tops < 4 or looked >= chunk
+  if done and looked >= chunk then done = false end
   -- Grouped jobs, oldest first across their lanes.
+  local lanes = {}
   if done then
     local wanted = chunk - looked
-    local ids = wanted > 0 and redis.call('ZRANGEBYSCORE', BASE .. GROUPED_PENDING, '-inf', untilText, 'LIMIT', 0, wanted) or {}
-    local lanes = {}
+    local ids = redis.call('ZRANGEBYSCORE', BASE .. GROUPED_PENDING, '-inf', untilText, 'LIMIT', 0, wanted)
     for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
       local job = record and decodeJob(record)
       local level = job and levelOf(job)
-      if job and readyEntryValid(record, level) then
+      if job and not seen[ids[i]] and readyEntryValid(record, level) then
         cancel(ids[i], job)
-        lanes[readyKey(level, groupOf(job))] = level
+        local key = readyKey(level, groupOf(job))
+        lanes[key] = lanes[key] or {level = level, n = 0}
+        lanes[key].n = lanes[key].n + 1
       end
     end
     variadic('ZREM', BASE .. GROUPED_PENDING, ids, 1000)
-    for key, level in pairs(lanes) do popDeadHead(key, level) end
-    done = wanted > 0 and #ids < wanted
+    done = #ids < wanted
+  end
+  if #cancelled > 0 then
+    saveJobs(batch)
+    batch = nil
+  end
+  -- The grouped jobs just cancelled are the oldest of their lanes, so their entries lead their
+  -- lists: pop the dead entries there, reading a few more than were cancelled in each.
+  for key, lane in pairs(lanes) do
+    local entries = redis.call('LRANGE', key, 0, lane.n + 7)
+    local records = variadic('HMGET', JOBS, entries, 1000)
+    local dead = 0
+    while dead < #entries and not (not isTombstone(entries[dead + 1]) and records[dead + 1] and readyEntryValid(records[dead + 1], lane.level)) do
+      dead = dead + 1
+    end
+    if dead > 0 then redis.call('LPOP', key, dead) end
   end
 end
 
 if #cancelled > 0 then
-  saveJobs(batch)
+  if batch then saveJobs(batch) end
   if not scheduleKey then countReady(-#cancelled) end
   fileFinished(cancelledKey, 'cancelled', cancelled, maxAge, maxCount, removals)
   releaseUniqueKeys(cancelled)
   emit(eventsKey, maxLen, 'cancelled', cancelled, status)
   flushEvents()
 end
-return opRemember(requestId, {tostring(#cancelled), untilText, done and '1' or '0', total})
+return opRemember(requestId, {tostring(#cancelled), untilText, done and '1' or '0', total, levelsFrom})

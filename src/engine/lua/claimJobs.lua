@@ -19,8 +19,9 @@
 -- ARGV[7..9] failed jobs' retention: max age ms, max count, removals per call
 -- Returns {ms until the next due job or lease deadline (-1: none), {id, record, …},
 -- {id, details JSON, …} of claimed jobs that have details, ms the rate limit holds the queue (-1:
--- not held), 1 when clearing tombstones cut the claim short (see turns.lua) else 0}; a record's
--- claim count is its lease token.
+-- not held), 1 when one of the claim's bounds (tombstones and stale entries cleared, lanes looked
+-- at: see turns.lua) cut it short, so ready jobs may wait behind, else 0}; a record's claim count
+-- is its lease token.
 -- Errors (before any write) when a number argument is out of range.
 
 local k = {

@@ -104,6 +104,7 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
     local ids, levels
     ids, levels, dry = popReady(k, wanted - n, turns)
     rounds = rounds + 1
+    local before = n
     local records = variadic('HMGET', JOBS, ids, 1000)
     for i, id in ipairs(ids) do
       local record, earlierClaims, token
@@ -121,17 +122,18 @@ local function lease(k, maxLen, wanted, now, leaseMs, request, timing, turns)
         if earlierClaims ~= '' then again[#again + 1] = id end
       end
     end
+    -- Entries popped but not leased (stale ids, tombstones) count toward the claim's sweep.
+    sweep.left = sweep.left - (#ids - (n - before))
+    if sweep.left <= 0 then sweep.cut = true end
   until n >= wanted or dry or sweep.cut or rounds >= SWEEP_ROUNDS
-  if n < wanted and not dry then sweep.cut = true end
-  -- The tombstones left are the next claim's to clear.
+  -- Cut short by a sweep bound or by the lanes a claim may look at: the next claim goes on.
+  if (n < wanted and not dry) or (turns and turns.cut) then sweep.cut = true end
   if sweep.cut then wake(k.wake) end
   saveJobs(claimed)
   countReady(-n)
   if turns then
     startInGroups(claimed)
     if #turns.held > 0 then releaseUnderCap(turns) end
-    -- The sweep limit stopped this claim: the next one carries on.
-    if turns.cut then wake(k.wake) end
   end
   if n > 0 then
     variadic('ZADD', k.active, deadlines, 1000)
@@ -174,8 +176,8 @@ end
 -- first time). One MGET reads what every claim needs first: the upkeep's timing, the pause flag,
 -- the request's stash, the rate limit, the groups' last turn and their cap. Reply: {ms until the next delayed or retrying job is due
 -- or a lease runs out (-1: none), {id, record, …}, {id, details JSON, …}, ms until the rate limit
--- lets another job start when it holds the queue now (-1: it does not), 1 when the tombstone
--- sweep cut the claim short (ready jobs may wait behind the tombstones left) else 0}
+-- lets another job start when it holds the queue now (-1: it does not), 1 when one of the claim's
+-- bounds cut it short (ready jobs may wait behind what it left) else 0}
 local function claimJobs(k, maxLen, keep, c, now)
   local wanted, request = c.wanted, c.request
   local stashKey = request.slot == '' and k.paused or claimStashKey(request)

@@ -72,8 +72,8 @@ local LEVELS_PER_READ = 4
 -- re-prioritisation leaves runs of them at a list's head, and dropping a run of any length in one
 -- call would hold Redis for it (20,000 took 90 ms). `sweep.left` counts down per claim; a claim
 -- that used it up stops there and leaves a wake marker, so the next claim goes on. Stale ids
--- (an entry a cancel could not find) are popped only a claim's want at a time: SWEEP_ROUNDS
--- bounds the pops of one claim too.
+-- (an entry a cancel could not find) are popped only a claim's want at a time: they count toward
+-- the same bound, and SWEEP_ROUNDS bounds the pops of one claim too.
 local SWEEP_LIMIT = 2000
 local SWEEP_ROUNDS = 100
 local SWEEP_READ = 100
