@@ -131,12 +131,15 @@ export function attachWorker(queue: QueueHandle, worker: AttachedWorker): () => 
 }
 
 /**
- * Drops a closed queue handle, once the workers still running on it have stopped as `stop()` stops
- * them (their jobs' outcomes stored: the connection must outlive them); the last handle of the
- * shared client quits it.
+ * Stops the workers still running on a queue handle as `stop()` stops them: their jobs' outcomes
+ * are stored, so the handle's connection must outlive them.
  */
-export async function closeQueueParts(queue: QueueHandle, shared: SharedClient): Promise<void> {
+export async function stopAttachedWorkers(queue: QueueHandle): Promise<void> {
   await Promise.all([...(handles.get(queue)?.workers ?? [])].map((worker) => worker.stop()));
+}
+
+/** Drops a closed queue handle; the last handle of the shared client quits it. */
+export async function closeQueueParts(queue: QueueHandle, shared: SharedClient): Promise<void> {
   handles.delete(queue);
   shared.users--;
   if (shared.users === 0) {

@@ -11,7 +11,7 @@ import type { AddedJobs, JobAdder, BulkJob, PushOutcome } from './job-adder.js';
 import type { JobMap, JobOf, NewJobOf, ScheduledJobOf, UntypedJobs } from './job-map.js';
 import { cancelJobs, clean, history, retryJobs, totals, type BulkOptions, type CleanOptions, type HistoryBucket, type QueueTotals, type RetryJobsOptions } from './operations.js';
 import { registeredQueues, registeredShards, type OperationsStore } from './operations-store.js';
-import { closeQueueParts, openQueueParts, openSharedClient, type SharedClient } from './queue-connection.js';
+import { closeQueueParts, openQueueParts, openSharedClient, stopAttachedWorkers, type SharedClient } from './queue-connection.js';
 import type { QueueStore, StatusReply, StoredEvent, WorkerStore } from './store.js';
 import { ClaimRequests } from './worker-wire.js';
 import { checkShards, shardOfId } from './shards.js';
@@ -411,11 +411,16 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
     return this.schedules.trigger(name);
   }
 
-  /** Releases this handle; the connection closes when its last queue closes. */
-  /** Stops this handle's running workers (as their `stop()` does), then releases the connection. */
+  /**
+   * Stops this handle's running workers (as their `stop()` does: their handlers may still use the
+   * queue meanwhile), then releases the handle; the connection closes when its last queue closes.
+   */
   async close(): Promise<void> {
-    this.closed = true;
-    this.closing ??= closeQueueParts(this, this.shared);
+    this.closing ??= (async () => {
+      await stopAttachedWorkers(this);
+      this.closed = true;
+      await closeQueueParts(this, this.shared);
+    })();
     return this.closing;
   }
 }

@@ -96,6 +96,8 @@ describe('stopping', () => {
     w.registerHandler('slow', async () => {
       started.open();
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The queue still serves its running handlers while close() waits for them.
+      await queue.push({ type: 'follow-up' });
       return { success: true };
     });
     const finished = w.start();
@@ -108,7 +110,9 @@ describe('stopping', () => {
       // Read over a connection of its own: the closed handle refuses calls.
       const reader = await RedisQueue.connect('close-first', { url: REDIS_URL, prefix: queue.prefix });
       expect(await reader.getJobStatus(job.id)).toBe('completed');
+      expect((await reader.listJobs('pending')).map((pending) => pending.type)).toEqual(['follow-up']);
       await reader.close();
+      await expect(queue.push({ type: 'late' })).rejects.toThrow(/is closed/);
       expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     } finally {
       await cleanup();
