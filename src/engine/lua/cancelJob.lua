@@ -45,7 +45,7 @@ local status = STATUS_NAMES[job.s]
 finishJob(job, CANCELLED)
 redis.call('HSET', JOBS, id, encodeJob(job))
 fileFinished(cancelledKey, 'cancelled', {id}, maxAge, maxCount, removals)
-releaseUniqueKeys({id})
+releaseUniqueKeys({}, {id})
 emit(eventsKey, maxLen, 'cancelled', {id}, status)
 flushEvents()
 return opRemember(requestId, {'OK', status})

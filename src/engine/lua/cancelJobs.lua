@@ -159,7 +159,7 @@ if #cancelled > 0 then
   if batch then saveJobs(batch) end
   if not scheduleKey then countReady(-#cancelled) end
   fileFinished(cancelledKey, 'cancelled', cancelled, maxAge, maxCount, removals)
-  releaseUniqueKeys(cancelled)
+  releaseUniqueKeys({}, cancelled)
   emit(eventsKey, maxLen, 'cancelled', cancelled, status)
   flushEvents()
 end

@@ -40,7 +40,7 @@ local function recoverExpired(k, maxLen, keep, now, limit)
   fileFinished(k.failed, 'failed', lost, keep.failedAge, keep.failedCount, keep.removals)
   emit(k.events, maxLen, 'recovered', recovered)
   emit(k.events, maxLen, 'failed', lost, 'worker lost')
-  releaseUniqueKeys(lost)
+  releaseUniqueKeys({}, lost)
 end
 
 -- The `id, details JSON` pairs of those of `ids` that have details (a retry sees its earlier errors).

@@ -94,12 +94,13 @@ local function withDuplicates(plan, reply)
   return reply
 end
 
--- Releases the keys that jobs of the given id lists held until they finished (completed, failed
--- for good, cancelled). A key already taken by another job (after uniqueFor ran out) stays. Each
--- job still stored keeps its key in its details (`u`), so that a retry can take it back.
-local function releaseUniqueKeys(...)
-  local lists, any = {...}, false
-  for _, list in ipairs(lists) do any = any or #list > 0 end
+-- Releases the keys that the jobs of `completed` and of `retryable` (failed for good, cancelled)
+-- held until they finished. A key already taken by another job (after uniqueFor ran out) stays.
+-- A retryable job still stored keeps its key in its details (`u`), so that a retry can take it
+-- back; a completed one cannot be retried, so its finish writes nothing more.
+local function releaseUniqueKeys(completed, retryable)
+  local lists = {completed, retryable}
+  local any = #completed > 0 or #retryable > 0
   -- Most queues hold no unique job: the ids are gathered only when one does.
   if not any or redis.call('EXISTS', BASE .. UNIQUE_HELD) == 0 then return end
   local ids = {}
@@ -117,11 +118,15 @@ local function releaseUniqueKeys(...)
   if #holders == 0 then return end
   variadic('HDEL', BASE .. UNIQUE_HELD, holders, 1000)
   -- Retention may have deleted a job in this very call: no details for it.
-  local kept, keyOf = {}, {}
-  for i = 1, #ids do keyOf[ids[i]] = keys[i] end
-  local stored = variadic('HMGET', JOBS, holders, 1000)
-  local details = variadic('HMGET', DETAILS, holders, 1000)
-  for i, id in ipairs(holders) do
+  local kept, keyOf, mayRetry = {}, {}, {}
+  for i = #completed + 1, #ids do keyOf[ids[i]] = keys[i] end
+  for _, id in ipairs(retryable) do
+    if keyOf[id] then mayRetry[#mayRetry + 1] = id end
+  end
+  if #mayRetry == 0 then return end
+  local stored = variadic('HMGET', JOBS, mayRetry, 1000)
+  local details = variadic('HMGET', DETAILS, mayRetry, 1000)
+  for i, id in ipairs(mayRetry) do
     if stored[i] then
       local each = details[i] and cjson.decode(details[i]) or {}
       each.u = keyOf[id]
