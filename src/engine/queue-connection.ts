@@ -1,4 +1,5 @@
 // A queue handle's connection: the client sibling queues share, and the parts each handle builds over it.
+import { Pipeline } from 'ioredis';
 import { openClient, redisOptions, type RedisClient } from './connection.js';
 import { loadScriptsIfAllowed } from './library.js';
 import { checkDataFormat } from './data-format.js';
@@ -50,28 +51,42 @@ function operationOf(command: string, args: unknown[]): string {
  * The shared client, with a call that Redis stopped answering (ioredis gave up on it while the
  * connection was away) rejected as a CallCutOffError naming the address: ioredis's own error names
  * an option flexq sets itself and does not say where. Every queue call, worker and console goes
- * through it, pipelines and transactions too; `isRedisUnreachable` tells that error as it told
- * ioredis's.
+ * through it, pipelines too (each command's error in `exec`'s reply); `isRedisUnreachable` tells
+ * that error as it told ioredis's. Wrapped methods are made once per name: a call costs one
+ * closure lookup and one `catch`.
  */
 function reportingCutOffs(client: RedisClient, address: string): RedisClient {
-  const report = (operation: string) => (err: unknown): never => {
-    if (!isRedisUnreachable(err)) throw err;
-    throw new CallCutOffError(operation, address, unreachableReason(err as Error), err);
-  };
-  const reporting = <T extends object>(target: T, operation?: string): T => {
+  const cutOff = (operation: string, err: unknown): unknown =>
+    isRedisUnreachable(err) ? new CallCutOffError(operation, address, unreachableReason(err as Error), err) : err;
+  const reporting = <T extends object>(target: T, pipelineOf?: string): T => {
+    const wrapped = new Map<PropertyKey, unknown>();
     const proxy: T = new Proxy(target, {
       get(on, property) {
         const value: unknown = Reflect.get(on, property, on);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]): unknown => {
-          const result: unknown = Reflect.apply(value, on, args);
-          // Chained calls (a pipeline's commands) keep going through the proxy.
-          if (result === on) return proxy;
-          const name = operation ?? operationOf(String(property), args);
-          if (result instanceof Promise) return result.catch(report(name));
-          const isPipeline = typeof result === 'object' && result !== null && typeof (result as { exec?: unknown }).exec === 'function';
-          return isPipeline ? reporting(result, name) : result;
-        };
+        if (typeof value !== 'function' || property === 'constructor') return value;
+        let method = wrapped.get(property);
+        if (method === undefined) {
+          method = (...args: unknown[]): unknown => {
+            const result: unknown = Reflect.apply(value, on, args);
+            // Chained calls (a pipeline's commands) keep going through the proxy.
+            if (result === on) return proxy;
+            const operation = pipelineOf ?? operationOf(String(property), args);
+            if (result instanceof Pipeline) return reporting(result, operation);
+            if (!(result instanceof Promise)) return result;
+            if (pipelineOf !== undefined && property === 'exec') {
+              return result.then((replies: [Error | null, unknown][] | null) =>
+                replies?.map(([err, reply]) => [err === null ? null : cutOff(operation, err), reply]) ?? replies,
+              (err: unknown) => {
+                throw cutOff(operation, err);
+              });
+            }
+            return result.catch((err: unknown) => {
+              throw cutOff(operation, err);
+            });
+          };
+          wrapped.set(property, method);
+        }
+        return method;
       },
     });
     return proxy;
