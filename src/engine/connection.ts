@@ -118,6 +118,15 @@ function createClient(config: RedisQueueConfig, options: RedisOptions, role: str
   return new Cluster(parseNodes(config.cluster.nodes, 'cluster.nodes'), clusterOptions);
 }
 
+/**
+ * The run ids of the primaries a client reaches (INFO server), sorted and joined: they change when
+ * a Redis restarts or another primary takes over, which may have cost it its data.
+ */
+export async function runIdsOf(client: RedisClient): Promise<string> {
+  const ids = await Promise.all(primariesOf(client).map(async (node) => /run_id:(\w+)/.exec(await node.info('server'))?.[1] ?? ''));
+  return ids.sort().join(',');
+}
+
 /** The primaries a client reaches: the cluster's, or the one Redis (or Sentinel's primary). */
 export function primariesOf(client: RedisClient): Redis[] {
   return client instanceof Cluster ? client.nodes('master') : [client];

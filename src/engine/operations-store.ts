@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './connection.js';
 import { isPermissionRefusal } from './errors.js';
-import { registryKey, shardRegistryKey } from './keys.js';
+import { formatKey, registryKey, shardRegistryKey } from './keys.js';
+import { DATA_FORMAT } from './data-format.js';
 import type { QueueStore, StatusReply } from './store.js';
 
 /** Where a bulk retry stands between two chunks. */
@@ -139,6 +140,9 @@ export async function registerQueue(client: RedisClient, prefix: string, name: s
   registered.add(entry);
   try {
     await client.sadd(registryKey(prefix), name);
+    // A registry needs its format mark (data-format.ts): after Redis lost its data, the queue
+    // registered again without it would make every later connect refuse the prefix.
+    await client.set(formatKey(prefix), DATA_FORMAT, 'NX');
     // Only a sharded queue writes its count: a producer that connects without `shards` (its jobs go
     // to shard 0, which keeps the queue's own tag) must not make consoles open the queue unsharded.
     if (shards > 1) await client.hset(shardRegistryKey(prefix), name, shards);

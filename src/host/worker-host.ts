@@ -20,6 +20,8 @@ import type { FiringAlert } from '../alerts/monitor.js';
 import type { RedisTarget } from '../config/redis-target.js';
 import { syncSchedules } from './schedule-sync.js';
 import { onLibraryReloaded } from '../engine/script-call.js';
+import { runIdsOf } from '../engine/connection.js';
+import { queueInternals } from '../engine/queue-connection.js';
 
 /** What the worker host is made of. */
 export interface WorkerHostOptions {
@@ -72,6 +74,9 @@ export class WorkerHost implements HostView {
   private alerts?: HostAlerts;
   private stopping?: Promise<void>;
   private stopWatchingReloads?: () => void;
+  /** The queues whose settings the file gives (see start), and the run ids of the Redis they are on. */
+  private fromFile: readonly RedisQueue[] = [];
+  private runIds?: string;
   private reapplying = false;
 
   private constructor(
@@ -89,9 +94,20 @@ export class WorkerHost implements HostView {
     this.events = new QueueEventLog(this.queues, options.logger);
   }
 
-  /** One PING to Redis, with a deadline. */
-  private roundTrip(): Promise<unknown> {
-    return withDeadline(this.set.connection.ping(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+  /** One PING to Redis, with a deadline; then, not waited for, a look at whether Redis restarted. */
+  private async roundTrip(): Promise<unknown> {
+    const answered = await withDeadline(this.set.connection.ping(), HEALTH_DEADLINE_MS, `Redis at ${this.redisAddress}`);
+    void this.noticeRestart();
+    return answered;
+  }
+
+  /** A restart (or another primary taking over) changes the run ids: the file's settings are checked. */
+  private async noticeRestart(): Promise<void> {
+    if (this.runIds === undefined || this.reapplying) return;
+    const now = await runIdsOf(queueInternals(this.set.connection).client).catch(() => undefined);
+    if (now === undefined || now === this.runIds) return;
+    this.runIds = now;
+    await this.reapplyFileSettings('Redis restarted or another primary took over');
   }
 
   /**
@@ -135,8 +151,14 @@ export class WorkerHost implements HostView {
         throw error;
       });
     }
-    // Redis forgot its data: what the file keeps in Redis (schedules, limits) goes back in.
-    if (!options.readOnly) host.stopWatchingReloads = onLibraryReloaded(() => void host.reapplyFileSettings(fromFile));
+    // Redis forgot its data: what the file keeps in Redis (schedules, limits) goes back in. This
+    // process may be the first to find flexq's functions gone; if another was, a changed run id
+    // tells (checked with the host's round trips).
+    if (!options.readOnly) {
+      host.fromFile = fromFile;
+      host.runIds = await runIdsOf(queueInternals(host.set.connection).client).catch(() => undefined);
+      host.stopWatchingReloads = onLibraryReloaded(() => void host.reapplyFileSettings("flexq's functions were gone"));
+    }
     host.startWorkers();
     host.monitor.start();
     const { readOnly = false, noWorkers = false } = options;
@@ -162,18 +184,22 @@ export class WorkerHost implements HostView {
   }
 
   /**
-   * Writes the file's rate limits, group caps and schedules again after Redis came back without
-   * flexq's functions, so without its data: schedules would otherwise stop until a restart, with
-   * the host answering healthy. One at a time; the writes are the start-up's, safe to repeat.
+   * Writes the file's rate limits, group caps and schedules again after Redis may have lost its
+   * data (`why`): schedules would otherwise stop until a restart, with the host answering healthy.
+   * One at a time; the writes are the start-up's, safe to repeat, and the log says what was missing.
    */
-  private async reapplyFileSettings(fromFile: readonly RedisQueue[]): Promise<void> {
+  private async reapplyFileSettings(why: string): Promise<void> {
     if (this.reapplying) return;
     this.reapplying = true;
     const { logger, config } = this.options;
-    logger.warn("Redis came back without its data (flexq's functions were gone: a restart without persistence?): writing the config's schedules, rate limits and group caps again");
     try {
-      await this.applyQueueLimits(fromFile);
-      await syncSchedules(fromFile, config.schedules, logger);
+      await this.applyQueueLimits(this.fromFile);
+      const { saved } = await syncSchedules(this.fromFile, config.schedules, logger);
+      if (saved.length > 0) {
+        logger.warn({ saved }, `Redis came back without its data (${why}): the config's schedules, rate limits and group caps were written again`);
+      } else {
+        logger.info(`${why}: the config's schedules, rate limits and group caps are in place`);
+      }
     } catch (error) {
       logger.error({ err: error }, "could not write the config's schedules and limits again; restart the host once Redis answers");
     } finally {

@@ -45,4 +45,17 @@ describe('data format', () => {
     await expect(connect()).rejects.toThrow(`the queues under prefix "${prefix}" hold data format 1; this build reads format ${DATA_FORMAT}`);
     expect(await raw.get(`${prefix}:format`)).toBe('1');
   });
+
+  it('a queue registered after the keys were lost marks the format again, so later connects work', async () => {
+    const queue = await connect();
+    try {
+      // As after a Redis restart without persistence: the mark is gone before this queue's first push.
+      await raw.del(`${prefix}:format`);
+      await queue.push({ type: 't', payload: {} });
+      expect(await raw.get(`${prefix}:format`)).toBe(DATA_FORMAT);
+      await (await connect()).close();
+    } finally {
+      await queue.close();
+    }
+  });
 });

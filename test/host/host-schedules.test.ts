@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { loadScripts } from '../../src/engine/library.js';
 import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 import { errorOf, parse } from './config-helpers.js';
 import { startHost, stopHosts } from './host-helpers.js';
@@ -145,6 +147,38 @@ ${schedules}`;
     } finally {
       await stopHosts();
       await queue.close();
+      await redis.stop();
+    }
+  }, 40_000);
+
+  test('a host without workers notices a restart by the run id, when another process reloaded flexq\'s functions first', async () => {
+    const port = await freePort();
+    let redis = await startPrivateRedis(port);
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
+        done();
+      },
+    }));
+    const toml = config('[schedules.tick]\nevery = "1h"\ntype = "ping"').replace(`url = "${REDIS_URL}"`, `url = "${redis.url}"`);
+    await startHost(toml, { logger, noWorkers: true });
+    const raw = new Redis(redis.url);
+    try {
+      const schedules = `${prefix}:{main}:schedules`;
+      expect(await raw.hexists(schedules, 'tick')).toBe(1);
+      raw.disconnect();
+      await redis.stop();
+      redis = await startPrivateRedis(port);
+      const other = new Redis(redis.url);
+      // Another process (a producer) is first to load flexq's functions: this one never misses them.
+      await loadScripts(other);
+      await waitFor('the schedule written again', async () => (await other.hexists(schedules, 'tick')) === 1, { timeoutMs: 15_000 });
+      other.disconnect();
+      expect(lines.filter((line) => line.level === 40 && /Redis restarted or another primary took over/.test(line.msg))).toHaveLength(1);
+    } finally {
+      raw.disconnect();
+      await stopHosts();
       await redis.stop();
     }
   }, 40_000);
