@@ -58,6 +58,7 @@ try {
 
   // Retention: a handle that keeps N completed jobs, so each outcome its worker records trims one.
   const trimming = queue.queue('stall', { keepCompleted: { count: N } });
+  const spread = queue.queue('spread', { keepFailed: { count: 10 * N } });
   const totals = Object.fromEntries(await Promise.all(['pending', 'delayed', 'completed'].map(async (s) => [s, (await queue.pageJobs(s, { limit: 1 })).total])));
   const ops = [
     ['getStats', () => queue.getStats()],
@@ -93,6 +94,11 @@ try {
       await queue.push({ type: 'wait', priority: 20 });
     }],
     ['cancelJobs delayed (all)', () => queue.cancelJobs('delayed')],
+    // A queue of its own whose pending jobs sit in 5,000 levels and 1,000 groups.
+    ['cancelJobs pending, 5,000 levels + 1,000 groups', () => spread.cancelJobs('pending'), async () => {
+      await fill(5_000, (i) => ({ type: 'wait', priority: i }), spread);
+      await fill(100_000, (i) => ({ type: 'wait', group: `g${i % 1_000}` }), spread);
+    }],
     ['cancelJobs pending (all)', () => queue.cancelJobs('pending')],
     ['getTotals', () => queue.getTotals()],
     ['getHistory 24 h', () => queue.getHistory({ minutes: 1440 })],
@@ -137,6 +143,7 @@ try {
   console.log(`console reads (pages at any offset, search by id): slowest wall ${Math.max(...reads.map((r) => r.wall)).toFixed(1)} ms (target ≤ ${WALL_TARGET_MS} ms)`);
   // Both handles share one connection, which quits when the last of them closes.
   await trimming.close();
+  await spread.close();
   await queue.close();
 } finally {
   admin.disconnect();

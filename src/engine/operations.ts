@@ -136,7 +136,7 @@ export async function cancelJobs(stores: readonly OperationsStore[], status: unk
   const which = oneOf('cancelJobs', WAITING, status);
   checkOptions('cancelJobs', cancelJobsOptions, options);
   checkBulk('cancelJobs', options);
-  return inChunks(stores, options, Infinity, () => {
+  return inChunks(stores, { ...options, chunkSize: options.chunkSize ?? DEFAULTS.cancelChunk }, Infinity, () => {
     const cursor = { until: '', level: '' };
     // What a delayed or retrying status held at the start, less the entries taken since.
     let left = Infinity;

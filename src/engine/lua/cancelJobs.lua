@@ -123,7 +123,8 @@ else
   -- Grouped jobs, oldest first across their lanes.
   local lanes = {}
   if done then
-    local wanted = chunk - looked
+    -- Each grouped job may touch a lane of its own (a list read and pop below): half as many.
+    local wanted = math.max(1, math.floor((chunk - looked) / 2))
     local ids = redis.call('ZRANGEBYSCORE', BASE .. GROUPED_PENDING, '-inf', untilText, 'LIMIT', 0, wanted)
     for i, record in ipairs(variadic('HMGET', JOBS, ids, 1000)) do
       local job = record and decodeJob(record)
@@ -131,32 +132,24 @@ else
       if job and not seen[ids[i]] and readyEntryValid(record, level) then
         cancel(ids[i], job)
         local key = readyKey(level, groupOf(job))
-        lanes[key] = lanes[key] or {level = level, n = 0}
-        lanes[key].n = lanes[key].n + 1
+        lanes[key] = (lanes[key] or 0) + 1
       end
     end
     variadic('ZREM', BASE .. GROUPED_PENDING, ids, 1000)
     done = #ids < wanted
   end
-  if #cancelled > 0 then
-    saveJobs(batch)
-    batch = nil
-  end
   -- The grouped jobs just cancelled are the oldest of their lanes, so their entries lead their
-  -- lists: pop the dead entries there, reading a few more than were cancelled in each.
-  for key, lane in pairs(lanes) do
-    local entries = redis.call('LRANGE', key, 0, lane.n + 7)
-    local records = variadic('HMGET', JOBS, entries, 1000)
+  -- lists: pop them there, with the tombstones among them, reading a few more than were cancelled.
+  for key, n in pairs(lanes) do
+    local entries = redis.call('LRANGE', key, 0, n + 7)
     local dead = 0
-    while dead < #entries and not (not isTombstone(entries[dead + 1]) and records[dead + 1] and readyEntryValid(records[dead + 1], lane.level)) do
-      dead = dead + 1
-    end
+    while dead < #entries and (seen[entries[dead + 1]] or isTombstone(entries[dead + 1])) do dead = dead + 1 end
     if dead > 0 then redis.call('LPOP', key, dead) end
   end
 end
 
 if #cancelled > 0 then
-  if batch then saveJobs(batch) end
+  saveJobs(batch)
   if not scheduleKey then countReady(-#cancelled) end
   fileFinished(cancelledKey, 'cancelled', cancelled, maxAge, maxCount, removals)
   releaseUniqueKeys({}, cancelled)
