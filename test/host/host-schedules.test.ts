@@ -5,12 +5,24 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { RedisQueue } from '../../src/index.js';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import { loadScripts } from '../../src/engine/library.js';
 import { deletePrefix, freePort, REDIS_URL, startPrivateRedis, uniquePrefix, waitFor } from '../helpers.js';
 import { errorOf, parse } from './config-helpers.js';
 import { startHost, stopHosts } from './host-helpers.js';
+
+/** A logger whose JSON lines the test reads. */
+function capturedLogger(): { lines: { level: number; msg: string }[]; logger: Logger } {
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino({ level: 'info' }, new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
+      done();
+    },
+  }));
+  return { lines, logger };
+}
 
 describe('[schedules] in flexq.toml', () => {
   test('resolves each schedule with its queue (the first configured one unless given)', () => {
@@ -124,13 +136,7 @@ ${schedules}`;
   test('a Redis that comes back without its data gets the file\'s schedules and limits again, and the host says so', async () => {
     const port = await freePort();
     let redis = await startPrivateRedis(port);
-    const lines: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'info' }, new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
-        done();
-      },
-    }));
+    const { lines, logger } = capturedLogger();
     const toml = config('[schedules.tick]\nevery = "1s"\ntype = "ping"').replace(`url = "${REDIS_URL}"`, `url = "${redis.url}"`)
       .replace('[queues.main]\n', '[queues.main]\nrateLimit = { max = 50, per = "1s" }\n');
     await startHost(toml, { logger });
@@ -154,13 +160,7 @@ ${schedules}`;
   test('a host without workers notices a restart by the run id, when another process reloaded flexq\'s functions first', async () => {
     const port = await freePort();
     let redis = await startPrivateRedis(port);
-    const lines: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'info' }, new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const text of chunk.toString('utf8').split('\n')) if (text !== '') lines.push(JSON.parse(text));
-        done();
-      },
-    }));
+    const { lines, logger } = capturedLogger();
     const toml = config('[schedules.tick]\nevery = "1h"\ntype = "ping"').replace(`url = "${REDIS_URL}"`, `url = "${redis.url}"`);
     await startHost(toml, { logger, noWorkers: true });
     const raw = new Redis(redis.url);
