@@ -101,10 +101,15 @@ export class WorkerHost implements HostView {
     return answered;
   }
 
+  /** Redis's run ids, or undefined when they cannot be read in time: an optional look, never a wait. */
+  private readRunIds(): Promise<string | undefined> {
+    return withDeadline(runIdsOf(queueInternals(this.set.connection).client), HEALTH_DEADLINE_MS, 'run ids').catch(() => undefined);
+  }
+
   /** A restart (or another primary taking over) changes the run ids: the file's settings are checked. */
   private async noticeRestart(): Promise<void> {
     if (this.runIds === undefined || this.reapplying) return;
-    const now = await runIdsOf(queueInternals(this.set.connection).client).catch(() => undefined);
+    const now = await this.readRunIds();
     if (now === undefined || now === this.runIds) return;
     this.runIds = now;
     await this.reapplyFileSettings('Redis restarted or another primary took over');
@@ -156,7 +161,7 @@ export class WorkerHost implements HostView {
     // tells (checked with the host's round trips).
     if (!options.readOnly) {
       host.fromFile = fromFile;
-      host.runIds = await runIdsOf(queueInternals(host.set.connection).client).catch(() => undefined);
+      host.runIds = await host.readRunIds();
       host.stopWatchingReloads = onLibraryReloaded(() => void host.reapplyFileSettings("flexq's functions were gone"));
     }
     host.startWorkers();
