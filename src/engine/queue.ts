@@ -173,7 +173,8 @@ export class RedisQueue<M extends JobMap<M> = UntypedJobs> {
    */
   async pop(): Promise<JobOf<M> | null> {
     this.ensureOpen('pop');
-    // A claim cut short by a run of tombstones (a mass cancel) has cleared its share of them: go on.
+    // A claim cut short by one of its bounds (dead entries after a mass cancel, many lanes) has done
+    // its share: go on.
     for (;;) {
       const { jobs: [claimed], cut } = await this.store.claim(1, DEFAULTS.visibilityTimeout, this.popRequests.next());
       if (claimed) return decodeJob(this.name, claimed.id, claimed.fields, claimed.details) as JobOf<M>;
