@@ -1,7 +1,7 @@
 /**
  * One running attempt of a job, and how its end becomes the outcome the worker records.
  */
-import { toJson } from './codec.js';
+import { bytesOver, toJson } from './codec.js';
 import type { Lease, Outcome } from './worker-wire.js';
 import type { Job, JobResult } from './types.js';
 
@@ -115,8 +115,9 @@ export function resultOutcome(job: Job, lease: Lease, result: JobResult, retryDe
   try {
     const value = result.data === undefined ? '' : toJson('handler', 'result data', result.data);
     // Held to the payload's limit: a result lives in Redis with its job, read back by every getJob.
-    if (value.length * 3 > maxResultBytes && Buffer.byteLength(value) > maxResultBytes) {
-      throw new Error(`result data is ${Buffer.byteLength(value)} bytes of JSON, over the queue's maxPayloadBytes (${maxResultBytes}): keep large results elsewhere and return a reference`);
+    const bytes = bytesOver(value, maxResultBytes);
+    if (bytes !== undefined) {
+      throw new Error(`result data is ${bytes} bytes of JSON, over the queue's maxPayloadBytes (${maxResultBytes}): keep large results elsewhere and return a reference`);
     }
     return { id: lease.id, token: lease.token, kind: 'completed', value, retryDelay: 0 };
   } catch (err) {

@@ -147,6 +147,16 @@ const JOB_KEYS = ['type', 'payload', 'maxAttempts', 'priority', 'timeout', 'uniq
 const BULK_JOB_KEYS = [...JOB_KEYS, 'delay'];
 const NEW_JOB_KEYS: ReadonlySet<string> = new Set(BULK_JOB_KEYS);
 
+/**
+ * The UTF-8 size of `json` when it is over `limit` bytes, else undefined. Most texts are far under
+ * the limit in UTF-16 units already: only those near it are measured.
+ */
+export function bytesOver(json: string, limit: number): number | undefined {
+  if (json.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(json);
+  return bytes > limit ? bytes : undefined;
+}
+
 /** Validates a new job and puts it in stored form; throws `ValidationError` naming the bad field. */
 export function encodeNewJob(
   operation: string,
@@ -166,9 +176,9 @@ export function encodeNewJob(
     throw new ValidationError(operation, `payload must be a plain object, got ${Array.isArray(payload) ? 'an array' : describe(payload)}`);
   }
   const payloadJson = toJson(operation, 'payload', payload ?? {});
-  // Most payloads are far under the limit in UTF-16 units already; only those near it are measured.
-  if (payloadJson.length * 3 > maxPayloadBytes && Buffer.byteLength(payloadJson) > maxPayloadBytes) {
-    throw new ValidationError(operation, `payload is ${Buffer.byteLength(payloadJson)} bytes of JSON, over the limit of ${maxPayloadBytes} (maxPayloadBytes)`);
+  const payloadBytes = bytesOver(payloadJson, maxPayloadBytes);
+  if (payloadBytes !== undefined) {
+    throw new ValidationError(operation, `payload is ${payloadBytes} bytes of JSON, over the limit of ${maxPayloadBytes} (maxPayloadBytes)`);
   }
   return {
     id,

@@ -13,7 +13,7 @@ const JOB_OPTIONS: ReadonlySet<string> = new Set(JOB_OPTION_KEYS);
  * The options of a dispatch, checked before anything reads them: an object of JobOptions keys only
  * (a `type` or `payload` there is no option, and would be dropped).
  */
-function checkOptions(operation: string, options: unknown): JobOptions {
+function jobOptionsOf(operation: string, options: unknown): JobOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ValidationError(operation, `options must be an object of job options, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
@@ -58,7 +58,7 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
   /** Stores a job of `type`; `options.delay` postpones it. Resolves to the stored job. */
   async dispatch<K extends JobType<M>>(type: K, ...args: DispatchArgs<M[K]>): Promise<TypedJob<M, K>> {
     const [payload, given] = args;
-    const { delay, queue, ...job } = checkOptions('dispatch', given);
+    const { delay, queue, ...job } = jobOptionsOf('dispatch', given);
     const target = this.target('dispatch', queue);
     // Only a missing payload is the empty one: null and the like go on to be refused by the checks.
     const untyped = (payload === undefined ? {} : payload) as Record<string, unknown>;
@@ -67,7 +67,7 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
 
   /** Stores a job that may run only after `delayMs`. */
   async dispatchDelayed<K extends JobType<M>>(type: K, payload: M[K], delayMs: number, options?: JobOptions): Promise<TypedJob<M, K>> {
-    const { queue, delay: _ignored, ...job } = checkOptions('dispatchDelayed', options);
+    const { queue, delay: _ignored, ...job } = jobOptionsOf('dispatchDelayed', options);
     return typed(await this.target('dispatchDelayed', queue).pushDelayed({ ...job, type, payload: payload as Record<string, unknown> }, delayMs));
   }
 
@@ -75,7 +75,7 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
   async dispatchBulk(jobs: readonly BulkEntryOf<M>[], queue?: string): Promise<JobOf<M>[]> {
     const stored = await this.target('dispatchBulk', queue).pushBulk(
       jobs.map(({ type, payload, options }: { type: string; payload?: object; options?: JobOptions }) => {
-        const { queue: _queue, ...rest } = checkOptions('dispatchBulk', options);
+        const { queue: _queue, ...rest } = jobOptionsOf('dispatchBulk', options);
         return { ...rest, type, payload: (payload ?? {}) as Record<string, unknown> };
       }),
     );
