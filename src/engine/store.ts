@@ -11,7 +11,7 @@ import { callScript } from './script-call.js';
 import {
   flagsInOrder, outcomeArgs, parseClaim, type ClaimReply, type ClaimRequest, type Lease, type Outcome, type OutcomeFlag, type RecordedListener, type Reply,
 } from './worker-wire.js';
-import { parseEntries, parseLocateReply, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
+import { parseEntries, parseSourceList, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
 import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
 import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
 
@@ -232,8 +232,10 @@ export class QueueStore {
   }
 
   private readonly pendingReads: PendingReads = {
-    locate: async (now, offset, budgetUs, state) =>
-      parseLocateReply((await this.call('locatePendingPage', [now, offset, budgetUs, ...(state.length > 0 ? state : [''])])) as (string | number)[]),
+    listSources: async (now, first, count) =>
+      parseSourceList((await this.call('listPendingSources', [now, first, count])) as (string | number)[]),
+    countNewer: async (now, budgetUs, pivot, orEqual, brackets) =>
+      ((await this.call('countPendingNewer', [now, budgetUs, pivot, orEqual ? 1 : 0, ...brackets.flatMap((b) => [b.source, b.from, b.to])])) as number[]).map(Number),
     read: async (now, wanted) =>
       parseEntries((await this.call('readPendingEntries', [now, ...wanted.flatMap((w) => [w.source, w.start, w.count])])) as (string | number)[]),
   };

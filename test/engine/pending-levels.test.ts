@@ -21,4 +21,22 @@ describe('pending pages over many priority levels', () => {
     const deep = await queue.listJobs('pending', { offset: 150, limit: 10 });
     expect(deep.map((job) => job.priority)).toEqual([49, 48, 47, 46, 45, 44, 43, 42, 41, 40]);
   });
+
+  it('finds deep pages among thousands of levels (a priority used as a score), which one listing call cannot name', async () => {
+    const LEVELS = 1_500;
+    // Three calls, each at its own time, each a job at every level in a shuffled order.
+    for (const call of [0, 1, 2]) {
+      await queue.pushBulk(Array.from({ length: LEVELS }, (_, i) => ({ type: 't', payload: { call }, priority: (i * 7 + call * 13) % LEVELS })));
+    }
+    // Newest call first; within a call, level highest first.
+    const expected = (offset: number, limit: number) => Array.from({ length: limit }, (_, k) => {
+      const place = offset + k;
+      return { call: 2 - Math.floor(place / LEVELS), priority: LEVELS - 1 - (place % LEVELS) };
+    });
+    for (const offset of [0, 1_495, 2_250, 3 * LEVELS - 10]) {
+      const page = await queue.listJobs('pending', { offset, limit: 10 });
+      expect(page.map((job) => ({ call: (job.payload as { call: number }).call, priority: job.priority }))).toEqual(expected(offset, 10));
+    }
+    expect((await queue.pageJobs('pending', { offset: 3 * LEVELS, limit: 10 })).total).toBe(3 * LEVELS);
+  });
 });

@@ -199,7 +199,8 @@ describe('the read-only ACL user of the README', () => {
     const client = new Redis(redis.url, { username: 'flexq-ro', password: 'change-me-too', maxRetriesPerRequest: 1 });
     try {
       expect(await fcall(client, 'getStats', [], 'FCALL_RO')).toBeInstanceOf(Array);
-      expect(await fcall(client, 'locatePendingPage', ['', 0, 1500], 'FCALL_RO')).toContain('found');
+      expect(await fcall(client, 'listPendingSources', ['', 0, 10], 'FCALL_RO')).toContain('due');
+      expect(await fcall(client, 'countPendingNewer', [Date.now(), 1500, 0, 0, 'due', 0, 5], 'FCALL_RO')).toHaveLength(1);
       const page = (await fcall(client, 'readPendingEntries', [Date.now(), 0, 0, 10], 'FCALL_RO')) as unknown[];
       expect(page).toContain(job.id);
       const keys = queueKeys(PREFIX, RO_QUEUE);

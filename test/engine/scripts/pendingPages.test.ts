@@ -74,6 +74,16 @@ describe('pending pages (locatePendingPage.lua, readPendingEntries.lua)', () => 
     expect(await h.store.pendingIds(26, 20)).toEqual(ids.slice(0, 14).reverse());
   });
 
+  it('refuses a count it cannot make sense of, naming the argument', async () => {
+    await addInTurn(newJob('a'));
+    const now = await h.redisNow();
+    expect(await h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 0, 1])).toEqual([1]);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 'soon', 0, '0', 0, 1])).rejects.toThrow(/ARGV\[3\] pivot must be a number/);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 0])).rejects.toThrow(/triples of source, from, to; got 2 values/);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 'x', 1])).rejects.toThrow(/ARGV\[6\.\.7\] ranks must be numbers/);
+    await expect(h.store.call('listPendingSources', ['', 0, 0])).rejects.toThrow(/ARGV\[3\] levels must be a number from 1 to 1000/);
+  });
+
   it('writes nothing', async () => {
     await addInTurn(newJob('a'), newJob('b', { delay: 60_000 }), newJob('c', { priority: 3 }));
     await h.raw.zadd(h.keys.delayed, 'XX', 1, 'b');
