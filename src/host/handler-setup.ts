@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import type { Handler } from '../engine/types.js';
 import { builtinHandler } from '../handlers/builtin.js';
 import { loadHandlerModule } from '../handlers/loader.js';
@@ -7,6 +8,7 @@ import { IsolatedHandler } from '../engine/isolation/isolated-handler.js';
 import { moduleHandler } from '../engine/isolation/module-handler.js';
 import type { HandlerSettings, HostConfig } from '../config/config-types.js';
 import { HOST_DEFAULTS } from '../config/defaults.js';
+import { lineLocator } from '../config/config-errors.js';
 
 /** The handlers of `[handlers]`, ready to register, and how to release what they hold. */
 export interface LoadedHandlers {
@@ -58,6 +60,19 @@ async function loadOne(type: string, settings: HandlerSettings, config: HostConf
   return handler;
 }
 
+/** `flexq.toml:12: `, where the file defines `path`, as a config error would name it; '' when not told. */
+function whereDefined(configFile: string | null, path: readonly string[]): string {
+  if (configFile === null) return '';
+  let line: number | undefined;
+  try {
+    line = lineLocator(readFileSync(configFile, 'utf8'))(path);
+  } catch {
+    // The file went away since it was read: the error names the job type all the same.
+  }
+  const shown = relative(process.cwd(), configFile);
+  return line === undefined ? '' : `${shown.startsWith('..') || shown === '' ? configFile : shown}:${line}: `;
+}
+
 /** Builds every handler of `[handlers]`; rejects naming the first job type whose handler cannot be made. */
 export async function loadHandlers(config: HostConfig, mode: HostMode): Promise<LoadedHandlers> {
   const handlers = new Map<string, Handler>();
@@ -66,7 +81,8 @@ export async function loadHandlers(config: HostConfig, mode: HostMode): Promise<
       handlers.set(type, await loadOne(type, settings, config, mode));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(message.includes(`"${type}"`) ? message : `handler for job type "${type}": ${message}`, { cause: error });
+      const named = message.includes(`"${type}"`) ? message : `handler for job type "${type}": ${message}`;
+      throw new Error(`${whereDefined(config.configFile, ['handlers', type, settings.kind === 'builtin' ? 'builtin' : 'module'])}${named}`, { cause: error });
     }
   }
   return {

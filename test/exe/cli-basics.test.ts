@@ -72,11 +72,11 @@ describe('flexq executable: help, version, usage and config errors', () => {
     expect(result.stderr).toMatch(/^flexq: environment variable FLEXQ_REDIS_URL: /);
   });
 
-  it('exits 1 naming the job type when a handler module cannot be loaded', async () => {
+  it('exits 1 naming the job type and its line in flexq.toml when a handler module cannot be loaded', async () => {
     const config = '[handlers.report]\nmodule = "./missing.js"\n[metrics]\nenabled = false\n';
     const result = await withConfig(config, ['--headless'], redisEnv(uniquePrefix('exe-handler')));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/handler for job type "report" .*missing\.js.*cannot read the module file: no such file/);
+    expect(result.stderr).toMatch(/^flexq: flexq\.toml:2: handler for job type "report" .*missing\.js.*cannot read the module file: no such file/);
   });
 
   it("prints the Redis client's own warnings as flexq's, not as bare [WARN] lines", async () => {
