@@ -6,7 +6,9 @@ import { decodeJob } from './codec.js';
 import { DEFAULTS } from './defaults.js';
 import { ValidationError } from './errors.js';
 import { checkedWhereUsed, checkOptions, optionsSchema } from './options.js';
-import { mergePages } from './sharded-reads.js';
+import { readRankedPage } from './rank-search.js';
+import { shardGroup } from './sharded-pages.js';
+import { mergeRunning } from './sharded-reads.js';
 import type { FinishedStatus, QueueStore } from './store.js';
 import { JOB_STATUSES, type Job, type JobStatus, type QueueStats } from './types.js';
 
@@ -107,10 +109,19 @@ export async function pageOfJobs(queue: string, shards: readonly QueueStore[], s
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError('listJobs', `offset must be a non-negative integer, got ${offset}`);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ValidationError('listJobs', `limit must be an integer from 1 to 10000, got ${limit}`);
   if (shards.length === 1) return pageOfShard(queue, shards[0]!, status, offset, limit, counted);
-  // Each shard's first offset + limit jobs hold the merged page's.
-  const pages = await Promise.all(shards.map((shard) => pageOfShard(queue, shard, status, 0, offset + limit, counted)));
-  return {
-    jobs: mergePages(pages.map((page) => page.jobs), status, offset, limit),
-    total: pages.reduce((sum, page) => sum + page.total, 0),
-  };
+  if (status === 'processing') {
+    // Running jobs are few (the workers' concurrency): each shard's are read whole and merged.
+    const pages = await Promise.all(shards.map((shard) => pageOfShard(queue, shard, status, 0, offset + limit, counted)));
+    return { jobs: mergeRunning(pages.map((page) => page.jobs), offset, limit), total: pages.reduce((sum, page) => sum + page.total, 0) };
+  }
+  // Any other listing by rank over the shards: O(log n) reads a shard to find the page's start.
+  const { entries, total } = await readRankedPage(shards.map((shard) => shardGroup(shard, status)), offset, limit);
+  const byShard = new Map<number, string[]>();
+  for (const { group, entry } of entries) byShard.set(group, [...(byShard.get(group) ?? []), entry]);
+  const found = new Map<string, Job>();
+  await Promise.all([...byShard].map(async ([shard, ids]) => {
+    for (const job of await jobsByIds(queue, shards[shard]!, ids)) found.set(job.id, job);
+  }));
+  const jobs = entries.map(({ entry }) => found.get(entry)).filter((job): job is Job => job !== undefined && (status === 'delayed' || job.status === status));
+  return { jobs, total };
 }

@@ -2,7 +2,6 @@
  * Reads of a sharded queue, merged in Node from each shard's own read: counts, pages of jobs and
  * the event feed. Each shard's read is the unsharded queue's, so what changes there composes.
  */
-import type { ListableStatus } from './job-lists.js';
 import type { QueueStore, StoredEvent } from './store.js';
 import type { Job, QueueStats } from './types.js';
 
@@ -53,14 +52,13 @@ export function mergeOverviews(
 }
 
 /**
- * One page of a sharded queue's jobs from each shard's first `offset + limit` (each in listJobs'
- * order): newest first by the time the job entered its status, `delayed` soonest run-at first.
- * Ties (jobs of one call share their time) fall back to ids, which ascend in a call (ids.ts).
+ * One page of a sharded queue's running jobs from every shard's (few: the workers' concurrency),
+ * newest first by the time they started. Ties (jobs of one claim share their time) fall back to
+ * ids, which ascend in a call (ids.ts). Other listings are paged by rank (sharded-pages.ts).
  */
-export function mergePages(pages: readonly Job[][], status: ListableStatus, offset: number, limit: number): Job[] {
+export function mergeRunning(pages: readonly Job[][], offset: number, limit: number): Job[] {
   const merged = pages.flat();
-  const time = status === 'delayed' ? (job: Job) => job.runAt?.getTime() ?? 0 : (job: Job) => -job.enteredAt.getTime();
-  merged.sort((a, b) => time(a) - time(b) || (status === 'delayed' ? a.id.localeCompare(b.id) : b.id.localeCompare(a.id)));
+  merged.sort((a, b) => b.enteredAt.getTime() - a.enteredAt.getTime() || b.id.localeCompare(a.id));
   return merged.slice(offset, offset + limit);
 }
 

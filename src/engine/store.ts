@@ -11,7 +11,8 @@ import { callScript } from './script-call.js';
 import {
   flagsInOrder, outcomeArgs, parseClaim, type ClaimReply, type ClaimRequest, type Lease, type Outcome, type OutcomeFlag, type RecordedListener, type Reply,
 } from './worker-wire.js';
-import { parseEntries, parseSourceList, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
+import { parseEntries, parseSourceList, pendingGroup, readPendingPage, type PendingPage, type PendingReads } from './pending-pages.js';
+import type { RankedGroup } from './rank-search.js';
 import { parseDuplicates, uniqueJobsArgs, type UniqueHolder } from './unique-wire.js';
 import type { QueueStats, RateLimitStatus, RetentionPolicy } from './types.js';
 
@@ -231,9 +232,14 @@ export class QueueStore {
     return readPendingPage(this.pendingReads, offset, limit, budgetUs);
   }
 
+  /** The pending sources as a group of a page over shards (sharded-pages.ts). */
+  pendingGroup(): RankedGroup {
+    return pendingGroup(this.pendingReads);
+  }
+
   private readonly pendingReads: PendingReads = {
-    listSources: async (now, first, count) =>
-      parseSourceList((await this.call('listPendingSources', [now, first, count])) as (string | number)[]),
+    listSources: async (now, after, count) =>
+      parseSourceList((await this.call('listPendingSources', [now, after, count])) as (string | number)[]),
     countNewer: async (now, budgetUs, pivot, orEqual, brackets) =>
       ((await this.call('countPendingNewer', [now, budgetUs, pivot, orEqual ? 1 : 0, ...brackets.flatMap((b) => [b.source, b.from, b.to])])) as number[]).map(Number),
     read: async (now, wanted) =>

@@ -39,4 +39,17 @@ describe('pending pages over many priority levels', () => {
     }
     expect((await queue.pageJobs('pending', { offset: 3 * LEVELS, limit: 10 })).total).toBe(3 * LEVELS);
   });
+
+  it('finds deep pages when every level holds one job of its own time, levels in time order or against it', async () => {
+    const LEVELS = 1_200;
+    for (const [name, priorityOf] of [['along', (i: number) => i], ['against', (i: number) => LEVELS - 1 - i]] as const) {
+      const q = queue.queue(`levels-${name}`);
+      // One call a job: each its own time, the newest pushed last.
+      for (let i = 0; i < LEVELS; i++) await q.push({ type: 't', payload: { i }, priority: priorityOf(i) });
+      for (const offset of [10, 100, 600, LEVELS - 5]) {
+        const page = await q.listJobs('pending', { offset, limit: 5 });
+        expect([name, offset, page.map((job) => (job.payload as { i: number }).i)]).toEqual([name, offset, [0, 1, 2, 3, 4].map((k) => LEVELS - 1 - offset - k)]);
+      }
+    }
+  });
 });

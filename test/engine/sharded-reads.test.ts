@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, QueueStats, RedisQueue } from '../../src/index.js';
-import { mergeOverviews, mergePages } from '../../src/engine/sharded-reads.js';
+import { mergeOverviews, mergeRunning } from '../../src/engine/sharded-reads.js';
 import { freshQueue } from '../helpers.js';
 
 const counts = (n: number): QueueStats => ({
@@ -39,19 +39,13 @@ describe('merged overview', () => {
   });
 });
 
-describe('merged pages', () => {
-  const job = (id: string, enteredMs: number, runAtMs?: number) =>
-    ({ id, enteredAt: new Date(enteredMs), ...(runAtMs === undefined ? {} : { runAt: new Date(runAtMs) }) }) as Job;
+describe('merged pages of running jobs', () => {
+  const job = (id: string, enteredMs: number) => ({ id, enteredAt: new Date(enteredMs) }) as Job;
 
   it('lists newest first across shards, ties by id descending, and pages after merging', () => {
     const pages = [[job('0-b', 30), job('0-a', 10)], [job('1-c', 20), job('1-a', 10)]];
-    expect(mergePages(pages, 'completed', 0, 10).map((j) => j.id)).toEqual(['0-b', '1-c', '1-a', '0-a']);
-    expect(mergePages(pages, 'completed', 1, 2).map((j) => j.id)).toEqual(['1-c', '1-a']);
-  });
-
-  it('lists delayed jobs soonest first, ties by id ascending', () => {
-    const pages = [[job('0-a', 1, 500), job('0-b', 1, 100)], [job('1-a', 1, 100), job('1-b', 1, 300)]];
-    expect(mergePages(pages, 'delayed', 0, 10).map((j) => j.id)).toEqual(['0-b', '1-a', '1-b', '0-a']);
+    expect(mergeRunning(pages, 0, 10).map((j) => j.id)).toEqual(['0-b', '1-c', '1-a', '0-a']);
+    expect(mergeRunning(pages, 1, 2).map((j) => j.id)).toEqual(['1-c', '1-a']);
   });
 });
 

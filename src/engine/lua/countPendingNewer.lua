@@ -1,5 +1,5 @@
 -- countPendingNewer: for a pivot time, how many entries of each given pending source are newer
--- than it (or no older), for src/engine/pending-search.ts's search of a page by rank; reads only.
+-- than it (or no older), for src/engine/rank-search.ts's search of a page by rank; reads only.
 -- Sources as listPendingSources names them. A level's count is a binary search by time within
 -- the ranks the search still has in question (includes/ready-order.lua): O(log n) reads per
 -- source. The call stops once it has run its time budget (checked between two sources), so
@@ -12,17 +12,26 @@
 -- ARGV[3] the pivot time, µs
 -- ARGV[4] 1: count the entries no older than the pivot; 0: newer than it
 -- ARGV[5..] triples: source, from, to: the ranks (0: the newest entry) the count is known to lie
---           within (at most 1,000 triples)
+--           within, whole numbers (1 to 1,000 triples)
 -- Returns the counts of the first sources given, in order: one at least, more while the budget lasts.
 -- A level's count lies within [from, to]; a ZSET source's is counted whole.
 
 local delayedKey = KEYS[3]
 local nowText = whole(numberArg(1, 'now', 0, 1e15))
 local budget = numberArg(2, 'budget', 0, 1e6)
-local pivot = numberArg(3, 'pivot', 0, 1e17)
+local pivot = numberArg(3, 'pivot', -1e17, 1e17)
+if ARGV[4] ~= '0' and ARGV[4] ~= '1' then error('flexq: ARGV[4] must be 1 (no older) or 0 (newer), got ' .. tostring(ARGV[4])) end
 local orEqual = ARGV[4] == '1'
-if (#ARGV - 4) % 3 ~= 0 or #ARGV - 4 > 3000 then
-  error('flexq: ARGV[5..] must be up to 1,000 triples of source, from, to; got ' .. (#ARGV - 4) .. ' values')
+local triples = (#ARGV - 4) / 3
+if triples < 1 or triples > 1000 or triples % 1 ~= 0 then
+  error('flexq: ARGV[5..] must be 1 to 1,000 triples of source, from, to; got ' .. (#ARGV - 4) .. ' values')
+end
+-- Every rank checked before the first count: a bad one found halfway would answer for half the sources.
+for i = 6, #ARGV, 3 do
+  local from, to = ARGV[i], ARGV[i + 1]
+  if not string.match(from, '^%d+$') or not string.match(to, '^%d+$') or tonumber(from) > tonumber(to) then
+    error('flexq: ARGV[' .. i .. '..' .. (i + 1) .. '] ranks must be whole numbers, from no greater than to; got ' .. from .. ', ' .. to)
+  end
 end
 
 nowMs()
@@ -45,9 +54,7 @@ end
 
 local counts = {}
 for i = 5, #ARGV, 3 do
-  local from, to = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  if not from or not to then error('flexq: ARGV[' .. (i + 1) .. '..' .. (i + 2) .. '] ranks must be numbers') end
-  counts[#counts + 1] = countOf(ARGV[i], from, to)
+  counts[#counts + 1] = countOf(ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]))
   nowMs()
   if nowUs - started >= budget then break end
 end

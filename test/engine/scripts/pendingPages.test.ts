@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newJob, redisClockPast, scriptHarness, snapshot, type Harness } from './harness.js';
 
-describe('pending pages (locatePendingPage.lua, readPendingEntries.lua)', () => {
+describe('pending pages (listPendingSources.lua, countPendingNewer.lua, readPendingEntries.lua)', () => {
   let h: Harness;
   beforeEach(async () => (h = await scriptHarness('pendingPages')));
   afterEach(() => h.close());
@@ -74,14 +74,32 @@ describe('pending pages (locatePendingPage.lua, readPendingEntries.lua)', () => 
     expect(await h.store.pendingIds(26, 20)).toEqual(ids.slice(0, 14).reverse());
   });
 
+  it('lists levels a slice at a time after the last one seen, so a level leaving meanwhile moves no other out of the listing', async () => {
+    await addInTurn(newJob('a', { priority: 5 }), newJob('b', { priority: 3 }), newJob('c', { priority: 1 }));
+    const first = (await h.store.call('listPendingSources', ['', '', 1])) as (string | number)[];
+    expect(first.slice(1)).toEqual(['5', 1]);
+    // A claim that empties level 5 takes it out of the priorities set between two slices.
+    await h.raw.zrem(h.keys.priorities, '5');
+    const next = (await h.store.call('listPendingSources', [first[0]!, '5', 1])) as (string | number)[];
+    expect(next.slice(1)).toEqual(['3', 1]);
+    const last = (await h.store.call('listPendingSources', [first[0]!, '3', 5])) as (string | number)[];
+    expect(last.slice(1)).toEqual(['1', 1, 'due', 0]);
+  });
+
   it('refuses a count it cannot make sense of, naming the argument', async () => {
     await addInTurn(newJob('a'));
     const now = await h.redisNow();
     expect(await h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 0, 1])).toEqual([1]);
     await expect(h.store.call('countPendingNewer', [now, 1500, 'soon', 0, '0', 0, 1])).rejects.toThrow(/ARGV\[3\] pivot must be a number/);
-    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 0])).rejects.toThrow(/triples of source, from, to; got 2 values/);
-    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 'x', 1])).rejects.toThrow(/ARGV\[6\.\.7\] ranks must be numbers/);
-    await expect(h.store.call('listPendingSources', ['', 0, 0])).rejects.toThrow(/ARGV\[3\] levels must be a number from 1 to 1000/);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 'yes', '0', 0, 1])).rejects.toThrow(/ARGV\[4\] must be 1 \(no older\) or 0 \(newer\), got yes/);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', 0])).rejects.toThrow(/1 to 1,000 triples of source, from, to; got 2 values/);
+    await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0])).rejects.toThrow(/1 to 1,000 triples of source, from, to; got 0 values/);
+    for (const [from, to] of [['x', 1], [-5, 1], ['nan', 1], [3, 1], [0.5, 1]]) {
+      await expect(h.store.call('countPendingNewer', [now, 1500, 0, 0, '0', from!, to!])).rejects.toThrow(/ARGV\[6\.\.7\] ranks must be whole numbers, from no greater than to/);
+    }
+    await expect(h.store.call('listPendingSources', ['', '', 0])).rejects.toThrow(/ARGV\[3\] levels must be a number from 1 to 1000/);
+    await expect(h.store.call('listPendingSources', ['', '', 2.5])).rejects.toThrow(/ARGV\[3\] levels must be a whole number/);
+    await expect(h.store.call('listPendingSources', ['', '0.5', 2])).rejects.toThrow(/ARGV\[2\] last level must be an integer, got 0\.5/);
   });
 
   it('writes nothing', async () => {
