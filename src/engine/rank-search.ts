@@ -7,10 +7,9 @@
  * there.
  *
  * Each round of the search takes a pivot in a source drawn at random, at the place the page's
- * start has in the ranks still in question (so a round rules out about a quarter of them on
- * average, however the sources look, and sources alike in time meet the start at once), counts the
- * entries keyed above it in every source whose bracket is open (and, when the page may start at
- * that key, those not below it), and narrows every bracket: O(log n) rounds, each O(open sources
+ * start has in the ranks still in question (sources alike in time meet the start at once), counts
+ * the entries keyed above it in every source whose bracket is open (and, when the page may start
+ * at that key, those not below it), and narrows every bracket: a few rounds, each O(open sources
  * × log n) reads. Ties go by source order (the groups in order, then each group's sources), then
  * by rank. The brackets are held here, so a call costs the work asked of it, not the number of
  * sources; thousands of sources take more calls. Under live change between the calls the page is
@@ -144,8 +143,8 @@ async function locate(groups: readonly RankedGroup[], states: SourceState[], off
     if (open.length === 0) return;
     // The pivot: in a source drawn at random by its bracket's width, at the place the page's start
     // has among the ranks still in question. Sources alike in time (levels fed together) put it
-    // next to the start at once; otherwise the draw rules out about a quarter of the ranks a
-    // round on average, however the sources look (one entry a level, a source far from the rest).
+    // next to the start at once; otherwise the draw keeps a round from splitting off only one
+    // rank a time (one entry a level: the middle of the widest bracket closed one level a round).
     const place = (offset - states.reduce((sum, s) => sum + s.lo, 0)) / width;
     let draw = Math.floor(Math.random() * width);
     let picked = open[0]!;
