@@ -133,7 +133,7 @@ function askBulk(ctx: KeyContext, action: BulkAction): void {
   if (!BULK_TABS[action].includes(s.tab)) return s.toast('error', `${action} applies to ${BULK_TABS[action].join(', ')} jobs, not ${s.tab}`);
   const count = markedCount(marks, tabTotal(row.stats, s.tab));
   if (count === 0) return s.toast('error', `no ${s.tab} jobs to ${action} in queue ${row.name}`);
-  const which = marks.all ? `every ${s.tab} job (${count})` : `${count} marked ${s.tab} job${count === 1 ? '' : 's'}`;
+  const which = marks.all ? `every ${s.tab} job (${count} now)` : `${count} marked ${s.tab} job${count === 1 ? '' : 's'}`;
   s.ask({ message: `${BULK_VERBS[action]} ${which} of queue ${row.name}? y/n`, confirm: () => void ctx.commands.bulk(action, marks) });
 }
 

@@ -77,7 +77,7 @@ describe('flexq console --redis URL against a separate headless host', () => {
     await terminal.press('A');
     await terminal.waitForScreen((s) => s.includes('all 3 marked'), 'the tab marked');
     await terminal.press('R');
-    await terminal.waitForScreen((s) => s.includes('Retry every cancelled job (3) of queue mail? y/n'), 'the retry question');
+    await terminal.waitForScreen((s) => s.includes('Retry every cancelled job (3 now) of queue mail? y/n'), 'the retry question');
     await terminal.press('y');
     await waitFor('the jobs waiting or running again', async () => {
       const stats = await mail.getStats();

@@ -43,7 +43,7 @@ describe('marking and bulk actions', () => {
     await h.press('A');
     await h.frame('all 450 marked', 'the whole tab marked');
     await h.press('R');
-    await h.frame('Retry every cancelled job (450) of queue default? y/n', 'the confirmation');
+    await h.frame('Retry every cancelled job (450 now) of queue default? y/n', 'the confirmation');
     await h.press('y');
     await h.frame('retrying cancelled jobs of default: 450 done', 'the summary');
     expect((await h.queue.getStats()).pendingJobs).toBe(450);
@@ -64,7 +64,7 @@ describe('marking and bulk actions', () => {
     await h.press('A');
     await h.frame('all 450 marked', 'the whole tab marked');
     await h.press('C');
-    await h.frame('Cancel every pending job (450) of queue default? y/n', 'the confirmation');
+    await h.frame('Cancel every pending job (450 now) of queue default? y/n', 'the confirmation');
     await h.press('y');
     await h.frame('cancelling pending jobs of default: 450 done', 'the summary');
     expect(await h.queue.getStats()).toMatchObject({ pendingJobs: 0, cancelledJobs: 450 });

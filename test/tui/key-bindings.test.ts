@@ -277,7 +277,7 @@ describe('key bindings, one by one', () => {
     // With jobs in the tab, R asks as before.
     c.state().patchQueue('b', { stats: { ...stats(3), cancelledJobs: 2 } });
     c.press('jobs', 'R');
-    expect(c.state().prompt?.message).toBe('Retry every cancelled job (2) of queue b? y/n');
+    expect(c.state().prompt?.message).toBe('Retry every cancelled job (2 now) of queue b? y/n');
     expect(c.calls).toEqual([]);
   });
 
