@@ -27,6 +27,9 @@ export interface FaultProxy {
   countCallsTo(name: string): () => number;
   /** Resets every connection now, as a network partition or a load balancer's restart does. */
   resetAll(): void;
+  /** Resets every connection and every new one until `endOutage`, as a Redis that is down does. */
+  startOutage(): void;
+  endOutage(): void;
   /** Holds every byte in both directions (a stalled network) until `release`. */
   hold(): void;
   /** Holds as `hold` does once the next command with an argument equal to `name` has reached Redis: its reply is held. */
@@ -73,7 +76,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     else socket.write(chunk);
   };
   const sockets = new Set<Socket>();
+  let down = false;
   const server: Server = createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(target.port, target.host);
     sockets.add(client).add(upstream);
     let cutting = false;
@@ -136,6 +144,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     resetAll() {
       for (const socket of sockets) socket.resetAndDestroy();
+    },
+    startOutage() {
+      down = true;
+      for (const socket of sockets) socket.resetAndDestroy();
+    },
+    endOutage() {
+      down = false;
     },
     hold() {
       held ??= [];

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import { toJson } from './codec.js';
+import { isRedisUnreachable, unreachableReason } from './errors.js';
 import type { Attempt } from './attempt.js';
 import type { WorkerStore } from './store.js';
 import type { Job, JobContext } from './types.js';
+
+/** How often a progress report that Redis did not take is sent again while it is the latest. */
+const PROGRESS_RESEND_MS = 1_000;
 
 /** The key of a context's handler-stop note (see `noteHandlerStop`), out of the handler's sight. */
 const STOP_NOTE = Symbol('flexq.handlerStop');
@@ -26,6 +30,8 @@ export class AttemptContext implements JobContext {
   readonly #store: WorkerStore;
   #logger?: Logger;
   #progress?: (value: unknown) => Promise<void>;
+  /** The last progress reported, as stored: an older one waiting for Redis is not sent after it. */
+  #latestProgress?: string;
 
   constructor(job: Job, attempt: Attempt, workerLogger: Logger, store: WorkerStore) {
     this.#job = job;
@@ -48,10 +54,29 @@ export class AttemptContext implements JobContext {
     });
   }
 
-  /** A function of its own, so that `const { progress } = ctx` works too. */
+  /**
+   * A function of its own, so that `const { progress } = ctx` works too. A report is not worth a
+   * job: while Redis does not answer it resolves all the same, and the latest value is sent again
+   * every second until Redis takes it (the store drops it once the attempt is over). A value that
+   * cannot be stored (not JSON, too large) still rejects.
+   */
   get progress(): (value: unknown) => Promise<void> {
     return (this.#progress ??= async (value) => {
-      await this.#store.progress(this.#attempt.lease, toJson('progress', 'progress', value));
+      const json = toJson('progress', 'progress', value);
+      this.#latestProgress = json;
+      await this.#sendProgress(json);
     });
+  }
+
+  async #sendProgress(json: string): Promise<void> {
+    try {
+      await this.#store.progress(this.#attempt.lease, json);
+    } catch (err) {
+      if (!isRedisUnreachable(err)) throw err;
+      this.logger.debug({ reason: unreachableReason(err as Error) }, 'progress not stored yet: Redis is not answering; the latest value is sent again once it does');
+      setTimeout(() => {
+        if (this.#latestProgress === json) this.#sendProgress(json).catch((error: unknown) => this.logger.warn({ err: error }, 'progress not stored'));
+      }, PROGRESS_RESEND_MS).unref();
+    }
   }
 }

@@ -371,3 +371,29 @@ test('a worker whose schedule firing Redis refuses says Redis is unreachable, an
     await firing.stop();
   }
 });
+
+test('a progress report while Redis is away does not fail the job: the handler goes on, and the latest value is stored once Redis is back', async () => {
+  const lines: LogLine[] = [];
+  const own = queue.queue('progress-outage');
+  const w = new RedisWorker(own, { numWorkers: 1, pollTime: 100, logger: loggerInto(lines) });
+  others.push(w);
+  let reported = false;
+  let finish!: () => void;
+  const finishing = new Promise<void>((resolve) => (finish = resolve));
+  w.registerHandler('t', async (ctx: JobContext) => {
+    await ctx.progress({ percent: 10 });
+    proxy.startOutage();
+    // Reported while no connection gets through: resolves all the same.
+    await ctx.progress({ percent: 50 });
+    reported = true;
+    await finishing;
+    return { success: true, data: 'done' };
+  });
+  const job = await own.push({ type: 't', payload: {}, maxAttempts: 1 });
+  void w.start();
+  await waitFor('the report made during the outage to return', () => reported, { timeoutMs: 20_000 });
+  proxy.endOutage();
+  await waitFor('the latest progress stored', async () => ((await own.getJob(job.id))?.progress as { percent?: number } | undefined)?.percent === 50, { timeoutMs: 20_000 });
+  finish();
+  await waitFor('the job completed', async () => (await own.getJob(job.id))?.status === 'completed', { timeoutMs: 20_000 });
+});
