@@ -6,6 +6,8 @@ import { JOB_STATUSES } from '../engine/types.js';
 import { NAME_PATTERN } from './names.js';
 import type { PayloadSource } from './cli-commands.js';
 import { payloadObject } from './payload-source.js';
+import { CliUsageError } from './cli-errors.js';
+import { redisUrlProblem } from '../shared/redis-url.js';
 import { DURATION_HINT, parseDuration } from '../shared/duration.js';
 import { DEMO_INTERVAL_RANGE, describeRange, LIMITS, SCHEDULE_RANGE, TIMER_OR_ZERO_RANGE, type DurationRange } from '../config/limits.js';
 
@@ -93,15 +95,13 @@ export const parseWaitingStatus = oneOf(['pending', 'delayed', 'retrying'] as co
 /** `flexq clean`: the finished statuses. */
 export const parseFinishedStatus = oneOf(['completed', 'failed', 'cancelled'] as const);
 
-/** `--redis`: a redis:// or rediss:// URL. */
+/**
+ * `--redis`: a redis:// or rediss:// URL. Refused as a usage error that does not repeat the value
+ * (commander's own message for an invalid argument quotes it, and it may hold a password).
+ */
 export function parseRedisUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('expected a URL such as redis://host:6379 or rediss://user:pass@host:6380/0');
-  }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new InvalidArgumentError(`expected a redis:// or rediss:// URL, got ${url.protocol}//…`);
+  const problem = redisUrlProblem(value);
+  if (problem !== undefined) throw new CliUsageError(`option '--redis <url>': ${problem} (the value is not repeated: it may hold a password)`);
   return value;
 }
 

@@ -1,3 +1,4 @@
+import { CliUsageError } from './cli-errors.js';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULTS } from '../engine/defaults.js';
 import type { JobStatus } from '../engine/types.js';
@@ -82,6 +83,8 @@ export function parseCommandLine(argv: readonly string[], version: string = FLEX
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
+    // An argument refused in words of its own (one that must not be quoted back: --redis).
+    if (error instanceof CliUsageError) return usageError(error.message, argv);
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) {
       // `flexq foo --help`: commander prints the root help for an operand it does not know; the

@@ -6,6 +6,7 @@ import { describeRange, LIMITS, RATE_WINDOW_RANGE, SCHEDULE_RANGE, TIMER_OR_ZERO
 import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 import { isKnownTimeZone, SCHEDULE_NAME_PATTERN, scheduleDefinition, unknownTimeZoneMessage } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
+import { redisUrlProblem } from '../shared/redis-url.js';
 import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
@@ -64,10 +65,10 @@ const port = z.int().min(1).max(65_535);
 const listenPort = z.int().min(0).max(65_535);
 
 /** `redis://` or `rediss://` url. */
-export const redisUrlSchema = z.string().refine(isRedisUrl, {
-  message: 'expected a url such as "redis://localhost:6379" or "rediss://host:6380/0"',
-  abort: true,
-}).refine(hasNumericDatabase, { message: 'expected a database number after the port, such as "redis://localhost:6379/2"' });
+export const redisUrlSchema = z.string().superRefine((text, ctx) => {
+  const problem = redisUrlProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', input: text, message: problem });
+});
 
 /** A Redis key prefix. */
 export const prefixSchema = z
@@ -299,16 +300,3 @@ function tableOfTables(name: string, example: string) {
     issue.code === 'invalid_type' ? `expected [${name}.<name>] tables such as [${name}.${example}]` : undefined;
 }
 
-/** The database of a url that parses (isRedisUrl) is left out or a number. */
-function hasNumericDatabase(text: string): boolean {
-  return /^\/?\d*$/.test(new URL(text).pathname);
-}
-
-function isRedisUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}

@@ -38,13 +38,28 @@ describe('running the host', () => {
     expect(parse('console', '--no-workers', '--read-only')).toMatchObject({ kind: 'run', noWorkers: true, readOnly: true });
   });
 
+  it('refuses a malformed --redis as a usage error that names the problem and never quotes the value (it may hold a password)', () => {
+    const cases: [string, RegExp][] = [
+      ['redis//:S3cretPass@127.0.0.1:6398', /expected a url such as "redis:\/\/localhost:6379"/],
+      [':S3cretPass@127.0.0.1:6398', /expected a url such as/],
+      ['http://:S3cretPass@127.0.0.1:6398', /expected a url such as/],
+      ['redis://:S3cretPass@127.0.0.1:6398/abc', /expected a database number after the port/],
+    ];
+    for (const [url, problem] of cases) {
+      const refused = usageError('stats', '--redis', url);
+      expect(refused).toEqual({ kind: 'usage-error', message: expect.stringMatching(problem), command: 'flexq stats' });
+      expect(refused.message).toMatch(/^option '--redis <url>': /);
+      expect(refused.message).not.toContain('S3cretPass');
+    }
+  });
+
   it.each(['stats', 'init', 'dispatch email', 'jobs', 'doctor', 'demo', 'drain q'])('--headless and --no-workers with %s are usage errors naming the flag', (line) => {
     const [name] = line.split(' ');
     for (const argv of [[...line.split(' '), '--headless'], ['--headless', ...line.split(' ')]]) {
       expect(usageError(...argv)).toEqual({ kind: 'usage-error', message: `--headless applies to the worker host (\`flexq --headless\`), not to '${name}'`, command: `flexq ${name}` });
     }
     expect(usageError(...line.split(' '), '--no-workers').message).toBe(`--no-workers applies to the console (\`flexq --no-workers\`), not to '${name}'`);
-    expect(usageError('console', '--redis', 'http://x').message).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/);
+    expect(usageError('console', '--redis', 'http://x').message).toMatch(/expected a url such as "redis:\/\/localhost:6379"/);
   });
 });
 
