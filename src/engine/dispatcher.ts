@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { checkKnownKeys } from './known-keys.js';
 import type { BulkEntryOf, DispatchArgs, JobMap, JobOf, JobType, TypedJob, UntypedJobs } from './job-map.js';
 import type { RedisQueue } from './queue.js';
+import { closeWith } from './queue-connection.js';
 import type { Job, JobOptions } from './types.js';
 
 const JOB_OPTION_KEYS = ['maxAttempts', 'priority', 'delay', 'queue', 'timeout', 'uniqueKey', 'uniqueFor', 'group'] as const satisfies readonly (keyof JobOptions)[];
@@ -51,6 +52,8 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
     if (!sibling) {
       sibling = this.queue.queue(name);
       this.siblings.set(name, sibling);
+      // Closing the dispatcher's queue closes its siblings too: they are the dispatcher's, unseen.
+      closeWith(this.queue, sibling);
     }
     return sibling;
   }

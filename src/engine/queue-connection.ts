@@ -111,7 +111,12 @@ interface AttachedWorker {
   stop(): Promise<void>;
 }
 
-const handles = new WeakMap<QueueHandle, { parts: QueueParts; shared: SharedClient; workers: Set<AttachedWorker> }>();
+/** A handle opened on a queue's behalf (a dispatcher's queue of another name): closed with it. */
+interface Dependent {
+  close(): Promise<void>;
+}
+
+const handles = new WeakMap<QueueHandle, { parts: QueueParts; shared: SharedClient; workers: Set<AttachedWorker>; dependents: Set<Dependent> }>();
 
 /**
  * Builds a queue handle's stores over the shared client (from its prefix, shard count and job
@@ -134,7 +139,7 @@ export function openQueueParts(queue: QueueHandle, shared: SharedClient, config:
     schedules: new QueueSchedules(scheduleStore, name, scheduledJobId, maxRetries, maxPayloadBytes),
   };
   shared.users++;
-  handles.set(queue, { parts, shared, workers: new Set() });
+  handles.set(queue, { parts, shared, workers: new Set(), dependents: new Set() });
   return parts;
 }
 
@@ -153,8 +158,17 @@ export async function stopAttachedWorkers(queue: QueueHandle): Promise<void> {
   await Promise.all([...(handles.get(queue)?.workers ?? [])].map((worker) => worker.stop()));
 }
 
-/** Drops a closed queue handle; the last handle of the shared client quits it. */
+/**
+ * Closes `dependent` when `queue` closes: a handle the user never saw (a dispatcher's) must not
+ * keep the shared connection, and so the process, alive after the queue they made is closed.
+ */
+export function closeWith(queue: QueueHandle, dependent: Dependent): void {
+  handles.get(queue)?.dependents.add(dependent);
+}
+
+/** Drops a closed queue handle (its dependents first); the last handle of the shared client quits it. */
 export async function closeQueueParts(queue: QueueHandle, shared: SharedClient): Promise<void> {
+  await Promise.all([...(handles.get(queue)?.dependents ?? [])].map((dependent) => dependent.close()));
   handles.delete(queue);
   shared.users--;
   if (shared.users === 0) {

@@ -98,6 +98,16 @@ describe('connections (on a private Redis, so every client there is ours)', () =
     await waitFor('the connection gone from CLIENT LIST', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
   });
 
+  test("closing the queue a dispatcher was given also closes the handles it opened for other queues, so the connection goes", async () => {
+    const queue = await RedisQueue.connect('home', { url: redis.url, prefix: 'dispatch' });
+    const dispatcher = new JobDispatcher(queue);
+    await dispatcher.dispatch('t', {}, { queue: 'mail' });
+    // The dispatcher is never closed, as a short script would leave it.
+    await queue.close();
+    await waitFor('the connection gone from CLIENT LIST', async () => (await flexqClients()).length === 0, { timeoutMs: 5_000 });
+    await expect(dispatcher.dispatch('t', {}, { queue: 'mail' })).rejects.toThrow(/closed/);
+  });
+
   test("a dispatcher's refusal of a bad queue name names the call", async () => {
     const queue = await RedisQueue.connect('home', { url: redis.url, prefix: 'dispatch' });
     const dispatcher = new JobDispatcher(queue);
