@@ -88,7 +88,7 @@ export class JobAdder {
         return encodeNewJob(operation, shardedId(ids[i]!, shard, this.shards.length), job, (job as BulkJob | null)?.delay, maxAttempts, maxPayloadBytes);
       } catch (err) {
         if (operation !== 'pushBulk' || !(err instanceof ValidationError)) throw err;
-        throw new ValidationError(operation, `job ${at?.[i] ?? i} of the batch: ${err.message.slice(operation.length + 2)}`);
+        throw new ValidationError(operation, `the job at index ${at?.[i] ?? i} of the batch: ${err.message.slice(operation.length + 2)}`);
       }
     });
   }

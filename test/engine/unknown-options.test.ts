@@ -170,7 +170,7 @@ describe('a job handed in', () => {
     await expect(queue.push({ type: 't', priorty: 5 } as never)).rejects.toThrow("push: unknown option 'priorty' (did you mean 'priority'?); valid options: type, payload, maxAttempts, priority, timeout, uniqueKey, uniqueFor, group");
     // A whole batch is refused for one bad job: nothing of it is stored.
     // The job at fault is named by its place in the batch.
-    await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: job 1 of the batch: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
+    await expect(queue.pushBulk([{ type: 't' }, { type: 't', uniquekey: 'k' } as never])).rejects.toThrow("pushBulk: the job at index 1 of the batch: unknown option 'uniquekey' (did you mean 'uniqueKey'?)");
     const dispatcher = new JobDispatcher(queue);
     // A dispatch's options are JobOptions: named as dispatch's, with delay and queue among them.
     await expect(dispatcher.dispatch('t', {}, { priorty: 3 } as never)).rejects.toThrow("dispatch: unknown option 'priorty' (did you mean 'priority'?); valid options: maxAttempts, priority, delay, queue, timeout, uniqueKey, uniqueFor, group");
@@ -186,7 +186,7 @@ describe('a job handed in', () => {
     // Not a job at all: refused by name as one, not a TypeError from reading its keys.
     for (const notAJob of [null, undefined]) {
       await expect(queue.push(notAJob as never)).rejects.toThrow(new ValidationError('push', `job type must be a non-empty string of at most 200 characters, got undefined`));
-      await expect(queue.pushBulk([notAJob as never])).rejects.toThrow(new ValidationError('pushBulk', 'job 0 of the batch: job must be an object'));
+      await expect(queue.pushBulk([notAJob as never])).rejects.toThrow(new ValidationError('pushBulk', 'the job at index 0 of the batch: job must be an object'));
     }
     expect((await queue.getStats()).pendingJobs).toBe(0);
   });
