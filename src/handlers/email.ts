@@ -35,8 +35,22 @@ const POOL_OPTIONS = {
   maxRequeues: poolNumber(-1), idleTimeout: poolNumber(0),
 } satisfies Record<Exclude<keyof SMTPPoolOptions, keyof SMTPTransportOptions>, z.ZodType>;
 
+/**
+ * The SMTP options a flexq.toml or a handler's options usually set, checked here: nodemailer takes
+ * `port = "x"` or `host = 5` and fails only when it sends, each job with an error of its own.
+ */
+const text = z.string().min(1).optional();
+const flag = z.boolean().optional();
+const timeout = integerOption(0, 2_147_483_647);
+const TYPED_SMTP_OPTIONS = {
+  host: text, port: integerOption(1, 65_535), secure: flag, ignoreTLS: flag, requireTLS: flag, opportunisticTLS: flag,
+  service: text, url: text, name: text, localAddress: text, servername: text, pool: flag,
+  connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout, dnsTimeout: timeout,
+} satisfies Partial<Record<keyof SMTPTransportOptions, z.ZodType>>;
+
 const emailOptions = optionsSchema({
   ...(Object.fromEntries(Object.keys(SMTP_TRANSPORT_KEYS).map((key) => [key, checkedWhereUsed])) as Record<keyof SMTPTransportOptions, typeof checkedWhereUsed>),
+  ...TYPED_SMTP_OPTIONS,
   ...POOL_OPTIONS,
   from: z.string().optional(),
 } satisfies Record<keyof EmailHandlerOptions, z.ZodType>, { user: 'auth', username: 'auth', password: 'auth', pass: 'auth' });

@@ -82,7 +82,7 @@ export async function loadHandlers(config: HostConfig, mode: HostMode): Promise<
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const named = message.includes(`"${type}"`) ? message : `handler for job type "${type}": ${message}`;
-      throw new Error(`${whereDefined(config.configFile, ['handlers', type, settings.kind === 'builtin' ? 'builtin' : 'module'])}${named}`, { cause: error });
+      throw new Error(`${whereDefined(config.configFile, ['handlers', type, settings.kind === 'builtin' ? 'options' : 'module'])}${named}`, { cause: error });
     }
   }
   return {

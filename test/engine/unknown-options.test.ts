@@ -122,6 +122,12 @@ describe('built-in handlers', () => {
     expect(refusal(() => emailJobHandler({ host: 'h', pool: true, maxConnections: '2' } as never))).toBe(
       'emailJobHandler: maxConnections must be an integer from 1 to 2147483647, got "2"',
     );
+    // The usual SMTP settings are checked too: nodemailer would fail each job later instead.
+    expect(refusal(() => emailJobHandler({ host: 5, port: 'x' } as never))).toBe(
+      'emailJobHandler: port must be an integer from 1 to 65535, got "x"; host must be a string, got a number',
+    );
+    expect(refusal(() => emailJobHandler({ host: 'h', secure: 'yes' } as never))).toBe('emailJobHandler: secure must be a boolean, got a string');
+    expect(refusal(() => emailJobHandler({ host: 'h', connectionTimeout: -1 }))).toBe('emailJobHandler: connectionTimeout must be an integer from 0 to 2147483647, got -1');
     const transport = { sendMail: async () => ({}), extra: true };
     expect(() => emailJobHandler(transport)).not.toThrow();
   });

@@ -72,11 +72,15 @@ describe('flexq executable: help, version, usage and config errors', () => {
     expect(result.stderr).toMatch(/^flexq: environment variable FLEXQ_REDIS_URL: /);
   });
 
-  it('exits 1 naming the job type and its line in flexq.toml when a handler module cannot be loaded', async () => {
+  it('exits 1 naming the job type and its line in flexq.toml when a handler cannot be made', async () => {
     const config = '[handlers.report]\nmodule = "./missing.js"\n[metrics]\nenabled = false\n';
     const result = await withConfig(config, ['--headless'], redisEnv(uniquePrefix('exe-handler')));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^flexq: flexq\.toml:2: handler for job type "report" .*missing\.js.*cannot read the module file: no such file/);
+    // A built-in's bad option: the line of its options.
+    const badOption = '[handlers.mail]\nbuiltin = "email"\noptions = { host = "h", port = "x" }\n[metrics]\nenabled = false\n';
+    const refused = await withConfig(badOption, ['--headless'], redisEnv(uniquePrefix('exe-handler')));
+    expect([refused.code, refused.stderr]).toEqual([1, 'flexq: flexq.toml:3: handler for job type "mail": emailJobHandler: port must be an integer from 1 to 65535, got "x"\n']);
   });
 
   it("prints the Redis client's own warnings as flexq's, not as bare [WARN] lines", async () => {
