@@ -131,7 +131,8 @@ export function lineLocator(source: string): (path: readonly string[]) => number
       if (length > path.length || length <= (best?.length ?? 0)) continue;
       if (definition.path.every((key, i) => key === path[i])) best = { length, line: definition.line };
     }
-    return best?.line;
+    // A key only a deeper header defines (`queue` of a misspelt `[queue.default]`): that header.
+    return best?.line ?? definitions.find((definition) => path.length > 0 && path.every((key, i) => key === definition.path[i]))?.line;
   };
 }
 

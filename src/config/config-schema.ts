@@ -7,6 +7,7 @@ import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 import { isKnownTimeZone, SCHEDULE_NAME_PATTERN, scheduleDefinition, unknownTimeZoneMessage } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import { redisUrlProblem } from '../shared/redis-url.js';
+import { nearestName } from '../engine/known-keys.js';
 import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
@@ -30,10 +31,13 @@ const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;
 
 /** A strict table: unknown keys are errors that list the keys the table does know. */
 function table<Shape extends z.ZodRawShape>(shape: Shape) {
-  const known = Object.keys(shape).join(', ');
+  const names = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown key; expected one of: ${known}` : undefined,
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      const near = issue.keys.length === 1 ? nearestName(issue.keys[0]!, names) : undefined;
+      return `unknown key${near === undefined ? '' : ` (did you mean '${near}'?)`}; expected one of: ${names.join(', ')}`;
+    },
   });
 }
 
@@ -129,8 +133,9 @@ const queueTable = table({
   /** At most this many jobs of one fair group run at once (the engine's setGroupConcurrency). */
   groupConcurrency: z.int().min(1, `expected an integer from 1 to ${MAX_GROUP_CONCURRENCY}`)
     .max(MAX_GROUP_CONCURRENCY, `expected an integer from 1 to ${MAX_GROUP_CONCURRENCY}`).optional(),
-}).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max >= (queue.shards ?? 1), {
-  // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0.
+}).refine((queue) => queue.rateLimit === undefined || queue.rateLimit.max < 1 || queue.rateLimit.max >= (queue.shards ?? 1), {
+  // Each shard enforces a share of max (see the engine's rateLimitShares): none may get 0. A max
+  // below 1 is refused by its own check above, which says all there is to say.
   message: 'expected at least one per shard (each shard takes a share of max)', path: ['rateLimit', 'max'],
 });
 
@@ -171,7 +176,10 @@ const scheduleTable = table({
   try {
     scheduleDefinition('schedule', 'config', { cron, every, tz }, job, 'config', Number.MAX_SAFE_INTEGER);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^schedule: /, '') });
+    const message = (error as Error).message.replace(/^schedule: /, '');
+    // Named at the key it is about, so it points at that key's line rather than the table's.
+    const key = /^(?:invalid )?(cron|every)\b/.exec(message)?.[1];
+    ctx.addIssue({ code: 'custom', message, ...(key === undefined ? {} : { path: [key] }) });
   }
 });
 

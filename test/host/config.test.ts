@@ -163,12 +163,18 @@ describe('errors', () => {
   it('an unknown key names its path and line and lists the known keys', () => {
     const error = errorOf('[queues.emails]\nconcurrency = 2\nconcurency = 3\n');
     expect(error.message).toBe(
-      'flexq.toml:3: queues.emails.concurency: unknown key; expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, shards, retention, rateLimit, groupConcurrency',
+      "flexq.toml:3: queues.emails.concurency: unknown key (did you mean 'concurrency'?); expected one of: concurrency, pollTime, visibilityTimeout, maxRetries, retryDelays, timeout, maxPayloadBytes, shards, retention, rateLimit, groupConcurrency",
     );
   });
 
   it('an unknown table is an error on its header line', () => {
     expect(errorOf('[redis]\n\n[workers]\nn = 1\n').message).toMatch(/^flexq\.toml:3: workers: unknown key; expected one of: redact, redis, queues/);
+    // A misspelt table named only in a deeper header: that header's line, and the likely name.
+    expect(errorOf('[redis]\n\n[queue.default]\nconcurrency = 2\n').message).toMatch(/^flexq\.toml:3: queue: unknown key \(did you mean 'queues'\?\); expected one of/);
+  });
+
+  it('a rate limit of 0 is one error, on its own check', () => {
+    expect(errorOf('[queues.default]\nrateLimit = { max = 0, per = "1s" }\n').message).toBe('flexq.toml:2: queues.default.rateLimit.max: expected an integer from 1 to 1000000');
   });
 
   it('a wrong type names the key path, the line and the expected type', () => {

@@ -47,7 +47,8 @@ type = "ping"
   });
 
   test.each([
-    ['[schedules.x]\ncron = "0 25 * * *"\ntype = "a"', /flexq\.toml:1: schedules\.x: invalid cron "0 25 \* \* \*"/],
+    ['[schedules.x]\ncron = "0 25 * * *"\ntype = "a"', /flexq\.toml:2: schedules\.x\.cron: invalid cron "0 25 \* \* \*"/],
+    ['[schedules.x]\ntype = "a"\nevery = "500ms"', /^flexq\.toml:3: schedules\.x\.every: every must be from 1000 ms/],
     ['[schedules.x]\ncron = "0 3 * * *"\ntz = "Mars/Base"\ntype = "a"', /^flexq\.toml:3: schedules\.x\.tz: unknown time zone "Mars\/Base"; expected an IANA name such as "Europe\/Berlin" or "UTC"$/],
     ['[schedules.x]\ntype = "a"', /schedules\.x: timing needs exactly one of cron and every/],
     ['[schedules.x]\nevery = "1s"\ncron = "* * * * *"\ntype = "a"', /exactly one of cron and every/],
