@@ -117,7 +117,11 @@ export async function pageOfJobs(queue: string, shards: readonly QueueStore[], s
   // Any other listing by rank over the shards: O(log n) reads a shard to find the page's start.
   const { entries, total } = await readRankedPage(shards.map((shard) => shardGroup(shard, status)), offset, limit);
   const byShard = new Map<number, string[]>();
-  for (const { group, entry } of entries) byShard.set(group, [...(byShard.get(group) ?? []), entry]);
+  for (const { group, entry } of entries) {
+    const ids = byShard.get(group) ?? [];
+    ids.push(entry);
+    byShard.set(group, ids);
+  }
   const found = new Map<string, Job>();
   await Promise.all([...byShard].map(async ([shard, ids]) => {
     for (const job of await jobsByIds(queue, shards[shard]!, ids)) found.set(job.id, job);
