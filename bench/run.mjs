@@ -360,6 +360,10 @@ async function main() {
   console.log(`N=${opts.n} C=${opts.c} chunk=${opts.chunk} runs=${opts.runs} systems=${systems.join(',')} scenarios=${selected.join(',')}`);
   console.log(`Redis before start: ${clients0} client(s) connected (this one included), ${fmt(othersOps)} cmds/s from others`);
   if (clients0 > 1 || othersOps > 5) console.log('  warning: others use this Redis; commandstats-based figures include their commands');
+  // A SLOWLOG that keeps every command (left on by a stall probe) costs each command time and
+  // holds their arguments in memory: latency and memory figures would be the log's.
+  const [, slowlogUs] = (await admin.config('GET', 'slowlog-log-slower-than'));
+  if (Number(slowlogUs) >= 0 && Number(slowlogUs) < 1_000) console.log(`  warning: slowlog-log-slower-than is ${slowlogUs} µs: SLOWLOG keeps (nearly) every command, which inflates latency and memory; CONFIG SET slowlog-log-slower-than 10000`);
   console.log(`key prefix: ${basePrefix}-*  (deleted after each scenario)\n`);
 
   for (let run = 1; run <= opts.runs; run++) {
