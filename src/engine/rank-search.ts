@@ -60,7 +60,7 @@ export interface RankedPage {
   total: number;
 }
 
-/** Calls a page may take, besides one per source: a bound for a listing whose data moves under the search. */
+/** Calls the search for a page's start may take, besides one per source: a bound for a listing whose data moves under it. */
 const MAX_CALLS = 1_000;
 /** Brackets one counting call is sent: its arguments stay small; a time budget stops it sooner. */
 const BRACKETS_PER_COUNT = 200;
@@ -105,7 +105,7 @@ export async function readRankedPage(groups: readonly RankedGroup[], offset: num
   const total = states.reduce((sum, s) => sum + s.entries, 0);
   if (offset >= total) return { entries: [], total };
   if (offset > 0) await locate(groups, states, offset, budget);
-  return { entries: await mergeFrom(groups, states, limit, budget), total };
+  return { entries: await mergeFrom(groups, states, limit), total };
 }
 
 /** Narrows every source's bracket to the rank where the page at `offset` starts (left in `lo`). */
@@ -192,28 +192,40 @@ interface Cursor {
   state: SourceState;
   next: number;
   buffer: RankedEntry[];
+  /** Entries its next read asks for: doubled at each refill, so a long run of hidden entries is read in few calls. */
+  chunk: number;
 }
 
-/** Merges the sources from their start ranks (`lo`) until `limit` entries are shown or all are read. */
-async function mergeFrom(groups: readonly RankedGroup[], states: readonly SourceState[], limit: number, budget: CallBudget): Promise<RankedPage['entries']> {
-  const cursors: Cursor[] = states.map((state) => ({ state, next: state.lo, buffer: [] }));
-  const chunk = Math.max(1, Math.min(limit + 16, Math.floor(READ_BUDGET / Math.max(1, cursors.length))));
+/** Entries a page reads past its start at most (besides ten per entry asked for): a page behind a longer run of hidden ones comes back short. */
+const MERGE_READ_CAP = 50_000;
+
+/**
+ * Merges the sources from their start ranks (`lo`) until `limit` entries are shown, all are read,
+ * or the read cap is reached (tombstones or stale entries in a long run: the page comes back short).
+ */
+async function mergeFrom(groups: readonly RankedGroup[], states: readonly SourceState[], limit: number): Promise<RankedPage['entries']> {
+  const first = Math.max(1, Math.min(limit + 16, Math.floor(READ_BUDGET / Math.max(1, states.length))));
+  const cursors: Cursor[] = states.map((state) => ({ state, next: state.lo, buffer: [], chunk: first }));
+  const cap = Math.max(MERGE_READ_CAP, 10 * limit);
   const page: RankedPage['entries'] = [];
   const seen = new Set<string>();
-  while (page.length < limit) {
+  for (let read = 0; page.length < limit && read <= cap;) {
     // A source whose read entries ran out may hold the next entry: read on before picking.
     for (const [group, reads] of groups.entries()) {
       const dry = cursors.filter((c) => c.state.group === group && c.buffer.length === 0 && c.next < c.state.entries);
       // A bounded number of sources per call: thousands of levels would otherwise be read in one.
-      for (let first = 0; first < dry.length; first += SOURCES_PER_READ) {
-        budget.spend();
-        const batch = dry.slice(first, first + SOURCES_PER_READ);
-        const read = await reads.read(batch.map((c) => ({ source: c.state.source, start: c.next, count: chunk })));
+      for (let at = 0; at < dry.length; at += SOURCES_PER_READ) {
+        const batch = dry.slice(at, at + SOURCES_PER_READ);
+        const share = Math.max(1, Math.floor(READ_BUDGET / batch.length));
+        const wanted = batch.map((c) => ({ source: c.state.source, start: c.next, count: Math.min(c.chunk, share) }));
+        const got = await reads.read(wanted);
         batch.forEach((c, i) => {
-          const got = read[i] ?? [];
-          c.buffer.push(...got);
+          const entries = got[i] ?? [];
+          c.buffer.push(...entries);
+          read += entries.length;
           // Fewer than asked: the source is shorter now than when the page was located.
-          c.next = got.length < chunk ? c.state.entries : c.next + got.length;
+          c.next = entries.length < wanted[i]!.count ? c.state.entries : c.next + entries.length;
+          c.chunk = Math.min(2 * c.chunk, READ_BUDGET);
         });
       }
     }
