@@ -30,8 +30,9 @@ export class AttemptContext implements JobContext {
   readonly #store: WorkerStore;
   #logger?: Logger;
   #progress?: (value: unknown) => Promise<void>;
-  /** The last progress reported, as stored: an older one waiting for Redis is not sent after it. */
+  /** The last progress reported, as stored: what a resend sends. */
   #latestProgress?: string;
+  #resend?: NodeJS.Timeout;
 
   constructor(job: Job, attempt: Attempt, workerLogger: Logger, store: WorkerStore) {
     this.#job = job;
@@ -57,8 +58,8 @@ export class AttemptContext implements JobContext {
   /**
    * A function of its own, so that `const { progress } = ctx` works too. A report is not worth a
    * job: while Redis does not answer it resolves all the same, and the latest value is sent again
-   * every second until Redis takes it (the store drops it once the attempt is over). A value that
-   * cannot be stored (not JSON, too large) still rejects.
+   * every second until Redis takes it or the attempt is over. A value that cannot be stored (not
+   * JSON, too large) still rejects.
    */
   get progress(): (value: unknown) => Promise<void> {
     return (this.#progress ??= async (value) => {
@@ -74,9 +75,18 @@ export class AttemptContext implements JobContext {
     } catch (err) {
       if (!isRedisUnreachable(err)) throw err;
       this.logger.debug({ reason: unreachableReason(err as Error) }, 'progress not stored yet: Redis is not answering; the latest value is sent again once it does');
-      setTimeout(() => {
-        if (this.#latestProgress === json) this.#sendProgress(json).catch((error: unknown) => this.logger.warn({ err: error }, 'progress not stored'));
-      }, PROGRESS_RESEND_MS).unref();
+      this.#resendLater();
     }
+  }
+
+  /** One resend at a time per attempt, of whatever value is the latest when it fires. */
+  #resendLater(): void {
+    if (this.#resend) return;
+    this.#resend = setTimeout(() => {
+      this.#resend = undefined;
+      const json = this.#latestProgress;
+      if (json === undefined || this.#attempt.ended) return;
+      this.#sendProgress(json).catch((error: unknown) => this.logger.warn({ err: error }, 'progress not stored'));
+    }, PROGRESS_RESEND_MS).unref();
   }
 }

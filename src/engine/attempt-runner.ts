@@ -121,6 +121,7 @@ export class AttemptRunner {
    * without an outcome (cancelled, lost, handed back) records nothing, so it is logged now.
    */
   private settle(job: Job, attempt: Attempt, outcome: PendingOutcome | undefined, started: number): void {
+    attempt.ended = true;
     this.setup.running.delete(attempt.key);
     if (outcome) {
       outcome.line = this.attemptLine(job, outcome.kind === 'completed' ? 'info' : 'warn', outcome.kind, started);

@@ -29,6 +29,8 @@ export class Attempt {
   private controller?: AbortController;
   private settle?: (settled: Settled) => void;
   abortReason?: JobAbortedError;
+  /** Whether the attempt is over (its slot freed, its outcome queued): late work of its handler's is dropped. */
+  ended = false;
   /** The lease's key in the worker's running attempts (see leaseKey), made once per attempt. */
   readonly key: string;
 
