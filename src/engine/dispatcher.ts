@@ -28,7 +28,8 @@ function jobOptionsOf(operation: string, options: unknown): JobOptions {
  * queue connected with a job map (`M`, see job-map.ts), it checks each type name and payload.
  */
 export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
-  private readonly siblings = new Map<string, RedisQueue>();
+  /** The handles of other queues this dispatcher opened, each with what uncounts it from its queue's close. */
+  private readonly siblings = new Map<string, { queue: RedisQueue; forget: () => void }>();
   private readonly queue: RedisQueue;
 
   constructor(queue: RedisQueue<M>) {
@@ -50,12 +51,12 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
     checkQueueName(operation, name);
     let sibling = this.siblings.get(name);
     if (!sibling) {
-      sibling = this.queue.queue(name);
-      this.siblings.set(name, sibling);
+      const queue = this.queue.queue(name);
       // Closing the dispatcher's queue closes its siblings too: they are the dispatcher's, unseen.
-      closeWith(this.queue, sibling);
+      sibling = { queue, forget: closeWith(this.queue, queue) };
+      this.siblings.set(name, sibling);
     }
-    return sibling;
+    return sibling.queue;
   }
 
   /** Stores a job of `type`; `options.delay` postpones it. Resolves to the stored job. */
@@ -87,8 +88,12 @@ export class JobDispatcher<M extends JobMap<M> = UntypedJobs> {
 
   /** Releases the sibling queue handles this dispatcher opened (not the queue it was given). */
   async close(): Promise<void> {
-    await Promise.all([...this.siblings.values()].map((q) => q.close()));
+    const siblings = [...this.siblings.values()];
     this.siblings.clear();
+    await Promise.all(siblings.map(({ queue, forget }) => {
+      forget();
+      return queue.close();
+    }));
   }
 }
 

@@ -160,10 +160,13 @@ export async function stopAttachedWorkers(queue: QueueHandle): Promise<void> {
 
 /**
  * Closes `dependent` when `queue` closes: a handle the user never saw (a dispatcher's) must not
- * keep the shared connection, and so the process, alive after the queue they made is closed.
+ * keep the shared connection, and so the process, alive after the queue they made is closed. The
+ * function returned forgets it (closed before, by its owner).
  */
-export function closeWith(queue: QueueHandle, dependent: Dependent): void {
-  handles.get(queue)?.dependents.add(dependent);
+export function closeWith(queue: QueueHandle, dependent: Dependent): () => void {
+  const dependents = handles.get(queue)?.dependents;
+  dependents?.add(dependent);
+  return () => dependents?.delete(dependent);
 }
 
 /** Drops a closed queue handle (its dependents first); the last handle of the shared client quits it. */
