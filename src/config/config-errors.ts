@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { nearestName } from '../engine/known-keys.js';
 
 /** One problem found in the configuration. */
 export interface ConfigIssue {
@@ -97,10 +98,15 @@ export function issuesFromZod(error: z.ZodError, file: string, source: string): 
   const locate = lineLocator(source);
   return error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
-    // One issue per unknown key, so each gets its own path and line.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
     const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    return keys.map((keyPath) => ({ source: file, path: keyPath.join('.'), line: locate(keyPath), message }));
+    if (issue.code !== 'unrecognized_keys') return [{ source: file, path: path.join('.'), line: locate(path), message }];
+    // One issue per unknown key, so each gets its own path, line and likely name.
+    const known = /expected one of: (.*)$/.exec(message)?.[1]?.split(', ') ?? [];
+    return issue.keys.map((key) => {
+      const near = nearestName(key, known);
+      const keyPath = [...path, key];
+      return { source: file, path: keyPath.join('.'), line: locate(keyPath), message: near === undefined ? message : message.replace(/^unknown key/, `unknown key (did you mean '${near}'?)`) };
+    });
   });
 }
 

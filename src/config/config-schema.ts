@@ -7,7 +7,6 @@ import { NAME_PATTERN, PREFIX_PATTERN } from '../cli/names.js';
 import { isKnownTimeZone, SCHEDULE_NAME_PATTERN, scheduleDefinition, unknownTimeZoneMessage } from '../engine/schedule-spec.js';
 import { HOST_DEFAULTS } from './defaults.js';
 import { redisUrlProblem } from '../shared/redis-url.js';
-import { nearestName } from '../engine/known-keys.js';
 import { MAX_SHARDS } from '../engine/shards.js';
 
 // The schemas describe flexq.toml as written: durations become milliseconds here, but defaults
@@ -33,11 +32,8 @@ const REDACT_PATTERN = /^(\*|[A-Za-z0-9_-]+)(\.(\*|[A-Za-z0-9_-]+))*$/;
 function table<Shape extends z.ZodRawShape>(shape: Shape) {
   const names = Object.keys(shape);
   return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code !== 'unrecognized_keys') return undefined;
-      const near = issue.keys.length === 1 ? nearestName(issue.keys[0]!, names) : undefined;
-      return `unknown key${near === undefined ? '' : ` (did you mean '${near}'?)`}; expected one of: ${names.join(', ')}`;
-    },
+    // issuesFromZod splits the issue per key and adds each one's "did you mean" from this list.
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; expected one of: ${names.join(', ')}` : undefined),
   });
 }
 

@@ -167,6 +167,13 @@ describe('errors', () => {
     );
   });
 
+  it('each of two misspelt keys of one table gets its own line and likely name', () => {
+    expect(errorOf('[queues.emails]\nconcurrncy = 3\npollTme = "1s"\n').message.split('\n')).toEqual([
+      expect.stringMatching(/^flexq\.toml:2: queues\.emails\.concurrncy: unknown key \(did you mean 'concurrency'\?\); expected one of/),
+      expect.stringMatching(/^flexq\.toml:3: queues\.emails\.pollTme: unknown key \(did you mean 'pollTime'\?\); expected one of/),
+    ]);
+  });
+
   it('an unknown table is an error on its header line', () => {
     expect(errorOf('[redis]\n\n[workers]\nn = 1\n').message).toMatch(/^flexq\.toml:3: workers: unknown key; expected one of: redact, redis, queues/);
     // A misspelt table named only in a deeper header: that header's line, and the likely name.
