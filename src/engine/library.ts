@@ -30,6 +30,7 @@ export const SCRIPT_KEYS = {
   getStats: ['base', 'priorities', 'delayed', 'retrying', 'active', 'paused'],
   listPendingSources: ['base', 'priorities', 'delayed'],
   countPendingNewer: ['base', 'priorities', 'delayed'],
+  countFinishedNewer: ['base', 'completed', 'failed', 'cancelled'],
   readPendingEntries: ['base', 'priorities', 'delayed'],
   wakeWorkers: ['base', 'wake'],
   retryJobs: ['base', 'priorities', 'failed', 'cancelled', 'wake', 'events'],
@@ -49,7 +50,7 @@ export const SCRIPT_KEYS = {
 export type ScriptName = keyof typeof SCRIPT_KEYS;
 
 /** Scripts that only read: registered with Redis' `no-writes` flag, which refuses any write in them. */
-const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingSources', 'countPendingNewer', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
+const READ_ONLY: ReadonlySet<ScriptName> = new Set(['getStats', 'listPendingSources', 'countPendingNewer', 'countFinishedNewer', 'readPendingEntries', 'getDueSchedules', 'getRateLimit']);
 
 /**
  * Scripts Redis runs even when it is full (`allow-oom`): what a worker does with the jobs it holds

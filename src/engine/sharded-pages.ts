@@ -7,7 +7,7 @@
  * first (the key is the run-at negated). Ties across shards go by shard.
  */
 import { parseRecord } from './codec.js';
-import type { Bracket, RankedEntry, RankedGroup, WantedRead } from './rank-search.js';
+import type { RankedEntry, RankedGroup, WantedRead } from './rank-search.js';
 import type { FinishedStatus, QueueStore } from './store.js';
 
 /** Which listings are paged by rank across shards (processing jobs are few: read whole). */
@@ -96,18 +96,8 @@ function finishedGroup(store: QueueStore, status: FinishedStatus): RankedGroup {
     async sources() {
       return [{ source: status, entries: await client.llen(list) }];
     },
-    async count(pivot, orEqual, brackets: readonly Bracket[]) {
-      // The first rank in [from, to) keyed no higher than the pivot (with `orEqual`, below it):
-      // a binary search, one LINDEX a step (rank r is index -1 - r).
-      let { from: lo, to: hi } = only(brackets);
-      while (lo < hi) {
-        const mid = Math.floor((lo + hi) / 2);
-        const entry = await client.lindex(list, -1 - mid);
-        const key = entry === null ? -Infinity : timeOf(entry);
-        if (orEqual ? key < pivot : key <= pivot) hi = mid;
-        else lo = mid + 1;
-      }
-      return [lo];
+    async count(pivot, orEqual) {
+      return [Number(await store.call('countFinishedNewer', [status, pivot, orEqual ? 1 : 0]))];
     },
     async read(wanted: readonly WantedRead[]) {
       const { start, count } = only(wanted);
