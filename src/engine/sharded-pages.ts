@@ -50,9 +50,7 @@ function delayedGroup(store: QueueStore): RankedGroup {
   let due = 0;
   return {
     async sources() {
-      const [seconds, micros] = await client.time();
-      now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-      due = await client.zcount(keys.delayed, '-inf', now);
+      ({ now, due } = await store.dueDelayed());
       return [{ source: 'delayed', entries: (await client.zcard(keys.delayed)) - due }];
     },
     async count(pivot, orEqual) {
@@ -89,25 +87,21 @@ function retryingGroup(store: QueueStore): RankedGroup {
  * entry's time: stale ones (retried, removed) are skipped, as a shard's own page does.
  */
 function finishedGroup(store: QueueStore, status: FinishedStatus): RankedGroup {
-  const { client, keys } = store;
-  const list = keys[status];
-  const timeOf = (entry: string) => Number(entry.slice(0, entry.indexOf(',')));
   return {
     async sources() {
-      return [{ source: status, entries: await client.llen(list) }];
+      return [{ source: status, entries: await store.finishedLength(status) }];
     },
     async count(pivot, orEqual) {
       return [Number(await store.call('countFinishedNewer', [status, pivot, orEqual ? 1 : 0]))];
     },
     async read(wanted: readonly WantedRead[]) {
       const { start, count } = only(wanted);
-      const entries = (await client.lrange(list, -(start + count), -(start + 1))).reverse();
+      const entries = await store.finishedEntries(status, start, count);
       if (entries.length === 0) return [[]];
-      const ids = entries.map((entry) => entry.slice(entry.indexOf(',') + 1));
-      const records = await client.hmget(keys.jobs, ...ids);
-      return [entries.map((entry, i) => {
+      const records = await store.client.hmget(store.keys.jobs, ...entries.map((e) => e.id));
+      return [entries.map(({ id, finishedUs }, i) => {
         const fields = records[i] ? parseRecord(records[i]!) : null;
-        return { entry: ids[i]!, key: timeOf(entry), shown: fields?.s === status && fields.e === entry.slice(0, entry.indexOf(',')) };
+        return { entry: id, key: Number(finishedUs), shown: fields?.s === status && fields.e === finishedUs };
       })];
     },
   };

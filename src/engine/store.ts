@@ -275,9 +275,15 @@ export class QueueStore {
    * score range with an offset would walk the offset.
    */
   async delayedIds(offset: number, limit: number): Promise<string[]> {
-    const [seconds, micros] = await this.client.time();
-    const due = await this.client.zcount(this.keys.delayed, '-inf', Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+    const { due } = await this.dueDelayed();
     return this.client.zrange(this.keys.delayed, due + offset, due + offset + limit - 1);
+  }
+
+  /** Redis's time in ms, and how many delayed jobs are due by then (listed as pending, not delayed). */
+  async dueDelayed(): Promise<{ now: number; due: number }> {
+    const [seconds, micros] = await this.client.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    return { now, due: await this.client.zcount(this.keys.delayed, '-inf', now) };
   }
 
   /** Every running job's id (the active set is bounded by the workers' concurrency). */

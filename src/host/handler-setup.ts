@@ -8,7 +8,7 @@ import { IsolatedHandler } from '../engine/isolation/isolated-handler.js';
 import { moduleHandler } from '../engine/isolation/module-handler.js';
 import type { HandlerSettings, HostConfig } from '../config/config-types.js';
 import { HOST_DEFAULTS } from '../config/defaults.js';
-import { lineLocator } from '../config/config-errors.js';
+import { formatIssue, lineLocator } from '../config/config-errors.js';
 
 /** The handlers of `[handlers]`, ready to register, and how to release what they hold. */
 export interface LoadedHandlers {
@@ -60,17 +60,18 @@ async function loadOne(type: string, settings: HandlerSettings, config: HostConf
   return handler;
 }
 
-/** `flexq.toml:12: `, where the file defines `path`, as a config error would name it; '' when not told. */
-function whereDefined(configFile: string | null, path: readonly string[]): string {
-  if (configFile === null) return '';
+/** `message` placed at the line of flexq.toml that defines `path` (`flexq.toml:12: …`), as a config error is. */
+function placedInConfig(configFile: string | null, path: readonly string[], message: string): string {
+  if (configFile === null) return message;
   let line: number | undefined;
   try {
     line = lineLocator(readFileSync(configFile, 'utf8'))(path);
   } catch {
     // The file went away since it was read: the error names the job type all the same.
   }
+  if (line === undefined) return message;
   const shown = relative(process.cwd(), configFile);
-  return line === undefined ? '' : `${shown.startsWith('..') || shown === '' ? configFile : shown}:${line}: `;
+  return formatIssue({ source: shown.startsWith('..') || shown === '' ? configFile : shown, path: '', line, message });
 }
 
 /** Builds every handler of `[handlers]`; rejects naming the first job type whose handler cannot be made. */
@@ -82,7 +83,7 @@ export async function loadHandlers(config: HostConfig, mode: HostMode): Promise<
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const named = message.includes(`"${type}"`) ? message : `handler for job type "${type}": ${message}`;
-      throw new Error(`${whereDefined(config.configFile, ['handlers', type, settings.kind === 'builtin' ? 'options' : 'module'])}${named}`, { cause: error });
+      throw new Error(placedInConfig(config.configFile, ['handlers', type, settings.kind === 'builtin' ? 'options' : 'module'], named), { cause: error });
     }
   }
   return {

@@ -1,7 +1,7 @@
 /** Checks of a Redis URL given in flexq.toml, FLEXQ_REDIS_URL or `--redis`, without zod (the CLI starts fast). */
 
 /** A URL that is no redis:// or rediss:// URL with a host. */
-export const REDIS_URL_EXPECTED = 'expected a url such as "redis://localhost:6379" or "rediss://host:6380/0"';
+const REDIS_URL_EXPECTED = 'expected a url such as "redis://localhost:6379" or "rediss://host:6380/0"';
 
 /**
  * What is wrong with a Redis URL, in words that never repeat it (it may hold a password);
